@@ -1,0 +1,144 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type } from '@sinclair/typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Id, PhoneNumber } from '../contract/common.ts';
+import { CampaignInput, Campaign } from '../contract/campaigns.ts';
+import { Contact, ContactInput } from '../contract/contacts.ts';
+import { ProblemSchema } from '../contract/problem.ts';
+import { CallerId, CallerIdInput, Trunk, TrunkInput, Webhook, WebhookInput } from '../contract/telephony-config.ts';
+import { User, UserInput } from '../contract/users.ts';
+import type { Clock } from '../domain/clock.ts';
+import { SCOPES } from '../domain/scopes.ts';
+import type { AuditWriter } from '../service/audit/audit-writer.ts';
+import type { SigningKeyRing } from '../service/auth/signing-keys.ts';
+import type { TokenService } from '../service/auth/token-service.ts';
+import type { ResourceService } from '../service/resources/resource-service.ts';
+import type { TenantSettingsCache } from '../service/tenancy/tenants.ts';
+import type { Store } from '../store/open-store.ts';
+import { bodyAjv, parameterAjv } from './ajv-instances.ts';
+import './fastify-types.ts';
+import { registerAuditTrail } from './plugins/audit-trail.ts';
+import { registerAuthentication } from './plugins/authentication.ts';
+import { registerJsonParser } from './plugins/body-parsers.ts';
+import { registerErrorHandler } from './plugins/error-handler.ts';
+import { RateLimiter } from './plugins/rate-limiter.ts';
+import { requestIdFor } from './plugins/request-id.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
+import { registerCampaignActionRoutes } from './routes/campaign-actions.ts';
+import { registerContactImportRoutes } from './routes/contact-import.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerOAuthRoutes } from './routes/oauth.ts';
+import { registerProblemPages } from './routes/problem-pages.ts';
+import { registerResourceRoutes } from './routes/resource-routes.ts';
+import { registerTenancyRoutes } from './routes/tenancy.ts';
+
+/** The config resources' services, built by the composition root. */
+export interface ResourceServices {
+  campaigns: ResourceService<object, object, unknown>;
+  contacts: ResourceService<object, object, unknown>;
+  users: ResourceService<object, object, unknown>;
+  callerIds: ResourceService<object, object, unknown>;
+  trunks: ResourceService<object, object, unknown>;
+  webhooks: ResourceService<object, object, unknown>;
+}
+
+/** Everything the HTTP API needs; main.ts (or a test) builds it. */
+export interface AppDeps {
+  store: Store;
+  tokens: TokenService;
+  keys: SigningKeyRing;
+  tenants: TenantSettingsCache;
+  audit: AuditWriter;
+  resources: ResourceServices;
+  clock: Clock;
+  logger: Logger;
+  publicUrl: string;
+  rateLimit: { perSecond: number; burst: number };
+  isShuttingDown?: () => boolean;
+}
+
+/** Builds the Fastify app (it never listens itself: main.ts or a test does). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Typed as the default instance: routes and plugins are written against FastifyBaseLogger.
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : parameterAjv).compile(schema));
+  app.addSchema(ProblemSchema);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { requestId: request.id, method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), tenant: request.principal?.tenantId, client: request.principal?.clientId, code: request.problemCode },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'pconn API',
+        version: '1.0.0',
+        description: 'Outbound personal-connection calls. Errors are RFC 9457 problem details; see /problems.',
+      },
+      servers: [{ url: deps.publicUrl }],
+      components: {
+        securitySchemes: {
+          oauth2: {
+            type: 'oauth2',
+            flows: {
+              clientCredentials: {
+                tokenUrl: `${deps.publicUrl}/oauth/token`,
+                scopes: Object.fromEntries(SCOPES.map((scope) => [scope, `Scope ${scope}`])),
+              },
+            },
+          },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { config: { scope: null, audit: false }, schema: { hide: true } }, async () => app.swagger());
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), scope: null, audit: false };
+  });
+
+  registerJsonParser(app);
+  registerErrorHandler(app, { publicUrl: deps.publicUrl });
+  registerAuthentication(app, {
+    tokens: deps.tokens,
+    tenants: deps.tenants,
+    limiter: new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst),
+    now: () => deps.clock.now(),
+  });
+  registerAuditTrail(app, deps.audit);
+
+  const db = deps.store.db;
+  registerHealthRoutes(app, { ping: () => deps.store.ping(), isShuttingDown: deps.isShuttingDown ?? (() => false) });
+  registerProblemPages(app);
+  registerOAuthRoutes(app, { tokens: deps.tokens, keys: deps.keys, publicUrl: deps.publicUrl });
+  registerTenancyRoutes(app, { db, tenants: deps.tenants });
+  registerAuditRoutes(app, { db });
+  registerCampaignActionRoutes(app, { db });
+  registerContactImportRoutes(app, { db });
+
+  const r = deps.resources;
+  registerResourceRoutes(app, r.campaigns, { path: '/v1/campaigns', label: 'Campaign', tag: 'Campaigns', readScope: 'campaigns:read', writeScope: 'campaigns:write', input: CampaignInput, wire: Campaign, idSchema: Id, allowPost: true, filters: { status: Type.String({ maxLength: 20 }) }, routeKind: 'campaign' });
+  registerResourceRoutes(app, r.contacts, { path: '/v1/contacts', label: 'Contact', tag: 'Contacts', readScope: 'contacts:read', writeScope: 'contacts:write', input: ContactInput, wire: Contact, idSchema: Id, allowPost: true, filters: { externalId: Type.String({ maxLength: 128 }) }, routeKind: 'contact' });
+  registerResourceRoutes(app, r.users, { path: '/v1/users', label: 'User', tag: 'Users', readScope: 'users:read', writeScope: 'users:write', input: UserInput, wire: User, idSchema: Id, allowPost: true, filters: { status: Type.String({ maxLength: 20 }) } });
+  registerResourceRoutes(app, r.callerIds, { path: '/v1/caller-ids', label: 'CallerId', tag: 'Caller ids', readScope: 'caller-ids:read', writeScope: 'caller-ids:write', input: CallerIdInput, wire: CallerId, idSchema: PhoneNumber, allowPost: false, filters: { verified: Type.Boolean() } });
+  registerResourceRoutes(app, r.trunks, { path: '/v1/trunks', label: 'Trunk', tag: 'Trunks', readScope: 'admin', writeScope: 'admin', input: TrunkInput, wire: Trunk, idSchema: Id, allowPost: true });
+  registerResourceRoutes(app, r.webhooks, { path: '/v1/webhooks', label: 'Webhook', tag: 'Webhooks', readScope: 'webhooks:read', writeScope: 'webhooks:write', input: WebhookInput, wire: Webhook, idSchema: Id, allowPost: true });
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { Principal, RequestContext } from '../domain/request-context.ts';
+import type { Scope } from '../domain/scopes.ts';
+import type { RouteKind } from './field-hints.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope the route needs; null = public (no token). */
+    scope?: Scope | null;
+    /** Which hint set applies to unknown body fields. */
+    routeKind?: RouteKind;
+    /** False for routes kept out of the audit trail (health, docs, metrics). */
+    audit?: boolean;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+    /** The body as received, for the audit digest (JSON and form bodies). */
+    rawBody?: string;
+    /** The problem code the request failed with, if any. */
+    problemCode?: string;
+    /** The request's use-case context (tenant settings loaded). */
+    context(): Promise<RequestContext>;
+  }
+}

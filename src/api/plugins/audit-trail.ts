@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditWriter } from '../../service/audit/audit-writer.ts';
+
+const BODY_CAP = 16 * 1024;
+const SECRET_KEY = /secret|password|token|authorization|api[-_]?key/i;
+
+/**
+ * Every API request, accepted or rejected, gets an audit entry — written before the response
+ * leaves (onSend waits for the group commit), with a digest of the body as sent and a copy
+ * with secrets removed, capped at 16 KiB.
+ */
+export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter): void {
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
+    if (request.routeOptions.config?.audit === false) return payload;
+    const raw = request.rawBody;
+    const durationMs = Math.round(reply.elapsedTime * 1000) / 1000;
+    await writer.write({
+      tenantId: request.principal?.tenantId ?? null,
+      requestId: request.id,
+      clientId: request.principal?.clientId ?? clientIdFromForm(request),
+      method: request.method,
+      route: request.routeOptions.url ?? '(unmatched)',
+      path: (request.url.split('?')[0] ?? '').slice(0, 2048),
+      status: reply.statusCode,
+      code: request.problemCode ?? null,
+      durationMs,
+      ip: request.ip ?? null,
+      userAgent: truncate(request.headers['user-agent'] ?? null, 512),
+      bodyDigest: raw === undefined ? null : `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+      body: auditBody(request, raw),
+      problem: null,
+      at: new Date().toISOString(),
+    });
+    return payload;
+  });
+}
+
+function clientIdFromForm(request: FastifyRequest): string | null {
+  const body = request.body as { client_id?: unknown } | undefined;
+  return typeof body?.client_id === 'string' ? body.client_id.slice(0, 128) : null;
+}
+
+/** The redacted, capped copy of the body kept in the trail. */
+export function auditBody(request: FastifyRequest, raw: string | undefined): unknown {
+  if (raw === undefined) return request.body === undefined ? null : { stream: true };
+  let value: unknown;
+  if (request.body !== undefined && request.body !== null) value = request.body;
+  else if (raw.trim() !== '') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Unparseable bodies (invalid_json) are kept as text with secret-looking members masked.
+      return { raw: sanitize(raw.replace(/("[^"]*(secret|password|token)[^"]*"\s*:\s*)"[^"]*"/gi, '$1"[redacted]"').slice(0, BODY_CAP)) };
+    }
+  } else return null;
+  const redacted = redact(value, 0);
+  const text = JSON.stringify(redacted);
+  if (text.length <= BODY_CAP) return redacted;
+  return { truncated: true, bytes: text.length, preview: text.slice(0, BODY_CAP) };
+}
+
+function redact(value: unknown, depth: number): unknown {
+  if (depth > 32) return '[too deep]';
+  if (typeof value === 'string') return sanitize(value);
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[sanitize(key)] = SECRET_KEY.test(key) ? '[redacted]' : redact(item, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+// PostgreSQL text and jsonb cannot hold NUL or lone surrogates; the audit copy must never make
+// the audit insert fail, so those characters are replaced.
+function sanitize(text: string): string {
+  return text.replace(/\u0000/g, '\uFFFD').toWellFormed();
+}
+
+function truncate(text: string | null, max: number): string | null {
+  return text === null ? null : text.slice(0, max);
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuthError, PconnError } from '../../domain/pconn-error.ts';
+import type { RequestContext } from '../../domain/request-context.ts';
+import type { TokenService } from '../../service/auth/token-service.ts';
+import type { TenantSettingsCache } from '../../service/tenancy/tenants.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+/**
+ * onRequest: authenticate the bearer token and check the route's scope before the body is
+ * even read (the contract's check order: authentication, scope, then media type and body),
+ * then apply the client's rate limit.
+ */
+export function registerAuthentication(
+  app: FastifyInstance,
+  deps: { tokens: TokenService; tenants: TenantSettingsCache; limiter: RateLimiter; now: () => Date },
+): void {
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('context', async function (this: FastifyRequest): Promise<RequestContext> {
+    const principal = this.principal;
+    if (!principal) throw new AuthError('missing_token', 'This route needs an access token.');
+    const tenant = await deps.tenants.get(principal.tenantId);
+    if (!tenant) throw new AuthError('invalid_token', `The token names tenant '${principal.tenantId}', which does not exist.`);
+    return { principal, tenant, requestId: this.id, now: deps.now() };
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const scope = request.routeOptions.config.scope;
+    if (scope === null || scope === undefined) {
+      if (request.routeOptions.config.audit !== false) limit(deps.limiter, `ip:${request.ip}`);
+      return;
+    }
+    const header = request.headers.authorization;
+    if (!header) throw new AuthError('missing_token', 'Send Authorization: Bearer <token>; get one from POST /oauth/token.');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) {
+      throw new AuthError('invalid_token', "The Authorization header must be 'Bearer <token>'.");
+    }
+    const principal = await deps.tokens.verify(match[1]);
+    request.principal = principal;
+    if (!principal.scopes.has(scope)) {
+      throw new AuthError('insufficient_scope', `This route needs the '${scope}' scope; the token has: ${[...principal.scopes].join(' ') || '(none)'}.`, {
+        extensions: { requiredScopes: [scope], grantedScopes: [...principal.scopes] },
+      });
+    }
+    limit(deps.limiter, `client:${principal.clientId}`);
+  });
+}
+
+function limit(limiter: RateLimiter, key: string): void {
+  const wait = limiter.take(key);
+  if (wait > 0) {
+    throw new PconnError('rate_limited', `Too many requests; retry in ${Math.ceil(wait)} s.`, {
+      retryAfterSeconds: wait,
+      retryable: true,
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidInputError } from '../../domain/pconn-error.ts';
+
+/**
+ * JSON bodies are read as text first, so the audit trail can digest exactly what was sent and
+ * a syntax error can say where it is. An empty body is "no body" (action routes accept that).
+ */
+export function registerJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json']);
+  const parseJson = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    request.rawBody = text;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new InvalidInputError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
+    }
+  };
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, parseJson);
+}
+
+/** application/x-www-form-urlencoded, for the OAuth token endpoint (RFC 6749 §4.4.2). */
+export function registerFormParser(app: FastifyInstance): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    request.rawBody = text;
+    done(null, Object.fromEntries(new URLSearchParams(text)));
+  });
+}
+
+/** text/csv and application/x-ndjson stay streams: imports read them row by row. */
+export function registerStreamParsers(app: FastifyInstance): void {
+  app.addContentTypeParser(['text/csv', 'application/x-ndjson', 'application/ndjson'], (_request, payload, done) => {
+    done(null, payload);
+  });
+}

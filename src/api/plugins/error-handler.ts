@@ -1,0 +1,64 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidInputError, NotFoundError, PconnError, UnavailableError } from '../../domain/pconn-error.ts';
+import { type ProblemOptions, sendProblem } from '../problem-response.ts';
+import { mapSchemaErrors } from '../schema-errors.ts';
+
+/**
+ * The one place errors become responses. PconnErrors map through the problem table; Fastify's
+ * own errors (validation, media type, body size) map to their contract codes; anything else is
+ * a 500 `internal` that is logged with the request id and never shows its message or stack.
+ */
+export function registerErrorHandler(app: FastifyInstance, options: ProblemOptions): void {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = await toPconnError(error, request);
+    if (problem.code === 'internal') request.log.error({ err: error, requestId: request.id }, 'unexpected error');
+    return sendProblem(request, reply, problem, options);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const problem = new NotFoundError('route', `${request.method} ${path}`);
+    return sendProblem(request, reply, problem, options);
+  });
+}
+
+async function toPconnError(error: FastifyError, request: FastifyRequest): Promise<PconnError> {
+  if (error instanceof PconnError) return error;
+  if (error.validation) {
+    const part = (error.validationContext ?? 'body') as 'body' | 'querystring' | 'params' | 'headers';
+    let defaultRegion: string | undefined;
+    if (request.principal) {
+      try {
+        defaultRegion = (await request.context()).tenant.defaultRegion;
+      } catch {
+        defaultRegion = undefined;
+      }
+    }
+    const errors = mapSchemaErrors(error.validation as never, {
+      part,
+      route: request.routeOptions.config.routeKind ?? 'other',
+      defaultRegion,
+    });
+    const where = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : 'path';
+    return new InvalidInputError('invalid_request', `The ${where} has ${errors.length} problem(s); see errors[].`, { errors });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new InvalidInputError(
+        'unsupported_media_type',
+        `Content-Type '${request.headers['content-type'] ?? '(none)'}' is not accepted here; send application/json.`,
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new InvalidInputError('invalid_json', 'The body is empty but Content-Type says JSON; send a JSON object.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new InvalidInputError('payload_too_large', 'The request body is larger than this route accepts.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new InvalidInputError('invalid_json', 'The body length does not match Content-Length.');
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return new InvalidInputError('invalid_request', error.message);
+  }
+  if ((error as { code?: string }).code === 'ECONNREFUSED') {
+    return new UnavailableError('unavailable', 'The database is unreachable.', { retryAfterSeconds: 5, retryable: true });
+  }
+  return new PconnError('internal', `Something went wrong on our side. Quote request id ${request.id} when reporting it.`);
+}

@@ -1,0 +1,43 @@
+import type { ErrorCode } from '../domain/error-codes.ts';
+
+/** How one problem code is answered and documented. */
+export interface ProblemType {
+  status: number;
+  title: string;
+  /** What happened, for the /problems/<code> page. */
+  description: string;
+  /** What the client should do about it. */
+  fix: string;
+}
+
+/**
+ * The single mapping from problem code to HTTP status and title. Typed as a full Record, so a
+ * code added to ERROR_CODES without an entry here does not compile.
+ */
+export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
+  invalid_json: { status: 400, title: 'Malformed JSON', description: 'The request body is not valid JSON.', fix: 'Send a single JSON value; the detail names the position of the syntax error.' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type', description: 'The body is not in a media type this route accepts.', fix: 'Send Content-Type: application/json (imports: text/csv or application/x-ndjson).' },
+  payload_too_large: { status: 413, title: 'Payload too large', description: 'The request body exceeds the size limit.', fix: 'Send a smaller body; bulk data goes through the import routes.' },
+  invalid_request: { status: 400, title: 'Invalid request', description: 'The request does not match the schema of the route.', fix: 'Fix every field listed in errors[]: each has a JSON pointer, a code, a detail and often a hint.' },
+  missing_token: { status: 401, title: 'Missing access token', description: 'No bearer token was sent.', fix: 'Get a token from POST /oauth/token (client credentials) and send Authorization: Bearer <token>.' },
+  invalid_token: { status: 401, title: 'Invalid access token', description: 'The bearer token is malformed, expired, revoked or from an untrusted issuer.', fix: 'Request a new token; the detail says why this one was refused.' },
+  insufficient_scope: { status: 403, title: 'Insufficient scope', description: "The token does not carry the scope this route needs.", fix: 'Request a token with the scope in requiredScopes (the client must hold it).' },
+  not_found: { status: 404, title: 'Not found', description: 'The resource in the path does not exist in your tenant.', fix: 'Check the id; resources of other tenants are never visible.' },
+  conflict: { status: 409, title: 'Conflict', description: 'The request conflicts with existing data (e.g. a duplicate externalId).', fix: 'Read the detail and pointer; update the existing resource instead.' },
+  campaign_not_dialable: { status: 409, title: 'Campaign not dialable', description: 'The campaign is not running or scheduled, or does not allow API calls.', fix: 'Start or resume the campaign (POST /v1/campaigns/{id}/start|resume) or set allowApiCalls: true.' },
+  invalid_transition: { status: 409, title: 'Invalid campaign transition', description: 'The campaign cannot move from its current status with this action.', fix: 'See from, to and allowedActions in the problem.' },
+  idempotency_in_flight: { status: 409, title: 'Idempotent request in flight', description: 'A request with the same Idempotency-Key is still being processed.', fix: 'Retry after a moment; you will get the first request’s response.' },
+  idempotency_key_reused: { status: 422, title: 'Idempotency key reused', description: 'The Idempotency-Key was used with a different request body or route.', fix: 'Use a new key for a different request.' },
+  contact_not_found: { status: 422, title: 'Contact not found', description: 'The contactId does not exist in your tenant.', fix: 'Create the contact, or pass it inline as contact: { externalId, phoneNumbers }.' },
+  contact_not_in_campaign: { status: 422, title: 'Contact not in campaign', description: 'The contact exists but is not a member of the campaign.', fix: 'Add it with POST /v1/campaigns/{id}/contacts, or pass contact inline (added automatically).' },
+  phone_type_not_on_contact: { status: 422, title: 'Phone type not on contact', description: 'The contact has no number of the requested phoneType.', fix: 'Use one of availablePhoneTypes, or add the number to the contact.' },
+  user_not_found: { status: 422, title: 'User not found', description: 'The userId does not exist in your tenant.', fix: 'Check the id, or omit userId to use the next available agent.' },
+  user_unavailable: { status: 422, title: 'User unavailable', description: 'The user is disabled or not assigned to the campaign.', fix: 'Activate or assign the user, or omit userId.' },
+  caller_id_not_verified: { status: 422, title: 'Caller id not verified', description: 'The caller id is not a verified caller id of your tenant.', fix: 'Verify it with PUT /v1/caller-ids/{e164} { "verified": true } (admin scope).' },
+  call_blocked: { status: 422, title: 'Call blocked', description: 'Compliance rules refuse this call (DNC, consent, attempt cap).', fix: 'See decision.rules for the rule that failed.' },
+  outside_calling_window: { status: 422, title: 'Outside calling window', description: "The contact's local time is outside the campaign's calling window.", fix: "Retry at nextAllowedAt, or send outsideWindow: 'schedule' to queue the call for then." },
+  import_rejected: { status: 422, title: 'Import rejected', description: 'Some rows of the import are invalid, so nothing was imported.', fix: 'Fix the rows listed in errors[] (each with its line) and import the file again.' },
+  rate_limited: { status: 429, title: 'Too many requests', description: 'The client exceeded its request rate.', fix: 'Wait for Retry-After seconds before retrying.' },
+  internal: { status: 500, title: 'Internal error', description: 'pconn failed unexpectedly; nothing about your request is known to be wrong.', fix: 'Retry later; quote the requestId to your operator.' },
+  unavailable: { status: 503, title: 'Service unavailable', description: 'pconn cannot serve requests right now (database unreachable, shutting down).', fix: 'Retry after Retry-After seconds.' },
+};

@@ -1,0 +1,51 @@
+import type { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Id } from '../../contract/common.ts';
+import { ContactInput, ImportResult } from '../../contract/contacts.ts';
+import { InvalidInputError } from '../../domain/pconn-error.ts';
+import { importContacts } from '../../service/contacts/import-contacts.ts';
+import { readCsv, readNdjson } from '../../service/contacts/import-formats.ts';
+import type { Db } from '../../store/database.ts';
+import { bodyAjv } from '../ajv-instances.ts';
+import { registerStreamParsers } from '../plugins/body-parsers.ts';
+import { routeSchema } from '../route-schema.ts';
+import { mapSchemaErrors } from '../schema-errors.ts';
+
+const validateContact = bodyAjv.compile(ContactInput);
+
+const DESCRIPTION = `Streams the file: memory stays flat for any size. Send text/csv (header row: externalId, name,
+timezone, one column per phone type such as mobile or work, consent, attributes.<key>) or
+application/x-ndjson (one contact object per line). Every row is validated first; if any row is
+invalid nothing is imported and the 422 import_rejected problem lists the problems with their
+line numbers (up to 100). Contacts are upserted by externalId.`;
+
+/** Bulk contact import, tenant-wide or into a campaign. */
+export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db }): void {
+  app.register(async (scope) => {
+    registerStreamParsers(scope);
+    const handler = async (request: FastifyRequest<{ Params: { id?: string } }>) => {
+      const ctx = await request.context();
+      const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim();
+      const stream = request.body as Readable | undefined;
+      if (!stream || typeof (stream as Readable).pipe !== 'function' || (type !== 'text/csv' && !type?.includes('ndjson'))) {
+        throw new InvalidInputError('unsupported_media_type', 'Imports take text/csv or application/x-ndjson bodies.');
+      }
+      const records = type === 'text/csv' ? readCsv(stream, ctx.tenant.phoneTypes) : readNdjson(stream);
+      const validate = (value: unknown) =>
+        validateContact(value) ? [] : mapSchemaErrors(validateContact.errors ?? [], { part: 'body', route: 'contact', defaultRegion: ctx.tenant.defaultRegion });
+      return importContacts(deps.db, ctx, records, validate, request.params.id);
+    };
+    const doc = { tags: ['Contacts'], scope: 'contacts:write' as const, success: { 200: ImportResult }, errors: [404, 415, 422], description: DESCRIPTION, consumes: ['text/csv', 'application/x-ndjson'] };
+    scope.post('/v1/contacts/import', {
+      config: { scope: 'contacts:write', routeKind: 'contact' },
+      bodyLimit: 1024 * 1024 * 1024,
+      schema: routeSchema({ ...doc, operationId: 'importContacts', summary: 'Import contacts (CSV or NDJSON)' }),
+    }, handler);
+    scope.post('/v1/campaigns/:id/contacts/import', {
+      config: { scope: 'contacts:write', routeKind: 'contact' },
+      bodyLimit: 1024 * 1024 * 1024,
+      schema: routeSchema({ ...doc, operationId: 'importCampaignContacts', summary: 'Import contacts into a campaign (CSV or NDJSON)', params: Type.Object({ id: Id }) }),
+    }, handler);
+  });
+}

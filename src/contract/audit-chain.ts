@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+
+/** The fields of an audit entry that its hash covers, in hashing order. */
+export interface AuditChainFields {
+  chain: string;
+  sequence: number;
+  tenantId: string | null;
+  requestId: string;
+  clientId: string | null;
+  method: string;
+  route: string;
+  path: string;
+  status: number;
+  code: string | null;
+  durationMs: number;
+  bodyDigest: string | null;
+  body: unknown;
+  at: string;
+}
+
+/** The hash the chain starts from (no previous entry). */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The hash of one audit entry: SHA-256 over the previous entry's hash and a canonical JSON
+ * encoding of the entry (object keys sorted, so a database that reorders JSON keys — jsonb
+ * does — cannot change the hash). Altering any covered field, or removing an entry, breaks
+ * every later link.
+ */
+export function auditEntryHash(prevHash: string, entry: AuditChainFields): string {
+  const fields = [
+    entry.chain,
+    entry.sequence,
+    entry.tenantId,
+    entry.requestId,
+    entry.clientId,
+    entry.method,
+    entry.route,
+    entry.path,
+    entry.status,
+    entry.code,
+    entry.durationMs,
+    entry.bodyDigest,
+    entry.body,
+    entry.at,
+  ];
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(fields)).digest('hex');
+}
+
+/** A problem found while verifying a chain. */
+export interface ChainBreak {
+  sequence: number;
+  requestId: string;
+  reason: 'hash_mismatch' | 'link_mismatch' | 'sequence_gap';
+}
+
+/**
+ * Verifies entries of one chain given in sequence order, starting at `startHash` (the
+ * previous entry's hash, or GENESIS_HASH from the beginning). Returns every break found.
+ */
+export function verifyAuditChain(
+  entries: ReadonlyArray<AuditChainFields & { prevHash: string; hash: string }>,
+  startHash = GENESIS_HASH,
+  startSequence = 1,
+): ChainBreak[] {
+  const breaks: ChainBreak[] = [];
+  let expectedPrev = startHash;
+  let expectedSequence = startSequence;
+  for (const entry of entries) {
+    if (entry.sequence !== expectedSequence) {
+      breaks.push({ sequence: entry.sequence, requestId: entry.requestId, reason: 'sequence_gap' });
+    }
+    if (entry.prevHash !== expectedPrev) {
+      breaks.push({ sequence: entry.sequence, requestId: entry.requestId, reason: 'link_mismatch' });
+    }
+    if (auditEntryHash(entry.prevHash, entry) !== entry.hash) {
+      breaks.push({ sequence: entry.sequence, requestId: entry.requestId, reason: 'hash_mismatch' });
+    }
+    expectedPrev = entry.hash;
+    expectedSequence = entry.sequence + 1;
+  }
+  return breaks;
+}
+
+/** JSON with object keys sorted at every depth. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
+      return sorted;
+    }
+    return v;
+  });
+}

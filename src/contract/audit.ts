@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import { Timestamp } from './common.ts';
+
+/** Filters of GET /v1/audit-events. */
+export const AuditQuery = Type.Object(
+  {
+    requestId: Type.Optional(Type.String({ maxLength: 128 })),
+    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+    code: Type.Optional(Type.String({ maxLength: 64 })),
+    from: Type.Optional(Timestamp),
+    to: Type.Optional(Timestamp),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+/** One audit entry, with the chain fields needed to verify it. */
+export const AuditEvent = Type.Object({
+  requestId: Type.String(),
+  tenantId: Type.Union([Type.String(), Type.Null()]),
+  clientId: Type.Union([Type.String(), Type.Null()]),
+  method: Type.String(),
+  route: Type.String(),
+  path: Type.String(),
+  status: Type.Integer(),
+  code: Type.Union([Type.String(), Type.Null()]),
+  durationMs: Type.Number(),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  userAgent: Type.Union([Type.String(), Type.Null()]),
+  bodyDigest: Type.Union([Type.String(), Type.Null()]),
+  body: Type.Unknown(),
+  problem: Type.Unknown(),
+  at: Type.String(),
+  chain: Type.String(),
+  sequence: Type.Integer(),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+
+/** GET /v1/audit-events/head: the newest link of the caller's chain. */
+export const AuditHead = Type.Object({
+  chain: Type.String(),
+  sequence: Type.Integer(),
+  hash: Type.String(),
+});

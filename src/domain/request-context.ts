@@ -1,0 +1,23 @@
+/** Who is calling: resolved from the access token by the API before any use case runs. */
+export interface Principal {
+  tenantId: string;
+  clientId: string;
+  scopes: ReadonlySet<string>;
+  /** `pconn` for our own tokens, else the external issuer's `iss`. */
+  issuer: string;
+}
+
+/** A tenant's settings as use cases need them. */
+export interface TenantSettings {
+  id: string;
+  defaultRegion: string;
+  phoneTypes: readonly string[];
+}
+
+/** What every use case receives: the caller and its tenant's settings. */
+export interface RequestContext {
+  principal: Principal;
+  tenant: TenantSettings;
+  requestId: string;
+  now: Date;
+}

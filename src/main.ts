@@ -1,0 +1,145 @@
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildApp, type ResourceServices } from './api/build-app.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
+import { AuditWriter } from './service/audit/audit-writer.ts';
+import { SigningKeyRing } from './service/auth/signing-keys.ts';
+import { TokenService } from './service/auth/token-service.ts';
+import { campaignKind } from './service/resources/campaigns.ts';
+import { callerIdKind } from './service/resources/caller-ids.ts';
+import { contactKind } from './service/resources/contacts.ts';
+import { ResourceService } from './service/resources/resource-service.ts';
+import { trunkKind } from './service/resources/trunks.ts';
+import { userKind } from './service/resources/users.ts';
+import { webhookKind } from './service/resources/webhooks.ts';
+import { type BootstrapResult, bootstrap } from './service/tenancy/bootstrap.ts';
+import { TenantSettingsCache } from './service/tenancy/tenants.ts';
+import { discardAbandonedImports } from './store/contact-import.ts';
+import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
+
+/** A running (or ready to run) pconn node. */
+export interface Pconn {
+  app: FastifyInstance;
+  store: Store;
+  config: Config;
+  bootstrap: BootstrapResult | undefined;
+  /** Stops accepting requests, finishes in-flight ones, flushes the audit trail, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Overrides for tests: an already-open store, a fixed clock, a logger. */
+export interface PconnOverrides {
+  store?: Store;
+  storeOptions?: StoreOptions;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** The composition root: builds every part of pconn from the configuration. */
+export async function createPconn(config: Config, overrides: PconnOverrides = {}): Promise<Pconn> {
+  const logger =
+    overrides.logger ??
+    pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', '*.password', '*.clientSecret', '*.client_secret'], censor: '[redacted]' } });
+  const clock = overrides.clock ?? systemClock;
+  const store =
+    overrides.store ??
+    (await openStore(overrides.storeOptions ?? (config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir })));
+  const db = store.db;
+  const boot = await bootstrap(db, { clientId: config.bootstrapClientId, clientSecret: config.bootstrapClientSecret });
+  await discardAbandonedImports(db, 3600_000);
+  const keys = new SigningKeyRing(db, { rotationSeconds: config.keyRotationSeconds, tokenTtlSeconds: config.tokenTtlSeconds }, clock);
+  await keys.refresh();
+  const tokens = new TokenService(db, keys, { issuer: config.publicUrl, audience: 'pconn', tokenTtlSeconds: config.tokenTtlSeconds, external: config.externalIssuer }, clock);
+  const audit = new AuditWriter(db, logger);
+  const resources = {
+    campaigns: new ResourceService(db, campaignKind),
+    contacts: new ResourceService(db, contactKind),
+    users: new ResourceService(db, userKind),
+    callerIds: new ResourceService(db, callerIdKind),
+    trunks: new ResourceService(db, trunkKind),
+    webhooks: new ResourceService(db, webhookKind({ allowPrivate: config.webhookAllowPrivate })),
+  } as unknown as ResourceServices;
+  let shuttingDown = false;
+  const app = await buildApp({
+    store,
+    tokens,
+    keys,
+    tenants: new TenantSettingsCache(db),
+    audit,
+    resources,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+    rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+    isShuttingDown: () => shuttingDown,
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    config,
+    bootstrap: boot,
+    close() {
+      closed ??= (async () => {
+        shuttingDown = true;
+        await app.close();
+        await audit.drain();
+        if (!overrides.store) await store.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function printWelcome(pconn: Pconn): void {
+  const { config, bootstrap: boot } = pconn;
+  const url = config.publicUrl;
+  const lines = [`pconn listening on ${url}  (API reference: ${url}/docs)`];
+  if (boot?.generatedSecret) {
+    lines.push(
+      '',
+      'Created tenant "default" and an admin client. The secret is shown only this once:',
+      `  client id:     ${boot.clientId}`,
+      `  client secret: ${boot.generatedSecret}`,
+      '',
+      'Get an access token:',
+      `  curl -s -u '${boot.clientId}:${boot.generatedSecret}' -d grant_type=client_credentials ${url}/oauth/token`,
+    );
+  } else {
+    lines.push(`Get a token: curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${url}/oauth/token`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Starts a node from the environment and stops it gracefully on SIGTERM/SIGINT. */
+export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<Pconn> {
+  const config = loadConfig(env);
+  const pconn = await createPconn(config);
+  await pconn.app.listen({ host: config.host, port: config.port });
+  printWelcome(pconn);
+  const stop = (signal: string) => {
+    pconn.app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
+    force.unref();
+    pconn.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        pconn.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return pconn;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  serve().catch((error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(`pconn: configuration error: ${error.message}\n`);
+    else process.stderr.write(`pconn: failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

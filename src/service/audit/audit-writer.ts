@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import { appendAuditEvents, type NewAuditEvent } from '../../store/audit-events.ts';
+import type { Db } from '../../store/database.ts';
+
+interface Pending {
+  event: NewAuditEvent;
+  done: () => void;
+}
+
+/**
+ * Group commit for the audit trail: entries of concurrent requests are gathered while the
+ * previous batch commits (or for at most `maxDelayMs`) and appended in one transaction. Each
+ * request is answered only after its entry is committed, so nothing answered goes unaudited,
+ * and under load one commit serves hundreds of requests.
+ */
+export class AuditWriter {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly options: { maxBatch: number; maxDelayMs: number } = { maxBatch: 500, maxDelayMs: 2 },
+  ) {}
+
+  /** Appends an entry; resolves when it is committed (or, if the store fails, logged). */
+  write(event: NewAuditEvent): Promise<void> {
+    return new Promise((resolve) => {
+      this.queue.push({ event, done: resolve });
+      if (this.queue.length >= this.options.maxBatch) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.options.maxDelayMs);
+    });
+  }
+
+  /** Commits everything queued so far (used at shutdown). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing) {
+      await this.flush();
+      if (this.flushing) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    try {
+      await appendAuditEvents(this.db, batch.map((p) => p.event));
+    } catch (error) {
+      // The response must not fail because the audit store did: the entries go to the log,
+      // which operators ship elsewhere, so the trail still exists.
+      this.logger.error({ err: error, auditEvents: batch.map((p) => p.event) }, 'audit batch failed to commit');
+    } finally {
+      this.flushing = false;
+      for (const pending of batch) pending.done();
+      if (this.queue.length > 0) void this.flush();
+    }
+  }
+}

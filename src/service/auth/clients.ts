@@ -1,0 +1,59 @@
+import { InvalidInputError, NotFoundError } from '../../domain/pconn-error.ts';
+import { newId } from '../../domain/ids.ts';
+import { isScope } from '../../domain/scopes.ts';
+import type { Executor } from '../../store/database.ts';
+import { type ClientRow, insertClient, listClients, revokeClient } from '../../store/clients.ts';
+import { findTenant } from '../../store/tenants.ts';
+import { hashSecret, newSecret } from './secret-hash.ts';
+
+/** A client with its secret, as returned once at creation. */
+export interface CreatedClient {
+  clientId: string;
+  clientSecret: string;
+  tenantId: string;
+  name: string;
+  scopes: string[];
+}
+
+/**
+ * Creates an OAuth client in `tenantId`. `allowSystem` is true only for callers that hold
+ * `system` themselves: nobody can mint a scope above their own.
+ */
+export async function createClient(
+  db: Executor,
+  input: { tenantId: string; name: string; scopes: string[]; clientId?: string; clientSecret?: string },
+  allowSystem: boolean,
+): Promise<CreatedClient> {
+  const errors = input.scopes.flatMap((scope, index) => {
+    if (!isScope(scope)) {
+      return [{ pointer: `/scopes/${index}`, code: 'enum' as const, detail: `Unknown scope '${scope}'.` }];
+    }
+    if (scope === 'system' && !allowSystem) {
+      return [{ pointer: `/scopes/${index}`, code: 'enum' as const, detail: "Only a 'system' client can grant 'system'." }];
+    }
+    return [];
+  });
+  if (errors.length > 0) throw new InvalidInputError('invalid_request', 'The client has invalid scopes.', { errors });
+  if (!(await findTenant(db, input.tenantId))) throw new NotFoundError('tenant', input.tenantId);
+  const clientSecret = input.clientSecret ?? newSecret();
+  const row = await insertClient(db, {
+    tenantId: input.tenantId,
+    id: input.clientId ?? newId('client'),
+    name: input.name,
+    secretHash: await hashSecret(clientSecret),
+    scopes: input.scopes,
+  });
+  return { clientId: row.id, clientSecret, tenantId: row.tenantId, name: row.name, scopes: row.scopes };
+}
+
+/** A tenant's clients (never with secrets). */
+export function listTenantClients(db: Executor, tenantId: string): Promise<ClientRow[]> {
+  return listClients(db, tenantId);
+}
+
+/** Revokes a client of the tenant: its tokens stop working within the auth cache's lifetime. */
+export async function revokeTenantClient(db: Executor, tenantId: string, clientId: string): Promise<ClientRow> {
+  const row = await revokeClient(db, tenantId, clientId);
+  if (!row) throw new NotFoundError('client', clientId);
+  return row;
+}

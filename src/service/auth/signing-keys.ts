@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { Clock } from '../../domain/clock.ts';
+import type { Db } from '../../store/database.ts';
+import { insertSigningKey, listLiveSigningKeys, type SigningKeyRow } from '../../store/signing-keys.ts';
+
+/** How keys rotate: a key signs for `rotationSeconds`, then stays published until its tokens expire. */
+export interface KeyRotationPolicy {
+  rotationSeconds: number;
+  tokenTtlSeconds: number;
+}
+
+/**
+ * The ES256 keys pconn signs access tokens with. Keys live in the store so every node of a
+ * cluster signs and verifies with the same set; a node that sees an unknown `kid` reloads.
+ */
+export class SigningKeyRing {
+  private keys: SigningKeyRow[] = [];
+  private loadedAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly policy: KeyRotationPolicy,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Loads the live keys and creates a new one when none may sign any more. */
+  async refresh(): Promise<void> {
+    const now = this.clock.now();
+    this.keys = await listLiveSigningKeys(this.db, now);
+    if (!this.keys.some((key) => key.retiresAt > now)) {
+      await this.createKey(now);
+      this.keys = await listLiveSigningKeys(this.db, now);
+    }
+    this.loadedAt = Date.now();
+  }
+
+  /** The key new tokens are signed with, rotating first when the current one has retired. */
+  async signingKey(): Promise<SigningKeyRow> {
+    const now = this.clock.now();
+    let current = this.keys.find((key) => key.retiresAt > now);
+    if (!current) {
+      await this.refresh();
+      current = this.keys.find((key) => key.retiresAt > now);
+    }
+    if (!current) throw new Error('no signing key available after refresh');
+    return current;
+  }
+
+  /** Public keys for the JWKS document. */
+  publicKeys(): JWK[] {
+    const now = this.clock.now();
+    return this.keys.filter((key) => key.expiresAt > now).map((key) => key.publicJwk as JWK);
+  }
+
+  /** The public key with this kid; reloads once (at most every second) when it is unknown. */
+  async publicKey(kid: string): Promise<JWK | undefined> {
+    let key = this.keys.find((k) => k.kid === kid);
+    if (!key && Date.now() - this.loadedAt > 1000) {
+      await this.refresh();
+      key = this.keys.find((k) => k.kid === kid);
+    }
+    return key && key.expiresAt > this.clock.now() ? (key.publicJwk as JWK) : undefined;
+  }
+
+  private async createKey(now: Date): Promise<void> {
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = randomUUID();
+    const retiresAt = new Date(now.getTime() + this.policy.rotationSeconds * 1000);
+    // Published until the last token it signed has expired, plus a minute of clock skew.
+    const expiresAt = new Date(retiresAt.getTime() + (this.policy.tokenTtlSeconds + 60) * 1000);
+    await insertSigningKey(this.db, {
+      kid,
+      privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256' },
+      publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' },
+      retiresAt,
+      expiresAt,
+    });
+  }
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  importJWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import type { Clock } from '../../domain/clock.ts';
+import { AuthError } from '../../domain/pconn-error.ts';
+import type { Principal } from '../../domain/request-context.ts';
+import { parseScopeString } from '../../domain/scopes.ts';
+import type { Db } from '../../store/database.ts';
+import { findClient } from '../../store/clients.ts';
+import type { SigningKeyRing } from './signing-keys.ts';
+import { verifySecret } from './secret-hash.ts';
+
+/** A trusted external issuer (e.g. the customer's IdP), verified through its JWKS URL. */
+export interface ExternalIssuer {
+  issuer: string;
+  jwksUrl: string;
+  tenantClaim: string;
+  audience?: string;
+}
+
+/** Token service settings. */
+export interface TokenServiceOptions {
+  issuer: string;
+  audience: string;
+  tokenTtlSeconds: number;
+  external?: ExternalIssuer;
+}
+
+/** RFC 6749 §5.2 error of the token endpoint. */
+export class OAuthError extends Error {
+  constructor(
+    readonly error: 'invalid_client' | 'invalid_scope' | 'unsupported_grant_type' | 'invalid_request',
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+const CLIENT_STATUS_TTL_MS = 5000;
+
+/** Issues and verifies access tokens (JWT, ES256) for the client credentials grant. */
+export class TokenService {
+  private readonly clientStatus = new Map<string, { active: boolean; checkedAt: number }>();
+  private readonly externalKeys?: ReturnType<typeof createRemoteJWKSet>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly keys: SigningKeyRing,
+    private readonly options: TokenServiceOptions,
+    private readonly clock: Clock,
+  ) {
+    if (options.external) this.externalKeys = createRemoteJWKSet(new URL(options.external.jwksUrl));
+  }
+
+  /** Authenticates a client and issues a token for the requested scopes (default: all it holds). */
+  async issue(
+    clientId: string,
+    clientSecret: string,
+    requestedScope: string | undefined,
+  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }> {
+    const client = await findClient(this.db, clientId);
+    const valid = client ? await verifySecret(clientSecret, client.secretHash) : false;
+    if (!client || !valid || client.status !== 'active') {
+      throw new OAuthError('invalid_client', 'Client authentication failed: unknown client, wrong secret or revoked client.');
+    }
+    const requested = requestedScope === undefined ? client.scopes : parseScopeString(requestedScope);
+    const missing = requested.filter((scope) => !client.scopes.includes(scope));
+    if (missing.length > 0) {
+      throw new OAuthError('invalid_scope', `The client does not hold: ${missing.join(' ')}. It holds: ${client.scopes.join(' ')}.`);
+    }
+    const key = await this.keys.signingKey();
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const scope = requested.join(' ');
+    const token = await new SignJWT({ scope, tenant: client.tenantId, client_id: client.id })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.options.issuer)
+      .setAudience(this.options.audience)
+      .setSubject(client.id)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.options.tokenTtlSeconds)
+      .sign(await importJWK(key.privateJwk, 'ES256'));
+    return { access_token: token, token_type: 'Bearer', expires_in: this.options.tokenTtlSeconds, scope };
+  }
+
+  /** Verifies a bearer token and returns who it speaks for, or throws 401 `invalid_token`. */
+  async verify(token: string): Promise<Principal> {
+    let issuer: string | undefined;
+    try {
+      issuer = decodeJwt(token).iss;
+      decodeProtectedHeader(token);
+    } catch {
+      throw invalid('The access token is not a well-formed JWT.');
+    }
+    const external = this.options.external;
+    if (external && issuer === external.issuer) return this.verifyExternal(token, external);
+    if (issuer !== this.options.issuer) {
+      throw invalid(`The access token was issued by '${issuer ?? '(none)'}', which pconn does not trust.`);
+    }
+    const claims = { issuer: this.options.issuer, audience: this.options.audience, currentDate: this.clock.now() };
+    const payload = await verifying(() =>
+      jwtVerify(
+        token,
+        async (header) => {
+          const key = header.kid ? await this.keys.publicKey(header.kid) : undefined;
+          if (!key) throw invalid('The access token was signed with a key pconn does not know (or no longer publishes).');
+          return importJWK(key, 'ES256');
+        },
+        { ...claims, algorithms: ['ES256'] },
+      ),
+    );
+    const clientId = String(payload.client_id ?? payload.sub ?? '');
+    const tenantId = typeof payload.tenant === 'string' ? payload.tenant : '';
+    if (!clientId || !tenantId) throw invalid('The access token lacks its client or tenant claim.');
+    if (!(await this.isClientActive(clientId))) throw invalid('The client this token was issued to has been revoked.');
+    return { tenantId, clientId, scopes: new Set(parseScopeString(String(payload.scope ?? ''))), issuer: 'pconn' };
+  }
+
+  private async verifyExternal(token: string, external: ExternalIssuer): Promise<Principal> {
+    const keys = this.externalKeys;
+    if (!keys) throw invalid('External issuer is not configured.');
+    const payload = await verifying(() =>
+      jwtVerify(token, keys, {
+        issuer: external.issuer,
+        currentDate: this.clock.now(),
+        ...(external.audience ? { audience: external.audience } : {}),
+      }),
+    );
+    const tenantId = payload[external.tenantClaim];
+    if (typeof tenantId !== 'string' || tenantId.length === 0) {
+      throw invalid(`The access token has no '${external.tenantClaim}' claim naming the tenant.`);
+    }
+    const scopeClaim = payload.scope ?? payload.scp;
+    const scopes = Array.isArray(scopeClaim) ? scopeClaim.map(String) : parseScopeString(String(scopeClaim ?? ''));
+    const clientId = String(payload.client_id ?? payload.azp ?? payload.sub ?? 'external');
+    return { tenantId, clientId, scopes: new Set(scopes), issuer: external.issuer };
+  }
+
+  private async isClientActive(clientId: string): Promise<boolean> {
+    const cached = this.clientStatus.get(clientId);
+    if (cached && Date.now() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.active;
+    const client = await findClient(this.db, clientId);
+    const active = client?.status === 'active';
+    this.clientStatus.set(clientId, { active, checkedAt: Date.now() });
+    return active;
+  }
+}
+
+/** Runs a jose verification and turns its failures into 401 `invalid_token` with a useful detail. */
+async function verifying(run: () => Promise<{ payload: JWTPayload }>): Promise<JWTPayload> {
+  try {
+    return (await run()).payload;
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    if (error instanceof joseErrors.JWTExpired) throw invalid('The access token has expired: request a new one.');
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+      throw invalid('The access token signature does not verify.');
+    }
+    if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      throw invalid(`The access token's '${error.claim}' claim is not acceptable: ${error.reason}.`);
+    }
+    throw invalid('The access token could not be verified.');
+  }
+}
+
+function invalid(detail: string): AuthError {
+  return new AuthError('invalid_token', detail);
+}

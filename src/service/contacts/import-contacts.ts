@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { FieldError } from '../../domain/pconn-error.ts';
+import { newId } from '../../domain/ids.ts';
+import { NotFoundError, PolicyRefusalError } from '../../domain/pconn-error.ts';
+import type { RequestContext } from '../../domain/request-context.ts';
+import type { ContactInput } from '../../contract/contacts.ts';
+import {
+  commitStagedContacts,
+  discardStagedContacts,
+  type StagedContact,
+  stageContacts,
+} from '../../store/contact-import.ts';
+import type { Db } from '../../store/database.ts';
+import { ResourceRepository } from '../../store/resources.ts';
+import { FieldErrors } from '../field-errors.ts';
+import { checkPhoneTypes, contactFromInput } from '../resources/contacts.ts';
+import type { ImportRecord } from './import-formats.ts';
+
+/** Validates one record against the contact schema; returns its problems (empty = valid). */
+export type ContactValidator = (value: unknown) => FieldError[];
+
+const BATCH = 1000;
+const MAX_REPORTED_ERRORS = 100;
+
+const campaigns = new ResourceRepository('campaigns');
+
+/**
+ * Imports contacts from a stream of records. Valid rows go to a staging table in batches as
+ * they arrive (so a 100k-row file never sits in memory); only when every row is valid are they
+ * moved into contacts — and the campaign — in one transaction. Any invalid row rejects the
+ * whole import with every problem listed by line (up to 100), and nothing is imported.
+ */
+export async function importContacts(
+  db: Db,
+  ctx: RequestContext,
+  records: AsyncIterable<ImportRecord>,
+  validate: ContactValidator,
+  campaignId?: string,
+): Promise<{ rows: number; created: number; updated: number; addedToCampaign: number }> {
+  if (campaignId !== undefined && !(await campaigns.find(db, ctx.tenant.id, campaignId))) {
+    throw new NotFoundError('campaign', campaignId);
+  }
+  const importId = randomUUID();
+  const errors: FieldError[] = [];
+  let errorCount = 0;
+  let rows = 0;
+  const seen = new Map<string, number>();
+  let batch: StagedContact[] = [];
+  const report = (error: FieldError) => {
+    errorCount++;
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
+  };
+  try {
+    for await (const record of records) {
+      rows++;
+      if ('error' in record) {
+        report({ line: record.line, pointer: '', code: 'format', detail: record.error });
+        continue;
+      }
+      const problems = validate(record.value);
+      if (problems.length === 0) {
+        const input = record.value as ContactInput;
+        const checks = new FieldErrors();
+        checkPhoneTypes(checks, input.phoneNumbers ?? [], ctx.tenant.phoneTypes);
+        problems.push(...checks.list);
+        const firstLine = seen.get(input.externalId);
+        if (firstLine !== undefined) {
+          problems.push({ pointer: '/externalId', code: 'duplicate', detail: `externalId '${input.externalId}' already appears on line ${firstLine}.` });
+        } else {
+          seen.set(input.externalId, record.line);
+        }
+        if (problems.length === 0 && errorCount === 0) {
+          const data = contactFromInput(input, ctx.now);
+          batch.push({ line: record.line, contactId: newId('contact'), externalId: input.externalId, data: { ...data } });
+        }
+      }
+      for (const problem of problems) report({ ...problem, line: record.line });
+      // Once the import is known to fail, stop staging but keep reading to report every error.
+      if (batch.length >= BATCH && errorCount === 0) {
+        await stageContacts(db, importId, ctx.tenant.id, batch);
+        batch = [];
+      }
+    }
+    if (errorCount > 0) {
+      throw new PolicyRefusalError('import_rejected', `${errorCount} problem(s) in ${rows} row(s); nothing was imported.`, {
+        errors,
+        extensions: { rows, errorCount, reportedErrors: errors.length },
+      });
+    }
+    await stageContacts(db, importId, ctx.tenant.id, batch);
+    const counts = await db.transaction().execute((tx) => commitStagedContacts(tx, importId, ctx.tenant.id, campaignId));
+    return { rows, ...counts };
+  } finally {
+    await discardStagedContacts(db, importId);
+  }
+}

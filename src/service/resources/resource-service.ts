@@ -1,0 +1,150 @@
+import { newId } from '../../domain/ids.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../domain/pconn-error.ts';
+import type { RequestContext } from '../../domain/request-context.ts';
+import type { Db, Executor } from '../../store/database.ts';
+import { type ListQuery, ResourceRepository, type ResourceRow } from '../../store/resources.ts';
+import type { ResourceKind } from './resource-kind.ts';
+
+/** A page of a list, with the opaque cursor of the next page. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * The use cases every config resource shares: idempotent PUT, POST with a generated id, GET,
+ * list, PATCH (top-level members merged, then the whole result checked) and DELETE. Each runs
+ * in one transaction.
+ */
+export class ResourceService<Input extends object, Stored extends object, Wire> {
+  readonly repository: ResourceRepository<Stored>;
+
+  constructor(
+    private readonly db: Db,
+    readonly kind: ResourceKind<Input, Stored, Wire>,
+  ) {
+    this.repository = new ResourceRepository<Stored>(kind.table);
+  }
+
+  /** Creates or replaces the resource `id`; `created` tells which. */
+  async put(ctx: RequestContext, id: string, input: Input): Promise<{ resource: Wire; created: boolean }> {
+    return this.db.transaction().execute(async (tx) => {
+      const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
+      const stored = await this.kind.toStored(ctx, input, existing?.data, tx);
+      const row = existing
+        ? await this.write(() => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)), stored)
+        : await this.write(() => this.repository.insert(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)), stored);
+      if (!row) throw new ConflictError('conflict', `The ${this.kind.name} '${id}' was changed concurrently; retry.`, { retryable: true });
+      return { resource: this.kind.present(row, { justCreated: !existing, input }), created: !existing };
+    });
+  }
+
+  /** Creates the resource with a server-generated id. */
+  async create(ctx: RequestContext, input: Input): Promise<Wire> {
+    const idKind = this.kind.idKind;
+    if (!idKind) throw new Error(`${this.kind.name} has no generated ids`);
+    return this.db.transaction().execute(async (tx) => {
+      const stored = await this.kind.toStored(ctx, input, undefined, tx);
+      const id = newId(idKind);
+      const row = await this.write(() => this.repository.insert(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)), stored);
+      if (!row) throw new Error('generated id collided');
+      return this.kind.present(row, { justCreated: true, input });
+    });
+  }
+
+  /** The resource, or 404. */
+  async get(ctx: RequestContext, id: string, db: Executor = this.db): Promise<Wire> {
+    return this.kind.present(await this.require(db, ctx, id));
+  }
+
+  /** The stored row, or 404 `not_found`. */
+  async require(db: Executor, ctx: RequestContext, id: string): Promise<ResourceRow<Stored>> {
+    const row = await this.repository.find(db, ctx.tenant.id, id);
+    if (!row) throw new NotFoundError(this.kind.name, id);
+    return row;
+  }
+
+  /** A page in creation order. */
+  async list(
+    ctx: RequestContext,
+    query: { limit?: number; cursor?: string; filter?: ListQuery['filter'] },
+  ): Promise<Page<Wire>> {
+    const limit = query.limit ?? 50;
+    const rows = await this.repository.list(this.db, ctx.tenant.id, {
+      limit: limit + 1,
+      afterSeq: decodeCursor(query.cursor),
+      filter: query.filter,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      data: page.map((row) => this.kind.present(row)),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
+    };
+  }
+
+  /** Applies the given top-level members (null clears an optional one) and stores the result. */
+  async patch(ctx: RequestContext, id: string, changes: Partial<Input>): Promise<Wire> {
+    return this.db.transaction().execute(async (tx) => {
+      const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
+      if (!existing) throw new NotFoundError(this.kind.name, id);
+      const merged: Record<string, unknown> = { ...(this.kind.toInput(existing.data) as Record<string, unknown>) };
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === null) delete merged[key];
+        else if (value !== undefined) merged[key] = value;
+      }
+      const stored = await this.kind.toStored(ctx, merged as Input, existing.data, tx);
+      const row = await this.write(() => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)), stored);
+      if (!row) throw new NotFoundError(this.kind.name, id);
+      return this.kind.present(row, { justCreated: false, input: changes });
+    });
+  }
+
+  /** Deletes the resource, or 404. */
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
+      if (!existing) throw new NotFoundError(this.kind.name, id);
+      this.kind.beforeDelete?.(existing.data);
+      await this.repository.remove(tx, ctx.tenant.id, id);
+    });
+  }
+
+  private async write(
+    run: () => Promise<ResourceRow<Stored> | undefined>,
+    stored: Stored,
+  ): Promise<ResourceRow<Stored> | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      const violation = isUniqueViolation(error) ? this.kind.uniqueViolation?.(stored) : undefined;
+      if (violation) throw new ConflictError('conflict', violation.detail, { pointer: violation.pointer });
+      throw error;
+    }
+  }
+}
+
+/** True for PostgreSQL's unique_violation (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+/** Opaque list cursor: base64url of the last row's sequence. */
+export function encodeCursor(seq: number): string {
+  return Buffer.from(JSON.stringify({ s: seq })).toString('base64url');
+}
+
+/** Reads a cursor; an unreadable one is a client mistake reported on `cursor`. */
+export function decodeCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
+    if (typeof value.s === 'number' && Number.isSafeInteger(value.s)) return value.s;
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidInputError('invalid_request', 'The cursor is not one pconn issued; pass nextCursor from the previous page unchanged.', {
+    pointer: '',
+    errors: [{ pointer: '', code: 'format', detail: 'Unreadable cursor (query parameter "cursor").' }],
+  });
+}

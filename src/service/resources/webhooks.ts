@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Webhook, WebhookInput } from '../../contract/telephony-config.ts';
+import { FieldErrors } from '../field-errors.ts';
+import type { ResourceKind } from './resource-kind.ts';
+
+/** A webhook endpoint document as stored, with its signing secrets. */
+export interface StoredWebhook {
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  secret: string;
+  /** The secret replaced by the last rotation, still signed with until `previousSecretUntil`. */
+  previousSecret: string | null;
+  previousSecretUntil: string | null;
+}
+
+// After a rotation deliveries carry signatures with both secrets for a day, so receivers can
+// switch over without dropping events.
+const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
+
+/** A Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** True for loopback, private, link-local and unspecified addresses and localhost names. */
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
+  const family = isIP(host);
+  if (family === 4) {
+    const [a = 0, b = 0] = host.split('.').map(Number);
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  if (family === 6) {
+    return host === '::1' || host === '::' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80') || host.startsWith('::ffff:');
+  }
+  return false;
+}
+
+/** Webhook endpoints; the secret is shown only when created or rotated. */
+export function webhookKind(options: { allowPrivate: boolean }): ResourceKind<WebhookInput, StoredWebhook, Webhook> {
+  return {
+    name: 'webhook endpoint',
+    table: 'webhook_endpoints',
+    idKind: 'webhook',
+    toStored(ctx, input, existing) {
+      const errors = new FieldErrors();
+      if (!options.allowPrivate && isPrivateHost(new URL(input.url).hostname)) {
+        errors.add('/url', 'format', 'Webhook URLs must not point at private or loopback addresses.', 'Set PCONN_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow them (e.g. for local testing).');
+      }
+      errors.throwIfAny('The webhook endpoint has invalid fields.');
+      const rotate = input.rotateSecret === true && existing !== undefined;
+      return {
+        url: input.url,
+        events: input.events ?? ['*'],
+        description: input.description ?? null,
+        enabled: input.enabled ?? true,
+        secret: existing && !rotate ? existing.secret : newWebhookSecret(),
+        previousSecret: rotate ? existing.secret : (existing?.previousSecret ?? null),
+        previousSecretUntil: rotate ? new Date(ctx.now.getTime() + ROTATION_OVERLAP_MS).toISOString() : (existing?.previousSecretUntil ?? null),
+      };
+    },
+    toInput(stored) {
+      return {
+        url: stored.url,
+        events: stored.events,
+        enabled: stored.enabled,
+        ...(stored.description !== null ? { description: stored.description } : {}),
+      };
+    },
+    present(row, extras) {
+      const reveal = extras?.justCreated === true || extras?.input?.rotateSecret === true;
+      return {
+        id: row.id,
+        url: row.data.url,
+        events: row.data.events,
+        description: row.data.description,
+        enabled: row.data.enabled,
+        ...(reveal ? { secret: row.data.secret } : {}),
+        createdAt: row.createdAt.toISOString(),
+        updatedAt: row.updatedAt.toISOString(),
+      };
+    },
+  };
+}

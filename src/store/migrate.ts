@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import { UnavailableError } from '../domain/pconn-error.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+
+/** Applies every pending migration; throws `unavailable` with the failing migration's name. */
+export async function migrate(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+    migrationTableName: 'pconn_migrations',
+    migrationLockTableName: 'pconn_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new UnavailableError('unavailable', `Database migration ${failed} failed.`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The names of the migrations this build knows, newest last. */
+export function knownMigrations(): string[] {
+  return Object.keys(MIGRATIONS).sort();
+}
