@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Id, PhoneNumber } from '../contract/common.ts';
 import { CampaignInput, Campaign } from '../contract/campaigns.ts';
@@ -59,18 +59,41 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
 }
 
+/** One registered route, as the auth-matrix test and the OpenAPI check walk them. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  scope: string | null;
+  audited: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every API route with its scope (docs and static assets excluded). */
+    pconnRoutes: RouteEntry[];
+  }
+}
+
 /** Builds the Fastify app (it never listens itself: main.ts or a test does). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Typed as the default instance: routes and plugins are written against FastifyBaseLogger.
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // One summary line per request comes from our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   }) as unknown as FastifyInstance;
+  const routes: RouteEntry[] = [];
+  app.decorate('pconnRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs') || route.method === 'HEAD' || route.schema?.hide) return;
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, scope: route.config?.scope ?? null, audited: route.config?.audit !== false });
+    }
+  });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : parameterAjv).compile(schema));
   app.addSchema(ProblemSchema);
   app.addHook('onRequest', async (request, reply) => {

@@ -6,7 +6,9 @@ import { InvalidInputError } from '../../domain/pconn-error.ts';
  * a syntax error can say where it is. An empty body is "no body" (action routes accept that).
  */
 export function registerJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser(['application/json']);
+  // Fastify's built-in text/plain parser would let a text body reach the schema as a string;
+  // the contract wants 415 for anything that is not JSON.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   const parseJson = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     request.rawBody = text;

@@ -39,7 +39,7 @@ export function registerResourceRoutes(app: FastifyInstance, service: AnyService
   const itemPath = `${path}/:id`;
   const config = (scope: Scope) => ({ scope, routeKind: options.routeKind ?? 'other' });
   const patchSchema = Type.Partial(input, { additionalProperties: false });
-  const listQuery = Type.Composite([ListQuery, Type.Object(options.filters ?? {})], { additionalProperties: false });
+  const listQuery = Type.Composite([ListQuery, Type.Object(Object.fromEntries(Object.entries(options.filters ?? {}).map(([name, schema]) => [name, Type.Optional(schema)])))], { additionalProperties: false });
 
   app.put<{ Params: { id: string }; Body: object }>(itemPath, {
     config: config(writeScope),
