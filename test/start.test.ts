@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { exec, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { promisify } from 'node:util';
+
+const sh = promisify(exec);
+const dirs: string[] = [];
+after(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `npm start` (tsx src/main.ts) and resolves once it printed its welcome. */
+function start(dataDir: string, port: number) {
+  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PCONN_DATA_DIR: dataDir, PORT: String(port), PCONN_LOG_LEVEL: 'warn', PCONN_BOOTSTRAP_CLIENT_ID: '', PCONN_BOOTSTRAP_CLIENT_SECRET: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('listening on')) setTimeout(() => resolve(stdout), 100);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, ready, exited };
+}
+
+test('fresh start prints the admin client and a curl that gets a token; restart keeps the store; SIGTERM exits cleanly', { timeout: 120_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'pconn-start-'));
+  dirs.push(dataDir);
+  const port = await freePort();
+  const first = start(join(dataDir, 'data'), port);
+  const output = await first.ready;
+  assert.match(output, /client secret: \S+/);
+  const curl = output.split('\n').find((line) => line.trim().startsWith('curl '));
+  assert.ok(curl, output);
+  const { stdout } = await sh(curl.trim());
+  const token = JSON.parse(stdout) as { access_token: string; token_type: string; scope: string };
+  assert.equal(token.token_type, 'Bearer');
+  assert.ok(token.scope.split(' ').includes('calls:write'));
+  const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+  assert.equal(ready.status, 200);
+  const created = await fetch(`http://127.0.0.1:${port}/v1/campaigns`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'survives restart' }),
+  });
+  assert.equal(created.status, 201);
+  const { id } = (await created.json()) as { id: string };
+  first.child.kill('SIGTERM');
+  assert.equal(await first.exited, 0);
+
+  const second = start(join(dataDir, 'data'), port);
+  const again = await second.ready;
+  assert.doesNotMatch(again, /client secret:/, 'the secret is printed only on first start');
+  const read = await fetch(`http://127.0.0.1:${port}/v1/campaigns/${id}`, { headers: { authorization: `Bearer ${token.access_token}` } });
+  assert.equal(read.status, 200, 'tokens and data survive a restart');
+  second.child.kill('SIGTERM');
+  assert.equal(await second.exited, 0);
+});
+
+test('a bad setting stops start-up with a message naming it', async () => {
+  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 1);
+  assert.match(stderr, /PORT must be an integer/);
+  assert.ok(!stderr.includes('    at '));
+});
