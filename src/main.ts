@@ -3,12 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp, type ResourceServices } from './api/build-app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { Dialer } from './dialer/dialer.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
+import type { TelephonyDriver } from './domain/telephony.ts';
 import { AuditWriter } from './service/audit/audit-writer.ts';
 import { SigningKeyRing } from './service/auth/signing-keys.ts';
 import { TokenService } from './service/auth/token-service.ts';
-import { campaignKind } from './service/resources/campaigns.ts';
 import { callerIdKind } from './service/resources/caller-ids.ts';
+import { campaignKind } from './service/resources/campaigns.ts';
 import { contactKind } from './service/resources/contacts.ts';
 import { ResourceService } from './service/resources/resource-service.ts';
 import { trunkKind } from './service/resources/trunks.ts';
@@ -18,6 +20,7 @@ import { type BootstrapResult, bootstrap } from './service/tenancy/bootstrap.ts'
 import { TenantSettingsCache } from './service/tenancy/tenants.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
+import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
 
 /** A running (or ready to run) pconn node. */
 export interface Pconn {
@@ -25,6 +28,7 @@ export interface Pconn {
   store: Store;
   config: Config;
   bootstrap: BootstrapResult | undefined;
+  dialer: Dialer;
   /** Stops accepting requests, finishes in-flight ones, flushes the audit trail, closes the store. */
   close(): Promise<void>;
 }
@@ -35,23 +39,53 @@ export interface PconnOverrides {
   storeOptions?: StoreOptions;
   clock?: Clock;
   logger?: Logger;
+  /** Telephony driver to use instead of the configured one (tests, benchmarks). */
+  driver?: TelephonyDriver;
 }
 
 /** The composition root: builds every part of pconn from the configuration. */
 export async function createPconn(config: Config, overrides: PconnOverrides = {}): Promise<Pconn> {
   const logger =
     overrides.logger ??
-    pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', '*.password', '*.clientSecret', '*.client_secret'], censor: '[redacted]' } });
+    pino({
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.authorization', '*.password', '*.clientSecret', '*.client_secret'],
+        censor: '[redacted]',
+      },
+    });
   const clock = overrides.clock ?? systemClock;
   const store =
     overrides.store ??
-    (await openStore(overrides.storeOptions ?? (config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir })));
+    (await openStore(
+      overrides.storeOptions ??
+        (config.databaseUrl
+          ? { kind: 'postgres', url: config.databaseUrl }
+          : { kind: 'pglite', dataDir: config.dataDir }),
+    ));
   const db = store.db;
-  const boot = await bootstrap(db, { clientId: config.bootstrapClientId, clientSecret: config.bootstrapClientSecret });
+  const boot = await bootstrap(db, {
+    clientId: config.bootstrapClientId,
+    clientSecret: config.bootstrapClientSecret,
+  });
   await discardAbandonedImports(db, 3600_000);
-  const keys = new SigningKeyRing(db, { rotationSeconds: config.keyRotationSeconds, tokenTtlSeconds: config.tokenTtlSeconds }, clock);
+  const keys = new SigningKeyRing(
+    db,
+    { rotationSeconds: config.keyRotationSeconds, tokenTtlSeconds: config.tokenTtlSeconds },
+    clock,
+  );
   await keys.refresh();
-  const tokens = new TokenService(db, keys, { issuer: config.publicUrl, audience: 'pconn', tokenTtlSeconds: config.tokenTtlSeconds, external: config.externalIssuer }, clock);
+  const tokens = new TokenService(
+    db,
+    keys,
+    {
+      issuer: config.publicUrl,
+      audience: 'pconn',
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      external: config.externalIssuer,
+    },
+    clock,
+  );
   const audit = new AuditWriter(db, logger);
   const resources = {
     campaigns: new ResourceService(db, campaignKind),
@@ -61,6 +95,10 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     trunks: new ResourceService(db, trunkKind),
     webhooks: new ResourceService(db, webhookKind({ allowPrivate: config.webhookAllowPrivate })),
   } as unknown as ResourceServices;
+  const driver =
+    overrides.driver ??
+    new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog });
+  const dialer = new Dialer({ db, driver, clock, logger, options: config.dialer });
   let shuttingDown = false;
   const app = await buildApp({
     store,
@@ -74,17 +112,22 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     publicUrl: config.publicUrl,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
     isShuttingDown: () => shuttingDown,
+    calls: { sandbox: driver.name === 'sandbox', onCallCreated: () => dialer.wake() },
   });
+  if (config.dialer.enabled) dialer.start();
   let closed: Promise<void> | undefined;
   return {
     app,
     store,
     config,
     bootstrap: boot,
+    dialer,
     close() {
       closed ??= (async () => {
         shuttingDown = true;
         await app.close();
+        await dialer.stop(config.shutdownGraceMs);
+        await driver.close();
         await audit.drain();
         if (!overrides.store) await store.close();
       })();
@@ -108,7 +151,9 @@ function printWelcome(pconn: Pconn): void {
       `  curl -s -u '${boot.clientId}:${boot.generatedSecret}' -d grant_type=client_credentials ${url}/oauth/token`,
     );
   } else {
-    lines.push(`Get a token: curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${url}/oauth/token`);
+    lines.push(
+      `Get a token: curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${url}/oauth/token`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -3,11 +3,18 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { Campaign, CampaignInput } from '../contract/campaigns.ts';
 import { Id, PhoneNumber } from '../contract/common.ts';
-import { CampaignInput, Campaign } from '../contract/campaigns.ts';
 import { Contact, ContactInput } from '../contract/contacts.ts';
 import { ProblemSchema } from '../contract/problem.ts';
-import { CallerId, CallerIdInput, Trunk, TrunkInput, Webhook, WebhookInput } from '../contract/telephony-config.ts';
+import {
+  CallerId,
+  CallerIdInput,
+  Trunk,
+  TrunkInput,
+  Webhook,
+  WebhookInput,
+} from '../contract/telephony-config.ts';
 import { User, UserInput } from '../contract/users.ts';
 import type { Clock } from '../domain/clock.ts';
 import { SCOPES } from '../domain/scopes.ts';
@@ -26,8 +33,10 @@ import { registerErrorHandler } from './plugins/error-handler.ts';
 import { RateLimiter } from './plugins/rate-limiter.ts';
 import { requestIdFor } from './plugins/request-id.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
+import { registerCallRoutes } from './routes/calls.ts';
 import { registerCampaignActionRoutes } from './routes/campaign-actions.ts';
 import { registerContactImportRoutes } from './routes/contact-import.ts';
+import { registerDncRoutes } from './routes/dnc.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerOAuthRoutes } from './routes/oauth.ts';
 import { registerProblemPages } from './routes/problem-pages.ts';
@@ -57,6 +66,8 @@ export interface AppDeps {
   publicUrl: string;
   rateLimit: { perSecond: number; burst: number };
   isShuttingDown?: () => boolean;
+  /** Calls: whether the telephony is the sandbox, and how to wake the dialer. */
+  calls: { sandbox: boolean; onCallCreated: () => void };
 }
 
 /** One registered route, as the auth-matrix test and the OpenAPI check walk them. */
@@ -91,17 +102,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs') || route.method === 'HEAD' || route.schema?.hide) return;
     for (const method of [route.method].flat()) {
-      routes.push({ method, url: route.url, scope: route.config?.scope ?? null, audited: route.config?.audit !== false });
+      routes.push({
+        method,
+        url: route.url,
+        scope: route.config?.scope ?? null,
+        audited: route.config?.audit !== false,
+      });
     }
   });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : parameterAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : parameterAjv).compile(schema),
+  );
   app.addSchema(ProblemSchema);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { requestId: request.id, method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), tenant: request.principal?.tenantId, client: request.principal?.clientId, code: request.problemCode },
+      {
+        requestId: request.id,
+        method: request.method,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        tenant: request.principal?.tenantId,
+        client: request.principal?.clientId,
+        code: request.problemCode,
+      },
       'request',
     );
   });
@@ -112,7 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       info: {
         title: 'pconn API',
         version: '1.0.0',
-        description: 'Outbound personal-connection calls. Errors are RFC 9457 problem details; see /problems.',
+        description:
+          'Outbound personal-connection calls. Errors are RFC 9457 problem details; see /problems.',
       },
       servers: [{ url: deps.publicUrl }],
       components: {
@@ -132,7 +160,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  app.get('/openapi.json', { config: { scope: null, audit: false }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { scope: null, audit: false }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), scope: null, audit: false };
   });
@@ -148,20 +178,91 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuditTrail(app, deps.audit);
 
   const db = deps.store.db;
-  registerHealthRoutes(app, { ping: () => deps.store.ping(), isShuttingDown: deps.isShuttingDown ?? (() => false) });
+  registerHealthRoutes(app, {
+    ping: () => deps.store.ping(),
+    isShuttingDown: deps.isShuttingDown ?? (() => false),
+  });
   registerProblemPages(app);
   registerOAuthRoutes(app, { tokens: deps.tokens, keys: deps.keys, publicUrl: deps.publicUrl });
   registerTenancyRoutes(app, { db, tenants: deps.tenants });
   registerAuditRoutes(app, { db });
   registerCampaignActionRoutes(app, { db });
   registerContactImportRoutes(app, { db });
+  registerCallRoutes(app, { db, publicUrl: deps.publicUrl, ...deps.calls });
+  registerDncRoutes(app, { db });
 
   const r = deps.resources;
-  registerResourceRoutes(app, r.campaigns, { path: '/v1/campaigns', label: 'Campaign', tag: 'Campaigns', readScope: 'campaigns:read', writeScope: 'campaigns:write', input: CampaignInput, wire: Campaign, idSchema: Id, allowPost: true, filters: { status: Type.String({ maxLength: 20 }) }, routeKind: 'campaign' });
-  registerResourceRoutes(app, r.contacts, { path: '/v1/contacts', label: 'Contact', tag: 'Contacts', readScope: 'contacts:read', writeScope: 'contacts:write', input: ContactInput, wire: Contact, idSchema: Id, allowPost: true, filters: { externalId: Type.String({ maxLength: 128 }) }, routeKind: 'contact' });
-  registerResourceRoutes(app, r.users, { path: '/v1/users', label: 'User', tag: 'Users', readScope: 'users:read', writeScope: 'users:write', input: UserInput, wire: User, idSchema: Id, allowPost: true, filters: { status: Type.String({ maxLength: 20 }) } });
-  registerResourceRoutes(app, r.callerIds, { path: '/v1/caller-ids', label: 'CallerId', tag: 'Caller ids', readScope: 'caller-ids:read', writeScope: 'caller-ids:write', input: CallerIdInput, wire: CallerId, idSchema: PhoneNumber, allowPost: false, filters: { verified: Type.Boolean() } });
-  registerResourceRoutes(app, r.trunks, { path: '/v1/trunks', label: 'Trunk', tag: 'Trunks', readScope: 'admin', writeScope: 'admin', input: TrunkInput, wire: Trunk, idSchema: Id, allowPost: true });
-  registerResourceRoutes(app, r.webhooks, { path: '/v1/webhooks', label: 'Webhook', tag: 'Webhooks', readScope: 'webhooks:read', writeScope: 'webhooks:write', input: WebhookInput, wire: Webhook, idSchema: Id, allowPost: true });
+  registerResourceRoutes(app, r.campaigns, {
+    path: '/v1/campaigns',
+    label: 'Campaign',
+    tag: 'Campaigns',
+    readScope: 'campaigns:read',
+    writeScope: 'campaigns:write',
+    input: CampaignInput,
+    wire: Campaign,
+    idSchema: Id,
+    allowPost: true,
+    filters: { status: Type.String({ maxLength: 20 }) },
+    routeKind: 'campaign',
+  });
+  registerResourceRoutes(app, r.contacts, {
+    path: '/v1/contacts',
+    label: 'Contact',
+    tag: 'Contacts',
+    readScope: 'contacts:read',
+    writeScope: 'contacts:write',
+    input: ContactInput,
+    wire: Contact,
+    idSchema: Id,
+    allowPost: true,
+    filters: { externalId: Type.String({ maxLength: 128 }) },
+    routeKind: 'contact',
+  });
+  registerResourceRoutes(app, r.users, {
+    path: '/v1/users',
+    label: 'User',
+    tag: 'Users',
+    readScope: 'users:read',
+    writeScope: 'users:write',
+    input: UserInput,
+    wire: User,
+    idSchema: Id,
+    allowPost: true,
+    filters: { status: Type.String({ maxLength: 20 }) },
+  });
+  registerResourceRoutes(app, r.callerIds, {
+    path: '/v1/caller-ids',
+    label: 'CallerId',
+    tag: 'Caller ids',
+    readScope: 'caller-ids:read',
+    writeScope: 'caller-ids:write',
+    input: CallerIdInput,
+    wire: CallerId,
+    idSchema: PhoneNumber,
+    allowPost: false,
+    filters: { verified: Type.Boolean() },
+  });
+  registerResourceRoutes(app, r.trunks, {
+    path: '/v1/trunks',
+    label: 'Trunk',
+    tag: 'Trunks',
+    readScope: 'admin',
+    writeScope: 'admin',
+    input: TrunkInput,
+    wire: Trunk,
+    idSchema: Id,
+    allowPost: true,
+  });
+  registerResourceRoutes(app, r.webhooks, {
+    path: '/v1/webhooks',
+    label: 'Webhook',
+    tag: 'Webhooks',
+    readScope: 'webhooks:read',
+    writeScope: 'webhooks:write',
+    input: WebhookInput,
+    wire: Webhook,
+    idSchema: Id,
+    allowPost: true,
+  });
   return app;
 }

@@ -24,12 +24,23 @@ export function mapSchemaErrors(errors: readonly ErrorObject[], context: SchemaE
   const seen = new Set<string>();
   const result: FieldError[] = [];
   for (const error of narrowed) {
-    const mapped = 'synthetic' in error ? (error as ErrorObject & { synthetic: FieldError }).synthetic : mapOne(error, context);
+    const mapped =
+      'synthetic' in error
+        ? (error as ErrorObject & { synthetic: FieldError }).synthetic
+        : mapOne(error, context);
     if (!mapped) continue;
     const key = `${mapped.pointer}|${mapped.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    result.push(context.part === 'body' ? mapped : { ...mapped, pointer: '', detail: `Query/path parameter '${parameterName(mapped.pointer)}': ${mapped.detail}` });
+    result.push(
+      context.part === 'body'
+        ? mapped
+        : {
+            ...mapped,
+            pointer: '',
+            detail: `Query/path parameter '${parameterName(mapped.pointer)}': ${mapped.detail}`,
+          },
+    );
   }
   return result;
 }
@@ -62,9 +73,12 @@ function mapOne(error: ErrorObject, context: SchemaErrorContext): FieldError | u
     }
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
-      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const allowed = Object.keys(
+        (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
+      );
       const near = closest(name, allowed);
-      const hint = foreignFieldHint(name, at, context.route) ?? (near ? `Did you mean '${near}'?` : undefined);
+      const hint =
+        foreignFieldHint(name, at, context.route) ?? (near ? `Did you mean '${near}'?` : undefined);
       const known = allowed.length > 0 ? ` Known fields here: ${allowed.join(', ')}.` : '';
       return make('unknown_field', `Unknown field '${name}'.${known}`, `${at}/${escapePointer(name)}`, hint);
     }
@@ -79,7 +93,12 @@ function mapOne(error: ErrorObject, context: SchemaErrorContext): FieldError | u
     case 'maxLength':
       return make('too_long', `Must be at most ${params.limit} characters long.`);
     case 'minLength':
-      return make('too_short', Number(params.limit) === 1 ? 'Must not be empty.' : `Must be at least ${params.limit} characters long.`);
+      return make(
+        'too_short',
+        Number(params.limit) === 1
+          ? 'Must not be empty.'
+          : `Must be at least ${params.limit} characters long.`,
+      );
     case 'maxItems':
       return make('too_long', `Must have at most ${params.limit} items.`);
     case 'minItems':
@@ -118,18 +137,25 @@ function mapFormat(
   }
   if (format === 'iana-time-zone') {
     const near = closest(value, Intl.supportedValuesOf('timeZone'));
-    return make('format', `'${value}' is not an IANA time zone name (like America/New_York).`, undefined, near ? `Did you mean '${near}'?` : undefined);
+    return make(
+      'format',
+      `'${value}' is not an IANA time zone name (like America/New_York).`,
+      undefined,
+      near ? `Did you mean '${near}'?` : undefined,
+    );
   }
-  if (format === 'date-time') return make('format', `'${value}' is not an RFC 3339 timestamp (like 2026-01-31T09:00:00Z).`);
+  if (format === 'date-time')
+    return make('format', `'${value}' is not an RFC 3339 timestamp (like 2026-01-31T09:00:00Z).`);
   if (format === 'uri') return make('format', `'${value}' is not an absolute URL.`);
   return make('format', `'${value}' is not a valid ${format}.`);
 }
 
 function patternDetail(pattern: string): string {
-  if (pattern.startsWith('^[A-Za-z0-9._:-]')) return 'Ids use letters, digits and . _ : - (1 to 128 characters).';
+  if (pattern.startsWith('^[A-Za-z0-9._:-]'))
+    return 'Ids use letters, digits and . _ : - (1 to 128 characters).';
   if (pattern.startsWith('^([01]')) return 'Must be a 24-hour time HH:MM, like 08:00.';
   if (pattern === '^sips?:') return "Must be a SIP URI starting with 'sip:' or 'sips:'.";
-  if (pattern === '^https?://') return "Must be an http:// or https:// URL.";
+  if (pattern === '^https?://') return 'Must be an http:// or https:// URL.';
   return `Must match the pattern ${pattern}.`;
 }
 
@@ -153,7 +179,9 @@ type Branchy = ErrorObject & { synthetic?: FieldError };
  * branch is meant, one error lists what the value could have been.
  */
 function narrowUnions(errors: Branchy[]): Branchy[] {
-  const unions = errors.filter((e) => e.keyword === 'anyOf').sort((a, b) => b.schemaPath.length - a.schemaPath.length);
+  const unions = errors
+    .filter((e) => e.keyword === 'anyOf')
+    .sort((a, b) => b.schemaPath.length - a.schemaPath.length);
   let remaining = errors;
   for (const union of unions) {
     if (!remaining.includes(union)) continue;
@@ -166,8 +194,12 @@ function narrowUnions(errors: Branchy[]): Branchy[] {
     }
     const options = (union.schema as Array<{ const?: unknown; type?: unknown }>) ?? [];
     const scored = [...branches.entries()].map(([index, list]) => {
-      const wrongType = list.some((e) => e.instancePath === union.instancePath && (e.keyword === 'type' || e.keyword === 'const'));
-      const wrongDiscriminator = list.some((e) => e.keyword === 'const' && e.instancePath !== union.instancePath);
+      const wrongType = list.some(
+        (e) => e.instancePath === union.instancePath && (e.keyword === 'type' || e.keyword === 'const'),
+      );
+      const wrongDiscriminator = list.some(
+        (e) => e.keyword === 'const' && e.instancePath !== union.instancePath,
+      );
       return { index, list, score: (wrongType ? 1000 : 0) + (wrongDiscriminator ? 500 : 0) + list.length };
     });
     scored.sort((a, b) => a.score - b.score);
@@ -181,10 +213,18 @@ function narrowUnions(errors: Branchy[]): Branchy[] {
       const types = options.filter((o) => !('const' in o)).map((o) => String(o.type ?? 'object'));
       const synthetic: FieldError =
         consts.length > 0 && types.every((t) => t === 'null')
-          ? { pointer: union.instancePath, code: 'enum', detail: `Must be one of: ${consts.join(', ')}${types.length ? ', null' : ''}.` }
+          ? {
+              pointer: union.instancePath,
+              code: 'enum',
+              detail: `Must be one of: ${consts.join(', ')}${types.length ? ', null' : ''}.`,
+            }
           : best && best.score < 1000
             ? mapDiscriminator(best.list, union.instancePath, options)
-            : { pointer: union.instancePath, code: 'type', detail: `Must be one of: ${[...consts, ...types].join(', ')}; got ${describe(union.data)}.` };
+            : {
+                pointer: union.instancePath,
+                code: 'type',
+                detail: `Must be one of: ${[...consts, ...types].join(', ')}; got ${describe(union.data)}.`,
+              };
       remaining.push({ ...union, keyword: 'synthetic', synthetic });
     }
   }
@@ -196,5 +236,9 @@ function mapDiscriminator(list: Branchy[], at: string, branches: ReadonlyArray<o
   const failing = list.find((e) => e.keyword === 'const');
   const key = failing ? failing.instancePath.slice(at.length + 1) : 'type';
   const allowed = options.map((o) => o.properties?.[key]?.const).filter((v) => v !== undefined);
-  return { pointer: failing?.instancePath ?? at, code: 'enum', detail: `Must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}.` };
+  return {
+    pointer: failing?.instancePath ?? at,
+    code: 'enum',
+    detail: `Must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}.`,
+  };
 }

@@ -19,7 +19,9 @@ export function printError(error: unknown, json: boolean): number {
       const p = error.problem;
       const lines = [`error: ${p.title} (${p.code}, HTTP ${p.status})`, `  ${p.detail}`];
       for (const e of p.errors ?? []) {
-        lines.push(`  - ${e.line !== undefined ? `line ${e.line} ` : ''}${e.pointer || '(body)'}: ${e.detail}${e.hint ? `\n      hint: ${e.hint}` : ''}`);
+        lines.push(
+          `  - ${e.line !== undefined ? `line ${e.line} ` : ''}${e.pointer || '(body)'}: ${e.detail}${e.hint ? `\n      hint: ${e.hint}` : ''}`,
+        );
       }
       if (p.requestId) lines.push(`  request id: ${p.requestId} (pconn explain ${p.requestId})`);
       process.stderr.write(`${lines.join('\n')}\n`);
@@ -27,7 +29,9 @@ export function printError(error: unknown, json: boolean): number {
     return EXIT.refused;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const unreachable = /fetch failed|ECONNREFUSED|ENOTFOUND/.test(message) || (error as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED';
+  const unreachable =
+    /fetch failed|ECONNREFUSED|ENOTFOUND/.test(message) ||
+    (error as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED';
   process.stderr.write(`error: ${unreachable ? 'cannot reach the pconn server' : message}\n`);
   return unreachable ? EXIT.unreachable : EXIT.usage;
 }

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Id, JsonObject, LocalTime, PhoneNumber, Strict, TimeZone, Timestamp } from './common.ts';
+import { Id, JsonObject, LocalTime, PhoneNumber, Strict, Timestamp, TimeZone } from './common.ts';
 
 const RetryRule = Strict({
   retry: Type.Boolean(),
@@ -22,7 +22,9 @@ export const RetryPolicy = Strict(
 /** Fields a client sets on a campaign (PUT/POST body). */
 export const CampaignInput = Strict({
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  dialingMode: Type.Optional(Type.Union(['manual', 'preview', 'progressive', 'predictive'].map((m) => Type.Literal(m)))),
+  dialingMode: Type.Optional(
+    Type.Union(['manual', 'preview', 'progressive', 'predictive'].map((m) => Type.Literal(m))),
+  ),
   allowApiCalls: Type.Optional(Type.Boolean()),
   callerId: Type.Optional(Type.Union([PhoneNumber, Type.Null()])),
   callingWindow: Type.Optional(Strict({ start: LocalTime, end: LocalTime })),
@@ -30,7 +32,10 @@ export const CampaignInput = Strict({
   retryPolicy: Type.Optional(RetryPolicy),
   maxAttemptsPerContact: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
   schedule: Type.Optional(
-    Strict({ startAt: Type.Optional(Type.Union([Timestamp, Type.Null()])), endAt: Type.Optional(Type.Union([Timestamp, Type.Null()])) }),
+    Strict({
+      startAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+      endAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+    }),
   ),
   agentIds: Type.Optional(Type.Array(Id, { maxItems: 1000, uniqueItems: true })),
   metadata: Type.Optional(JsonObject),
@@ -42,7 +47,9 @@ export type CampaignInput = Static<typeof CampaignInput>;
 export const Campaign = Type.Object({
   id: Id,
   name: Type.String(),
-  status: Type.Union(['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped'].map((s) => Type.Literal(s))),
+  status: Type.Union(
+    ['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped'].map((s) => Type.Literal(s)),
+  ),
   dialingMode: Type.String(),
   allowApiCalls: Type.Boolean(),
   callerId: Type.Union([Type.String(), Type.Null()]),

@@ -1,7 +1,10 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 
 /** Id of a resource: client-chosen or server-generated (shared/api-contract.md). */
-export const Id = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'Resource id, [A-Za-z0-9._:-]{1,128}' });
+export const Id = Type.String({
+  pattern: '^[A-Za-z0-9._:-]{1,128}$',
+  description: 'Resource id, [A-Za-z0-9._:-]{1,128}',
+});
 
 /** A phone number in E.164 form, validated against libphonenumber metadata. */
 export const PhoneNumber = Type.String({
@@ -17,7 +20,10 @@ export const TimeZone = Type.String({ format: 'iana-time-zone', description: 'IA
 export const Timestamp = Type.String({ format: 'date-time' });
 
 /** A local wall-clock time HH:MM. */
-export const LocalTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24 h' });
+export const LocalTime = Type.String({
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'HH:MM, 24 h',
+});
 
 /** Free-form JSON object. */
 export const JsonObject = Type.Record(Type.String(), Type.Unknown());

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Id, JsonObject, PhoneNumber, Strict, TimeZone, Timestamp } from './common.ts';
+import { Id, JsonObject, PhoneNumber, Strict, Timestamp, TimeZone } from './common.ts';
 
 /** One of a contact's numbers. */
 export const ContactPhone = Strict({
@@ -35,7 +35,11 @@ export const Contact = Type.Object({
   timezone: Type.Union([Type.String(), Type.Null()]),
   attributes: Type.Object({}, { additionalProperties: true }),
   consent: Type.Union([
-    Type.Object({ status: Type.String(), source: Type.Union([Type.String(), Type.Null()]), at: Type.String() }),
+    Type.Object({
+      status: Type.String(),
+      source: Type.Union([Type.String(), Type.Null()]),
+      at: Type.String(),
+    }),
     Type.Null(),
   ]),
   createdAt: Type.String(),
@@ -59,5 +63,9 @@ export const ImportResult = Type.Object({
 
 /** The tenant's phone types. */
 export const PhoneTypes = Strict({
-  phoneTypes: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }), { minItems: 1, maxItems: 32, uniqueItems: true }),
+  phoneTypes: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }), {
+    minItems: 1,
+    maxItems: 32,
+    uniqueItems: true,
+  }),
 });

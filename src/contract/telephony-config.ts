@@ -53,7 +53,13 @@ export type Trunk = Static<typeof Trunk>;
 /** Fields a client sets on a webhook endpoint. */
 export const WebhookInput = Strict({
   url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }),
-  events: Type.Optional(Type.Array(Type.String({ pattern: '^(\\*|[a-z_]+\\.(\\*|[a-z_]+))$' }), { minItems: 1, maxItems: 50, uniqueItems: true })),
+  events: Type.Optional(
+    Type.Array(Type.String({ pattern: '^(\\*|[a-z_]+\\.(\\*|[a-z_]+))$' }), {
+      minItems: 1,
+      maxItems: 50,
+      uniqueItems: true,
+    }),
+  ),
   description: Type.Optional(Type.String({ maxLength: 500 })),
   enabled: Type.Optional(Type.Boolean()),
   rotateSecret: Type.Optional(Type.Boolean({ description: 'Issue a new secret (shown once)' })),

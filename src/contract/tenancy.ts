@@ -7,8 +7,16 @@ const ScopeName = Type.String({ pattern: '^[a-z:-]{1,40}$' });
 export const TenantInput = Strict({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   id: Type.Optional(Id),
-  defaultRegion: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, for number hints' })),
-  phoneTypes: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }), { minItems: 1, maxItems: 32, uniqueItems: true })),
+  defaultRegion: Type.Optional(
+    Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, for number hints' }),
+  ),
+  phoneTypes: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }), {
+      minItems: 1,
+      maxItems: 32,
+      uniqueItems: true,
+    }),
+  ),
 });
 
 /** A tenant as pconn answers it. */

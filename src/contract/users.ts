@@ -9,7 +9,9 @@ export const Device = Type.Union(
     Strict({
       type: Type.Literal('registered'),
       username: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
-      password: Type.Optional(Type.String({ minLength: 8, maxLength: 128, description: 'write-only SIP password' })),
+      password: Type.Optional(
+        Type.String({ minLength: 8, maxLength: 128, description: 'write-only SIP password' }),
+      ),
     }),
   ],
   { description: 'Agent device' },

@@ -12,7 +12,10 @@ export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
 
 // The transition table as data: action → from-state → to-state. `start` picks between
 // running and scheduled at run time (schedule.startAt in the future), so it maps to a marker.
-const TRANSITIONS: Record<CampaignAction, Partial<Record<CampaignStatus, CampaignStatus | 'running_or_scheduled'>>> = {
+const TRANSITIONS: Record<
+  CampaignAction,
+  Partial<Record<CampaignStatus, CampaignStatus | 'running_or_scheduled'>>
+> = {
   start: { draft: 'running_or_scheduled' },
   pause: { running: 'paused', scheduled: 'paused' },
   resume: { paused: 'running_or_scheduled' },
@@ -33,7 +36,8 @@ export function nextCampaignStatus(
 ): CampaignStatus {
   const to = TRANSITIONS[action][from];
   if (to === undefined) {
-    const target = action === 'start' || action === 'resume' ? 'running' : action === 'pause' ? 'paused' : 'stopped';
+    const target =
+      action === 'start' || action === 'resume' ? 'running' : action === 'pause' ? 'paused' : 'stopped';
     throw new ConflictError('invalid_transition', `A ${from} campaign cannot be ${pastTense(action)}.`, {
       extensions: { from, to: target, allowedActions: allowedActions(from) },
     });

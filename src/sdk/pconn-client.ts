@@ -23,7 +23,12 @@ export class PconnClient {
   }
 
   /** Sends a request and returns the parsed JSON body (undefined for 204). */
-  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await this.fetcher(`${this.options.baseUrl}${path}`, {
       method,
       headers: {
@@ -56,13 +61,20 @@ export class PconnClient {
     if (this.token && this.token.expiresAt - 60_000 > Date.now()) return this.token.value;
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.options.scope) form.set('scope', this.options.scope);
-    const basic = Buffer.from(`${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`).toString('base64');
+    const basic = Buffer.from(
+      `${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`,
+    ).toString('base64');
     const response = await this.fetcher(`${this.options.baseUrl}/oauth/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: form,
     });
-    const json = (await response.json()) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+    const json = (await response.json()) as {
+      access_token?: string;
+      expires_in?: number;
+      error?: string;
+      error_description?: string;
+    };
     if (!response.ok || !json.access_token) {
       throw new PconnApiError(response.status, {
         type: 'about:blank',
@@ -87,5 +99,11 @@ function safeJson(text: string): unknown {
 
 function asProblem(status: number, body: unknown, text: string): Problem {
   if (body && typeof body === 'object' && 'code' in body) return body as Problem;
-  return { type: 'about:blank', title: `HTTP ${status}`, status, code: 'http_error', detail: text.slice(0, 500) };
+  return {
+    type: 'about:blank',
+    title: `HTTP ${status}`,
+    status,
+    code: 'http_error',
+    detail: text.slice(0, 500),
+  };
 }

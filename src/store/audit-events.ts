@@ -90,7 +90,11 @@ export interface AuditQuery {
 }
 
 /** A tenant's audit entries in chain order, filtered. */
-export async function listAuditEvents(db: Executor, tenantId: string, query: AuditQuery): Promise<AuditEventRow[]> {
+export async function listAuditEvents(
+  db: Executor,
+  tenantId: string,
+  query: AuditQuery,
+): Promise<AuditEventRow[]> {
   let q = db
     .selectFrom('audit_events')
     .selectAll()

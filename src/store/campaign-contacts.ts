@@ -10,14 +10,25 @@ export async function addCampaignContacts(
   if (contactIds.length === 0) return 0;
   const result = await db
     .insertInto('campaign_contacts')
-    .values(contactIds.map((contactId) => ({ tenant_id: tenantId, campaign_id: campaignId, contact_id: contactId })))
+    .values(
+      contactIds.map((contactId) => ({
+        tenant_id: tenantId,
+        campaign_id: campaignId,
+        contact_id: contactId,
+      })),
+    )
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
 /** Removes one membership; returns whether it existed. */
-export async function removeCampaignContact(db: Executor, tenantId: string, campaignId: string, contactId: string): Promise<boolean> {
+export async function removeCampaignContact(
+  db: Executor,
+  tenantId: string,
+  campaignId: string,
+  contactId: string,
+): Promise<boolean> {
   const result = await db
     .deleteFrom('campaign_contacts')
     .where('tenant_id', '=', tenantId)
@@ -28,7 +39,12 @@ export async function removeCampaignContact(db: Executor, tenantId: string, camp
 }
 
 /** True when the contact is a member of the campaign. */
-export async function isCampaignMember(db: Executor, tenantId: string, campaignId: string, contactId: string): Promise<boolean> {
+export async function isCampaignMember(
+  db: Executor,
+  tenantId: string,
+  campaignId: string,
+  contactId: string,
+): Promise<boolean> {
   const row = await db
     .selectFrom('campaign_contacts')
     .select('contact_id')
@@ -48,7 +64,9 @@ export async function listCampaignContactIds(
 ): Promise<Array<{ contactId: string; seq: number }>> {
   let q = db
     .selectFrom('campaign_contacts as m')
-    .innerJoin('contacts as c', (join) => join.onRef('c.tenant_id', '=', 'm.tenant_id').onRef('c.id', '=', 'm.contact_id'))
+    .innerJoin('contacts as c', (join) =>
+      join.onRef('c.tenant_id', '=', 'm.tenant_id').onRef('c.id', '=', 'm.contact_id'),
+    )
     .select(['m.contact_id', 'c.seq'])
     .where('m.tenant_id', '=', tenantId)
     .where('m.campaign_id', '=', campaignId)

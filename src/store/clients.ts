@@ -51,7 +51,11 @@ export async function listClients(db: Executor, tenantId: string): Promise<Clien
 }
 
 /** Revokes a tenant's client; returns the row, or undefined when it is not the tenant's. */
-export async function revokeClient(db: Executor, tenantId: string, id: string): Promise<ClientRow | undefined> {
+export async function revokeClient(
+  db: Executor,
+  tenantId: string,
+  id: string,
+): Promise<ClientRow | undefined> {
   const row = await db
     .updateTable('clients')
     .set({ status: 'revoked', revoked_at: new Date() })

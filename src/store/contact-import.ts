@@ -10,7 +10,12 @@ export interface StagedContact {
 }
 
 /** Writes a batch of validated rows to the staging table. */
-export async function stageContacts(db: Executor, importId: string, tenantId: string, rows: readonly StagedContact[]): Promise<void> {
+export async function stageContacts(
+  db: Executor,
+  importId: string,
+  tenantId: string,
+  rows: readonly StagedContact[],
+): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('contact_import_rows')

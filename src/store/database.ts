@@ -103,7 +103,7 @@ export interface ContactImportRowsTable {
 }
 
 /** The whole schema as Kysely sees it. */
-export interface Database {
+export interface Database extends CallTables {
   tenants: TenantsTable;
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
@@ -124,4 +124,98 @@ export type Db = Kysely<Database>;
 /** Anything queries can run on: the database or an open transaction. */
 export type Executor = Kysely<Database> | Transaction<Database>;
 /** Tables that hold JSON-document resources. */
-export type ResourceTableName = 'campaigns' | 'contacts' | 'users' | 'caller_ids' | 'trunks' | 'webhook_endpoints';
+export type ResourceTableName =
+  | 'campaigns'
+  | 'contacts'
+  | 'users'
+  | 'caller_ids'
+  | 'trunks'
+  | 'webhook_endpoints';
+
+/** calls: one row per requested call; the dialer claims due rows with a lease. */
+export interface CallsTable {
+  tenant_id: string;
+  id: string;
+  seq: Generated<string>;
+  kind: 'campaign' | 'direct';
+  campaign_id: string | null;
+  contact_id: string | null;
+  requested_user_id: string | null;
+  user_id: string | null;
+  to_number: string;
+  phone_type: string | null;
+  caller_id: string | null;
+  status: string;
+  outcome: string | null;
+  reason: string | null;
+  metadata: Json<Record<string, unknown>>;
+  outside_window: string;
+  not_before: Date | null;
+  scheduled_for: Date | null;
+  next_attempt_at: Date;
+  attempts_made: Generated<number>;
+  decision: Json<unknown> | null;
+  sandbox: Generated<boolean>;
+  event_sequence: Generated<number>;
+  lease_owner: string | null;
+  leased_until: Date | null;
+  cancel_requested: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+/** One dial attempt; written before the dial starts (the dedupe key against double dials). */
+export interface CallAttemptsTable {
+  tenant_id: string;
+  call_id: string;
+  n: number;
+  user_id: string | null;
+  started_at: Date;
+  ended_at: Date | null;
+  outcome: string | null;
+  sip_status: number | null;
+  sip_reason: string | null;
+  decision: Json<unknown>;
+  driver: string;
+}
+
+/** The ordered timeline of a call (also the event outbox). */
+export interface CallEventsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  call_id: string;
+  campaign_id: string | null;
+  sequence: number;
+  type: string;
+  at: CreatedAt;
+  data: Json<Record<string, unknown>>;
+}
+
+/** Idempotency-Key records (24 h). */
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  key: string;
+  fingerprint: string;
+  state: 'in_flight' | 'done';
+  response_status: number | null;
+  response_body: Json<unknown> | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
+/** The tenant's do-not-call list. */
+export interface DncNumbersTable {
+  tenant_id: string;
+  number: string;
+  reason: string | null;
+  created_at: CreatedAt;
+}
+
+/** Tables added by migration 0002. */
+export interface CallTables {
+  calls: CallsTable;
+  call_attempts: CallAttemptsTable;
+  call_events: CallEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  dnc_numbers: DncNumbersTable;
+}

@@ -15,6 +15,7 @@ export async function migratedPgliteImage(): Promise<Blob> {
   const key = createHash('sha256')
     .update(Object.keys(MIGRATIONS).join(','))
     .update(await readFile(new URL('../../src/store/migrations/0001-initial.ts', import.meta.url)))
+    .update(await readFile(new URL('../../src/store/migrations/0002-calls.ts', import.meta.url)))
     .digest('hex')
     .slice(0, 16);
   const path = join(tmpdir(), `pconn-pglite-${key}.tar.gz`);

@@ -51,7 +51,13 @@ export function auditBody(request: FastifyRequest, raw: string | undefined): unk
       value = JSON.parse(raw);
     } catch {
       // Unparseable bodies (invalid_json) are kept as text with secret-looking members masked.
-      return { raw: sanitize(raw.replace(/("[^"]*(secret|password|token)[^"]*"\s*:\s*)"[^"]*"/gi, '$1"[redacted]"').slice(0, BODY_CAP)) };
+      return {
+        raw: sanitize(
+          raw
+            .replace(/("[^"]*(secret|password|token)[^"]*"\s*:\s*)"[^"]*"/gi, '$1"[redacted]"')
+            .slice(0, BODY_CAP),
+        ),
+      };
     }
   } else return null;
   const redacted = redact(value, 0);
@@ -77,7 +83,7 @@ function redact(value: unknown, depth: number): unknown {
 // PostgreSQL text and jsonb cannot hold NUL or lone surrogates; the audit copy must never make
 // the audit insert fail, so those characters are replaced.
 function sanitize(text: string): string {
-  return text.replace(/\u0000/g, '\uFFFD').toWellFormed();
+  return text.replaceAll(String.fromCharCode(0), '\uFFFD').toWellFormed();
 }
 
 function truncate(text: string | null, max: number): string | null {

@@ -6,9 +6,9 @@ import type { TenantSettingsCache } from '../../service/tenancy/tenants.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 /**
- * onRequest: authenticate the bearer token and check the route's scope before the body is
- * even read (the contract's check order: authentication, scope, then media type and body),
- * then apply the client's rate limit.
+ * onRequest: authenticate the bearer token (signature, claims, client and tenant) and check the
+ * route's scope before the body is even read (the contract's check order: authentication, scope,
+ * then media type and body), then apply the client's rate limit.
  */
 export function registerAuthentication(
   app: FastifyInstance,
@@ -19,7 +19,11 @@ export function registerAuthentication(
     const principal = this.principal;
     if (!principal) throw new AuthError('missing_token', 'This route needs an access token.');
     const tenant = await deps.tenants.get(principal.tenantId);
-    if (!tenant) throw new AuthError('invalid_token', `The token names tenant '${principal.tenantId}', which does not exist.`);
+    if (!tenant)
+      throw new AuthError(
+        'invalid_token',
+        `The token names tenant '${principal.tenantId}', which does not exist.`,
+      );
     return { principal, tenant, requestId: this.id, now: deps.now() };
   });
 
@@ -30,17 +34,33 @@ export function registerAuthentication(
       return;
     }
     const header = request.headers.authorization;
-    if (!header) throw new AuthError('missing_token', 'Send Authorization: Bearer <token>; get one from POST /oauth/token.');
+    if (!header)
+      throw new AuthError(
+        'missing_token',
+        'Send Authorization: Bearer <token>; get one from POST /oauth/token.',
+      );
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) {
       throw new AuthError('invalid_token', "The Authorization header must be 'Bearer <token>'.");
     }
     const principal = await deps.tokens.verify(match[1]);
+    // The tenant is part of authentication: a token naming a tenant that does not exist is a
+    // 401 before any scope check, and its audit entry stays in the tenant-less chain.
+    if (!(await deps.tenants.get(principal.tenantId))) {
+      throw new AuthError(
+        'invalid_token',
+        `The token names tenant '${principal.tenantId}', which does not exist.`,
+      );
+    }
     request.principal = principal;
     if (!principal.scopes.has(scope)) {
-      throw new AuthError('insufficient_scope', `This route needs the '${scope}' scope; the token has: ${[...principal.scopes].join(' ') || '(none)'}.`, {
-        extensions: { requiredScopes: [scope], grantedScopes: [...principal.scopes] },
-      });
+      throw new AuthError(
+        'insufficient_scope',
+        `This route needs the '${scope}' scope; the token has: ${[...principal.scopes].join(' ') || '(none)'}.`,
+        {
+          extensions: { requiredScopes: [scope], grantedScopes: [...principal.scopes] },
+        },
+      );
     }
     limit(deps.limiter, `client:${principal.clientId}`);
   });

@@ -9,7 +9,11 @@ export function registerJsonParser(app: FastifyInstance): void {
   // Fastify's built-in text/plain parser would let a text body reach the schema as a string;
   // the contract wants 415 for anything that is not JSON.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  const parseJson = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+  const parseJson = (
+    request: FastifyRequest,
+    body: string | Buffer,
+    done: (err: Error | null, body?: unknown) => void,
+  ) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     request.rawBody = text;
     if (text.trim() === '') return done(null, undefined);
@@ -19,21 +23,32 @@ export function registerJsonParser(app: FastifyInstance): void {
       done(new InvalidInputError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
     }
   };
-  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser(
+    ['application/json', 'application/merge-patch+json'],
+    { parseAs: 'string' },
+    parseJson,
+  );
 }
 
 /** application/x-www-form-urlencoded, for the OAuth token endpoint (RFC 6749 §4.4.2). */
 export function registerFormParser(app: FastifyInstance): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    request.rawBody = text;
-    done(null, Object.fromEntries(new URLSearchParams(text)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      request.rawBody = text;
+      done(null, Object.fromEntries(new URLSearchParams(text)));
+    },
+  );
 }
 
 /** text/csv and application/x-ndjson stay streams: imports read them row by row. */
 export function registerStreamParsers(app: FastifyInstance): void {
-  app.addContentTypeParser(['text/csv', 'application/x-ndjson', 'application/ndjson'], (_request, payload, done) => {
-    done(null, payload);
-  });
+  app.addContentTypeParser(
+    ['text/csv', 'application/x-ndjson', 'application/ndjson'],
+    (_request, payload, done) => {
+      done(null, payload);
+    },
+  );
 }

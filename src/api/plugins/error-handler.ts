@@ -11,7 +11,8 @@ import { mapSchemaErrors } from '../schema-errors.ts';
 export function registerErrorHandler(app: FastifyInstance, options: ProblemOptions): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const problem = await toPconnError(error, request);
-    if (problem.code === 'internal') request.log.error({ err: error, requestId: request.id }, 'unexpected error');
+    if (problem.code === 'internal')
+      request.log.error({ err: error, requestId: request.id }, 'unexpected error');
     return sendProblem(request, reply, problem, options);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -39,7 +40,11 @@ async function toPconnError(error: FastifyError, request: FastifyRequest): Promi
       defaultRegion,
     });
     const where = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : 'path';
-    return new InvalidInputError('invalid_request', `The ${where} has ${errors.length} problem(s); see errors[].`, { errors });
+    return new InvalidInputError(
+      'invalid_request',
+      `The ${where} has ${errors.length} problem(s); see errors[].`,
+      { errors },
+    );
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -48,9 +53,15 @@ async function toPconnError(error: FastifyError, request: FastifyRequest): Promi
         `Content-Type '${request.headers['content-type'] ?? '(none)'}' is not accepted here; send application/json.`,
       );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new InvalidInputError('invalid_json', 'The body is empty but Content-Type says JSON; send a JSON object.');
+      return new InvalidInputError(
+        'invalid_json',
+        'The body is empty but Content-Type says JSON; send a JSON object.',
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new InvalidInputError('payload_too_large', 'The request body is larger than this route accepts.');
+      return new InvalidInputError(
+        'payload_too_large',
+        'The request body is larger than this route accepts.',
+      );
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new InvalidInputError('invalid_json', 'The body length does not match Content-Length.');
   }
@@ -58,7 +69,13 @@ async function toPconnError(error: FastifyError, request: FastifyRequest): Promi
     return new InvalidInputError('invalid_request', error.message);
   }
   if ((error as { code?: string }).code === 'ECONNREFUSED') {
-    return new UnavailableError('unavailable', 'The database is unreachable.', { retryAfterSeconds: 5, retryable: true });
+    return new UnavailableError('unavailable', 'The database is unreachable.', {
+      retryAfterSeconds: 5,
+      retryable: true,
+    });
   }
-  return new PconnError('internal', `Something went wrong on our side. Quote request id ${request.id} when reporting it.`);
+  return new PconnError(
+    'internal',
+    `Something went wrong on our side. Quote request id ${request.id} when reporting it.`,
+  );
 }

@@ -15,7 +15,10 @@ export class RateLimiter {
   take(key: string, now = Date.now()): number {
     if (this.ratePerSecond <= 0) return 0;
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, updatedAt: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.ratePerSecond);
+    bucket.tokens = Math.min(
+      this.burst,
+      bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.ratePerSecond,
+    );
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
     if (this.buckets.size > 100_000) this.evictFull(now);
@@ -28,7 +31,8 @@ export class RateLimiter {
 
   private evictFull(now: number): void {
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.ratePerSecond >= this.burst) this.buckets.delete(key);
+      if (bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.ratePerSecond >= this.burst)
+        this.buckets.delete(key);
     }
   }
 }

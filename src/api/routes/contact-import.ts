@@ -28,24 +28,61 @@ export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db
       const ctx = await request.context();
       const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim();
       const stream = request.body as Readable | undefined;
-      if (!stream || typeof (stream as Readable).pipe !== 'function' || (type !== 'text/csv' && !type?.includes('ndjson'))) {
-        throw new InvalidInputError('unsupported_media_type', 'Imports take text/csv or application/x-ndjson bodies.');
+      if (
+        !stream ||
+        typeof (stream as Readable).pipe !== 'function' ||
+        (type !== 'text/csv' && !type?.includes('ndjson'))
+      ) {
+        throw new InvalidInputError(
+          'unsupported_media_type',
+          'Imports take text/csv or application/x-ndjson bodies.',
+        );
       }
       const records = type === 'text/csv' ? readCsv(stream, ctx.tenant.phoneTypes) : readNdjson(stream);
       const validate = (value: unknown) =>
-        validateContact(value) ? [] : mapSchemaErrors(validateContact.errors ?? [], { part: 'body', route: 'contact', defaultRegion: ctx.tenant.defaultRegion });
+        validateContact(value)
+          ? []
+          : mapSchemaErrors(validateContact.errors ?? [], {
+              part: 'body',
+              route: 'contact',
+              defaultRegion: ctx.tenant.defaultRegion,
+            });
       return importContacts(deps.db, ctx, records, validate, request.params.id);
     };
-    const doc = { tags: ['Contacts'], scope: 'contacts:write' as const, success: { 200: ImportResult }, errors: [404, 415, 422], description: DESCRIPTION, consumes: ['text/csv', 'application/x-ndjson'] };
-    scope.post('/v1/contacts/import', {
-      config: { scope: 'contacts:write', routeKind: 'contact' },
-      bodyLimit: 1024 * 1024 * 1024,
-      schema: routeSchema({ ...doc, operationId: 'importContacts', summary: 'Import contacts (CSV or NDJSON)' }),
-    }, handler);
-    scope.post('/v1/campaigns/:id/contacts/import', {
-      config: { scope: 'contacts:write', routeKind: 'contact' },
-      bodyLimit: 1024 * 1024 * 1024,
-      schema: routeSchema({ ...doc, operationId: 'importCampaignContacts', summary: 'Import contacts into a campaign (CSV or NDJSON)', params: Type.Object({ id: Id }) }),
-    }, handler);
+    const doc = {
+      tags: ['Contacts'],
+      scope: 'contacts:write' as const,
+      success: { 200: ImportResult },
+      errors: [404, 415, 422],
+      description: DESCRIPTION,
+      consumes: ['text/csv', 'application/x-ndjson'],
+    };
+    scope.post(
+      '/v1/contacts/import',
+      {
+        config: { scope: 'contacts:write', routeKind: 'contact' },
+        bodyLimit: 1024 * 1024 * 1024,
+        schema: routeSchema({
+          ...doc,
+          operationId: 'importContacts',
+          summary: 'Import contacts (CSV or NDJSON)',
+        }),
+      },
+      handler,
+    );
+    scope.post(
+      '/v1/campaigns/:id/contacts/import',
+      {
+        config: { scope: 'contacts:write', routeKind: 'contact' },
+        bodyLimit: 1024 * 1024 * 1024,
+        schema: routeSchema({
+          ...doc,
+          operationId: 'importCampaignContacts',
+          summary: 'Import contacts into a campaign (CSV or NDJSON)',
+          params: Type.Object({ id: Id }),
+        }),
+      },
+      handler,
+    );
   });
 }

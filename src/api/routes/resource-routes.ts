@@ -33,83 +33,150 @@ type Body = object;
  * Registers the standard config-resource routes: PUT (idempotent upsert with a client id),
  * POST (generated id), GET, list, PATCH (top-level members), DELETE.
  */
-export function registerResourceRoutes(app: FastifyInstance, service: AnyService, options: ResourceRouteOptions): void {
+export function registerResourceRoutes(
+  app: FastifyInstance,
+  service: AnyService,
+  options: ResourceRouteOptions,
+): void {
   const { path, label, tag, readScope, writeScope, input, wire } = options;
   const params = Type.Object({ id: options.idSchema });
   const itemPath = `${path}/:id`;
   const config = (scope: Scope) => ({ scope, routeKind: options.routeKind ?? 'other' });
   const patchSchema = Type.Partial(input, { additionalProperties: false });
-  const listQuery = Type.Composite([ListQuery, Type.Object(Object.fromEntries(Object.entries(options.filters ?? {}).map(([name, schema]) => [name, Type.Optional(schema)])))], { additionalProperties: false });
+  const listQuery = Type.Composite(
+    [
+      ListQuery,
+      Type.Object(
+        Object.fromEntries(
+          Object.entries(options.filters ?? {}).map(([name, schema]) => [name, Type.Optional(schema)]),
+        ),
+      ),
+    ],
+    { additionalProperties: false },
+  );
 
-  app.put<{ Params: { id: string }; Body: object }>(itemPath, {
-    config: config(writeScope),
-    schema: routeSchema({
-      operationId: `put${label}`,
-      summary: `Create or replace a ${label.toLowerCase()} with a client-chosen id (idempotent)`,
-      tags: [tag],
-      scope: writeScope,
-      params,
-      body: input,
-      success: { 200: wire, 201: wire },
-      errors: [409, 422],
-    }),
-  }, async (request, reply) => {
-    const { resource, created } = await service.put(await request.context(), request.params.id, request.body as Body);
-    if (created) reply.code(201).header('location', `${path}/${encodeURIComponent(request.params.id)}`);
-    return resource;
-  });
-
-  if (options.allowPost) {
-    app.post<{ Body: object }>(path, {
+  app.put<{ Params: { id: string }; Body: object }>(
+    itemPath,
+    {
       config: config(writeScope),
       schema: routeSchema({
-        operationId: `create${label}`,
-        summary: `Create a ${label.toLowerCase()} with a generated id`,
+        operationId: `put${label}`,
+        summary: `Create or replace a ${label.toLowerCase()} with a client-chosen id (idempotent)`,
         tags: [tag],
         scope: writeScope,
+        params,
         body: input,
-        success: { 201: wire },
+        success: { 200: wire, 201: wire },
         errors: [409, 422],
       }),
-    }, async (request, reply) => {
-      const resource = (await service.create(await request.context(), request.body as Body)) as { id: string };
-      reply.code(201).header('location', `${path}/${encodeURIComponent(resource.id)}`);
+    },
+    async (request, reply) => {
+      const { resource, created } = await service.put(
+        await request.context(),
+        request.params.id,
+        request.body as Body,
+      );
+      if (created) reply.code(201).header('location', `${path}/${encodeURIComponent(request.params.id)}`);
       return resource;
-    });
+    },
+  );
+
+  if (options.allowPost) {
+    app.post<{ Body: object }>(
+      path,
+      {
+        config: config(writeScope),
+        schema: routeSchema({
+          operationId: `create${label}`,
+          summary: `Create a ${label.toLowerCase()} with a generated id`,
+          tags: [tag],
+          scope: writeScope,
+          body: input,
+          success: { 201: wire },
+          errors: [409, 422],
+        }),
+      },
+      async (request, reply) => {
+        const resource = (await service.create(await request.context(), request.body as Body)) as {
+          id: string;
+        };
+        reply.code(201).header('location', `${path}/${encodeURIComponent(resource.id)}`);
+        return resource;
+      },
+    );
   }
 
-  app.get<{ Params: { id: string } }>(itemPath, {
-    config: config(readScope),
-    schema: routeSchema({ operationId: `get${label}`, summary: `Get a ${label.toLowerCase()}`, tags: [tag], scope: readScope, params, success: { 200: wire }, errors: [404] }),
-  }, async (request) => service.get(await request.context(), request.params.id));
+  app.get<{ Params: { id: string } }>(
+    itemPath,
+    {
+      config: config(readScope),
+      schema: routeSchema({
+        operationId: `get${label}`,
+        summary: `Get a ${label.toLowerCase()}`,
+        tags: [tag],
+        scope: readScope,
+        params,
+        success: { 200: wire },
+        errors: [404],
+      }),
+    },
+    async (request) => service.get(await request.context(), request.params.id),
+  );
 
-  app.get<{ Querystring: { limit?: number; cursor?: string } & Record<string, string | boolean> }>(path, {
-    config: config(readScope),
-    schema: routeSchema({ operationId: `list${label}s`, summary: `List ${label.toLowerCase()}s`, tags: [tag], scope: readScope, querystring: listQuery, success: { 200: ListOf(wire) } }),
-  }, async (request) => {
-    const { limit, cursor, ...filter } = request.query;
-    return service.list(await request.context(), { limit, cursor, filter });
-  });
+  app.get<{ Querystring: { limit?: number; cursor?: string } & Record<string, string | boolean> }>(
+    path,
+    {
+      config: config(readScope),
+      schema: routeSchema({
+        operationId: `list${label}s`,
+        summary: `List ${label.toLowerCase()}s`,
+        tags: [tag],
+        scope: readScope,
+        querystring: listQuery,
+        success: { 200: ListOf(wire) },
+      }),
+    },
+    async (request) => {
+      const { limit, cursor, ...filter } = request.query;
+      return service.list(await request.context(), { limit, cursor, filter });
+    },
+  );
 
-  app.patch<{ Params: { id: string }; Body: object }>(itemPath, {
-    config: config(writeScope),
-    schema: routeSchema({
-      operationId: `patch${label}`,
-      summary: `Change some top-level fields of a ${label.toLowerCase()} (null clears an optional one)`,
-      tags: [tag],
-      scope: writeScope,
-      params,
-      body: patchSchema,
-      success: { 200: wire },
-      errors: [404, 409, 422],
-    }),
-  }, async (request) => service.patch(await request.context(), request.params.id, request.body as Body));
+  app.patch<{ Params: { id: string }; Body: object }>(
+    itemPath,
+    {
+      config: config(writeScope),
+      schema: routeSchema({
+        operationId: `patch${label}`,
+        summary: `Change some top-level fields of a ${label.toLowerCase()} (null clears an optional one)`,
+        tags: [tag],
+        scope: writeScope,
+        params,
+        body: patchSchema,
+        success: { 200: wire },
+        errors: [404, 409, 422],
+      }),
+    },
+    async (request) => service.patch(await request.context(), request.params.id, request.body as Body),
+  );
 
-  app.delete<{ Params: { id: string } }>(itemPath, {
-    config: config(writeScope),
-    schema: routeSchema({ operationId: `delete${label}`, summary: `Delete a ${label.toLowerCase()}`, tags: [tag], scope: writeScope, params, success: { 204: null }, errors: [404, 409] }),
-  }, async (request, reply) => {
-    await service.remove(await request.context(), request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    itemPath,
+    {
+      config: config(writeScope),
+      schema: routeSchema({
+        operationId: `delete${label}`,
+        summary: `Delete a ${label.toLowerCase()}`,
+        tags: [tag],
+        scope: writeScope,
+        params,
+        success: { 204: null },
+        errors: [404, 409],
+      }),
+    },
+    async (request, reply) => {
+      await service.remove(await request.context(), request.params.id);
+      return reply.code(204).send();
+    },
+  );
 }

@@ -12,7 +12,9 @@ type Entry = AuditChainFields & { prevHash: string; hash: string };
  */
 export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('the audit trail');
-  withConnection(audit.command('verify').description('verify the hash chain of your tenant’s audit trail')).action(async (options: ConnectionOptions) => {
+  withConnection(
+    audit.command('verify').description('verify the hash chain of your tenant’s audit trail'),
+  ).action(async (options: ConnectionOptions) => {
     try {
       const client = clientFrom(options);
       // The head is read first: verifying adds entries of its own, which come after it.
@@ -22,16 +24,28 @@ export function registerAuditCommands(program: Command): void {
         if (entry.sequence > head.sequence) break;
         entries.push(entry);
       }
-      const breaks: Array<ChainBreak | { sequence: number; reason: string; requestId?: string }> = verifyAuditChain(entries);
+      const breaks: Array<ChainBreak | { sequence: number; reason: string; requestId?: string }> =
+        verifyAuditChain(entries);
       const last = entries.at(-1);
       if ((last?.sequence ?? 0) !== head.sequence || (last && last.hash !== head.hash)) {
         breaks.push({ sequence: head.sequence, reason: 'head_mismatch' });
       }
       const ok = breaks.length === 0;
-      print(options.json === true, { ok, entries: entries.length, headSequence: head.sequence, breaks }, () =>
-        ok
-          ? [`audit chain intact: ${entries.length} entries, head ${head.sequence} ${head.hash.slice(0, 16)}…`]
-          : [`audit chain BROKEN: ${breaks.length} problem(s) in ${entries.length} entries`, ...breaks.map((b) => `  sequence ${b.sequence}: ${b.reason}${b.requestId ? ` (request ${b.requestId})` : ''}`)],
+      print(
+        options.json === true,
+        { ok, entries: entries.length, headSequence: head.sequence, breaks },
+        () =>
+          ok
+            ? [
+                `audit chain intact: ${entries.length} entries, head ${head.sequence} ${head.hash.slice(0, 16)}…`,
+              ]
+            : [
+                `audit chain BROKEN: ${breaks.length} problem(s) in ${entries.length} entries`,
+                ...breaks.map(
+                  (b) =>
+                    `  sequence ${b.sequence}: ${b.reason}${b.requestId ? ` (request ${b.requestId})` : ''}`,
+                ),
+              ],
       );
       process.exitCode = ok ? EXIT.ok : EXIT.failed;
     } catch (error) {

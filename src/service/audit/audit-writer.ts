@@ -50,11 +50,17 @@ export class AuditWriter {
     this.flushing = true;
     const batch = this.queue.splice(0, this.options.maxBatch);
     try {
-      await appendAuditEvents(this.db, batch.map((p) => p.event));
+      await appendAuditEvents(
+        this.db,
+        batch.map((p) => p.event),
+      );
     } catch (error) {
       // The response must not fail because the audit store did: the entries go to the log,
       // which operators ship elsewhere, so the trail still exists.
-      this.logger.error({ err: error, auditEvents: batch.map((p) => p.event) }, 'audit batch failed to commit');
+      this.logger.error(
+        { err: error, auditEvents: batch.map((p) => p.event) },
+        'audit batch failed to commit',
+      );
     } finally {
       this.flushing = false;
       for (const pending of batch) pending.done();

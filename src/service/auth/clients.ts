@@ -1,8 +1,8 @@
-import { InvalidInputError, NotFoundError } from '../../domain/pconn-error.ts';
 import { newId } from '../../domain/ids.ts';
+import { InvalidInputError, NotFoundError } from '../../domain/pconn-error.ts';
 import { isScope } from '../../domain/scopes.ts';
-import type { Executor } from '../../store/database.ts';
 import { type ClientRow, insertClient, listClients, revokeClient } from '../../store/clients.ts';
+import type { Executor } from '../../store/database.ts';
 import { findTenant } from '../../store/tenants.ts';
 import { hashSecret, newSecret } from './secret-hash.ts';
 
@@ -29,11 +29,18 @@ export async function createClient(
       return [{ pointer: `/scopes/${index}`, code: 'enum' as const, detail: `Unknown scope '${scope}'.` }];
     }
     if (scope === 'system' && !allowSystem) {
-      return [{ pointer: `/scopes/${index}`, code: 'enum' as const, detail: "Only a 'system' client can grant 'system'." }];
+      return [
+        {
+          pointer: `/scopes/${index}`,
+          code: 'enum' as const,
+          detail: "Only a 'system' client can grant 'system'.",
+        },
+      ];
     }
     return [];
   });
-  if (errors.length > 0) throw new InvalidInputError('invalid_request', 'The client has invalid scopes.', { errors });
+  if (errors.length > 0)
+    throw new InvalidInputError('invalid_request', 'The client has invalid scopes.', { errors });
   if (!(await findTenant(db, input.tenantId))) throw new NotFoundError('tenant', input.tenantId);
   const clientSecret = input.clientSecret ?? newSecret();
   const row = await insertClient(db, {
@@ -52,7 +59,11 @@ export function listTenantClients(db: Executor, tenantId: string): Promise<Clien
 }
 
 /** Revokes a client of the tenant: its tokens stop working within the auth cache's lifetime. */
-export async function revokeTenantClient(db: Executor, tenantId: string, clientId: string): Promise<ClientRow> {
+export async function revokeTenantClient(
+  db: Executor,
+  tenantId: string,
+  clientId: string,
+): Promise<ClientRow> {
   const row = await revokeClient(db, tenantId, clientId);
   if (!row) throw new NotFoundError('client', clientId);
   return row;

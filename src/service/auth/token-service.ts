@@ -3,9 +3,9 @@ import {
   createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
-  errors as joseErrors,
   importJWK,
   type JWTPayload,
+  errors as joseErrors,
   jwtVerify,
   SignJWT,
 } from 'jose';
@@ -13,10 +13,10 @@ import type { Clock } from '../../domain/clock.ts';
 import { AuthError } from '../../domain/pconn-error.ts';
 import type { Principal } from '../../domain/request-context.ts';
 import { parseScopeString } from '../../domain/scopes.ts';
-import type { Db } from '../../store/database.ts';
 import { findClient } from '../../store/clients.ts';
+import type { Db } from '../../store/database.ts';
+import { hashSecret, newSecret, verifySecret } from './secret-hash.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
-import { verifySecret } from './secret-hash.ts';
 
 /** A trusted external issuer (e.g. the customer's IdP), verified through its JWKS URL. */
 export interface ExternalIssuer {
@@ -46,6 +46,13 @@ export class OAuthError extends Error {
 
 const CLIENT_STATUS_TTL_MS = 5000;
 
+let dummyHash: Promise<string> | undefined;
+/** A hash no secret matches, checked against when the client is unknown. */
+function unknownClientHash(): Promise<string> {
+  dummyHash ??= hashSecret(newSecret());
+  return dummyHash;
+}
+
 /** Issues and verifies access tokens (JWT, ES256) for the client credentials grant. */
 export class TokenService {
   private readonly clientStatus = new Map<string, { active: boolean; checkedAt: number }>();
@@ -67,14 +74,21 @@ export class TokenService {
     requestedScope: string | undefined,
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }> {
     const client = await findClient(this.db, clientId);
-    const valid = client ? await verifySecret(clientSecret, client.secretHash) : false;
+    // An unknown client costs the same scrypt run as a known one: timing must not reveal ids.
+    const valid = await verifySecret(clientSecret, client?.secretHash ?? (await unknownClientHash()));
     if (!client || !valid || client.status !== 'active') {
-      throw new OAuthError('invalid_client', 'Client authentication failed: unknown client, wrong secret or revoked client.');
+      throw new OAuthError(
+        'invalid_client',
+        'Client authentication failed: unknown client, wrong secret or revoked client.',
+      );
     }
     const requested = requestedScope === undefined ? client.scopes : parseScopeString(requestedScope);
     const missing = requested.filter((scope) => !client.scopes.includes(scope));
     if (missing.length > 0) {
-      throw new OAuthError('invalid_scope', `The client does not hold: ${missing.join(' ')}. It holds: ${client.scopes.join(' ')}.`);
+      throw new OAuthError(
+        'invalid_scope',
+        `The client does not hold: ${missing.join(' ')}. It holds: ${client.scopes.join(' ')}.`,
+      );
     }
     const key = await this.keys.signingKey();
     const now = Math.floor(this.clock.now().getTime() / 1000);
@@ -105,13 +119,20 @@ export class TokenService {
     if (issuer !== this.options.issuer) {
       throw invalid(`The access token was issued by '${issuer ?? '(none)'}', which pconn does not trust.`);
     }
-    const claims = { issuer: this.options.issuer, audience: this.options.audience, currentDate: this.clock.now() };
+    const claims = {
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      currentDate: this.clock.now(),
+    };
     const payload = await verifying(() =>
       jwtVerify(
         token,
         async (header) => {
           const key = header.kid ? await this.keys.publicKey(header.kid) : undefined;
-          if (!key) throw invalid('The access token was signed with a key pconn does not know (or no longer publishes).');
+          if (!key)
+            throw invalid(
+              'The access token was signed with a key pconn does not know (or no longer publishes).',
+            );
           return importJWK(key, 'ES256');
         },
         { ...claims, algorithms: ['ES256'] },
@@ -120,8 +141,14 @@ export class TokenService {
     const clientId = String(payload.client_id ?? payload.sub ?? '');
     const tenantId = typeof payload.tenant === 'string' ? payload.tenant : '';
     if (!clientId || !tenantId) throw invalid('The access token lacks its client or tenant claim.');
-    if (!(await this.isClientActive(clientId))) throw invalid('The client this token was issued to has been revoked.');
-    return { tenantId, clientId, scopes: new Set(parseScopeString(String(payload.scope ?? ''))), issuer: 'pconn' };
+    if (!(await this.isClientActive(clientId)))
+      throw invalid('The client this token was issued to has been revoked.');
+    return {
+      tenantId,
+      clientId,
+      scopes: new Set(parseScopeString(String(payload.scope ?? ''))),
+      issuer: 'pconn',
+    };
   }
 
   private async verifyExternal(token: string, external: ExternalIssuer): Promise<Principal> {
@@ -139,7 +166,9 @@ export class TokenService {
       throw invalid(`The access token has no '${external.tenantClaim}' claim naming the tenant.`);
     }
     const scopeClaim = payload.scope ?? payload.scp;
-    const scopes = Array.isArray(scopeClaim) ? scopeClaim.map(String) : parseScopeString(String(scopeClaim ?? ''));
+    const scopes = Array.isArray(scopeClaim)
+      ? scopeClaim.map(String)
+      : parseScopeString(String(scopeClaim ?? ''));
     const clientId = String(payload.client_id ?? payload.azp ?? payload.sub ?? 'external');
     return { tenantId, clientId, scopes: new Set(scopes), issuer: external.issuer };
   }
@@ -160,7 +189,8 @@ async function verifying(run: () => Promise<{ payload: JWTPayload }>): Promise<J
     return (await run()).payload;
   } catch (error) {
     if (error instanceof AuthError) throw error;
-    if (error instanceof joseErrors.JWTExpired) throw invalid('The access token has expired: request a new one.');
+    if (error instanceof joseErrors.JWTExpired)
+      throw invalid('The access token has expired: request a new one.');
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
       throw invalid('The access token signature does not verify.');
     }

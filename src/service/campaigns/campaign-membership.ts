@@ -1,6 +1,6 @@
+import type { Contact } from '../../contract/contacts.ts';
 import { NotFoundError, PolicyRefusalError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
-import type { Contact } from '../../contract/contacts.ts';
 import {
   addCampaignContacts,
   listCampaignContactIds,
@@ -8,8 +8,8 @@ import {
 } from '../../store/campaign-contacts.ts';
 import type { Db } from '../../store/database.ts';
 import { ResourceRepository } from '../../store/resources.ts';
-import { decodeCursor, encodeCursor, type Page } from '../resources/resource-service.ts';
 import { contactKind, type StoredContact } from '../resources/contacts.ts';
+import { decodeCursor, encodeCursor, type Page } from '../resources/resource-service.ts';
 
 const campaigns = new ResourceRepository('campaigns');
 const contacts = new ResourceRepository<StoredContact>('contacts');
@@ -22,16 +22,29 @@ export async function addContactsToCampaign(
   contactIds: readonly string[],
 ): Promise<{ added: number; alreadyMembers: number }> {
   return db.transaction().execute(async (tx) => {
-    if (!(await campaigns.find(tx, ctx.tenant.id, campaignId))) throw new NotFoundError('campaign', campaignId);
+    if (!(await campaigns.find(tx, ctx.tenant.id, campaignId)))
+      throw new NotFoundError('campaign', campaignId);
     const found = new Set((await contacts.findMany(tx, ctx.tenant.id, contactIds)).map((row) => row.id));
     const errors = contactIds.flatMap((id, index) =>
-      found.has(id) ? [] : [{ pointer: `/contactIds/${index}`, code: 'enum' as const, detail: `No contact with id '${id}' exists.` }],
+      found.has(id)
+        ? []
+        : [
+            {
+              pointer: `/contactIds/${index}`,
+              code: 'enum' as const,
+              detail: `No contact with id '${id}' exists.`,
+            },
+          ],
     );
     if (errors.length > 0) {
-      throw new PolicyRefusalError('contact_not_found', `${errors.length} of the contacts do not exist in this tenant.`, {
-        pointer: errors[0]?.pointer,
-        errors,
-      });
+      throw new PolicyRefusalError(
+        'contact_not_found',
+        `${errors.length} of the contacts do not exist in this tenant.`,
+        {
+          pointer: errors[0]?.pointer,
+          errors,
+        },
+      );
     }
     const added = await addCampaignContacts(tx, ctx.tenant.id, campaignId, contactIds);
     return { added, alreadyMembers: contactIds.length - added };
@@ -39,7 +52,12 @@ export async function addContactsToCampaign(
 }
 
 /** Removes a contact from a campaign, or 404 when it is not a member. */
-export async function removeContactFromCampaign(db: Db, ctx: RequestContext, campaignId: string, contactId: string): Promise<void> {
+export async function removeContactFromCampaign(
+  db: Db,
+  ctx: RequestContext,
+  campaignId: string,
+  contactId: string,
+): Promise<void> {
   if (!(await campaigns.find(db, ctx.tenant.id, campaignId))) throw new NotFoundError('campaign', campaignId);
   if (!(await removeCampaignContact(db, ctx.tenant.id, campaignId, contactId))) {
     throw new NotFoundError('campaign member', contactId);
@@ -55,9 +73,16 @@ export async function listCampaignContacts(
 ): Promise<Page<Contact>> {
   if (!(await campaigns.find(db, ctx.tenant.id, campaignId))) throw new NotFoundError('campaign', campaignId);
   const limit = query.limit ?? 50;
-  const ids = await listCampaignContactIds(db, ctx.tenant.id, campaignId, { limit: limit + 1, afterSeq: decodeCursor(query.cursor) });
+  const ids = await listCampaignContactIds(db, ctx.tenant.id, campaignId, {
+    limit: limit + 1,
+    afterSeq: decodeCursor(query.cursor),
+  });
   const page = ids.slice(0, limit);
-  const rows = await contacts.findMany(db, ctx.tenant.id, page.map((m) => m.contactId));
+  const rows = await contacts.findMany(
+    db,
+    ctx.tenant.id,
+    page.map((m) => m.contactId),
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   const last = page.at(-1);
   return {

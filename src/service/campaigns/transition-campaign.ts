@@ -1,7 +1,7 @@
+import type { Campaign } from '../../contract/campaigns.ts';
 import { type CampaignAction, nextCampaignStatus } from '../../domain/campaign-status.ts';
 import { NotFoundError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
-import type { Campaign } from '../../contract/campaigns.ts';
 import type { Db } from '../../store/database.ts';
 import { ResourceRepository } from '../../store/resources.ts';
 import { campaignKind, type StoredCampaign } from '../resources/campaigns.ts';
@@ -9,7 +9,12 @@ import { campaignKind, type StoredCampaign } from '../resources/campaigns.ts';
 const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
 
 /** Applies start/pause/resume/stop to a campaign in one transaction, or 409 `invalid_transition`. */
-export async function transitionCampaign(db: Db, ctx: RequestContext, id: string, action: CampaignAction): Promise<Campaign> {
+export async function transitionCampaign(
+  db: Db,
+  ctx: RequestContext,
+  id: string,
+  action: CampaignAction,
+): Promise<Campaign> {
   return db.transaction().execute(async (tx) => {
     const row = await campaigns.findForUpdate(tx, ctx.tenant.id, id);
     if (!row) throw new NotFoundError('campaign', id);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { FieldError } from '../../domain/pconn-error.ts';
+import type { ContactInput } from '../../contract/contacts.ts';
 import { newId } from '../../domain/ids.ts';
+import type { FieldError } from '../../domain/pconn-error.ts';
 import { NotFoundError, PolicyRefusalError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
-import type { ContactInput } from '../../contract/contacts.ts';
 import {
   commitStagedContacts,
   discardStagedContacts,
@@ -65,13 +65,22 @@ export async function importContacts(
         problems.push(...checks.list);
         const firstLine = seen.get(input.externalId);
         if (firstLine !== undefined) {
-          problems.push({ pointer: '/externalId', code: 'duplicate', detail: `externalId '${input.externalId}' already appears on line ${firstLine}.` });
+          problems.push({
+            pointer: '/externalId',
+            code: 'duplicate',
+            detail: `externalId '${input.externalId}' already appears on line ${firstLine}.`,
+          });
         } else {
           seen.set(input.externalId, record.line);
         }
         if (problems.length === 0 && errorCount === 0) {
           const data = contactFromInput(input, ctx.now);
-          batch.push({ line: record.line, contactId: newId('contact'), externalId: input.externalId, data: { ...data } });
+          batch.push({
+            line: record.line,
+            contactId: newId('contact'),
+            externalId: input.externalId,
+            data: { ...data },
+          });
         }
       }
       for (const problem of problems) report({ ...problem, line: record.line });
@@ -82,13 +91,19 @@ export async function importContacts(
       }
     }
     if (errorCount > 0) {
-      throw new PolicyRefusalError('import_rejected', `${errorCount} problem(s) in ${rows} row(s); nothing was imported.`, {
-        errors,
-        extensions: { rows, errorCount, reportedErrors: errors.length },
-      });
+      throw new PolicyRefusalError(
+        'import_rejected',
+        `${errorCount} problem(s) in ${rows} row(s); nothing was imported.`,
+        {
+          errors,
+          extensions: { rows, errorCount, reportedErrors: errors.length },
+        },
+      );
     }
     await stageContacts(db, importId, ctx.tenant.id, batch);
-    const counts = await db.transaction().execute((tx) => commitStagedContacts(tx, importId, ctx.tenant.id, campaignId));
+    const counts = await db
+      .transaction()
+      .execute((tx) => commitStagedContacts(tx, importId, ctx.tenant.id, campaignId));
     return { rows, ...counts };
   } finally {
     await discardStagedContacts(db, importId);

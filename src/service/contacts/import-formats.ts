@@ -29,10 +29,22 @@ export async function* readNdjson(input: Readable): AsyncGenerator<ImportRecord>
  * `attributes.<key>` columns. Empty cells are absent values.
  */
 export async function* readCsv(input: Readable, phoneTypes: readonly string[]): AsyncGenerator<ImportRecord> {
-  const parser = input.pipe(parse({ bom: true, columns: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: false }));
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      columns: true,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: false,
+    }),
+  );
   const phoneColumns = new Set(phoneTypes);
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       const contact: Record<string, unknown> = {};
       const phoneNumbers: Array<{ phoneType: string; number: string }> = [];
       const attributes: Record<string, string> = {};

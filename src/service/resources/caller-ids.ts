@@ -29,14 +29,28 @@ export const callerIdKind: ResourceKind<CallerIdInput, StoredCallerId, CallerId>
     return {
       verified,
       label: input.label ?? null,
-      verifiedAt: verified ? (becomesVerified ? ctx.now.toISOString() : (existing?.verifiedAt ?? null)) : null,
-      verifiedBy: verified ? (becomesVerified ? ctx.principal.clientId : (existing?.verifiedBy ?? null)) : null,
+      verifiedAt: verified
+        ? becomesVerified
+          ? ctx.now.toISOString()
+          : (existing?.verifiedAt ?? null)
+        : null,
+      verifiedBy: verified
+        ? becomesVerified
+          ? ctx.principal.clientId
+          : (existing?.verifiedBy ?? null)
+        : null,
     };
   },
   toInput(stored) {
     return { verified: stored.verified, ...(stored.label !== null ? { label: stored.label } : {}) };
   },
   present(row) {
-    return { id: row.id, number: row.id, ...row.data, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+    return {
+      id: row.id,
+      number: row.id,
+      ...row.data,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
   },
 };

@@ -1,6 +1,6 @@
+import type { Campaign, CampaignInput } from '../../contract/campaigns.ts';
 import type { CampaignStatus } from '../../domain/campaign-status.ts';
 import { ConflictError } from '../../domain/pconn-error.ts';
-import type { Campaign, CampaignInput } from '../../contract/campaigns.ts';
 import type { ResourceKind } from './resource-kind.ts';
 
 /** Retry choices per outcome, as stored (every outcome present). */
@@ -44,7 +44,8 @@ function mergeRetryPolicy(input: CampaignInput['retryPolicy']): RetryPolicy {
   if (!input) return policy;
   for (const outcome of ['busy', 'no_answer', 'network_error', 'invalid_number', 'rejected'] as const) {
     const rule = input[outcome];
-    if (rule) policy[outcome] = { retry: rule.retry, gapSeconds: rule.gapSeconds ?? policy[outcome].gapSeconds };
+    if (rule)
+      policy[outcome] = { retry: rule.retry, gapSeconds: rule.gapSeconds ?? policy[outcome].gapSeconds };
   }
   if (input.minRedialGapSeconds !== undefined) policy.minRedialGapSeconds = input.minRedialGapSeconds;
   return policy;
@@ -79,13 +80,22 @@ export const campaignKind: ResourceKind<CampaignInput, StoredCampaign, Campaign>
     } as CampaignInput;
   },
   present(row) {
-    return { id: row.id, ...row.data, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+    return {
+      id: row.id,
+      ...row.data,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
   },
   beforeDelete(stored) {
     if (stored.status === 'running' || stored.status === 'scheduled' || stored.status === 'paused') {
-      throw new ConflictError('invalid_transition', `A ${stored.status} campaign cannot be deleted; stop it first.`, {
-        extensions: { from: stored.status, to: 'deleted' },
-      });
+      throw new ConflictError(
+        'invalid_transition',
+        `A ${stored.status} campaign cannot be deleted; stop it first.`,
+        {
+          extensions: { from: stored.status, to: 'deleted' },
+        },
+      );
     }
   },
 };

@@ -26,7 +26,9 @@ export function checkPhoneTypes(
       `${pointerBase}/${index}/phoneType`,
       'enum',
       `'${phone.phoneType}' is not one of this tenant's phone types: ${allowed.join(', ')}.`,
-      near ? `Did you mean '${near}'? Phone types are managed at PUT /v1/settings/phone-types.` : 'Phone types are managed at PUT /v1/settings/phone-types.',
+      near
+        ? `Did you mean '${near}'? Phone types are managed at PUT /v1/settings/phone-types.`
+        : 'Phone types are managed at PUT /v1/settings/phone-types.',
     );
   });
 }
@@ -40,7 +42,11 @@ export function contactFromInput(input: ContactInput, now: Date): StoredContact 
     timezone: input.timezone ?? null,
     attributes: input.attributes ?? {},
     consent: input.consent
-      ? { status: input.consent.status, source: input.consent.source ?? null, at: input.consent.at ?? now.toISOString() }
+      ? {
+          status: input.consent.status,
+          source: input.consent.source ?? null,
+          at: input.consent.at ?? now.toISOString(),
+        }
       : null,
   };
 }
@@ -63,11 +69,24 @@ export const contactKind: ResourceKind<ContactInput, StoredContact, Contact> = {
       attributes: stored.attributes,
       ...(stored.name !== null ? { name: stored.name } : {}),
       ...(stored.timezone !== null ? { timezone: stored.timezone } : {}),
-      ...(stored.consent ? { consent: { status: stored.consent.status, at: stored.consent.at, ...(stored.consent.source ? { source: stored.consent.source } : {}) } } : {}),
+      ...(stored.consent
+        ? {
+            consent: {
+              status: stored.consent.status,
+              at: stored.consent.at,
+              ...(stored.consent.source ? { source: stored.consent.source } : {}),
+            },
+          }
+        : {}),
     };
   },
   present(row) {
-    return { id: row.id, ...row.data, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+    return {
+      id: row.id,
+      ...row.data,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
   },
   columns: (stored) => ({ external_id: stored.externalId }),
   uniqueViolation: (stored) => ({

@@ -17,7 +17,12 @@ export interface ResourceKind<Input, Stored extends object, Wire> {
    * Turns validated input into the stored document, applying defaults and checking rules the
    * schema cannot (tenant phone types, scopes). `existing` is the current document on update.
    */
-  toStored(ctx: RequestContext, input: Input, existing: Stored | undefined, db: Executor): Promise<Stored> | Stored;
+  toStored(
+    ctx: RequestContext,
+    input: Input,
+    existing: Stored | undefined,
+    db: Executor,
+  ): Promise<Stored> | Stored;
   /** The client-writable view of a stored document, the base a PATCH is applied to. */
   toInput(stored: Stored): Input;
   /** The document as answered to clients (secrets removed). */

@@ -32,9 +32,20 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
       const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
       const stored = await this.kind.toStored(ctx, input, existing?.data, tx);
       const row = existing
-        ? await this.write(() => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)), stored)
-        : await this.write(() => this.repository.insert(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)), stored);
-      if (!row) throw new ConflictError('conflict', `The ${this.kind.name} '${id}' was changed concurrently; retry.`, { retryable: true });
+        ? await this.write(
+            () => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
+            stored,
+          )
+        : await this.write(
+            () => this.repository.insert(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
+            stored,
+          );
+      if (!row)
+        throw new ConflictError(
+          'conflict',
+          `The ${this.kind.name} '${id}' was changed concurrently; retry.`,
+          { retryable: true },
+        );
       return { resource: this.kind.present(row, { justCreated: !existing, input }), created: !existing };
     });
   }
@@ -46,7 +57,10 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
     return this.db.transaction().execute(async (tx) => {
       const stored = await this.kind.toStored(ctx, input, undefined, tx);
       const id = newId(idKind);
-      const row = await this.write(() => this.repository.insert(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)), stored);
+      const row = await this.write(
+        () => this.repository.insert(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
+        stored,
+      );
       if (!row) throw new Error('generated id collided');
       return this.kind.present(row, { justCreated: true, input });
     });
@@ -88,13 +102,18 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
     return this.db.transaction().execute(async (tx) => {
       const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
       if (!existing) throw new NotFoundError(this.kind.name, id);
-      const merged: Record<string, unknown> = { ...(this.kind.toInput(existing.data) as Record<string, unknown>) };
+      const merged: Record<string, unknown> = {
+        ...(this.kind.toInput(existing.data) as Record<string, unknown>),
+      };
       for (const [key, value] of Object.entries(changes)) {
         if (value === null) delete merged[key];
         else if (value !== undefined) merged[key] = value;
       }
       const stored = await this.kind.toStored(ctx, merged as Input, existing.data, tx);
-      const row = await this.write(() => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)), stored);
+      const row = await this.write(
+        () => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
+        stored,
+      );
       if (!row) throw new NotFoundError(this.kind.name, id);
       return this.kind.present(row, { justCreated: false, input: changes });
     });
@@ -143,8 +162,12 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   } catch {
     // fall through to the error below
   }
-  throw new InvalidInputError('invalid_request', 'The cursor is not one pconn issued; pass nextCursor from the previous page unchanged.', {
-    pointer: '',
-    errors: [{ pointer: '', code: 'format', detail: 'Unreadable cursor (query parameter "cursor").' }],
-  });
+  throw new InvalidInputError(
+    'invalid_request',
+    'The cursor is not one pconn issued; pass nextCursor from the previous page unchanged.',
+    {
+      pointer: '',
+      errors: [{ pointer: '', code: 'format', detail: 'Unreadable cursor (query parameter "cursor").' }],
+    },
+  );
 }

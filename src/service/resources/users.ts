@@ -22,20 +22,39 @@ export const userKind: ResourceKind<UserInput, StoredUser, User> = {
   idKind: 'user',
   toStored(_ctx, input, existing) {
     let device: StoredDevice = input.device;
-    if (device.type === 'registered' && device.password === undefined && existing?.device.type === 'registered') {
+    if (
+      device.type === 'registered' &&
+      device.password === undefined &&
+      existing?.device.type === 'registered'
+    ) {
       device = { ...device, ...(existing.device.password ? { password: existing.device.password } : {}) };
     }
     return { name: input.name, status: input.status ?? 'active', device, email: input.email ?? null };
   },
   toInput(stored) {
-    return { name: stored.name, status: stored.status, device: stored.device, ...(stored.email ? { email: stored.email } : {}) };
+    return {
+      name: stored.name,
+      status: stored.status,
+      device: stored.device,
+      ...(stored.email ? { email: stored.email } : {}),
+    };
   },
   present(row) {
     const { device, ...rest } = row.data;
     const shown =
       device.type === 'registered'
-        ? { type: 'registered', username: device.username ?? row.id, hasPassword: device.password !== undefined }
+        ? {
+            type: 'registered',
+            username: device.username ?? row.id,
+            hasPassword: device.password !== undefined,
+          }
         : device;
-    return { id: row.id, ...rest, device: shown, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+    return {
+      id: row.id,
+      ...rest,
+      device: shown,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
   },
 };

@@ -28,20 +28,43 @@ export function newWebhookSecret(): string {
 /** True for loopback, private, link-local and unspecified addresses and localhost names. */
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return true;
+  if (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host.endsWith('.local') ||
+    host.endsWith('.internal')
+  )
+    return true;
   const family = isIP(host);
   if (family === 4) {
     const [a = 0, b = 0] = host.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   if (family === 6) {
-    return host === '::1' || host === '::' || host.startsWith('fc') || host.startsWith('fd') || host.startsWith('fe80') || host.startsWith('::ffff:');
+    return (
+      host === '::1' ||
+      host === '::' ||
+      host.startsWith('fc') ||
+      host.startsWith('fd') ||
+      host.startsWith('fe80') ||
+      host.startsWith('::ffff:')
+    );
   }
   return false;
 }
 
 /** Webhook endpoints; the secret is shown only when created or rotated. */
-export function webhookKind(options: { allowPrivate: boolean }): ResourceKind<WebhookInput, StoredWebhook, Webhook> {
+export function webhookKind(options: {
+  allowPrivate: boolean;
+}): ResourceKind<WebhookInput, StoredWebhook, Webhook> {
   return {
     name: 'webhook endpoint',
     table: 'webhook_endpoints',
@@ -49,7 +72,12 @@ export function webhookKind(options: { allowPrivate: boolean }): ResourceKind<We
     toStored(ctx, input, existing) {
       const errors = new FieldErrors();
       if (!options.allowPrivate && isPrivateHost(new URL(input.url).hostname)) {
-        errors.add('/url', 'format', 'Webhook URLs must not point at private or loopback addresses.', 'Set PCONN_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow them (e.g. for local testing).');
+        errors.add(
+          '/url',
+          'format',
+          'Webhook URLs must not point at private or loopback addresses.',
+          'Set PCONN_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow them (e.g. for local testing).',
+        );
       }
       errors.throwIfAny('The webhook endpoint has invalid fields.');
       const rotate = input.rotateSecret === true && existing !== undefined;
@@ -60,7 +88,9 @@ export function webhookKind(options: { allowPrivate: boolean }): ResourceKind<We
         enabled: input.enabled ?? true,
         secret: existing && !rotate ? existing.secret : newWebhookSecret(),
         previousSecret: rotate ? existing.secret : (existing?.previousSecret ?? null),
-        previousSecretUntil: rotate ? new Date(ctx.now.getTime() + ROTATION_OVERLAP_MS).toISOString() : (existing?.previousSecretUntil ?? null),
+        previousSecretUntil: rotate
+          ? new Date(ctx.now.getTime() + ROTATION_OVERLAP_MS).toISOString()
+          : (existing?.previousSecretUntil ?? null),
       };
     },
     toInput(stored) {

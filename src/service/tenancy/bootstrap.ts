@@ -1,6 +1,6 @@
 import { SCOPES } from '../../domain/scopes.ts';
-import type { Db } from '../../store/database.ts';
 import { findClient } from '../../store/clients.ts';
+import type { Db } from '../../store/database.ts';
 import { countTenants, insertTenant } from '../../store/tenants.ts';
 import { createClient } from '../auth/clients.ts';
 import { DEFAULT_PHONE_TYPES } from './tenants.ts';
@@ -23,14 +23,27 @@ export async function bootstrap(
 ): Promise<BootstrapResult | undefined> {
   const empty = (await countTenants(db)) === 0;
   if (empty) {
-    await insertTenant(db, { id: 'default', name: 'Default tenant', defaultRegion: 'US', phoneTypes: DEFAULT_PHONE_TYPES });
+    await insertTenant(db, {
+      id: 'default',
+      name: 'Default tenant',
+      defaultRegion: 'US',
+      phoneTypes: DEFAULT_PHONE_TYPES,
+    });
   }
   if (preset.clientId && preset.clientSecret) {
     if (await findClient(db, preset.clientId)) return { clientId: preset.clientId, created: false };
-    await createClient(db, { tenantId: 'default', name: 'bootstrap admin', scopes: [...SCOPES], ...preset }, true);
+    await createClient(
+      db,
+      { tenantId: 'default', name: 'bootstrap admin', scopes: [...SCOPES], ...preset },
+      true,
+    );
     return { clientId: preset.clientId, created: true };
   }
   if (!empty) return undefined;
-  const client = await createClient(db, { tenantId: 'default', name: 'bootstrap admin', scopes: [...SCOPES] }, true);
+  const client = await createClient(
+    db,
+    { tenantId: 'default', name: 'bootstrap admin', scopes: [...SCOPES] },
+    true,
+  );
   return { clientId: client.clientId, generatedSecret: client.clientSecret, created: true };
 }

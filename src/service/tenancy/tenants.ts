@@ -1,5 +1,5 @@
-import { ConflictError, NotFoundError } from '../../domain/pconn-error.ts';
 import { newId } from '../../domain/ids.ts';
+import { ConflictError, NotFoundError } from '../../domain/pconn-error.ts';
 import type { TenantSettings } from '../../domain/request-context.ts';
 import type { Executor } from '../../store/database.ts';
 import { findTenant, insertTenant, type TenantRow, updatePhoneTypes } from '../../store/tenants.ts';

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalJson } from '../contract/audit-chain.ts';
+import { ConflictError, InvalidInputError, PconnError, PolicyRefusalError } from '../domain/pconn-error.ts';
+import type { Db } from '../store/database.ts';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+} from '../store/idempotency-keys.ts';
+import { type ProblemOptions, renderProblem } from './problem-response.ts';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const TTL_SECONDS = 24 * 3600;
+// A first request that has held its key this long has died (crash): a retry may take over.
+const STALE_IN_FLIGHT_MS = 60_000;
+
+/**
+ * Idempotency-Key (IETF httpapi draft) around a create route: the fingerprint is method + path
+ * + canonical body; the same key and body replays the first response with
+ * `Idempotent-Replayed: true`; a different body is 422 `idempotency_key_reused`; while the
+ * first is still running, 409 `idempotency_in_flight`. The key is claimed in the database, so
+ * this holds across nodes. 4xx answers are stored and replayed too; 5xx release the key.
+ */
+export async function withIdempotency(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: ProblemOptions,
+  run: () => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>,
+): Promise<FastifyReply> {
+  const key = request.headers['idempotency-key'];
+  const tenantId = request.principal?.tenantId;
+  if (key === undefined || !tenantId) return respond(reply, await runOrProblem(request, options, run));
+  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+    throw new InvalidInputError(
+      'invalid_request',
+      'The Idempotency-Key header must be 1–255 visible ASCII characters (a UUID is ideal).',
+    );
+  }
+  const fingerprint = createHash('sha256')
+    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
+    .digest('hex');
+  let record = await claimIdempotencyKey(db, tenantId, key, fingerprint, TTL_SECONDS);
+  if (record.state === 'in_flight' && Date.now() - record.createdAt.getTime() > STALE_IN_FLIGHT_MS) {
+    await releaseIdempotencyKey(db, tenantId, key);
+    record = await claimIdempotencyKey(db, tenantId, key, fingerprint, TTL_SECONDS);
+  }
+  if (record.state !== 'new' && record.fingerprint !== fingerprint) {
+    throw new PolicyRefusalError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was used for a different request (method, path or body); use a new key.',
+    );
+  }
+  if (record.state === 'in_flight') {
+    throw new ConflictError(
+      'idempotency_in_flight',
+      'A request with this Idempotency-Key is still being processed; retry shortly.',
+      { retryable: true, retryAfterSeconds: 1 },
+    );
+  }
+  if (record.state === 'done') {
+    reply.header('idempotent-replayed', 'true');
+    return respond(reply, { status: record.status, body: record.body, problem: record.status >= 400 });
+  }
+  try {
+    const result = await runOrProblem(request, options, run);
+    await completeIdempotencyKey(db, tenantId, key, result.status, result.body);
+    return respond(reply, result);
+  } catch (error) {
+    await releaseIdempotencyKey(db, tenantId, key);
+    throw error;
+  }
+}
+
+type Outcome = { status: number; body: unknown; headers?: Record<string, string>; problem?: boolean };
+
+async function runOrProblem(
+  request: FastifyRequest,
+  options: ProblemOptions,
+  run: () => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>,
+): Promise<Outcome> {
+  try {
+    return await run();
+  } catch (error) {
+    // Client mistakes are part of the idempotent answer: render them now so they can be stored.
+    if (!(error instanceof PconnError) || error.code === 'internal' || error.code === 'unavailable')
+      throw error;
+    const problem = renderProblem(request, error, options);
+    return { status: problem.status, body: problem.body, headers: problem.headers, problem: true };
+  }
+}
+
+function respond(reply: FastifyReply, outcome: Outcome): FastifyReply {
+  if (outcome.headers) reply.headers(outcome.headers);
+  reply.code(outcome.status);
+  if (outcome.problem)
+    reply.type('application/problem+json').serializer((payload: unknown) => JSON.stringify(payload));
+  return reply.send(outcome.body);
+}

@@ -1,0 +1,142 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, JsonObject, PhoneNumber, Strict, Timestamp, TimeZone } from './common.ts';
+import { Consent, ContactPhone } from './contacts.ts';
+
+const Reason = Type.String({ maxLength: 64, description: 'Why the call is made (≤ 64 characters)' });
+const Metadata = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'Your data, echoed in events (≤ 4 KiB as JSON)',
+});
+const OutsideWindow = Type.Union([Type.Literal('schedule'), Type.Literal('reject')], {
+  description: 'Outside the calling window: schedule for the next opening, or reject with 422',
+});
+
+/** An inline contact on a campaign call: upserted by externalId and added to the campaign. */
+export const InlineContact = Strict({
+  externalId: Type.String({ minLength: 1, maxLength: 128 }),
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  phoneNumbers: Type.Optional(Type.Array(ContactPhone, { maxItems: 20 })),
+  timezone: Type.Optional(Type.Union([TimeZone, Type.Null()])),
+  attributes: Type.Optional(JsonObject),
+  consent: Type.Optional(Type.Union([Consent, Type.Null()])),
+});
+
+/** Body of POST /v1/campaigns/{campaignId}/calls. Exactly one of contactId | contact. */
+export const CampaignCallInput = Strict({
+  id: Type.Optional(Id),
+  contactId: Type.Optional(Id),
+  contact: Type.Optional(InlineContact),
+  phoneType: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  userId: Type.Optional(Id),
+  reason: Type.Optional(Reason),
+  metadata: Type.Optional(Metadata),
+  notBefore: Type.Optional(Timestamp),
+  outsideWindow: Type.Optional(OutsideWindow),
+});
+/** A campaign call request. */
+export type CampaignCallInput = Static<typeof CampaignCallInput>;
+
+/** Body of POST /v1/calls: a direct call from a user's device to an external number. */
+export const DirectCallInput = Strict({
+  id: Type.Optional(Id),
+  userId: Id,
+  to: PhoneNumber,
+  callerId: Type.Optional(PhoneNumber),
+  reason: Type.Optional(Reason),
+  metadata: Type.Optional(Metadata),
+  notBefore: Type.Optional(Timestamp),
+  outsideWindow: Type.Optional(OutsideWindow),
+});
+/** A direct call request. */
+export type DirectCallInput = Static<typeof DirectCallInput>;
+
+/** `?dryRun=true`. */
+export const CallQuery = Type.Object(
+  { dryRun: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+/** One compliance decision, as recorded on attempts and answered by dry runs. */
+export const DecisionSchema = Type.Object(
+  {
+    outcome: Type.String(),
+    rules: Type.Array(Type.Object({ rule: Type.String(), result: Type.String(), detail: Type.String() })),
+    zone: Type.Object({ zones: Type.Array(Type.String()), source: Type.String() }),
+    evaluatedAt: Type.String(),
+    nextAllowedAt: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: true },
+);
+
+/** Answer of a dry run: "can I call now?". */
+export const DryRunResult = Type.Object({
+  allowed: Type.Boolean(),
+  decision: DecisionSchema,
+  nextAllowedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** One attempt of a call. */
+export const Attempt = Type.Object({
+  n: Type.Integer(),
+  startedAt: Type.String(),
+  endedAt: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.Union([Type.String(), Type.Null()]),
+  sipStatus: Type.Union([Type.Integer(), Type.Null()]),
+  sipReason: Type.Union([Type.String(), Type.Null()]),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  decision: DecisionSchema,
+});
+
+/** A call as pconn answers it. */
+export const Call = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  campaignId: Type.Union([Type.String(), Type.Null()]),
+  contactId: Type.Union([Type.String(), Type.Null()]),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  to: Type.String(),
+  phoneType: Type.Union([Type.String(), Type.Null()]),
+  callerId: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  outcome: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  metadata: Type.Object({}, { additionalProperties: true }),
+  sandbox: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  scheduledFor: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Array(Attempt),
+  links: Type.Object({ self: Type.String(), events: Type.String() }),
+});
+/** A call as pconn answers it. */
+export type Call = Static<typeof Call>;
+
+/** One timeline entry / event of a call. */
+export const CallEvent = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  timestamp: Type.String(),
+  sequence: Type.Integer(),
+  data: Type.Object({}, { additionalProperties: true }),
+});
+
+/** Filters of GET /v1/calls. */
+export const CallListQuery = Type.Object(
+  {
+    campaignId: Type.Optional(Id),
+    status: Type.Optional(Type.String({ maxLength: 20 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Body of PUT /v1/dnc/{e164}. */
+export const DncInput = Strict({ reason: Type.Optional(Type.String({ maxLength: 200 })) });
+/** A DNC entry. */
+export const DncEntry = Type.Object({
+  number: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+});
+/** Re-exported for routes that address numbers. */
+export const NumberParam = Type.Object({ number: PhoneNumber });

@@ -1,0 +1,152 @@
+import type { CallOutcome, CallStatus } from '../domain/call-status.ts';
+import type { Clock } from '../domain/clock.ts';
+import { presentCall } from '../service/calls/present-call.ts';
+import type { StoredCampaign } from '../service/resources/campaigns.ts';
+import type { CallRow } from '../store/calls/call-rows.ts';
+import {
+  appendCallEvent,
+  contactAttemptStats,
+  findCall,
+  insertAttempt,
+  listAttempts,
+  settleAttempt,
+  updateCall,
+} from '../store/calls/calls.ts';
+import type { Db, Executor } from '../store/database.ts';
+import { ResourceRepository } from '../store/resources.ts';
+import { chooseRetry } from './retry-policy.ts';
+
+const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
+
+/** Records a status change and its timeline entry (with the campaign's status at that moment). */
+export async function recordTransition(
+  tx: Executor,
+  call: CallRow,
+  status: CallStatus,
+  changes: Partial<CallRow>,
+  extra: Record<string, unknown> = {},
+): Promise<CallRow> {
+  await updateCall(tx, call.tenant_id, call.id, { ...changes, status });
+  const updated = (await findCall(tx, call.tenant_id, call.id)) as CallRow;
+  const campaign = call.campaign_id ? await campaigns.find(tx, call.tenant_id, call.campaign_id) : undefined;
+  await appendCallEvent(tx, {
+    tenantId: call.tenant_id,
+    callId: call.id,
+    campaignId: call.campaign_id,
+    type: `call.${status}`,
+    data: {
+      call: presentCall(updated, await listAttempts(tx, call.tenant_id, [call.id])),
+      campaignStatus: campaign?.data.status ?? null,
+      ...extra,
+    },
+  });
+  return updated;
+}
+
+/** Writes attempt n and moves the call to dialing_user — committed before any dial starts. */
+export async function beginAttempt(
+  db: Db,
+  call: CallRow,
+  userId: string,
+  decision: unknown,
+  driver: string,
+  clock: Clock,
+): Promise<{ call: CallRow; n: number }> {
+  return db.transaction().execute(async (tx) => {
+    const n = call.attempts_made + 1;
+    await insertAttempt(tx, {
+      tenant_id: call.tenant_id,
+      call_id: call.id,
+      n,
+      user_id: userId,
+      started_at: clock.now(),
+      decision,
+      driver,
+    });
+    const updated = await recordTransition(
+      tx,
+      call,
+      'dialing_user',
+      { attempts_made: n, user_id: userId, decision: decision as never },
+      { attempt: n },
+    );
+    return { call: updated, n };
+  });
+}
+
+/** The end of an attempt: how it ended, as the driver reported it. */
+export interface AttemptResult {
+  outcome: CallOutcome;
+  sipStatus: number | null;
+  sipReason: string | null;
+  /** True when the contact was connected (the call happened). */
+  talked: boolean;
+}
+
+/**
+ * Settles attempt n and decides the call's next state in one transaction: completed after a
+ * conversation, canceled on request, else retry (queued at the gap) or failed per the policy.
+ * A second settle of the same attempt is a no-op, so recovery and a late driver event agree.
+ */
+export async function finishAttempt(
+  db: Db,
+  tenantId: string,
+  callId: string,
+  n: number,
+  result: AttemptResult,
+  clock: Clock,
+): Promise<CallRow | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const call = await findCall(tx, tenantId, callId, true);
+    if (!call) return undefined;
+    const settled = await settleAttempt(
+      tx,
+      { tenantId, callId, n },
+      {
+        outcome: result.outcome,
+        sipStatus: result.sipStatus,
+        sipReason: result.sipReason,
+        endedAt: clock.now(),
+      },
+    );
+    if (!settled || !['dialing_user', 'dialing_contact', 'connected'].includes(call.status)) return call;
+    const release = { lease_owner: null, leased_until: null } as const;
+    const attempt = { attempt: n, sipStatus: result.sipStatus, sipReason: result.sipReason };
+    if (result.outcome === 'canceled' || call.cancel_requested) {
+      return recordTransition(tx, call, 'canceled', { ...release, outcome: 'canceled' }, attempt);
+    }
+    if (result.talked)
+      return recordTransition(tx, call, 'completed', { ...release, outcome: 'answered' }, attempt);
+    const campaign = call.campaign_id ? await campaigns.find(tx, tenantId, call.campaign_id) : undefined;
+    const stats =
+      call.campaign_id && call.contact_id
+        ? await contactAttemptStats(tx, tenantId, call.campaign_id, call.contact_id)
+        : { attempts: n };
+    const attempts = await listAttempts(tx, tenantId, [callId]);
+    const agentMisses = attempts.filter((a) => a.outcome === 'agent_no_answer').length;
+    const choice = chooseRetry(
+      result.outcome,
+      campaign?.data.retryPolicy ?? null,
+      stats.attempts,
+      campaign?.data.maxAttemptsPerContact ?? 1,
+      agentMisses,
+    );
+    if (choice.retry) {
+      const due = new Date(clock.now().getTime() + choice.delaySeconds * 1000);
+      return recordTransition(
+        tx,
+        call,
+        'queued',
+        { ...release, outcome: result.outcome, next_attempt_at: due, scheduled_for: due },
+        { ...attempt, retry: choice.why, nextAttemptAt: due.toISOString() },
+      );
+    }
+    return recordTransition(
+      tx,
+      call,
+      'failed',
+      { ...release, outcome: result.outcome },
+      { ...attempt, reason: choice.why },
+    );
+  });
+}

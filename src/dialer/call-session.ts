@@ -1,0 +1,155 @@
+import { outcomeForSipStatus } from '../domain/call-status.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { LegEvent, LegHandle, TelephonyDriver } from '../domain/telephony.ts';
+import type { CallRow } from '../store/calls/call-rows.ts';
+import type { Db } from '../store/database.ts';
+import type { SelectedAgent } from './agent-selection.ts';
+import { type AttemptResult, finishAttempt, recordTransition } from './attempt-steps.ts';
+
+/** Settings of one attempt. */
+export interface SessionOptions {
+  agentRingSeconds: number;
+  contactRingSeconds: number;
+}
+
+/**
+ * One attempt of one call, agent first (RFC 3725 flow, as the driver implements it): ring the
+ * agent; when they answer, ring the contact; when the contact answers, bridge. Whoever hangs up
+ * ends the other leg. Driver events are handled strictly in order through a promise chain.
+ */
+export class CallSession {
+  private agentLeg?: LegHandle;
+  private contactLeg?: LegHandle;
+  private queue: Promise<void> = Promise.resolve();
+  private finished = false;
+  private connected = false;
+  private resolveDone!: () => void;
+  /** Settles when the attempt is recorded as ended. */
+  readonly done = new Promise<void>((resolve) => {
+    this.resolveDone = resolve;
+  });
+
+  constructor(
+    private call: CallRow,
+    private readonly attempt: number,
+    private readonly agent: SelectedAgent,
+    private readonly deps: {
+      db: Db;
+      driver: TelephonyDriver;
+      clock: Clock;
+      options: SessionOptions;
+      onError: (error: unknown) => void;
+    },
+  ) {}
+
+  /** The call this session drives. */
+  get callId(): string {
+    return this.call.id;
+  }
+
+  /** Rings the agent. */
+  start(): void {
+    this.agentLeg = this.deps.driver.dial(
+      {
+        legId: `${this.call.id}/${this.attempt}/agent`,
+        target: this.agent.target,
+        callerId: this.call.caller_id,
+        ringTimeoutSeconds: this.deps.options.agentRingSeconds,
+      },
+      (event) => this.enqueue(() => this.onAgentEvent(event)),
+    );
+  }
+
+  /** Hangs up both legs because the call was canceled. */
+  cancel(): void {
+    this.enqueue(async () => {
+      await this.finish({
+        outcome: 'canceled',
+        sipStatus: null,
+        sipReason: 'canceled by request',
+        talked: this.connected,
+      });
+    });
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.queue = this.queue.then(step).catch((error: unknown) => this.deps.onError(error));
+  }
+
+  private async onAgentEvent(event: LegEvent): Promise<void> {
+    if (this.finished) return;
+    if (event.type === 'answered') {
+      this.call = await this.transition('dialing_contact', { leg: 'agent', event: 'answered' });
+      this.contactLeg = this.deps.driver.dial(
+        {
+          legId: `${this.call.id}/${this.attempt}/contact`,
+          target: { kind: 'phone', number: this.call.to_number },
+          callerId: this.call.caller_id,
+          ringTimeoutSeconds: this.deps.options.contactRingSeconds,
+        },
+        (contactEvent) => this.enqueue(() => this.onContactEvent(contactEvent)),
+      );
+    } else if (event.type === 'ended') {
+      // The agent leg ended: before the contact was dialled that is "agent did not answer";
+      // after the conversation started it is the agent hanging up.
+      if (this.connected)
+        await this.finish({ outcome: 'answered', sipStatus: 200, sipReason: 'agent hung up', talked: true });
+      else if (this.contactLeg)
+        await this.finish({
+          outcome: 'network_error',
+          sipStatus: event.status,
+          sipReason: `agent leg ended: ${event.reason}`,
+          talked: false,
+        });
+      else
+        await this.finish({
+          outcome: 'agent_no_answer',
+          sipStatus: event.status,
+          sipReason: event.reason,
+          talked: false,
+        });
+    }
+  }
+
+  private async onContactEvent(event: LegEvent): Promise<void> {
+    if (this.finished) return;
+    if (event.type === 'answered' && this.agentLeg && this.contactLeg) {
+      await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
+      this.connected = true;
+      this.call = await this.transition('connected', { leg: 'contact', event: 'answered' });
+    } else if (event.type === 'ended') {
+      const talked = this.connected;
+      const outcome = talked
+        ? 'answered'
+        : event.by === 'timeout'
+          ? 'no_answer'
+          : outcomeForSipStatus(event.status);
+      await this.finish({ outcome, sipStatus: event.status, sipReason: event.reason, talked });
+    }
+  }
+
+  private async transition(status: 'dialing_contact' | 'connected', extra: Record<string, unknown>) {
+    return this.deps.db
+      .transaction()
+      .execute((tx) => recordTransition(tx, this.call, status, {}, { attempt: this.attempt, ...extra }));
+  }
+
+  private async finish(result: AttemptResult): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.contactLeg) await this.deps.driver.hangup(this.contactLeg);
+    if (this.agentLeg) await this.deps.driver.hangup(this.agentLeg);
+    try {
+      await finishAttempt(
+        this.deps.db,
+        this.call.tenant_id,
+        this.call.id,
+        this.attempt,
+        result,
+        this.deps.clock,
+      );
+    } finally {
+      this.resolveDone();
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.ts';
+import type { TelephonyDriver } from '../domain/telephony.ts';
+import type { CallRow } from '../store/calls/call-rows.ts';
+import {
+  advanceCampaignSchedules,
+  claimAbandonedCalls,
+  claimDueCalls,
+  extendLeases,
+} from '../store/calls/claim.ts';
+import type { Db } from '../store/database.ts';
+import { finishAttempt } from './attempt-steps.ts';
+import { CallSession, type SessionOptions } from './call-session.ts';
+import { prepareAttempt } from './prepare-attempt.ts';
+
+/** Dialer settings. */
+export interface DialerOptions extends SessionOptions {
+  pollMs: number;
+  leaseSeconds: number;
+  batchSize: number;
+  maxConcurrentCalls: number;
+}
+
+/** Lifecycle of the dialer. */
+export type DialerState = 'starting' | 'running' | 'draining' | 'stopped';
+
+/**
+ * The claim → place → settle loop (a small poll loop in the style of pg-boss): every `pollMs`
+ * (or at once when woken) it claims due calls with leases, prepares each attempt in its own
+ * transaction and hands it to a CallSession; it also recovers calls whose node died (expired
+ * leases), keeps its own leases alive, and hangs up calls whose cancel was requested.
+ */
+export class Dialer {
+  readonly owner = `dialer-${randomBytes(6).toString('hex')}`;
+  private state: DialerState = 'starting';
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<void>;
+  private wakeRequested = false;
+  private readonly sessions = new Map<string, CallSession>();
+  private lastHousekeeping = 0;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      driver: TelephonyDriver;
+      clock: Clock;
+      logger: Logger;
+      options: DialerOptions;
+    },
+  ) {}
+
+  /** Current lifecycle state. */
+  get status(): DialerState {
+    return this.state;
+  }
+
+  /** Calls in progress on this node. */
+  get activeCalls(): number {
+    return this.sessions.size;
+  }
+
+  /** Starts polling. */
+  start(): void {
+    this.state = 'running';
+    this.schedule(0);
+  }
+
+  /** Asks for a claim round now (a call was just created). */
+  wake(): void {
+    if (this.state !== 'running') return;
+    if (this.ticking) this.wakeRequested = true;
+    else this.schedule(0);
+  }
+
+  /** Stops claiming, lets live calls finish (up to `graceMs`), then stops. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.state = 'draining';
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    const deadline = Date.now() + graceMs;
+    while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.state = 'stopped';
+  }
+
+  private schedule(delay: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => {
+        this.ticking = undefined;
+        if (this.state !== 'running') return;
+        const again = this.wakeRequested;
+        this.wakeRequested = false;
+        this.schedule(again ? 0 : this.deps.options.pollMs);
+      });
+    }, delay);
+  }
+
+  private async tick(): Promise<void> {
+    const { db, options } = this.deps;
+    try {
+      if (Date.now() - this.lastHousekeeping > 1000) {
+        this.lastHousekeeping = Date.now();
+        await advanceCampaignSchedules(db);
+        await extendLeases(db, this.owner, options.leaseSeconds);
+        await this.recoverAbandoned();
+      }
+      await this.applyCancels();
+      const room = options.maxConcurrentCalls - this.sessions.size;
+      if (room <= 0) return;
+      const claimed = await claimDueCalls(
+        db,
+        this.owner,
+        Math.min(room, options.batchSize),
+        options.leaseSeconds,
+      );
+      for (const call of claimed) await this.place(call);
+      if (claimed.length === Math.min(room, options.batchSize)) this.wakeRequested = true;
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'dialer tick failed');
+    }
+  }
+
+  private async place(call: CallRow): Promise<void> {
+    const prepared = await prepareAttempt(this.deps.db, call, this.deps.driver.name, this.deps.clock);
+    if (!prepared) return;
+    const session = new CallSession(prepared.call, prepared.attempt, prepared.agent, {
+      db: this.deps.db,
+      driver: this.deps.driver,
+      clock: this.deps.clock,
+      options: this.deps.options,
+      onError: (error) => this.deps.logger.error({ err: error, callId: call.id }, 'call session step failed'),
+    });
+    this.sessions.set(call.id, session);
+    void session.done.finally(() => this.sessions.delete(call.id));
+    session.start();
+  }
+
+  private async applyCancels(): Promise<void> {
+    if (this.sessions.size === 0) return;
+    const rows = await this.deps.db
+      .selectFrom('calls')
+      .select('id')
+      .where('lease_owner', '=', this.owner)
+      .where('cancel_requested', '=', true)
+      .execute();
+    for (const row of rows) this.sessions.get(row.id)?.cancel();
+  }
+
+  /** Calls whose node died mid-call: the open attempt is closed (never redialled) and the retry policy decides. */
+  private async recoverAbandoned(): Promise<void> {
+    const { db, clock, options } = this.deps;
+    const abandoned = await claimAbandonedCalls(db, this.owner, options.batchSize, options.leaseSeconds);
+    for (const call of abandoned) {
+      if (this.sessions.has(call.id)) continue;
+      const talked = call.status === 'connected';
+      await finishAttempt(
+        db,
+        call.tenant_id,
+        call.id,
+        call.attempts_made,
+        {
+          outcome: talked ? 'answered' : 'network_error',
+          sipStatus: null,
+          sipReason:
+            'the dialer handling this call stopped (lease expired); the attempt is closed, not redialled',
+          talked,
+        },
+        clock,
+      );
+    }
+  }
+}

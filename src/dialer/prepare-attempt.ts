@@ -1,0 +1,116 @@
+import type { Clock } from '../domain/clock.ts';
+import type { CallPlan } from '../service/calls/call-plan.ts';
+import { decide, decisionJson } from '../service/calls/decide.ts';
+import { DIRECT_CALL_WINDOW } from '../service/calls/plan-direct-call.ts';
+import type { StoredCampaign } from '../service/resources/campaigns.ts';
+import type { StoredContact } from '../service/resources/contacts.ts';
+import type { CallRow } from '../store/calls/call-rows.ts';
+import { findCall, updateCall } from '../store/calls/calls.ts';
+import type { Db } from '../store/database.ts';
+import { ResourceRepository } from '../store/resources.ts';
+import { type SelectedAgent, selectAgent } from './agent-selection.ts';
+import { beginAttempt, recordTransition } from './attempt-steps.ts';
+
+const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
+const contacts = new ResourceRepository<StoredContact>('contacts');
+
+// No free agent: look again soon rather than spin.
+const NO_AGENT_RETRY_MS = 2000;
+
+/**
+ * Re-checks a claimed call just before dialling — campaign still running, compliance at this
+ * instant (a call can age into a DNC entry or out of its window), an agent free — and writes
+ * the attempt. Returns undefined when the call is not dialled now (deferred, blocked, waiting).
+ */
+export async function prepareAttempt(
+  db: Db,
+  claimed: CallRow,
+  driverName: string,
+  clock: Clock,
+): Promise<{ call: CallRow; attempt: number; agent: SelectedAgent } | undefined> {
+  const call = await findCall(db, claimed.tenant_id, claimed.id);
+  if (
+    !call ||
+    (call.status !== 'queued' && call.status !== 'scheduled') ||
+    call.lease_owner !== claimed.lease_owner
+  )
+    return undefined;
+  const release = { lease_owner: null, leased_until: null };
+  const campaign = call.campaign_id ? await campaigns.find(db, call.tenant_id, call.campaign_id) : undefined;
+  if (call.campaign_id && campaign?.data.status !== 'running') {
+    await updateCall(db, call.tenant_id, call.id, release);
+    return undefined;
+  }
+  const contact = call.contact_id ? await contacts.find(db, call.tenant_id, call.contact_id) : undefined;
+  const plan: CallPlan = {
+    kind: call.kind,
+    campaignId: call.campaign_id,
+    campaignStatus: campaign?.data.status ?? null,
+    contactId: call.contact_id,
+    toNumber: call.to_number,
+    phoneType: call.phone_type,
+    requestedUserId: call.requested_user_id,
+    callerId: call.caller_id,
+    reason: call.reason,
+    metadata: call.metadata,
+    notBefore: call.not_before,
+    outsideWindow: 'schedule',
+    window: campaign?.data.callingWindow ?? DIRECT_CALL_WINDOW,
+    contactTimezone: contact?.data.timezone ?? null,
+    fallbackTimezone: campaign?.data.timezone ?? null,
+    consent: contact?.data.consent ?? null,
+    maxAttempts: campaign?.data.maxAttemptsPerContact ?? 1,
+    minRedialGapSeconds: campaign?.data.retryPolicy.minRedialGapSeconds ?? 0,
+  };
+  const now = clock.now();
+  // Retries were already spaced by the policy when they were queued; the gap rule here guards
+  // against other calls to the same contact.
+  const decision = await decide(
+    db,
+    call.tenant_id,
+    { ...plan, minRedialGapSeconds: call.attempts_made > 0 ? 0 : plan.minRedialGapSeconds },
+    now,
+  );
+  if (
+    decision.outcome === 'refused' ||
+    (decision.outcome === 'deferred' && decision.nextAllowedAt === null)
+  ) {
+    await db
+      .transaction()
+      .execute((tx) =>
+        recordTransition(
+          tx,
+          call,
+          'blocked',
+          { ...release, outcome: null, decision: decisionJson(decision) as never },
+          { decision: decisionJson(decision) },
+        ),
+      );
+    return undefined;
+  }
+  if (decision.outcome === 'deferred' && decision.nextAllowedAt) {
+    const due = decision.nextAllowedAt;
+    await db
+      .transaction()
+      .execute((tx) =>
+        recordTransition(
+          tx,
+          call,
+          'scheduled',
+          { ...release, next_attempt_at: due, scheduled_for: due, decision: decisionJson(decision) as never },
+          { decision: decisionJson(decision) },
+        ),
+      );
+    return undefined;
+  }
+  const agent = await selectAgent(db, call);
+  if (!agent) {
+    await updateCall(db, call.tenant_id, call.id, {
+      ...release,
+      next_attempt_at: new Date(now.getTime() + NO_AGENT_RETRY_MS),
+    });
+    return undefined;
+  }
+  const begun = await beginAttempt(db, call, agent.userId, decisionJson(decision), driverName, clock);
+  return { call: begun.call, attempt: begun.n, agent };
+}

@@ -1,0 +1,75 @@
+import { getTimezonesForCountry } from 'countries-and-timezones';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { nanpAreaCodeZones } from './nanp-area-codes.ts';
+
+/** Where a contact's zones came from. */
+export type ZoneSource = 'contact' | 'number_area_code' | 'number_country' | 'campaign_fallback' | 'default';
+
+/** The zone(s) whose local time governs a call, and why. Several zones mean "inside all of them". */
+export interface ZoneResolution {
+  zones: string[];
+  source: ZoneSource;
+}
+
+const validity = new Map<string, boolean>();
+
+/** True when `zone` is an IANA zone name this runtime knows. */
+export function isValidTimeZone(zone: string): boolean {
+  let valid = validity.get(zone);
+  if (valid === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      valid = true;
+    } catch {
+      valid = false;
+    }
+    validity.set(zone, valid);
+  }
+  return valid;
+}
+
+// Australia's geographic numbers carry the region in their first digit.
+const AUSTRALIA_BY_DIGIT: Record<string, string[]> = {
+  '2': ['Australia/Sydney'],
+  '3': ['Australia/Melbourne'],
+  '7': ['Australia/Brisbane'],
+  '8': ['Australia/Adelaide', 'Australia/Perth', 'Australia/Darwin'],
+};
+
+const countryZones = new Map<string, string[]>();
+function zonesOfCountry(country: string): string[] {
+  let zones = countryZones.get(country);
+  if (!zones) {
+    zones = getTimezonesForCountry(country, { deprecated: false })
+      ?.filter((tz) => !tz.aliasOf && tz.countries[0] === country && isValidTimeZone(tz.name))
+      .map((tz) => tz.name) ?? [];
+    countryZones.set(country, zones);
+  }
+  return zones;
+}
+
+/**
+ * The zone(s) for a contact: its own `timezone` when set; else from its number — NANP by area
+ * code, Australia by region digit, other countries by their zones (several for a multi-zone
+ * country, which the caller intersects); else the campaign's fallback; else UTC.
+ */
+export function zoneForContact(input: { timezone: string | null; number: string; fallbackTimezone: string | null }): ZoneResolution {
+  if (input.timezone && isValidTimeZone(input.timezone)) return { zones: [input.timezone], source: 'contact' };
+  const parsed = parsePhoneNumberFromString(input.number);
+  if (parsed) {
+    const national = String(parsed.nationalNumber);
+    if (parsed.countryCallingCode === '1') {
+      const byArea = nanpAreaCodeZones(national.slice(0, 3));
+      if (byArea) return { zones: byArea, source: 'number_area_code' };
+    }
+    if (parsed.country === 'AU') {
+      const byDigit = AUSTRALIA_BY_DIGIT[national.slice(0, 1)];
+      if (byDigit) return { zones: byDigit, source: 'number_area_code' };
+    }
+    const country = parsed.country;
+    const zones = country ? zonesOfCountry(country) : [];
+    if (zones.length > 0) return { zones, source: 'number_country' };
+  }
+  if (input.fallbackTimezone && isValidTimeZone(input.fallbackTimezone)) return { zones: [input.fallbackTimezone], source: 'campaign_fallback' };
+  return { zones: ['UTC'], source: 'default' };
+}

@@ -1,0 +1,44 @@
+/** Where a leg goes: an agent's device or a contact's number. */
+export type LegTarget =
+  | { kind: 'sip'; uri: string }
+  | { kind: 'phone'; number: string }
+  | { kind: 'registered'; username: string };
+
+/** A request to ring one party. */
+export interface LegRequest {
+  /** `<callId>/<attempt>/<agent|contact>`: unique per dial, so drivers can record and dedupe. */
+  legId: string;
+  target: LegTarget;
+  callerId: string | null;
+  /** Give up (CANCEL) after this many seconds of ringing: outcome no_answer. */
+  ringTimeoutSeconds: number;
+}
+
+/** Progress of one leg, as the driver reports it. */
+export type LegEvent =
+  | { type: 'trying' }
+  | { type: 'ringing' }
+  | { type: 'answered' }
+  | { type: 'ended'; status: number; reason: string; by: 'remote' | 'local' | 'timeout' };
+
+/** A leg the driver is handling. */
+export interface LegHandle {
+  readonly legId: string;
+}
+
+/**
+ * The telephony port the dialer drives (DESIGN.md "Telephony"). Implemented by the sandbox
+ * driver (in-process, magic numbers) and the SIP driver (third-party call control).
+ * `ended.status` uses SIP status codes for every driver (200 = normal hang-up after answer).
+ */
+export interface TelephonyDriver {
+  readonly name: 'sandbox' | 'sip';
+  /** Starts ringing a party; events arrive through `onEvent` until `ended`. */
+  dial(request: LegRequest, onEvent: (event: LegEvent) => void): LegHandle;
+  /** Connects two answered legs' media. */
+  bridge(a: LegHandle, b: LegHandle): Promise<void>;
+  /** Ends a leg (CANCEL while ringing, BYE once answered); idempotent. */
+  hangup(leg: LegHandle): Promise<void>;
+  /** Releases the driver's resources. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+import type { Call } from '../../contract/calls.ts';
+import type { AttemptRow, CallRow } from '../../store/calls/call-rows.ts';
+
+const iso = (value: Date | string | null): string | null =>
+  value === null ? null : new Date(value).toISOString();
+
+/** A call row and its attempts as the API answers them. */
+export function presentCall(row: CallRow, attempts: readonly AttemptRow[]): Call {
+  return {
+    id: row.id,
+    kind: row.kind,
+    campaignId: row.campaign_id,
+    contactId: row.contact_id,
+    userId: row.user_id ?? row.requested_user_id,
+    to: row.to_number,
+    phoneType: row.phone_type,
+    callerId: row.caller_id,
+    status: row.status,
+    outcome: row.outcome,
+    reason: row.reason,
+    metadata: row.metadata,
+    sandbox: row.sandbox,
+    createdAt: iso(row.created_at) ?? '',
+    updatedAt: iso(row.updated_at) ?? '',
+    scheduledFor:
+      row.status === 'scheduled' ? iso(row.scheduled_for ?? row.next_attempt_at) : iso(row.scheduled_for),
+    attempts: attempts.map((a) => ({
+      n: a.n,
+      startedAt: iso(a.started_at) ?? '',
+      endedAt: iso(a.ended_at),
+      outcome: a.outcome,
+      sipStatus: a.sip_status,
+      sipReason: a.sip_reason,
+      userId: a.user_id,
+      decision: a.decision as Call['attempts'][number]['decision'],
+    })),
+    links: { self: `/v1/calls/${row.id}`, events: `/v1/calls/${row.id}/events` },
+  };
+}

@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import type { Db } from '../database.ts';
+import type { CallRow } from './call-rows.ts';
+
+/**
+ * Claims due calls for one dialer: rows waiting (queued or scheduled, due now, campaign
+ * running or no campaign) and not leased, locked with FOR UPDATE SKIP LOCKED so concurrent
+ * dialers on other nodes take disjoint rows, then leased to `owner` until `leaseSeconds` from now.
+ */
+export async function claimDueCalls(
+  db: Db,
+  owner: string,
+  limit: number,
+  leaseSeconds: number,
+): Promise<CallRow[]> {
+  const result = await sql<CallRow>`
+    update calls set lease_owner = ${owner}, leased_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
+    where (tenant_id, id) in (
+      select c.tenant_id, c.id from calls c
+      left join campaigns p on p.tenant_id = c.tenant_id and p.id = c.campaign_id
+      where c.status in ('queued', 'scheduled')
+        and c.next_attempt_at <= now()
+        and (c.leased_until is null or c.leased_until < now())
+        and (c.campaign_id is null or p.data->>'status' = 'running')
+      order by c.next_attempt_at
+      limit ${limit}
+      for update of c skip locked
+    )
+    returning *`.execute(db);
+  return result.rows;
+}
+
+/** Live calls whose lease ran out: their node died mid-call. Claims them for `owner`. */
+export async function claimAbandonedCalls(
+  db: Db,
+  owner: string,
+  limit: number,
+  leaseSeconds: number,
+): Promise<CallRow[]> {
+  const result = await sql<CallRow>`
+    update calls set lease_owner = ${owner}, leased_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
+    where (tenant_id, id) in (
+      select tenant_id, id from calls
+      where status in ('dialing_user', 'dialing_contact', 'connected') and leased_until < now()
+      limit ${limit}
+      for update skip locked
+    )
+    returning *`.execute(db);
+  return result.rows;
+}
+
+/** Keeps this dialer's leases on its live calls alive. */
+export async function extendLeases(db: Db, owner: string, leaseSeconds: number): Promise<void> {
+  await sql`update calls set leased_until = now() + make_interval(secs => ${leaseSeconds})
+    where lease_owner = ${owner} and status in ('dialing_user', 'dialing_contact', 'connected')`.execute(db);
+}
+
+/** Moves scheduled campaigns whose start time has come to running, and ended ones to completed. */
+export async function advanceCampaignSchedules(db: Db): Promise<void> {
+  await sql`update campaigns set data = jsonb_set(data, '{status}', '"running"'), updated_at = now()
+    where data->>'status' = 'scheduled' and (data->'schedule'->>'startAt') is not null
+      and (data->'schedule'->>'startAt')::timestamptz <= now()`.execute(db);
+  await sql`update campaigns set data = jsonb_set(data, '{status}', '"completed"'), updated_at = now()
+    where data->>'status' in ('running', 'paused', 'scheduled') and (data->'schedule'->>'endAt') is not null
+      and (data->'schedule'->>'endAt')::timestamptz <= now()`.execute(db);
+}
