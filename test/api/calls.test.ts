@@ -369,7 +369,14 @@ describe('placing calls through the sandbox', () => {
 describe('Idempotency-Key', () => {
   test('100 concurrent identical requests create exactly one call', async () => {
     const key = `idem-${Date.now()}`;
-    const body = { contact: { externalId: 'idem-person', timezone: 'UTC', phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }] }, reason: 'idempotent' };
+    const body = {
+      contact: {
+        externalId: 'idem-person',
+        timezone: 'UTC',
+        phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }],
+      },
+      reason: 'idempotent',
+    };
     const responses = await Promise.all(
       Array.from({ length: 100 }, () =>
         server.request<Json>('POST', '/v1/campaigns/live/calls', {

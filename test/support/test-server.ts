@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import type { TelephonyDriver } from '../../src/domain/telephony.ts';
 import { createPconn, type Pconn } from '../../src/main.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { migratedPgliteImage } from './pglite-image.ts';
@@ -26,7 +27,11 @@ export interface TestServer {
   /** A token for a new client in `tenantId` holding exactly `scopes`. */
   tokenWithScopes(scopes: string[], tenantId?: string): Promise<string>;
   /** Sends a request; `body` objects are sent as JSON. */
-  request<T = Record<string, unknown>>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options?: RequestOptions,
+  ): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -39,7 +44,9 @@ export interface RequestOptions {
 }
 
 /** Starts a server on an embedded store (default) or a fresh PostgreSQL database. */
-export async function startTestServer(options: { storeKind?: 'pglite' | 'postgres'; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { storeKind?: 'pglite' | 'postgres'; env?: Record<string, string>; driver?: TelephonyDriver } = {},
+): Promise<TestServer> {
   const adminId = 'test-admin';
   const adminSecret = randomBytes(24).toString('base64url');
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -60,11 +67,19 @@ export async function startTestServer(options: { storeKind?: 'pglite' | 'postgre
     PCONN_WEBHOOK_ALLOW_PRIVATE: '1',
     ...options.env,
   });
-  const pconn = await createPconn(config, { store, logger: pino({ level: process.env.PCONN_TEST_LOG_LEVEL ?? 'silent' }) });
+  const pconn = await createPconn(config, {
+    store,
+    ...(options.driver ? { driver: options.driver } : {}),
+    logger: pino({ level: process.env.PCONN_TEST_LOG_LEVEL ?? 'silent' }),
+  });
   await pconn.app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(pconn.app.server.address() as AddressInfo).port}`;
 
-  const request = async <T,>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> => {
+  const request = async <T>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
     const token = opts.token === undefined ? await server.adminToken() : opts.token;
     if (token) headers.authorization = `Bearer ${token}`;
@@ -86,7 +101,11 @@ export async function startTestServer(options: { storeKind?: 'pglite' | 'postgre
 
   let cachedAdminToken: string | undefined;
   const token = async (clientId: string, secret: string, scope?: string) => {
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: secret,
+    });
     if (scope !== undefined) form.set('scope', scope);
     const response = await fetch(`${url}/oauth/token`, { method: 'POST', body: form });
     const json = (await response.json()) as { access_token?: string };
@@ -105,9 +124,16 @@ export async function startTestServer(options: { storeKind?: 'pglite' | 'postgre
       return cachedAdminToken;
     },
     async tokenWithScopes(scopes, tenantId = 'default') {
-      const created = await request<{ clientId: string; clientSecret: string }>('POST', `/v1/tenants/${tenantId}/clients`, {
-        body: { name: `test ${scopes.join(' ') || 'none'}`, scopes: scopes.length > 0 ? scopes : ['audit:read'] },
-      });
+      const created = await request<{ clientId: string; clientSecret: string }>(
+        'POST',
+        `/v1/tenants/${tenantId}/clients`,
+        {
+          body: {
+            name: `test ${scopes.join(' ') || 'none'}`,
+            scopes: scopes.length > 0 ? scopes : ['audit:read'],
+          },
+        },
+      );
       if (created.status !== 201) throw new Error(`client creation failed: ${created.text}`);
       return token(created.body.clientId, created.body.clientSecret, scopes.join(' '));
     },

@@ -9,7 +9,12 @@ function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
   if (!f) {
     // Creating a DateTimeFormat costs ~50 µs; formatting with a cached one ~2 µs.
-    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     formatters.set(zone, f);
   }
   return f;
@@ -70,7 +75,11 @@ const HORIZON_MS = 8 * 24 * 3600 * 1000;
  * The first instant at or after `instant` inside the window in every zone (the intersection),
  * or null when there is none within eight days (e.g. zones twelve hours apart, short window).
  */
-export function nextCommonOpening(instant: Date, window: CallingWindow, zones: readonly string[]): Date | null {
+export function nextCommonOpening(
+  instant: Date,
+  window: CallingWindow,
+  zones: readonly string[],
+): Date | null {
   let t = instant;
   for (let round = 0; round < 200; round++) {
     if (t.getTime() - instant.getTime() > HORIZON_MS) return null;

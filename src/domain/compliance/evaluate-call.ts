@@ -44,14 +44,26 @@ export interface CallFacts {
  */
 export function evaluateCall(facts: CallFacts): Decision {
   const rules: RuleResult[] = [];
-  rules.push(facts.dnc ? { rule: 'dnc', result: 'fail', detail: 'The number is on the do-not-call list.' } : { rule: 'dnc', result: 'pass', detail: 'Not on the do-not-call list.' });
+  rules.push(
+    facts.dnc
+      ? { rule: 'dnc', result: 'fail', detail: 'The number is on the do-not-call list.' }
+      : { rule: 'dnc', result: 'pass', detail: 'Not on the do-not-call list.' },
+  );
   const consent = facts.consent;
   if (consent?.status === 'revoked') {
-    rules.push({ rule: 'consent', result: 'fail', detail: `Consent was revoked${consent.source ? ` (${consent.source})` : ''}${consent.at ? ` at ${consent.at}` : ''}.` });
+    rules.push({
+      rule: 'consent',
+      result: 'fail',
+      detail: `Consent was revoked${consent.source ? ` (${consent.source})` : ''}${consent.at ? ` at ${consent.at}` : ''}.`,
+    });
   } else if (facts.requireConsent && consent?.status !== 'granted') {
     rules.push({ rule: 'consent', result: 'fail', detail: 'Consent is required and none is recorded.' });
   } else {
-    rules.push({ rule: 'consent', result: 'pass', detail: consent ? 'Consent granted.' : 'No consent record; none required.' });
+    rules.push({
+      rule: 'consent',
+      result: 'pass',
+      detail: consent ? 'Consent granted.' : 'No consent record; none required.',
+    });
   }
   const capReached = facts.attemptsMade >= facts.maxAttempts;
   rules.push({
@@ -59,12 +71,18 @@ export function evaluateCall(facts: CallFacts): Decision {
     result: capReached ? 'fail' : 'pass',
     detail: `${facts.attemptsMade} of ${facts.maxAttempts} attempts made.`,
   });
-  const gapEnds = facts.lastAttemptEndedAt ? new Date(facts.lastAttemptEndedAt.getTime() + facts.minRedialGapSeconds * 1000) : facts.at;
+  const gapEnds = facts.lastAttemptEndedAt
+    ? new Date(facts.lastAttemptEndedAt.getTime() + facts.minRedialGapSeconds * 1000)
+    : facts.at;
   const gapOpen = gapEnds.getTime() <= facts.at.getTime();
   rules.push(
     gapOpen
       ? { rule: 'redial_gap', result: 'pass', detail: 'The minimum redial gap has passed.' }
-      : { rule: 'redial_gap', result: 'defer', detail: `The minimum redial gap of ${facts.minRedialGapSeconds} s ends at ${gapEnds.toISOString()}.` },
+      : {
+          rule: 'redial_gap',
+          result: 'defer',
+          detail: `The minimum redial gap of ${facts.minRedialGapSeconds} s ends at ${gapEnds.toISOString()}.`,
+        },
   );
   const earliest = gapOpen ? facts.at : gapEnds;
   const zones = facts.zones.zones;
@@ -77,12 +95,16 @@ export function evaluateCall(facts: CallFacts): Decision {
       : {
           rule: 'calling_window',
           result: facts.outsideWindow === 'reject' ? 'fail' : 'defer',
-          detail: opening ? `Outside the calling window ${where}; it opens at ${opening.toISOString()}.` : `The calling window ${where} has no common opening in the next 8 days.`,
+          detail: opening
+            ? `Outside the calling window ${where}; it opens at ${opening.toISOString()}.`
+            : `The calling window ${where} has no common opening in the next 8 days.`,
         },
   );
   const refused = facts.dnc || rules.some((r) => r.rule === 'consent' && r.result === 'fail') || capReached;
-  if (refused) return { outcome: 'refused', rules, zone: facts.zones, evaluatedAt: facts.at, nextAllowedAt: null };
-  if (inWindow && gapOpen) return { outcome: 'allowed', rules, zone: facts.zones, evaluatedAt: facts.at, nextAllowedAt: facts.at };
+  if (refused)
+    return { outcome: 'refused', rules, zone: facts.zones, evaluatedAt: facts.at, nextAllowedAt: null };
+  if (inWindow && gapOpen)
+    return { outcome: 'allowed', rules, zone: facts.zones, evaluatedAt: facts.at, nextAllowedAt: facts.at };
   const outcome = !inWindow && facts.outsideWindow === 'reject' ? 'refused' : 'deferred';
   return { outcome, rules, zone: facts.zones, evaluatedAt: facts.at, nextAllowedAt: opening };
 }

@@ -16,7 +16,8 @@ const BY_ZONE: Record<string, string> = {
     '206 209 213 253 279 310 323 341 350 360 408 415 424 425 442 458 503 509 510 530 541 559 562 564 619 626 628 650 657 661 669 702 707 714 725 747 760 775 805 818 820 831 840 858 909 916 925 949 951 971',
   'America/Anchorage': '907',
   'Pacific/Honolulu': '808',
-  'America/Toronto': '226 249 289 343 365 367 416 418 437 438 450 514 519 548 579 581 613 647 705 819 873 905',
+  'America/Toronto':
+    '226 249 289 343 365 367 416 418 437 438 450 514 519 548 579 581 613 647 705 819 873 905',
   'America/Vancouver': '236 250 604 672 778',
   'America/Edmonton': '368 403 587 780 825',
   'America/Winnipeg': '204 431',
@@ -46,7 +47,8 @@ const SPLIT: Record<string, string[]> = {
 };
 
 const TABLE = new Map<string, string[]>();
-for (const [zone, codes] of Object.entries(BY_ZONE)) for (const code of codes.split(' ')) TABLE.set(code, [zone]);
+for (const [zone, codes] of Object.entries(BY_ZONE))
+  for (const code of codes.split(' ')) TABLE.set(code, [zone]);
 for (const [code, zones] of Object.entries(SPLIT)) TABLE.set(code, zones);
 
 /** The zones of a NANP area code, or undefined when the table does not know it. */

@@ -40,9 +40,13 @@ const countryZones = new Map<string, string[]>();
 function zonesOfCountry(country: string): string[] {
   let zones = countryZones.get(country);
   if (!zones) {
-    zones = getTimezonesForCountry(country, { deprecated: false })
-      ?.filter((tz) => !tz.aliasOf && tz.countries[0] === country && isValidTimeZone(tz.name))
-      .map((tz) => tz.name) ?? [];
+    const all = (getTimezonesForCountry(country, { deprecated: false }) ?? []).filter(
+      (tz) => !tz.aliasOf && isValidTimeZone(tz.name),
+    );
+    // Prefer zones the country owns (Europe/London for GB); territories sharing another
+    // country's zone (Guernsey) take the shared ones.
+    const owned = all.filter((tz) => tz.countries[0] === country);
+    zones = (owned.length > 0 ? owned : all).map((tz) => tz.name);
     countryZones.set(country, zones);
   }
   return zones;
@@ -53,8 +57,13 @@ function zonesOfCountry(country: string): string[] {
  * code, Australia by region digit, other countries by their zones (several for a multi-zone
  * country, which the caller intersects); else the campaign's fallback; else UTC.
  */
-export function zoneForContact(input: { timezone: string | null; number: string; fallbackTimezone: string | null }): ZoneResolution {
-  if (input.timezone && isValidTimeZone(input.timezone)) return { zones: [input.timezone], source: 'contact' };
+export function zoneForContact(input: {
+  timezone: string | null;
+  number: string;
+  fallbackTimezone: string | null;
+}): ZoneResolution {
+  if (input.timezone && isValidTimeZone(input.timezone))
+    return { zones: [input.timezone], source: 'contact' };
   const parsed = parsePhoneNumberFromString(input.number);
   if (parsed) {
     const national = String(parsed.nationalNumber);
@@ -70,6 +79,7 @@ export function zoneForContact(input: { timezone: string | null; number: string;
     const zones = country ? zonesOfCountry(country) : [];
     if (zones.length > 0) return { zones, source: 'number_country' };
   }
-  if (input.fallbackTimezone && isValidTimeZone(input.fallbackTimezone)) return { zones: [input.fallbackTimezone], source: 'campaign_fallback' };
+  if (input.fallbackTimezone && isValidTimeZone(input.fallbackTimezone))
+    return { zones: [input.fallbackTimezone], source: 'campaign_fallback' };
   return { zones: ['UTC'], source: 'default' };
 }

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { LegRequest } from '../../src/domain/telephony.ts';
+import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+type Json = Record<string, unknown>;
+const dials: LegRequest[] = [];
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer({
+    env: { PCONN_DIALER: 'off', PCONN_DIALER_POLL_MS: '20' },
+    driver: new SandboxDriver({ timeScale: 0.01, onDial: (leg) => dials.push(leg) }),
+  });
+  await server.request('PUT', '/v1/caller-ids/+14155550100', { body: { verified: true } });
+  await server.request('PUT', '/v1/users/agent', {
+    body: { name: 'A', device: { type: 'sip', uri: 'sip:a@127.0.0.1' } },
+  });
+  await server.request('PUT', '/v1/campaigns/c', {
+    body: {
+      name: 'C',
+      callerId: '+14155550100',
+      agentIds: ['agent'],
+      timezone: 'UTC',
+      callingWindow: { start: '00:00', end: '00:00' },
+    },
+  });
+  await server.request('POST', '/v1/campaigns/c/start');
+});
+after(() => server.close());
+
+async function call(externalId: string, number: string): Promise<string> {
+  const res = await server.request<Json>('POST', '/v1/campaigns/c/calls', {
+    body: { contact: { externalId, timezone: 'UTC', phoneNumbers: [{ phoneType: 'mobile', number }] } },
+  });
+  assert.equal(res.status, 202, res.text);
+  return res.body.id as string;
+}
+
+async function settled(id: string, statuses: string[]): Promise<Json> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const res = await server.request<Json>('GET', `/v1/calls/${id}`);
+    if (statuses.includes(res.body.status as string)) return res.body;
+    if (Date.now() > deadline) throw new Error(`call stuck: ${res.text}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+test('rules that change after a call was accepted are enforced at dial time', async () => {
+  const dnc = await call('later-dnc', '+12125550131');
+  const revoked = await call('later-revoked', '+12125550132');
+  const fine = await call('fine', '+12125550100');
+  await server.request('PUT', '/v1/dnc/+12125550131', { body: {} });
+  const contact = await server.request<{ data: Json[] }>('GET', '/v1/contacts?externalId=later-revoked');
+  await server.request('PATCH', `/v1/contacts/${contact.body.data[0]?.id}`, {
+    body: { consent: { status: 'revoked', source: 'called to opt out' } },
+  });
+
+  server.pconn.dialer.start();
+  const blockedDnc = await settled(dnc, ['blocked', 'completed', 'failed']);
+  const blockedConsent = await settled(revoked, ['blocked', 'completed', 'failed']);
+  const completed = await settled(fine, ['completed', 'failed']);
+  assert.equal(blockedDnc.status, 'blocked');
+  assert.equal(blockedConsent.status, 'blocked');
+  assert.equal(completed.status, 'completed');
+  const dialled = new Set(dials.map((d) => d.legId.split('/')[0]));
+  assert.ok(!dialled.has(dnc) && !dialled.has(revoked), 'no leg of a blocked call was dialled');
+  assert.ok(dialled.has(fine));
+  const events = await server.request<{ data: Array<{ type: string; data: Json }> }>(
+    'GET',
+    `/v1/calls/${dnc}/events`,
+  );
+  const blockedEvent = events.body.data.find((e) => e.type === 'call.blocked');
+  assert.ok(blockedEvent);
+  assert.equal((blockedEvent.data.decision as Json).outcome, 'refused');
+  assert.equal(blockedEvent.data.campaignStatus, 'running');
+});
+
+test('a paused campaign dials nothing, even calls that come due while it is paused', async () => {
+  const notBefore = new Date(Date.now() + 800).toISOString();
+  const ids: string[] = [];
+  for (const externalId of ['p1', 'p2']) {
+    const res = await server.request<Json>('POST', '/v1/campaigns/c/calls', {
+      body: {
+        contact: {
+          externalId,
+          timezone: 'UTC',
+          phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }],
+        },
+        notBefore,
+      },
+    });
+    assert.equal(res.body.status, 'scheduled', res.text);
+    ids.push(res.body.id as string);
+  }
+  assert.equal((await server.request<Json>('POST', '/v1/campaigns/c/pause')).body.status, 'paused');
+  await new Promise((r) => setTimeout(r, 2000));
+  const dialledWhilePaused = dials.filter((d) => ids.includes(d.legId.split('/')[0] ?? ''));
+  assert.deepEqual(dialledWhilePaused, []);
+  await server.request('POST', '/v1/campaigns/c/resume');
+  for (const id of ids) assert.equal((await settled(id, ['completed', 'failed'])).status, 'completed');
+});
