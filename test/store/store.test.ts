@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { verifyAuditChain } from '../../src/contract/audit-chain.ts';
+import { appendAuditEvents, listAuditEvents } from '../../src/store/audit-events.ts';
+import { insertCall } from '../../src/store/calls/calls.ts';
+import { claimDueCalls } from '../../src/store/calls/claim.ts';
+import { claimIdempotencyKey } from '../../src/store/idempotency-keys.ts';
+import { openStore, type Store } from '../../src/store/open-store.ts';
+import { ResourceRepository } from '../../src/store/resources.ts';
+import { insertTenant } from '../../src/store/tenants.ts';
+import { migratedPgliteImage } from '../support/pglite-image.ts';
+import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
+
+after(() => stopTestPostgres());
+
+const kinds: Array<['pglite' | 'postgres', () => Promise<{ store: Store; drop: () => Promise<void> }>]> = [
+  [
+    'pglite',
+    async () => ({
+      store: await openStore({ kind: 'pglite', image: await migratedPgliteImage() }),
+      drop: async () => {},
+    }),
+  ],
+  [
+    'postgres',
+    async () => {
+      const database = await createTestDatabase();
+      return { store: await openStore({ kind: 'postgres', url: database.url }), drop: database.drop };
+    },
+  ],
+];
+
+function auditEvent(tenantId: string, requestId: string) {
+  return {
+    tenantId,
+    requestId,
+    clientId: 'c',
+    method: 'GET',
+    route: '/r',
+    path: '/r',
+    status: 200,
+    code: null,
+    durationMs: 1.5,
+    ip: null,
+    userAgent: null,
+    bodyDigest: null,
+    body: { b: [1, { z: 1, a: 2 }] },
+    problem: null,
+    at: new Date().toISOString(),
+  };
+}
+
+for (const [kind, open] of kinds) {
+  describe(`store on ${kind}`, () => {
+    test('migrations are applied once and re-running them is a no-op', async () => {
+      const { store, drop } = await open();
+      try {
+        const rows = await sql<{ name: string }>`select name from pconn_migrations order by name`.execute(
+          store.db,
+        );
+        assert.deepEqual(
+          rows.rows.map((r) => r.name),
+          ['0001-initial', '0002-calls'],
+        );
+        const { migrate } = await import('../../src/store/migrate.ts');
+        assert.deepEqual(await migrate(store.db as never), []);
+        assert.equal(await store.ping(), true);
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+
+    test('every resource query is scoped by tenant', async () => {
+      const { store, drop } = await open();
+      try {
+        await insertTenant(store.db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
+        await insertTenant(store.db, { id: 'b', name: 'B', defaultRegion: 'US', phoneTypes: ['mobile'] });
+        const repo = new ResourceRepository<{ name: string }>('campaigns');
+        assert.ok(await repo.insert(store.db, 'a', 'shared-id', { name: 'A' }));
+        assert.ok(await repo.insert(store.db, 'b', 'shared-id', { name: 'B' }), 'ids are per tenant');
+        assert.equal((await repo.find(store.db, 'a', 'shared-id'))?.data.name, 'A');
+        assert.equal((await repo.find(store.db, 'b', 'shared-id'))?.data.name, 'B');
+        assert.equal(await repo.find(store.db, 'b', 'only-a'), undefined);
+        await repo.insert(store.db, 'a', 'only-a', { name: 'x' });
+        assert.equal(await repo.find(store.db, 'b', 'only-a'), undefined);
+        assert.equal(await repo.update(store.db, 'b', 'only-a', { name: 'hijack' }), undefined);
+        assert.equal(await repo.remove(store.db, 'b', 'only-a'), false);
+        assert.deepEqual(
+          (await repo.list(store.db, 'b', { limit: 10 })).map((r) => r.id),
+          ['shared-id'],
+        );
+        assert.equal(
+          await repo.insert(store.db, 'a', 'only-a', { name: 'dup' }),
+          undefined,
+          'duplicate id is reported, not thrown',
+        );
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+
+    test('concurrent audit batches extend each chain strictly in turn', async () => {
+      const { store, drop } = await open();
+      try {
+        await insertTenant(store.db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            appendAuditEvents(store.db, [
+              auditEvent('a', `r${i}-1`),
+              auditEvent('a', `r${i}-2`),
+              auditEvent(i % 2 ? 'a' : (null as unknown as string), `r${i}-3`),
+            ]),
+          ),
+        );
+        const entries = await listAuditEvents(store.db, 'a', { limit: 1000 });
+        assert.equal(entries.length, 50);
+        assert.deepEqual(
+          entries.map((e) => e.sequence),
+          Array.from({ length: 50 }, (_, i) => i + 1),
+        );
+        assert.deepEqual(verifyAuditChain(entries), []);
+        await sql`update audit_events set status = 500 where request_id = 'r3-1'`.execute(store.db);
+        const tampered = await listAuditEvents(store.db, 'a', { limit: 1000 });
+        assert.deepEqual(
+          verifyAuditChain(tampered).map((b) => [b.requestId, b.reason]),
+          [['r3-1', 'hash_mismatch']],
+        );
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+
+    test('claims take disjoint calls (FOR UPDATE SKIP LOCKED) and idempotency keys have one winner', async () => {
+      const { store, drop } = await open();
+      try {
+        await insertTenant(store.db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
+        for (let i = 0; i < 40; i++) {
+          await insertCall(store.db, {
+            tenant_id: 'a',
+            id: `call-${i}`,
+            kind: 'direct',
+            campaign_id: null,
+            contact_id: null,
+            requested_user_id: 'u',
+            user_id: null,
+            to_number: '+12125550100',
+            phone_type: null,
+            caller_id: null,
+            status: 'queued',
+            outcome: null,
+            reason: null,
+            metadata: {},
+            outside_window: 'reject',
+            not_before: null,
+            scheduled_for: null,
+            next_attempt_at: new Date(Date.now() - 1000),
+            decision: {},
+            sandbox: true,
+          });
+        }
+        const claims = await Promise.all(
+          Array.from({ length: 4 }, (_, i) => claimDueCalls(store.db, `owner-${i}`, 15, 30)),
+        );
+        const ids = claims.flat().map((c) => c.id);
+        assert.equal(new Set(ids).size, ids.length, 'no call claimed twice');
+        assert.equal(ids.length, 40);
+        assert.deepEqual(await claimDueCalls(store.db, 'late', 10, 30), [], 'leased calls are not claimable');
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => claimIdempotencyKey(store.db, 'a', 'same-key', 'fp', 60)),
+        );
+        assert.equal(results.filter((r) => r.state === 'new').length, 1);
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+  });
+}
