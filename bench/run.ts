@@ -138,15 +138,13 @@ async function acceptRatio(): Promise<string> {
 
 async function dialLatency(): Promise<string> {
   const accepted = new Map<string, number>();
-  const latencies: number[] = [];
+  const sentAt = new Map<string, number>();
+  const dialled = new Map<string, number>();
   const node = await startPconn({ PCONN_DIALER_POLL_MS: '20' }, (leg) => {
-    if (!leg.legId.endsWith('/1/agent')) return;
-    const started = accepted.get(leg.legId.split('/')[0] ?? '');
-    if (started !== undefined) latencies.push(performance.now() - started);
+    if (leg.legId.endsWith('/1/agent')) dialled.set(leg.legId.split('/')[0] ?? '', performance.now());
   });
   const rate = 50;
   const total = rate * DURATION;
-  const body = JSON.stringify({ contactId: 'bench-contact' });
   const headers = { authorization: `Bearer ${node.token}`, 'content-type': 'application/json' };
   const started = performance.now();
   const pending: Promise<void>[] = [];
@@ -154,10 +152,25 @@ async function dialLatency(): Promise<string> {
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const sent = performance.now();
     pending.push(
-      fetch(`${node.url}/v1/campaigns/bench/calls`, { method: 'POST', headers, body }).then(async (res) => {
+      fetch(`${node.url}/v1/campaigns/bench/calls`, {
+        method: 'POST',
+        headers,
+        // A contact per call: the attempt cap and redial gap apply per contact.
+        body: JSON.stringify({
+          contact: {
+            externalId: `latency-${i}`,
+            timezone: 'UTC',
+            phoneNumbers: [{ phoneType: 'mobile', number: '+12125550120' }],
+          },
+        }),
+      }).then(async (res) => {
         const json = (await res.json()) as { id?: string };
-        if (res.status === 202 && json.id) accepted.set(json.id, performance.now());
+        if (res.status === 202 && json.id) {
+          accepted.set(json.id, performance.now());
+          sentAt.set(json.id, sent);
+        }
       }),
     );
   }
@@ -165,9 +178,20 @@ async function dialLatency(): Promise<string> {
   await new Promise((r) => setTimeout(r, 2000));
   await node.pconn.close();
   await rm(node.dir, { recursive: true, force: true });
+  // A dial can start before the client has read its 202 (the dialer is woken by the commit): 0.
+  const latencies = [...accepted].flatMap(([id, at]) => {
+    const dial = dialled.get(id);
+    return dial === undefined ? [] : [Math.max(0, dial - at)];
+  });
   latencies.sort((a, b) => a - b);
-  const p99 = latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN;
-  return `dial_latency_p99: ${p99.toFixed(1)} ms (goal ≤ 50 ms; ${latencies.length} of ${total} calls dialled, p50 ${(latencies[Math.floor(latencies.length / 2)] ?? Number.NaN).toFixed(1)} ms)`;
+  const fromRequest = [...sentAt].flatMap(([id, at]) => {
+    const dial = dialled.get(id);
+    return dial === undefined ? [] : [dial - at];
+  });
+  fromRequest.sort((a, b) => a - b);
+  const pct = (values: number[], q: number) =>
+    (values[Math.floor(values.length * q)] ?? Number.NaN).toFixed(1);
+  return `dial_latency_p99: ${pct(latencies, 0.99)} ms (goal ≤ 50 ms; ${latencies.length} of ${total} calls dialled; from the request being sent: p50 ${pct(fromRequest, 0.5)} ms, p99 ${pct(fromRequest, 0.99)} ms)`;
 }
 
 const only = process.argv[2];
