@@ -25,7 +25,14 @@ async function freePort(): Promise<number> {
 /** Starts `npm start` (tsx src/main.ts) and resolves once it printed its welcome. */
 function start(dataDir: string, port: number) {
   const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PCONN_DATA_DIR: dataDir, PORT: String(port), PCONN_LOG_LEVEL: 'warn', PCONN_BOOTSTRAP_CLIENT_ID: '', PCONN_BOOTSTRAP_CLIENT_SECRET: '' },
+    env: {
+      ...process.env,
+      PCONN_DATA_DIR: dataDir,
+      PORT: String(port),
+      PCONN_LOG_LEVEL: 'warn',
+      PCONN_BOOTSTRAP_CLIENT_ID: '',
+      PCONN_BOOTSTRAP_CLIENT_SECRET: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -44,7 +51,9 @@ function start(dataDir: string, port: number) {
   return { child, ready, exited };
 }
 
-test('fresh start prints the admin client and a curl that gets a token; restart keeps the store; SIGTERM exits cleanly', { timeout: 120_000 }, async () => {
+test('fresh start prints the admin client and a curl that gets a token; restart keeps the store; SIGTERM exits cleanly', {
+  timeout: 120_000,
+}, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'pconn-start-'));
   dirs.push(dataDir);
   const port = await freePort();
@@ -72,14 +81,19 @@ test('fresh start prints the admin client and a curl that gets a token; restart 
   const second = start(join(dataDir, 'data'), port);
   const again = await second.ready;
   assert.doesNotMatch(again, /client secret:/, 'the secret is printed only on first start');
-  const read = await fetch(`http://127.0.0.1:${port}/v1/campaigns/${id}`, { headers: { authorization: `Bearer ${token.access_token}` } });
+  const read = await fetch(`http://127.0.0.1:${port}/v1/campaigns/${id}`, {
+    headers: { authorization: `Bearer ${token.access_token}` },
+  });
   assert.equal(read.status, 200, 'tokens and data survive a restart');
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0);
 });
 
 test('a bad setting stops start-up with a message naming it', async () => {
-  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: 'eighty' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson } from '../contract/audit-chain.ts';
-import { ConflictError, InvalidInputError, PconnError, PolicyRefusalError } from '../domain/pconn-error.ts';
-import type { Db } from '../store/database.ts';
+import { InvalidInputError, PconnError } from '../domain/pconn-error.ts';
 import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  releaseIdempotencyKey,
-} from '../store/idempotency-keys.ts';
+  abandonIdempotentRequest,
+  finishIdempotentRequest,
+  startIdempotentRequest,
+} from '../service/idempotency-keys.ts';
+import type { Db } from '../store/database.ts';
 import { type ProblemOptions, renderProblem } from './problem-response.ts';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const TTL_SECONDS = 24 * 3600;
-// A first request that has held its key this long has died (crash): a retry may take over.
-const STALE_IN_FLIGHT_MS = 60_000;
 
 /**
  * Idempotency-Key (IETF httpapi draft) around a create route: the fingerprint is method + path
@@ -41,34 +38,17 @@ export async function withIdempotency(
   const fingerprint = createHash('sha256')
     .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
     .digest('hex');
-  let record = await claimIdempotencyKey(db, tenantId, key, fingerprint, TTL_SECONDS);
-  if (record.state === 'in_flight' && Date.now() - record.createdAt.getTime() > STALE_IN_FLIGHT_MS) {
-    await releaseIdempotencyKey(db, tenantId, key);
-    record = await claimIdempotencyKey(db, tenantId, key, fingerprint, TTL_SECONDS);
-  }
-  if (record.state !== 'new' && record.fingerprint !== fingerprint) {
-    throw new PolicyRefusalError(
-      'idempotency_key_reused',
-      'This Idempotency-Key was used for a different request (method, path or body); use a new key.',
-    );
-  }
-  if (record.state === 'in_flight') {
-    throw new ConflictError(
-      'idempotency_in_flight',
-      'A request with this Idempotency-Key is still being processed; retry shortly.',
-      { retryable: true, retryAfterSeconds: 1 },
-    );
-  }
-  if (record.state === 'done') {
+  const start = await startIdempotentRequest(db, tenantId, key, fingerprint);
+  if (start.action === 'replay') {
     reply.header('idempotent-replayed', 'true');
-    return respond(reply, { status: record.status, body: record.body, problem: record.status >= 400 });
+    return respond(reply, { status: start.status, body: start.body, problem: start.status >= 400 });
   }
   try {
     const result = await runOrProblem(request, options, run);
-    await completeIdempotencyKey(db, tenantId, key, result.status, result.body);
+    await finishIdempotentRequest(db, tenantId, key, result.status, result.body);
     return respond(reply, result);
   } catch (error) {
-    await releaseIdempotencyKey(db, tenantId, key);
+    await abandonIdempotentRequest(db, tenantId, key);
     throw error;
   }
 }

@@ -5,6 +5,12 @@ import { checkPhoneNumber } from '../domain/phone-number.ts';
 import { closest } from '../service/field-errors.ts';
 import { foreignFieldHint, type RouteKind } from './field-hints.ts';
 
+// "Did you mean" compares the value with every candidate by edit distance, O(length × candidate)
+// time and memory each: a 200,000-character time zone took 187 s against the ~430 zone names,
+// blocking the event loop. Nothing longer than this is a typo of a field, zone or number (the
+// longest zone name has 32 characters), so longer values get no hint and are echoed cut short.
+const HINT_MAX_LENGTH = 64;
+
 /** What the mapper needs to know about the request. */
 export interface SchemaErrorContext {
   /** Which part of the request failed: errors outside the body carry the parameter name. */
@@ -76,11 +82,16 @@ function mapOne(error: ErrorObject, context: SchemaErrorContext): FieldError | u
       const allowed = Object.keys(
         (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
       );
-      const near = closest(name, allowed);
+      const near = name.length <= HINT_MAX_LENGTH ? closest(name, allowed) : undefined;
       const hint =
         foreignFieldHint(name, at, context.route) ?? (near ? `Did you mean '${near}'?` : undefined);
       const known = allowed.length > 0 ? ` Known fields here: ${allowed.join(', ')}.` : '';
-      return make('unknown_field', `Unknown field '${name}'.${known}`, `${at}/${escapePointer(name)}`, hint);
+      return make(
+        'unknown_field',
+        `Unknown field ${quote(name)}.${known}`,
+        `${at}/${escapePointer(name)}`,
+        hint,
+      );
     }
     case 'type':
       return make('type', `Must be ${article(String(params.type))}, not ${describe(error.data)}.`);
@@ -130,24 +141,33 @@ function mapFormat(
   const format = String((error.params as { format?: unknown }).format);
   const value = typeof error.data === 'string' ? error.data : '';
   if (format === 'e164') {
+    if (value.length > HINT_MAX_LENGTH)
+      return make('invalid_phone_number', `${quote(value)} is far too long for a phone number.`);
     const check = checkPhoneNumber(value, context.defaultRegion);
     return check.ok
-      ? make('invalid_phone_number', `'${value}' is not a valid E.164 number.`)
+      ? make('invalid_phone_number', `${quote(value)} is not a valid E.164 number.`)
       : make('invalid_phone_number', check.detail, undefined, check.hint);
   }
   if (format === 'iana-time-zone') {
-    const near = closest(value, Intl.supportedValuesOf('timeZone'));
+    const near =
+      value.length <= HINT_MAX_LENGTH ? closest(value, Intl.supportedValuesOf('timeZone')) : undefined;
     return make(
       'format',
-      `'${value}' is not an IANA time zone name (like America/New_York).`,
+      `${quote(value)} is not an IANA time zone name (like America/New_York).`,
       undefined,
       near ? `Did you mean '${near}'?` : undefined,
     );
   }
   if (format === 'date-time')
-    return make('format', `'${value}' is not an RFC 3339 timestamp (like 2026-01-31T09:00:00Z).`);
-  if (format === 'uri') return make('format', `'${value}' is not an absolute URL.`);
-  return make('format', `'${value}' is not a valid ${format}.`);
+    return make('format', `${quote(value)} is not an RFC 3339 timestamp (like 2026-01-31T09:00:00Z).`);
+  if (format === 'uri') return make('format', `${quote(value)} is not an absolute URL.`);
+  return make('format', `${quote(value)} is not a valid ${format}.`);
+}
+
+/** The value quoted for a detail, cut to HINT_MAX_LENGTH so a huge string is not sent back. */
+function quote(value: string): string {
+  if (value.length <= HINT_MAX_LENGTH) return `'${value}'`;
+  return `'${value.slice(0, HINT_MAX_LENGTH).toWellFormed()}…' (${value.length} characters)`;
 }
 
 function patternDetail(pattern: string): string {

@@ -21,9 +21,22 @@ async function auditFor(requestId: string): Promise<Entry | undefined> {
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('node', ['bin/pconn.js', ...args, '--url', server.url, '--client-id', server.adminId, '--client-secret', server.adminSecret], {
-      env: { ...process.env, PCONN_URL: '' },
-    });
+    const { stdout, stderr } = await run(
+      'node',
+      [
+        'bin/pconn.js',
+        ...args,
+        '--url',
+        server.url,
+        '--client-id',
+        server.adminId,
+        '--client-secret',
+        server.adminSecret,
+      ],
+      {
+        env: { ...process.env, PCONN_URL: '' },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -33,7 +46,10 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('every request is audited', () => {
   test('accepted requests: tenant, client, route, status, digest and redacted body', async () => {
-    const res = await server.request('PUT', '/v1/trunks/t1', { body: { uri: 'sip:carrier.example:5060', password: 'hunter2-secret' }, headers: { 'x-request-id': 'audit-accepted-1' } });
+    const res = await server.request('PUT', '/v1/trunks/t1', {
+      body: { uri: 'sip:carrier.example:5060', password: 'hunter2-secret' },
+      headers: { 'x-request-id': 'audit-accepted-1' },
+    });
     assert.equal(res.headers.get('x-request-id'), 'audit-accepted-1');
     const entry = await auditFor('audit-accepted-1');
     assert.ok(entry);
@@ -50,10 +66,22 @@ describe('every request is audited', () => {
   });
 
   test('malformed JSON, 415 and schema failures are audited with their code', async () => {
-    await server.request('POST', '/v1/campaigns', { rawBody: '{"name":', headers: { 'content-type': 'application/json', 'x-request-id': 'audit-bad-json' } });
-    await server.request('POST', '/v1/campaigns', { rawBody: 'x', headers: { 'content-type': 'text/plain', 'x-request-id': 'audit-415' } });
-    await server.request('POST', '/v1/campaigns', { body: { nmae: 1 }, headers: { 'x-request-id': 'audit-schema' } });
-    assert.deepEqual([(await auditFor('audit-bad-json'))?.code, (await auditFor('audit-bad-json'))?.status], ['invalid_json', 400]);
+    await server.request('POST', '/v1/campaigns', {
+      rawBody: '{"name":',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'audit-bad-json' },
+    });
+    await server.request('POST', '/v1/campaigns', {
+      rawBody: 'x',
+      headers: { 'content-type': 'text/plain', 'x-request-id': 'audit-415' },
+    });
+    await server.request('POST', '/v1/campaigns', {
+      body: { nmae: 1 },
+      headers: { 'x-request-id': 'audit-schema' },
+    });
+    assert.deepEqual(
+      [(await auditFor('audit-bad-json'))?.code, (await auditFor('audit-bad-json'))?.status],
+      ['invalid_json', 400],
+    );
     assert.deepEqual((await auditFor('audit-bad-json'))?.body, { raw: '{"name":' });
     assert.equal((await auditFor('audit-415'))?.code, 'unsupported_media_type');
     assert.equal((await auditFor('audit-schema'))?.code, 'invalid_request');
@@ -64,19 +92,34 @@ describe('every request is audited', () => {
     await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
       headers: { 'x-request-id': 'audit-token' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: server.adminId, client_secret: 'wrong-secret' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: server.adminId,
+        client_secret: 'wrong-secret',
+      }),
     });
-    const rows = await server.store.db.selectFrom('audit_events').selectAll().where('request_id', 'in', ['audit-401', 'audit-token']).orderBy('sequence').execute();
-    assert.deepEqual(rows.map((r) => [r.request_id, r.status, r.code, r.chain]), [
-      ['audit-401', 401, 'missing_token', '-'],
-      ['audit-token', 401, 'invalid_client', '-'],
-    ]);
+    const rows = await server.store.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('request_id', 'in', ['audit-401', 'audit-token'])
+      .orderBy('sequence')
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => [r.request_id, r.status, r.code, r.chain]),
+      [
+        ['audit-401', 401, 'missing_token', '-'],
+        ['audit-token', 401, 'invalid_client', '-'],
+      ],
+    );
     assert.equal(rows[1]?.client_id, server.adminId);
     assert.ok(!JSON.stringify(rows[1]?.body).includes('wrong-secret'));
   });
 
   test('bodies over 16 KiB are kept as a capped preview', async () => {
-    await server.request('POST', '/v1/campaigns', { body: { name: 'big', metadata: { blob: 'x'.repeat(40_000) } }, headers: { 'x-request-id': 'audit-big' } });
+    await server.request('POST', '/v1/campaigns', {
+      body: { name: 'big', metadata: { blob: 'x'.repeat(40_000) } },
+      headers: { 'x-request-id': 'audit-big' },
+    });
     const body = (await auditFor('audit-big'))?.body as { truncated: boolean; preview: string };
     assert.equal(body.truncated, true);
     assert.ok(body.preview.length <= 16 * 1024);
@@ -84,18 +127,33 @@ describe('every request is audited', () => {
 
   test('filters: status, code and time range', async () => {
     const since = new Date(Date.now() - 60_000).toISOString();
-    const byCode = await server.request<{ data: Entry[] }>('GET', '/v1/audit-events?code=invalid_request&limit=200');
+    const byCode = await server.request<{ data: Entry[] }>(
+      'GET',
+      '/v1/audit-events?code=invalid_request&limit=200',
+    );
     assert.ok(byCode.body.data.length >= 1 && byCode.body.data.every((e) => e.code === 'invalid_request'));
-    const byStatus = await server.request<{ data: Entry[] }>('GET', `/v1/audit-events?status=201&from=${encodeURIComponent(since)}`);
+    const byStatus = await server.request<{ data: Entry[] }>(
+      'GET',
+      `/v1/audit-events?status=201&from=${encodeURIComponent(since)}`,
+    );
     assert.ok(byStatus.body.data.length >= 1 && byStatus.body.data.every((e) => e.status === 201));
-    const future = await server.request<{ data: Entry[] }>('GET', `/v1/audit-events?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`);
+    const future = await server.request<{ data: Entry[] }>(
+      'GET',
+      `/v1/audit-events?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`,
+    );
     assert.deepEqual(future.body.data, []);
   });
 
   test('concurrent requests all get entries, each chain link intact', async () => {
     const ids = Array.from({ length: 60 }, (_, i) => `audit-burst-${i}`);
-    await Promise.all(ids.map((id) => server.request('GET', '/v1/campaigns', { headers: { 'x-request-id': id } })));
-    const rows = await server.store.db.selectFrom('audit_events').select('request_id').where('request_id', 'like', 'audit-burst-%').execute();
+    await Promise.all(
+      ids.map((id) => server.request('GET', '/v1/campaigns', { headers: { 'x-request-id': id } })),
+    );
+    const rows = await server.store.db
+      .selectFrom('audit_events')
+      .select('request_id')
+      .where('request_id', 'like', 'audit-burst-%')
+      .execute();
     assert.equal(rows.length, 60);
   });
 });
@@ -106,14 +164,21 @@ describe('pconn audit verify', () => {
     assert.equal(intact.code, 0, intact.stderr);
     assert.match(intact.stdout, /intact/);
 
-    await sql`update audit_events set status = 200 where request_id = 'audit-schema'`.execute(server.store.db);
+    await sql`update audit_events set status = 200 where request_id = 'audit-schema'`.execute(
+      server.store.db,
+    );
     const altered = await cli(['audit', 'verify', '--json']);
     assert.equal(altered.code, 1);
-    const report = JSON.parse(altered.stdout) as { ok: boolean; breaks: Array<{ reason: string; requestId?: string }> };
+    const report = JSON.parse(altered.stdout) as {
+      ok: boolean;
+      breaks: Array<{ reason: string; requestId?: string }>;
+    };
     assert.equal(report.ok, false);
     assert.ok(report.breaks.some((b) => b.reason === 'hash_mismatch' && b.requestId === 'audit-schema'));
 
-    await sql`update audit_events set status = 400 where request_id = 'audit-schema'`.execute(server.store.db);
+    await sql`update audit_events set status = 400 where request_id = 'audit-schema'`.execute(
+      server.store.db,
+    );
     assert.equal((await cli(['audit', 'verify'])).code, 0, 'restoring the value restores the chain');
 
     await sql`delete from audit_events where request_id = 'audit-accepted-1'`.execute(server.store.db);
@@ -128,7 +193,15 @@ describe('pconn audit verify', () => {
     assert.match(bad.stderr, /Invalid request/);
     assert.match(bad.stderr, /\/scopes\/0/);
     assert.ok(!bad.stderr.includes('    at '));
-    const created = await cli(['clients', 'create', '--name', 'ci', '--scopes', 'calls:read,calls:write', '--json']);
+    const created = await cli([
+      'clients',
+      'create',
+      '--name',
+      'ci',
+      '--scopes',
+      'calls:read,calls:write',
+      '--json',
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const client = JSON.parse(created.stdout) as { clientId: string; clientSecret: string };
     assert.ok(client.clientSecret.length >= 32);

@@ -16,14 +16,21 @@ async function importBody(path: string, type: string, body: string) {
 }
 
 async function count(): Promise<number> {
-  const row = await server.store.db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await server.store.db
+    .selectFrom('contacts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 describe('bulk import', () => {
   test('CSV: phone-type columns, attributes, consent; upsert by externalId; added to the campaign', async () => {
     const campaign = await server.request<Json>('POST', '/v1/campaigns', { body: { name: 'Import' } });
-    const csv = ['externalId,name,mobile,work,timezone,consent,attributes.tier', 'c1,Ada,+14155550101,,America/Los_Angeles,granted,gold', 'c2,"Grace, H",+14155550102,+14155550103,,,'].join('\n');
+    const csv = [
+      'externalId,name,mobile,work,timezone,consent,attributes.tier',
+      'c1,Ada,+14155550101,,America/Los_Angeles,granted,gold',
+      'c2,"Grace, H",+14155550102,+14155550103,,,',
+    ].join('\n');
     const res = await importBody(`/v1/campaigns/${campaign.body.id}/contacts/import`, 'text/csv', csv);
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body, { rows: 2, created: 2, updated: 0, addedToCampaign: 2 });
@@ -35,7 +42,11 @@ describe('bulk import', () => {
     assert.equal(c2.body.data[0]?.name, 'Grace, H');
     const c1 = await server.request<{ data: Json[] }>('GET', '/v1/contacts?externalId=c1');
     assert.deepEqual(c1.body.data[0]?.attributes, { tier: 'gold' });
-    const again = await importBody(`/v1/campaigns/${campaign.body.id}/contacts/import`, 'text/csv', 'externalId,name\nc1,Ada Lovelace\nc3,New');
+    const again = await importBody(
+      `/v1/campaigns/${campaign.body.id}/contacts/import`,
+      'text/csv',
+      'externalId,name\nc1,Ada Lovelace\nc3,New',
+    );
     assert.deepEqual(again.body, { rows: 2, created: 1, updated: 1, addedToCampaign: 1 });
   });
 
@@ -54,17 +65,39 @@ describe('bulk import', () => {
     assert.equal(res.status, 422, res.text);
     assert.equal(res.body.code, 'import_rejected');
     const errors = res.body.errors as Array<{ line: number; pointer: string; code: string; hint?: string }>;
-    assert.deepEqual(errors.map((e) => [e.line, e.pointer, e.code]), [
-      [3, '/phoneNumbers/0/number', 'invalid_phone_number'],
-      [4, '', 'format'],
-      [5, '/externalId', 'duplicate'],
-      [6, '/phone', 'unknown_field'],
-      [7, '/phoneNumbers/0/phoneType', 'enum'],
-    ]);
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.pointer, e.code]),
+      [
+        [3, '/phoneNumbers/0/number', 'invalid_phone_number'],
+        [4, '', 'format'],
+        [5, '/externalId', 'duplicate'],
+        [6, '/phone', 'unknown_field'],
+        [7, '/phoneNumbers/0/phoneType', 'enum'],
+      ],
+    );
     assert.match(errors[0]?.hint ?? '', /\+14155550112/);
     assert.equal(await count(), before, 'nothing half-imported');
     const staged = await server.store.db.selectFrom('contact_import_rows').select('line').execute();
     assert.deepEqual(staged, [], 'staging rows are cleaned up');
+  });
+
+  test('text PostgreSQL cannot store (NUL, lone surrogates) is a per-line error, not a 500', async () => {
+    // Line 2 holds a backslash followed by "ud800" (fine); line 3 a JSON escape for a lone surrogate.
+    const lines = [
+      JSON.stringify({ externalId: 'nul\u0000id' }),
+      '{"externalId":"ok","name":"\\\\ud800"}',
+      '{"externalId":"s","name":"\\ud800"}',
+    ].join('\n');
+    const res = await importBody('/v1/contacts/import', 'application/x-ndjson', lines);
+    assert.equal(res.status, 422, res.text);
+    const errors = res.body.errors as Array<{ line: number; pointer: string; code: string }>;
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.pointer, e.code]),
+      [
+        [1, '/externalId', 'format'],
+        [3, '/name', 'format'],
+      ],
+    );
   });
 
   test('wrong media type is 415; unknown campaign is 404', async () => {
@@ -83,7 +116,8 @@ describe('bulk import', () => {
         yield 'externalId,name,mobile\n';
         for (let i = 0; i < rows; i += 1000) {
           let chunk = '';
-          for (let j = i; j < i + 1000; j++) chunk += `bulk-${j},Contact ${j},+1415${String(2000000 + j).padStart(7, '0')}\n`;
+          for (let j = i; j < i + 1000; j++)
+            chunk += `bulk-${j},Contact ${j},+1415${String(2000000 + j).padStart(7, '0')}\n`;
           sent += chunk.length;
           yield chunk;
         }
@@ -96,13 +130,17 @@ describe('bulk import', () => {
       peak = Math.max(peak, process.memoryUsage().heapUsed);
     }, 50);
     const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${server.url}/v1/contacts/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' } }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = httpRequest(
+        `${server.url}/v1/contacts/import`,
+        { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => {
+            body += chunk.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       source.pipe(req);
     });
@@ -111,6 +149,9 @@ describe('bulk import', () => {
     assert.deepEqual(JSON.parse(result.body), { rows, created: rows, updated: 0, addedToCampaign: 0 });
     // The file is ~3.7 MB of text; parsed into objects it would be far more. The server (same
     // process) must stay well under the size of holding every row at once (~100 MB).
-    assert.ok(peak - heapBefore < 80 * 1024 * 1024, `heap grew by ${Math.round((peak - heapBefore) / 1e6)} MB for ${sent} bytes`);
+    assert.ok(
+      peak - heapBefore < 80 * 1024 * 1024,
+      `heap grew by ${Math.round((peak - heapBefore) / 1e6)} MB for ${sent} bytes`,
+    );
   });
 });

@@ -20,7 +20,11 @@ before(async () => {
 });
 after(() => server.close());
 
-function assertProblem(response: { status: number; headers: Headers; body: unknown }, status: number, code: string): Problem {
+function assertProblem(
+  response: { status: number; headers: Headers; body: unknown },
+  status: number,
+  code: string,
+): Problem {
   const problem = response.body as Problem;
   assert.equal(response.status, status, JSON.stringify(problem));
   assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
@@ -41,20 +45,31 @@ function errorAt(problem: Problem, pointer: string) {
 
 describe('media type and JSON syntax', () => {
   test('malformed JSON is 400 invalid_json naming the position', async () => {
-    const res = await server.request('POST', '/v1/campaigns', { rawBody: '{"name": "x",', headers: { 'content-type': 'application/json' } });
+    const res = await server.request('POST', '/v1/campaigns', {
+      rawBody: '{"name": "x",',
+      headers: { 'content-type': 'application/json' },
+    });
     const problem = assertProblem(res, 400, 'invalid_json');
     assert.match(problem.detail, /JSON/);
   });
   test('a non-JSON media type is 415 unsupported_media_type', async () => {
-    const res = await server.request('POST', '/v1/campaigns', { rawBody: 'name=x', headers: { 'content-type': 'text/plain' } });
+    const res = await server.request('POST', '/v1/campaigns', {
+      rawBody: 'name=x',
+      headers: { 'content-type': 'text/plain' },
+    });
     assertProblem(res, 415, 'unsupported_media_type');
   });
   test('a body over 1 MiB is 413 payload_too_large', async () => {
-    const res = await server.request('POST', '/v1/campaigns', { body: { name: 'x', metadata: { blob: 'a'.repeat(1_100_000) } } });
+    const res = await server.request('POST', '/v1/campaigns', {
+      body: { name: 'x', metadata: { blob: 'a'.repeat(1_100_000) } },
+    });
     assertProblem(res, 413, 'payload_too_large');
   });
   test('a missing body on a create route is a schema error at the root', async () => {
-    const res = await server.request('POST', '/v1/campaigns', { rawBody: '', headers: { 'content-type': 'application/json' } });
+    const res = await server.request('POST', '/v1/campaigns', {
+      rawBody: '',
+      headers: { 'content-type': 'application/json' },
+    });
     const problem = assertProblem(res, 400, 'invalid_request');
     assert.equal(problem.errors?.[0]?.pointer, '');
   });
@@ -63,7 +78,15 @@ describe('media type and JSON syntax', () => {
 describe('schema errors are all reported together', () => {
   test('every problem of a campaign body comes back with pointer, code and hint', async () => {
     const res = await server.request('POST', '/v1/campaigns', {
-      body: { nmae: 'x', callerId: '4155550123', maxAttemptsPerContact: 0, dialingMode: 'robot', callingWindow: { start: '8:00' }, schedule: { startAt: 'tomorrow' }, timezone: 'America/New_Yrok' },
+      body: {
+        nmae: 'x',
+        callerId: '4155550123',
+        maxAttemptsPerContact: 0,
+        dialingMode: 'robot',
+        callingWindow: { start: '8:00' },
+        schedule: { startAt: 'tomorrow' },
+        timezone: 'America/New_Yrok',
+      },
     });
     const problem = assertProblem(res, 400, 'invalid_request');
     assert.equal(errorAt(problem, '/name').code, 'required');
@@ -85,7 +108,13 @@ describe('schema errors are all reported together', () => {
 
   test('a number without + is hinted in the tenant default region', async () => {
     const res = await server.request('POST', '/v1/contacts', {
-      body: { externalId: 'e1', phoneNumbers: [{ phoneType: 'mobile', number: '(415) 555-0123' }, { phoneType: 'work', number: '+44 20 7946 0958' }] },
+      body: {
+        externalId: 'e1',
+        phoneNumbers: [
+          { phoneType: 'mobile', number: '(415) 555-0123' },
+          { phoneType: 'work', number: '+44 20 7946 0958' },
+        ],
+      },
     });
     const problem = assertProblem(res, 400, 'invalid_request');
     const first = errorAt(problem, '/phoneNumbers/0/number');
@@ -96,7 +125,13 @@ describe('schema errors are all reported together', () => {
 
   test('numbers are checked against every country, not just NANP', async () => {
     const res = await server.request('POST', '/v1/contacts', {
-      body: { externalId: 'e2', phoneNumbers: [{ phoneType: 'mobile', number: '+4420794' }, { phoneType: 'home', number: '+33612345678' }] },
+      body: {
+        externalId: 'e2',
+        phoneNumbers: [
+          { phoneType: 'mobile', number: '+4420794' },
+          { phoneType: 'home', number: '+33612345678' },
+        ],
+      },
     });
     const problem = assertProblem(res, 400, 'invalid_request');
     assert.equal(problem.errors?.length, 1);
@@ -104,12 +139,19 @@ describe('schema errors are all reported together', () => {
   });
 
   test('a union (device) reports the branch the client meant', async () => {
-    const wrongKind = await server.request('POST', '/v1/users', { body: { name: 'A', device: { type: 'pstn', number: '+14155550123' } } });
+    const wrongKind = await server.request('POST', '/v1/users', {
+      body: { name: 'A', device: { type: 'pstn', number: '+14155550123' } },
+    });
     const p1 = assertProblem(wrongKind, 400, 'invalid_request');
     assert.equal(errorAt(p1, '/device/type').code, 'enum');
-    const missingUri = await server.request('POST', '/v1/users', { body: { name: 'A', device: { type: 'sip' } } });
+    const missingUri = await server.request('POST', '/v1/users', {
+      body: { name: 'A', device: { type: 'sip' } },
+    });
     const p2 = assertProblem(missingUri, 400, 'invalid_request');
-    assert.deepEqual(p2.errors?.map((e) => [e.pointer, e.code]), [['/device/uri', 'required']]);
+    assert.deepEqual(
+      p2.errors?.map((e) => [e.pointer, e.code]),
+      [['/device/uri', 'required']],
+    );
   });
 
   test('query parameters are validated too', async () => {
@@ -124,7 +166,13 @@ describe('schema errors are all reported together', () => {
 describe('foreign payload shapes get hints', () => {
   const cases: Array<[string, string, unknown, string, RegExp]> = [
     ['contact.phone', '/v1/contacts', { externalId: 'h1', phone: '+14155550123' }, '/phone', /phoneNumbers/],
-    ['phone type as type', '/v1/contacts', { externalId: 'h2', phoneNumbers: [{ type: 'mobile', number: '+14155550123' }] }, '/phoneNumbers/0/type', /phoneType/],
+    [
+      'phone type as type',
+      '/v1/contacts',
+      { externalId: 'h2', phoneNumbers: [{ type: 'mobile', number: '+14155550123' }] },
+      '/phoneNumbers/0/type',
+      /phoneType/,
+    ],
     ['campaign status', '/v1/campaigns', { name: 'x', status: 'running' }, '/status', /\/start/],
     ['reasonCode', '/v1/campaigns', { name: 'x', reasonCode: 'a' }, '/reasonCode', /reason/],
     ['contactSpec', '/v1/campaigns', { name: 'x', contactSpec: {} }, '/contactSpec', /contactId/],
@@ -162,21 +210,32 @@ describe('state and reference errors', () => {
 
   test('a duplicate externalId is 409 conflict at /externalId', async () => {
     await server.request('PUT', '/v1/contacts/dup-a', { body: { externalId: 'same' } });
-    const problem = assertProblem(await server.request('PUT', '/v1/contacts/dup-b', { body: { externalId: 'same' } }), 409, 'conflict');
+    const problem = assertProblem(
+      await server.request('PUT', '/v1/contacts/dup-b', { body: { externalId: 'same' } }),
+      409,
+      'conflict',
+    );
     assert.equal(problem.pointer, '/externalId');
   });
 
   test('adding unknown contacts to a campaign is 422 contact_not_found listing each', async () => {
     const campaign = await server.request<{ id: string }>('POST', '/v1/campaigns', { body: { name: 'M' } });
     await server.request('PUT', '/v1/contacts/m1', { body: { externalId: 'm1' } });
-    const res = await server.request('POST', `/v1/campaigns/${campaign.body.id}/contacts`, { body: { contactIds: ['m1', 'ghost1', 'ghost2'] } });
+    const res = await server.request('POST', `/v1/campaigns/${campaign.body.id}/contacts`, {
+      body: { contactIds: ['m1', 'ghost1', 'ghost2'] },
+    });
     const problem = assertProblem(res, 422, 'contact_not_found');
-    assert.deepEqual(problem.errors?.map((e) => e.pointer), ['/contactIds/1', '/contactIds/2']);
+    assert.deepEqual(
+      problem.errors?.map((e) => e.pointer),
+      ['/contactIds/1', '/contactIds/2'],
+    );
   });
 
   test('a phone type the tenant does not have is reported with the allowed ones', async () => {
     const problem = assertProblem(
-      await server.request('POST', '/v1/contacts', { body: { externalId: 'pt', phoneNumbers: [{ phoneType: 'mobil', number: '+14155550123' }] } }),
+      await server.request('POST', '/v1/contacts', {
+        body: { externalId: 'pt', phoneNumbers: [{ phoneType: 'mobil', number: '+14155550123' }] },
+      }),
       400,
       'invalid_request',
     );
@@ -204,7 +263,9 @@ describe('authentication problems', () => {
 
 describe('rate limiting', () => {
   test('a client over its rate gets 429 rate_limited with Retry-After', async () => {
-    const limited = await startTestServer({ env: { PCONN_RATE_LIMIT_RPS: '1', PCONN_RATE_LIMIT_BURST: '3' } });
+    const limited = await startTestServer({
+      env: { PCONN_RATE_LIMIT_RPS: '1', PCONN_RATE_LIMIT_BURST: '3' },
+    });
     try {
       const token = await limited.adminToken();
       const statuses: number[] = [];

@@ -63,7 +63,9 @@ export function auditBody(request: FastifyRequest, raw: string | undefined): unk
   const redacted = redact(value, 0);
   const text = JSON.stringify(redacted);
   if (text.length <= BODY_CAP) return redacted;
-  return { truncated: true, bytes: text.length, preview: text.slice(0, BODY_CAP) };
+  // The cut may split a surrogate pair, and a lone surrogate makes the jsonb insert (and with
+  // it the whole audit batch) fail: sanitize the preview too.
+  return { truncated: true, bytes: text.length, preview: sanitize(text.slice(0, BODY_CAP)) };
 }
 
 function redact(value: unknown, depth: number): unknown {

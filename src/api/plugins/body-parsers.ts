@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidInputError } from '../../domain/pconn-error.ts';
+import { type FieldError, InvalidInputError } from '../../domain/pconn-error.ts';
+import { findUnstorableText } from '../unstorable-text.ts';
 
 /**
  * JSON bodies are read as text first, so the audit trail can digest exactly what was sent and
@@ -17,11 +18,21 @@ export function registerJsonParser(app: FastifyInstance): void {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     request.rawBody = text;
     if (text.trim() === '') return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(text));
+      value = JSON.parse(text);
     } catch (error) {
-      done(new InvalidInputError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`));
+      return done(
+        new InvalidInputError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`),
+      );
     }
+    const errors: FieldError[] = [];
+    findUnstorableText(value, '', errors, 0);
+    if (errors.length > 0)
+      return done(
+        new InvalidInputError('invalid_request', 'The body has text that cannot be stored.', { errors }),
+      );
+    done(null, value);
   };
   app.addContentTypeParser(
     ['application/json', 'application/merge-patch+json'],

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AuditEvent, AuditHead, AuditQuery } from '../../contract/audit.ts';
-import { GENESIS_HASH } from '../../contract/audit-chain.ts';
 import { ListOf } from '../../contract/common.ts';
-import { decodeCursor, encodeCursor } from '../../service/resources/resource-service.ts';
-import { chainOf, findChainHead, listAuditEvents } from '../../store/audit-events.ts';
+import { auditChainHead, searchAuditEvents } from '../../service/audit/audit-queries.ts';
 import type { Db } from '../../store/database.ts';
 import { routeSchema } from '../route-schema.ts';
 
@@ -32,23 +30,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: Db }): voi
         success: { 200: ListOf(AuditEvent) },
       }),
     },
-    async (request) => {
-      const ctx = await request.context();
-      const q = request.query;
-      const limit = q.limit ?? 50;
-      const rows = await listAuditEvents(deps.db, ctx.tenant.id, {
-        limit: limit + 1,
-        requestId: q.requestId,
-        status: q.status,
-        code: q.code,
-        from: q.from ? new Date(q.from) : undefined,
-        to: q.to ? new Date(q.to) : undefined,
-        afterSequence: decodeCursor(q.cursor),
-      });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.sequence) : null };
-    },
+    async (request) => searchAuditEvents(deps.db, await request.context(), request.query),
   );
 
   app.get(
@@ -63,14 +45,6 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { db: Db }): voi
         success: { 200: AuditHead },
       }),
     },
-    async (request) => {
-      const ctx = await request.context();
-      const head = await findChainHead(deps.db, ctx.tenant.id);
-      return {
-        chain: chainOf(ctx.tenant.id),
-        sequence: head?.sequence ?? 0,
-        hash: head?.hash ?? GENESIS_HASH,
-      };
-    },
+    async (request) => auditChainHead(deps.db, await request.context()),
   );
 }

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Id } from '../../contract/common.ts';
 import { ContactInput, ImportResult } from '../../contract/contacts.ts';
-import { InvalidInputError } from '../../domain/pconn-error.ts';
+import { type FieldError, InvalidInputError } from '../../domain/pconn-error.ts';
 import { importContacts } from '../../service/contacts/import-contacts.ts';
 import { readCsv, readNdjson } from '../../service/contacts/import-formats.ts';
 import type { Db } from '../../store/database.ts';
@@ -11,6 +11,7 @@ import { bodyAjv } from '../ajv-instances.ts';
 import { registerStreamParsers } from '../plugins/body-parsers.ts';
 import { routeSchema } from '../route-schema.ts';
 import { mapSchemaErrors } from '../schema-errors.ts';
+import { findUnstorableText } from '../unstorable-text.ts';
 
 const validateContact = bodyAjv.compile(ContactInput);
 
@@ -39,14 +40,17 @@ export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db
         );
       }
       const records = type === 'text/csv' ? readCsv(stream, ctx.tenant.phoneTypes) : readNdjson(stream);
-      const validate = (value: unknown) =>
-        validateContact(value)
-          ? []
-          : mapSchemaErrors(validateContact.errors ?? [], {
-              part: 'body',
-              route: 'contact',
-              defaultRegion: ctx.tenant.defaultRegion,
-            });
+      const validate = (value: unknown): FieldError[] => {
+        const unstorable: FieldError[] = [];
+        findUnstorableText(value, '', unstorable, 0);
+        if (unstorable.length > 0) return unstorable;
+        if (validateContact(value)) return [];
+        return mapSchemaErrors(validateContact.errors ?? [], {
+          part: 'body',
+          route: 'contact',
+          defaultRegion: ctx.tenant.defaultRegion,
+        });
+      };
       return importContacts(deps.db, ctx, records, validate, request.params.id);
     };
     const doc = {

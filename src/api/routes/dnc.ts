@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DncEntry, DncInput, NumberParam } from '../../contract/calls.ts';
 import { ListOf, ListQuery } from '../../contract/common.ts';
-import { NotFoundError } from '../../domain/pconn-error.ts';
-import { deleteDnc, listDnc, putDnc } from '../../store/calls/dnc.ts';
+import { deleteDncEntry, listDncEntries, putDncEntry } from '../../service/compliance/dnc-list.ts';
 import type { Db } from '../../store/database.ts';
 import { routeSchema } from '../route-schema.ts';
 
@@ -23,11 +22,14 @@ export function registerDncRoutes(app: FastifyInstance, deps: { db: Db }): void 
       }),
     },
     async (request, reply) => {
-      const ctx = await request.context();
-      const reason = request.body?.reason ?? null;
-      const { created, createdAt } = await putDnc(deps.db, ctx.tenant.id, request.params.number, reason);
+      const { entry, created } = await putDncEntry(
+        deps.db,
+        await request.context(),
+        request.params.number,
+        request.body?.reason ?? null,
+      );
       if (created) reply.code(201);
-      return { number: request.params.number, reason, createdAt: createdAt.toISOString() };
+      return entry;
     },
   );
   app.delete<{ Params: { number: string } }>(
@@ -45,9 +47,7 @@ export function registerDncRoutes(app: FastifyInstance, deps: { db: Db }): void 
       }),
     },
     async (request, reply) => {
-      const ctx = await request.context();
-      if (!(await deleteDnc(deps.db, ctx.tenant.id, request.params.number)))
-        throw new NotFoundError('dnc entry', request.params.number);
+      await deleteDncEntry(deps.db, await request.context(), request.params.number);
       return reply.code(204).send();
     },
   );
@@ -64,23 +64,6 @@ export function registerDncRoutes(app: FastifyInstance, deps: { db: Db }): void 
         success: { 200: ListOf(DncEntry) },
       }),
     },
-    async (request) => {
-      const ctx = await request.context();
-      const limit = request.query.limit ?? 50;
-      const after = request.query.cursor
-        ? Buffer.from(request.query.cursor, 'base64url').toString('utf8')
-        : undefined;
-      const rows = await listDnc(deps.db, ctx.tenant.id, limit + 1, after);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        data: page.map((r) => ({
-          number: r.number,
-          reason: r.reason,
-          createdAt: r.created_at.toISOString(),
-        })),
-        nextCursor: rows.length > limit && last ? Buffer.from(last.number).toString('base64url') : null,
-      };
-    },
+    async (request) => listDncEntries(deps.db, await request.context(), request.query),
   );
 }

@@ -31,7 +31,12 @@ export function registerOAuthRoutes(
     scope.setErrorHandler(async (error: FastifyError, request, reply) => {
       // Fastify's own client errors (body size, length) are OAuth errors too; ours go up.
       if (error instanceof PconnError || !error.statusCode || error.statusCode >= 500) throw error;
-      return sendOAuthError(request, reply, new OAuthError('invalid_request', error.message), error.statusCode);
+      return sendOAuthError(
+        request,
+        reply,
+        new OAuthError('invalid_request', error.message),
+        error.statusCode,
+      );
     });
     scope.post(
       '/oauth/token',

@@ -128,7 +128,9 @@ export function registerTenancyRoutes(
     },
     async (request) => {
       const ctx = await request.context();
-      return presentClient(await revokeTenantClient(db, ctx.tenant.id, request.params.id));
+      return presentClient(
+        await revokeTenantClient(db, ctx.tenant.id, request.params.id, ctx.principal.scopes.has('system')),
+      );
     },
   );
 

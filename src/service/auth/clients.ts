@@ -1,7 +1,7 @@
 import { newId } from '../../domain/ids.ts';
-import { InvalidInputError, NotFoundError } from '../../domain/pconn-error.ts';
+import { AuthError, InvalidInputError, NotFoundError } from '../../domain/pconn-error.ts';
 import { isScope } from '../../domain/scopes.ts';
-import { type ClientRow, insertClient, listClients, revokeClient } from '../../store/clients.ts';
+import { type ClientRow, findClient, insertClient, listClients, revokeClient } from '../../store/clients.ts';
 import type { Executor } from '../../store/database.ts';
 import { findTenant } from '../../store/tenants.ts';
 import { hashSecret, newSecret } from './secret-hash.ts';
@@ -58,12 +58,28 @@ export function listTenantClients(db: Executor, tenantId: string): Promise<Clien
   return listClients(db, tenantId);
 }
 
-/** Revokes a client of the tenant: its tokens stop working within the auth cache's lifetime. */
+/**
+ * Revokes a client of the tenant: its tokens stop working within the auth cache's lifetime.
+ * A client holding `system` can only be revoked by a caller holding `system` too, so a tenant
+ * admin cannot lock the operator out.
+ */
 export async function revokeTenantClient(
   db: Executor,
   tenantId: string,
   clientId: string,
+  callerHasSystem: boolean,
 ): Promise<ClientRow> {
+  const target = await findClient(db, clientId);
+  if (!target || target.tenantId !== tenantId) throw new NotFoundError('client', clientId);
+  if (target.scopes.includes('system') && !callerHasSystem) {
+    throw new AuthError(
+      'insufficient_scope',
+      "Revoking a client that holds 'system' needs the 'system' scope.",
+      {
+        extensions: { requiredScopes: ['system'] },
+      },
+    );
+  }
   const row = await revokeClient(db, tenantId, clientId);
   if (!row) throw new NotFoundError('client', clientId);
   return row;

@@ -17,6 +17,7 @@ export interface KeyRotationPolicy {
 export class SigningKeyRing {
   private keys: SigningKeyRow[] = [];
   private loadedAt = 0;
+  private refreshing: Promise<void> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -24,8 +25,18 @@ export class SigningKeyRing {
     private readonly clock: Clock,
   ) {}
 
-  /** Loads the live keys and creates a new one when none may sign any more. */
-  async refresh(): Promise<void> {
+  /**
+   * Loads the live keys and creates a new one when none may sign any more. Concurrent callers
+   * share one reload, so a burst of requests at rotation time creates one key, not one each.
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.reload().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async reload(): Promise<void> {
     const now = this.clock.now();
     this.keys = await listLiveSigningKeys(this.db, now);
     if (!this.keys.some((key) => key.retiresAt > now)) {

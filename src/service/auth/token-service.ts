@@ -166,9 +166,11 @@ export class TokenService {
       throw invalid(`The access token has no '${external.tenantClaim}' claim naming the tenant.`);
     }
     const scopeClaim = payload.scope ?? payload.scp;
-    const scopes = Array.isArray(scopeClaim)
-      ? scopeClaim.map(String)
-      : parseScopeString(String(scopeClaim ?? ''));
+    // `system` (every tenant's administration) is pconn's own: an external issuer, whose tokens
+    // are bound to one tenant, cannot grant it.
+    const scopes = (
+      Array.isArray(scopeClaim) ? scopeClaim.map(String) : parseScopeString(String(scopeClaim ?? ''))
+    ).filter((scope) => scope !== 'system');
     const clientId = String(payload.client_id ?? payload.azp ?? payload.sub ?? 'external');
     return { tenantId, clientId, scopes: new Set(scopes), issuer: external.issuer };
   }

@@ -1,0 +1,47 @@
+import type { FieldError } from '../domain/pconn-error.ts';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Valid JSON can still carry text no PostgreSQL column can hold: the NUL character (\u0000)
+ * and unpaired UTF-16 surrogates. They are refused up front with a pointer (at most 20), so
+ * they never reach the store as a 500.
+ */
+export function findUnstorableText(
+  value: unknown,
+  pointer: string,
+  errors: FieldError[],
+  depth: number,
+): void {
+  if (errors.length >= 20 || depth > 64) return;
+  const check = (text: string, at: string) => {
+    if (text.includes(String.fromCharCode(0)))
+      errors.push({
+        pointer: at,
+        code: 'format',
+        detail: 'Text must not contain the NUL character (\\u0000).',
+      });
+    else if (LONE_SURROGATE.test(text))
+      errors.push({
+        pointer: at,
+        code: 'format',
+        detail: 'Text must be valid Unicode (it has an unpaired surrogate).',
+      });
+  };
+  if (typeof value === 'string') {
+    check(value, pointer);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries())
+      findUnstorableText(item, `${pointer}/${index}`, errors, depth + 1);
+    return;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const at = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      check(key, at);
+      findUnstorableText(item, at, errors, depth + 1);
+    }
+  }
+}
