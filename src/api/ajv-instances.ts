@@ -1,5 +1,6 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
+import { isValidTimeZone } from '../domain/compliance/zone-for-contact.ts';
 import { checkPhoneNumber } from '../domain/phone-number.ts';
 
 // ajv-formats is CommonJS with a `default` property; under NodeNext the default import is the module.
@@ -7,28 +8,11 @@ type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
 const addFormats = ((addFormatsPlugin as unknown as { default?: AddFormats }).default ??
   (addFormatsPlugin as unknown as AddFormats)) as AddFormats;
 
-const zoneCache = new Map<string, boolean>();
-
-/** True when `zone` is an IANA zone name this runtime knows (Node's full ICU). */
-export function isTimeZone(zone: string): boolean {
-  let known = zoneCache.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      known = zone.includes('/') || zone === 'UTC';
-    } catch {
-      known = false;
-    }
-    if (zoneCache.size < 10_000) zoneCache.set(zone, known);
-  }
-  return known;
-}
-
 function withFormats(options: Options): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, ...options });
   addFormats(ajv, ['date-time', 'uri', 'email']);
   ajv.addFormat('e164', { type: 'string', validate: (value: string) => checkPhoneNumber(value).ok });
-  ajv.addFormat('iana-time-zone', { type: 'string', validate: isTimeZone });
+  ajv.addFormat('iana-time-zone', { type: 'string', validate: isValidTimeZone });
   return ajv;
 }
 

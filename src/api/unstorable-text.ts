@@ -2,10 +2,13 @@ import type { FieldError } from '../domain/pconn-error.ts';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** Deepest nesting a body may have: no pconn document needs more, and PostgreSQL's jsonb parser has a stack limit. */
+export const MAX_JSON_DEPTH = 32;
+
 /**
- * Valid JSON can still carry text no PostgreSQL column can hold: the NUL character (\u0000)
- * and unpaired UTF-16 surrogates. They are refused up front with a pointer (at most 20), so
- * they never reach the store as a 500.
+ * Valid JSON can still carry what no PostgreSQL column can hold: the NUL character (\u0000),
+ * unpaired UTF-16 surrogates, and nesting deeper than MAX_JSON_DEPTH. They are refused up front
+ * with a pointer (at most 20 problems), so they never reach the store as a 500.
  */
 export function findUnstorableText(
   value: unknown,
@@ -13,7 +16,11 @@ export function findUnstorableText(
   errors: FieldError[],
   depth: number,
 ): void {
-  if (errors.length >= 20 || depth > 64) return;
+  if (errors.length >= 20) return;
+  if (depth > MAX_JSON_DEPTH) {
+    errors.push({ pointer, code: 'too_large', detail: `Nested deeper than ${MAX_JSON_DEPTH} levels.` });
+    return;
+  }
   const check = (text: string, at: string) => {
     if (text.includes(String.fromCharCode(0)))
       errors.push({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { waitForCallStatus } from '../support/calls.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -61,14 +62,8 @@ function expectProblem(
   return problem;
 }
 
-async function waitForStatus(id: string, statuses: string[], timeoutMs = 10_000): Promise<Json> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await server.request<Json>('GET', `/v1/calls/${id}`);
-    if (statuses.includes(res.body.status as string)) return res.body;
-    if (Date.now() > deadline) throw new Error(`call ${id} stuck in ${res.body.status}: ${res.text}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+function waitForStatus(id: string, statuses: string[], timeoutMs = 10_000): Promise<Json> {
+  return waitForCallStatus(server, id, statuses, timeoutMs);
 }
 
 describe('call error rows of the contract', () => {

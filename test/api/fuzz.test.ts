@@ -19,6 +19,7 @@ const SEED = Number(process.env.PCONN_FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Problem = {
+  type?: unknown;
   code?: unknown;
   status?: unknown;
   requestId?: unknown;
@@ -251,6 +252,8 @@ function responseProblems(res: ApiResponse, sent: string): string[] {
   } else if (PROBLEM_TYPES[problem.code as ErrorCode].status !== res.status) {
     broken.push(`code ${problem.code} answered with ${res.status}`);
   }
+  if (typeof problem.type !== 'string' || !problem.type.endsWith(`/problems/${String(problem.code)}`))
+    broken.push(`type ${JSON.stringify(problem.type)} is not the problem page of ${problem.code}`);
   if (problem.status !== res.status) broken.push(`body status ${problem.status} ≠ ${res.status}`);
   if (problem.requestId !== requestId) broken.push(`requestId ${problem.requestId} ≠ header ${requestId}`);
   const body = parsed(sent);
@@ -637,7 +640,7 @@ async function check<T>(name: string, property: fc.IAsyncProperty<T>): Promise<v
     await fc.assert(property, {
       numRuns: RUNS,
       seed: SEED,
-      interruptAfterTimeLimit: 40_000,
+      interruptAfterTimeLimit: 25_000,
       markInterruptAsFailure: true,
       includeErrorInReport: true,
     });
@@ -697,6 +700,11 @@ const FOUND: Array<{ what: string; route: string; body: string }> = [
   },
   { what: 'NUL in a DNC reason', route: 'PUT /v1/dnc/:number', body: '{"reason":"\\u0000"}' },
   { what: 'NUL in a tenant name', route: 'POST /v1/tenants', body: '{"name":"\\u0000"}' },
+  {
+    what: 'NUL 70 levels down in metadata',
+    route: 'POST /v1/campaigns',
+    body: `{"name":"n","metadata":${'{"a":'.repeat(70)}"\\u0000"${'}'.repeat(70)}}`,
+  },
   {
     what: 'metadata nested 5,000 deep',
     route: 'POST /v1/campaigns',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { LegRequest } from '../../src/domain/telephony.ts';
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
+import { waitForCallStatus } from '../support/calls.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -38,14 +39,8 @@ async function call(externalId: string, number: string): Promise<string> {
   return res.body.id as string;
 }
 
-async function settled(id: string, statuses: string[]): Promise<Json> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const res = await server.request<Json>('GET', `/v1/calls/${id}`);
-    if (statuses.includes(res.body.status as string)) return res.body;
-    if (Date.now() > deadline) throw new Error(`call stuck: ${res.text}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+function settled(id: string, statuses: string[]): Promise<Json> {
+  return waitForCallStatus(server, id, statuses);
 }
 
 test('rules that change after a call was accepted are enforced at dial time', async () => {

@@ -1,23 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { AuditEvent, AuditHead, AuditQuery } from '../../contract/audit.ts';
 import { ListOf } from '../../contract/common.ts';
-import { auditChainHead, searchAuditEvents } from '../../service/audit/audit-queries.ts';
+import { type AuditSearch, auditChainHead, searchAuditEvents } from '../../service/audit/audit-queries.ts';
 import type { Db } from '../../store/database.ts';
 import { routeSchema } from '../route-schema.ts';
 
-type Query = {
-  requestId?: string;
-  status?: number;
-  code?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
-  cursor?: string;
-};
-
 /** The audit trail: search by request id, status, code and time; the chain head for verification. */
 export function registerAuditRoutes(app: FastifyInstance, deps: { db: Db }): void {
-  app.get<{ Querystring: Query }>(
+  app.get<{ Querystring: AuditSearch }>(
     '/v1/audit-events',
     {
       config: { scope: 'audit:read' },

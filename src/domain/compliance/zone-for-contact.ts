@@ -13,17 +13,22 @@ export interface ZoneResolution {
 
 const validity = new Map<string, boolean>();
 
-/** True when `zone` is an IANA zone name this runtime knows. */
+/**
+ * True when `zone` is an IANA zone name ("Area/Location", or UTC) this runtime knows. Bare
+ * abbreviations and offsets that Intl also accepts ("EST", "+05:00") are refused: they do not
+ * follow daylight-saving rules, which is the point of naming a zone.
+ */
 export function isValidTimeZone(zone: string): boolean {
   let valid = validity.get(zone);
   if (valid === undefined) {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      valid = true;
+      valid = zone.includes('/') || zone === 'UTC';
     } catch {
       valid = false;
     }
-    validity.set(zone, valid);
+    // Bounded: zone names come from clients.
+    if (validity.size < 10_000) validity.set(zone, valid);
   }
   return valid;
 }
