@@ -7,7 +7,7 @@ export const MAX_JSON_DEPTH = 32;
 
 /**
  * Valid JSON can still carry what no PostgreSQL column can hold: the NUL character (\u0000),
- * unpaired UTF-16 surrogates, and nesting deeper than MAX_JSON_DEPTH. They are refused up front
+ * unpaired UTF-16 surrogates, numbers beyond double range, and nesting deeper than MAX_JSON_DEPTH. They are refused up front
  * with a pointer (at most 20 problems), so they never reach the store as a 500.
  */
 export function findUnstorableText(
@@ -35,6 +35,11 @@ export function findUnstorableText(
         detail: 'Text must be valid Unicode (it has an unpaired surrogate).',
       });
   };
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    // JSON.parse turns 1e400 into Infinity, which would be stored as null.
+    errors.push({ pointer, code: 'too_large', detail: 'The number is too large to represent.' });
+    return;
+  }
   if (typeof value === 'string') {
     check(value, pointer);
     return;

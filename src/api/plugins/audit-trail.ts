@@ -65,7 +65,7 @@ export function auditBody(request: FastifyRequest, raw: string | undefined): unk
   if (text.length <= BODY_CAP) return redacted;
   // The cut may split a surrogate pair, and a lone surrogate makes the jsonb insert (and with
   // it the whole audit batch) fail: sanitize the preview too.
-  return { truncated: true, bytes: text.length, preview: sanitize(text.slice(0, BODY_CAP)) };
+  return { truncated: true, bytes: Buffer.byteLength(text), preview: sanitize(text.slice(0, BODY_CAP)) };
 }
 
 function redact(value: unknown, depth: number): unknown {

@@ -54,13 +54,19 @@ export class AuditWriter {
         this.db,
         batch.map((p) => p.event),
       );
-    } catch (error) {
-      // The response must not fail because the audit store did: the entries go to the log,
-      // which operators ship elsewhere, so the trail still exists.
-      this.logger.error(
-        { err: error, auditEvents: batch.map((p) => p.event) },
-        'audit batch failed to commit',
-      );
+    } catch (batchError) {
+      // One bad entry must not cost the others theirs: retry them one by one. What still fails
+      // goes to the log, which operators ship elsewhere, so the trail still exists.
+      for (const pending of batch) {
+        try {
+          await appendAuditEvents(this.db, [pending.event]);
+        } catch (error) {
+          this.logger.error(
+            { err: error, batchError, auditEvent: pending.event },
+            'audit entry failed to commit',
+          );
+        }
+      }
     } finally {
       this.flushing = false;
       for (const pending of batch) pending.done();

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { AuditWriter } from '../../src/service/audit/audit-writer.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { migratedPgliteImage } from '../support/pglite-image.ts';
+
+function event(requestId: string, body: unknown) {
+  return {
+    tenantId: null,
+    requestId,
+    clientId: null,
+    method: 'GET',
+    route: '/r',
+    path: '/r',
+    status: 200,
+    code: null,
+    durationMs: 1,
+    ip: null,
+    userAgent: null,
+    bodyDigest: null,
+    body,
+    problem: null,
+    at: new Date().toISOString(),
+  };
+}
+
+test('one entry that cannot be stored does not cost the rest of its batch their entries', async () => {
+  const store = await openStore({ kind: 'pglite', image: await migratedPgliteImage() });
+  const logged: unknown[] = [];
+  const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
+  try {
+    const writer = new AuditWriter(store.db, logger, { maxBatch: 100, maxDelayMs: 5 });
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    await Promise.all([
+      writer.write(event('good-1', { a: 1 })),
+      writer.write(event('bad', circular)),
+      writer.write(event('good-2', { b: 2 })),
+    ]);
+    const rows = await store.db.selectFrom('audit_events').select('request_id').orderBy('sequence').execute();
+    assert.deepEqual(
+      rows.map((r) => r.request_id),
+      ['good-1', 'good-2'],
+    );
+    assert.equal(logged.length, 1, 'the entry that failed is in the log instead');
+  } finally {
+    await store.close();
+  }
+});
