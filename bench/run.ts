@@ -90,7 +90,7 @@ async function startPconn(
     name: 'Bench',
     callerId: '+14155550100',
     timezone: 'UTC',
-    callingWindow: { start: '00:00', end: '23:59' },
+    callingWindow: { start: '00:00', end: '00:00' },
     agentIds: Array.from({ length: 60 }, (_, i) => `agent-${i}`),
     maxAttemptsPerContact: 50,
     retryPolicy: { minRedialGapSeconds: 0 },

@@ -153,7 +153,7 @@ before(async () => {
     name: 'Matrix',
     callerId: CALLER_ID,
     agentIds: ['am-user'],
-    callingWindow: { start: '00:00', end: '23:59' },
+    callingWindow: { start: '00:00', end: '00:00' },
     timezone: 'UTC',
   });
   await ok('PUT', '/v1/contacts/am-contact', {

@@ -26,7 +26,7 @@ before(async () => {
       name: 'Live',
       callerId: '+14155550100',
       agentIds: ['agent-a'],
-      callingWindow: { start: '00:00', end: '23:59' },
+      callingWindow: { start: '00:00', end: '00:00' },
       timezone: 'UTC',
       retryPolicy: { busy: { retry: true, gapSeconds: 0 }, minRedialGapSeconds: 0 },
     },
@@ -341,7 +341,7 @@ describe('placing calls through the sandbox', () => {
         callerId: '+14155550100',
         agentIds: ['agent-a'],
         timezone: 'UTC',
-        callingWindow: { start: '00:00', end: '23:59' },
+        callingWindow: { start: '00:00', end: '00:00' },
       },
     });
     await server.request('POST', '/v1/campaigns/pausable/start');

@@ -94,8 +94,11 @@ test('SIGKILL at random moments never loses a call nor dials an attempt twice', 
     name: 'Crash',
     callerId: '+14155550100',
     timezone: 'UTC',
-    callingWindow: { start: '00:00', end: '23:59' },
+    callingWindow: { start: '00:00', end: '00:00' },
     agentIds: agents,
+    // Attempts cut short by a kill end as network_error: retry them at once, not after the default minute.
+    retryPolicy: { network_error: { retry: true, gapSeconds: 1 }, minRedialGapSeconds: 0 },
+    maxAttemptsPerContact: 10,
   });
   await api('POST', '/v1/campaigns/crash/start');
   const csv = [
