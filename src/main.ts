@@ -17,6 +17,7 @@ import { trunkKind } from './service/resources/trunks.ts';
 import { userKind } from './service/resources/users.ts';
 import { webhookKind } from './service/resources/webhooks.ts';
 import { type BootstrapResult, bootstrap } from './service/tenancy/bootstrap.ts';
+import { SANDBOX_DEMO, seedSandboxDemo } from './service/tenancy/sandbox-demo.ts';
 import { TenantSettingsCache } from './service/tenancy/tenants.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
@@ -68,6 +69,8 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     clientId: config.bootstrapClientId,
     clientSecret: config.bootstrapClientSecret,
   });
+  const demo = boot?.generatedSecret !== undefined && config.telephony === 'sandbox' && !overrides.driver;
+  if (demo) await seedSandboxDemo(db, clock.now());
   await discardAbandonedImports(db, 3600_000);
   const keys = new SigningKeyRing(
     db,
@@ -149,6 +152,11 @@ function printWelcome(pconn: Pconn): void {
       '',
       'Get an access token:',
       `  curl -s -u '${boot.clientId}:${boot.generatedSecret}' -d grant_type=client_credentials ${url}/oauth/token`,
+      '',
+      `Place a first (sandbox) call — campaign '${SANDBOX_DEMO.campaignId}' is ready, with agent '${SANDBOX_DEMO.userId}':`,
+      `  TOKEN=$(curl -s -u '${boot.clientId}:${boot.generatedSecret}' -d grant_type=client_credentials ${url}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+      `  curl -s -X POST ${url}/v1/campaigns/${SANDBOX_DEMO.campaignId}/calls -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"contact":{"externalId":"demo-1","phoneNumbers":[{"phoneType":"mobile","number":"+12125550123"}]}}'`,
+      `  curl -s ${url}/v1/calls/CALL_ID/events -H "authorization: Bearer $TOKEN"     # CALL_ID from the answer above`,
     );
   } else {
     lines.push(

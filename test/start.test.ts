@@ -75,6 +75,31 @@ test('fresh start prints the admin client and a curl that gets a token; restart 
   });
   assert.equal(created.status, 201);
   const { id } = (await created.json()) as { id: string };
+  // The printed first call works verbatim and runs through the sandbox to completion.
+  const tokenLine = output.split('\n').find((line) => line.trim().startsWith('TOKEN='));
+  const callLine = output.split('\n').find((line) => line.trim().startsWith('curl -s -X POST'));
+  assert.ok(tokenLine && callLine, output);
+  const placed = await sh(`${tokenLine.trim()}\n${callLine.trim()}`, { shell: '/bin/bash' });
+  const call = JSON.parse(placed.stdout) as { id: string; status: string; sandbox: boolean };
+  assert.equal(call.status, 'queued', placed.stdout);
+  assert.equal(call.sandbox, true);
+  const deadline = Date.now() + 30_000;
+  let events: string[] = [];
+  while (Date.now() < deadline) {
+    const res = await fetch(`http://127.0.0.1:${port}/v1/calls/${call.id}/events`, {
+      headers: { authorization: `Bearer ${token.access_token}` },
+    });
+    events = ((await res.json()) as { data: Array<{ type: string }> }).data.map((e) => e.type);
+    if (events.includes('call.completed') || events.includes('call.failed')) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(events, [
+    'call.queued',
+    'call.dialing_user',
+    'call.dialing_contact',
+    'call.connected',
+    'call.completed',
+  ]);
   first.child.kill('SIGTERM');
   assert.equal(await first.exited, 0);
 
