@@ -102,7 +102,7 @@ export class Dialer {
       if (Date.now() - this.lastHousekeeping > 1000) {
         this.lastHousekeeping = Date.now();
         await advanceCampaignSchedules(db);
-        await extendLeases(db, this.owner, options.leaseSeconds);
+        await extendLeases(db, this.owner, [...this.sessions.keys()], options.leaseSeconds);
         await this.recoverAbandoned();
       }
       await this.applyCancels();

@@ -49,10 +49,15 @@ export async function claimAbandonedCalls(
   return result.rows;
 }
 
-/** Keeps this dialer's leases on its live calls alive. */
-export async function extendLeases(db: Db, owner: string, leaseSeconds: number): Promise<void> {
+/**
+ * Keeps the leases of the calls this dialer is actually driving alive. Only those: a call whose
+ * session died (say, its settle failed) must let its lease lapse so recovery can close it.
+ */
+export async function extendLeases(db: Db, owner: string, callIds: readonly string[], leaseSeconds: number): Promise<void> {
+  if (callIds.length === 0) return;
   await sql`update calls set leased_until = now() + make_interval(secs => ${leaseSeconds})
-    where lease_owner = ${owner} and status in ('dialing_user', 'dialing_contact', 'connected')`.execute(db);
+    where lease_owner = ${owner} and id = any(${[...callIds]}::text[])
+      and status in ('dialing_user', 'dialing_contact', 'connected')`.execute(db);
 }
 
 /** Moves scheduled campaigns whose start time has come to running, and ended ones to completed. */
