@@ -37,6 +37,10 @@ async function startServer(port: number): Promise<ChildProcess> {
       PCONN_BOOTSTRAP_CLIENT_ID: 'crash',
       PCONN_BOOTSTRAP_CLIENT_SECRET: SECRET,
       PCONN_SANDBOX_TIME_SCALE: '0.02',
+      // Scaled ring timeouts stay far above the sandbox's answer delays even when the event
+      // loop is busy with PGlite (it runs on the main thread): 600 s × 0.02 = 12 s.
+      PCONN_AGENT_RING_SECONDS: '600',
+      PCONN_CONTACT_RING_SECONDS: '600',
       PCONN_SANDBOX_DIAL_LOG: join(dir, 'dials.ndjson'),
       PCONN_DIALER_LEASE_SECONDS: '2',
       PCONN_DIALER_POLL_MS: '20',
@@ -97,7 +101,12 @@ test('SIGKILL at random moments never loses a call nor dials an attempt twice', 
     callingWindow: { start: '00:00', end: '00:00' },
     agentIds: agents,
     // Attempts cut short by a kill end as network_error: retry them at once, not after the default minute.
-    retryPolicy: { network_error: { retry: true, gapSeconds: 1 }, minRedialGapSeconds: 0 },
+    retryPolicy: {
+      network_error: { retry: true, gapSeconds: 1 },
+      no_answer: { retry: true, gapSeconds: 1 },
+      busy: { retry: true, gapSeconds: 1 },
+      minRedialGapSeconds: 0,
+    },
     maxAttemptsPerContact: 10,
   });
   await api('POST', '/v1/campaigns/crash/start');

@@ -65,6 +65,10 @@ export async function startTestServer(
     PCONN_BOOTSTRAP_CLIENT_SECRET: adminSecret,
     PCONN_PUBLIC_URL: 'http://pconn.test',
     PCONN_WEBHOOK_ALLOW_PRIVATE: '1',
+    // With scaled sandbox time a 30 s ring timeout is a fraction of a second; keep it clear of
+    // the answer delays when PGlite keeps the event loop busy.
+    PCONN_AGENT_RING_SECONDS: '600',
+    PCONN_CONTACT_RING_SECONDS: '600',
     ...options.env,
   });
   const pconn = await createPconn(config, {
