@@ -20,6 +20,7 @@ import { type BootstrapResult, bootstrap } from './service/tenancy/bootstrap.ts'
 import { SANDBOX_DEMO, seedSandboxDemo } from './service/tenancy/sandbox-demo.ts';
 import { TenantSettingsCache } from './service/tenancy/tenants.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
+import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
 
@@ -118,6 +119,16 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     calls: { sandbox: driver.name === 'sandbox', onCallCreated: () => dialer.wake() },
   });
   if (config.dialer.enabled) dialer.start();
+  // Idempotency keys are kept 24 h; expired ones are swept hourly (a reused key is also
+  // checked for expiry on its own, so the sweep only bounds the table's size).
+  const sweep = setInterval(
+    () =>
+      void purgeExpiredIdempotencyKeys(db).catch((error: unknown) =>
+        logger.warn({ err: error }, 'idempotency sweep failed'),
+      ),
+    3600_000,
+  );
+  sweep.unref();
   let closed: Promise<void> | undefined;
   return {
     app,
@@ -128,6 +139,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     close() {
       closed ??= (async () => {
         shuttingDown = true;
+        clearInterval(sweep);
         await app.close();
         await dialer.stop(config.shutdownGraceMs);
         await driver.close();

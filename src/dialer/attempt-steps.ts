@@ -1,4 +1,4 @@
-import type { CallOutcome, CallStatus } from '../domain/call-status.ts';
+import { type CallOutcome, type CallStatus, canTransition, LIVE_STATUSES } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import { presentCall } from '../service/calls/present-call.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
@@ -26,6 +26,10 @@ export async function recordTransition(
   changes: Partial<CallRow>,
   extra: Record<string, unknown> = {},
 ): Promise<CallRow> {
+  // The status machine is data (domain/call-status.ts); a move it does not allow is a bug.
+  if (call.status !== status && !canTransition(call.status as CallStatus, status)) {
+    throw new Error(`illegal call transition ${call.status} → ${status} for ${call.id}`);
+  }
   await updateCall(tx, call.tenant_id, call.id, { ...changes, status });
   const updated = (await findCall(tx, call.tenant_id, call.id)) as CallRow;
   const campaign = call.campaign_id ? await campaigns.find(tx, call.tenant_id, call.campaign_id) : undefined;
@@ -109,7 +113,7 @@ export async function finishAttempt(
         endedAt: clock.now(),
       },
     );
-    if (!settled || !['dialing_user', 'dialing_contact', 'connected'].includes(call.status)) return call;
+    if (!settled || !LIVE_STATUSES.includes(call.status as CallStatus)) return call;
     const release = { lease_owner: null, leased_until: null } as const;
     const attempt = { attempt: n, sipStatus: result.sipStatus, sipReason: result.sipReason };
     if (result.outcome === 'canceled' || call.cancel_requested) {

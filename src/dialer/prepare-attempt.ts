@@ -1,3 +1,4 @@
+import { type CallStatus, WAITING_STATUSES } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { CallPlan } from '../service/calls/call-plan.ts';
 import { decide, decisionJson } from '../service/calls/decide.ts';
@@ -31,7 +32,7 @@ export async function prepareAttempt(
   const call = await findCall(db, claimed.tenant_id, claimed.id);
   if (
     !call ||
-    (call.status !== 'queued' && call.status !== 'scheduled') ||
+    !WAITING_STATUSES.includes(call.status as CallStatus) ||
     call.lease_owner !== claimed.lease_owner
   )
     return undefined;

@@ -50,8 +50,3 @@ export function suggestE164(value: string, defaultRegion?: string): string | und
   }
   return undefined;
 }
-
-/** True when `region` is an ISO 3166-1 alpha-2 code libphonenumber knows. */
-export function isKnownRegion(region: string): boolean {
-  return isSupportedCountry(region);
-}

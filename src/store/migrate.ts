@@ -18,8 +18,3 @@ export async function migrate(db: Kysely<unknown>): Promise<string[]> {
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
-
-/** The names of the migrations this build knows, newest last. */
-export function knownMigrations(): string[] {
-  return Object.keys(MIGRATIONS).sort();
-}

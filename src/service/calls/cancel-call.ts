@@ -1,5 +1,5 @@
 import type { Call } from '../../contract/calls.ts';
-import { type CallStatus, TERMINAL_STATUSES } from '../../domain/call-status.ts';
+import { type CallStatus, TERMINAL_STATUSES, WAITING_STATUSES } from '../../domain/call-status.ts';
 import { ConflictError, NotFoundError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import { appendCallEvent, findCall, listAttempts, updateCall } from '../../store/calls/calls.ts';
@@ -22,7 +22,7 @@ export async function cancelCall(db: Db, ctx: RequestContext, id: string): Promi
         extensions: { callStatus: status },
       });
     }
-    if (status === 'queued' || status === 'scheduled') {
+    if (WAITING_STATUSES.includes(status)) {
       await updateCall(tx, ctx.tenant.id, id, {
         status: 'canceled',
         outcome: 'canceled',

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { LIVE_STATUSES } from '../../domain/call-status.ts';
 import type { Executor } from '../database.ts';
 import type { AttemptRow, CallEventRow, CallRow } from './call-rows.ts';
 
@@ -220,7 +221,7 @@ export async function busyUserIds(db: Executor, tenantId: string): Promise<Set<s
     .selectFrom('calls')
     .select('user_id')
     .where('tenant_id', '=', tenantId)
-    .where('status', 'in', ['dialing_user', 'dialing_contact', 'connected'])
+    .where('status', 'in', [...LIVE_STATUSES])
     .where('user_id', 'is not', null)
     .execute();
   return new Set(rows.map((r) => r.user_id as string));

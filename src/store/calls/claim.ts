@@ -53,7 +53,12 @@ export async function claimAbandonedCalls(
  * Keeps the leases of the calls this dialer is actually driving alive. Only those: a call whose
  * session died (say, its settle failed) must let its lease lapse so recovery can close it.
  */
-export async function extendLeases(db: Db, owner: string, callIds: readonly string[], leaseSeconds: number): Promise<void> {
+export async function extendLeases(
+  db: Db,
+  owner: string,
+  callIds: readonly string[],
+  leaseSeconds: number,
+): Promise<void> {
   if (callIds.length === 0) return;
   await sql`update calls set leased_until = now() + make_interval(secs => ${leaseSeconds})
     where lease_owner = ${owner} and id = any(${[...callIds]}::text[])
