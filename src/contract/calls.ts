@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Id, JsonObject, PhoneNumber, Strict, Timestamp, TimeZone } from './common.ts';
-import { Consent, ContactPhone } from './contacts.ts';
+import { Id, PhoneNumber, Strict, Timestamp } from './common.ts';
+import { ContactInput } from './contacts.ts';
 
 const Reason = Type.String({ maxLength: 64, description: 'Why the call is made (≤ 64 characters)' });
 const Metadata = Type.Record(Type.String(), Type.Unknown(), {
@@ -10,15 +10,8 @@ const OutsideWindow = Type.Union([Type.Literal('schedule'), Type.Literal('reject
   description: 'Outside the calling window: schedule for the next opening, or reject with 422',
 });
 
-/** An inline contact on a campaign call: upserted by externalId and added to the campaign. */
-export const InlineContact = Strict({
-  externalId: Type.String({ minLength: 1, maxLength: 128 }),
-  name: Type.Optional(Type.String({ maxLength: 200 })),
-  phoneNumbers: Type.Optional(Type.Array(ContactPhone, { maxItems: 20 })),
-  timezone: Type.Optional(Type.Union([TimeZone, Type.Null()])),
-  attributes: Type.Optional(JsonObject),
-  consent: Type.Optional(Type.Union([Consent, Type.Null()])),
-});
+/** An inline contact on a campaign call: the contact document, upserted by externalId and added to the campaign. */
+export const InlineContact = ContactInput;
 
 /** Body of POST /v1/campaigns/{campaignId}/calls. Exactly one of contactId | contact. */
 export const CampaignCallInput = Strict({

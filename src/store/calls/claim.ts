@@ -1,22 +1,37 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { CallRow } from './call-rows.ts';
+
+/** Leases the calls a locking sub-select picks to `owner` and returns them. */
+async function leaseCalls(
+  db: Db,
+  owner: string,
+  leaseSeconds: number,
+  selection: RawBuilder<unknown>,
+): Promise<CallRow[]> {
+  const result = await sql<CallRow>`
+    update calls set lease_owner = ${owner}, leased_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
+    where (tenant_id, id) in (${selection})
+    returning *`.execute(db);
+  return result.rows;
+}
 
 /**
  * Claims due calls for one dialer: rows waiting (queued or scheduled, due now, campaign
  * running or no campaign) and not leased, locked with FOR UPDATE SKIP LOCKED so concurrent
  * dialers on other nodes take disjoint rows, then leased to `owner` until `leaseSeconds` from now.
  */
-export async function claimDueCalls(
+export function claimDueCalls(
   db: Db,
   owner: string,
   limit: number,
   leaseSeconds: number,
 ): Promise<CallRow[]> {
-  const result = await sql<CallRow>`
-    update calls set lease_owner = ${owner}, leased_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
-    where (tenant_id, id) in (
-      select c.tenant_id, c.id from calls c
+  return leaseCalls(
+    db,
+    owner,
+    leaseSeconds,
+    sql`select c.tenant_id, c.id from calls c
       left join campaigns p on p.tenant_id = c.tenant_id and p.id = c.campaign_id
       where c.status in ('queued', 'scheduled')
         and c.next_attempt_at <= now()
@@ -24,29 +39,26 @@ export async function claimDueCalls(
         and (c.campaign_id is null or p.data->>'status' = 'running')
       order by c.next_attempt_at
       limit ${limit}
-      for update of c skip locked
-    )
-    returning *`.execute(db);
-  return result.rows;
+      for update of c skip locked`,
+  );
 }
 
 /** Live calls whose lease ran out: their node died mid-call. Claims them for `owner`. */
-export async function claimAbandonedCalls(
+export function claimAbandonedCalls(
   db: Db,
   owner: string,
   limit: number,
   leaseSeconds: number,
 ): Promise<CallRow[]> {
-  const result = await sql<CallRow>`
-    update calls set lease_owner = ${owner}, leased_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
-    where (tenant_id, id) in (
-      select tenant_id, id from calls
+  return leaseCalls(
+    db,
+    owner,
+    leaseSeconds,
+    sql`select tenant_id, id from calls
       where status in ('dialing_user', 'dialing_contact', 'connected') and leased_until < now()
       limit ${limit}
-      for update skip locked
-    )
-    returning *`.execute(db);
-  return result.rows;
+      for update skip locked`,
+  );
 }
 
 /**
