@@ -4,6 +4,7 @@ import {
   decodeJwt,
   decodeProtectedHeader,
   importJWK,
+  type JWK,
   type JWTPayload,
   errors as joseErrors,
   jwtVerify,
@@ -56,6 +57,8 @@ function unknownClientHash(): Promise<string> {
 /** Issues and verifies access tokens (JWT, ES256) for the client credentials grant. */
 export class TokenService {
   private readonly clientStatus = new Map<string, { active: boolean; checkedAt: number }>();
+  // Importing a JWK costs ~0.5 ms per request; public keys never change under a kid.
+  private readonly imported = new Map<string, ReturnType<typeof importJWK>>();
   private readonly externalKeys?: ReturnType<typeof createRemoteJWKSet>;
 
   constructor(
@@ -133,7 +136,7 @@ export class TokenService {
             throw invalid(
               'The access token was signed with a key pconn does not know (or no longer publishes).',
             );
-          return importJWK(key, 'ES256');
+          return this.importedKey(header.kid as string, key);
         },
         { ...claims, algorithms: ['ES256'] },
       ),
@@ -173,6 +176,15 @@ export class TokenService {
     ).filter((scope) => scope !== 'system');
     const clientId = String(payload.client_id ?? payload.azp ?? payload.sub ?? 'external');
     return { tenantId, clientId, scopes: new Set(scopes), issuer: external.issuer };
+  }
+
+  private importedKey(kid: string, jwk: JWK): ReturnType<typeof importJWK> {
+    let key = this.imported.get(kid);
+    if (!key) {
+      key = importJWK(jwk, 'ES256');
+      this.imported.set(kid, key);
+    }
+    return key;
   }
 
   private async isClientActive(clientId: string): Promise<boolean> {
