@@ -407,3 +407,37 @@ describe('Idempotency-Key', () => {
     expectProblem(reused, 422, 'idempotency_key_reused');
   });
 });
+
+describe('DNC bulk import', () => {
+  test('all-or-nothing with line numbers, then the imported numbers are blocked', async () => {
+    const bad = await server.request<Json>('POST', '/v1/dnc/import', {
+      rawBody: 'number,reason\n+12125550161,asked\n2125550162,typo\n+12125550163,\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    assert.equal(bad.status, 422, bad.text);
+    const errors = (bad.body as Problem).errors as Array<{
+      line: number;
+      pointer: string;
+      code: string;
+      hint?: string;
+    }>;
+    assert.deepEqual(
+      errors.map((e) => [e.line, e.pointer, e.code]),
+      [[3, '/number', 'invalid_phone_number']],
+    );
+    assert.match(errors[0]?.hint ?? '', /\+12125550162/);
+    const listed = await server.request<{ data: Json[] }>('GET', '/v1/dnc?limit=200');
+    assert.ok(!listed.body.data.some((e) => e.number === '+12125550161'), 'nothing imported');
+    const good = await server.request<Json>('POST', '/v1/dnc/import', {
+      rawBody: `${JSON.stringify({ number: '+12125550161', reason: 'asked' })}\n${JSON.stringify({ number: '+12125550162' })}\n`,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
+    assert.equal(good.status, 200, good.text);
+    assert.deepEqual(good.body, { rows: 2, added: 2, updated: 0 });
+    expectProblem(
+      await server.request('POST', '/v1/calls', { body: { userId: 'agent-a', to: '+12125550162' } }),
+      422,
+      'call_blocked',
+    );
+  });
+});

@@ -116,6 +116,7 @@ const VALID_BODIES: Record<string, Json> = {
   'PUT /v1/dnc/:number': { reason: 'asked not to be called' },
   'POST /v1/contacts/import': {},
   'POST /v1/campaigns/:id/contacts/import': {},
+  'POST /v1/dnc/import': {},
   'PUT /v1/campaigns/:id': campaignBody,
   'POST /v1/campaigns': campaignBody,
   'PATCH /v1/campaigns/:id': campaignBody,

@@ -1,12 +1,59 @@
+import type { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DncEntry, DncInput, NumberParam } from '../../contract/calls.ts';
 import { ListOf, ListQuery } from '../../contract/common.ts';
+import { InvalidInputError } from '../../domain/pconn-error.ts';
 import { deleteDncEntry, listDncEntries, putDncEntry } from '../../service/compliance/dnc-list.ts';
+import { importDnc } from '../../service/compliance/import-dnc.ts';
+import { readCsv, readNdjson } from '../../service/contacts/import-formats.ts';
 import type { Db } from '../../store/database.ts';
+import { registerStreamParsers } from '../plugins/body-parsers.ts';
 import { routeSchema } from '../route-schema.ts';
 
 /** The tenant's do-not-call list: numbers on it are never dialled (call_blocked). */
 export function registerDncRoutes(app: FastifyInstance, deps: { db: Db }): void {
+  app.register(async (scope) => {
+    registerStreamParsers(scope);
+    scope.post(
+      '/v1/dnc/import',
+      {
+        config: { scope: 'contacts:write' },
+        bodyLimit: 256 * 1024 * 1024,
+        schema: routeSchema({
+          operationId: 'importDnc',
+          summary: 'Bulk-add numbers to the do-not-call list (CSV or NDJSON)',
+          description:
+            'text/csv with a header row `number,reason` or application/x-ndjson lines `{"number": "+1…", "reason": "…"}`. All rows are checked first; any bad row rejects the whole import (422 import_rejected, with line numbers) and nothing is added.',
+          tags: ['Compliance'],
+          scope: 'contacts:write',
+          success: {
+            200: Type.Object({ rows: Type.Integer(), added: Type.Integer(), updated: Type.Integer() }),
+          },
+          errors: [415, 422],
+          consumes: ['text/csv', 'application/x-ndjson'],
+        }),
+      },
+      async (request) => {
+        const ctx = await request.context();
+        const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim();
+        const stream = request.body as Readable | undefined;
+        if (
+          !stream ||
+          typeof stream.pipe !== 'function' ||
+          (type !== 'text/csv' && !type?.includes('ndjson'))
+        ) {
+          throw new InvalidInputError(
+            'unsupported_media_type',
+            'DNC imports take text/csv or application/x-ndjson bodies.',
+          );
+        }
+        // CSV columns other than phone types pass through by name, so `number` and `reason` arrive as is.
+        return importDnc(deps.db, ctx, type === 'text/csv' ? readCsv(stream, []) : readNdjson(stream));
+      },
+    );
+  });
+
   app.put<{ Params: { number: string }; Body: { reason?: string } }>(
     '/v1/dnc/:number',
     {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 
 /** True when the number is on the tenant's do-not-call list. */
@@ -67,4 +68,22 @@ export async function listDnc(
     .limit(limit);
   if (after !== undefined) q = q.where('number', '>', after);
   return q.execute();
+}
+
+/** Adds many DNC entries in one statement (existing ones get the new reason); returns how many were new. */
+export async function putDncMany(
+  db: Executor,
+  tenantId: string,
+  rows: ReadonlyArray<{ number: string; reason: string | null }>,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await db
+    .insertInto('dnc_numbers')
+    .values(rows.map((row) => ({ tenant_id: tenantId, number: row.number, reason: row.reason })))
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'number']).doUpdateSet((eb) => ({ reason: eb.ref('excluded.reason') })),
+    )
+    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+    .execute();
+  return result.filter((row) => row.inserted).length;
 }
