@@ -1,14 +1,12 @@
-import type { FieldError } from '../../domain/pconn-error.ts';
-import { PolicyRefusalError } from '../../domain/pconn-error.ts';
 import { checkPhoneNumber } from '../../domain/phone-number.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import { putDncMany } from '../../store/calls/dnc.ts';
 import type { Db } from '../../store/database.ts';
 import type { ImportRecord } from '../contacts/import-formats.ts';
+import { ImportProblems } from '../import-problems.ts';
 
 const MAX_ROWS = 1_000_000;
 const BATCH = 1000;
-const MAX_REPORTED_ERRORS = 100;
 
 /**
  * Bulk DNC import: every row is checked (E.164, reason ≤ 200 characters) while the file
@@ -22,17 +20,12 @@ export async function importDnc(
   records: AsyncIterable<ImportRecord>,
 ): Promise<{ rows: number; added: number; updated: number }> {
   const valid: Array<{ number: string; reason: string | null }> = [];
-  const errors: FieldError[] = [];
-  let errorCount = 0;
+  const problems = new ImportProblems();
   let rows = 0;
-  const report = (error: FieldError) => {
-    errorCount++;
-    if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
-  };
   for await (const record of records) {
     rows++;
     if (rows > MAX_ROWS) {
-      report({
+      problems.add({
         line: record.line,
         pointer: '',
         code: 'too_large',
@@ -41,18 +34,23 @@ export async function importDnc(
       break;
     }
     if ('error' in record) {
-      report({ line: record.line, pointer: '', code: 'format', detail: record.error });
+      problems.add({ line: record.line, pointer: '', code: 'format', detail: record.error });
       continue;
     }
     const value = record.value as { number?: unknown; reason?: unknown };
     const raw = typeof value?.number === 'string' ? value.number : undefined;
     if (raw === undefined) {
-      report({ line: record.line, pointer: '/number', code: 'required', detail: "'number' is required." });
+      problems.add({
+        line: record.line,
+        pointer: '/number',
+        code: 'required',
+        detail: "'number' is required.",
+      });
       continue;
     }
     const check = checkPhoneNumber(raw, ctx.tenant.defaultRegion);
     if (!check.ok) {
-      report({
+      problems.add({
         line: record.line,
         pointer: '/number',
         code: 'invalid_phone_number',
@@ -63,7 +61,7 @@ export async function importDnc(
     }
     const reason = typeof value.reason === 'string' && value.reason !== '' ? value.reason : null;
     if (reason !== null && reason.length > 200) {
-      report({
+      problems.add({
         line: record.line,
         pointer: '/reason',
         code: 'too_long',
@@ -71,18 +69,9 @@ export async function importDnc(
       });
       continue;
     }
-    if (errorCount === 0) valid.push({ number: check.e164, reason });
+    if (!problems.failed) valid.push({ number: check.e164, reason });
   }
-  if (errorCount > 0) {
-    throw new PolicyRefusalError(
-      'import_rejected',
-      `${errorCount} problem(s) in ${rows} row(s); nothing was imported.`,
-      {
-        errors,
-        extensions: { rows, errorCount, reportedErrors: errors.length },
-      },
-    );
-  }
+  problems.throwIfAny(rows);
   const added = await db.transaction().execute(async (tx) => {
     let count = 0;
     for (let i = 0; i < valid.length; i += BATCH)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContactInput } from '../../contract/contacts.ts';
 import { newId } from '../../domain/ids.ts';
 import type { FieldError } from '../../domain/pconn-error.ts';
-import { NotFoundError, PolicyRefusalError } from '../../domain/pconn-error.ts';
+import { NotFoundError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import {
   commitStagedContacts,
@@ -13,6 +13,7 @@ import {
 import type { Db } from '../../store/database.ts';
 import { ResourceRepository } from '../../store/resources.ts';
 import { FieldErrors } from '../field-errors.ts';
+import { ImportProblems } from '../import-problems.ts';
 import { checkPhoneTypes, contactFromInput } from '../resources/contacts.ts';
 import type { ImportRecord } from './import-formats.ts';
 
@@ -20,7 +21,6 @@ import type { ImportRecord } from './import-formats.ts';
 export type ContactValidator = (value: unknown) => FieldError[];
 
 const BATCH = 1000;
-const MAX_REPORTED_ERRORS = 100;
 
 const campaigns = new ResourceRepository('campaigns');
 
@@ -41,31 +41,26 @@ export async function importContacts(
     throw new NotFoundError('campaign', campaignId);
   }
   const importId = randomUUID();
-  const errors: FieldError[] = [];
-  let errorCount = 0;
+  const problems = new ImportProblems();
   let rows = 0;
   const seen = new Map<string, number>();
   let batch: StagedContact[] = [];
-  const report = (error: FieldError) => {
-    errorCount++;
-    if (errors.length < MAX_REPORTED_ERRORS) errors.push(error);
-  };
   try {
     for await (const record of records) {
       rows++;
       if ('error' in record) {
-        report({ line: record.line, pointer: '', code: 'format', detail: record.error });
+        problems.add({ line: record.line, pointer: '', code: 'format', detail: record.error });
         continue;
       }
-      const problems = validate(record.value);
-      if (problems.length === 0) {
+      const found = validate(record.value);
+      if (found.length === 0) {
         const input = record.value as ContactInput;
         const checks = new FieldErrors();
         checkPhoneTypes(checks, input.phoneNumbers ?? [], ctx.tenant.phoneTypes);
-        problems.push(...checks.list);
+        found.push(...checks.list);
         const firstLine = seen.get(input.externalId);
         if (firstLine !== undefined) {
-          problems.push({
+          found.push({
             pointer: '/externalId',
             code: 'duplicate',
             detail: `externalId '${input.externalId}' already appears on line ${firstLine}.`,
@@ -73,7 +68,7 @@ export async function importContacts(
         } else {
           seen.set(input.externalId, record.line);
         }
-        if (problems.length === 0 && errorCount === 0) {
+        if (found.length === 0 && !problems.failed) {
           const data = contactFromInput(input, ctx.now);
           batch.push({
             line: record.line,
@@ -83,23 +78,14 @@ export async function importContacts(
           });
         }
       }
-      for (const problem of problems) report({ ...problem, line: record.line });
+      for (const problem of found) problems.add({ ...problem, line: record.line });
       // Once the import is known to fail, stop staging but keep reading to report every error.
-      if (batch.length >= BATCH && errorCount === 0) {
+      if (batch.length >= BATCH && !problems.failed) {
         await stageContacts(db, importId, ctx.tenant.id, batch);
         batch = [];
       }
     }
-    if (errorCount > 0) {
-      throw new PolicyRefusalError(
-        'import_rejected',
-        `${errorCount} problem(s) in ${rows} row(s); nothing was imported.`,
-        {
-          errors,
-          extensions: { rows, errorCount, reportedErrors: errors.length },
-        },
-      );
-    }
+    problems.throwIfAny(rows);
     await stageContacts(db, importId, ctx.tenant.id, batch);
     const counts = await db
       .transaction()
