@@ -1,5 +1,7 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type FieldError, InvalidInputError } from '../../domain/pconn-error.ts';
+import { type ImportRecord, readCsv, readNdjson } from '../../service/contacts/import-formats.ts';
 import { findUnstorableText } from '../unstorable-text.ts';
 
 /**
@@ -62,4 +64,23 @@ export function registerStreamParsers(app: FastifyInstance): void {
       done(null, payload);
     },
   );
+}
+
+/**
+ * The body of an import route as a stream of records: CSV (header row; `phoneTypes` columns
+ * become typed numbers, others pass through by name) or NDJSON. Anything else is 415.
+ */
+export function importRecords(
+  request: FastifyRequest,
+  phoneTypes: readonly string[],
+): AsyncGenerator<ImportRecord> {
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim();
+  const stream = request.body as Readable | undefined;
+  if (!stream || typeof stream.pipe !== 'function' || (type !== 'text/csv' && !type?.includes('ndjson'))) {
+    throw new InvalidInputError(
+      'unsupported_media_type',
+      'Imports take text/csv or application/x-ndjson bodies.',
+    );
+  }
+  return type === 'text/csv' ? readCsv(stream, phoneTypes) : readNdjson(stream);
 }

@@ -1,14 +1,12 @@
-import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Id } from '../../contract/common.ts';
 import { ContactInput, ImportResult } from '../../contract/contacts.ts';
-import { type FieldError, InvalidInputError } from '../../domain/pconn-error.ts';
+import type { FieldError } from '../../domain/pconn-error.ts';
 import { importContacts } from '../../service/contacts/import-contacts.ts';
-import { readCsv, readNdjson } from '../../service/contacts/import-formats.ts';
 import type { Db } from '../../store/database.ts';
 import { bodyAjv } from '../ajv-instances.ts';
-import { registerStreamParsers } from '../plugins/body-parsers.ts';
+import { importRecords, registerStreamParsers } from '../plugins/body-parsers.ts';
 import { routeSchema } from '../route-schema.ts';
 import { mapSchemaErrors } from '../schema-errors.ts';
 import { findUnstorableText } from '../unstorable-text.ts';
@@ -27,19 +25,7 @@ export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db
     registerStreamParsers(scope);
     const handler = async (request: FastifyRequest<{ Params: { id?: string } }>) => {
       const ctx = await request.context();
-      const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim();
-      const stream = request.body as Readable | undefined;
-      if (
-        !stream ||
-        typeof (stream as Readable).pipe !== 'function' ||
-        (type !== 'text/csv' && !type?.includes('ndjson'))
-      ) {
-        throw new InvalidInputError(
-          'unsupported_media_type',
-          'Imports take text/csv or application/x-ndjson bodies.',
-        );
-      }
-      const records = type === 'text/csv' ? readCsv(stream, ctx.tenant.phoneTypes) : readNdjson(stream);
+      const records = importRecords(request, ctx.tenant.phoneTypes);
       const validate = (value: unknown): FieldError[] => {
         const unstorable: FieldError[] = [];
         findUnstorableText(value, '', unstorable, 0);

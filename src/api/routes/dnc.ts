@@ -1,14 +1,11 @@
-import type { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DncEntry, DncInput, NumberParam } from '../../contract/calls.ts';
 import { ListOf, ListQuery } from '../../contract/common.ts';
-import { InvalidInputError } from '../../domain/pconn-error.ts';
 import { deleteDncEntry, listDncEntries, putDncEntry } from '../../service/compliance/dnc-list.ts';
 import { importDnc } from '../../service/compliance/import-dnc.ts';
-import { readCsv, readNdjson } from '../../service/contacts/import-formats.ts';
 import type { Db } from '../../store/database.ts';
-import { registerStreamParsers } from '../plugins/body-parsers.ts';
+import { importRecords, registerStreamParsers } from '../plugins/body-parsers.ts';
 import { routeSchema } from '../route-schema.ts';
 
 /** The tenant's do-not-call list: numbers on it are never dialled (call_blocked). */
@@ -36,20 +33,8 @@ export function registerDncRoutes(app: FastifyInstance, deps: { db: Db }): void 
       },
       async (request) => {
         const ctx = await request.context();
-        const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim();
-        const stream = request.body as Readable | undefined;
-        if (
-          !stream ||
-          typeof stream.pipe !== 'function' ||
-          (type !== 'text/csv' && !type?.includes('ndjson'))
-        ) {
-          throw new InvalidInputError(
-            'unsupported_media_type',
-            'DNC imports take text/csv or application/x-ndjson bodies.',
-          );
-        }
         // CSV columns other than phone types pass through by name, so `number` and `reason` arrive as is.
-        return importDnc(deps.db, ctx, type === 'text/csv' ? readCsv(stream, []) : readNdjson(stream));
+        return importDnc(deps.db, ctx, importRecords(request, []));
       },
     );
   });
