@@ -1,11 +1,11 @@
 import {
+  charTable,
   inTable,
   isWsp,
   quoteString,
   readQuotedString,
   scanToken,
   skipWsp,
-  TOKEN_CHARS,
 } from './sip-grammar.ts';
 
 /**
@@ -24,11 +24,7 @@ export interface ParsedParams {
 
 // gen-value = token / host / quoted-string. Besides token characters a host may hold ':' and
 // brackets (IPv6), and Via's received= takes a bare IPv6address (RFC 3261 §20.42).
-const VALUE_CHARS = (() => {
-  const t = Uint8Array.from(TOKEN_CHARS);
-  for (const c of ':[]') t[c.charCodeAt(0)] = 1;
-  return t;
-})();
+const VALUE_CHARS = charTable("-.!%*_+`'~:[]", true);
 
 /**
  * Parses `*( SEMI generic-param )` from index `i` (RFC 3261 §25.1, SEMI = SWS ";" SWS,

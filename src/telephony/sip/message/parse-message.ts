@@ -96,13 +96,16 @@ function parseStartLine(line: string): StartLine {
   return { kind: 'invalid', reason: 'malformed start line' };
 }
 
-/** Reads the header lines of `head` from `pos` into `headers`; returns the first problem. */
-function parseHeaderLines(head: string, pos: number, headers: SipHeaders): string | undefined {
+/** Reads the header lines of `head` from `pos` into `names`/`values`; returns the first problem. */
+function parseHeaderLines(head: string, pos: number, names: string[], values: string[]): string | undefined {
   let problem: string | undefined;
   let name: string | undefined;
   let value = '';
   const flush = () => {
-    if (name !== undefined) headers.append(name, value);
+    if (name !== undefined) {
+      names.push(name);
+      values.push(value);
+    }
     name = undefined;
   };
   while (pos < head.length) {
@@ -165,8 +168,10 @@ function parse(buf: Buffer, transport: 'datagram' | 'stream'): ParseResult {
   const firstEnd = head.indexOf('\r\n');
   const first = parseStartLine(firstEnd === -1 ? head : head.slice(0, firstEnd));
   if (first.kind === 'invalid') return { ok: false, reason: first.reason, canReply: false };
-  const headers = new SipHeaders();
-  let problem = parseHeaderLines(head, firstEnd === -1 ? head.length : firstEnd + 2, headers);
+  const names: string[] = [];
+  const values: string[] = [];
+  let problem = parseHeaderLines(head, firstEnd === -1 ? head.length : firstEnd + 2, names, values);
+  const headers = SipHeaders.fromParsed(names, values);
   if (first.kind === 'request') problem = first.problem ?? problem;
 
   // RFC 3261 §18.3: the body is exactly Content-Length bytes; bytes after it are discarded; a

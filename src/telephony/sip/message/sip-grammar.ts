@@ -9,7 +9,8 @@ const SP = 32;
 const DQUOTE = 34;
 const BACKSLASH = 92;
 
-function table(chars: string, alnum: boolean): Uint8Array {
+/** A 7-bit lookup table holding `chars`, plus ALPHA and DIGIT when `alnum`. */
+export function charTable(chars: string, alnum: boolean): Uint8Array {
   const t = new Uint8Array(128);
   if (alnum) {
     for (let c = 48; c <= 57; c++) t[c] = 1;
@@ -21,13 +22,13 @@ function table(chars: string, alnum: boolean): Uint8Array {
 }
 
 /** RFC 3261 §25.1 token characters: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~". */
-export const TOKEN_CHARS = table("-.!%*_+`'~", true);
+export const TOKEN_CHARS = charTable("-.!%*_+`'~", true);
 
 /** RFC 3261 §25.1 word characters (Call-ID): token plus ( ) < > : \ " / [ ] ? { }. */
-export const WORD_CHARS = table('-.!%*_+`\'~()<>:\\"/[]?{}', true);
+export const WORD_CHARS = charTable('-.!%*_+`\'~()<>:\\"/[]?{}', true);
 
 /** RFC 3261 §25.1 unreserved: alphanum / mark. */
-export const UNRESERVED_CHARS = table("-_.!~*'()", true);
+export const UNRESERVED_CHARS = charTable("-_.!~*'()", true);
 
 /** True when `c` is in the 7-bit table `t`. */
 export function inTable(t: Uint8Array, c: number): boolean {
@@ -128,6 +129,7 @@ export function quoteString(value: string): string {
  * are kept so that callers can reject them (RFC 4475 §3.1.2.1).
  */
 export function splitList(value: string): string[] {
+  if (!value.includes(',')) return [trimWsp(value)];
   const items: string[] = [];
   let start = 0;
   let inQuote = false;

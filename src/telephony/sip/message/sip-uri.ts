@@ -1,4 +1,4 @@
-import { inTable, parseDigits, UNRESERVED_CHARS } from './sip-grammar.ts';
+import { charTable, inTable, parseDigits } from './sip-grammar.ts';
 
 /**
  * A SIP or SIPS URI (RFC 3261 §19.1.1). User, password, parameters and headers hold their
@@ -37,24 +37,17 @@ export interface OtherUri {
 /** A parsed URI of any scheme. */
 export type Uri = SipUri | TelUri | OtherUri;
 
-function charsOf(extra: string): Uint8Array {
-  const t = Uint8Array.from(UNRESERVED_CHARS);
-  for (const c of extra) t[c.charCodeAt(0)] = 1;
-  return t;
-}
+const unreservedAnd = (extra: string) => charTable(`-_.!~*'()${extra}`, true);
 
 // RFC 3261 §25.1 character sets (escaped "%" HEXDIG HEXDIG is accepted by percentDecode()).
-const USER = charsOf('&=+$,;?/');
-const PASSWORD = charsOf('&=+$,');
-const PARAM = charsOf('[]/:&+$');
-const HEADER = charsOf('[]/?:+$');
-const URIC = charsOf(';/?:@&=+$,');
-const HOST = charsOf('');
-HOST.fill(0);
-for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.') HOST[c.charCodeAt(0)] = 1;
-const TEL_NUMBER = charsOf('');
-TEL_NUMBER.fill(0);
-for (const c of '0123456789abcdefABCDEF*#+-.()') TEL_NUMBER[c.charCodeAt(0)] = 1;
+const USER = unreservedAnd('&=+$,;?/');
+const PASSWORD = unreservedAnd('&=+$,');
+const PARAM = unreservedAnd('[]/:&+$');
+const HEADER = unreservedAnd('[]/?:+$');
+const URIC = unreservedAnd(';/?:@&=+$,');
+const HOST = charTable('-.', true);
+// RFC 3966: digits, hex digits and * # of local numbers, '+' and visual separators.
+const TEL_NUMBER = charTable('0123456789abcdefABCDEF*#+-.()', false);
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

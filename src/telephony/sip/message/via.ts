@@ -1,5 +1,5 @@
 import { type HeaderParams, onlyWspFrom, parseHeaderParams, serializeHeaderParams } from './header-params.ts';
-import { inTable, isWsp, parseDigits, scanToken, skipWsp } from './sip-grammar.ts';
+import { charTable, inTable, isWsp, parseDigits, scanToken, skipWsp } from './sip-grammar.ts';
 
 /** One Via value (RFC 3261 §20.42, §25.1 via-parm). */
 export interface Via {
@@ -19,11 +19,7 @@ export interface Via {
 /** RFC 3261 §8.1.1.7: branches of RFC 3261 transactions start with this magic cookie. */
 export const BRANCH_MAGIC_COOKIE = 'z9hG4bK';
 
-const HOST_CHARS = (() => {
-  const t = new Uint8Array(128);
-  for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.') t[c.charCodeAt(0)] = 1;
-  return t;
-})();
+const HOST_CHARS = charTable('-.', true);
 
 /** SWS "/" SWS, then a token; returns [token, end] or undefined. */
 function slashToken(s: string, i: number): [string, number] | undefined {
