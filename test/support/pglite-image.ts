@@ -12,12 +12,12 @@ import { MIGRATIONS } from '../../src/store/migrations/index.ts';
  * PGlite takes ~4 s to initialise, loading this image well under one.
  */
 export async function migratedPgliteImage(): Promise<Blob> {
-  const key = createHash('sha256')
-    .update(Object.keys(MIGRATIONS).join(','))
-    .update(await readFile(new URL('../../src/store/migrations/0001-initial.ts', import.meta.url)))
-    .update(await readFile(new URL('../../src/store/migrations/0002-calls.ts', import.meta.url)))
-    .digest('hex')
-    .slice(0, 16);
+  // Keyed by every migration file's bytes, so a new or changed migration builds a new image.
+  const hash = createHash('sha256').update(Object.keys(MIGRATIONS).join(','));
+  for (const name of Object.keys(MIGRATIONS).sort()) {
+    hash.update(await readFile(new URL(`../../src/store/migrations/${name}.ts`, import.meta.url)));
+  }
+  const key = hash.digest('hex').slice(0, 16);
   const path = join(tmpdir(), `pconn-pglite-${key}.tar.gz`);
   try {
     return new Blob([await readFile(path)]);
