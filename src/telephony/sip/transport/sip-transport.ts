@@ -1,0 +1,177 @@
+import { createResponse } from '../message/create-response.ts';
+import { type ParseFailure, parseMessage } from '../message/parse-message.ts';
+import { serializeMessage } from '../message/serialize-message.ts';
+import type { SipMessage, SipResponse } from '../message/sip-message.ts';
+import { getTopVia } from '../message/typed-headers.ts';
+import { TcpTransport } from './tcp-transport.ts';
+import type { DroppedMessage, InboundMessage, RemoteAddress, SipTransportName } from './transport-types.ts';
+import { UdpTransport } from './udp-transport.ts';
+import { responseDestination, stampReceived } from './via-received.ts';
+
+/** Options of {@link SipTransport.open}. */
+export interface SipTransportOptions {
+  host: string;
+  /** 0 → the OS picks; UDP and TCP then try to share one port. */
+  port: number;
+  transports: readonly SipTransportName[];
+  /** Every parsed message, requests already stamped with received/rport. */
+  onMessage: (inbound: InboundMessage) => void;
+  /** Messages dropped or answered with 400/505. */
+  onDropped?: (dropped: DroppedMessage) => void;
+  /** RFC 5626 keep-alive ping interval on TCP connections we open; 0 = off. */
+  tcpKeepAliveMs?: number;
+}
+
+/** True for a datagram holding only CRLFs: an RFC 5626 §4.4.1-style keep-alive, not a message. */
+function isKeepAlive(data: Buffer): boolean {
+  for (const byte of data) if (byte !== 13 && byte !== 10) return false;
+  return true;
+}
+
+/**
+ * The transport layer (RFC 3261 §18): UDP and TCP sockets behind one send/receive API. It
+ * parses what arrives, answers unparseable requests it can with 400/505 (§8.2.6, §21.5.20),
+ * drops everything else it cannot read, and never throws to its callers' event loop.
+ */
+export class SipTransport {
+  readonly #options: SipTransportOptions;
+  #udp: UdpTransport | undefined;
+  #tcp: TcpTransport | undefined;
+  /** Messages dropped or answered with 400, since start. */
+  dropped = 0;
+
+  private constructor(options: SipTransportOptions) {
+    this.#options = options;
+  }
+
+  /** Opens the requested transports; both on the same port when possible. */
+  static async open(options: SipTransportOptions): Promise<SipTransport> {
+    const layer = new SipTransport(options);
+    try {
+      await layer.#bind();
+    } catch (error) {
+      // Do not leak the UDP socket when TCP cannot bind (or the reverse).
+      await layer.close();
+      throw error;
+    }
+    return layer;
+  }
+
+  async #bind(): Promise<void> {
+    const options = this.#options;
+    const { host } = options;
+    let port = options.port;
+    if (options.transports.includes('udp')) {
+      this.#udp = await UdpTransport.open(
+        host,
+        port,
+        (data, from, fromPort) => this.#receive(data, { host: from, port: fromPort, transport: 'udp' }),
+        () => {},
+      );
+      if (port === 0) port = this.#udp.port;
+    }
+    if (options.transports.includes('tcp')) {
+      const handlers = {
+        message: (data: Buffer, from: string, fromPort: number) =>
+          this.#receive(data, { host: from, port: fromPort, transport: 'tcp' as const }),
+        framingError: (reason: string, from: string, fromPort: number) =>
+          this.#drop(reason, { host: from, port: fromPort, transport: 'tcp' }, false),
+      };
+      try {
+        this.#tcp = await TcpTransport.open(host, port, handlers, options.tcpKeepAliveMs);
+      } catch (error) {
+        if (options.port !== 0 || port === 0) throw error;
+        this.#tcp = await TcpTransport.open(host, 0, handlers, options.tcpKeepAliveMs);
+      }
+    }
+  }
+
+  /** Bound UDP port, when UDP is open. */
+  get udpPort(): number | undefined {
+    return this.#udp?.port;
+  }
+
+  /** Listening TCP port, when TCP is open. */
+  get tcpPort(): number | undefined {
+    return this.#tcp?.port;
+  }
+
+  /** True when `transport` is open. */
+  supports(transport: SipTransportName): boolean {
+    return transport === 'udp' ? this.#udp !== undefined : this.#tcp !== undefined;
+  }
+
+  /** Sends bytes; rejects when the transport is not open or the send fails. */
+  send(data: Buffer, to: RemoteAddress): Promise<void> {
+    const transport = to.transport === 'udp' ? this.#udp : this.#tcp;
+    if (!transport) return Promise.reject(new Error(`transport ${to.transport} not open`));
+    return transport.send(data, to.host, to.port);
+  }
+
+  /** Serializes and sends; rejects on an unwritable message or a send failure. */
+  sendMessage(message: SipMessage, to: RemoteAddress): Promise<void> {
+    let data: Buffer;
+    try {
+      data = serializeMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.send(data, to);
+  }
+
+  /**
+   * Where a response to a request from `source` goes (RFC 3261 §18.2.2): back over the same
+   * TCP connection while it is open, else per the top Via (received, rport, maddr).
+   */
+  responseTarget(response: SipResponse, source: RemoteAddress): RemoteAddress {
+    if (source.transport === 'tcp' && this.#tcp?.has(source.host, source.port)) return source;
+    const via = getTopVia(response.headers);
+    return via ? responseDestination(via) : source;
+  }
+
+  #receive(data: Buffer, source: RemoteAddress): void {
+    try {
+      if (source.transport === 'udp' && isKeepAlive(data)) return;
+      const result = parseMessage(data, { transport: source.transport === 'tcp' ? 'stream' : 'datagram' });
+      if (!result.ok) {
+        this.#reject(result, source);
+        return;
+      }
+      if (result.message.kind === 'request') stampReceived(result.message.headers, source);
+      this.#options.onMessage({ message: result.message, source });
+    } catch (error) {
+      // A bug above the transport must cost one message, never the socket.
+      this.#drop(`handler failure: ${String(error)}`, source, false);
+    }
+  }
+
+  /** RFC 3261 §8.2.6: answer a broken request when it carries enough to be answered; never an ACK. */
+  #reject(failure: ParseFailure, source: RemoteAddress): void {
+    const partial = failure.partial;
+    if (!failure.canReply || !partial || partial.kind !== 'request' || partial.method === 'ACK') {
+      this.#drop(failure.reason, source, false);
+      return;
+    }
+    const status = failure.replyStatus ?? 400;
+    const reply = createResponse(partial, status, {
+      reason: `${status === 505 ? 'Version Not Supported' : 'Bad Request'} (${failure.reason.replace(/[\r\n]/g, ' ')})`,
+    });
+    // The Vias of a broken request may not parse: answer where it came from (as rport would).
+    this.sendMessage(reply, source).catch(() => {});
+    this.#drop(failure.reason, source, true);
+  }
+
+  #drop(reason: string, source: RemoteAddress, answered: boolean): void {
+    this.dropped++;
+    try {
+      this.#options.onDropped?.({ reason, source, answered });
+    } catch {
+      // An observer's failure must not break the transport.
+    }
+  }
+
+  /** Closes every socket. */
+  async close(): Promise<void> {
+    await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
+  }
+}

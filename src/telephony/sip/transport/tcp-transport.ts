@@ -1,0 +1,104 @@
+import { createConnection, createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { TcpConnection, type TcpConnectionEvents } from './tcp-connection.ts';
+import { addressKey, socketHost, uriHost } from './transport-types.ts';
+
+/** Handlers a TCP transport reports to. */
+export interface TcpTransportHandlers {
+  /** One framed message from `host:port` (the connection's remote). */
+  message(data: Buffer, host: string, port: number): void;
+  /** A connection lost framing and was closed. */
+  framingError(reason: string, host: string, port: number): void;
+}
+
+/** Maps `::ffff:1.2.3.4` to `1.2.3.4` and brackets IPv6 so keys match URIs and Vias. */
+function normalizeHost(address: string | undefined): string {
+  const host = address ?? '0.0.0.0';
+  return uriHost(host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host);
+}
+
+/**
+ * SIP over TCP (RFC 3261 §18): a listening server plus one connection per remote `host:port`,
+ * reused for every message in either direction (§18.2.2: responses return over the
+ * connection the request came on).
+ */
+export class TcpTransport {
+  readonly #server: Server;
+  readonly #connections = new Map<string, TcpConnection>();
+  readonly #events: TcpConnectionEvents;
+  readonly #keepAliveMs: number;
+
+  private constructor(server: Server, handlers: TcpTransportHandlers, keepAliveMs: number) {
+    this.#server = server;
+    this.#keepAliveMs = keepAliveMs;
+    this.#events = {
+      message: (c, data) => handlers.message(data, c.host, c.port),
+      framingError: (c, reason) => handlers.framingError(reason, c.host, c.port),
+      closed: (c) => {
+        if (this.#connections.get(c.key) === c) this.#connections.delete(c.key);
+      },
+    };
+    server.on('connection', (socket) => this.#accept(socket));
+    server.on('error', () => {});
+  }
+
+  /** Listens on `host:port` (port 0 → OS picks). */
+  static open(
+    host: string,
+    port: number,
+    handlers: TcpTransportHandlers,
+    keepAliveMs = 0,
+  ): Promise<TcpTransport> {
+    const server = createServer();
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, socketHost(host), () => {
+        server.off('error', reject);
+        resolve(new TcpTransport(server, handlers, keepAliveMs));
+      });
+    });
+  }
+
+  /** The listening port. */
+  get port(): number {
+    const address = this.#server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** Open connections. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  #accept(socket: Socket): void {
+    const host = normalizeHost(socket.remoteAddress);
+    const port = socket.remotePort ?? 0;
+    const connection = new TcpConnection(socket, host, port, false, this.#events);
+    // A newer connection from the same remote replaces the old one for sending.
+    this.#connections.set(connection.key, connection);
+  }
+
+  /** True when a connection to `host:port` is open (§18.2.2 reuse for responses). */
+  has(host: string, port: number): boolean {
+    return this.#connections.has(addressKey(host, port));
+  }
+
+  /** Sends over the connection to `host:port`, opening one when there is none. */
+  send(data: Buffer, host: string, port: number): Promise<void> {
+    const key = addressKey(host, port);
+    let connection = this.#connections.get(key);
+    if (!connection) {
+      const target = socketHost(host);
+      const socket = createConnection({ host: target, port, family: isIPv6(target) ? 6 : 0 });
+      connection = new TcpConnection(socket, host, port, true, this.#events, this.#keepAliveMs);
+      this.#connections.set(key, connection);
+    }
+    return connection.send(data);
+  }
+
+  /** Closes the server and every connection. */
+  close(): Promise<void> {
+    for (const connection of this.#connections.values()) connection.close();
+    this.#connections.clear();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,43 @@
+import type { SipMessage } from '../message/sip-message.ts';
+
+/** Transport protocols of the stack (RFC 3261 §18); TLS/WS are out of scope. */
+export type SipTransportName = 'udp' | 'tcp';
+
+/** Where a message came from or goes to. */
+export interface RemoteAddress {
+  host: string;
+  port: number;
+  transport: SipTransportName;
+}
+
+/** A message the transport could not accept (see `SipTransport` options). */
+export interface DroppedMessage {
+  reason: string;
+  source: RemoteAddress;
+  /** True when a 400/505 was sent back (RFC 3261 §8.2.6), false when silently dropped. */
+  answered: boolean;
+}
+
+/** A parsed message handed to the transaction layer, with the address it came from. */
+export interface InboundMessage {
+  message: SipMessage;
+  source: RemoteAddress;
+}
+
+/** Default SIP port for UDP and TCP (RFC 3261 §19.1.2). */
+export const DEFAULT_SIP_PORT = 5060;
+
+/** `host:port` key of a remote, used for TCP connection reuse; IPv6 hosts keep brackets. */
+export function addressKey(host: string, port: number): string {
+  return `${host}:${port}`;
+}
+
+/** Strips the brackets of an IPv6 reference for socket APIs. */
+export function socketHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** Brackets a bare IPv6 address for use in a URI or Via (RFC 3261 §25.1 IPv6reference). */
+export function uriHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
