@@ -1,3 +1,5 @@
+import { type TracingConfig, tracingConfig } from './observability/otel-config.ts';
+
 /** Every setting pconn reads from the environment (the README's config table lists the same). */
 export interface Config {
   host: string;
@@ -15,9 +17,13 @@ export interface Config {
   webhookAllowPrivate: boolean;
   externalIssuer?: { issuer: string; jwksUrl: string; tenantClaim: string; audience?: string };
   shutdownGraceMs: number;
-  telephony: 'sandbox';
+  telephony: 'sandbox' | 'sip';
+  /** SIP driver settings (used when `telephony` is `sip`). */
+  sip: SipConfig;
   sandboxTimeScale: number;
   sandboxDialLog?: string;
+  /** Event outbox readers: webhook relay and the SSE stream (PCONN_WEBHOOK_*, PCONN_EVENTS_*). */
+  events: EventsConfig;
   dialer: {
     enabled: boolean;
     pollMs: number;
@@ -27,6 +33,28 @@ export interface Config {
     agentRingSeconds: number;
     contactRingSeconds: number;
   };
+  /** `GET /metrics`: `public` (default), `token` (admin bearer or PCONN_METRICS_TOKEN) or `off`. */
+  metrics: { access: 'public' | 'token' | 'off'; token?: string };
+  /** OTLP trace export; undefined when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is unset. */
+  tracing?: TracingConfig;
+}
+
+/** Settings of the SIP driver (PCONN_SIP_*). */
+export interface SipConfig {
+  /** Where the SIP user agent listens: `udp://host:port` (port 0 = any free port). */
+  listen: { transport: 'udp' | 'tcp'; host: string; port: number };
+  /** Host (and port) written in Via/Contact when the listen address is not reachable (NAT). */
+  publicAddress?: string;
+  /** Digest realm of the registrar. */
+  realm: string;
+  /** Secret keying registrar nonces; nodes sharing a registrar domain must share it. */
+  nonceSecret?: string;
+  /** RFC 3261 §17.1.1.1 T1 in ms (Timer B = 64·T1); lower only in tests. */
+  t1Ms: number;
+  /** Longest registration accepted, seconds (a longer Expires is shortened, RFC 3261 §10.3). */
+  maxRegisterExpires: number;
+  /** Digest algorithms the registrar challenges with, most preferred first (RFC 8760 §2.3). */
+  digestAlgorithms: Array<'SHA-512-256' | 'SHA-256' | 'MD5'>;
 }
 
 /** A configuration problem found at start-up, named after the variable. */
@@ -84,8 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     shutdownGraceMs: integer(env, 'PCONN_SHUTDOWN_GRACE_MS', 10000),
     telephony: telephonyKind(env.PCONN_TELEPHONY),
+    sip: sipConfig(env),
     sandboxTimeScale: positiveNumber(env, 'PCONN_SANDBOX_TIME_SCALE', 1),
     sandboxDialLog: env.PCONN_SANDBOX_DIAL_LOG || undefined,
+    events: eventsConfig(env),
     dialer: {
       enabled: env.PCONN_DIALER !== 'off',
       pollMs: integer(env, 'PCONN_DIALER_POLL_MS', 200, 5),
@@ -95,7 +125,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       agentRingSeconds: integer(env, 'PCONN_AGENT_RING_SECONDS', 30, 1),
       contactRingSeconds: integer(env, 'PCONN_CONTACT_RING_SECONDS', 30, 1),
     },
+    metrics: metricsAccess(env.PCONN_METRICS, env.PCONN_METRICS_TOKEN),
+    tracing: tracingConfig(
+      {
+        OTEL_SDK_DISABLED: env.OTEL_SDK_DISABLED,
+        OTEL_TRACES_EXPORTER: env.OTEL_TRACES_EXPORTER,
+        OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+        OTEL_EXPORTER_OTLP_HEADERS: env.OTEL_EXPORTER_OTLP_HEADERS,
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: env.OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+        OTEL_SERVICE_NAME: env.OTEL_SERVICE_NAME,
+        OTEL_RESOURCE_ATTRIBUTES: env.OTEL_RESOURCE_ATTRIBUTES,
+      },
+      (message) => {
+        throw new ConfigError(message);
+      },
+    ),
   };
+}
+
+function metricsAccess(raw: string | undefined, token: string | undefined): Config['metrics'] {
+  const access = raw === undefined || raw === '' ? 'public' : raw;
+  if (access !== 'public' && access !== 'token' && access !== 'off')
+    throw new ConfigError(`PCONN_METRICS must be 'public', 'token' or 'off', got '${raw}'.`);
+  // A short static token is guessable; the same floor as the bootstrap secret.
+  if (token !== undefined && token !== '' && token.length < 16)
+    throw new ConfigError('PCONN_METRICS_TOKEN must be at least 16 characters.');
+  return { access, token: token || undefined };
 }
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -107,9 +163,76 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
   return value;
 }
 
-function telephonyKind(raw: string | undefined): 'sandbox' {
+function telephonyKind(raw: string | undefined): 'sandbox' | 'sip' {
   if (raw === undefined || raw === '' || raw === 'sandbox') return 'sandbox';
-  throw new ConfigError(
-    `PCONN_TELEPHONY must be 'sandbox' (the SIP driver is not available in this build), got '${raw}'.`,
-  );
+  if (raw === 'sip') return 'sip';
+  throw new ConfigError(`PCONN_TELEPHONY must be 'sandbox' or 'sip', got '${raw}'.`);
+}
+
+function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
+  const raw = env.PCONN_SIP_LISTEN || 'udp://0.0.0.0:5060';
+  const match = /^(udp|tcp):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s]+):(\d{1,5})$/.exec(raw);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535)
+    throw new ConfigError(`PCONN_SIP_LISTEN must look like udp://0.0.0.0:5060, got '${raw}'.`);
+  const nonceSecret = env.PCONN_SIP_NONCE_SECRET;
+  if (nonceSecret && nonceSecret.length < 16)
+    throw new ConfigError('PCONN_SIP_NONCE_SECRET must be at least 16 characters.');
+  return {
+    listen: { transport: match[1] as 'udp' | 'tcp', host: (match[2] ?? '').replace(/^\[|\]$/g, ''), port },
+    publicAddress: env.PCONN_SIP_PUBLIC_ADDRESS || undefined,
+    realm: env.PCONN_SIP_REALM || 'pconn',
+    nonceSecret: nonceSecret || undefined,
+    t1Ms: integer(env, 'PCONN_SIP_T1_MS', 500, 1),
+    maxRegisterExpires: integer(env, 'PCONN_SIP_REGISTER_MAX_EXPIRES', 3600, 60),
+    digestAlgorithms: digestAlgorithms(env.PCONN_SIP_DIGEST_ALGORITHMS),
+  };
+}
+
+function digestAlgorithms(raw: string | undefined): SipConfig['digestAlgorithms'] {
+  const known = ['SHA-512-256', 'SHA-256', 'MD5'] as const;
+  const names = (raw || 'SHA-256,MD5').split(',').map((name) => name.trim().toUpperCase());
+  const bad = names.filter((name) => !(known as readonly string[]).includes(name));
+  if (bad.length > 0 || names.length === 0)
+    throw new ConfigError(`PCONN_SIP_DIGEST_ALGORITHMS must list ${known.join(', ')}, got '${raw}'.`);
+  return names as SipConfig['digestAlgorithms'];
+}
+
+/** Settings of the webhook relay and the event stream. */
+export interface EventsConfig {
+  /** `off` stops this node from delivering webhooks (another node may). */
+  relayEnabled: boolean;
+  /** Fallback poll of the outbox (new events on this node wake the readers at once). */
+  pollMs: number;
+  webhookTimeoutMs: number;
+  /** Waits between delivery attempts, ms; after the last one fails the endpoint is disabled. */
+  webhookRetrySchedule: number[];
+  webhookConcurrency: number;
+  /** How long a rotated-out secret keeps signing next to the new one. */
+  webhookSecretOverlapSeconds: number;
+  sseHeartbeatMs: number;
+}
+
+function eventsConfig(env: NodeJS.ProcessEnv): EventsConfig {
+  return {
+    relayEnabled: env.PCONN_WEBHOOK_RELAY !== 'off',
+    pollMs: integer(env, 'PCONN_EVENTS_POLL_MS', 250, 5),
+    webhookTimeoutMs: integer(env, 'PCONN_WEBHOOK_TIMEOUT_MS', 10_000, 100),
+    webhookRetrySchedule: durationList(env, 'PCONN_WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h'),
+    webhookConcurrency: integer(env, 'PCONN_WEBHOOK_CONCURRENCY', 16, 1),
+    webhookSecretOverlapSeconds: integer(env, 'PCONN_WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400),
+    sseHeartbeatMs: integer(env, 'PCONN_EVENTS_HEARTBEAT_MS', 15_000, 10),
+  };
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A comma-separated list of durations (`5s,5m,2h`, `250ms`; a bare number is seconds), in ms. */
+function durationList(env: NodeJS.ProcessEnv, name: string, fallback: string): number[] {
+  const raw = env[name] || fallback;
+  return raw.split(',').map((part) => {
+    const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)?\s*$/.exec(part);
+    if (!match) throw new ConfigError(`${name} must be a list like '5s,5m,30m,2h', got '${raw}'.`);
+    return Math.round(Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1000));
+  });
 }

@@ -6,6 +6,12 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { Dialer } from './dialer/dialer.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import type { TelephonyDriver } from './domain/telephony.ts';
+import { EventStreamHub } from './events/event-stream-hub.ts';
+import { OutboxSignal } from './events/outbox-signal.ts';
+import { WebhookRelay } from './events/webhook-relay.ts';
+import { CallTelemetry } from './observability/call-telemetry.ts';
+import { PconnMetrics } from './observability/metrics.ts';
+import { Tracing } from './observability/tracing.ts';
 import { AuditWriter } from './service/audit/audit-writer.ts';
 import { SigningKeyRing } from './service/auth/signing-keys.ts';
 import { TokenService } from './service/auth/token-service.ts';
@@ -19,10 +25,13 @@ import { webhookKind } from './service/resources/webhooks.ts';
 import { type BootstrapResult, bootstrap } from './service/tenancy/bootstrap.ts';
 import { SANDBOX_DEMO, seedSandboxDemo } from './service/tenancy/sandbox-demo.ts';
 import { TenantSettingsCache } from './service/tenancy/tenants.ts';
+import { countWaitingCalls } from './store/calls/queue-depth.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
 import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
+import { StoreDirectory } from './telephony/sip-driver/store-directory.ts';
+import { SipDriver } from './telephony/sip-driver.ts';
 
 /** A running (or ready to run) pconn node. */
 export interface Pconn {
@@ -31,6 +40,8 @@ export interface Pconn {
   config: Config;
   bootstrap: BootstrapResult | undefined;
   dialer: Dialer;
+  /** The telephony driver in use (sandbox or SIP). */
+  driver: TelephonyDriver;
   /** Stops accepting requests, finishes in-flight ones, flushes the audit trail, closes the store. */
   close(): Promise<void>;
 }
@@ -65,7 +76,9 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
           ? { kind: 'postgres', url: config.databaseUrl }
           : { kind: 'pglite', dataDir: config.dataDir }),
     ));
-  const db = store.db;
+  // Every write to the event outbox wakes its readers (webhook relay, SSE hub) at once.
+  const outboxSignal = new OutboxSignal();
+  const db = store.db.withPlugin(outboxSignal.plugin());
   const boot = await bootstrap(db, {
     clientId: config.bootstrapClientId,
     clientSecret: config.bootstrapClientSecret,
@@ -97,15 +110,49 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     users: new ResourceService(db, userKind),
     callerIds: new ResourceService(db, callerIdKind),
     trunks: new ResourceService(db, trunkKind),
-    webhooks: new ResourceService(db, webhookKind({ allowPrivate: config.webhookAllowPrivate })),
+    webhooks: new ResourceService(
+      db,
+      webhookKind({
+        allowPrivate: config.webhookAllowPrivate,
+        secretOverlapMs: config.events.webhookSecretOverlapSeconds * 1000,
+      }),
+    ),
   } as unknown as ResourceServices;
+  // Built before the driver and the relay: both report into it (SIP transactions, webhook deliveries).
+  const metrics = new PconnMetrics((error) => logger.warn({ err: error }, 'metrics collection failed'));
   const driver =
     overrides.driver ??
-    new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog });
-  const dialer = new Dialer({ db, driver, clock, logger, options: config.dialer });
+    (config.telephony === 'sip'
+      ? await SipDriver.start({
+          ...config.sip,
+          directory: new StoreDirectory(db),
+          onError: (error) => logger.error({ err: error }, 'SIP driver error'),
+        })
+      : new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog }));
+  const tracing = Tracing.create(config.tracing, (error) =>
+    logger.warn({ err: error, endpoint: config.tracing?.tracesUrl }, 'span export failed'),
+  );
+  const telemetry = new CallTelemetry({ metrics, tracing, logger });
+  const dialer = new Dialer({ db, driver, clock, logger, options: config.dialer, telemetry });
+  metrics.track({ queueDepth: () => countWaitingCalls(db), activeCalls: () => dialer.activeCalls });
+  const relay = new WebhookRelay({
+    db,
+    signal: outboxSignal,
+    clock,
+    logger,
+    options: {
+      pollMs: config.events.pollMs,
+      timeoutMs: config.events.webhookTimeoutMs,
+      retrySchedule: config.events.webhookRetrySchedule,
+      concurrency: config.events.webhookConcurrency,
+      allowPrivate: config.webhookAllowPrivate,
+    },
+  });
+  const eventHub = new EventStreamHub({ db, signal: outboxSignal, logger, pollMs: config.events.pollMs });
   let shuttingDown = false;
   const app = await buildApp({
-    store,
+    store: { ...store, db },
+    events: { hub: eventHub, heartbeatMs: config.events.sseHeartbeatMs, onRedeliver: () => relay.wake() },
     tokens,
     keys,
     tenants: new TenantSettingsCache(db),
@@ -116,9 +163,17 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     publicUrl: config.publicUrl,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
     isShuttingDown: () => shuttingDown,
-    calls: { sandbox: driver.name === 'sandbox', onCallCreated: () => dialer.wake() },
+    calls: {
+      sandbox: driver.name === 'sandbox',
+      onCallCreated: () => {
+        metrics.callAccepted();
+        dialer.wake();
+      },
+    },
+    observability: { metrics, tracing, metricsAccess: config.metrics },
   });
   if (config.dialer.enabled) dialer.start();
+  if (config.events.relayEnabled) relay.start();
   // Idempotency keys are kept 24 h; expired ones are swept hourly (a reused key is also
   // checked for expiry on its own, so the sweep only bounds the table's size).
   const sweep = setInterval(
@@ -136,14 +191,19 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     config,
     bootstrap: boot,
     dialer,
+    driver,
     close() {
       closed ??= (async () => {
         shuttingDown = true;
         clearInterval(sweep);
         await app.close();
         await dialer.stop(config.shutdownGraceMs);
+        eventHub.close();
+        await relay.stop();
         await driver.close();
         await audit.drain();
+        // After the dialer: its last attempt spans are ended, then flushed in one export.
+        await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'span flush failed'));
         if (!overrides.store) await store.close();
       })();
       return closed;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Campaign, CampaignInput } from '../contract/campaigns.ts';
 import { Id, PhoneNumber } from '../contract/common.ts';
 import { Contact, ContactInput } from '../contract/contacts.ts';
+import { EVENT_WEBHOOKS } from '../contract/events.ts';
 import { ProblemSchema } from '../contract/problem.ts';
 import {
   CallerId,
@@ -18,6 +19,9 @@ import {
 import { User, UserInput } from '../contract/users.ts';
 import type { Clock } from '../domain/clock.ts';
 import { SCOPES } from '../domain/scopes.ts';
+import type { EventStreamHub } from '../events/event-stream-hub.ts';
+import type { PconnMetrics } from '../observability/metrics.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import type { AuditWriter } from '../service/audit/audit-writer.ts';
 import type { SigningKeyRing } from '../service/auth/signing-keys.ts';
 import type { TokenService } from '../service/auth/token-service.ts';
@@ -30,6 +34,7 @@ import { registerAuditTrail } from './plugins/audit-trail.ts';
 import { registerAuthentication } from './plugins/authentication.ts';
 import { registerJsonParser } from './plugins/body-parsers.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { registerObservability } from './plugins/observability.ts';
 import { RateLimiter } from './plugins/rate-limiter.ts';
 import { requestIdFor } from './plugins/request-id.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
@@ -37,11 +42,14 @@ import { registerCallRoutes } from './routes/calls.ts';
 import { registerCampaignActionRoutes } from './routes/campaign-actions.ts';
 import { registerContactImportRoutes } from './routes/contact-import.ts';
 import { registerDncRoutes } from './routes/dnc.ts';
+import { registerEventRoutes } from './routes/events.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { type MetricsAccess, registerMetricsRoute } from './routes/metrics.ts';
 import { registerOAuthRoutes } from './routes/oauth.ts';
 import { registerProblemPages } from './routes/problem-pages.ts';
 import { registerResourceRoutes } from './routes/resource-routes.ts';
 import { registerTenancyRoutes } from './routes/tenancy.ts';
+import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 
 /** The config resources' services, built by the composition root. */
 export interface ResourceServices {
@@ -68,6 +76,10 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
   /** Calls: whether the telephony is the sandbox, and how to wake the dialer. */
   calls: { sandbox: boolean; onCallCreated: () => void };
+  /** The SSE fan-out and the relay's wake-up (GET /v1/events, webhook redelivery). */
+  events?: { hub: EventStreamHub; heartbeatMs: number; onRedeliver: () => void };
+  /** Prometheus metrics (GET /metrics, per-request counters) and tracing; absent: neither. */
+  observability?: { metrics: PconnMetrics; tracing: Tracing; metricsAccess: MetricsAccess };
 }
 
 /** One registered route, as the auth-matrix test and the OpenAPI check walk them. */
@@ -117,6 +129,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Before authentication, so a rejected request still gets its span and its metric.
+  if (deps.observability) registerObservability(app, deps.observability);
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
@@ -143,6 +157,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           'Outbound personal-connection calls. Errors are RFC 9457 problem details; see /problems.',
       },
       servers: [{ url: deps.publicUrl }],
+      // TypeBox schemas are JSON Schema but not typed as OpenAPI's SchemaObject.
+      webhooks: EVENT_WEBHOOKS as unknown as Record<string, never>,
       components: {
         securitySchemes: {
           oauth2: {
@@ -183,6 +199,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   });
   registerProblemPages(app);
+  if (deps.observability)
+    registerMetricsRoute(app, {
+      metrics: deps.observability.metrics,
+      tokens: deps.tokens,
+      access: deps.observability.metricsAccess,
+    });
   registerOAuthRoutes(app, { tokens: deps.tokens, keys: deps.keys, publicUrl: deps.publicUrl });
   registerTenancyRoutes(app, { db, tenants: deps.tenants });
   registerAuditRoutes(app, { db });
@@ -190,6 +212,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerContactImportRoutes(app, { db });
   registerCallRoutes(app, { db, publicUrl: deps.publicUrl, ...deps.calls });
   registerDncRoutes(app, { db });
+  if (deps.events) {
+    registerEventRoutes(app, deps.events);
+    registerWebhookDeliveryRoutes(app, { db, onRedeliver: deps.events.onRedeliver });
+  }
 
   const r = deps.resources;
   registerResourceRoutes(app, r.campaigns, {

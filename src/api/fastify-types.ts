@@ -17,6 +17,8 @@ declare module 'fastify' {
     rawBody?: string;
     /** The problem code the request failed with, if any. */
     problemCode?: string;
+    /** The problem+json body answered, kept for the audit entry (so `pconn explain` is exact). */
+    problemBody?: Record<string, unknown>;
     /** The request's use-case context (tenant settings loaded). */
     context(): Promise<RequestContext>;
   }

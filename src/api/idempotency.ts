@@ -26,18 +26,10 @@ export async function withIdempotency(
   options: ProblemOptions,
   run: () => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>,
 ): Promise<FastifyReply> {
-  const key = request.headers['idempotency-key'];
+  const claim = idempotencyKeyOf(request);
   const tenantId = request.principal?.tenantId;
-  if (key === undefined || !tenantId) return respond(reply, await runOrProblem(request, options, run));
-  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-    throw new InvalidInputError(
-      'invalid_request',
-      'The Idempotency-Key header must be 1–255 visible ASCII characters (a UUID is ideal).',
-    );
-  }
-  const fingerprint = createHash('sha256')
-    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
-    .digest('hex');
+  if (!claim || !tenantId) return respond(reply, await runOrProblem(request, options, run));
+  const { key, fingerprint } = claim;
   const start = await startIdempotentRequest(db, tenantId, key, fingerprint);
   if (start.action === 'replay') {
     reply.header('idempotent-replayed', 'true');
@@ -53,7 +45,33 @@ export async function withIdempotency(
   }
 }
 
-type Outcome = { status: number; body: unknown; headers?: Record<string, string>; problem?: boolean };
+/** A response to send: a success, or a problem rendered ahead (so it can be stored with a key). */
+export type Outcome = { status: number; body: unknown; headers?: Record<string, string>; problem?: boolean };
+
+/**
+ * The request's Idempotency-Key and fingerprint (method + path + canonical body), or undefined
+ * without one (or without a tenant). A malformed key is 400.
+ */
+export function idempotencyKeyOf(request: FastifyRequest): { key: string; fingerprint: string } | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined || !request.principal?.tenantId) return undefined;
+  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+    throw new InvalidInputError(
+      'invalid_request',
+      'The Idempotency-Key header must be 1–255 visible ASCII characters (a UUID is ideal).',
+    );
+  }
+  const fingerprint = createHash('sha256')
+    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
+    .digest('hex');
+  return { key, fingerprint };
+}
+
+/** A client mistake rendered as the outcome to send (and store with a key). */
+export function problemOutcome(request: FastifyRequest, error: PconnError, options: ProblemOptions): Outcome {
+  const problem = renderProblem(request, error, options);
+  return { status: problem.status, body: problem.body, headers: problem.headers, problem: true };
+}
 
 async function runOrProblem(
   request: FastifyRequest,
@@ -66,12 +84,12 @@ async function runOrProblem(
     // Client mistakes are part of the idempotent answer: render them now so they can be stored.
     if (!(error instanceof PconnError) || error.code === 'internal' || error.code === 'unavailable')
       throw error;
-    const problem = renderProblem(request, error, options);
-    return { status: problem.status, body: problem.body, headers: problem.headers, problem: true };
+    return problemOutcome(request, error, options);
   }
 }
 
-function respond(reply: FastifyReply, outcome: Outcome): FastifyReply {
+/** Sends an outcome (problems as application/problem+json). */
+export function respond(reply: FastifyReply, outcome: Outcome): FastifyReply {
   if (outcome.headers) reply.headers(outcome.headers);
   reply.code(outcome.status);
   if (outcome.problem)

@@ -36,6 +36,7 @@ export function renderProblem(
     ...error.extensions,
   };
   if (error.retryable) body.retryable = true;
+  request.problemBody = body;
   return { status: type.status, headers: problemHeaders(error.code, error), body };
 }
 

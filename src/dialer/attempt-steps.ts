@@ -4,19 +4,24 @@ import { presentCall } from '../service/calls/present-call.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import {
-  appendCallEvent,
   contactAttemptStats,
   findCall,
   insertAttempt,
   listAttempts,
   settleAttempt,
-  updateCall,
 } from '../store/calls/calls.ts';
+import { insertCallEvent, updateCallForTransition } from '../store/calls/transition-call.ts';
 import type { Db, Executor } from '../store/database.ts';
 import { ResourceRepository } from '../store/resources.ts';
 import { chooseRetry } from './retry-policy.ts';
 
 const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
+
+/** The status of a call's campaign now (null for direct calls), for failure telemetry. */
+export async function campaignStatusOf(db: Executor, call: CallRow): Promise<string | null> {
+  if (!call.campaign_id) return null;
+  return (await campaigns.find(db, call.tenant_id, call.campaign_id))?.data.status ?? null;
+}
 
 /** Records a status change and its timeline entry (with the campaign's status at that moment). */
 export async function recordTransition(
@@ -30,21 +35,27 @@ export async function recordTransition(
   if (call.status !== status && !canTransition(call.status as CallStatus, status)) {
     throw new Error(`illegal call transition ${call.status} → ${status} for ${call.id}`);
   }
-  await updateCall(tx, call.tenant_id, call.id, { ...changes, status });
-  const updated = (await findCall(tx, call.tenant_id, call.id)) as CallRow;
-  const campaign = call.campaign_id ? await campaigns.find(tx, call.tenant_id, call.campaign_id) : undefined;
-  await appendCallEvent(tx, {
+  const changed = await updateCallForTransition(
+    tx,
+    call.tenant_id,
+    call.id,
+    { ...changes, status },
+    new Date(),
+  );
+  if (!changed) throw new Error(`call ${call.id} vanished during a transition`);
+  await insertCallEvent(tx, {
     tenantId: call.tenant_id,
     callId: call.id,
     campaignId: call.campaign_id,
+    sequence: changed.row.event_sequence,
     type: `call.${status}`,
     data: {
-      call: presentCall(updated, await listAttempts(tx, call.tenant_id, [call.id])),
-      campaignStatus: campaign?.data.status ?? null,
+      call: presentCall(changed.row, changed.attempts),
+      campaignStatus: changed.campaignStatus,
       ...extra,
     },
   });
-  return updated;
+  return changed.row;
 }
 
 /** Writes attempt n and moves the call to dialing_user — committed before any dial starts. */

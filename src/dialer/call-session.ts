@@ -1,10 +1,11 @@
 import { outcomeForSipStatus } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LegEvent, LegHandle, TelephonyDriver } from '../domain/telephony.ts';
+import type { AttemptTrace, CallTelemetry } from '../observability/call-telemetry.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Db } from '../store/database.ts';
 import type { SelectedAgent } from './agent-selection.ts';
-import { type AttemptResult, finishAttempt, recordTransition } from './attempt-steps.ts';
+import { type AttemptResult, campaignStatusOf, finishAttempt, recordTransition } from './attempt-steps.ts';
 
 /** Settings of one attempt. */
 export interface SessionOptions {
@@ -39,6 +40,9 @@ export class CallSession {
       clock: Clock;
       options: SessionOptions;
       onError: (error: unknown) => void;
+      telemetry?: CallTelemetry;
+      /** This attempt's spans (the attempt and one `dial` per leg). */
+      trace?: AttemptTrace;
     },
   ) {}
 
@@ -49,9 +53,11 @@ export class CallSession {
 
   /** Rings the agent. */
   start(): void {
+    this.deps.trace?.legStarted('agent');
     this.agentLeg = this.deps.driver.dial(
       {
         legId: `${this.call.id}/${this.attempt}/agent`,
+        tenantId: this.call.tenant_id,
         target: this.agent.target,
         callerId: this.call.caller_id,
         ringTimeoutSeconds: this.deps.options.agentRingSeconds,
@@ -77,12 +83,15 @@ export class CallSession {
   }
 
   private async onAgentEvent(event: LegEvent): Promise<void> {
+    this.deps.trace?.legEvent('agent', event);
     if (this.finished) return;
     if (event.type === 'answered') {
       this.call = await this.transition('dialing_contact', { leg: 'agent', event: 'answered' });
+      this.deps.trace?.legStarted('contact');
       this.contactLeg = this.deps.driver.dial(
         {
           legId: `${this.call.id}/${this.attempt}/contact`,
+          tenantId: this.call.tenant_id,
           target: { kind: 'phone', number: this.call.to_number },
           callerId: this.call.caller_id,
           ringTimeoutSeconds: this.deps.options.contactRingSeconds,
@@ -112,6 +121,7 @@ export class CallSession {
   }
 
   private async onContactEvent(event: LegEvent): Promise<void> {
+    this.deps.trace?.legEvent('contact', event);
     if (this.finished) return;
     if (event.type === 'answered' && this.agentLeg && this.contactLeg) {
       await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
@@ -123,15 +133,19 @@ export class CallSession {
         ? 'answered'
         : event.by === 'timeout'
           ? 'no_answer'
-          : outcomeForSipStatus(event.status);
+          : event.by === 'network'
+            ? 'network_error'
+            : outcomeForSipStatus(event.status);
       await this.finish({ outcome, sipStatus: event.status, sipReason: event.reason, talked });
     }
   }
 
   private async transition(status: 'dialing_contact' | 'connected', extra: Record<string, unknown>) {
-    return this.deps.db
+    const updated = await this.deps.db
       .transaction()
       .execute((tx) => recordTransition(tx, this.call, status, {}, { attempt: this.attempt, ...extra }));
+    this.deps.telemetry?.callTransitioned(updated);
+    return updated;
   }
 
   private async finish(result: AttemptResult): Promise<void> {
@@ -140,13 +154,17 @@ export class CallSession {
     if (this.contactLeg) await this.deps.driver.hangup(this.contactLeg);
     if (this.agentLeg) await this.deps.driver.hangup(this.agentLeg);
     try {
-      await finishAttempt(
+      const settled = await finishAttempt(
         this.deps.db,
         this.call.tenant_id,
         this.call.id,
         this.attempt,
         result,
         this.deps.clock,
+      );
+      // Before `done` settles: a stopping node flushes spans only after its sessions are done.
+      await this.deps.telemetry?.attemptEnded(this.deps.trace, result, this.call.status, settled, () =>
+        campaignStatusOf(this.deps.db, this.call),
       );
     } finally {
       this.resolveDone();

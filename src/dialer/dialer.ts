@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import type { TelephonyDriver } from '../domain/telephony.ts';
+import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import {
   advanceCampaignSchedules,
@@ -10,7 +11,7 @@ import {
   extendLeases,
 } from '../store/calls/claim.ts';
 import type { Db } from '../store/database.ts';
-import { finishAttempt } from './attempt-steps.ts';
+import { campaignStatusOf, finishAttempt } from './attempt-steps.ts';
 import { CallSession, type SessionOptions } from './call-session.ts';
 import { prepareAttempt } from './prepare-attempt.ts';
 
@@ -47,6 +48,8 @@ export class Dialer {
       clock: Clock;
       logger: Logger;
       options: DialerOptions;
+      /** Metrics, spans and failure logs of transitions and attempts (optional: tests may omit it). */
+      telemetry?: CallTelemetry;
     },
   ) {}
 
@@ -122,13 +125,21 @@ export class Dialer {
   }
 
   private async place(call: CallRow): Promise<void> {
-    const prepared = await prepareAttempt(this.deps.db, call, this.deps.driver.name, this.deps.clock);
+    const prepared = await prepareAttempt(
+      this.deps.db,
+      call,
+      this.deps.driver.name,
+      this.deps.clock,
+      this.deps.telemetry,
+    );
     if (!prepared) return;
     const session = new CallSession(prepared.call, prepared.attempt, prepared.agent, {
       db: this.deps.db,
       driver: this.deps.driver,
       clock: this.deps.clock,
       options: this.deps.options,
+      telemetry: this.deps.telemetry,
+      trace: this.deps.telemetry?.attemptStarted(prepared.call, prepared.attempt),
       onError: (error) => this.deps.logger.error({ err: error, callId: call.id }, 'call session step failed'),
     });
     this.sessions.set(call.id, session);
@@ -154,19 +165,16 @@ export class Dialer {
     for (const call of abandoned) {
       if (this.sessions.has(call.id)) continue;
       const talked = call.status === 'connected';
-      await finishAttempt(
-        db,
-        call.tenant_id,
-        call.id,
-        call.attempts_made,
-        {
-          outcome: talked ? 'answered' : 'network_error',
-          sipStatus: null,
-          sipReason:
-            'the dialer handling this call stopped (lease expired); the attempt is closed, not redialled',
-          talked,
-        },
-        clock,
+      const result = {
+        outcome: talked ? ('answered' as const) : ('network_error' as const),
+        sipStatus: null,
+        sipReason:
+          'the dialer handling this call stopped (lease expired); the attempt is closed, not redialled',
+        talked,
+      };
+      const settled = await finishAttempt(db, call.tenant_id, call.id, call.attempts_made, result, clock);
+      await this.deps.telemetry?.attemptEnded(undefined, result, call.status, settled, () =>
+        campaignStatusOf(db, call),
       );
     }
   }

@@ -1,5 +1,6 @@
 import { type CallStatus, WAITING_STATUSES } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import type { CallPlan } from '../service/calls/call-plan.ts';
 import { decide, decisionJson } from '../service/calls/decide.ts';
 import { DIRECT_CALL_WINDOW } from '../service/calls/plan-direct-call.ts';
@@ -28,6 +29,7 @@ export async function prepareAttempt(
   claimed: CallRow,
   driverName: string,
   clock: Clock,
+  telemetry?: CallTelemetry,
 ): Promise<{ call: CallRow; attempt: number; agent: SelectedAgent } | undefined> {
   const call = await findCall(db, claimed.tenant_id, claimed.id);
   if (
@@ -76,7 +78,7 @@ export async function prepareAttempt(
     decision.outcome === 'refused' ||
     (decision.outcome === 'deferred' && decision.nextAllowedAt === null)
   ) {
-    await db
+    const blocked = await db
       .transaction()
       .execute((tx) =>
         recordTransition(
@@ -87,11 +89,12 @@ export async function prepareAttempt(
           { decision: decisionJson(decision) },
         ),
       );
+    await telemetry?.callSettledBeforeDial(blocked, async () => campaign?.data.status ?? null);
     return undefined;
   }
   if (decision.outcome === 'deferred' && decision.nextAllowedAt) {
     const due = decision.nextAllowedAt;
-    await db
+    const scheduled = await db
       .transaction()
       .execute((tx) =>
         recordTransition(
@@ -102,6 +105,7 @@ export async function prepareAttempt(
           { decision: decisionJson(decision) },
         ),
       );
+    await telemetry?.callSettledBeforeDial(scheduled, async () => campaign?.data.status ?? null);
     return undefined;
   }
   const agent = await selectAgent(db, call);

@@ -20,4 +20,6 @@ export interface RequestContext {
   tenant: TenantSettings;
   requestId: string;
   now: Date;
+  /** W3C traceparent to store with what the request creates (set only when tracing is on). */
+  traceContext?: string;
 }

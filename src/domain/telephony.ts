@@ -8,6 +8,8 @@ export type LegTarget =
 export interface LegRequest {
   /** `<callId>/<attempt>/<agent|contact>`: unique per dial, so drivers can record and dedupe. */
   legId: string;
+  /** Tenant of the call: drivers that route through per-tenant config (trunks, devices) need it. */
+  tenantId?: string;
   target: LegTarget;
   callerId: string | null;
   /** Give up (CANCEL) after this many seconds of ringing: outcome no_answer. */
@@ -19,7 +21,12 @@ export type LegEvent =
   | { type: 'trying' }
   | { type: 'ringing' }
   | { type: 'answered' }
-  | { type: 'ended'; status: number; reason: string; by: 'remote' | 'local' | 'timeout' };
+  /**
+   * `by`: `remote` = a final response or BYE from the far end, `local` = we hung up, `timeout` =
+   * ring timeout (no_answer), `network` = no response at all or a transport failure (RFC 3261
+   * §8.1.3.1: status 408 / 503, outcome network_error).
+   */
+  | { type: 'ended'; status: number; reason: string; by: 'remote' | 'local' | 'timeout' | 'network' };
 
 /** A leg the driver is handling. */
 export interface LegHandle {

@@ -6,7 +6,8 @@ import {
   releaseIdempotencyKey,
 } from '../store/idempotency-keys.ts';
 
-const TTL_SECONDS = 24 * 3600;
+/** How long a key and its answer are kept (24 h). */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 // A first request that has held its key this long has died (crash): a retry may take over.
 const STALE_IN_FLIGHT_MS = 60_000;
 
@@ -25,10 +26,10 @@ export async function startIdempotentRequest(
   key: string,
   fingerprint: string,
 ): Promise<IdempotencyStart> {
-  let record = await claimIdempotencyKey(db, tenantId, key, fingerprint, TTL_SECONDS);
+  let record = await claimIdempotencyKey(db, tenantId, key, fingerprint, IDEMPOTENCY_TTL_SECONDS);
   if (record.state === 'in_flight' && Date.now() - record.createdAt.getTime() > STALE_IN_FLIGHT_MS) {
     await releaseIdempotencyKey(db, tenantId, key);
-    record = await claimIdempotencyKey(db, tenantId, key, fingerprint, TTL_SECONDS);
+    record = await claimIdempotencyKey(db, tenantId, key, fingerprint, IDEMPOTENCY_TTL_SECONDS);
   }
   if (record.state !== 'new' && record.fingerprint !== fingerprint) {
     throw new PolicyRefusalError(

@@ -162,6 +162,8 @@ export interface CallsTable {
   cancel_requested: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** W3C traceparent of the creating request (migration 0004); null when tracing is off. */
+  trace_context: string | null;
 }
 
 /** One dial attempt; written before the dial starts (the dedupe key against double dials). */
@@ -183,12 +185,19 @@ export interface CallAttemptsTable {
 export interface CallEventsTable {
   id: Generated<string>;
   tenant_id: string;
-  call_id: string;
+  /** Null for events about other subjects (migration 0003). */
+  call_id: string | null;
   campaign_id: string | null;
   sequence: number;
   type: string;
   at: CreatedAt;
   data: Json<Record<string, unknown>>;
+  /** `call`, `campaign` or `webhook_endpoint` (migration 0003). */
+  subject_type: Generated<string>;
+  /** The subject of a non-call event; null on call events (the subject is call_id). */
+  subject_id: string | null;
+  /** The writing transaction (xid8, as text): readers follow (txid, id), see migration 0003. */
+  txid: Generated<string>;
 }
 
 /** Idempotency-Key records (24 h). */
@@ -218,4 +227,38 @@ export interface CallTables {
   call_events: CallEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   dnc_numbers: DncNumbersTable;
+  outbox_cursors: OutboxCursorsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+/** How far a reader of the event outbox got, as (txid, id) (migration 0003). */
+export interface OutboxCursorsTable {
+  name: string;
+  txid: string;
+  event_id: string | number;
+}
+
+/** One event to one webhook endpoint: its delivery state and last attempt (migration 0003). */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  endpoint_id: string;
+  event_id: string | number;
+  event_type: string;
+  /** Ordering key: `call:<id>`, `campaign:<id>`, … (events of one subject go out in sequence). */
+  subject: string;
+  sequence: number;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  /** `attempts` when the current round started (a redelivery restarts the retry schedule). */
+  retry_base: Generated<number>;
+  next_attempt_at: CreatedAt;
+  lease_owner: string | null;
+  leased_until: Date | null;
+  last_attempt_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  delivered_at: Date | null;
+  created_at: CreatedAt;
 }

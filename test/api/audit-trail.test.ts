@@ -84,7 +84,15 @@ describe('every request is audited', () => {
     );
     assert.deepEqual((await auditFor('audit-bad-json'))?.body, { raw: '{"name":' });
     assert.equal((await auditFor('audit-415'))?.code, 'unsupported_media_type');
-    assert.equal((await auditFor('audit-schema'))?.code, 'invalid_request');
+    const schema = await auditFor('audit-schema');
+    assert.equal(schema?.code, 'invalid_request');
+    // The entry keeps the problem as answered, pointers included (what `pconn explain` prints).
+    const problem = schema?.problem as { code: string; errors: Array<{ pointer: string }> };
+    assert.equal(problem.code, 'invalid_request');
+    assert.ok(
+      problem.errors.some((e) => e.pointer === '/nmae'),
+      JSON.stringify(problem),
+    );
   });
 
   test('401s land in the tenant-less chain; token requests are audited without the secret', async () => {
@@ -189,7 +197,7 @@ describe('pconn audit verify', () => {
 
   test('CLI errors are the problem, not a stack trace', async () => {
     const bad = await cli(['clients', 'create', '--name', 'x', '--scopes', 'calls:fly']);
-    assert.equal(bad.code, 3);
+    assert.equal(bad.code, 1, 'exit 1: the API refused the request');
     assert.match(bad.stderr, /Invalid request/);
     assert.match(bad.stderr, /\/scopes\/0/);
     assert.ok(!bad.stderr.includes('    at '));
@@ -209,6 +217,6 @@ describe('pconn audit verify', () => {
     assert.match(list.stdout, new RegExp(client.clientId));
     const revoked = await cli(['clients', 'revoke', client.clientId]);
     assert.equal(revoked.code, 0, revoked.stderr);
-    assert.equal((await cli(['clients', 'revoke', 'nope'])).code, 3);
+    assert.equal((await cli(['clients', 'revoke', 'nope'])).code, 1);
   });
 });

@@ -49,6 +49,7 @@ const PARAM_VALUES: Record<string, string> = {
   'tenants/:id': 'default',
   'calls/:id': 'am-call',
   'dnc/:number': DNC_NUMBER,
+  ':deliveryId': 'dlv_1',
 };
 
 /** Valid bodies for the cross-tenant requests (a 404 must not hide behind a 400). */

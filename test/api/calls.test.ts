@@ -47,6 +47,24 @@ before(async () => {
     body: { externalId: 'outsider', phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }] },
   });
   await server.request('POST', '/v1/campaigns/live/contacts', { body: { contactIds: ['ct-member'] } });
+  // A campaign of its own for the batched accept tests (no agents: its calls wait, unattempted).
+  await server.request('PUT', '/v1/campaigns/batchy', {
+    body: {
+      name: 'Batchy',
+      callerId: '+14155550100',
+      callingWindow: { start: '00:00', end: '00:00' },
+      timezone: 'UTC',
+    },
+  });
+  await server.request('POST', '/v1/campaigns/batchy/start');
+  await server.request('PUT', '/v1/contacts/ct-batch', {
+    body: {
+      externalId: 'batch',
+      timezone: 'UTC',
+      phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }],
+    },
+  });
+  await server.request('POST', '/v1/campaigns/batchy/contacts', { body: { contactIds: ['ct-batch'] } });
 });
 after(() => server.close());
 
@@ -405,6 +423,92 @@ describe('Idempotency-Key', () => {
       headers: { 'idempotency-key': key },
     });
     expectProblem(reused, 422, 'idempotency_key_reused');
+  });
+
+  test('the batched accept path: 100 concurrent identical contactId requests with one key make one call', async () => {
+    const key = `idem-batch-${Date.now()}`;
+    const body = { contactId: 'ct-batch', reason: 'idempotent-batch' };
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        server.request<Json>('POST', '/v1/campaigns/batchy/calls', {
+          body,
+          headers: { 'idempotency-key': key },
+        }),
+      ),
+    );
+    const ids = new Set(responses.filter((r) => r.status === 202).map((r) => r.body.id));
+    assert.equal(ids.size, 1, `statuses: ${responses.map((r) => r.status).join(',')}`);
+    assert.ok(
+      responses.every(
+        (r) => r.status === 202 || (r.status === 409 && (r.body as Problem).code === 'idempotency_in_flight'),
+      ),
+    );
+    const calls = await server.store.db
+      .selectFrom('calls')
+      .select('id')
+      .where('reason', '=', 'idempotent-batch')
+      .execute();
+    assert.equal(calls.length, 1);
+    const replay = await server.request<Json>('POST', '/v1/campaigns/batchy/calls', {
+      body,
+      headers: { 'idempotency-key': key },
+    });
+    assert.equal(replay.status, 202);
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+    assert.equal(replay.body.id, [...ids][0]);
+  });
+});
+
+describe('batched accept path', () => {
+  test('concurrent requests in one batch each get their own answer, stored for their own key', async () => {
+    const stamp = Date.now();
+    const requests = Array.from({ length: 60 }, (_, i) => {
+      const kind = i % 3;
+      const body =
+        kind === 0
+          ? { contactId: 'ct-batch', reason: 'batch-ok' }
+          : kind === 1
+            ? { contactId: 'ct-outsider', reason: 'batch-outsider' }
+            : { contactId: 'ct-batch', id: `call_batchdup${stamp}`, reason: 'batch-dup' };
+      return server.request<Json>('POST', '/v1/campaigns/batchy/calls', {
+        body,
+        headers: { 'idempotency-key': `batch-${stamp}-${i}` },
+      });
+    });
+    const responses = await Promise.all(requests);
+    const byKind = [0, 1, 2].map((k) => responses.filter((_, i) => i % 3 === k));
+    assert.ok(
+      byKind[0]?.every((r) => r.status === 202 && r.headers.get('location') === `/v1/calls/${r.body.id}`),
+    );
+    for (const r of byKind[1] ?? []) expectProblem(r, 422, 'contact_not_in_campaign');
+    const dup = byKind[2] ?? [];
+    assert.equal(dup.filter((r) => r.status === 202).length, 1, dup.map((r) => r.status).join(','));
+    for (const r of dup.filter((r) => r.status !== 202)) expectProblem(r, 409, 'conflict');
+    // Each key replays its own answer, problems included.
+    const replayed = await server.request<Json>('POST', '/v1/campaigns/batchy/calls', {
+      body: { contactId: 'ct-outsider', reason: 'batch-outsider' },
+      headers: { 'idempotency-key': `batch-${stamp}-1` },
+    });
+    assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
+    expectProblem(replayed, 422, 'contact_not_in_campaign');
+    const created = await server.store.db
+      .selectFrom('calls')
+      .select(['id', 'event_sequence'])
+      .where('reason', 'in', ['batch-ok', 'batch-dup'])
+      .execute();
+    assert.equal(created.length, 21);
+    const events = await server.store.db
+      .selectFrom('call_events')
+      .select(['call_id', 'sequence', 'type'])
+      .where(
+        'call_id',
+        'in',
+        created.map((c) => c.id),
+      )
+      .where('sequence', '=', 1)
+      .execute();
+    assert.equal(events.length, 21);
+    assert.ok(events.every((e) => e.type === 'call.queued'));
   });
 });
 

@@ -113,6 +113,7 @@ const VALID_BODIES: Record<string, Json> = {
     outsideWindow: 'schedule',
   },
   'POST /v1/calls/:id/cancel': {},
+  'POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver': {},
   'PUT /v1/dnc/:number': { reason: 'asked not to be called' },
   'POST /v1/contacts/import': {},
   'POST /v1/campaigns/:id/contacts/import': {},
@@ -183,6 +184,7 @@ function fillPath(url: string): string {
   return url.replace(/:([A-Za-z]+)/g, (_match, name: string) => {
     if (name === 'campaignId') return CALL_CAMPAIGN;
     if (name === 'number') return encodeURIComponent('+14155550199');
+    if (name === 'deliveryId') return 'dlv_1';
     if (url.startsWith('/v1/tenants/')) return 'default';
     if (url.startsWith('/v1/clients/')) return revocableClient;
     if (url.startsWith('/v1/calls/')) return cancellableCall;

@@ -6,6 +6,7 @@ import { appendAuditEvents, listAuditEvents } from '../../src/store/audit-events
 import { insertCall } from '../../src/store/calls/calls.ts';
 import { claimDueCalls } from '../../src/store/calls/claim.ts';
 import { claimIdempotencyKey } from '../../src/store/idempotency-keys.ts';
+import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { ResourceRepository } from '../../src/store/resources.ts';
 import { insertTenant } from '../../src/store/tenants.ts';
@@ -61,7 +62,7 @@ for (const [kind, open] of kinds) {
         );
         assert.deepEqual(
           rows.rows.map((r) => r.name),
-          ['0001-initial', '0002-calls'],
+          Object.keys(MIGRATIONS),
         );
         const { migrate } = await import('../../src/store/migrate.ts');
         assert.deepEqual(await migrate(store.db as never), []);

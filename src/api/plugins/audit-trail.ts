@@ -29,11 +29,24 @@ export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter): v
       userAgent: truncate(request.headers['user-agent'] ?? null, 512),
       bodyDigest: raw === undefined ? null : `sha256:${createHash('sha256').update(raw).digest('hex')}`,
       body: auditBody(request, raw),
-      problem: null,
+      problem: auditProblem(request.problemBody),
       at: new Date().toISOString(),
     });
     return payload;
   });
+}
+
+/**
+ * The problem answered, as the audit entry keeps it: whole up to 16 KiB, else without its
+ * `errors[]` beyond the first 20 (a rejected 100k-line import must not bloat the trail).
+ */
+function auditProblem(problem: Record<string, unknown> | undefined): unknown {
+  if (!problem) return null;
+  // A problem may echo the client's input (an unknown member's name, say): sanitized like the body.
+  const safe = redact(problem, 0) as Record<string, unknown>;
+  if (JSON.stringify(safe).length <= BODY_CAP) return safe;
+  const errors = Array.isArray(safe.errors) ? safe.errors : [];
+  return { ...safe, errors: errors.slice(0, 20), errorsTruncated: errors.length };
 }
 
 function clientIdFromForm(request: FastifyRequest): string | null {

@@ -24,7 +24,7 @@ export function registerAuthentication(
         'invalid_token',
         `The token names tenant '${principal.tenantId}', which does not exist.`,
       );
-    return { principal, tenant, requestId: this.id, now: deps.now() };
+    return { principal, tenant, requestId: this.id, now: deps.now(), traceContext: this.traceContext };
   });
 
   app.addHook('onRequest', async (request) => {

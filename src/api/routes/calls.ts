@@ -12,6 +12,7 @@ import {
 import { Id, ListOf } from '../../contract/common.ts';
 import { InvalidInputError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
+import { CallIntake } from '../../service/calls/call-intake.ts';
 import type { CallPlan } from '../../service/calls/call-plan.ts';
 import { getCall, getCallEvents, listTenantCalls } from '../../service/calls/call-queries.ts';
 import { cancelCall } from '../../service/calls/cancel-call.ts';
@@ -19,7 +20,7 @@ import { createCall, dryRunCall } from '../../service/calls/create-call.ts';
 import { planCampaignCall } from '../../service/calls/plan-campaign-call.ts';
 import { planDirectCall } from '../../service/calls/plan-direct-call.ts';
 import type { Db, Executor } from '../../store/database.ts';
-import { withIdempotency } from '../idempotency.ts';
+import { idempotencyKeyOf, problemOutcome, respond, withIdempotency } from '../idempotency.ts';
 import { routeSchema } from '../route-schema.ts';
 
 /** What the call routes need. */
@@ -35,6 +36,7 @@ const CALL_ERRORS = [404, 409, 422];
 
 /** The call routes: create (campaign and direct, with dry runs and idempotency), read, list, cancel, timeline. */
 export function registerCallRoutes(app: FastifyInstance, deps: CallRouteDeps): void {
+  const intake = new CallIntake(deps.db, { sandbox: deps.sandbox, onCallsCreated: deps.onCallCreated });
   const accept = async (
     request: FastifyRequest<{ Querystring: { dryRun?: boolean } }>,
     reply: FastifyReply,
@@ -83,6 +85,19 @@ export function registerCallRoutes(app: FastifyInstance, deps: CallRouteDeps): v
         });
       }
       const ctx = await request.context();
+      const contactId = body.contactId;
+      if (contactId !== undefined && !request.query.dryRun) {
+        // The common case goes through the group commit; an existing key or an unexpected batch
+        // failure comes back as a fallback to the one-request path below.
+        const result = await intake.submit({
+          ctx,
+          campaignId: request.params.campaignId,
+          input: { ...body, contactId },
+          idempotency: idempotencyKeyOf(request),
+          renderProblem: (error) => problemOutcome(request, error, { publicUrl: deps.publicUrl }),
+        });
+        if (result.kind === 'answer') return respond(reply, result.answer);
+      }
       return accept(request, reply, body.id, ctx, (tx) =>
         planCampaignCall(tx, ctx, request.params.campaignId, body, request.query.dryRun === true),
       );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type AuditChainFields, type ChainBreak, verifyAuditChain } from '../../contract/audit-chain.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
-import { EXIT, print, printError } from '../output.ts';
+import { EXIT, print, run } from '../output.ts';
 
 type Entry = AuditChainFields & { prevHash: string; hash: string };
 
@@ -14,13 +14,13 @@ export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('the audit trail');
   withConnection(
     audit.command('verify').description('verify the hash chain of your tenant’s audit trail'),
-  ).action(async (options: ConnectionOptions) => {
-    try {
+  ).action((options: ConnectionOptions) =>
+    run(options, async () => {
       const client = clientFrom(options);
       // The head is read first: verifying adds entries of its own, which come after it.
-      const head = await client.request<{ sequence: number; hash: string }>('GET', '/v1/audit-events/head');
+      const head = await client.audit.head();
       const entries: Entry[] = [];
-      for await (const entry of client.list<Entry>('/v1/audit-events')) {
+      for await (const entry of client.paginate<Entry>('/v1/audit-events')) {
         if (entry.sequence > head.sequence) break;
         entries.push(entry);
       }
@@ -47,9 +47,7 @@ export function registerAuditCommands(program: Command): void {
                 ),
               ],
       );
-      process.exitCode = ok ? EXIT.ok : EXIT.failed;
-    } catch (error) {
-      process.exitCode = printError(error, options.json === true);
-    }
-  });
+      return ok ? EXIT.ok : EXIT.failed;
+    }),
+  );
 }

@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
+import type { OAuthClient } from '../../sdk/index.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
-import { EXIT, print, printError } from '../output.ts';
-
-interface ClientView {
-  clientId: string;
-  name: string;
-  scopes: string[];
-  status?: string;
-  clientSecret?: string;
-}
+import { print, run } from '../output.ts';
 
 /** `pconn clients create|list|revoke`: OAuth clients of your tenant (admin scope). */
 export function registerClientCommands(program: Command): void {
@@ -18,9 +11,9 @@ export function registerClientCommands(program: Command): void {
   withConnection(clients.command('create').description('create a client; its secret is printed once'))
     .requiredOption('--name <name>', 'a name for the client')
     .requiredOption('--scopes <scopes>', 'space- or comma-separated scopes, e.g. "calls:write calls:read"')
-    .action(async (options: ConnectionOptions & { name: string; scopes: string }) => {
-      process.exitCode = await run(options, async () => {
-        const created = await clientFrom(options).request<ClientView>('POST', '/v1/clients', {
+    .action((options: ConnectionOptions & { name: string; scopes: string }) =>
+      run(options, async () => {
+        const created = await clientFrom(options).clients.create({
           name: options.name,
           scopes: options.scopes.split(/[\s,]+/).filter(Boolean),
         });
@@ -29,39 +22,29 @@ export function registerClientCommands(program: Command): void {
           `client secret: ${created.clientSecret}   (shown only now: store it safely)`,
           `scopes:        ${created.scopes.join(' ')}`,
         ]);
-      });
-    });
-  withConnection(clients.command('list').description('list clients')).action(
-    async (options: ConnectionOptions) => {
-      process.exitCode = await run(options, async () => {
-        const page = await clientFrom(options).request<{ data: ClientView[] }>('GET', '/v1/clients');
-        print(options.json === true, page.data, () =>
-          page.data.map((c) => `${c.clientId}  ${c.status?.padEnd(8)} ${c.name}  [${c.scopes.join(' ')}]`),
-        );
-      });
-    },
+        return 0;
+      }),
+    );
+  withConnection(clients.command('list').description('list clients')).action((options: ConnectionOptions) =>
+    run(options, async () => {
+      const rows: OAuthClient[] = [];
+      for await (const c of clientFrom(options).clients.list()) rows.push(c);
+      print(options.json === true, rows, () =>
+        rows.map((c) => `${c.clientId}  ${c.status.padEnd(8)} ${c.name}  [${c.scopes.join(' ')}]`),
+      );
+      return 0;
+    }),
   );
   withConnection(
     clients
       .command('revoke')
       .description('revoke a client: its tokens stop working within seconds')
       .argument('<clientId>'),
-  ).action(async (clientId: string, options: ConnectionOptions) => {
-    process.exitCode = await run(options, async () => {
-      const revoked = await clientFrom(options).request<ClientView>(
-        'POST',
-        `/v1/clients/${encodeURIComponent(clientId)}/revoke`,
-      );
+  ).action((clientId: string, options: ConnectionOptions) =>
+    run(options, async () => {
+      const revoked = await clientFrom(options).clients.revoke(clientId);
       print(options.json === true, revoked, () => [`revoked ${revoked.clientId} (${revoked.name})`]);
-    });
-  });
-}
-
-async function run(options: ConnectionOptions, action: () => Promise<void>): Promise<number> {
-  try {
-    await action();
-    return EXIT.ok;
-  } catch (error) {
-    return printError(error, options.json === true);
-  }
+      return 0;
+    }),
+  );
 }

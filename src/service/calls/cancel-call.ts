@@ -3,7 +3,9 @@ import { type CallStatus, TERMINAL_STATUSES, WAITING_STATUSES } from '../../doma
 import { ConflictError, NotFoundError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import { appendCallEvent, findCall, listAttempts, updateCall } from '../../store/calls/calls.ts';
-import type { Db } from '../../store/database.ts';
+import type { Db, Executor } from '../../store/database.ts';
+import { ResourceRepository } from '../../store/resources.ts';
+import type { StoredCampaign } from '../resources/campaigns.ts';
 import { presentCall } from './present-call.ts';
 
 /**
@@ -37,11 +39,27 @@ export async function cancelCall(db: Db, ctx: RequestContext, id: string): Promi
         callId: id,
         campaignId: row.campaign_id,
         type: 'call.canceled',
-        data: { call, requestId: ctx.requestId },
+        data: {
+          call,
+          campaignStatus: await campaignStatusOf(tx, ctx.tenant.id, row.campaign_id),
+          requestId: ctx.requestId,
+        },
       });
       return call;
     }
     await updateCall(tx, ctx.tenant.id, id, { cancel_requested: true });
     return presentCall({ ...row, cancel_requested: true }, await listAttempts(tx, ctx.tenant.id, [id]));
   });
+}
+
+const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
+
+/** The campaign's status now, carried by the event (null for direct calls). */
+async function campaignStatusOf(
+  db: Executor,
+  tenantId: string,
+  campaignId: string | null,
+): Promise<string | null> {
+  if (campaignId === null) return null;
+  return (await campaigns.find(db, tenantId, campaignId))?.data.status ?? null;
 }

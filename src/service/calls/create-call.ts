@@ -1,13 +1,12 @@
 import type { Call } from '../../contract/calls.ts';
 import type { Decision } from '../../domain/compliance/index.ts';
-import { newId } from '../../domain/ids.ts';
 import { ConflictError, InvalidInputError, PolicyRefusalError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
-import { appendCallEvent, findCall, insertCall } from '../../store/calls/calls.ts';
+import { insertNewCalls } from '../../store/calls/insert-new-calls.ts';
 import type { Db, Executor } from '../../store/database.ts';
 import type { CallPlan } from './call-plan.ts';
 import { decide, decisionJson } from './decide.ts';
-import { presentCall } from './present-call.ts';
+import { newCall } from './new-call.ts';
 
 /** The answer of `?dryRun=true`. */
 export interface DryRun {
@@ -40,58 +39,28 @@ export async function createCall(
   return db.transaction().execute(async (tx) => {
     const callPlan = await plan(tx);
     checkMetadata(callPlan.metadata);
-    const at = callPlan.notBefore && callPlan.notBefore > ctx.now ? callPlan.notBefore : ctx.now;
+    const at = decisionInstant(ctx, callPlan);
     const decision = await decide(tx, ctx.tenant.id, callPlan, at);
     refuseIfNotAllowed(decision, callPlan);
-    const id = options.id ?? newId('call');
-    const due = decision.outcome === 'deferred' && decision.nextAllowedAt ? decision.nextAllowedAt : at;
-    const scheduled = due.getTime() > ctx.now.getTime();
-    const inserted = await insertCall(tx, {
-      tenant_id: ctx.tenant.id,
-      id,
-      kind: callPlan.kind,
-      campaign_id: callPlan.campaignId,
-      contact_id: callPlan.contactId,
-      requested_user_id: callPlan.requestedUserId,
-      user_id: null,
-      to_number: callPlan.toNumber,
-      phone_type: callPlan.phoneType,
-      caller_id: callPlan.callerId,
-      status: scheduled ? 'scheduled' : 'queued',
-      outcome: null,
-      reason: callPlan.reason,
-      metadata: callPlan.metadata,
-      outside_window: callPlan.outsideWindow,
-      not_before: callPlan.notBefore,
-      scheduled_for: scheduled ? due : null,
-      next_attempt_at: due,
-      decision: decisionJson(decision),
-      sandbox: options.sandbox,
-    });
-    if (!inserted) {
-      throw new ConflictError(
-        'conflict',
-        `A call with id '${id}' already exists; use a new id or an Idempotency-Key to retry safely.`,
-        { pointer: '/id' },
-      );
-    }
-    const row = await findCall(tx, ctx.tenant.id, id);
-    if (!row) throw new Error('inserted call vanished');
-    const call = presentCall(row, []);
-    await appendCallEvent(tx, {
-      tenantId: ctx.tenant.id,
-      callId: id,
-      campaignId: callPlan.campaignId,
-      type: scheduled ? 'call.scheduled' : 'call.queued',
-      data: {
-        call,
-        campaignStatus: callPlan.campaignStatus,
-        decision: decisionJson(decision),
-        requestId: ctx.requestId,
-      },
-    });
-    return call;
+    const fresh = newCall(ctx, callPlan, decision, at, options);
+    const inserted = await insertNewCalls(tx, [fresh.record]);
+    if (inserted.size === 0) throw callIdTaken(fresh.call.id);
+    return fresh.call;
   });
+}
+
+/** The instant a call is decided at: its `notBefore` when that is later than now. */
+export function decisionInstant(ctx: RequestContext, plan: CallPlan): Date {
+  return plan.notBefore && plan.notBefore > ctx.now ? plan.notBefore : ctx.now;
+}
+
+/** 409 for a client-chosen call id that is already taken. */
+export function callIdTaken(id: string): ConflictError {
+  return new ConflictError(
+    'conflict',
+    `A call with id '${id}' already exists; use a new id or an Idempotency-Key to retry safely.`,
+    { pointer: '/id' },
+  );
 }
 
 /** Runs every check of createCall and answers "can I call now?" without writing anything. */
@@ -102,7 +71,7 @@ export async function dryRunCall(
 ): Promise<DryRun> {
   return db.transaction().execute(async (tx) => {
     const callPlan = await plan(tx);
-    const at = callPlan.notBefore && callPlan.notBefore > ctx.now ? callPlan.notBefore : ctx.now;
+    const at = decisionInstant(ctx, callPlan);
     const decision = await decide(tx, ctx.tenant.id, callPlan, at);
     return {
       allowed: decision.outcome === 'allowed',
@@ -112,7 +81,12 @@ export async function dryRunCall(
   });
 }
 
-function refuseIfNotAllowed(decision: Decision, plan: CallPlan): void {
+/**
+ * Turns a decision that is not `allowed` into its refusal: `call_blocked` when no later time would
+ * do (DNC, consent, cap), `outside_calling_window` when only the window or redial gap failed and
+ * the request said `outsideWindow: reject`; otherwise (deferred, schedule) nothing.
+ */
+export function refuseIfNotAllowed(decision: Decision, plan: CallPlan): void {
   if (decision.outcome === 'allowed') return;
   const failed = decision.rules.filter((r) => r.result !== 'pass');
   const windowOnly =
@@ -137,7 +111,8 @@ function refuseIfNotAllowed(decision: Decision, plan: CallPlan): void {
   }
 }
 
-function checkMetadata(metadata: Record<string, unknown>): void {
+/** `metadata` must stay within 4 KiB as JSON (contract). */
+export function checkMetadata(metadata: Record<string, unknown>): void {
   const size = Buffer.byteLength(JSON.stringify(metadata));
   if (size > METADATA_LIMIT) {
     throw new InvalidInputError('invalid_request', 'metadata is too large.', {

@@ -10,12 +10,28 @@ export interface CallingWindowSpec {
   end: string;
 }
 
+/** What the decision needs from the store about the contact and number. */
+export interface DecisionFacts {
+  attempts: number;
+  lastEndedAt: Date | null;
+  onDnc: boolean;
+}
+
 /** The compliance decision a call gets at `at`: DNC, consent, attempt cap, redial gap, window. */
 export async function decide(db: Executor, tenantId: string, plan: CallPlan, at: Date): Promise<Decision> {
   const stats =
     plan.campaignId && plan.contactId
       ? await contactAttemptStats(db, tenantId, plan.campaignId, plan.contactId)
       : { attempts: 0, lastEndedAt: null };
+  return decideFromFacts(plan, at, {
+    attempts: stats.attempts,
+    lastEndedAt: stats.lastEndedAt,
+    onDnc: await isOnDnc(db, tenantId, plan.toNumber),
+  });
+}
+
+/** The same decision from facts already read (the batched accept path reads them in bulk). */
+export function decideFromFacts(plan: CallPlan, at: Date, facts: DecisionFacts): Decision {
   return evaluateCall({
     at,
     window: plan.window,
@@ -24,11 +40,11 @@ export async function decide(db: Executor, tenantId: string, plan: CallPlan, at:
       number: plan.toNumber,
       fallbackTimezone: plan.fallbackTimezone,
     }),
-    dnc: await isOnDnc(db, tenantId, plan.toNumber),
+    dnc: facts.onDnc,
     consent: plan.consent ?? undefined,
-    attemptsMade: stats.attempts,
+    attemptsMade: facts.attempts,
     maxAttempts: plan.maxAttempts,
-    lastAttemptEndedAt: stats.lastEndedAt ?? undefined,
+    lastAttemptEndedAt: facts.lastEndedAt ?? undefined,
     minRedialGapSeconds: plan.minRedialGapSeconds,
     outsideWindow: plan.outsideWindow,
   });

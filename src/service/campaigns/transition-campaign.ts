@@ -4,6 +4,7 @@ import { NotFoundError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import type { Db } from '../../store/database.ts';
 import { ResourceRepository } from '../../store/resources.ts';
+import { appendSubjectEvent } from '../../store/webhooks/append-subject-event.ts';
 import { campaignKind, type StoredCampaign } from '../resources/campaigns.ts';
 
 const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
@@ -23,6 +24,23 @@ export async function transitionCampaign(
     const status = nextCampaignStatus(row.data.status, action, startsInFuture);
     const updated = await campaigns.update(tx, ctx.tenant.id, id, { ...row.data, status });
     if (!updated) throw new NotFoundError('campaign', id);
-    return campaignKind.present(updated);
+    const campaign = campaignKind.present(updated);
+    // The outbox row commits with the change (issue 6); the row lock above orders the sequence.
+    await appendSubjectEvent(tx, {
+      tenantId: ctx.tenant.id,
+      subjectType: 'campaign',
+      subjectId: id,
+      campaignId: id,
+      type: 'campaign.status_changed',
+      data: {
+        campaign,
+        from: row.data.status,
+        to: status,
+        campaignStatus: status,
+        action,
+        requestId: ctx.requestId,
+      },
+    });
+    return campaign;
   });
 }

@@ -64,7 +64,10 @@ export function isPrivateHost(hostname: string): boolean {
 /** Webhook endpoints; the secret is shown only when created or rotated. */
 export function webhookKind(options: {
   allowPrivate: boolean;
+  /** How long a rotated-out secret keeps signing (PCONN_WEBHOOK_SECRET_OVERLAP_SECONDS). */
+  secretOverlapMs?: number;
 }): ResourceKind<WebhookInput, StoredWebhook, Webhook> {
+  const overlapMs = options.secretOverlapMs ?? ROTATION_OVERLAP_MS;
   return {
     name: 'webhook endpoint',
     table: 'webhook_endpoints',
@@ -89,7 +92,7 @@ export function webhookKind(options: {
         secret: existing && !rotate ? existing.secret : newWebhookSecret(),
         previousSecret: rotate ? existing.secret : (existing?.previousSecret ?? null),
         previousSecretUntil: rotate
-          ? new Date(ctx.now.getTime() + ROTATION_OVERLAP_MS).toISOString()
+          ? new Date(ctx.now.getTime() + overlapMs).toISOString()
           : (existing?.previousSecretUntil ?? null),
       };
     },

@@ -19,7 +19,13 @@ export async function insertCall(
     | 'leased_until'
     | 'metadata'
     | 'decision'
-  > & { metadata: Record<string, unknown>; decision: unknown; sandbox: boolean },
+    | 'trace_context'
+  > & {
+    metadata: Record<string, unknown>;
+    decision: unknown;
+    sandbox: boolean;
+    trace_context?: string | null;
+  },
 ): Promise<boolean> {
   const result = await db
     .insertInto('calls')

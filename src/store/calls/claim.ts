@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
+import { moveCampaignsBySchedule } from '../webhooks/move-campaigns-by-schedule.ts';
 import type { CallRow } from './call-rows.ts';
 
 /** Leases the calls a locking sub-select picks to `owner` and returns them. */
@@ -79,10 +80,11 @@ export async function extendLeases(
 
 /** Moves scheduled campaigns whose start time has come to running, and ended ones to completed. */
 export async function advanceCampaignSchedules(db: Db): Promise<void> {
-  await sql`update campaigns set data = jsonb_set(data, '{status}', '"running"'), updated_at = now()
-    where data->>'status' = 'scheduled' and (data->'schedule'->>'startAt') is not null
-      and (data->'schedule'->>'startAt')::timestamptz <= now()`.execute(db);
-  await sql`update campaigns set data = jsonb_set(data, '{status}', '"completed"'), updated_at = now()
-    where data->>'status' in ('running', 'paused', 'scheduled') and (data->'schedule'->>'endAt') is not null
-      and (data->'schedule'->>'endAt')::timestamptz <= now()`.execute(db);
+  // Each move writes its campaign.status_changed event in the same statement (issue 6).
+  await moveCampaignsBySchedule(db, { from: ['scheduled'], to: 'running', boundary: 'startAt' });
+  await moveCampaignsBySchedule(db, {
+    from: ['running', 'paused', 'scheduled'],
+    to: 'completed',
+    boundary: 'endAt',
+  });
 }

@@ -1,6 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
 import * as calls from './0002-calls.ts';
+import * as events from './0003-events.ts';
+import * as traceContext from './0004-trace-context.ts';
+import * as callsByContact from './0005-calls-by-contact.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -9,4 +12,7 @@ import * as calls from './0002-calls.ts';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-calls': calls,
+  '0003-events': events,
+  '0004-trace-context': traceContext,
+  '0005-calls-by-contact': callsByContact,
 };

@@ -1,0 +1,48 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A bench server running in a child process, talking over IPC. */
+export interface ServerProcess<Ready> {
+  ready: Ready;
+  /** Messages after `ready` (e.g. dial reports). */
+  onMessage(listener: (message: Record<string, unknown>) => void): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `bench/servers/<name>.ts` in its own Node process (its own event loop and, on two
+ * cores, its own core) and waits for its `{type: 'ready'}` message.
+ */
+export async function startServerProcess<Ready>(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess<Ready>> {
+  const child: ChildProcess = fork(fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url)), [], {
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const listeners: Array<(message: Record<string, unknown>) => void> = [];
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench server ${name} exited with ${code}`)));
+    child.on('message', (message: Record<string, unknown>) => {
+      if (message.type === 'ready') resolve(message as Ready);
+      else for (const listener of listeners) listener(message);
+    });
+  });
+  return {
+    ready,
+    onMessage: (listener) => listeners.push(listener),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.disconnect();
+        setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+      }),
+  };
+}

@@ -1,0 +1,121 @@
+import { PassThrough } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { Event, EventStreamQuery } from '../../contract/events.ts';
+import { InvalidInputError } from '../../domain/pconn-error.ts';
+import { parseEventId, toEventEnvelope } from '../../events/event-envelope.ts';
+import type { EventStreamHub } from '../../events/event-stream-hub.ts';
+import type { OutboxEventRow, OutboxPosition } from '../../store/webhooks/outbox-rows.ts';
+import { routeSchema } from '../route-schema.ts';
+
+/** What the event stream route needs. */
+export interface EventRouteDeps {
+  hub: EventStreamHub;
+  /** Interval of the `: heartbeat` comment that keeps proxies from closing an idle stream. */
+  heartbeatMs: number;
+}
+
+// A client this far behind is cut off; it reconnects with Last-Event-ID and replays from the
+// database instead of growing this node's memory.
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** GET /v1/events: the tenant's events as Server-Sent Events, resumable with Last-Event-ID. */
+export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
+  const open = new Set<(shuttingDown?: boolean) => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end(true);
+  });
+
+  app.get<{ Querystring: { campaignId?: string; callId?: string; after?: string } }>(
+    '/v1/events',
+    {
+      config: { scope: 'calls:read' },
+      schema: routeSchema({
+        operationId: 'streamEvents',
+        summary: 'Stream events as Server-Sent Events (resumable with Last-Event-ID)',
+        description:
+          'Each event is sent as `id: <event id>`, `event: <type>`, `data: <Event JSON>`; a `: heartbeat` comment keeps the stream open. Reconnect with `Last-Event-ID` (or `?after=`) to receive every event after that one exactly once. Filters: `campaignId`, `callId`.',
+        tags: ['Events'],
+        scope: 'calls:read',
+        querystring: EventStreamQuery,
+        success: {
+          200: Type.Unsafe({
+            description: 'text/event-stream of Event',
+            content: { 'text/event-stream': { schema: Event } },
+          }),
+        },
+      }),
+    },
+    async (request, reply) => {
+      const ctx = await request.context();
+      const header = request.headers['last-event-id'];
+      const resumeFrom = (Array.isArray(header) ? header[0] : header) ?? request.query.after;
+      let after: OutboxPosition | undefined;
+      if (resumeFrom !== undefined && resumeFrom !== '') {
+        const id = parseEventId(resumeFrom);
+        after = id === undefined ? undefined : await deps.hub.resumePosition(ctx.tenant.id, id);
+        if (!after) {
+          throw new InvalidInputError(
+            'invalid_request',
+            `'${resumeFrom}' is not an event id of this tenant.`,
+            {
+              errors: [
+                {
+                  pointer: '',
+                  code: 'format',
+                  detail: 'Last-Event-ID / after must be the id of an event this stream sent (evt_…).',
+                },
+              ],
+            },
+          );
+        }
+      }
+      const stream = new PassThrough();
+      let ended = false;
+      let unsubscribe = () => {};
+      const end = (shuttingDown = false) => {
+        if (ended) return;
+        ended = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(end);
+        stream.end();
+        // On shutdown the server closes idle connections before preClose ends the streams, so a
+        // stream's connection would then idle until keepAliveTimeout (72 s): close it once sent.
+        if (shuttingDown) reply.raw.once('finish', () => request.raw.socket?.end());
+      };
+      const write = (text: string) => {
+        if (ended) return;
+        if (stream.writableLength > MAX_BUFFERED_BYTES) end();
+        else stream.write(text);
+      };
+      const heartbeat = setInterval(() => write(': heartbeat\n\n'), deps.heartbeatMs);
+      open.add(end);
+      reply.raw.once('close', () => end());
+      write('retry: 1000\n: connected\n\n');
+      unsubscribe = await deps.hub.subscribe(
+        {
+          filter: {
+            tenantId: ctx.tenant.id,
+            campaignId: request.query.campaignId,
+            callId: request.query.callId,
+          },
+          send: (row) => write(formatEvent(row)),
+        },
+        after,
+      );
+      if (ended) unsubscribe();
+      return reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('x-accel-buffering', 'no')
+        .send(stream);
+    },
+  );
+}
+
+/** One SSE message: the id, the type as the event name, the envelope as data. */
+function formatEvent(row: OutboxEventRow): string {
+  const envelope = toEventEnvelope(row);
+  return `id: ${envelope.id}\nevent: ${envelope.type}\ndata: ${JSON.stringify(envelope)}\n\n`;
+}

@@ -1,0 +1,64 @@
+import type { PconnClient, Query } from './pconn-client.ts';
+import type { AuditEvent, AuditHead, CreatedClient, OAuthClient, PhoneTypes } from './types.ts';
+
+/** The audit trail: every request, accepted or rejected. */
+export class AuditApi {
+  constructor(private readonly client: PconnClient) {}
+
+  /** Entries matching the filters, in chain order. */
+  search(
+    filter: { requestId?: string; status?: number; code?: string; from?: string; to?: string } & Query = {},
+  ): AsyncGenerator<AuditEvent> {
+    return this.client.paginate<AuditEvent>('/v1/audit-events', filter);
+  }
+
+  /** The entry of one request, or undefined when there is none (yet). */
+  async byRequestId(requestId: string): Promise<AuditEvent | undefined> {
+    const page = await this.client.request<{ data: AuditEvent[] }>('GET', '/v1/audit-events', {
+      query: { requestId },
+    });
+    return page.data[0];
+  }
+
+  /** The newest link of the tenant's chain. */
+  head(): Promise<AuditHead> {
+    return this.client.request<AuditHead>('GET', '/v1/audit-events/head');
+  }
+}
+
+/** OAuth clients of the caller's tenant (admin scope). */
+export class ClientsApi {
+  constructor(private readonly client: PconnClient) {}
+
+  /** Creates a client; its secret is in this answer only. */
+  create(input: { name: string; scopes: string[] }): Promise<CreatedClient> {
+    return this.client.request<CreatedClient>('POST', '/v1/clients', { body: input });
+  }
+
+  /** The tenant's clients. */
+  list(): AsyncGenerator<OAuthClient> {
+    return this.client.paginate<OAuthClient>('/v1/clients');
+  }
+
+  /** Revokes a client. */
+  revoke(clientId: string): Promise<OAuthClient> {
+    return this.client.request<OAuthClient>('POST', `/v1/clients/${encodeURIComponent(clientId)}/revoke`, {
+      idempotencyKey: false,
+    });
+  }
+}
+
+/** Tenant settings. */
+export class SettingsApi {
+  constructor(private readonly client: PconnClient) {}
+
+  /** The tenant's phone types. */
+  phoneTypes(): Promise<PhoneTypes> {
+    return this.client.request<PhoneTypes>('GET', '/v1/settings/phone-types');
+  }
+
+  /** Replaces the tenant's phone types. */
+  putPhoneTypes(input: PhoneTypes): Promise<PhoneTypes> {
+    return this.client.request<PhoneTypes>('PUT', '/v1/settings/phone-types', { body: input });
+  }
+}

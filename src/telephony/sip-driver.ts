@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import type { LegEvent, LegHandle, LegRequest, TelephonyDriver } from '../domain/telephony.ts';
+import { DigestNonces } from './sip/auth/digest-nonce.ts';
+import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
+import { BindingStore, Registrar } from './sip/registrar/index.ts';
+import { blackHoleOffer } from './sip/sdp/index.ts';
+import { SipUserAgent } from './sip/user-agent/index.ts';
+import { bridgeLegs } from './sip-driver/bridge-legs.ts';
+import { type LegRoute, routeLeg } from './sip-driver/leg-route.ts';
+import { handleOutOfDialog } from './sip-driver/register-handler.ts';
+import type { SipDirectory } from './sip-driver/sip-directory.ts';
+import { SipLeg } from './sip-driver/sip-leg.ts';
+import { TrunkLimiter } from './sip-driver/trunk-limiter.ts';
+
+/** Settings of the SIP driver (from config.ts `sip`, plus the directory over the store). */
+export interface SipDriverOptions {
+  listen: { transport: 'udp' | 'tcp'; host: string; port: number };
+  /** Host[:port] written in Contact/Via and SDP origins when behind NAT. */
+  publicAddress?: string;
+  /** RFC 3261 T1 in ms (Timer B = 64·T1). */
+  t1Ms: number;
+  realm: string;
+  /** Registrar nonce secret; random per process when absent. */
+  nonceSecret?: string;
+  maxRegisterExpires: number;
+  /** Registrar challenge algorithms, most preferred first (RFC 8760 §2.3). */
+  digestAlgorithms: readonly DigestAlgorithm[];
+  directory: SipDirectory;
+  /** Unexpected errors (logged by the caller). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The TelephonyDriver over pconn's own SIP user agent: third-party call control per RFC 3725
+ * §4.4 flow IV (agent INVITEd without SDP and parked on a black hole, contact INVITEd, SDP
+ * exchanged by re-INVITE and ACK), trunks with digest credentials and `maxConcurrent`/`cps`
+ * limits, and a registrar for agents' softphones.
+ */
+export class SipDriver implements TelephonyDriver {
+  readonly name = 'sip' as const;
+  private readonly legs = new Map<string, SipLeg>();
+  private readonly limiter = new TrunkLimiter();
+  private readonly onError: (error: unknown) => void;
+
+  private constructor(
+    private readonly ua: SipUserAgent,
+    private readonly options: SipDriverOptions,
+    /** Registrations of softphones (tenant/username → contacts), shared with the registrar. */
+    readonly bindings: BindingStore,
+  ) {
+    this.onError = options.onError ?? (() => undefined);
+  }
+
+  /** Binds the SIP socket and starts the registrar. */
+  static async start(options: SipDriverOptions): Promise<SipDriver> {
+    let driver: SipDriver | undefined;
+    const bindings = new BindingStore();
+    const registrar = new Registrar({
+      realm: options.realm,
+      nonces: new DigestNonces({ secret: options.nonceSecret ?? randomBytes(32) }),
+      bindings,
+      accounts: (username) => options.directory.registeredAccounts(username),
+      maxExpires: options.maxRegisterExpires,
+      algorithms: options.digestAlgorithms,
+    });
+    const contactHost = options.publicAddress?.replace(/:\d+$/, '');
+    const ua = await SipUserAgent.start({
+      listen: { host: options.listen.host, port: options.listen.port },
+      transports: [options.listen.transport],
+      timers: { t1: options.t1Ms },
+      ...(contactHost ? { contactHost } : {}),
+      onRequest: handleOutOfDialog(registrar, (error) => driver?.onError(error)),
+    });
+    driver = new SipDriver(ua, options, bindings);
+    return driver;
+  }
+
+  /** Where the SIP socket listens (port 0 at start → the OS-chosen port). */
+  get address(): { host: string; port: number } {
+    return { host: this.ua.address.host, port: this.ua.address.port };
+  }
+
+  dial(request: LegRequest, onEvent: (event: LegEvent) => void): LegHandle {
+    const leg = new SipLeg(
+      request,
+      (event) => {
+        if (event.type === 'ended') this.legs.delete(request.legId);
+        onEvent(event);
+      },
+      this.mediaHost(),
+      // Timer B (64·T1) after the ring timeout, plus 2 s of margin.
+      64 * this.options.t1Ms + 2000,
+    );
+    this.legs.set(request.legId, leg);
+    void this.place(leg).catch((error: unknown) => {
+      this.onError(error);
+      leg.unroutable(500, 'Server Internal Error');
+    });
+    return leg;
+  }
+
+  async bridge(a: LegHandle, b: LegHandle): Promise<void> {
+    const agent = this.legs.get(a.legId);
+    const contact = this.legs.get(b.legId);
+    if (!agent || !contact) throw new Error(`bridge: leg ${agent ? b.legId : a.legId} has ended`);
+    await bridgeLegs(agent, contact);
+  }
+
+  async hangup(leg: LegHandle): Promise<void> {
+    await this.legs.get(leg.legId)?.hangup();
+  }
+
+  async close(): Promise<void> {
+    this.limiter.drain();
+    // Best effort: CANCEL/BYE what is still up, but never wait more than a second for peers.
+    const ending = Promise.all([...this.legs.values()].map((leg) => leg.hangup().catch(() => undefined)));
+    await Promise.race([ending, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    this.legs.clear();
+    await this.ua.close();
+  }
+
+  private async place(leg: SipLeg): Promise<void> {
+    const route = await routeLeg(leg.request, this.options.directory, this.bindings, this.ua.address.host);
+    if ('status' in route) return leg.unroutable(route.status, route.reason);
+    let release: (() => void) | undefined;
+    if (route.trunk) {
+      release = await this.limiter.acquire(route.trunk.id, route.trunk, () => leg.abandoned);
+      if (!release) return leg.start(this.ua, route, undefined);
+    }
+    leg.start(this.ua, route, this.initialOffer(leg, route), release);
+  }
+
+  /** The offer of the first INVITE: none (flow IV) unless the trunk demands one. */
+  private initialOffer(leg: SipLeg, route: LegRoute): string | undefined {
+    if (!route.trunk?.offerInInitialInvite) return undefined;
+    // The contact gets the agent's own description (its media address and codecs).
+    const agent = leg.isAgent ? undefined : this.legs.get(leg.legId.replace(/\/contact$/, '/agent'));
+    return (agent?.remoteSdp && leg.sdp.relay(agent.remoteSdp)) || leg.sdp.stamp(blackHoleOffer());
+  }
+
+  private mediaHost(): string {
+    const host = this.options.publicAddress?.replace(/:\d+$/, '') ?? this.ua.address.host;
+    return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  }
+}

@@ -1,0 +1,81 @@
+/** One registered contact of an address-of-record (RFC 3261 §10.3 step 7). */
+export interface Binding {
+  /** The Contact URI, as registered (where requests for the AOR go). */
+  contact: string;
+  /** Absolute expiry, ms since the epoch. */
+  expiresAt: number;
+  /** Call-ID and CSeq of the REGISTER that last wrote it, to drop reordered requests. */
+  callId: string;
+  cseq: number;
+  /** q value (preference), default 1. */
+  q: number;
+  /** When it was last refreshed; the newest wins among equal q. */
+  updatedAt: number;
+}
+
+/** A change one REGISTER asks for: a contact with its granted expiry (0 = remove). */
+export interface BindingChange {
+  contact: string;
+  expiresSeconds: number;
+  q: number;
+}
+
+/**
+ * In-memory location service: AOR → contact → binding. Expired bindings are dropped lazily on
+ * every read (RFC 3261 §10.3: a binding "ceases to exist" at its expiry), so no timer is needed.
+ */
+export class BindingStore {
+  private readonly aors = new Map<string, Map<string, Binding>>();
+
+  /** `now`: the clock in ms (tests pass a fake one). */
+  constructor(readonly now: () => number = Date.now) {}
+
+  /** The live bindings of an AOR, best first (highest q, then most recently refreshed). */
+  current(aor: string): Binding[] {
+    const bindings = this.aors.get(aor);
+    if (!bindings) return [];
+    const now = this.now();
+    for (const [contact, binding] of bindings) if (binding.expiresAt <= now) bindings.delete(contact);
+    if (bindings.size === 0) this.aors.delete(aor);
+    return [...bindings.values()].sort((a, b) => b.q - a.q || b.updatedAt - a.updatedAt);
+  }
+
+  /**
+   * Applies the changes of one REGISTER (RFC 3261 §10.3 step 7): for a contact already bound,
+   * a request with the same Call-ID and a CSeq not higher than the stored one is out of order
+   * and ignored; otherwise the binding is replaced, or removed when its expiry is 0.
+   */
+  apply(aor: string, callId: string, cseq: number, changes: readonly BindingChange[]): void {
+    const now = this.now();
+    let bindings = this.aors.get(aor);
+    if (!bindings) {
+      bindings = new Map();
+      this.aors.set(aor, bindings);
+    }
+    for (const change of changes) {
+      const existing = bindings.get(change.contact);
+      if (existing && existing.callId === callId && cseq <= existing.cseq) continue;
+      if (change.expiresSeconds === 0) bindings.delete(change.contact);
+      else
+        bindings.set(change.contact, {
+          contact: change.contact,
+          expiresAt: now + change.expiresSeconds * 1000,
+          callId,
+          cseq,
+          q: change.q,
+          updatedAt: now,
+        });
+    }
+    if (bindings.size === 0) this.aors.delete(aor);
+  }
+
+  /** Removes every binding of an AOR (`Contact: *` with Expires 0, RFC 3261 §10.2.2). */
+  removeAll(aor: string): void {
+    this.aors.delete(aor);
+  }
+
+  /** Number of AORs with at least one binding (metrics, tests). */
+  get size(): number {
+    return this.aors.size;
+  }
+}

@@ -1,0 +1,137 @@
+import { buildChallenge } from '../auth/digest-challenge.ts';
+import { parseDigestCredentials } from '../auth/digest-credentials.ts';
+import type { DigestNonces } from '../auth/digest-nonce.ts';
+import type { DigestAlgorithm } from '../auth/digest-response.ts';
+import { verifyDigest } from '../auth/verify-digest.ts';
+import { createResponse } from '../message/create-response.ts';
+import { newTag } from '../message/message-ids.ts';
+import type { SipRequest, SipResponse } from '../message/sip-message.ts';
+import { serializeUri } from '../message/sip-uri.ts';
+import { getCallId, getContacts, getCSeq, getExpires, getTo } from '../message/typed-headers.ts';
+import type { BindingChange, BindingStore } from './binding-store.ts';
+
+/** A user who may register under a username: the password and the key of their bindings. */
+export interface RegistrarAccount {
+  password: string;
+  /** Binding key (the AOR as the registrar stores it), e.g. `tenant/username`. */
+  aor: string;
+}
+
+/** Settings of a {@link Registrar}. */
+export interface RegistrarOptions {
+  realm: string;
+  nonces: DigestNonces;
+  bindings: BindingStore;
+  /** Accounts that use `username` (several when tenants share a name; the password decides). */
+  accounts: (username: string) => Promise<readonly RegistrarAccount[]>;
+  /** Challenges offered, in preference order (RFC 8760 §2.3); default SHA-256 then MD5. */
+  algorithms?: readonly DigestAlgorithm[];
+  /** Expiry used when the request names none (RFC 3261 §10.2.1.1 suggests 3600). */
+  defaultExpires?: number;
+  /** Shortest expiry accepted; shorter ones get 423 (RFC 3261 §10.3 step 7). */
+  minExpires?: number;
+  /** Longest expiry granted; longer ones are shortened (RFC 3261 §10.3 step 7). */
+  maxExpires?: number;
+}
+
+/**
+ * Handles REGISTER requests per RFC 3261 §10.3: digest authentication (401 with a challenge
+ * per algorithm, stale=true for an expired nonce), the To user must be the authenticated user
+ * (403 otherwise), `Contact: *` only with Expires 0, 423 below Min-Expires, and a 200 listing
+ * every current binding with its remaining expiry.
+ */
+export class Registrar {
+  private readonly algorithms: readonly DigestAlgorithm[];
+
+  constructor(private readonly options: RegistrarOptions) {
+    this.algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
+  }
+
+  /** The response to a REGISTER (never throws; malformed requests get 400). */
+  async handle(request: SipRequest): Promise<SipResponse> {
+    const toTag = newTag();
+    const to = getTo(request.headers);
+    const callId = getCallId(request.headers);
+    const cseq = getCSeq(request.headers);
+    const contacts = getContacts(request.headers);
+    if (to?.uri.kind !== 'sip' || !to.uri.user || !callId || !cseq || contacts === undefined)
+      return createResponse(request, 400, { toTag, reason: 'Bad REGISTER' });
+    const account = await this.authenticate(request, to.uri.user);
+    if ('response' in account) return account.response;
+    const headerExpires = getExpires(request.headers);
+    if (contacts === '*') {
+      // RFC 3261 §10.3 step 6: the wildcard is only valid with Expires: 0 and no other contact.
+      if (headerExpires !== 0)
+        return createResponse(request, 400, { toTag, reason: 'Wildcard needs Expires 0' });
+      this.options.bindings.removeAll(account.aor);
+      return this.ok(request, account.aor, toTag);
+    }
+    const changes: BindingChange[] = [];
+    const min = this.options.minExpires ?? 60;
+    for (const contact of contacts) {
+      const raw = contact.params.get('expires');
+      const asked = raw ? Number(raw) : (headerExpires ?? this.options.defaultExpires ?? 3600);
+      if (asked !== 0 && asked < min) {
+        const response = createResponse(request, 423, { toTag });
+        response.headers.append('Min-Expires', String(min));
+        return response;
+      }
+      const q = Number(contact.params.get('q') ?? '1');
+      changes.push({
+        contact: serializeUri(contact.uri),
+        expiresSeconds: Math.min(asked, this.options.maxExpires ?? 3600),
+        q: Number.isFinite(q) ? q : 1,
+      });
+    }
+    this.options.bindings.apply(account.aor, callId, cseq.seq, changes);
+    return this.ok(request, account.aor, toTag);
+  }
+
+  private async authenticate(
+    request: SipRequest,
+    user: string,
+  ): Promise<RegistrarAccount | { response: SipResponse }> {
+    const header = request.headers.get('authorization');
+    const credentials = header ? parseDigestCredentials(header) : undefined;
+    let stale = false;
+    if (credentials) {
+      const accounts = await this.options.accounts(credentials.username);
+      for (const account of accounts) {
+        const result = verifyDigest({
+          credentials,
+          method: request.method,
+          realm: this.options.realm,
+          nonces: this.options.nonces,
+          password: account.password,
+          algorithms: this.algorithms,
+        });
+        if (result.ok) {
+          // RFC 3261 §10.3 step 3-4: the authenticated user may only change their own AOR.
+          if (credentials.username !== user)
+            return { response: createResponse(request, 403, { toTag: newTag(), reason: 'Not your AOR' }) };
+          return account;
+        }
+        stale ||= result.stale;
+      }
+    }
+    const response = createResponse(request, 401, { toTag: newTag() });
+    for (const algorithm of this.algorithms) {
+      response.headers.append(
+        'WWW-Authenticate',
+        buildChallenge({ realm: this.options.realm, nonce: this.options.nonces.issue(), algorithm, stale }),
+      );
+    }
+    return { response };
+  }
+
+  private ok(request: SipRequest, aor: string, toTag: string): SipResponse {
+    const response = createResponse(request, 200, { toTag });
+    const now = this.options.bindings.now();
+    for (const binding of this.options.bindings.current(aor)) {
+      const left = Math.max(1, Math.round((binding.expiresAt - now) / 1000));
+      response.headers.append('Contact', `<${binding.contact}>;expires=${left}`);
+    }
+    response.headers.append('Date', new Date(now).toUTCString());
+    return response;
+  }
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { ROOT, runCli, tempConfigDir } from './run-cli.ts';
+
+let server: TestServer;
+let dir: string;
+const EXAMPLE = join(ROOT, 'examples/pconn.yaml');
+const cli = (args: string[]) =>
+  runCli(args, {
+    env: {
+      PCONN_CONFIG_DIR: dir,
+      PCONN_URL: server.url,
+      PCONN_CLIENT_ID: server.adminId,
+      PCONN_CLIENT_SECRET: server.adminSecret,
+      TRUNK_PASSWORD: 'trunk-secret-1',
+      AGENT_ALAN_SIP_PASSWORD: 'alan-sip-secret',
+    },
+  });
+
+before(async () => {
+  server = await startTestServer();
+  dir = tempConfigDir();
+});
+after(() => server.close());
+
+describe('pconn plan / apply (config as code)', () => {
+  test('plan lists everything to create; apply creates it; plan then shows no changes', async () => {
+    const first = await cli(['plan', '-f', EXAMPLE]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^\+ campaigns\/spring-renewals$/m);
+    assert.match(first.stdout, /^ {4}\+ callingWindow\.start: "09:00"$/m);
+    assert.match(first.stdout, /^ {4}\+ password: "\(write-only, set\)"$/m);
+    assert.match(first.stdout, /^~ phoneTypes\/tenant$|Plan: 6 to create/m);
+
+    const applied = await cli(['apply', '-f', EXAMPLE]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(
+      applied.stdout,
+      /^created webhooks\/crm\n {2}signing secret \(shown once, store it now\): whsec_/m,
+    );
+    assert.match(applied.stdout, /Apply complete/);
+    const trunk = await server.request<{ hasPassword: boolean }>('GET', '/v1/trunks/carrier');
+    assert.equal(trunk.body.hasPassword, true);
+    const campaign = await server.request<{ agentIds: string[] }>('GET', '/v1/campaigns/spring-renewals');
+    assert.deepEqual(campaign.body.agentIds, ['agent-ada', 'agent-alan']);
+
+    const again = await cli(['plan', '-f', EXAMPLE, '--json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(JSON.parse(again.stdout), { changes: [], summary: { create: 0, update: 0, delete: 0 } });
+    const reapplied = await cli(['apply', '-f', EXAMPLE]);
+    assert.match(reapplied.stdout, /No changes: the server matches the file\./);
+  });
+
+  test('changing one field shows exactly that diff, and apply makes it so', async () => {
+    const changed = join(dir, 'changed.yaml');
+    writeFileSync(
+      changed,
+      readFileSync(EXAMPLE, 'utf8').replace('name: Spring renewals', 'name: Spring renewals 2026'),
+    );
+    const plan = await cli(['plan', '-f', changed]);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.equal(
+      plan.stdout,
+      [
+        '~ campaigns/spring-renewals',
+        '    ~ name: "Spring renewals" → "Spring renewals 2026"',
+        '',
+        'Plan: 0 to create, 1 to change, 0 to delete.',
+        '',
+      ].join('\n'),
+    );
+    assert.equal((await cli(['apply', '-f', changed])).code, 0);
+    const campaign = await server.request<{ name: string }>('GET', '/v1/campaigns/spring-renewals');
+    assert.equal(campaign.body.name, 'Spring renewals 2026');
+  });
+
+  test('--prune deletes resources of declared kinds that the file does not list', async () => {
+    await server.request('PUT', '/v1/users/stray', {
+      body: { name: 'Stray', device: { type: 'registered' } },
+    });
+    const plan = await cli(['plan', '-f', EXAMPLE, '--prune', '--json']);
+    const deletes = JSON.parse(plan.stdout).changes.filter((c: { action: string }) => c.action === 'delete');
+    assert.deepEqual(
+      deletes.map((c: { kind: string; id: string }) => `${c.kind}/${c.id}`),
+      ['users/stray'],
+    );
+    const applied = await cli(['apply', '-f', EXAMPLE, '--prune']);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /^deleted users\/stray$/m);
+    assert.equal((await server.request('GET', '/v1/users/stray')).status, 404);
+  });
+
+  test('a wrong file is refused before anything is sent, with every pointer and hint', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'campaigns:\n  c1:\n    nmae: X\n    callerId: "2125550100"\nwidgets: {}\nusers:\n  u1: { name: U, device: { type: sip, uri: "sip:u@x" } }\n',
+    );
+    const result = await cli(['apply', '-f', bad]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /is not a valid pconn configuration \(4 problem\(s\)\)/);
+    assert.match(result.stderr, /- \/widgets: Unknown kind 'widgets'\./);
+    assert.match(
+      result.stderr,
+      /- \/campaigns\/c1\/nmae: Unknown field 'nmae'\.\n\s+hint: Did you mean 'name'\?/,
+    );
+    assert.match(result.stderr, /- \/campaigns\/c1\/callerId: .*\n\s+hint: Did you mean '\+12125550100'\?/);
+    assert.equal((await server.request('GET', '/v1/users/u1')).status, 404);
+    const missing = await cli(['plan', '-f', join(dir, 'none.yaml')]);
+    assert.equal(missing.code, 2);
+  });
+});

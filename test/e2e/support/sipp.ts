@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
+
+/** True when the sipp binary is installed (Debian package sip-tester). */
+export function sippAvailable(): boolean {
+  return spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
+}
+
+/** A free UDP port on 127.0.0.1, picked by the OS (released just before sipp binds it). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Options of one sipp peer. */
+export interface SippOptions {
+  /** File name under test/e2e/scenarios. */
+  scenario: string;
+  /** `host:port` to send to (client scenarios). */
+  remote?: string;
+  /** `-key name value` pairs, used as [name] in the scenario. */
+  keys?: Record<string, string | number>;
+  /** Percentage of messages sipp drops on purpose (`-lost`). */
+  lost?: number;
+  /** Calls before sipp exits (default 1). */
+  calls?: number;
+}
+
+/** A running sipp process on 127.0.0.1. */
+export interface Sipp {
+  port: number;
+  /** Resolves with sipp's exit code (0: every call passed its scenario). */
+  exited: Promise<number | null>;
+  /** The errors sipp logged (`-trace_err`), for assertion messages. */
+  errors(): string;
+  /** Kills sipp (SIGKILL after 1 s) and removes its files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts sipp in the foreground as a child process (never `-bg`: the test owns and kills it)
+ * on a free port of 127.0.0.1, logging errors to a temporary directory.
+ */
+export async function startSipp(options: SippOptions): Promise<Sipp> {
+  const port = await freeUdpPort();
+  const dir = mkdtempSync(join(tmpdir(), 'pconn-sipp-'));
+  const errorFile = join(dir, 'errors.log');
+  const args = [
+    '-sf',
+    join(SCENARIOS, options.scenario),
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-m',
+    String(options.calls ?? 1),
+    '-nostdin',
+    '-trace_err',
+    '-error_file',
+    errorFile,
+    '-recv_timeout',
+    '20000',
+  ];
+  if (options.lost) args.push('-lost', String(options.lost));
+  for (const [name, value] of Object.entries(options.keys ?? {})) args.push('-key', name, String(value));
+  if (options.remote) args.push(options.remote);
+  const child: ChildProcess = spawn('sipp', args, { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // sipp needs a moment to bind its socket before the first INVITE reaches it.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  return {
+    port,
+    exited,
+    errors() {
+      try {
+        return readFileSync(errorFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 1000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits for sipp to exit, failing after `ms` with its error log. */
+export async function sippResult(sipp: Sipp, ms = 15_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`sipp still running after ${ms} ms:\n${sipp.errors()}`)), ms);
+  });
+  try {
+    return await Promise.race([sipp.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
