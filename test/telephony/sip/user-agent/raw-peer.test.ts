@@ -12,11 +12,13 @@ import type { Dialog, DialogEnd } from '../../../../src/telephony/sip/user-agent
 import { SipUserAgent } from '../../../../src/telephony/sip/user-agent/index.ts';
 import { delay, UdpPeer, waitFor } from '../transaction/test-peer.ts';
 
-const TIMERS = { t1: 20, t2: 160, t4: 200 };
+// T1 = 40 ms: small enough to run Timer B (64·T1) in 2.6 s, large enough that a loaded CI machine does
+// not retransmit before the peer answers (20 ms flaked once under load).
+const TIMERS = { t1: 40, t2: 320, t4: 400 };
 const SDP =
   'v=0\r\no=p 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n';
 
-describe('SipUserAgent against a raw UDP peer (T1 = 20 ms)', () => {
+describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
   let ua: SipUserAgent;
   let peer: UdpPeer;
 
