@@ -2,19 +2,16 @@ import { type CallStatus, WAITING_STATUSES } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import type { CallPlan } from '../service/calls/call-plan.ts';
-import { decide, decisionJson } from '../service/calls/decide.ts';
+import { decideFromFacts, decisionJson } from '../service/calls/decide.ts';
 import { DIRECT_CALL_WINDOW } from '../service/calls/plan-direct-call.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { StoredContact } from '../service/resources/contacts.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
-import { findCall, updateCall } from '../store/calls/calls.ts';
+import { updateCall } from '../store/calls/calls.ts';
+import { loadDialFacts } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
-import { ResourceRepository } from '../store/resources.ts';
-import { type SelectedAgent, selectAgent } from './agent-selection.ts';
+import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
 import { beginAttempt, recordTransition } from './attempt-steps.ts';
-
-const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
-const contacts = new ResourceRepository<StoredContact>('contacts');
 
 // No free agent: look again soon rather than spin.
 const NO_AGENT_RETRY_MS = 2000;
@@ -31,20 +28,23 @@ export async function prepareAttempt(
   clock: Clock,
   telemetry?: CallTelemetry,
 ): Promise<{ call: CallRow; attempt: number; agent: SelectedAgent } | undefined> {
-  const call = await findCall(db, claimed.tenant_id, claimed.id);
+  // One read for every fact below (the fresh row, campaign, contact, stats, DNC, a free agent).
+  const facts = await loadDialFacts(db, claimed.tenant_id, claimed.id);
+  const call = facts?.call;
   if (
+    !facts ||
     !call ||
     !WAITING_STATUSES.includes(call.status as CallStatus) ||
     call.lease_owner !== claimed.lease_owner
   )
     return undefined;
   const release = { lease_owner: null, leased_until: null };
-  const campaign = call.campaign_id ? await campaigns.find(db, call.tenant_id, call.campaign_id) : undefined;
+  const campaign = facts.campaign === null ? undefined : { data: facts.campaign as StoredCampaign };
   if (call.campaign_id && campaign?.data.status !== 'running') {
     await updateCall(db, call.tenant_id, call.id, release);
     return undefined;
   }
-  const contact = call.contact_id ? await contacts.find(db, call.tenant_id, call.contact_id) : undefined;
+  const contact = facts.contact === null ? undefined : { data: facts.contact as StoredContact };
   const plan: CallPlan = {
     kind: call.kind,
     campaignId: call.campaign_id,
@@ -68,11 +68,10 @@ export async function prepareAttempt(
   const now = clock.now();
   // Retries were already spaced by the policy when they were queued; the gap rule here guards
   // against other calls to the same contact.
-  const decision = await decide(
-    db,
-    call.tenant_id,
+  const decision = decideFromFacts(
     { ...plan, minRedialGapSeconds: call.attempts_made > 0 ? 0 : plan.minRedialGapSeconds },
     now,
+    { attempts: facts.attempts, lastEndedAt: facts.lastEndedAt, onDnc: facts.onDnc },
   );
   if (
     decision.outcome === 'refused' ||
@@ -108,7 +107,7 @@ export async function prepareAttempt(
     await telemetry?.callSettledBeforeDial(scheduled, async () => campaign?.data.status ?? null);
     return undefined;
   }
-  const agent = await selectAgent(db, call);
+  const agent = facts.freeAgent ? selectedAgentOf(facts.freeAgent) : undefined;
   if (!agent) {
     await updateCall(db, call.tenant_id, call.id, {
       ...release,

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { LIVE_STATUSES } from '../../domain/call-status.ts';
 import type { Executor } from '../database.ts';
 import type { AttemptRow, CallEventRow, CallRow } from './call-rows.ts';
 
@@ -219,16 +218,4 @@ export async function contactAttemptStats(
     attempts: Number(row.attempts),
     lastEndedAt: row.last ? new Date(row.last as unknown as string) : null,
   };
-}
-
-/** Users of the tenant who are on a live call now. */
-export async function busyUserIds(db: Executor, tenantId: string): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('calls')
-    .select('user_id')
-    .where('tenant_id', '=', tenantId)
-    .where('status', 'in', [...LIVE_STATUSES])
-    .where('user_id', 'is not', null)
-    .execute();
-  return new Set(rows.map((r) => r.user_id as string));
 }

@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import { LIVE_STATUSES } from '../../domain/call-status.ts';
+import type { Executor } from '../database.ts';
+import type { CallRow } from './call-rows.ts';
+
+/** What the dialer re-checks just before dialling a claimed call, read in one statement. */
+export interface DialFacts {
+  /** The call as it is now. */
+  call: CallRow;
+  campaign: unknown;
+  contact: unknown;
+  /** Attempts that count against the cap (not agent_no_answer) and when the last one ended. */
+  attempts: number;
+  lastEndedAt: Date | null;
+  onDnc: boolean;
+  /**
+   * The first candidate agent (the requested user, else the campaign's agentIds in order) who
+   * is active and on no live call, with their user document; null when nobody is free.
+   */
+  freeAgent: { id: string; data: unknown } | null;
+}
+
+type Row = CallRow & {
+  campaign_now: unknown;
+  contact_now: unknown;
+  attempts_now: number | string;
+  last_ended_now: Date | string | null;
+  on_dnc_now: boolean;
+  free_agent_now: { id: string; data: unknown } | null;
+};
+
+/**
+ * One statement instead of eight for the dialer's pre-dial check (it ran for every attempt, at
+ * about 5 ms of the store's single thread): the fresh call row, its campaign and contact, the
+ * contact's attempt stats, the DNC hit, and the first free agent. Lookups are LIMIT 1 laterals
+ * so the planner keeps them as index probes.
+ */
+export async function loadDialFacts(
+  db: Executor,
+  tenantId: string,
+  callId: string,
+): Promise<DialFacts | undefined> {
+  const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
+  const result = await sql<Row>`
+    select c.*,
+      cp.data as campaign_now,
+      ct.data as contact_now,
+      coalesce(st.attempts, 0) as attempts_now,
+      st.last_ended_at as last_ended_now,
+      exists (select 1 from dnc_numbers d where d.tenant_id = c.tenant_id and d.number = c.to_number) as on_dnc_now,
+      (select jsonb_build_object('id', u.id, 'data', u.data)
+        from (
+          select c.requested_user_id as id, 0::bigint as ord where c.requested_user_id is not null
+          union all
+          select a.value, a.ord from jsonb_array_elements_text(
+            case when c.requested_user_id is null then coalesce(cp.data->'agentIds', '[]'::jsonb) else '[]'::jsonb end
+          ) with ordinality as a(value, ord)
+        ) k
+        join lateral (select id, data from users where tenant_id = c.tenant_id and id = k.id limit 1) u on true
+        where u.data->>'status' = 'active'
+          and not exists (select 1 from calls b
+            where b.tenant_id = c.tenant_id and b.user_id = k.id and b.status in (${live}))
+        order by k.ord
+        limit 1) as free_agent_now
+    from calls c
+    left join lateral (select data from campaigns where tenant_id = c.tenant_id and id = c.campaign_id limit 1) cp on true
+    left join lateral (select data from contacts where tenant_id = c.tenant_id and id = c.contact_id limit 1) ct on true
+    left join lateral (
+      select count(a.n) as attempts, max(a.ended_at) as last_ended_at
+      from call_attempts a join calls x on x.tenant_id = a.tenant_id and x.id = a.call_id
+      where c.campaign_id is not null and c.contact_id is not null
+        and a.tenant_id = c.tenant_id and x.campaign_id = c.campaign_id and x.contact_id = c.contact_id
+        and (a.outcome is null or a.outcome <> 'agent_no_answer')
+    ) st on true
+    where c.tenant_id = ${tenantId} and c.id = ${callId}`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const { campaign_now, contact_now, attempts_now, last_ended_now, on_dnc_now, free_agent_now, ...call } =
+    row;
+  return {
+    call: call as CallRow,
+    campaign: campaign_now,
+    contact: contact_now,
+    attempts: Number(attempts_now),
+    lastEndedAt: last_ended_now === null ? null : new Date(last_ended_now),
+    onDnc: on_dnc_now,
+    freeAgent: free_agent_now,
+  };
+}
