@@ -219,7 +219,9 @@ function eventsConfig(env: NodeJS.ProcessEnv): EventsConfig {
     pollMs: integer(env, 'PCONN_EVENTS_POLL_MS', 250, 5),
     webhookTimeoutMs: integer(env, 'PCONN_WEBHOOK_TIMEOUT_MS', 10_000, 100),
     webhookRetrySchedule: durationList(env, 'PCONN_WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h'),
-    webhookConcurrency: integer(env, 'PCONN_WEBHOOK_CONCURRENCY', 16, 1),
+    // 64: each claim round scans the pending backlog once (≈100 ms on PGlite at a few thousand rows),
+    // so rounds must carry enough work; at 16 the relay fell behind at 50 calls/s (lag 16 s → 0.6 s).
+    webhookConcurrency: integer(env, 'PCONN_WEBHOOK_CONCURRENCY', 64, 1),
     webhookSecretOverlapSeconds: integer(env, 'PCONN_WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400),
     sseHeartbeatMs: integer(env, 'PCONN_EVENTS_HEARTBEAT_MS', 15_000, 10),
   };

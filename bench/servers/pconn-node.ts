@@ -26,6 +26,10 @@ const config = loadConfig({
   PCONN_BOOTSTRAP_CLIENT_SECRET: 'bench-secret-0123456789',
   PCONN_RATE_LIMIT_RPS: '0',
   PCONN_DIALER: process.env.PCONN_DIALER ?? 'on',
+  PCONN_WEBHOOK_ALLOW_PRIVATE: process.env.PCONN_WEBHOOK_ALLOW_PRIVATE ?? '',
+  ...(process.env.PCONN_WEBHOOK_CONCURRENCY
+    ? { PCONN_WEBHOOK_CONCURRENCY: process.env.PCONN_WEBHOOK_CONCURRENCY }
+    : {}),
 });
 const pconn = await createPconn(config, {
   logger: pino({ level: 'warn' }),
