@@ -126,6 +126,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       ? await SipDriver.start({
           ...config.sip,
           directory: new StoreDirectory(db),
+          onTransactionEvent: metrics.sip.observe,
           onError: (error) => logger.error({ err: error }, 'SIP driver error'),
         })
       : new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog }));
@@ -147,6 +148,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       concurrency: config.events.webhookConcurrency,
       allowPrivate: config.webhookAllowPrivate,
     },
+    onAttempt: (attempt) => metrics.webhookDelivered(attempt.endpointId, attempt.ok, attempt.lagMs / 1000),
   });
   const eventHub = new EventStreamHub({ db, signal: outboxSignal, logger, pollMs: config.events.pollMs });
   let shuttingDown = false;

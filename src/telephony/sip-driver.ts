@@ -4,7 +4,7 @@ import { DigestNonces } from './sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
 import { BindingStore, Registrar } from './sip/registrar/index.ts';
 import { blackHoleOffer } from './sip/sdp/index.ts';
-import { SipUserAgent } from './sip/user-agent/index.ts';
+import { SipUserAgent, type TransactionEvent } from './sip/user-agent/index.ts';
 import { bridgeLegs } from './sip-driver/bridge-legs.ts';
 import { type LegRoute, routeLeg } from './sip-driver/leg-route.ts';
 import { handleOutOfDialog } from './sip-driver/register-handler.ts';
@@ -28,6 +28,8 @@ export interface SipDriverOptions {
   directory: SipDirectory;
   /** Unexpected errors (logged by the caller). */
   onError?: (error: unknown) => void;
+  /** Every SIP transaction created, retransmitted or timed out (metrics). */
+  onTransactionEvent?: (event: TransactionEvent) => void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class SipDriver implements TelephonyDriver {
       timers: { t1: options.t1Ms },
       ...(contactHost ? { contactHost } : {}),
       onRequest: handleOutOfDialog(registrar, (error) => driver?.onError(error)),
+      ...(options.onTransactionEvent ? { onTransactionEvent: options.onTransactionEvent } : {}),
     });
     driver = new SipDriver(ua, options, bindings);
     return driver;

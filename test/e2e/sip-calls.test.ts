@@ -149,6 +149,16 @@ describe('SIP calls against sipp peers', { skip }, () => {
     assert.equal(call.outcome, 'network_error');
     assert.equal(call.attempt.sipStatus, 408);
     await expectPeersPassed(agent);
+    // The SIP stack reports into /metrics: INVITE transactions, Timer A retransmissions, Timer B.
+    const metrics = await server.request('GET', '/metrics');
+    const value = (name: string) =>
+      [...metrics.text.matchAll(new RegExp(`^${name}\\{[^}]*method="INVITE"[^}]*\\} (\\d+)`, 'gm'))].reduce(
+        (sum, m) => sum + Number(m[1]),
+        0,
+      );
+    assert.ok(value('pconn_sip_transactions_total') >= 2, metrics.text);
+    assert.ok(value('pconn_sip_retransmissions_total') >= 1, metrics.text);
+    assert.ok(value('pconn_sip_transaction_timeouts_total') >= 1, metrics.text);
   });
 
   for (const challenge of [407, 401]) {

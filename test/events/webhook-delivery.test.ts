@@ -102,6 +102,17 @@ describe('webhook delivery', () => {
     assert.equal(queued.event.data.campaignStatus, 'running', 'call events carry the campaign status');
     assert.match(queued.headers['webhook-id'] as string, /^evt_[0-9]+$/);
     assert.equal(queued.webhookId, queued.event.id, 'webhook-id is the event id');
+    // Every answered attempt is counted in /metrics, with its lag (counted just after the answer).
+    const acknowledged = receiver.acknowledged().length;
+    let metrics = '';
+    let ok = 0;
+    for (const deadline = Date.now() + 5000; ok < acknowledged && Date.now() < deadline; ) {
+      metrics = (await server.request('GET', '/metrics')).text;
+      ok = Number(/^pconn_webhook_deliveries_total\{result="ok"\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+      if (ok < acknowledged) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(ok >= acknowledged, `${ok} counted, ${acknowledged} acknowledged`);
+    assert.match(metrics, /^pconn_webhook_delivery_lag_seconds_count [1-9]/m);
   });
 
   test('a receiver that is down for a while gets every event, in order, once acknowledged', async () => {
