@@ -379,6 +379,35 @@ describe('placing calls through the sandbox', () => {
   });
 });
 
+/**
+ * 100 concurrent identical requests with one Idempotency-Key make exactly one call (the others
+ * wait with 409 idempotency_in_flight), and a later replay answers the same call.
+ */
+async function expectOneCall(path: string, body: { reason: string } & Json, key: string): Promise<void> {
+  const responses = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      server.request<Json>('POST', path, { body, headers: { 'idempotency-key': key } }),
+    ),
+  );
+  const ids = new Set(responses.filter((r) => r.status === 202).map((r) => r.body.id));
+  assert.equal(ids.size, 1, `statuses: ${responses.map((r) => r.status).join(',')}`);
+  assert.ok(
+    responses.every(
+      (r) => r.status === 202 || (r.status === 409 && (r.body as Problem).code === 'idempotency_in_flight'),
+    ),
+  );
+  const calls = await server.store.db
+    .selectFrom('calls')
+    .select('id')
+    .where('reason', '=', body.reason)
+    .execute();
+  assert.equal(calls.length, 1);
+  const replay = await server.request<Json>('POST', path, { body, headers: { 'idempotency-key': key } });
+  assert.equal(replay.status, 202);
+  assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+  assert.equal(replay.body.id, [...ids][0]);
+}
+
 describe('Idempotency-Key', () => {
   test('100 concurrent identical requests create exactly one call', async () => {
     const key = `idem-${Date.now()}`;
@@ -390,34 +419,7 @@ describe('Idempotency-Key', () => {
       },
       reason: 'idempotent',
     };
-    const responses = await Promise.all(
-      Array.from({ length: 100 }, () =>
-        server.request<Json>('POST', '/v1/campaigns/live/calls', {
-          body,
-          headers: { 'idempotency-key': key },
-        }),
-      ),
-    );
-    const ids = new Set(responses.filter((r) => r.status === 202).map((r) => r.body.id));
-    assert.equal(ids.size, 1, `statuses: ${responses.map((r) => r.status).join(',')}`);
-    assert.ok(
-      responses.every(
-        (r) => r.status === 202 || (r.status === 409 && (r.body as Problem).code === 'idempotency_in_flight'),
-      ),
-    );
-    const calls = await server.store.db
-      .selectFrom('calls')
-      .select('id')
-      .where('reason', '=', 'idempotent')
-      .execute();
-    assert.equal(calls.length, 1);
-    const replay = await server.request<Json>('POST', '/v1/campaigns/live/calls', {
-      body,
-      headers: { 'idempotency-key': key },
-    });
-    assert.equal(replay.status, 202);
-    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
-    assert.equal(replay.body.id, [...ids][0]);
+    await expectOneCall('/v1/campaigns/live/calls', body, key);
     const reused = await server.request('POST', '/v1/campaigns/live/calls', {
       body: { ...body, reason: 'different' },
       headers: { 'idempotency-key': key },
@@ -427,35 +429,11 @@ describe('Idempotency-Key', () => {
 
   test('the batched accept path: 100 concurrent identical contactId requests with one key make one call', async () => {
     const key = `idem-batch-${Date.now()}`;
-    const body = { contactId: 'ct-batch', reason: 'idempotent-batch' };
-    const responses = await Promise.all(
-      Array.from({ length: 100 }, () =>
-        server.request<Json>('POST', '/v1/campaigns/batchy/calls', {
-          body,
-          headers: { 'idempotency-key': key },
-        }),
-      ),
+    await expectOneCall(
+      '/v1/campaigns/batchy/calls',
+      { contactId: 'ct-batch', reason: 'idempotent-batch' },
+      key,
     );
-    const ids = new Set(responses.filter((r) => r.status === 202).map((r) => r.body.id));
-    assert.equal(ids.size, 1, `statuses: ${responses.map((r) => r.status).join(',')}`);
-    assert.ok(
-      responses.every(
-        (r) => r.status === 202 || (r.status === 409 && (r.body as Problem).code === 'idempotency_in_flight'),
-      ),
-    );
-    const calls = await server.store.db
-      .selectFrom('calls')
-      .select('id')
-      .where('reason', '=', 'idempotent-batch')
-      .execute();
-    assert.equal(calls.length, 1);
-    const replay = await server.request<Json>('POST', '/v1/campaigns/batchy/calls', {
-      body,
-      headers: { 'idempotency-key': key },
-    });
-    assert.equal(replay.status, 202);
-    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
-    assert.equal(replay.body.id, [...ids][0]);
   });
 });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { freeTcpPort, startServerProcess } from '../support/server-process.ts';
 
 const CALLS = 500;
 const KILLS = 5;
@@ -17,54 +17,21 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts the real server process and waits until it answers /readyz. */
-async function startServer(port: number): Promise<ChildProcess> {
-  const proc = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      PCONN_DATA_DIR: join(dir, 'data'),
-      PCONN_LOG_LEVEL: 'error',
-      PCONN_BOOTSTRAP_CLIENT_ID: 'crash',
-      PCONN_BOOTSTRAP_CLIENT_SECRET: SECRET,
-      PCONN_SANDBOX_TIME_SCALE: '0.02',
-      // Scaled ring timeouts stay far above the sandbox's answer delays even when the event
-      // loop is busy with PGlite (it runs on the main thread): 600 s × 0.02 = 12 s.
-      PCONN_AGENT_RING_SECONDS: '600',
-      PCONN_CONTACT_RING_SECONDS: '600',
-      PCONN_SANDBOX_DIAL_LOG: join(dir, 'dials.ndjson'),
-      PCONN_DIALER_LEASE_SECONDS: '2',
-      PCONN_DIALER_POLL_MS: '20',
-      PCONN_RATE_LIMIT_RPS: '0',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+function startServer(port: number): Promise<ChildProcess> {
+  return startServerProcess({
+    port,
+    dir,
+    secret: SECRET,
+    env: { PCONN_SANDBOX_DIAL_LOG: join(dir, 'dials.ndjson') },
   });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return proc;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not come up');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('SIGKILL at random moments never loses a call nor dials an attempt twice', {
   timeout: 600_000,
 }, async () => {
   dir = await mkdtemp(join(tmpdir(), 'pconn-crash-'));
-  const port = await freePort();
+  const port = await freeTcpPort();
   const base = `http://127.0.0.1:${port}`;
   child = await startServer(port);
   const tokenResponse = await fetch(`${base}/oauth/token`, {

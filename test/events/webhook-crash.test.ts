@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { freeTcpPort, startServerProcess } from '../support/server-process.ts';
 import { isTerminal } from './fixture.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
@@ -21,48 +21,19 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as { port: number }).port;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts the real server process (file-backed PGlite) and waits for /readyz. */
-async function startServer(port: number): Promise<ChildProcess> {
-  const proc = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
+/** Starts the real server process and waits until it answers /readyz. */
+function startServer(port: number): Promise<ChildProcess> {
+  return startServerProcess({
+    port,
+    dir,
+    secret: SECRET,
     env: {
-      ...process.env,
-      PORT: String(port),
-      PCONN_DATA_DIR: join(dir, 'data'),
-      PCONN_LOG_LEVEL: 'error',
-      PCONN_BOOTSTRAP_CLIENT_ID: 'crash',
-      PCONN_BOOTSTRAP_CLIENT_SECRET: SECRET,
-      PCONN_SANDBOX_TIME_SCALE: '0.02',
-      PCONN_AGENT_RING_SECONDS: '600',
-      PCONN_CONTACT_RING_SECONDS: '600',
-      PCONN_DIALER_LEASE_SECONDS: '2',
-      PCONN_DIALER_POLL_MS: '20',
-      PCONN_RATE_LIMIT_RPS: '0',
       PCONN_WEBHOOK_ALLOW_PRIVATE: '1',
       PCONN_EVENTS_POLL_MS: '50',
       PCONN_WEBHOOK_TIMEOUT_MS: '1000',
       PCONN_WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return proc;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not come up');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('SIGKILL during webhook delivery loses no event and keeps each call in order', {
@@ -72,7 +43,7 @@ test('SIGKILL during webhook delivery loses no event and keeps each call in orde
   await receiver.start();
   // A slow receiver keeps deliveries in flight when the kill lands.
   receiver.delayMs = 30;
-  const port = await freePort();
+  const port = await freeTcpPort();
   const base = `http://127.0.0.1:${port}`;
   child = await startServer(port);
   const tokenResponse = await fetch(`${base}/oauth/token`, {

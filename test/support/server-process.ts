@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A TCP port free on 127.0.0.1 right now (for a server process that must keep its port across restarts). */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const port = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `src/main.ts` as a real server process on `port` with its data under `dir` (file-backed
+ * PGlite, so it survives SIGKILL), the bootstrap client `crash`/`secret`, a fast sandbox and short
+ * dialer leases — what the kill-and-restart tests share — plus `env`; waits until /readyz answers.
+ */
+export async function startServerProcess(options: {
+  port: number;
+  dir: string;
+  secret: string;
+  env?: Record<string, string>;
+}): Promise<ChildProcess> {
+  const { port, dir, secret, env = {} } = options;
+  const proc = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PCONN_DATA_DIR: join(dir, 'data'),
+      PCONN_LOG_LEVEL: 'error',
+      PCONN_BOOTSTRAP_CLIENT_ID: 'crash',
+      PCONN_BOOTSTRAP_CLIENT_SECRET: secret,
+      PCONN_SANDBOX_TIME_SCALE: '0.02',
+      // Scaled ring timeouts stay far above the sandbox's answer delays even when the event
+      // loop is busy with PGlite (it runs on the main thread): 600 s × 0.02 = 12 s.
+      PCONN_AGENT_RING_SECONDS: '600',
+      PCONN_CONTACT_RING_SECONDS: '600',
+      PCONN_DIALER_LEASE_SECONDS: '2',
+      PCONN_DIALER_POLL_MS: '20',
+      PCONN_RATE_LIMIT_RPS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return proc;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not come up');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
