@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { countedAttempts } from './counted-attempts.ts';
 
 /** One campaign call request whose facts are wanted. */
 export interface CampaignCallFactsKey {
@@ -97,12 +98,7 @@ export async function loadCampaignCallFacts(
       where tenant_id = j.t and campaign_id = j.p and contact_id = j.c limit 1) mm on true
     left join lateral (select true as taken from calls
       where j.k is not null and tenant_id = j.t and id = j.k limit 1) tk on true
-    left join lateral (
-      select count(a.n) as attempts, max(a.ended_at) as last_ended_at
-      from call_attempts a join calls c on c.tenant_id = a.tenant_id and c.id = a.call_id
-      where a.tenant_id = j.t and c.campaign_id = j.p and c.contact_id = j.c
-        and (a.outcome is null or a.outcome <> 'agent_no_answer')
-    ) st on true
+    left join lateral ${countedAttempts(sql.ref('j.t'), sql.ref('j.p'), sql.ref('j.c'))} st on true
     order by j.i`.execute(db);
   return result.rows.map((row) => ({
     campaign: row.campaign_id === null ? null : { id: row.campaign_id, data: row.campaign },

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { LIVE_STATUSES } from '../../domain/call-status.ts';
 import type { Executor } from '../database.ts';
 import type { CallRow } from './call-rows.ts';
+import { countedAttempts } from './counted-attempts.ts';
 
 /** What the dialer re-checks just before dialling a claimed call, read in one statement. */
 export interface DialFacts {
@@ -65,13 +66,8 @@ export async function loadDialFacts(
     from calls c
     left join lateral (select data from campaigns where tenant_id = c.tenant_id and id = c.campaign_id limit 1) cp on true
     left join lateral (select data from contacts where tenant_id = c.tenant_id and id = c.contact_id limit 1) ct on true
-    left join lateral (
-      select count(a.n) as attempts, max(a.ended_at) as last_ended_at
-      from call_attempts a join calls x on x.tenant_id = a.tenant_id and x.id = a.call_id
-      where c.campaign_id is not null and c.contact_id is not null
-        and a.tenant_id = c.tenant_id and x.campaign_id = c.campaign_id and x.contact_id = c.contact_id
-        and (a.outcome is null or a.outcome <> 'agent_no_answer')
-    ) st on true
+    -- Direct calls (no campaign or contact) match no row: zero attempts, as decide() assumes.
+    left join lateral ${countedAttempts(sql.ref('c.tenant_id'), sql.ref('c.campaign_id'), sql.ref('c.contact_id'))} st on true
     where c.tenant_id = ${tenantId} and c.id = ${callId}`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
