@@ -1,9 +1,11 @@
 /**
- * accept_ratio (shared/bench.md): accepted `POST /v1/campaigns/{id}/calls` per second — auth,
- * validation, Idempotency-Key, audit, durable insert on the embedded store — ÷ a bare Fastify
- * route answering 202, both servers in their own process and loaded the same way in one run.
+ * accept_ratio, accept_ratio_pg and scale_ratio (shared/bench.md): accepted
+ * `POST /v1/campaigns/{id}/calls` per second — auth, validation, Idempotency-Key, audit, durable
+ * insert — ÷ a bare Fastify route answering 202 (or ÷ one node, for scale_ratio). Every server
+ * runs in its own process and is loaded the same way in one run.
  */
 import autocannon from 'autocannon';
+import { createTestDatabase, stopTestPostgres } from '../test/support/postgres-server.ts';
 import { startServerProcess } from './support/server-process.ts';
 
 interface PconnReady {
@@ -12,6 +14,14 @@ interface PconnReady {
   contactIds: string[];
 }
 
+interface LoadResult {
+  rps: number;
+  errors: number;
+  non2xx: number;
+}
+
+const callBody = (contactId: string) => JSON.stringify({ contactId, reason: 'bench' });
+
 async function load(
   url: string,
   connections: number,
@@ -19,7 +29,7 @@ async function load(
   headers: Record<string, string>,
   body: (i: number) => string,
   extraHeaders: (i: number) => Record<string, string> = () => ({}),
-): Promise<{ rps: number; errors: number; non2xx: number }> {
+): Promise<LoadResult> {
   let n = 0;
   const result = await autocannon({
     url,
@@ -39,29 +49,104 @@ async function load(
   return { rps: result.requests.average, errors: result.errors, non2xx: result.non2xx };
 }
 
-/** Runs the measure; returns its report line. */
-export async function acceptRatio(seconds: number, connections = 50): Promise<string> {
+/** The bare Fastify route, loaded like pconn. */
+async function baseline(seconds: number, connections: number): Promise<LoadResult> {
   const bare = await startServerProcess<{ url: string }>('bare-fastify');
-  const callBody = (contactId: string) => JSON.stringify({ contactId, reason: 'bench' });
-  const baseline = await load(
-    `${bare.ready.url}/v1/campaigns/bench/calls`,
-    connections,
-    seconds,
-    { 'content-type': 'application/json' },
-    () => callBody('contact_01m8dw437w5afy5nht3sdjsqy4'),
-  );
-  await bare.stop();
-  const node = await startServerProcess<PconnReady>('pconn-node', { PCONN_DIALER: 'off' });
-  const { url, token, contactIds } = node.ready;
-  const ours = await load(
-    `${url}/v1/campaigns/bench/calls`,
-    connections,
-    seconds,
-    { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    (i) => callBody(contactIds[i % contactIds.length] ?? ''),
-    (i) => ({ 'idempotency-key': `k-${process.pid}-${i}` }),
-  );
-  await node.stop();
-  const ratio = ours.rps / baseline.rps;
-  return `accept_ratio: ${ratio.toFixed(3)} (goal ≥ 0.25; pconn ${ours.rps.toFixed(0)} req/s with ${ours.non2xx} non-2xx and ${ours.errors} errors, bare Fastify ${baseline.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each, servers in their own processes)`;
+  try {
+    return await load(
+      `${bare.ready.url}/v1/campaigns/bench/calls`,
+      connections,
+      seconds,
+      { 'content-type': 'application/json' },
+      () => callBody('contact_01m8dw437w5afy5nht3sdjsqy4'),
+    );
+  } finally {
+    await bare.stop();
+  }
 }
+
+/** Loads pconn node(s) at once, the connections split between them; one key per request. */
+async function loadNodes(nodes: PconnReady[], seconds: number, connections: number): Promise<LoadResult> {
+  const results = await Promise.all(
+    nodes.map(({ url, token, contactIds }, node) =>
+      load(
+        `${url}/v1/campaigns/bench/calls`,
+        Math.round(connections / nodes.length),
+        seconds,
+        { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        (i) => callBody(contactIds[(i * nodes.length + node) % contactIds.length] ?? ''),
+        (i) => ({ 'idempotency-key': `k-${process.pid}-${node}-${i}` }),
+      ),
+    ),
+  );
+  return results.reduce((sum, r) => ({
+    rps: sum.rps + r.rps,
+    errors: sum.errors + r.errors,
+    non2xx: sum.non2xx + r.non2xx,
+  }));
+}
+
+/** Starts `count` pconn nodes (the first seeds), runs `measure`, stops them. */
+async function withNodes<T>(
+  count: number,
+  env: Record<string, string>,
+  measure: (nodes: PconnReady[]) => Promise<T>,
+): Promise<T> {
+  const first = await startServerProcess<PconnReady>('pconn-node', { PCONN_DIALER: 'off', ...env });
+  const others = await Promise.all(
+    Array.from({ length: count - 1 }, () =>
+      startServerProcess<PconnReady>('pconn-node', { PCONN_DIALER: 'off', BENCH_SEED: '0', ...env }),
+    ),
+  );
+  try {
+    return await measure([first, ...others].map((node) => node.ready));
+  } finally {
+    await Promise.all([first, ...others].map((node) => node.stop()));
+  }
+}
+
+/** A fresh database on a durable PostgreSQL server (fsync on) for one measure. */
+async function withPostgres<T>(measure: (url: string) => Promise<T>): Promise<T> {
+  process.env.PCONN_PG_DURABLE = '1';
+  const database = await createTestDatabase();
+  try {
+    return await measure(database.url);
+  } finally {
+    await database.drop();
+  }
+}
+
+const describe = (r: LoadResult) =>
+  `${r.rps.toFixed(0)} req/s with ${r.non2xx} non-2xx and ${r.errors} errors`;
+
+/** accept_ratio (embedded store) or accept_ratio_pg (PostgreSQL). */
+export async function acceptRatio(
+  seconds: number,
+  store: 'pglite' | 'postgres',
+  connections = 50,
+): Promise<string> {
+  const bare = await baseline(seconds, connections);
+  const measure = (env: Record<string, string>) =>
+    withNodes(1, env, (nodes) => loadNodes(nodes, seconds, connections));
+  const ours =
+    store === 'pglite'
+      ? await measure({})
+      : await withPostgres((url) => measure({ BENCH_DATABASE_URL: url }));
+  const name = store === 'pglite' ? 'accept_ratio' : 'accept_ratio_pg';
+  const where = store === 'pglite' ? 'embedded store' : 'PostgreSQL 18, fsync on';
+  return `${name}: ${(ours.rps / bare.rps).toFixed(3)} (goal ≥ 0.25; pconn ${describe(ours)} on the ${where}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each, servers in their own processes)`;
+}
+
+/** scale_ratio: two nodes on one PostgreSQL ÷ one node, the same 50 connections in all. */
+export async function scaleRatio(seconds: number, connections = 50): Promise<string> {
+  const { one, two } = await withPostgres(async (url) => {
+    const env = { BENCH_DATABASE_URL: url };
+    const one = await withNodes(1, env, (nodes) => loadNodes(nodes, seconds, connections));
+    const two = await withNodes(2, env, (nodes) => loadNodes(nodes, seconds, connections));
+    return { one, two };
+  });
+  return `scale_ratio: ${(two.rps / one.rps).toFixed(2)} (goal ≥ 1.3 on 2 cores; two nodes ${describe(two)}, one node ${describe(one)}; one PostgreSQL 18, fsync on, ${connections} connections × ${seconds} s)`;
+}
+
+/** Stops the PostgreSQL server the PostgreSQL measures started. */
+export const stopBenchPostgres = stopTestPostgres;

@@ -4,16 +4,11 @@
  * manages on the same machine in the same run. Both runs must end with 0 failed calls.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { loadConfig } from '../src/config.ts';
-import { createPconn } from '../src/main.ts';
 import type { SipDriver } from '../src/telephony/sip-driver.ts';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
+import { seedBenchCampaign, startBenchPconn } from './support/bench-pconn.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../test/e2e/scenarios/', import.meta.url));
 const CALLS = Number(process.env.BENCH_SIP_CALLS ?? 300);
@@ -58,21 +53,15 @@ async function baselineCps(): Promise<{ cps: number; ok: boolean }> {
 
 /** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */
 async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'pconn-bench-sip-'));
-  const config = loadConfig({
-    PORT: '0',
-    PCONN_DATA_DIR: join(dir, 'data'),
-    PCONN_BOOTSTRAP_CLIENT_ID: 'bench',
-    PCONN_BOOTSTRAP_CLIENT_SECRET: 'bench-secret-0123456789',
-    PCONN_RATE_LIMIT_RPS: '0',
+  const node = await startBenchPconn({
     PCONN_TELEPHONY: 'sip',
     PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
+    // No OPTIONS probes: sipp would take one for a call its scenario does not expect.
+    PCONN_SIP_KEEPALIVE_SECONDS: '0',
     PCONN_DIALER_POLL_MS: '20',
     PCONN_DIALER_BATCH: '200',
   });
-  const pconn = await createPconn(config, { logger: pino({ level: 'warn' }) });
-  await pconn.app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(pconn.app.server.address() as AddressInfo).port}`;
+  const { pconn, call } = node;
   const agentPort = await freeUdpPort();
   const contactPort = await freeUdpPort();
   const agent = runSipp([
@@ -92,36 +81,15 @@ async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }>
     String(CALLS),
   ]);
   try {
-    const token = await tokenFor(url);
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as Record<string, unknown>;
-    };
-    await call('PUT', '/v1/caller-ids/+14155550100', { verified: true });
     await call('PUT', '/v1/trunks/default', {
       uri: `sip:127.0.0.1:${contactPort}`,
       maxConcurrent: 1000,
       cps: 1000,
     });
-    for (let i = 0; i < AGENTS; i++)
-      await call('PUT', `/v1/users/agent-${i}`, {
-        name: `Agent ${i}`,
-        device: { type: 'sip', uri: `sip:agent${i}@127.0.0.1:${agentPort}` },
-      });
-    await call('PUT', '/v1/campaigns/bench', {
-      name: 'Bench',
-      callerId: '+14155550100',
-      timezone: 'UTC',
-      callingWindow: { start: '00:00', end: '00:00' },
-      agentIds: Array.from({ length: AGENTS }, (_, i) => `agent-${i}`),
-      maxAttemptsPerContact: 1,
+    await seedBenchCampaign(node, {
+      count: AGENTS,
+      deviceUri: (i) => `sip:agent${i}@127.0.0.1:${agentPort}`,
     });
-    await call('POST', '/v1/campaigns/bench/start');
     const started = performance.now();
     for (let i = 0; i < CALLS; i += 20)
       await Promise.all(
@@ -150,21 +118,8 @@ async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }>
   } finally {
     agent.kill();
     contact.kill();
-    await pconn.close();
-    await rm(dir, { recursive: true, force: true });
+    await node.close();
   }
-}
-
-async function tokenFor(url: string): Promise<string> {
-  const res = await fetch(`${url}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: 'bench',
-      client_secret: 'bench-secret-0123456789',
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 /** The sip_cps_ratio line of `npm run bench`. */

@@ -7,6 +7,8 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   databaseUrl?: string;
+  /** Embedded store only: seconds between vacuums of the busy tables (PGlite has no autovacuum). */
+  storeVacuumSeconds: number;
   logLevel: string;
   bootstrapClientId?: string;
   bootstrapClientSecret?: string;
@@ -55,6 +57,8 @@ export interface SipConfig {
   maxRegisterExpires: number;
   /** Digest algorithms the registrar challenges with, most preferred first (RFC 8760 §2.3). */
   digestAlgorithms: Array<'SHA-512-256' | 'SHA-256' | 'MD5'>;
+  /** Seconds between OPTIONS probes of each trunk (RFC 3261 §11); 0 = off. */
+  keepaliveSeconds: number;
 }
 
 /** A configuration problem found at start-up, named after the variable. */
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     dataDir: env.PCONN_DATA_DIR || './.pconn/data',
     databaseUrl: env.DATABASE_URL || undefined,
+    storeVacuumSeconds: integer(env, 'PCONN_STORE_VACUUM_SECONDS', 600, 10),
     logLevel: env.PCONN_LOG_LEVEL || 'info',
     bootstrapClientId: env.PCONN_BOOTSTRAP_CLIENT_ID || undefined,
     bootstrapClientSecret: env.PCONN_BOOTSTRAP_CLIENT_SECRET || undefined,
@@ -186,6 +191,7 @@ function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
     t1Ms: integer(env, 'PCONN_SIP_T1_MS', 500, 1),
     maxRegisterExpires: integer(env, 'PCONN_SIP_REGISTER_MAX_EXPIRES', 3600, 60),
     digestAlgorithms: digestAlgorithms(env.PCONN_SIP_DIGEST_ALGORITHMS),
+    keepaliveSeconds: integer(env, 'PCONN_SIP_KEEPALIVE_SECONDS', 30),
   };
 }
 

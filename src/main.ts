@@ -28,6 +28,7 @@ import { TenantSettingsCache } from './service/tenancy/tenants.ts';
 import { countWaitingCalls } from './store/calls/queue-depth.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
 import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
+import { StoreMaintenance } from './store/maintenance.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
 import { StoreDirectory } from './telephony/sip-driver/store-directory.ts';
@@ -128,6 +129,11 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
           directory: new StoreDirectory(db),
           onTransactionEvent: metrics.sip.observe,
           onError: (error) => logger.error({ err: error }, 'SIP driver error'),
+          onTrunkHealth: (health) =>
+            logger[health.reachable ? 'info' : 'warn'](
+              { trunk: health.trunkId, status: health.status, rttMs: health.rttMs },
+              health.reachable ? 'SIP trunk answers OPTIONS' : 'SIP trunk stopped answering OPTIONS',
+            ),
         })
       : new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog }));
   const tracing = Tracing.create(config.tracing, (error) =>
@@ -171,6 +177,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
         metrics.callAccepted();
         dialer.wake();
       },
+      onSessionChanged: () => dialer.wake(),
     },
     observability: { metrics, tracing, metricsAccess: config.metrics },
   });
@@ -186,6 +193,15 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     3600_000,
   );
   sweep.unref();
+  // PGlite has no autovacuum: pconn keeps its statistics and dead rows in check itself.
+  const maintenance =
+    store.kind === 'pglite'
+      ? new StoreMaintenance(db, logger, {
+          checkEveryMs: 2000,
+          vacuumEveryMs: config.storeVacuumSeconds * 1000,
+        })
+      : undefined;
+  maintenance?.start();
   let closed: Promise<void> | undefined;
   return {
     app,
@@ -198,12 +214,13 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       closed ??= (async () => {
         shuttingDown = true;
         clearInterval(sweep);
+        await maintenance?.stop();
         await app.close();
         await dialer.stop(config.shutdownGraceMs);
         eventHub.close();
         await relay.stop();
         await driver.close();
-        await audit.drain();
+        await audit.drain(config.shutdownGraceMs);
         // After the dialer: its last attempt spans are ended, then flushed in one export.
         await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'span flush failed'));
         if (!overrides.store) await store.close();

@@ -37,6 +37,7 @@ import { registerErrorHandler } from './plugins/error-handler.ts';
 import { registerObservability } from './plugins/observability.ts';
 import { RateLimiter } from './plugins/rate-limiter.ts';
 import { requestIdFor } from './plugins/request-id.ts';
+import { registerAgentSessionRoutes } from './routes/agent-sessions.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerCallRoutes } from './routes/calls.ts';
 import { registerCampaignActionRoutes } from './routes/campaign-actions.ts';
@@ -74,8 +75,11 @@ export interface AppDeps {
   publicUrl: string;
   rateLimit: { perSecond: number; burst: number };
   isShuttingDown?: () => boolean;
-  /** Calls: whether the telephony is the sandbox, and how to wake the dialer. */
-  calls: { sandbox: boolean; onCallCreated: () => void };
+  /**
+   * Calls: whether the telephony is the sandbox, and how to wake the dialer (for a new call, and
+   * for a personal-connection session started or asked to end).
+   */
+  calls: { sandbox: boolean; onCallCreated: () => void; onSessionChanged?: () => void };
   /** The SSE fan-out and the relay's wake-up (GET /v1/events, webhook redelivery). */
   events?: { hub: EventStreamHub; heartbeatMs: number; onRedeliver: () => void };
   /** Prometheus metrics (GET /metrics, per-request counters) and tracing; absent: neither. */
@@ -212,6 +216,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerContactImportRoutes(app, { db });
   registerCallRoutes(app, { db, publicUrl: deps.publicUrl, ...deps.calls });
   registerDncRoutes(app, { db });
+  registerAgentSessionRoutes(app, { db, onSessionChanged: deps.calls.onSessionChanged ?? (() => undefined) });
   if (deps.events) {
     registerEventRoutes(app, deps.events);
     registerWebhookDeliveryRoutes(app, { db, onRedeliver: deps.events.onRedeliver });

@@ -123,6 +123,18 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     description: 'The user is disabled or not assigned to the campaign.',
     fix: 'Activate or assign the user, or omit userId.',
   },
+  user_disabled: {
+    status: 409,
+    title: 'User disabled',
+    description: 'The user in the path is disabled, so no personal-connection session can start for them.',
+    fix: 'Set the user’s status to active (PATCH /v1/users/{id} { "status": "active" }), then retry.',
+  },
+  campaign_not_found: {
+    status: 422,
+    title: 'Campaign not found',
+    description: 'A campaign id in the request body does not exist in your tenant.',
+    fix: 'Fix or remove the ids listed in errors[] (each with its pointer); GET /v1/campaigns lists yours.',
+  },
   caller_id_not_verified: {
     status: 422,
     title: 'Caller id not verified',

@@ -9,6 +9,7 @@ import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerExplainCommand } from './commands/explain.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerPlanApplyCommands } from './commands/plan-apply.ts';
+import { registerSessionCommands } from './commands/session.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { EXIT } from './output.ts';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerContactCommands(program);
   registerCallCommand(program);
   registerCallsCommands(program);
+  registerSessionCommands(program);
   registerWatchCommand(program);
   registerPlanApplyCommands(program);
   registerExplainCommand(program);

@@ -13,6 +13,7 @@ export const EVENT_TYPES = [
   'call.canceled',
   'call.blocked',
   'campaign.status_changed',
+  'agent.session_changed',
   'webhook.endpoint_disabled',
 ] as const;
 
@@ -26,7 +27,7 @@ export const TERMINAL_CALL_EVENTS = [
 
 /**
  * An event as a webhook body and as SSE `data`: `sequence` increases by one per subject
- * (per call for call events, per campaign for campaign events).
+ * (per call for call events, per campaign for campaign events, per user for session events).
  */
 export const Event = Type.Object(
   {
@@ -39,6 +40,15 @@ export const Event = Type.Object(
         call: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'The Call object' })),
         campaign: Type.Optional(
           Type.Object({}, { additionalProperties: true, description: 'The Campaign object' }),
+        ),
+        session: Type.Optional(
+          Type.Object(
+            {},
+            {
+              additionalProperties: true,
+              description: 'The AgentSession object (agent.session_changed, with `from` and `to` statuses)',
+            },
+          ),
         ),
         campaignStatus: Type.Optional(
           Type.Union([Type.String(), Type.Null()], {

@@ -5,6 +5,8 @@ import type { StoredUser } from '../service/resources/users.ts';
 export interface SelectedAgent {
   userId: string;
   target: LegTarget;
+  /** The agent's personal-connection session whose leg (up, on hold) takes the call. */
+  sessionId?: string;
 }
 
 /**
@@ -12,7 +14,11 @@ export interface SelectedAgent {
  * requested user when active and free, else the first active, free agent of the campaign in
  * agentIds order): a SIP URI, a number through the trunk, or a registered softphone.
  */
-export function selectedAgentOf(user: { id: string; data: unknown }): SelectedAgent {
+export function selectedAgentOf(user: {
+  id: string;
+  data: unknown;
+  sessionId?: string | null;
+}): SelectedAgent {
   const device = (user.data as StoredUser).device;
   const target: LegTarget =
     device.type === 'sip'
@@ -20,5 +26,5 @@ export function selectedAgentOf(user: { id: string; data: unknown }): SelectedAg
       : device.type === 'phone'
         ? { kind: 'phone', number: device.number }
         : { kind: 'registered', username: device.username ?? user.id };
-  return { userId: user.id, target };
+  return { userId: user.id, target, ...(user.sessionId ? { sessionId: user.sessionId } : {}) };
 }

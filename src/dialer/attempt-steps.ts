@@ -58,7 +58,10 @@ export async function recordTransition(
   return changed.row;
 }
 
-/** Writes attempt n and moves the call to dialing_user — committed before any dial starts. */
+/**
+ * Writes attempt n and moves the call to dialing_user — committed before any dial starts. A
+ * call taken by the agent's session (`sessionId`) goes to dialing_contact: its agent is up.
+ */
 export async function beginAttempt(
   db: Db,
   call: CallRow,
@@ -66,6 +69,7 @@ export async function beginAttempt(
   decision: unknown,
   driver: string,
   clock: Clock,
+  sessionId?: string,
 ): Promise<{ call: CallRow; n: number }> {
   return db.transaction().execute(async (tx) => {
     const n = call.attempts_made + 1;
@@ -81,9 +85,9 @@ export async function beginAttempt(
     const updated = await recordTransition(
       tx,
       call,
-      'dialing_user',
+      sessionId ? 'dialing_contact' : 'dialing_user',
       { attempts_made: n, user_id: userId, decision: decision as never },
-      { attempt: n },
+      sessionId ? { attempt: n, sessionId } : { attempt: n },
     );
     return { call: updated, n };
   });

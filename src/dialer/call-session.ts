@@ -13,10 +13,24 @@ export interface SessionOptions {
   contactRingSeconds: number;
 }
 
+/** An agent leg kept up by a personal-connection session and lent to one call at a time. */
+export interface SessionAgentLeg {
+  readonly leg: LegHandle;
+  /** Lends the leg to `callId`; its later events go to `onEvent`. False when the leg is gone. */
+  attach(callId: string, onEvent: (event: LegEvent) => void): boolean;
+  /** The contact was bridged to the agent. */
+  bridged(): void;
+  /** The call is over: park the leg for the next contact (or end it if the session is ending). */
+  release(): Promise<void>;
+}
+
 /**
  * One attempt of one call, agent first (RFC 3725 flow, as the driver implements it): ring the
  * agent; when they answer, ring the contact; when the contact answers, bridge. Whoever hangs up
  * ends the other leg. Driver events are handled strictly in order through a promise chain.
+ * With `sessionLeg` the agent is already up (a personal-connection session): the contact is
+ * rung at once, and at the end only the contact is hung up — the agent's leg goes back to its
+ * session, on hold.
  */
 export class CallSession {
   private agentLeg?: LegHandle;
@@ -24,6 +38,7 @@ export class CallSession {
   private queue: Promise<void> = Promise.resolve();
   private finished = false;
   private connected = false;
+  private attached = false;
   private resolveDone!: () => void;
   /** Settles when the attempt is recorded as ended. */
   readonly done = new Promise<void>((resolve) => {
@@ -43,6 +58,8 @@ export class CallSession {
       telemetry?: CallTelemetry;
       /** This attempt's spans (the attempt and one `dial` per leg). */
       trace?: AttemptTrace;
+      /** The agent's session leg this call uses instead of ringing the agent. */
+      sessionLeg?: SessionAgentLeg;
     },
   ) {}
 
@@ -51,8 +68,27 @@ export class CallSession {
     return this.call.id;
   }
 
-  /** Rings the agent. */
+  /** Rings the agent (or, in a session, the contact). */
   start(): void {
+    const held = this.deps.sessionLeg;
+    if (held) {
+      this.attached = held.attach(this.call.id, (event) => this.enqueue(() => this.onAgentEvent(event)));
+      if (this.attached) {
+        this.agentLeg = held.leg;
+        this.enqueue(async () => this.dialContact());
+      }
+      // The leg dropped between the routing read and now: like an agent who did not answer.
+      else
+        this.enqueue(() =>
+          this.finish({
+            outcome: 'agent_no_answer',
+            sipStatus: null,
+            sipReason: 'the agent’s session leg ended before the call started',
+            talked: false,
+          }),
+        );
+      return;
+    }
     this.deps.trace?.legStarted('agent');
     this.agentLeg = this.deps.driver.dial(
       {
@@ -87,17 +123,7 @@ export class CallSession {
     if (this.finished) return;
     if (event.type === 'answered') {
       this.call = await this.transition('dialing_contact', { leg: 'agent', event: 'answered' });
-      this.deps.trace?.legStarted('contact');
-      this.contactLeg = this.deps.driver.dial(
-        {
-          legId: `${this.call.id}/${this.attempt}/contact`,
-          tenantId: this.call.tenant_id,
-          target: { kind: 'phone', number: this.call.to_number },
-          callerId: this.call.caller_id,
-          ringTimeoutSeconds: this.deps.options.contactRingSeconds,
-        },
-        (contactEvent) => this.enqueue(() => this.onContactEvent(contactEvent)),
-      );
+      this.dialContact();
     } else if (event.type === 'ended') {
       // The agent leg ended: before the contact was dialled that is "agent did not answer";
       // after the conversation started it is the agent hanging up.
@@ -120,12 +146,27 @@ export class CallSession {
     }
   }
 
+  private dialContact(): void {
+    this.deps.trace?.legStarted('contact');
+    this.contactLeg = this.deps.driver.dial(
+      {
+        legId: `${this.call.id}/${this.attempt}/contact`,
+        tenantId: this.call.tenant_id,
+        target: { kind: 'phone', number: this.call.to_number },
+        callerId: this.call.caller_id,
+        ringTimeoutSeconds: this.deps.options.contactRingSeconds,
+      },
+      (contactEvent) => this.enqueue(() => this.onContactEvent(contactEvent)),
+    );
+  }
+
   private async onContactEvent(event: LegEvent): Promise<void> {
     this.deps.trace?.legEvent('contact', event);
     if (this.finished) return;
     if (event.type === 'answered' && this.agentLeg && this.contactLeg) {
       await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
       this.connected = true;
+      if (this.attached) this.deps.sessionLeg?.bridged();
       this.call = await this.transition('connected', { leg: 'contact', event: 'answered' });
     } else if (event.type === 'ended') {
       const talked = this.connected;
@@ -152,7 +193,7 @@ export class CallSession {
     if (this.finished) return;
     this.finished = true;
     if (this.contactLeg) await this.deps.driver.hangup(this.contactLeg);
-    if (this.agentLeg) await this.deps.driver.hangup(this.agentLeg);
+    if (this.agentLeg && !this.deps.sessionLeg) await this.deps.driver.hangup(this.agentLeg);
     try {
       const settled = await finishAttempt(
         this.deps.db,
@@ -167,6 +208,9 @@ export class CallSession {
         campaignStatusOf(this.deps.db, this.call),
       );
     } finally {
+      // After the settle, so the call's end is never held up by the agent's hold re-INVITE.
+      if (this.attached)
+        await this.deps.sessionLeg?.release().catch((error: unknown) => this.deps.onError(error));
       this.resolveDone();
     }
   }

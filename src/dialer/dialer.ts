@@ -11,6 +11,7 @@ import {
   extendLeases,
 } from '../store/calls/claim.ts';
 import type { Db } from '../store/database.ts';
+import { AgentSessions } from './agent-sessions.ts';
 import { campaignStatusOf, finishAttempt } from './attempt-steps.ts';
 import { CallSession, type SessionOptions } from './call-session.ts';
 import { prepareAttempt } from './prepare-attempt.ts';
@@ -30,7 +31,8 @@ export type DialerState = 'starting' | 'running' | 'draining' | 'stopped';
  * The claim → place → settle loop (a small poll loop in the style of pg-boss): every `pollMs`
  * (or at once when woken) it claims due calls with leases, prepares each attempt in its own
  * transaction and hands it to a CallSession; it also recovers calls whose node died (expired
- * leases), keeps its own leases alive, and hangs up calls whose cancel was requested.
+ * leases), keeps its own leases alive, and hangs up calls whose cancel was requested. It also
+ * holds this node's personal-connection sessions (agent legs kept up between calls).
  */
 export class Dialer {
   readonly owner = `dialer-${randomBytes(6).toString('hex')}`;
@@ -40,6 +42,7 @@ export class Dialer {
   private wakeRequested = false;
   private readonly sessions = new Map<string, CallSession>();
   private lastHousekeeping = 0;
+  private readonly agentSessions: AgentSessions;
 
   constructor(
     private readonly deps: {
@@ -51,7 +54,21 @@ export class Dialer {
       /** Metrics, spans and failure logs of transitions and attempts (optional: tests may omit it). */
       telemetry?: CallTelemetry;
     },
-  ) {}
+  ) {
+    this.agentSessions = new AgentSessions({
+      db: deps.db,
+      driver: deps.driver,
+      clock: deps.clock,
+      owner: this.owner,
+      options: {
+        agentRingSeconds: deps.options.agentRingSeconds,
+        leaseSeconds: deps.options.leaseSeconds,
+        batchSize: deps.options.batchSize,
+      },
+      onError: (error) => deps.logger.error({ err: error }, 'agent session step failed'),
+      onReady: () => this.wake(),
+    });
+  }
 
   /** Current lifecycle state. */
   get status(): DialerState {
@@ -76,13 +93,24 @@ export class Dialer {
     else this.schedule(0);
   }
 
-  /** Stops claiming, lets live calls finish (up to `graceMs`), then stops. */
+  /** Personal-connection sessions whose agent leg this node holds. */
+  get agentSessionCount(): number {
+    return this.agentSessions.size;
+  }
+
+  /**
+   * Stops claiming, lets live calls finish (up to `graceMs`), then ends this node's
+   * personal-connection sessions (their legs cannot outlive the process) and stops.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.state = 'draining';
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
     const deadline = Date.now() + graceMs;
     while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.agentSessions
+      .stop()
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'ending sessions failed'));
     this.state = 'stopped';
   }
 
@@ -102,13 +130,15 @@ export class Dialer {
   private async tick(): Promise<void> {
     const { db, options } = this.deps;
     try {
-      if (Date.now() - this.lastHousekeeping > 1000) {
+      const housekeeping = Date.now() - this.lastHousekeeping > 1000;
+      if (housekeeping) {
         this.lastHousekeeping = Date.now();
         await advanceCampaignSchedules(db);
         await extendLeases(db, this.owner, [...this.sessions.keys()], options.leaseSeconds);
         await this.recoverAbandoned();
       }
       await this.applyCancels();
+      await this.agentSessions.tick(this.state === 'running', housekeeping);
       const room = options.maxConcurrentCalls - this.sessions.size;
       if (room <= 0) return;
       const claimed = await claimDueCalls(
@@ -133,7 +163,9 @@ export class Dialer {
       this.deps.telemetry,
     );
     if (!prepared) return;
+    const sessionId = prepared.agent.sessionId;
     const session = new CallSession(prepared.call, prepared.attempt, prepared.agent, {
+      ...(sessionId ? { sessionLeg: this.agentSessions.legFor(sessionId) } : {}),
       db: this.deps.db,
       driver: this.deps.driver,
       clock: this.deps.clock,

@@ -29,7 +29,7 @@ export async function prepareAttempt(
   telemetry?: CallTelemetry,
 ): Promise<{ call: CallRow; attempt: number; agent: SelectedAgent } | undefined> {
   // One read for every fact below (the fresh row, campaign, contact, stats, DNC, a free agent).
-  const facts = await loadDialFacts(db, claimed.tenant_id, claimed.id);
+  const facts = await loadDialFacts(db, claimed.tenant_id, claimed.id, claimed.lease_owner);
   const call = facts?.call;
   if (
     !facts ||
@@ -115,6 +115,14 @@ export async function prepareAttempt(
     });
     return undefined;
   }
-  const begun = await beginAttempt(db, call, agent.userId, decisionJson(decision), driverName, clock);
+  const begun = await beginAttempt(
+    db,
+    call,
+    agent.userId,
+    decisionJson(decision),
+    driverName,
+    clock,
+    agent.sessionId,
+  );
   return { call: begun.call, attempt: begun.n, agent };
 }

@@ -25,10 +25,11 @@ export const LIVE_STATUSES: readonly CallStatus[] = ['dialing_user', 'dialing_co
 /** States waiting for the dialer. */
 export const WAITING_STATUSES: readonly CallStatus[] = ['queued', 'scheduled'];
 
-// The transition table as data: from → allowed next states.
+// The transition table as data: from → allowed next states. A call taken by an agent's
+// personal-connection session skips dialing_user: the agent's leg is already up.
 const NEXT: Record<CallStatus, readonly CallStatus[]> = {
-  queued: ['scheduled', 'dialing_user', 'blocked', 'canceled', 'failed'],
-  scheduled: ['queued', 'scheduled', 'dialing_user', 'blocked', 'canceled', 'failed'],
+  queued: ['scheduled', 'dialing_user', 'dialing_contact', 'blocked', 'canceled', 'failed'],
+  scheduled: ['queued', 'scheduled', 'dialing_user', 'dialing_contact', 'blocked', 'canceled', 'failed'],
   dialing_user: ['dialing_contact', 'queued', 'scheduled', 'failed', 'canceled'],
   dialing_contact: ['connected', 'queued', 'scheduled', 'failed', 'canceled'],
   connected: ['completed', 'canceled'],

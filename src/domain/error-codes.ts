@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'phone_type_not_on_contact',
   'user_not_found',
   'user_unavailable',
+  'user_disabled',
+  'campaign_not_found',
   'caller_id_not_verified',
   'call_blocked',
   'outside_calling_window',

@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   trunk: 'trk',
   attempt: 'att',
   event: 'evt',
+  session: 'ses',
 } as const;
 
 /** A resource kind that has a generated id prefix. */

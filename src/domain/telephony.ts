@@ -14,6 +14,11 @@ export interface LegRequest {
   callerId: string | null;
   /** Give up (CANCEL) after this many seconds of ringing: outcome no_answer. */
   ringTimeoutSeconds: number;
+  /**
+   * The leg outlives its bridges (an agent's personal-connection session): when a bridge to a
+   * contact fails, only the contact is ended and this leg stays up unless it stopped answering.
+   */
+  persistent?: boolean;
 }
 
 /** Progress of one leg, as the driver reports it. */
@@ -42,8 +47,16 @@ export interface TelephonyDriver {
   readonly name: 'sandbox' | 'sip';
   /** Starts ringing a party; events arrive through `onEvent` until `ended`. */
   dial(request: LegRequest, onEvent: (event: LegEvent) => void): LegHandle;
-  /** Connects two answered legs' media. */
+  /**
+   * Connects two answered legs' media. `a` is the agent's leg; it may have been bridged before
+   * and parked with `hold` (a session's next contact).
+   */
   bridge(a: LegHandle, b: LegHandle): Promise<void>;
+  /**
+   * Parks an answered leg whose bridged peer has gone: it keeps its dialog but gets no media
+   * until the next `bridge`. Rejects when the leg is gone or stopped answering.
+   */
+  hold(leg: LegHandle): Promise<void>;
   /** Ends a leg (CANCEL while ringing, BYE once answered); idempotent. */
   hangup(leg: LegHandle): Promise<void>;
   /** Releases the driver's resources. */

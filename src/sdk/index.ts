@@ -1,4 +1,5 @@
 /** pconn's typed SDK (`pconn/sdk`): every type comes from the server's TypeBox contract. */
+export { AgentSessionsApi, type WaitForSessionOptions } from './agent-sessions-api.ts';
 export { CallsApi, type CreateCallOptions, TERMINAL_CALL_STATUSES } from './calls-api.ts';
 export { type CampaignAction, CampaignsApi, type ImportBody } from './campaigns-api.ts';
 export { ContactsApi } from './contacts-api.ts';

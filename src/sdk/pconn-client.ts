@@ -1,3 +1,4 @@
+import { AgentSessionsApi } from './agent-sessions-api.ts';
 import { CallsApi } from './calls-api.ts';
 import { CampaignsApi } from './campaigns-api.ts';
 import { ContactsApi } from './contacts-api.ts';
@@ -62,6 +63,8 @@ export class PconnClient {
   readonly contacts: ContactsApi;
   /** Users (agents). */
   readonly users: ResourceApi<UserInput, User>;
+  /** Personal-connection sessions of users, by user id. */
+  readonly sessions: AgentSessionsApi;
   /** Caller ids, addressed by their E.164 number. */
   readonly callerIds: ResourceApi<CallerIdInput, CallerId>;
   /** SIP trunks (admin scope). */
@@ -92,6 +95,7 @@ export class PconnClient {
     this.campaigns = new CampaignsApi(this, '/v1/campaigns');
     this.contacts = new ContactsApi(this, '/v1/contacts');
     this.users = new ResourceApi(this, '/v1/users');
+    this.sessions = new AgentSessionsApi(this);
     this.callerIds = new ResourceApi(this, '/v1/caller-ids');
     this.trunks = new ResourceApi(this, '/v1/trunks');
     this.webhooks = new ResourceApi(this, '/v1/webhooks');

@@ -1,4 +1,8 @@
 import type { Static } from '@sinclair/typebox';
+import type {
+  AgentSessionInput as AgentSessionInputSchema,
+  AgentSession as AgentSessionSchema,
+} from '../contract/agent-sessions.ts';
 import type { AuditEvent as AuditEventSchema, AuditHead as AuditHeadSchema } from '../contract/audit.ts';
 import type {
   CallEvent as CallEventSchema,
@@ -52,6 +56,12 @@ export type PhoneTypes = Static<typeof PhoneTypesSchema>;
 export type User = Static<typeof UserSchema>;
 /** Fields a client sets on a user. */
 export type UserInput = Static<typeof UserInputSchema>;
+/** A personal-connection session as pconn answers it. */
+export type AgentSession = Static<typeof AgentSessionSchema>;
+/** Body of PUT /v1/users/{id}/session. */
+export type AgentSessionInput = Static<typeof AgentSessionInputSchema>;
+/** Where a session is: `starting | ready | on_call | ending | ended`. */
+export type AgentSessionStatus = AgentSession['status'];
 /** A caller id as pconn answers it. */
 export type CallerId = Static<typeof CallerIdSchema>;
 /** Fields a client sets on a caller id. */

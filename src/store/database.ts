@@ -229,6 +229,29 @@ export interface CallTables {
   dnc_numbers: DncNumbersTable;
   outbox_cursors: OutboxCursorsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  agent_sessions: AgentSessionsTable;
+}
+
+/** A personal-connection session (migration 0006); the agent's leg lives on `lease_owner`. */
+export interface AgentSessionsTable {
+  tenant_id: string;
+  id: string;
+  user_id: string;
+  /** Campaigns whose calls the session takes; null = every campaign listing the user. */
+  campaign_ids: Json<string[] | null> | null;
+  status: string;
+  leg_state: Generated<string>;
+  current_call_id: string | null;
+  calls_handled: Generated<number>;
+  lease_owner: string | null;
+  leased_until: Date | null;
+  end_reason: string | null;
+  end_detail: string | null;
+  sip_status: number | null;
+  started_at: CreatedAt;
+  ready_at: Date | null;
+  ended_at: Date | null;
+  updated_at: CreatedAt;
 }
 
 /** How far a reader of the event outbox got, as (txid, id) (migration 0003). */

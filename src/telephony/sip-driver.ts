@@ -5,11 +5,12 @@ import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
 import { BindingStore, Registrar } from './sip/registrar/index.ts';
 import { blackHoleOffer } from './sip/sdp/index.ts';
 import { SipUserAgent, type TransactionEvent } from './sip/user-agent/index.ts';
-import { bridgeLegs } from './sip-driver/bridge-legs.ts';
+import { bridgeLegs, holdLeg } from './sip-driver/bridge-legs.ts';
 import { type LegRoute, routeLeg } from './sip-driver/leg-route.ts';
 import { handleOutOfDialog } from './sip-driver/register-handler.ts';
 import type { SipDirectory } from './sip-driver/sip-directory.ts';
 import { SipLeg } from './sip-driver/sip-leg.ts';
+import { type TrunkHealth, TrunkKeepalive } from './sip-driver/trunk-keepalive.ts';
 import { TrunkLimiter } from './sip-driver/trunk-limiter.ts';
 
 /** Settings of the SIP driver (from config.ts `sip`, plus the directory over the store). */
@@ -30,6 +31,10 @@ export interface SipDriverOptions {
   onError?: (error: unknown) => void;
   /** Every SIP transaction created, retransmitted or timed out (metrics). */
   onTransactionEvent?: (event: TransactionEvent) => void;
+  /** Seconds between OPTIONS probes of each trunk (RFC 3261 §11); 0 or absent: none. */
+  keepaliveSeconds?: number;
+  /** A trunk's reachability changed (its first probe included): logged by the caller. */
+  onTrunkHealth?: (health: TrunkHealth) => void;
 }
 
 /**
@@ -43,6 +48,7 @@ export class SipDriver implements TelephonyDriver {
   private readonly legs = new Map<string, SipLeg>();
   private readonly limiter = new TrunkLimiter();
   private readonly onError: (error: unknown) => void;
+  private keepalive?: TrunkKeepalive;
 
   private constructor(
     private readonly ua: SipUserAgent,
@@ -75,12 +81,28 @@ export class SipDriver implements TelephonyDriver {
       ...(options.onTransactionEvent ? { onTransactionEvent: options.onTransactionEvent } : {}),
     });
     driver = new SipDriver(ua, options, bindings);
+    const trunks = options.directory.trunks?.bind(options.directory);
+    if (options.keepaliveSeconds && trunks) {
+      driver.keepalive = new TrunkKeepalive({
+        request: (request) => ua.request(request),
+        trunks,
+        intervalMs: options.keepaliveSeconds * 1000,
+        onChange: (health) => options.onTrunkHealth?.(health),
+        onError: (error) => driver?.onError(error),
+      });
+      driver.keepalive.start();
+    }
     return driver;
   }
 
   /** Where the SIP socket listens (port 0 at start → the OS-chosen port). */
   get address(): { host: string; port: number } {
     return { host: this.ua.address.host, port: this.ua.address.port };
+  }
+
+  /** Reachability and round-trip time of each trunk, from the last OPTIONS probes. */
+  trunkHealth(): TrunkHealth[] {
+    return this.keepalive?.health() ?? [];
   }
 
   dial(request: LegRequest, onEvent: (event: LegEvent) => void): LegHandle {
@@ -109,12 +131,19 @@ export class SipDriver implements TelephonyDriver {
     await bridgeLegs(agent, contact);
   }
 
+  async hold(leg: LegHandle): Promise<void> {
+    const agent = this.legs.get(leg.legId);
+    if (!agent) throw new Error(`hold: leg ${leg.legId} has ended`);
+    await holdLeg(agent);
+  }
+
   async hangup(leg: LegHandle): Promise<void> {
     await this.legs.get(leg.legId)?.hangup();
   }
 
   async close(): Promise<void> {
     this.limiter.drain();
+    this.keepalive?.stop();
     // Best effort: CANCEL/BYE what is still up, but never wait more than a second for peers.
     const ending = Promise.all([...this.legs.values()].map((leg) => leg.hangup().catch(() => undefined)));
     await Promise.race([ending, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);

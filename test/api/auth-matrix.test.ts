@@ -169,6 +169,14 @@ before(async () => {
     contactId: 'am-contact',
     notBefore: FAR_FUTURE,
   });
+  // A session that has ended: GET /v1/users/am-user/session then answers the same every time.
+  await ok('PUT', '/v1/users/am-user/session', {});
+  await ok('DELETE', '/v1/users/am-user/session');
+  for (let i = 0; i < 200; i++) {
+    const res = await server.request('GET', '/v1/users/am-user/session');
+    if ((res.body as { status?: string }).status === 'ended') break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
   await ok('PUT', '/v1/trunks/am-trunk', { uri: 'sip:trunk.example.com' });
   await ok('PUT', '/v1/webhooks/am-webhook', { url: 'http://127.0.0.1:9/hook', events: ['*'] });
   await ok('PUT', `/v1/dnc/${DNC_NUMBER}`, { reason: 'matrix' });

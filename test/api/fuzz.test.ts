@@ -127,6 +127,7 @@ const VALID_BODIES: Record<string, Json> = {
   'PUT /v1/users/:id': userBody,
   'POST /v1/users': userBody,
   'PATCH /v1/users/:id': userBody,
+  'PUT /v1/users/:id/session': { campaignIds: ['fuzz-target'] },
   'PUT /v1/caller-ids/:id': { verified: true, label: 'Main line' },
   'PATCH /v1/caller-ids/:id': { verified: false, label: 'Main line' },
   'PUT /v1/trunks/:id': trunkBody,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { SipDriver } from '../../src/telephony/sip-driver.ts';
@@ -164,13 +165,21 @@ describe('SIP calls against sipp peers', { skip }, () => {
   for (const challenge of [407, 401]) {
     test(`trunk digest: a ${challenge} challenge is answered with the trunk credentials`, async () => {
       const agent = await sipp({ scenario: 'agent-answers.xml' });
-      const contact = await sipp({ scenario: `trunk-challenges-${challenge}.xml` });
+      const contact = await sipp({ scenario: `trunk-challenges-${challenge}.xml`, logs: true });
       const trunk = trunkTo(contact, { username: 'trunkuser', password: 'trunk-secret' });
       const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk });
       const call = await settledCall(server, id);
       assert.equal(call.status, 'completed', `${JSON.stringify(call)}\n${contact.errors()}`);
       assert.equal(call.outcome, 'answered');
       await expectPeersPassed(contact);
+      // sipp's verifyauth checked the 401 response; it cannot read Proxy-Authorization, so the
+      // 407 scenario logs the header and the response is checked here (RFC 2617 §3.2.2.1).
+      if (challenge === 407) {
+        const logged = /proxy-authorization: (Digest .*)/.exec(contact.logs())?.[1];
+        assert.ok(logged, `no Proxy-Authorization logged:\n${contact.logs()}`);
+        assert.ok(digestResponseMatches(logged, 'INVITE', 'trunk-secret'), logged);
+        assert.ok(!digestResponseMatches(logged, 'INVITE', 'another-secret'), 'the check discriminates');
+      }
       await expectOk(server, 'PUT', '/v1/trunks/default', trunkTo(contact));
     });
   }
@@ -242,3 +251,21 @@ describe('SIP calls against sipp peers', { skip }, () => {
     }
   });
 });
+
+/**
+ * Checks a Digest credential against `password` with RFC 2617's MD5 formulas, written out here
+ * independently of src/telephony/sip/auth so that the test does not grade itself.
+ */
+function digestResponseMatches(header: string, method: string, password: string): boolean {
+  const params = new Map<string, string>();
+  for (const m of header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g))
+    params.set(m[1]!.toLowerCase(), m[2] ?? m[3]!);
+  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+  const ha1 = md5(`${params.get('username')}:${params.get('realm')}:${password}`);
+  const ha2 = md5(`${method}:${params.get('uri')}`);
+  const qop = params.get('qop');
+  const expected = qop
+    ? md5(`${ha1}:${params.get('nonce')}:${params.get('nc')}:${params.get('cnonce')}:${qop}:${ha2}`)
+    : md5(`${ha1}:${params.get('nonce')}:${ha2}`);
+  return params.get('response') === expected;
+}

@@ -11,18 +11,12 @@ import pg from 'pg';
 
 const run = promisify(execFile);
 const PASSWORD = 'pconn-test';
-const FLAGS = [
-  '-c',
-  'fsync=off',
-  '-c',
-  'synchronous_commit=off',
-  '-c',
-  'full_page_writes=off',
-  '-c',
-  'max_connections=60',
-  '-c',
-  'listen_addresses=127.0.0.1',
-];
+const SERVER_FLAGS = ['-c', 'max_connections=60', '-c', 'listen_addresses=127.0.0.1'];
+// Tests trade durability for speed; the benches (PCONN_PG_DURABLE=1) measure a durable server.
+const FLAGS =
+  process.env.PCONN_PG_DURABLE === '1'
+    ? SERVER_FLAGS
+    : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...SERVER_FLAGS];
 
 let server: { url: string; stop: () => Promise<void> } | undefined;
 let starting: Promise<{ url: string; stop: () => Promise<void> }> | undefined;

@@ -11,7 +11,23 @@ const SECRET_KEY = /secret|password|token|authorization|api[-_]?key/i;
  * with secrets removed, capped at 16 KiB.
  */
 export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter): void {
+  // A request whose client hung up is still being handled after the server has closed; shutdown
+  // waits for its entry (AuditWriter.drain) instead of closing the store under it. Counted from
+  // the handler on: a request whose client left before that (while its body was arriving)
+  // never reaches a handler, did nothing, and gets no entry.
+  const inHandler = new Set<FastifyRequest>();
+  writer.countRequestsInFlight(() => inHandler.size);
+  app.addHook('preHandler', async (request) => {
+    inHandler.add(request);
+  });
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
+    try {
+      return await audit(request, reply, payload);
+    } finally {
+      inHandler.delete(request);
+    }
+  });
+  async function audit(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     if (request.routeOptions.config?.audit === false) return payload;
     const raw = request.rawBody;
     const durationMs = Math.round(reply.elapsedTime * 1000) / 1000;
@@ -33,7 +49,7 @@ export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter): v
       at: new Date().toISOString(),
     });
     return payload;
-  });
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ export class AuditWriter {
   private queue: Pending[] = [];
   private flushing = false;
   private timer: NodeJS.Timeout | undefined;
+  private requestsInFlight: () => number = () => 0;
 
   constructor(
     private readonly db: Db,
@@ -33,8 +34,21 @@ export class AuditWriter {
     });
   }
 
-  /** Commits everything queued so far (used at shutdown). */
-  async drain(): Promise<void> {
+  /** Tells the writer how many requests are past their handler's start and not yet audited. */
+  countRequestsInFlight(count: () => number): void {
+    this.requestsInFlight = count;
+  }
+
+  /**
+   * Used at shutdown: waits (up to `graceMs`) for requests still being handled — a client that
+   * hung up mid-request leaves its handler running after the server closed — then commits
+   * everything queued.
+   */
+  async drain(graceMs = 0): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (this.requestsInFlight() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     while (this.queue.length > 0 || this.flushing) {
       await this.flush();
       if (this.flushing) await new Promise((resolve) => setTimeout(resolve, 1));

@@ -16,9 +16,11 @@ export interface DialFacts {
   onDnc: boolean;
   /**
    * The first candidate agent (the requested user, else the campaign's agentIds in order) who
-   * is active and on no live call, with their user document; null when nobody is free.
+   * is active and on no live call, with their user document; null when nobody is free. An agent
+   * with an open personal-connection session is free only through it: the session is `ready`
+   * on this dialer and takes this call's campaign; `sessionId` then names it.
    */
-  freeAgent: { id: string; data: unknown } | null;
+  freeAgent: { id: string; data: unknown; sessionId: string | null } | null;
 }
 
 type Row = CallRow & {
@@ -27,19 +29,21 @@ type Row = CallRow & {
   attempts_now: number | string;
   last_ended_now: Date | string | null;
   on_dnc_now: boolean;
-  free_agent_now: { id: string; data: unknown } | null;
+  free_agent_now: { id: string; data: unknown; sessionId: string | null } | null;
 };
 
 /**
  * One statement instead of eight for the dialer's pre-dial check (it ran for every attempt, at
  * about 5 ms of the store's single thread): the fresh call row, its campaign and contact, the
  * contact's attempt stats, the DNC hit, and the first free agent. Lookups are LIMIT 1 laterals
- * so the planner keeps them as index probes.
+ * so the planner keeps them as index probes. `dialer` is the lease owner of the asking dialer:
+ * a session's leg lives on one node, so only that node can route calls through it.
  */
 export async function loadDialFacts(
   db: Executor,
   tenantId: string,
   callId: string,
+  dialer: string | null = null,
 ): Promise<DialFacts | undefined> {
   const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
   const result = await sql<Row>`
@@ -49,7 +53,7 @@ export async function loadDialFacts(
       coalesce(st.attempts, 0) as attempts_now,
       st.last_ended_at as last_ended_now,
       exists (select 1 from dnc_numbers d where d.tenant_id = c.tenant_id and d.number = c.to_number) as on_dnc_now,
-      (select jsonb_build_object('id', u.id, 'data', u.data)
+      (select jsonb_build_object('id', u.id, 'data', u.data, 'sessionId', s.id)
         from (
           select c.requested_user_id as id, 0::bigint as ord where c.requested_user_id is not null
           union all
@@ -58,9 +62,14 @@ export async function loadDialFacts(
           ) with ordinality as a(value, ord)
         ) k
         join lateral (select id, data from users where tenant_id = c.tenant_id and id = k.id limit 1) u on true
+        left join lateral (select id, status, lease_owner, campaign_ids from agent_sessions
+          where tenant_id = c.tenant_id and user_id = k.id and status <> 'ended' limit 1) s on true
         where u.data->>'status' = 'active'
           and not exists (select 1 from calls b
             where b.tenant_id = c.tenant_id and b.user_id = k.id and b.status in (${live}))
+          and (s.id is null or (s.status = 'ready' and s.lease_owner = ${dialer}
+            and (s.campaign_ids is null or c.campaign_id is null
+              or s.campaign_ids @> jsonb_build_array(c.campaign_id))))
         order by k.ord
         limit 1) as free_agent_now
     from calls c

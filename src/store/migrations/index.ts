@@ -4,6 +4,7 @@ import * as calls from './0002-calls.ts';
 import * as events from './0003-events.ts';
 import * as traceContext from './0004-trace-context.ts';
 import * as callsByContact from './0005-calls-by-contact.ts';
+import * as agentSessions from './0006-agent-sessions.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -15,4 +16,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-events': events,
   '0004-trace-context': traceContext,
   '0005-calls-by-contact': callsByContact,
+  '0006-agent-sessions': agentSessions,
 };

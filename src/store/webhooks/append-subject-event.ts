@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 
-/** A non-call event: about a campaign or a webhook endpoint. */
+/** A non-call event: about a campaign, a webhook endpoint or a user (agent sessions). */
 export interface SubjectEvent {
   tenantId: string;
-  subjectType: 'campaign' | 'webhook_endpoint';
+  subjectType: 'campaign' | 'webhook_endpoint' | 'user';
   subjectId: string;
   /** Set on campaign events so `?campaignId=` filters find them. */
   campaignId: string | null;
@@ -13,7 +13,7 @@ export interface SubjectEvent {
 }
 
 /**
- * Appends an event about a campaign or webhook endpoint to the outbox, with the subject's next
+ * Appends an event about a campaign, webhook endpoint or user to the outbox, with the subject's next
  * sequence number. Call it in the transaction that changes the subject, holding the subject's
  * row lock: the lock is what makes `max(sequence) + 1` safe (a unique index backs it up).
  */

@@ -18,6 +18,8 @@ export interface SandboxOptions {
   dialLog?: string;
   /** Called for every dial (tests count them). */
   onDial?: (request: LegRequest) => void;
+  /** Called for every leg parked by `hold` (tests count them). */
+  onHold?: (legId: string) => void;
 }
 
 /**
@@ -73,6 +75,20 @@ export class SandboxDriver implements TelephonyDriver {
       first.peer = second;
       second.peer = first;
     }
+  }
+
+  async hold(handle: LegHandle): Promise<void> {
+    const leg = this.legs.get(handle.legId);
+    if (!leg?.answered) throw new Error(`hold: leg ${handle.legId} is not up`);
+    if (leg.peer?.peer === leg) leg.peer.peer = undefined;
+    leg.peer = undefined;
+    this.options.onHold?.(handle.legId);
+  }
+
+  /** The far end of a leg hangs up now (tests; the sandbox's own parties hang up by magic number). */
+  remoteHangup(legId: string): void {
+    const leg = this.legs.get(legId);
+    if (leg) this.end(leg, leg.answered ? 200 : 487, leg.answered ? 'BYE' : 'Request Terminated', 'remote');
   }
 
   async hangup(handle: LegHandle): Promise<void> {

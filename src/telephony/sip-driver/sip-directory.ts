@@ -19,6 +19,8 @@ export interface TrunkRoute {
 export interface SipDirectory {
   /** The trunk phone-number legs of this tenant go through (undefined: none configured). */
   trunkFor(tenantId: string): Promise<TrunkRoute | undefined>;
+  /** Every configured trunk, across tenants (OPTIONS keep-alive); absent: none are probed. */
+  trunks?(): Promise<TrunkRoute[]>;
   /** Users whose registered device uses `username`, across tenants (the password tells them apart). */
   registeredAccounts(username: string): Promise<RegistrarAccount[]>;
 }

@@ -27,6 +27,15 @@ export class StoreDirectory implements SipDirectory {
     return { id: `${tenantId}/${row.id}`, ...data };
   }
 
+  async trunks(): Promise<TrunkRoute[]> {
+    const rows = await this.db
+      .selectFrom('trunks')
+      .select(['tenant_id', 'id', 'data'])
+      .orderBy('seq')
+      .execute();
+    return rows.map((row) => ({ id: `${row.tenant_id}/${row.id}`, ...(row.data as unknown as StoredTrunk) }));
+  }
+
   async registeredAccounts(username: string): Promise<RegistrarAccount[]> {
     const rows = await this.db
       .selectFrom('users')

@@ -33,6 +33,10 @@ export interface SippOptions {
   lost?: number;
   /** Calls before sipp exits (default 1). */
   calls?: number;
+  /** Length of the scenario's `<pause/>` without duration, ms (sipp `-d`). */
+  pauseMs?: number;
+  /** Keep what the scenario's `<log>` actions write (`-trace_logs`), read with `logs()`. */
+  logs?: boolean;
 }
 
 /** A running sipp process on 127.0.0.1. */
@@ -42,6 +46,8 @@ export interface Sipp {
   exited: Promise<number | null>;
   /** The errors sipp logged (`-trace_err`), for assertion messages. */
   errors(): string;
+  /** What the scenario's `<log>` actions wrote (with the `logs` option). */
+  logs(): string;
   /** Kills sipp (SIGKILL after 1 s) and removes its files. */
   stop(): Promise<void>;
 }
@@ -54,6 +60,7 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
   const port = await freeUdpPort();
   const dir = mkdtempSync(join(tmpdir(), 'pconn-sipp-'));
   const errorFile = join(dir, 'errors.log');
+  const logFile = join(dir, 'actions.log');
   const args = [
     '-sf',
     join(SCENARIOS, options.scenario),
@@ -71,6 +78,8 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
     '20000',
   ];
   if (options.lost) args.push('-lost', String(options.lost));
+  if (options.pauseMs !== undefined) args.push('-d', String(options.pauseMs));
+  if (options.logs) args.push('-trace_logs', '-log_file', logFile);
   for (const [name, value] of Object.entries(options.keys ?? {})) args.push('-key', name, String(value));
   if (options.remote) args.push(options.remote);
   const child: ChildProcess = spawn('sipp', args, { stdio: 'ignore' });
@@ -83,6 +92,13 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
     errors() {
       try {
         return readFileSync(errorFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    logs() {
+      try {
+        return readFileSync(logFile, 'utf8');
       } catch {
         return '';
       }

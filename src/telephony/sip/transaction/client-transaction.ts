@@ -2,6 +2,7 @@ import { serializeMessage } from '../message/serialize-message.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { RemoteAddress } from '../transport/transport-types.ts';
 import type { TransactionContext } from './transaction-context.ts';
+import { backlogHoldMs } from './transaction-timers.ts';
 
 /** The transaction user of a client transaction (RFC 3261 §17.1): the UA core. */
 export interface ClientTransactionUser {
@@ -33,6 +34,8 @@ export abstract class ClientTransaction {
   protected interval: number;
   protected retransmitTimer: NodeJS.Timeout | undefined;
   protected lifeTimer: NodeJS.Timeout | undefined;
+  /** A retransmission waits for the inbound backlog (another one is then not queued). */
+  #holding = false;
 
   /** Serializes `request` and sends it; throws RangeError when it cannot be written. */
   constructor(
@@ -113,10 +116,21 @@ export abstract class ClientTransaction {
     this.user.onTimeout(this);
   }
 
-  /** Retransmits the request (Timer A / E fired). */
+  /**
+   * Retransmits the request (Timer A / E fired) once the responses already queued on our socket
+   * have been read: if one of them moved the transaction on, the copy is not sent (a peer may
+   * take an INVITE copy arriving after its 2xx for a new request).
+   */
   protected retransmit(): void {
-    this.context.emit({ kind: 'retransmit', role: 'client', method: this.method });
-    this.send(this.data);
+    if (this.#holding) return;
+    this.#holding = true;
+    const state = this.state;
+    this.context.transport.afterInboundDrained(backlogHoldMs(this.context.timers), () => {
+      this.#holding = false;
+      if (this.state !== state) return;
+      this.context.emit({ kind: 'retransmit', role: 'client', method: this.method });
+      this.send(this.data);
+    });
   }
 }
 

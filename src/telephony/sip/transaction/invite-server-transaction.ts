@@ -3,7 +3,7 @@ import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { RemoteAddress } from '../transport/transport-types.ts';
 import { fireServerLife, fireServerRetransmit, ServerTransaction } from './server-transaction.ts';
 import type { TransactionContext } from './transaction-context.ts';
-import { transactionTimeout } from './transaction-timers.ts';
+import { backlogHoldMs, transactionTimeout } from './transaction-timers.ts';
 
 /** RFC 3261 §17.2.1: send 100 Trying when the TU has not answered within 200 ms. */
 const TRYING_DELAY_MS = 200;
@@ -21,6 +21,8 @@ function fireTrying(transaction: InviteServerTransaction): void {
  */
 export class InviteServerTransaction extends ServerTransaction {
   #interval: number;
+  /** A Timer G retransmission waits for the inbound backlog. */
+  #holding = false;
 
   /** Creates the transaction in state proceeding and arms the 100 Trying timer. */
   constructor(context: TransactionContext, key: string, request: SipRequest, source: RemoteAddress) {
@@ -79,10 +81,21 @@ export class InviteServerTransaction extends ServerTransaction {
   /** Timer G: retransmit the final response, doubling up to T2. */
   override onRetransmitTimer(): void {
     if (this.state !== 'completed') return;
-    this.context.emit({ kind: 'retransmit', role: 'server', method: this.method });
-    this.resend();
+    this.#resendWhenDrained();
     this.#interval = Math.min(2 * this.#interval, this.context.timers.t2);
     this.retransmitTimer = setTimeout(fireServerRetransmit, this.#interval, this);
+  }
+
+  /** Resends the final once an ACK that may already wait on our socket has been read. */
+  #resendWhenDrained(): void {
+    if (this.#holding) return;
+    this.#holding = true;
+    this.context.transport.afterInboundDrained(backlogHoldMs(this.context.timers), () => {
+      this.#holding = false;
+      if (this.state !== 'completed') return;
+      this.context.emit({ kind: 'retransmit', role: 'server', method: this.method });
+      this.resend();
+    });
   }
 
   /** Timer H (no ACK: timeout), I or L (done). */

@@ -3,6 +3,7 @@ import { type ParseFailure, parseMessage } from '../message/parse-message.ts';
 import { serializeMessage } from '../message/serialize-message.ts';
 import type { SipMessage, SipResponse } from '../message/sip-message.ts';
 import { getTopVia } from '../message/typed-headers.ts';
+import { InboundBacklog } from './inbound-backlog.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import type { DroppedMessage, InboundMessage, RemoteAddress, SipTransportName } from './transport-types.ts';
 import { UdpTransport } from './udp-transport.ts';
@@ -37,6 +38,7 @@ export class SipTransport {
   readonly #options: SipTransportOptions;
   #udp: UdpTransport | undefined;
   #tcp: TcpTransport | undefined;
+  readonly #backlog = new InboundBacklog();
   /** Messages dropped or answered with 400, since start. */
   dropped = 0;
 
@@ -108,6 +110,15 @@ export class SipTransport {
     return transport.send(data, to.host, to.port);
   }
 
+  /**
+   * Runs a retransmission once the messages already queued on our sockets have been read (at
+   * most `maxWaitMs` later), so that a response waiting there can make it moot; see
+   * {@link InboundBacklog}.
+   */
+  afterInboundDrained(maxWaitMs: number, send: () => void): void {
+    this.#backlog.afterDrain(maxWaitMs, send);
+  }
+
   /** Serializes and sends; rejects on an unwritable message or a send failure. */
   sendMessage(message: SipMessage, to: RemoteAddress): Promise<void> {
     let data: Buffer;
@@ -130,6 +141,7 @@ export class SipTransport {
   }
 
   #receive(data: Buffer, source: RemoteAddress): void {
+    if (source.transport === 'udp') this.#backlog.received();
     try {
       if (source.transport === 'udp' && isKeepAlive(data)) return;
       const result = parseMessage(data, { transport: source.transport === 'tcp' ? 'stream' : 'datagram' });
@@ -172,6 +184,7 @@ export class SipTransport {
 
   /** Closes every socket. */
   async close(): Promise<void> {
+    this.#backlog.clear();
     await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
   }
 }

@@ -1,4 +1,4 @@
-import type { TimerBases } from '../transaction/transaction-timers.ts';
+import { backlogHoldMs, type TimerBases } from '../transaction/transaction-timers.ts';
 import type { SipTransport } from '../transport/sip-transport.ts';
 import type { RemoteAddress } from '../transport/transport-types.ts';
 
@@ -32,6 +32,8 @@ export class OkRetransmitter {
   #interval: number;
   #retransmitTimer: NodeJS.Timeout | undefined;
   #giveUpTimer: NodeJS.Timeout | undefined;
+  /** A retransmission waits for the inbound backlog. */
+  #holding = false;
 
   /** Starts retransmitting `data` (already sent once by the server transaction) to `target`. */
   constructor(
@@ -55,9 +57,20 @@ export class OkRetransmitter {
 
   /** Resends the 2xx and re-arms with the doubled interval (internal timer entry). */
   retransmit(): void {
-    this.#transport.send(this.#data, this.#target).catch(() => {});
+    this.#resendWhenDrained();
     this.#interval = Math.min(2 * this.#interval, this.#timers.t2);
     this.#retransmitTimer = setTimeout(fireRetransmit, this.#interval, this);
+  }
+
+  /** Resends once an ACK that may already wait on our socket has been read (InboundBacklog). */
+  #resendWhenDrained(): void {
+    if (this.#holding) return;
+    this.#holding = true;
+    this.#transport.afterInboundDrained(backlogHoldMs(this.#timers), () => {
+      this.#holding = false;
+      if (this.#giveUpTimer === undefined) return;
+      this.#transport.send(this.#data, this.#target).catch(() => {});
+    });
   }
 
   /** 64*T1 passed without ACK (internal timer entry). */

@@ -1,0 +1,59 @@
+/**
+ * A pconn node with the SIP driver for the memory bench, in its own process so that its RSS is
+ * its own. Seeds BENCH_AGENTS agents whose phones are one sipp at 127.0.0.1:BENCH_AGENT_PORT and
+ * a running campaign, reports `{type: 'ready', url, token}` over IPC, then every 250 ms
+ * `{type: 'sample', rss, heapUsed, connected, statuses}` (`connected`: calls the dialer has
+ * recorded as connected; `statuses`: calls per status, both read from the store).
+ */
+import { seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
+
+const agents = Number(process.env.BENCH_AGENTS ?? 1000);
+const agentPort = Number(process.env.BENCH_AGENT_PORT);
+const node = await startBenchPconn({
+  PCONN_TELEPHONY: 'sip',
+  PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
+  // No OPTIONS probes: sipp would take one for a call its scenario does not expect.
+  PCONN_SIP_KEEPALIVE_SECONDS: '0',
+  PCONN_DIALER_POLL_MS: '20',
+  PCONN_DIALER_BATCH: '200',
+  PCONN_MAX_CONCURRENT_CALLS: String(agents + 100),
+  // Calls queue behind the trunk's cps while 1,000 are set up: ringing may start late.
+  PCONN_AGENT_RING_SECONDS: '120',
+  PCONN_CONTACT_RING_SECONDS: '120',
+});
+const { pconn, url, token } = node;
+await seedBenchCampaign(node, { count: agents, deviceUri: (i) => `sip:agent${i}@127.0.0.1:${agentPort}` });
+
+const db = pconn.store.db;
+/** With --expose-gc (the bench sets it), every 4th sample follows a full GC: RSS without garbage. */
+const gc = (globalThis as { gc?: () => void }).gc;
+let ticks = 0;
+const sampler = setInterval(() => {
+  const collected = gc !== undefined && ticks++ % 4 === 0;
+  if (collected) gc();
+  void db
+    .selectFrom('calls')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute()
+    .then((rows) => {
+      // A query still running when the bench disconnects must not write to the closed channel.
+      if (!process.connected) return;
+      const memory = process.memoryUsage();
+      const statuses = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+      process.send?.({
+        type: 'sample',
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+        connected: statuses.connected ?? 0,
+        statuses,
+        collected,
+      });
+    })
+    .catch(() => undefined);
+}, 250);
+process.send?.({ type: 'ready', url, token });
+process.on('disconnect', () => {
+  clearInterval(sampler);
+  void node.close().then(() => process.exit(0));
+});

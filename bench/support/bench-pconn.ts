@@ -1,0 +1,102 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { createPconn, type Pconn, type PconnOverrides } from '../../src/main.ts';
+
+/** A pconn node started for a bench: its own data dir, the bench admin's token, a JSON caller. */
+export interface BenchPconn {
+  pconn: Pconn;
+  url: string;
+  token: string;
+  /** Calls the API as the bench admin; throws on an error status; answers the JSON body. */
+  call(method: string, path: string, body?: unknown, type?: string): Promise<Record<string, unknown>>;
+  /** Closes the node and removes its data dir. */
+  close(): Promise<void>;
+}
+
+const CLIENT_ID = 'bench';
+const CLIENT_SECRET = 'bench-secret-0123456789';
+
+/**
+ * Starts pconn on a fresh embedded store (or `DATABASE_URL` in `env`) with the benches' admin
+ * client and no rate limit; `env` adds or overrides settings.
+ */
+export async function startBenchPconn(
+  env: Record<string, string>,
+  overrides: Omit<PconnOverrides, 'logger'> = {},
+): Promise<BenchPconn> {
+  const dir = await mkdtemp(join(tmpdir(), 'pconn-bench-'));
+  const config = loadConfig({
+    PORT: '0',
+    PCONN_DATA_DIR: join(dir, 'data'),
+    PCONN_BOOTSTRAP_CLIENT_ID: CLIENT_ID,
+    PCONN_BOOTSTRAP_CLIENT_SECRET: CLIENT_SECRET,
+    PCONN_RATE_LIMIT_RPS: '0',
+    ...env,
+  });
+  const pconn = await createPconn(config, { ...overrides, logger: pino({ level: 'warn' }) });
+  await pconn.app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(pconn.app.server.address() as AddressInfo).port}`;
+  const tokenResponse = await fetch(`${url}/oauth/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+    }),
+  });
+  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+  return {
+    pconn,
+    url,
+    token,
+    async call(method, path, body, type = 'application/json') {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': type },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    },
+    async close() {
+      await pconn.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A running campaign `bench` whose agents are `agent-0…agent-{count-1}`, each reached at
+ * `deviceUri(i)`, presenting a verified caller id; `campaign` adds or overrides fields.
+ */
+export async function seedBenchCampaign(
+  node: BenchPconn,
+  agents: { count: number; deviceUri: (i: number) => string },
+  campaign: Record<string, unknown> = {},
+): Promise<void> {
+  await node.call('PUT', '/v1/caller-ids/+14155550100', { verified: true });
+  for (let i = 0; i < agents.count; i += 50)
+    await Promise.all(
+      Array.from({ length: Math.min(50, agents.count - i) }, (_, j) =>
+        node.call('PUT', `/v1/users/agent-${i + j}`, {
+          name: `Agent ${i + j}`,
+          device: { type: 'sip', uri: agents.deviceUri(i + j) },
+        }),
+      ),
+    );
+  await node.call('PUT', '/v1/campaigns/bench', {
+    name: 'Bench',
+    callerId: '+14155550100',
+    timezone: 'UTC',
+    callingWindow: { start: '00:00', end: '00:00' },
+    agentIds: Array.from({ length: agents.count }, (_, i) => `agent-${i}`),
+    maxAttemptsPerContact: 1,
+    ...campaign,
+  });
+  await node.call('POST', '/v1/campaigns/bench/start');
+}

@@ -1,0 +1,123 @@
+import type { Clock } from '../domain/clock.ts';
+import type { TelephonyDriver } from '../domain/telephony.ts';
+import { changeSession } from '../service/agent-sessions/session-events.ts';
+import type { StoredUser } from '../service/resources/users.ts';
+import {
+  claimStartingSessions,
+  endingSessionIds,
+  extendSessionLeases,
+  lockLostSessions,
+} from '../store/agent-sessions/claim-sessions.ts';
+import type { SessionRow } from '../store/agent-sessions/session-rows.ts';
+import type { Db } from '../store/database.ts';
+import { ResourceRepository } from '../store/resources.ts';
+import { selectedAgentOf } from './agent-selection.ts';
+import { AgentSessionLeg } from './agent-session.ts';
+import type { SessionAgentLeg } from './call-session.ts';
+
+const users = new ResourceRepository<StoredUser>('users');
+
+/** Lent to a call whose session leg is not on this node after all: it fails like a missed agent. */
+const GONE: SessionAgentLeg = {
+  get leg(): never {
+    throw new Error('no session leg');
+  },
+  attach: () => false,
+  bridged: () => undefined,
+  release: async () => undefined,
+};
+
+/** Settings of the session keeper. */
+export interface AgentSessionsOptions {
+  agentRingSeconds: number;
+  leaseSeconds: number;
+  batchSize: number;
+}
+
+/**
+ * This node's personal-connection sessions: takes sessions waiting for a node (and dials their
+ * agents), passes DELETE's end requests to their legs, keeps their leases, and ends sessions
+ * whose node was lost (a restart loses the SIP leg with the process).
+ */
+export class AgentSessions {
+  private readonly legs = new Map<string, AgentSessionLeg>();
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      driver: TelephonyDriver;
+      clock: Clock;
+      owner: string;
+      options: AgentSessionsOptions;
+      onError: (error: unknown) => void;
+      /** A session can take a call now. */
+      onReady: () => void;
+    },
+  ) {}
+
+  /** Sessions whose leg this node holds. */
+  get size(): number {
+    return this.legs.size;
+  }
+
+  /** The leg of a session this node holds (a stand-in that refuses the call otherwise). */
+  legFor(sessionId: string): SessionAgentLeg {
+    return this.legs.get(sessionId) ?? GONE;
+  }
+
+  /** One round: end requests always; new sessions while `accepting`; leases on `housekeeping`. */
+  async tick(accepting: boolean, housekeeping: boolean): Promise<void> {
+    const { db, owner, options } = this.deps;
+    if (housekeeping) {
+      await extendSessionLeases(db, owner, [...this.legs.keys()], options.leaseSeconds);
+      await this.endLost();
+    }
+    if (this.legs.size > 0)
+      for (const id of await endingSessionIds(db, owner)) this.legs.get(id)?.requestEnd();
+    if (!accepting) return;
+    const claimed = await claimStartingSessions(db, owner, options.batchSize, options.leaseSeconds);
+    for (const row of claimed) await this.begin(row);
+  }
+
+  /** Ends every session of this node (their legs are hung up). */
+  async stop(): Promise<void> {
+    await Promise.all([...this.legs.values()].map((leg) => leg.stop()));
+  }
+
+  private async begin(row: SessionRow): Promise<void> {
+    const user = await users.find(this.deps.db, row.tenant_id, row.user_id);
+    const leg = new AgentSessionLeg(row, {
+      db: this.deps.db,
+      driver: this.deps.driver,
+      clock: this.deps.clock,
+      agentRingSeconds: this.deps.options.agentRingSeconds,
+      onError: this.deps.onError,
+      onReady: this.deps.onReady,
+      onClosed: () => this.legs.delete(row.id),
+    });
+    this.legs.set(row.id, leg);
+    leg.start(user?.data.status === 'active' ? selectedAgentOf(user).target : undefined);
+  }
+
+  private async endLost(): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction().execute(async (tx) => {
+      for (const row of await lockLostSessions(tx, this.deps.owner, this.deps.options.batchSize)) {
+        await changeSession(
+          tx,
+          row,
+          {
+            status: 'ended',
+            leg_state: 'ended',
+            end_reason: 'node_lost',
+            end_detail: 'the node holding the agent leg stopped renewing its lease (crash or restart)',
+            current_call_id: null,
+            ended_at: now,
+          },
+          now,
+          { reason: 'node_lost' },
+        );
+      }
+    });
+  }
+}

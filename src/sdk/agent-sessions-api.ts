@@ -1,0 +1,77 @@
+import type { PconnClient } from './pconn-client.ts';
+import type { AgentSession, AgentSessionInput, AgentSessionStatus } from './types.ts';
+
+/** Options of `sessions.waitUntil`. */
+export interface WaitForSessionOptions {
+  intervalMs?: number;
+  timeoutMs?: number;
+  onChange?: (session: AgentSession) => void;
+}
+
+/**
+ * Personal-connection sessions (`/v1/users/{id}/session`): one agent leg kept up across the
+ * contacts of the session's campaigns. A user has at most one open session, so it is addressed
+ * by the user id.
+ */
+export class AgentSessionsApi {
+  constructor(private readonly client: PconnClient) {}
+
+  private path(userId: string): string {
+    return `/v1/users/${encodeURIComponent(userId)}/session`;
+  }
+
+  /**
+   * Starts a session (`created`, status `starting` until the agent answers) or, on an open one,
+   * applies the new campaignIds and takes back a pending end. Without campaignIds the session
+   * takes every campaign that lists the user in agentIds.
+   */
+  async start(
+    userId: string,
+    input: AgentSessionInput = {},
+  ): Promise<{ session: AgentSession; created: boolean }> {
+    const answer = await this.client.send<AgentSession>('PUT', this.path(userId), { body: input });
+    return { session: answer.body, created: answer.status === 201 };
+  }
+
+  /** The user's current (or last) session; 404 not_found for an unknown user or one who never had a session. */
+  get(userId: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('GET', this.path(userId));
+  }
+
+  /**
+   * Ends the session: status `ending` while the agent's leg is up (hung up after the current
+   * call), `ended` when it ended at once or had ended already.
+   */
+  end(userId: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('DELETE', this.path(userId));
+  }
+
+  /**
+   * Polls the session until its status is one of `statuses`. An `ended` session never changes
+   * again, so reaching it unasked throws at once (with its endReason) instead of at the timeout.
+   */
+  async waitUntil(
+    userId: string,
+    statuses: AgentSessionStatus | AgentSessionStatus[],
+    options: WaitForSessionOptions = {},
+  ): Promise<AgentSession> {
+    const wanted = new Set<string>(Array.isArray(statuses) ? statuses : [statuses]);
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    let last = '';
+    for (;;) {
+      const session = await this.get(userId);
+      if (session.status !== last) options.onChange?.(session);
+      last = session.status;
+      if (wanted.has(session.status)) return session;
+      if (session.status === 'ended') {
+        const why = `${session.endReason ?? 'no reason'}${session.endDetail ? `: ${session.endDetail}` : ''}`;
+        throw new Error(
+          `session ${session.id} of ${userId} ended (${why}) before reaching ${[...wanted].join('|')}`,
+        );
+      }
+      if (Date.now() > deadline)
+        throw new Error(`session ${session.id} of ${userId} still ${session.status} after the timeout`);
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Db } from './database.ts';
+
+/** Settings of the embedded store's upkeep. */
+export interface MaintenanceOptions {
+  /** How often table sizes are compared with what the planner last saw (ms). */
+  checkEveryMs: number;
+  /** How often the busy tables are vacuumed (ms). */
+  vacuumEveryMs: number;
+}
+
+/** Tables written on every call: their statistics and dead rows matter to every request. */
+const BUSY_TABLES = [
+  'calls',
+  'call_attempts',
+  'call_events',
+  'idempotency_keys',
+  'audit_events',
+  'webhook_deliveries',
+  'contacts',
+  'campaign_contacts',
+  'dnc_numbers',
+] as const;
+
+/** A table is re-analyzed once it has this many times the pages the planner last saw… */
+const GROWTH_FACTOR = 2;
+/** …and at least this many pages (smaller tables plan the same whatever their statistics say). */
+const MIN_PAGES = 8;
+
+/**
+ * What autovacuum does for a PostgreSQL server, done for the embedded store (PGlite runs as a
+ * single-user backend: no autovacuum, no statistics collector). Without it the planner keeps the
+ * statistics of the day a table was created: it was measured picking `calls_contact` (a scan of
+ * the tenant's every call) to find one call by id, and starting the attempt count from the
+ * tenant's whole `call_attempts`. So: a table that has doubled in size since it was last
+ * analyzed is analyzed again (checked every few seconds, a catalog read of ~0.1 ms), and the
+ * busy tables are vacuumed now and then so updated rows do not bloat them.
+ */
+export class StoreMaintenance {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private lastVacuum = Date.now();
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly options: MaintenanceOptions,
+  ) {}
+
+  /** Starts the periodic checks. */
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Stops, after a check in progress has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One round: analyze what has grown; vacuum when due. Exposed for tests. */
+  async runOnce(now = Date.now()): Promise<{ analyzed: string[]; vacuumed: boolean }> {
+    const grown = await this.tablesThatGrew();
+    for (const table of grown) await sql`analyze ${sql.table(table)}`.execute(this.db);
+    let vacuumed = false;
+    if (now - this.lastVacuum >= this.options.vacuumEveryMs) {
+      this.lastVacuum = now;
+      const started = performance.now();
+      for (const table of BUSY_TABLES) await sql`vacuum (analyze) ${sql.table(table)}`.execute(this.db);
+      vacuumed = true;
+      this.logger.debug({ ms: Math.round(performance.now() - started) }, 'store vacuumed');
+    }
+    if (grown.length > 0) this.logger.debug({ tables: grown }, 'store statistics refreshed');
+    return { analyzed: grown, vacuumed };
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'store maintenance failed'))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+    }, this.options.checkEveryMs);
+    this.timer.unref();
+  }
+
+  /** Busy tables whose current size is well past the size recorded at their last analyze. */
+  private async tablesThatGrew(): Promise<string[]> {
+    const result = await sql<{ name: string; pages_now: number; pages_seen: number }>`
+      select c.relname as name,
+        (pg_relation_size(c.oid) / current_setting('block_size')::int)::int as pages_now,
+        c.relpages as pages_seen
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = current_schema() and c.relkind = 'r'
+        and c.relname = any(${[...BUSY_TABLES]}::text[])`.execute(this.db);
+    return result.rows
+      .filter((row) => row.pages_now >= MIN_PAGES && row.pages_now >= GROWTH_FACTOR * row.pages_seen)
+      .map((row) => row.name);
+  }
+}

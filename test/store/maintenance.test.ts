@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import pino from 'pino';
+import type { Db } from '../../src/store/database.ts';
+import { StoreMaintenance } from '../../src/store/maintenance.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { migratedPgliteImage } from '../support/pglite-image.ts';
+
+async function insertCalls(db: Db, from: number, count: number) {
+  await sql`insert into calls (tenant_id, id, kind, campaign_id, contact_id, to_number, status, outside_window, next_attempt_at)
+    select 'default', 'call_' || g, 'campaign', 'camp_' || (g % 7), 'contact_' || g, '+12125550100', 'completed', 'schedule', now()
+    from generate_series(${from}::int, ${from + count - 1}::int) g`.execute(db);
+}
+
+async function tablePages(db: Db, table: string): Promise<number> {
+  const result = await sql<{
+    pages: number;
+  }>`select (pg_relation_size(${table}::regclass) / 8192)::int as pages`.execute(db);
+  return Number(result.rows[0]?.pages);
+}
+
+/** A store with the default tenant and a maintenance that vacuums every `vacuumEveryMs`. */
+async function maintainedStore(vacuumEveryMs: number) {
+  const store = await openStore({ kind: 'pglite', image: await migratedPgliteImage() });
+  await sql`insert into tenants (id, name) values ('default', 'Default') on conflict do nothing`.execute(
+    store.db,
+  );
+  const maintenance = new StoreMaintenance(store.db, pino({ level: 'silent' }), {
+    checkEveryMs: 60_000,
+    vacuumEveryMs,
+  });
+  return { store, maintenance };
+}
+
+async function planOf(db: Db, query: string): Promise<string> {
+  const result = await sql.raw<{ 'QUERY PLAN': string }>(`explain ${query}`).execute(db);
+  return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+}
+
+test('a table that has doubled is re-analyzed, so one call is found by its primary key, not by scanning the tenant', async () => {
+  const { store, maintenance } = await maintainedStore(3600_000);
+  try {
+    await insertCalls(store.db, 1, 40);
+    // Tiny tables are left alone: they plan the same whatever their statistics say.
+    assert.deepEqual((await maintenance.runOnce()).analyzed, []);
+
+    await insertCalls(store.db, 41, 3000);
+    const first = await maintenance.runOnce();
+    assert.ok(first.analyzed.includes('calls'), `calls analyzed: ${first.analyzed}`);
+    assert.equal(first.vacuumed, false);
+    const stats = await sql<{
+      reltuples: number;
+    }>`select reltuples from pg_class where relname = 'calls'`.execute(store.db);
+    assert.equal(Math.round(Number(stats.rows[0]?.reltuples)), 3040);
+    const plan = await planOf(store.db, `select * from calls where tenant_id = 'default' and id = 'call_17'`);
+    assert.match(plan, /calls_pkey/, plan);
+
+    // Nothing grew since: nothing to do.
+    assert.deepEqual((await maintenance.runOnce()).analyzed, []);
+    // Doubling again triggers another analyze.
+    await insertCalls(store.db, 5000, 4000);
+    assert.ok((await maintenance.runOnce()).analyzed.includes('calls'));
+  } finally {
+    await store.close();
+  }
+});
+
+test('the busy tables are vacuumed once the interval has passed, so updated rows reuse the space of dead ones', async () => {
+  const { store, maintenance } = await maintainedStore(1000);
+  try {
+    await insertCalls(store.db, 1, 2000);
+    // `status` is in partial-index predicates, so this update cannot be HOT: 2,000 dead versions.
+    await sql`update calls set status = 'failed'`.execute(store.db);
+    const afterFirstUpdate = await tablePages(store.db, 'calls');
+    assert.equal((await maintenance.runOnce(Date.now())).vacuumed, false, 'not yet due');
+    assert.equal((await maintenance.runOnce(Date.now() + 2000)).vacuumed, true);
+    await sql`update calls set status = 'completed'`.execute(store.db);
+    // Without the vacuum the table grows by half again (measured: 1.5×); with it, it does not.
+    assert.ok(
+      (await tablePages(store.db, 'calls')) <= afterFirstUpdate,
+      `calls grew from ${afterFirstUpdate} pages although its dead rows were vacuumed`,
+    );
+  } finally {
+    await store.close();
+  }
+});
