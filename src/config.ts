@@ -34,6 +34,7 @@ export interface Config {
     maxConcurrentCalls: number;
     agentRingSeconds: number;
     contactRingSeconds: number;
+    maxCallSeconds: number;
   };
   /** `GET /metrics`: `public` (default), `token` (admin bearer or PCONN_METRICS_TOKEN) or `off`. */
   metrics: { access: 'public' | 'token' | 'off'; token?: string };
@@ -129,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentCalls: integer(env, 'PCONN_MAX_CONCURRENT_CALLS', 1000, 1),
       agentRingSeconds: integer(env, 'PCONN_AGENT_RING_SECONDS', 30, 1),
       contactRingSeconds: integer(env, 'PCONN_CONTACT_RING_SECONDS', 30, 1),
+      maxCallSeconds: integer(env, 'PCONN_MAX_CALL_SECONDS', 4 * 3600, 1),
     },
     metrics: metricsAccess(env.PCONN_METRICS, env.PCONN_METRICS_TOKEN),
     tracing: tracingConfig(

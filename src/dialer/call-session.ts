@@ -11,7 +11,15 @@ import { type AttemptResult, campaignStatusOf, finishAttempt, recordTransition }
 export interface SessionOptions {
   agentRingSeconds: number;
   contactRingSeconds: number;
+  /**
+   * A connected call is hung up after this long (default 4 h). Beyond being a cost guard, it
+   * ends calls whose peer vanished without a BYE (no RFC 4028 session timers yet), which would
+   * otherwise stay `connected` and keep their agent busy for ever.
+   */
+  maxCallSeconds?: number;
 }
+
+const DEFAULT_MAX_CALL_SECONDS = 4 * 3600;
 
 /** An agent leg kept up by a personal-connection session and lent to one call at a time. */
 export interface SessionAgentLeg {
@@ -39,6 +47,7 @@ export class CallSession {
   private finished = false;
   private connected = false;
   private attached = false;
+  private timeLimit?: NodeJS.Timeout;
   private resolveDone!: () => void;
   /** Settles when the attempt is recorded as ended. */
   readonly done = new Promise<void>((resolve) => {
@@ -167,6 +176,7 @@ export class CallSession {
       await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
       this.connected = true;
       if (this.attached) this.deps.sessionLeg?.bridged();
+      this.startTimeLimit();
       this.call = await this.transition('connected', { leg: 'contact', event: 'answered' });
     } else if (event.type === 'ended') {
       const talked = this.connected;
@@ -181,6 +191,23 @@ export class CallSession {
     }
   }
 
+  private startTimeLimit(): void {
+    const seconds = this.deps.options.maxCallSeconds ?? DEFAULT_MAX_CALL_SECONDS;
+    this.timeLimit = setTimeout(
+      () =>
+        this.enqueue(() =>
+          this.finish({
+            outcome: 'answered',
+            sipStatus: null,
+            sipReason: `call time limit reached (${seconds} s, PCONN_MAX_CALL_SECONDS)`,
+            talked: true,
+          }),
+        ),
+      seconds * 1000,
+    );
+    this.timeLimit.unref();
+  }
+
   private async transition(status: 'dialing_contact' | 'connected', extra: Record<string, unknown>) {
     const updated = await this.deps.db
       .transaction()
@@ -192,6 +219,7 @@ export class CallSession {
   private async finish(result: AttemptResult): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    clearTimeout(this.timeLimit);
     if (this.contactLeg) await this.deps.driver.hangup(this.contactLeg);
     if (this.agentLeg && !this.deps.sessionLeg) await this.deps.driver.hangup(this.agentLeg);
     try {
