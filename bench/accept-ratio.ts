@@ -65,8 +65,12 @@ async function baseline(seconds: number, connections: number): Promise<LoadResul
   }
 }
 
+let loadRound = 0;
+
 /** Loads pconn node(s) at once, the connections split between them; one key per request. */
 async function loadNodes(nodes: PconnReady[], seconds: number, connections: number): Promise<LoadResult> {
+  // Rounds share a database in scale_ratio: a key of an earlier round would be a replay.
+  const round = loadRound++;
   const results = await Promise.all(
     nodes.map(({ url, token, contactIds }, node) =>
       load(
@@ -75,7 +79,7 @@ async function loadNodes(nodes: PconnReady[], seconds: number, connections: numb
         seconds,
         { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         (i) => callBody(contactIds[(i * nodes.length + node) % contactIds.length] ?? ''),
-        (i) => ({ 'idempotency-key': `k-${process.pid}-${node}-${i}` }),
+        (i) => ({ 'idempotency-key': `k-${process.pid}-${round}-${node}-${i}` }),
       ),
     ),
   );
@@ -86,13 +90,18 @@ async function loadNodes(nodes: PconnReady[], seconds: number, connections: numb
   }));
 }
 
-/** Starts `count` pconn nodes (the first seeds), runs `measure`, stops them. */
+/** Starts `count` pconn nodes (the first seeds, unless the database already is), runs `measure`, stops them. */
 async function withNodes<T>(
   count: number,
   env: Record<string, string>,
   measure: (nodes: PconnReady[]) => Promise<T>,
+  seeded = false,
 ): Promise<T> {
-  const first = await startServerProcess<PconnReady>('pconn-node', { PCONN_DIALER: 'off', ...env });
+  const first = await startServerProcess<PconnReady>('pconn-node', {
+    PCONN_DIALER: 'off',
+    ...(seeded ? { BENCH_SEED: '0' } : {}),
+    ...env,
+  });
   const others = await Promise.all(
     Array.from({ length: count - 1 }, () =>
       startServerProcess<PconnReady>('pconn-node', { PCONN_DIALER: 'off', BENCH_SEED: '0', ...env }),
@@ -142,7 +151,7 @@ export async function scaleRatio(seconds: number, connections = 50): Promise<str
   const { one, two } = await withPostgres(async (url) => {
     const env = { BENCH_DATABASE_URL: url };
     const one = await withNodes(1, env, (nodes) => loadNodes(nodes, seconds, connections));
-    const two = await withNodes(2, env, (nodes) => loadNodes(nodes, seconds, connections));
+    const two = await withNodes(2, env, (nodes) => loadNodes(nodes, seconds, connections), true);
     return { one, two };
   });
   return `scale_ratio: ${(two.rps / one.rps).toFixed(2)} (goal ≥ 1.3 on 2 cores; two nodes ${describe(two)}, one node ${describe(one)}; one PostgreSQL 18, fsync on, ${connections} connections × ${seconds} s)`;

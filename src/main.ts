@@ -177,7 +177,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
         metrics.callAccepted();
         dialer.wake();
       },
-      onSessionChanged: () => dialer.wake(),
+      onSessionChanged: () => dialer.sessionsChanged(),
     },
     observability: { metrics, tracing, metricsAccess: config.metrics },
   });

@@ -93,6 +93,12 @@ export class Dialer {
     else this.schedule(0);
   }
 
+  /** A personal-connection session was started, changed or asked to end: act on it now. */
+  sessionsChanged(): void {
+    this.agentSessions.requestClaim();
+    this.wake();
+  }
+
   /** Personal-connection sessions whose agent leg this node holds. */
   get agentSessionCount(): number {
     return this.agentSessions.size;
