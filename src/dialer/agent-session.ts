@@ -111,10 +111,13 @@ export class AgentSessionLeg implements SessionAgentLeg {
     });
   }
 
-  /** DELETE asked for the end: now, or after the call that has the leg. */
-  requestEnd(): void {
+  /**
+   * DELETE asked for the end (or the user can no longer take calls): now, or — while a call has
+   * the leg — after it (the next round asks again once the leg is back on hold).
+   */
+  requestEnd(reason: SessionEndReason = 'ended_by_request', detail = 'ended by request'): void {
     if (this.callListener || this.closed) return;
-    this.run(() => this.close('ended_by_request', 'ended by request', null));
+    this.run(() => this.close(reason, detail, null));
   }
 
   /** The node is stopping: the leg cannot outlive it. */

@@ -7,6 +7,7 @@ import {
   endingSessionIds,
   extendSessionLeases,
   lockLostSessions,
+  unavailableUserSessionIds,
 } from '../store/agent-sessions/claim-sessions.ts';
 import type { SessionRow } from '../store/agent-sessions/session-rows.ts';
 import type { Db } from '../store/database.ts';
@@ -66,17 +67,25 @@ export class AgentSessions {
     return this.legs.get(sessionId) ?? GONE;
   }
 
-  /** One round: end requests always; new sessions while `accepting`; leases on `housekeeping`. */
   /** A session was started or changed through the API: claim on the next tick, not at housekeeping. */
   requestClaim(): void {
     this.claimRequested = true;
   }
 
+  /**
+   * One round: end requests always; new sessions while `accepting` (when asked, or on
+   * `housekeeping`); leases, lost sessions and users disabled meanwhile on `housekeeping`.
+   */
   async tick(accepting: boolean, housekeeping: boolean): Promise<void> {
     const { db, owner, options } = this.deps;
     if (housekeeping) {
       await extendSessionLeases(db, owner, [...this.legs.keys()], options.leaseSeconds);
       await this.endLost();
+      if (this.legs.size > 0)
+        for (const id of await unavailableUserSessionIds(db, owner))
+          this.legs
+            .get(id)
+            ?.requestEnd('user_unavailable', 'the user was disabled or deleted during the session');
     }
     if (this.legs.size > 0)
       for (const id of await endingSessionIds(db, owner)) this.legs.get(id)?.requestEnd();

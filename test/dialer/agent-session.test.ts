@@ -206,6 +206,21 @@ test('the agent hangs up mid-call: the call completes as an agent hang-up and th
   assert.equal(ended.currentCallId, null);
 });
 
+test('disabling the user ends their session (user_unavailable) and hangs up the agent leg', async () => {
+  await server.request('PUT', '/v1/users/leaver', {
+    body: { name: 'Leaver', device: { type: 'sip', uri: 'sip:leaver@127.0.0.1' } },
+  });
+  const started = await server.request<Json>('PUT', '/v1/users/leaver/session', { body: {} });
+  assert.equal(started.status, 201, started.text);
+  const sessionId = started.body.id as string;
+  await sessionOf('leaver', ['ready']);
+  const disabled = await server.request('PATCH', '/v1/users/leaver', { body: { status: 'disabled' } });
+  assert.equal(disabled.status, 200, disabled.text);
+  const ended = await sessionOf('leaver', ['ended'], 5000);
+  assert.equal(ended.endReason, 'user_unavailable');
+  assert.ok(driver.hangups.includes(`${sessionId}/agent`), 'the agent leg was hung up');
+});
+
 test('a session whose node stopped renewing its lease is ended (node_lost)', async () => {
   await server.request('PUT', '/v1/users/lost', {
     body: { name: 'Lost', device: { type: 'sip', uri: 'sip:lost@127.0.0.1' } },

@@ -53,6 +53,16 @@ export async function endingSessionIds(db: Db, owner: string): Promise<string[]>
   return rows.map((row) => row.id);
 }
 
+/** Ids of this dialer's open sessions whose user was disabled or deleted since they started. */
+export async function unavailableUserSessionIds(db: Db, owner: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    select s.id from agent_sessions s
+    left join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
+    where s.lease_owner = ${owner} and s.status <> 'ended'
+      and (u.id is null or u.data->>'status' is distinct from 'active')`.execute(db);
+  return result.rows.map((row) => row.id);
+}
+
 /**
  * Open sessions whose node stopped renewing the lease (it crashed or restarted: the leg is gone
  * with it), locked for the caller's transaction to end them; never the asking node's own.
