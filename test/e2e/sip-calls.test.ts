@@ -42,15 +42,22 @@ describe('SIP calls against sipp peers', { skip }, () => {
     uri: `sip:127.0.0.1:${peer.port}`,
     ...extra,
   });
+  /** An agent sipp and a contact sipp behind a trunk, and a call placed between them. */
+  const callBetween = async (agentScenario: string, contactOptions: SippOptions) => {
+    const agent = await sipp({ scenario: agentScenario });
+    const contact = await sipp(contactOptions);
+    const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+    return { agent, contact, id };
+  };
   /** Both sipps must have run their scenario to the end (exit code 0). */
   const expectPeersPassed = async (...list: Sipp[]) => {
     for (const peer of list) assert.equal(await sippResult(peer), 0, `sipp failed:\n${peer.errors()}`);
   };
 
   test('agent answers, contact answers (bridged by re-INVITE/ACK), contact hangs up: completed', async () => {
-    const agent = await sipp({ scenario: 'agent-answers.xml' });
-    const contact = await sipp({ scenario: 'contact-hangs-up.xml' });
-    const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+    const { agent, contact, id } = await callBetween('agent-answers.xml', {
+      scenario: 'contact-hangs-up.xml',
+    });
     const call = await settledCall(server, id);
     assert.equal(call.status, 'completed');
     assert.equal(call.outcome, 'answered');
@@ -59,9 +66,9 @@ describe('SIP calls against sipp peers', { skip }, () => {
   });
 
   test('agent hangs up after the bridge: the contact gets a BYE, the call completes', async () => {
-    const agent = await sipp({ scenario: 'agent-hangs-up.xml' });
-    const contact = await sipp({ scenario: 'contact-answers.xml' });
-    const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+    const { agent, contact, id } = await callBetween('agent-hangs-up.xml', {
+      scenario: 'contact-answers.xml',
+    });
     const call = await settledCall(server, id);
     assert.equal(call.status, 'completed');
     assert.equal(call.outcome, 'answered');
@@ -70,9 +77,9 @@ describe('SIP calls against sipp peers', { skip }, () => {
   });
 
   test('cancelling a connected call sends BYE to both parties', async () => {
-    const agent = await sipp({ scenario: 'agent-answers.xml' });
-    const contact = await sipp({ scenario: 'contact-answers.xml' });
-    const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+    const { agent, contact, id } = await callBetween('agent-answers.xml', {
+      scenario: 'contact-answers.xml',
+    });
     await settledCall(server, id, ['connected']);
     await expectOk(server, 'POST', `/v1/calls/${id}/cancel`);
     const call = await settledCall(server, id);
@@ -81,9 +88,9 @@ describe('SIP calls against sipp peers', { skip }, () => {
   });
 
   test('cancelling a call while the contact rings sends CANCEL to the contact and BYE to the agent', async () => {
-    const agent = await sipp({ scenario: 'agent-released.xml' });
-    const contact = await sipp({ scenario: 'rings-until-cancel.xml' });
-    const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+    const { agent, contact, id } = await callBetween('agent-released.xml', {
+      scenario: 'rings-until-cancel.xml',
+    });
     await settledCall(server, id, ['dialing_contact']);
     await expectOk(server, 'POST', `/v1/calls/${id}/cancel`);
     const call = await settledCall(server, id);
@@ -97,9 +104,9 @@ describe('SIP calls against sipp peers', { skip }, () => {
     [404, 'Not Found', 'invalid_number'],
   ] as const) {
     test(`contact answers ${status}: failed, outcome ${outcome}, SIP status and reason kept`, async () => {
-      const agent = await sipp({ scenario: 'agent-released.xml' });
-      const contact = await sipp({ scenario: `rejects-${status}.xml` });
-      const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+      const { agent, contact, id } = await callBetween('agent-released.xml', {
+        scenario: `rejects-${status}.xml`,
+      });
       const call = await settledCall(server, id);
       assert.equal(call.status, 'failed');
       assert.equal(call.outcome, outcome);
@@ -111,9 +118,9 @@ describe('SIP calls against sipp peers', { skip }, () => {
   }
 
   test('contact does not answer: CANCEL at the ring timeout, outcome no_answer', async () => {
-    const agent = await sipp({ scenario: 'agent-released.xml' });
-    const contact = await sipp({ scenario: 'rings-until-cancel.xml' });
-    const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+    const { agent, contact, id } = await callBetween('agent-released.xml', {
+      scenario: 'rings-until-cancel.xml',
+    });
     const call = await settledCall(server, id);
     assert.equal(call.status, 'failed');
     assert.equal(call.outcome, 'no_answer');
@@ -142,9 +149,7 @@ describe('SIP calls against sipp peers', { skip }, () => {
   });
 
   test('a contact that never responds ends by Timer B as network_error, not a stuck call', async () => {
-    const agent = await sipp({ scenario: 'agent-released.xml' });
-    const contact = await sipp({ scenario: 'silent.xml' });
-    const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+    const { agent, contact, id } = await callBetween('agent-released.xml', { scenario: 'silent.xml' });
     const call = await settledCall(server, id);
     assert.equal(call.status, 'failed');
     assert.equal(call.outcome, 'network_error');
@@ -239,9 +244,10 @@ describe('SIP calls against sipp peers', { skip }, () => {
     // it sends or receives: INVITE (Timer A), 180/200 (the 2xx is retransmitted until our
     // deferred ACK), ACK, BYE and its 200 all need retransmissions in most calls.
     for (let i = 0; i < 3; i++) {
-      const agent = await sipp({ scenario: 'agent-answers.xml' });
-      const contact = await sipp({ scenario: 'contact-rings-then-hangs-up.xml', lost: 20 });
-      const id = await placeCall(server, { agentDevice: sipDevice(agent), trunk: trunkTo(contact) });
+      const { agent, contact, id } = await callBetween('agent-answers.xml', {
+        scenario: 'contact-rings-then-hangs-up.xml',
+        lost: 20,
+      });
       const call = await settledCall(server, id, undefined, 20_000).catch((error: Error) => {
         throw new Error(`${error.message}\nagent sipp: ${agent.errors()}\ncontact sipp: ${contact.errors()}`);
       });
