@@ -149,7 +149,7 @@ describe('SIP calls against sipp peers', { skip }, () => {
   });
 
   test('a contact that never responds ends by Timer B as network_error, not a stuck call', async () => {
-    const { agent, contact, id } = await callBetween('agent-released.xml', { scenario: 'silent.xml' });
+    const { agent, id } = await callBetween('agent-released.xml', { scenario: 'silent.xml' });
     const call = await settledCall(server, id);
     assert.equal(call.status, 'failed');
     assert.equal(call.outcome, 'network_error');

@@ -78,6 +78,12 @@ export abstract class ClientTransaction {
   /** Timer B / D / F / K fired (internal: called by {@link fireLifeTimer}). */
   abstract onLifeTimer(): void;
 
+  /**
+   * The TU will wait no longer than 64·T1 for a final response (RFC 3261 §9.1, after a CANCEL).
+   * Only the INVITE transaction can wait unbounded (in Proceeding); others already have Timer F.
+   */
+  giveUpWithoutFinal(): void {}
+
   /** Stops every timer and forgets the transaction. */
   terminate(): void {
     if (this.state === 'terminated') return;

@@ -36,8 +36,10 @@ export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRe
 
 /**
  * INVITE client transaction (RFC 3261 §17.1.1, Figure 5): Timer A retransmits on UDP, Timer B
- * bounds the wait for any response, a non-2xx final is ACKed here and absorbed for Timer D.
+ * bounds the wait for a first response, a non-2xx final is ACKed here and absorbed for Timer D.
  * A 2xx terminates it at once: the TU ACKs 2xx and their retransmissions (§13.2.2.4).
+ * In Proceeding the callee may ring for as long as it likes: Timer B no longer applies (Figure 5),
+ * the TU bounds the wait with its ring timeout and CANCEL, then `giveUpWithoutFinal()`.
  */
 export class InviteClientTransaction extends ClientTransaction {
   #ack: Buffer | undefined;
@@ -68,7 +70,13 @@ export class InviteClientTransaction extends ClientTransaction {
     this.retransmitTimer = setTimeout(fireRetransmitTimer, this.interval, this);
   }
 
-  /** Timer B (calling/proceeding → timeout) or Timer D (completed → terminated). */
+  /** §9.1: a cancelled INVITE that gets no final within 64·T1 is destroyed as timed out. */
+  override giveUpWithoutFinal(): void {
+    if (this.state !== 'proceeding' || this.lifeTimer) return;
+    this.lifeTimer = setTimeout(fireLifeTimer, transactionTimeout(this.context.timers), this);
+  }
+
+  /** Timer B (calling), the §9.1 give-up (proceeding) or Timer D (completed → terminated). */
   onLifeTimer(): void {
     if (this.state === 'completed') this.terminate();
     else this.timedOut();
@@ -79,6 +87,10 @@ export class InviteClientTransaction extends ClientTransaction {
     const { status } = response;
     if (this.state === 'calling' || this.state === 'proceeding') {
       if (status < 200) {
+        if (this.state === 'calling') {
+          clearTimeout(this.lifeTimer);
+          this.lifeTimer = undefined;
+        }
         this.state = 'proceeding';
         clearTimeout(this.retransmitTimer);
         this.user.onResponse(response, this);

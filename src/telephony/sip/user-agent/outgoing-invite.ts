@@ -48,6 +48,8 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
   #cancelRequested = false;
   #cancelReason: string | undefined;
   #cancelSent = false;
+  /** The INVITE transaction, known from its first response (CANCEL only follows one). */
+  #transaction: ClientTransaction | undefined;
   /** Early dialogs by remote tag (RFC 3261 §12.1.2), until the 2xx or a failure. */
   readonly #early = new Map<string, SessionDialog>();
   readonly #onProvisional: Array<(info: ProvisionalInfo) => void> = [];
@@ -107,6 +109,8 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
   #sendCancel(): void {
     if (this.#cancelSent) return;
     this.#cancelSent = true;
+    // §9.1: no final within 64·T1 of the CANCEL ends the INVITE as timed out.
+    this.#transaction?.giveUpWithoutFinal();
     const invite = this.#request.headers;
     const headers = new SipHeaders([['Via', invite.list('via')[0]!]]);
     for (const route of invite.getAll('route')) headers.append('Route', route);
@@ -130,11 +134,12 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
   }
 
   /** Transaction entry: every response passed up. */
-  onResponse(response: SipResponse, _transaction: ClientTransaction): void {
+  onResponse(response: SipResponse, transaction: ClientTransaction): void {
     const { status, reason } = response;
     if (this.#done) return;
     if (status < 200) {
       this.#provisional = true;
+      this.#transaction = transaction;
       const sdp = sdpOf(response);
       const dialog = status > 100 ? this.#earlyDialog(response) : undefined;
       const info: ProvisionalInfo = {

@@ -62,10 +62,16 @@ export class ReinviteRequest implements ClientTransactionUser {
     this.#resolve(result);
   }
 
-  /** Provisional responses are ignored; finals settle the result. */
-  onResponse(response: SipResponse, _transaction: ClientTransaction): void {
+  /**
+   * Provisional responses only bound the wait: a re-INVITE has no ring time, so a final is still
+   * expected within 64·T1 (else the peer is treated as gone). Finals settle the result.
+   */
+  onResponse(response: SipResponse, transaction: ClientTransaction): void {
     const { status, reason } = response;
-    if (status < 200) return;
+    if (status < 200) {
+      transaction.giveUpWithoutFinal();
+      return;
+    }
     if (status < 300) {
       const seq = getCSeq(response.headers)?.seq ?? 0;
       this.#dialog.confirm(response, seq, this.#options.deferAck, this.#options.sentOffer);

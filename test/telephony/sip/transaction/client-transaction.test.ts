@@ -25,8 +25,10 @@ class Recorder implements ClientTransactionUser {
   responses: number[] = [];
   timeouts = 0;
   errors: Error[] = [];
-  onResponse(response: SipResponse, _t: ClientTransaction): void {
+  transaction: ClientTransaction | undefined;
+  onResponse(response: SipResponse, t: ClientTransaction): void {
     this.responses.push(response.status);
+    this.transaction = t;
   }
   onTimeout(): void {
     this.timeouts++;
@@ -163,6 +165,25 @@ describe('client transactions (RFC 3261 §17.1) over UDP with T1=20 ms', () => {
     answer(486, 'INVITE');
     await waitFor(() => peer.requests('ACK').length === 2, 1000, 'ACK for the retransmitted 486');
     assert.deepEqual(user.responses, [180, 486]);
+  });
+
+  test('INVITE: Timer B does not end a ringing call; after a CANCEL the wait is 64*T1 (§9.1)', async () => {
+    const user = new Recorder();
+    layer.sendRequest(request('INVITE'), to(), user);
+    await waitFor(() => peer.requests('INVITE').length >= 1);
+    answer(180, 'INVITE');
+    await waitFor(() => user.responses.length === 1);
+    const timerB = 64 * TIMERS.t1;
+    await new Promise((r) => setTimeout(r, timerB + 400));
+    assert.equal(user.timeouts, 0, 'still ringing after Timer B (Figure 5: B applies in Calling only)');
+    assert.equal(user.transaction?.state, 'proceeding');
+    const cancelled = Date.now();
+    user.transaction!.giveUpWithoutFinal();
+    user.transaction!.giveUpWithoutFinal(); // idempotent: the wait is not extended
+    await waitFor(() => user.timeouts === 1, 3000, 'give-up after CANCEL');
+    const waited = Date.now() - cancelled;
+    assert.ok(waited >= timerB - 5 && waited < timerB + 300, `gave up after ${waited} ms`);
+    assert.equal(user.transaction?.state, 'terminated');
   });
 
   test('INVITE: 2xx ends the transaction; its retransmissions go to the core', async () => {
