@@ -6,6 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { createTestDatabase, stopTestPostgres } from '../test/support/postgres-server.ts';
+import { sampleWaits } from './support/pg-waits.ts';
 import { startServerProcess } from './support/server-process.ts';
 
 interface PconnReady {
@@ -68,9 +69,15 @@ async function baseline(seconds: number, connections: number): Promise<LoadResul
 let loadRound = 0;
 
 /** Loads pconn node(s) at once, the connections split between them; one key per request. */
-async function loadNodes(nodes: PconnReady[], seconds: number, connections: number): Promise<LoadResult> {
+async function loadNodes(
+  nodes: PconnReady[],
+  seconds: number,
+  connections: number,
+  databaseUrl?: string,
+): Promise<LoadResult> {
   // Rounds share a database in scale_ratio: a key of an earlier round would be a replay.
   const round = loadRound++;
+  const waits = databaseUrl && process.env.BENCH_PG_WAITS ? await sampleWaits(databaseUrl) : undefined;
   const results = await Promise.all(
     nodes.map(({ url, token, contactIds }, node) =>
       load(
@@ -83,6 +90,7 @@ async function loadNodes(nodes: PconnReady[], seconds: number, connections: numb
       ),
     ),
   );
+  if (waits) console.log(`${nodes.length} node(s): ${await waits.stop()}`);
   return results.reduce((sum, r) => ({
     rps: sum.rps + r.rps,
     errors: sum.errors + r.errors,
@@ -136,7 +144,7 @@ export async function acceptRatio(
 ): Promise<string> {
   const bare = await baseline(seconds, connections);
   const measure = (env: Record<string, string>) =>
-    withNodes(1, env, (nodes) => loadNodes(nodes, seconds, connections));
+    withNodes(1, env, (nodes) => loadNodes(nodes, seconds, connections, env.BENCH_DATABASE_URL));
   const ours =
     store === 'pglite'
       ? await measure({})
@@ -150,8 +158,8 @@ export async function acceptRatio(
 export async function scaleRatio(seconds: number, connections = 50): Promise<string> {
   const { one, two } = await withPostgres(async (url) => {
     const env = { BENCH_DATABASE_URL: url };
-    const one = await withNodes(1, env, (nodes) => loadNodes(nodes, seconds, connections));
-    const two = await withNodes(2, env, (nodes) => loadNodes(nodes, seconds, connections), true);
+    const one = await withNodes(1, env, (nodes) => loadNodes(nodes, seconds, connections, url));
+    const two = await withNodes(2, env, (nodes) => loadNodes(nodes, seconds, connections, url), true);
     return { one, two };
   });
   return `scale_ratio: ${(two.rps / one.rps).toFixed(2)} (goal ≥ 1.3 on 2 cores; two nodes ${describe(two)}, one node ${describe(one)}; one PostgreSQL 18, fsync on, ${connections} connections × ${seconds} s)`;
