@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.ts';
 
 /** Client-chosen ids: shared/api-contract.md "Id charset". */
 export const ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
@@ -34,7 +34,7 @@ export function newId(kind: IdKind): string {
     head = CROCKFORD[time % 32] + head;
     time = Math.floor(time / 32);
   }
-  const bytes = randomBytes(16);
+  const bytes = pooledRandomBytes(16);
   let tail = '';
   for (const byte of bytes) tail += CROCKFORD[byte % 32];
   return `${ID_PREFIXES[kind]}_${head}${tail}`;

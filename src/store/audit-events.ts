@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { type AuditChainFields, auditEntryHash, GENESIS_HASH } from '../contract/audit-chain.ts';
 import type { Db, Executor } from './database.ts';
 
@@ -23,26 +24,23 @@ export function chainOf(tenantId: string | null): string {
 }
 
 /**
- * Appends a batch of entries to their chains in one transaction. The chain heads are locked
- * (`FOR UPDATE`) so concurrent writers on other nodes extend each chain strictly in turn.
+ * Appends a batch of entries to their chains in one transaction of two statements. The first
+ * creates missing chain heads and locks every head of the batch (an upsert takes the row lock
+ * like FOR UPDATE, in chain order so two nodes never deadlock), so concurrent writers on other
+ * nodes extend each chain strictly in turn; the second inserts the entries and moves the heads.
+ * (It was five statements: each round trip to PostgreSQL costs the node a socket write, and
+ * under two nodes the audit commit is on every request's path.)
  */
 export async function appendAuditEvents(db: Db, events: readonly NewAuditEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db.transaction().execute(async (tx) => {
     const chains = [...new Set(events.map((e) => chainOf(e.tenantId)))].sort();
-    await tx
-      .insertInto('audit_chain_heads')
-      .values(chains.map((chain) => ({ chain, sequence: 0, hash: GENESIS_HASH })))
-      .onConflict((oc) => oc.column('chain').doNothing())
-      .execute();
-    const heads = await tx
-      .selectFrom('audit_chain_heads')
-      .selectAll()
-      .where('chain', 'in', chains)
-      .orderBy('chain')
-      .forUpdate()
-      .execute();
-    const head = new Map(heads.map((h) => [h.chain, { sequence: Number(h.sequence), hash: h.hash }]));
+    const locked = await sql<{ chain: string; sequence: number | string; hash: string }>`
+      insert into audit_chain_heads (chain, sequence, hash)
+      select chain, 0, ${GENESIS_HASH} from unnest(${chains}::text[]) as c(chain) order by chain
+      on conflict (chain) do update set chain = excluded.chain
+      returning chain, sequence, hash`.execute(tx);
+    const head = new Map(locked.rows.map((h) => [h.chain, { sequence: Number(h.sequence), hash: h.hash }]));
     const rows = events.map((event) => {
       const chain = chainOf(event.tenantId);
       const previous = head.get(chain) ?? { sequence: 0, hash: GENESIS_HASH };
@@ -71,10 +69,16 @@ export async function appendAuditEvents(db: Db, events: readonly NewAuditEvent[]
         hash,
       };
     });
-    await tx.insertInto('audit_events').values(rows).execute();
-    for (const [chain, { sequence, hash }] of head) {
-      await tx.updateTable('audit_chain_heads').set({ sequence, hash }).where('chain', '=', chain).execute();
-    }
+    const heads = [...head];
+    await sql`
+      with appended as (${tx.insertInto('audit_events').values(rows)})
+      update audit_chain_heads h set sequence = v.sequence, hash = v.hash
+      from unnest(
+        ${heads.map(([chain]) => chain)}::text[],
+        ${heads.map(([, h]) => h.sequence)}::bigint[],
+        ${heads.map(([, h]) => h.hash)}::text[]
+      ) as v(chain, sequence, hash)
+      where h.chain = v.chain`.execute(tx);
   });
 }
 

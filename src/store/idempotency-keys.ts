@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Executor } from './database.ts';
 
 /** What the store knows about a key when a request arrives. */
@@ -88,33 +87,40 @@ export async function purgeExpiredIdempotencyKeys(db: Executor): Promise<void> {
   await db.deleteFrom('idempotency_keys').where('expires_at', '<', new Date()).execute();
 }
 
-/** A key a batched request wants to hold. */
-export interface IdempotencyClaim {
+/** A batched request's key with the answer it got (the call, or the problem). */
+export interface IdempotencyAnswer {
   tenantId: string;
   key: string;
   fingerprint: string;
+  status: number;
+  body: unknown;
 }
 
 /**
- * Claims many keys in one statement (the accept path's group commit). Returns the claims that
- * won as `tenantId/key`; a key that already exists is left alone, and its request takes the
- * one-at-a-time path (replay, reuse or in-flight answers). Callers pass each key once.
+ * Stores the answers of many keyed requests in one statement, each key straight in its final
+ * state (the accept path's group commit: a claim then an update wrote every key row twice).
+ * Returns the keys stored as `tenantId/key`. A key that already exists — or that another
+ * transaction holds, whose commit this waits for — is left alone: the caller must drop that
+ * request's work and send it down the one-at-a-time path (replay, reuse or in-flight answers).
+ * Callers pass each key once.
  */
-export async function claimIdempotencyKeys(
+export async function insertIdempotencyAnswers(
   db: Executor,
-  claims: readonly IdempotencyClaim[],
+  answers: readonly IdempotencyAnswer[],
   ttlSeconds: number,
 ): Promise<Set<string>> {
-  if (claims.length === 0) return new Set();
+  if (answers.length === 0) return new Set();
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
   const rows = await db
     .insertInto('idempotency_keys')
     .values(
-      claims.map((c) => ({
-        tenant_id: c.tenantId,
-        key: c.key,
-        fingerprint: c.fingerprint,
-        state: 'in_flight',
+      answers.map((a) => ({
+        tenant_id: a.tenantId,
+        key: a.key,
+        fingerprint: a.fingerprint,
+        state: 'done',
+        response_status: a.status,
+        response_body: JSON.stringify(a.body),
         expires_at: expiresAt,
       })),
     )
@@ -122,16 +128,4 @@ export async function claimIdempotencyKeys(
     .returning(['tenant_id', 'key'])
     .execute();
   return new Set(rows.map((r) => `${r.tenant_id}/${r.key}`));
-}
-
-/** Stores the answers of many key holders in one statement. */
-export async function completeIdempotencyKeys(
-  db: Executor,
-  answers: readonly { tenantId: string; key: string; status: number; body: unknown }[],
-): Promise<void> {
-  if (answers.length === 0) return;
-  const rows = JSON.stringify(answers.map((a) => ({ t: a.tenantId, k: a.key, s: a.status, b: a.body })));
-  await sql`update idempotency_keys set state = 'done', response_status = v.s, response_body = v.b
-    from jsonb_to_recordset(${rows}::jsonb) as v(t text, k text, s int, b jsonb)
-    where idempotency_keys.tenant_id = v.t and idempotency_keys.key = v.k`.execute(db);
 }

@@ -108,8 +108,19 @@ describe('CallIntake (group commit of the accept path)', () => {
     ]);
     assert.equal(codeOf(first as IntakeResult), 202);
     assert.equal(codeOf(second as IntakeResult), 'fallback');
-    const later = await intake.submit(request('in-a', { idempotency }));
-    assert.equal(codeOf(later), 'fallback');
+    const callCount = async () =>
+      (await server.store.db.selectFrom('calls').select('id').where('campaign_id', '=', 'intake').execute())
+        .length;
+    const before = await callCount();
+    // In one batch with an unkeyed request: the held key's request is dropped (its call is not
+    // inserted), the other one is accepted.
+    const [later, unkeyed] = await Promise.all([
+      intake.submit(request('in-a', { idempotency })),
+      intake.submit(request('in-a')),
+    ]);
+    assert.equal(codeOf(later as IntakeResult), 'fallback');
+    assert.equal(codeOf(unkeyed as IntakeResult), 202);
+    assert.equal(await callCount(), before + 1, 'only the unkeyed request made a call');
     const stored = await server.store.db
       .selectFrom('idempotency_keys')
       .select(['state', 'response_status'])

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { pooledRandomBytes } from '../../domain/random-pool.ts';
 
 const VALID_CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -10,5 +10,5 @@ const VALID_CLIENT_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestIdFor(request: IncomingMessage): string {
   const sent = request.headers['x-request-id'];
   if (typeof sent === 'string' && VALID_CLIENT_ID.test(sent)) return sent;
-  return `req_${randomBytes(15).toString('base64url')}`;
+  return `req_${pooledRandomBytes(15).toString('base64url')}`;
 }

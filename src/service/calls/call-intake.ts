@@ -7,11 +7,7 @@ import {
   loadCampaignCallFacts,
 } from '../../store/calls/load-campaign-call-facts.ts';
 import type { Db, Executor } from '../../store/database.ts';
-import {
-  claimIdempotencyKeys,
-  completeIdempotencyKeys,
-  type IdempotencyClaim,
-} from '../../store/idempotency-keys.ts';
+import { type IdempotencyAnswer, insertIdempotencyAnswers } from '../../store/idempotency-keys.ts';
 import { IDEMPOTENCY_TTL_SECONDS } from '../idempotency-keys.ts';
 import { checkCampaignDialable, checkContactReference, planFromFacts } from './check-campaign-call.ts';
 import { callIdTaken, checkMetadata, decisionInstant, refuseIfNotAllowed } from './create-call.ts';
@@ -107,12 +103,13 @@ export class CallIntake {
     if (created) this.options.onCallsCreated();
   }
 
+  /**
+   * Reads the facts, checks every request, stores the keyed answers, then inserts the calls of
+   * the requests whose key was new. A key that existed (or was taken meanwhile by another node)
+   * drops its request's call and sends the request down the one-request path.
+   */
   async #acceptIn(tx: Executor, batch: Pending[]): Promise<Map<Pending, IntakeResult>> {
-    const owners = keyOwners(batch);
-    const claimed = await claimIdempotencyKeys(tx, [...owners.values()], IDEMPOTENCY_TTL_SECONDS);
-    const active = batch.filter(
-      (p) => !p.request.idempotency || (owners.has(p) && claimed.has(claimKey(p.request))),
-    );
+    const active = keyOwnersAndUnkeyed(batch);
     const facts = await loadCampaignCallFacts(
       tx,
       active.map(({ request }) => ({
@@ -123,35 +120,43 @@ export class CallIntake {
         callId: request.input.id ?? null,
       })),
     );
-    const results = new Map<Pending, IntakeResult>();
-    const records: NewCallRecord[] = [];
-    const keyAnswers: { tenantId: string; key: string; status: number; body: unknown }[] = [];
+    const answered: { pending: Pending; answer: IntakeAnswer; record?: NewCallRecord }[] = [];
+    const keyAnswers: IdempotencyAnswer[] = [];
     const idsInBatch = new Set<string>();
     active.forEach((pending, i) => {
       const { request } = pending;
       let answer: IntakeAnswer;
+      let record: NewCallRecord | undefined;
       try {
         const accepted = this.#acceptOne(request, facts[i] as CampaignCallFactsRow, idsInBatch);
-        records.push(accepted.record);
+        record = accepted.record;
         answer = { status: 202, body: accepted.call, headers: { location: `/v1/calls/${accepted.call.id}` } };
       } catch (error) {
         if (!(error instanceof PconnError) || error.code === 'internal' || error.code === 'unavailable')
           throw error;
         answer = request.renderProblem(error);
       }
-      results.set(pending, { kind: 'answer', answer });
+      answered.push({ pending, answer, ...(record ? { record } : {}) });
       if (request.idempotency)
         keyAnswers.push({
           tenantId: request.ctx.tenant.id,
           key: request.idempotency.key,
+          fingerprint: request.idempotency.fingerprint,
           status: answer.status,
           body: answer.body,
         });
     });
+    const storedKeys = await insertIdempotencyAnswers(tx, keyAnswers, IDEMPOTENCY_TTL_SECONDS);
+    const results = new Map<Pending, IntakeResult>();
+    const records: NewCallRecord[] = [];
+    for (const { pending, answer, record } of answered) {
+      if (pending.request.idempotency && !storedKeys.has(claimKey(pending.request))) continue;
+      results.set(pending, { kind: 'answer', answer });
+      if (record) records.push(record);
+    }
     const inserted = await insertNewCalls(tx, records);
     // A taken id here means another node inserted it after our read: redo the batch one by one.
     if (inserted.size !== records.length) throw new Error('call id raced');
-    await completeIdempotencyKeys(tx, keyAnswers);
     return results;
   }
 
@@ -185,23 +190,19 @@ function claimKey(request: IntakeRequest): string {
   return `${request.ctx.tenant.id}/${request.idempotency?.key}`;
 }
 
-/** Each key's first request in the batch and its claim; a later one with the same key takes the one-request path. */
-function keyOwners(batch: Pending[]): Map<Pending, IdempotencyClaim> {
+/**
+ * The requests the batch accepts: those without a key, and each key's first request (a later
+ * one with the same key takes the one-request path, which answers it as a replay or in flight).
+ */
+function keyOwnersAndUnkeyed(batch: Pending[]): Pending[] {
   const seen = new Set<string>();
-  const owners = new Map<Pending, IdempotencyClaim>();
-  for (const pending of batch) {
-    const { ctx, idempotency } = pending.request;
-    if (!idempotency) continue;
+  return batch.filter((pending) => {
+    if (!pending.request.idempotency) return true;
     const key = claimKey(pending.request);
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return false;
     seen.add(key);
-    owners.set(pending, {
-      tenantId: ctx.tenant.id,
-      key: idempotency.key,
-      fingerprint: idempotency.fingerprint,
-    });
-  }
-  return owners;
+    return true;
+  });
 }
 
 /** Resolves after the event loop's next poll phase (I/O callbacks run first). */
