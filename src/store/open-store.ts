@@ -4,7 +4,6 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
 import { migrate } from './migrate.ts';
-import { prepareMarkedStatements } from './prepared-statements.ts';
 
 /** Where the store lives: an embedded PGlite data dir (or image) or a PostgreSQL URL. */
 export type StoreOptions =
@@ -39,7 +38,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     };
   } else {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    prepareMarkedStatements(pool);
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     closeDriver = async () => {};
   }

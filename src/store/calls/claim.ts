@@ -1,6 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
-import { PREPARED } from '../prepared-statements.ts';
 import { moveCampaignsBySchedule } from '../webhooks/move-campaigns-by-schedule.ts';
 import type { CallRow } from './call-rows.ts';
 
@@ -11,7 +10,7 @@ async function leaseCalls(
   leaseSeconds: number,
   selection: RawBuilder<unknown>,
 ): Promise<CallRow[]> {
-  const result = await sql<CallRow>`${sql.raw(PREPARED)}
+  const result = await sql<CallRow>`
     update calls set lease_owner = ${owner}, leased_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
     where (tenant_id, id) in (${selection})
     returning *`.execute(db);

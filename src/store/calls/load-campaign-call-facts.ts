@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
-import { PREPARED } from '../prepared-statements.ts';
 import { countedAttempts } from './counted-attempts.ts';
 
 /** One campaign call request whose facts are wanted. */
@@ -70,7 +69,7 @@ export async function loadCampaignCallFacts(
       k: k.callId,
     })),
   );
-  const result = await sql<RawRow>`${sql.raw(PREPARED)}
+  const result = await sql<RawRow>`
     select j.i,
       cp.id as campaign_id, cp.data as campaign,
       ct.id as contact_id, ct.data as contact,

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { LIVE_STATUSES } from '../../domain/call-status.ts';
 import type { Executor } from '../database.ts';
-import { PREPARED } from '../prepared-statements.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
 
@@ -47,7 +46,7 @@ export async function loadDialFacts(
   dialer: string | null = null,
 ): Promise<DialFacts | undefined> {
   const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
-  const result = await sql<Row>`${sql.raw(PREPARED)}
+  const result = await sql<Row>`
     select c.*,
       cp.data as campaign_now,
       ct.data as contact_now,

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
-import { PREPARED } from '../prepared-statements.ts';
 
 /** A claimed delivery with what sending it needs: the event and the endpoint document. */
 export interface ClaimedDelivery {
@@ -54,7 +53,7 @@ export async function claimDeliveries(
   chainLength: number,
   leaseMs: number,
 ): Promise<ClaimedDelivery[][]> {
-  const result = await sql<Row & { head_id: string | number }>`${sql.raw(PREPARED)}
+  const result = await sql<Row & { head_id: string | number }>`
     with firsts as (
       -- The first pending delivery of every (endpoint, subject): one ordered pass over the
       -- pending index. (A NOT EXISTS per candidate cost ~35 ms a claim with a 1,000-row backlog.)

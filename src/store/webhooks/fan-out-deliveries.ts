@@ -1,6 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
-import { PREPARED } from '../prepared-statements.ts';
 
 const CURSOR = 'webhooks';
 
@@ -30,7 +29,7 @@ export async function fanOutDeliveries(
 export function fanOutStatement(
   limit: number,
 ): RawBuilder<{ events: string | number; deliveries: string | number }> {
-  return sql<{ events: string | number; deliveries: string | number }>`${sql.raw(PREPARED)}
+  return sql<{ events: string | number; deliveries: string | number }>`
     with cursor as (
       select txid, event_id from outbox_cursors where name = ${CURSOR}
       for update skip locked
