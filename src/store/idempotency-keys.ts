@@ -87,45 +87,11 @@ export async function purgeExpiredIdempotencyKeys(db: Executor): Promise<void> {
   await db.deleteFrom('idempotency_keys').where('expires_at', '<', new Date()).execute();
 }
 
-/** A batched request's key with the answer it got (the call, or the problem). */
+/** A batched request's key with the answer it got (the call, or the problem); see writeAcceptedBatch. */
 export interface IdempotencyAnswer {
   tenantId: string;
   key: string;
   fingerprint: string;
   status: number;
   body: unknown;
-}
-
-/**
- * Stores the answers of many keyed requests in one statement, each key straight in its final
- * state (the accept path's group commit: a claim then an update wrote every key row twice).
- * Returns the keys stored as `tenantId/key`. A key that already exists — or that another
- * transaction holds, whose commit this waits for — is left alone: the caller must drop that
- * request's work and send it down the one-at-a-time path (replay, reuse or in-flight answers).
- * Callers pass each key once.
- */
-export async function insertIdempotencyAnswers(
-  db: Executor,
-  answers: readonly IdempotencyAnswer[],
-  ttlSeconds: number,
-): Promise<Set<string>> {
-  if (answers.length === 0) return new Set();
-  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  const rows = await db
-    .insertInto('idempotency_keys')
-    .values(
-      answers.map((a) => ({
-        tenant_id: a.tenantId,
-        key: a.key,
-        fingerprint: a.fingerprint,
-        state: 'done',
-        response_status: a.status,
-        response_body: JSON.stringify(a.body),
-        expires_at: expiresAt,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['tenant_id', 'key']).doNothing())
-    .returning(['tenant_id', 'key'])
-    .execute();
-  return new Set(rows.map((r) => `${r.tenant_id}/${r.key}`));
 }

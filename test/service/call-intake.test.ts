@@ -3,12 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import type { PconnError } from '../../src/domain/pconn-error.ts';
 import type { RequestContext } from '../../src/domain/request-context.ts';
 import { CallIntake, type IntakeRequest, type IntakeResult } from '../../src/service/calls/call-intake.ts';
+import { stopTestPostgres } from '../support/postgres-server.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
 
-before(async () => {
-  server = await startTestServer({ env: { PCONN_DIALER: 'off' } });
+/** A running campaign 'intake' with contacts in-a (callable), in-b (on the DNC list) and out-c (not a member). */
+async function seedIntakeCampaign(server: TestServer): Promise<void> {
   await server.request('PUT', '/v1/caller-ids/+14155550100', { body: { verified: true } });
   await server.request('PUT', '/v1/campaigns/intake', {
     body: {
@@ -37,6 +38,11 @@ before(async () => {
       phoneNumbers: [{ phoneType: 'mobile', number: '+12125550111' }],
     },
   });
+}
+
+before(async () => {
+  server = await startTestServer({ env: { PCONN_DIALER: 'off' } });
+  await seedIntakeCampaign(server);
 });
 after(() => server.close());
 
@@ -144,5 +150,54 @@ describe('CallIntake (group commit of the accept path)', () => {
     assert.deepEqual(results.map(codeOf), ['fallback', 'fallback']);
     const afterRows = await server.store.db.selectFrom('calls').select('id').execute();
     assert.equal(afterRows.length, before.length);
+  });
+});
+
+describe('CallIntake on PostgreSQL, two nodes at once', () => {
+  let pgServer: TestServer;
+  before(async () => {
+    pgServer = await startTestServer({ storeKind: 'postgres', env: { PCONN_DIALER: 'off' } });
+    await seedIntakeCampaign(pgServer);
+  });
+  after(async () => {
+    await pgServer.close();
+    await stopTestPostgres();
+  });
+
+  test('the same keys sent to two intakes at once make exactly one call each; the losers fall back', async () => {
+    // Two intakes on one pool: their batches run on different connections, concurrently.
+    const nodeA = new CallIntake(pgServer.store.db, { sandbox: true, onCallsCreated: () => {} });
+    const nodeB = new CallIntake(pgServer.store.db, { sandbox: true, onCallsCreated: () => {} });
+    const keys = Array.from({ length: 20 }, (_, i) => `two-nodes-${i}`);
+    const sent = keys.flatMap((key) => {
+      const idempotency = { key, fingerprint: 'f' };
+      return [nodeA.submit(request('in-a', { idempotency })), nodeB.submit(request('in-a', { idempotency }))];
+    });
+    const results = (await Promise.all(sent)).map(codeOf);
+    for (let i = 0; i < keys.length; i++) {
+      const pair = [results[2 * i], results[2 * i + 1]].sort();
+      assert.deepEqual(pair, [202, 'fallback'].sort(), `key ${keys[i]}: ${pair}`);
+    }
+    const stored = await pgServer.store.db
+      .selectFrom('idempotency_keys')
+      .select(['key', 'state', 'response_body'])
+      .where('key', 'like', 'two-nodes-%')
+      .execute();
+    assert.equal(stored.length, keys.length);
+    const callIds = stored.map((row) => (row.response_body as { id: string }).id);
+    const calls = await pgServer.store.db
+      .selectFrom('calls')
+      .select(['id', 'event_sequence'])
+      .where('campaign_id', '=', 'intake')
+      .execute();
+    assert.equal(calls.length, keys.length, 'one call per key, none for the losers');
+    assert.deepEqual(calls.map((c) => c.id).sort(), callIds.sort(), 'each key answers with its call');
+    const events = await pgServer.store.db
+      .selectFrom('call_events')
+      .select('call_id')
+      .where('call_id', 'in', callIds)
+      .where('sequence', '=', 1)
+      .execute();
+    assert.equal(events.length, keys.length, 'every call has its first timeline entry');
   });
 });

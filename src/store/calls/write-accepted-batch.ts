@@ -1,0 +1,109 @@
+import { sql } from 'kysely';
+import type { Executor } from '../database.ts';
+import type { IdempotencyAnswer } from '../idempotency-keys.ts';
+import type { NewCallRecord } from './insert-new-calls.ts';
+
+type CallColumn = keyof NewCallRecord['row'];
+
+/** Every column a new call row sets (all but the identity `seq`), in one fixed order. */
+const CALL_COLUMNS = [
+  'tenant_id',
+  'id',
+  'kind',
+  'campaign_id',
+  'contact_id',
+  'requested_user_id',
+  'user_id',
+  'to_number',
+  'phone_type',
+  'caller_id',
+  'status',
+  'outcome',
+  'reason',
+  'metadata',
+  'outside_window',
+  'not_before',
+  'scheduled_for',
+  'next_attempt_at',
+  'attempts_made',
+  'decision',
+  'sandbox',
+  'event_sequence',
+  'lease_owner',
+  'leased_until',
+  'cancel_requested',
+  'created_at',
+  'updated_at',
+  'trace_context',
+] as const satisfies readonly CallColumn[];
+
+// A column added to the row type but not to the list above fails to compile here.
+type Missing = Exclude<CallColumn, (typeof CALL_COLUMNS)[number]>;
+const complete: Missing extends never ? true : Missing = true;
+void complete;
+
+/** A call the batch accepted, with the Idempotency-Key of its request, if any. */
+export interface AcceptedCall {
+  key: string | null;
+  record: NewCallRecord;
+}
+
+/**
+ * Writes an accept batch in ONE statement, so it needs no BEGIN/COMMIT round trips and is atomic
+ * on its own: stores the keyed answers (a key that exists, or that a concurrent transaction
+ * holds, is skipped), then inserts the calls whose request had no key or stored its key, with
+ * their first timeline entries. A taken call id fails the whole statement — nothing is written
+ * and the caller sends the batch down the one-request path. Returns the keys stored, as
+ * `tenantId/key`. Rows travel as one jsonb parameter each way, so the text never changes.
+ */
+export async function writeAcceptedBatch(
+  db: Executor,
+  calls: readonly AcceptedCall[],
+  answers: readonly IdempotencyAnswer[],
+  ttlSeconds: number,
+): Promise<Set<string>> {
+  if (calls.length === 0 && answers.length === 0) return new Set();
+  const callItems = JSON.stringify(
+    calls.map(({ key, record }) => ({
+      key,
+      row: record.row,
+      type: record.event.type,
+      data: record.event.data,
+    })),
+  );
+  const keyItems = JSON.stringify(
+    answers.map((a) => ({ t: a.tenantId, k: a.key, f: a.fingerprint, s: a.status, b: a.body })),
+  );
+  const columns = sql.join(CALL_COLUMNS.map((column) => sql.ref(column)));
+  const fromRow = sql.join(CALL_COLUMNS.map((column) => sql.ref(`r.${column}`)));
+  const result = await sql<{ tenant_id: string; key: string }>`
+    with stored_keys as (
+      insert into idempotency_keys
+        (tenant_id, key, fingerprint, state, response_status, response_body, expires_at)
+      select a.t, a.k, a.f, 'done', a.s, a.b, now() + make_interval(secs => ${ttlSeconds})
+      from jsonb_to_recordset(${keyItems}::jsonb) as a(t text, k text, f text, s int, b jsonb)
+      on conflict (tenant_id, key) do nothing
+      returning tenant_id, key
+    ),
+    kept as (
+      select i.item, r.*
+      from jsonb_array_elements(${callItems}::jsonb) as i(item),
+        jsonb_populate_record(null::calls, i.item->'row') as r
+      where i.item->>'key' is null
+        or exists (select 1 from stored_keys s where s.tenant_id = r.tenant_id and s.key = i.item->>'key')
+    ),
+    new_calls as (
+      insert into calls (${columns})
+      select ${fromRow} from kept r
+      returning tenant_id, id
+    ),
+    first_events as (
+      insert into call_events (tenant_id, call_id, campaign_id, sequence, type, at, data)
+      select k.tenant_id, k.id, k.campaign_id, 1, k.item->>'type', k.created_at, k.item->'data'
+      from kept k
+      join new_calls c on c.tenant_id = k.tenant_id and c.id = k.id
+      returning 1
+    )
+    select tenant_id, key from stored_keys`.execute(db);
+  return new Set(result.rows.map((row) => `${row.tenant_id}/${row.key}`));
+}
