@@ -28,9 +28,25 @@ export const GENESIS_HASH = '0'.repeat(64);
  * every later link.
  */
 export function auditEntryHash(prevHash: string, entry: AuditChainFields): string {
-  const fields = [
-    entry.chain,
-    entry.sequence,
+  const { prefix, suffix } = auditEntryTextAroundSequence(entry);
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(`${prefix}${canonicalJson(entry.sequence)}${suffix}`)
+    .digest('hex');
+}
+
+/**
+ * The canonical text an entry's hash covers, split around its sequence number: the text is
+ * `prefix + sequence + suffix`. Lets a writer that learns the sequence only inside the database
+ * (the audit append numbers and hashes entries in SQL, under the chain head's row lock) hash
+ * exactly what `auditEntryHash` hashes.
+ */
+export function auditEntryTextAroundSequence(entry: Omit<AuditChainFields, 'sequence'>): {
+  prefix: string;
+  suffix: string;
+} {
+  const rest = canonicalJson([
     entry.tenantId,
     entry.requestId,
     entry.clientId,
@@ -43,8 +59,8 @@ export function auditEntryHash(prevHash: string, entry: AuditChainFields): strin
     entry.bodyDigest,
     entry.body,
     entry.at,
-  ];
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(fields)).digest('hex');
+  ]);
+  return { prefix: `[${canonicalJson(entry.chain)},`, suffix: `,${rest.slice(1)}` };
 }
 
 /** A problem found while verifying a chain. */

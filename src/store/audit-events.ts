@@ -1,5 +1,9 @@
 import { sql } from 'kysely';
-import { type AuditChainFields, auditEntryHash, GENESIS_HASH } from '../contract/audit-chain.ts';
+import {
+  type AuditChainFields,
+  auditEntryTextAroundSequence,
+  GENESIS_HASH,
+} from '../contract/audit-chain.ts';
 import type { Db, Executor } from './database.ts';
 
 /** An audit entry ready to be chained and stored. */
@@ -23,63 +27,115 @@ export function chainOf(tenantId: string | null): string {
   return tenantId ?? '-';
 }
 
+/** Chains whose head row is known to exist, per store (heads are never deleted). */
+const knownChains = new WeakMap<Db, Set<string>>();
+
 /**
- * Appends a batch of entries to their chains in one transaction of two statements. The first
- * creates missing chain heads and locks every head of the batch (an upsert takes the row lock
- * like FOR UPDATE, in chain order so two nodes never deadlock), so concurrent writers on other
- * nodes extend each chain strictly in turn; the second inserts the entries and moves the heads.
- * (It was five statements: each round trip to PostgreSQL costs the node a socket write, and
- * under two nodes the audit commit is on every request's path.)
+ * Appends a batch of entries to their chains in ONE statement: it locks the chain heads (in
+ * chain order, so two nodes never deadlock), numbers and hashes the entries in SQL from the
+ * locked heads (a recursive CTE; the text hashed is exactly `auditEntryHash`'s, assembled
+ * around the sequence), inserts them and moves the heads. A statement is atomic on its own, so
+ * there is no BEGIN/COMMIT; the heads stay locked only for that statement and its commit. (It
+ * was a transaction of five statements with the heads locked across the round trips, and with
+ * two nodes on one PostgreSQL a quarter of a backend on average waited on that lock.)
+ * A chain's first entry creates its head first, in a statement of its own.
  */
 export async function appendAuditEvents(db: Db, events: readonly NewAuditEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db.transaction().execute(async (tx) => {
-    const chains = [...new Set(events.map((e) => chainOf(e.tenantId)))].sort();
-    const locked = await sql<{ chain: string; sequence: number | string; hash: string }>`
-      insert into audit_chain_heads (chain, sequence, hash)
-      select chain, 0, ${GENESIS_HASH} from unnest(${chains}::text[]) as c(chain) order by chain
-      on conflict (chain) do update set chain = excluded.chain
-      returning chain, sequence, hash`.execute(tx);
-    const head = new Map(locked.rows.map((h) => [h.chain, { sequence: Number(h.sequence), hash: h.hash }]));
-    const rows = events.map((event) => {
-      const chain = chainOf(event.tenantId);
-      const previous = head.get(chain) ?? { sequence: 0, hash: GENESIS_HASH };
-      const fields: AuditChainFields = { ...event, chain, sequence: previous.sequence + 1 };
-      const hash = auditEntryHash(previous.hash, fields);
-      head.set(chain, { sequence: fields.sequence, hash });
-      return {
-        chain,
-        sequence: fields.sequence,
-        tenant_id: event.tenantId,
-        request_id: event.requestId,
-        client_id: event.clientId,
-        method: event.method,
-        route: event.route,
-        path: event.path,
-        status: event.status,
-        code: event.code,
-        duration_ms: event.durationMs,
-        ip: event.ip,
-        user_agent: event.userAgent,
-        body_digest: event.bodyDigest,
-        body: JSON.stringify(event.body ?? null),
-        problem: JSON.stringify(event.problem ?? null),
-        at: new Date(event.at),
-        prev_hash: previous.hash,
-        hash,
-      };
-    });
-    const heads = [...head];
-    await sql`
-      with appended as (${tx.insertInto('audit_events').values(rows)})
-      update audit_chain_heads h set sequence = v.sequence, hash = v.hash
-      from unnest(
-        ${heads.map(([chain]) => chain)}::text[],
-        ${heads.map(([, h]) => h.sequence)}::bigint[],
-        ${heads.map(([, h]) => h.hash)}::text[]
-      ) as v(chain, sequence, hash)
-      where h.chain = v.chain`.execute(tx);
+  const chains = [...new Set(events.map((e) => chainOf(e.tenantId)))].sort();
+  await ensureChainHeads(db, chains);
+  const positions = new Map<string, number>();
+  const items = events.map((event) => {
+    const chain = chainOf(event.tenantId);
+    const n = (positions.get(chain) ?? 0) + 1;
+    positions.set(chain, n);
+    const { prefix, suffix } = auditEntryTextAroundSequence({ ...event, chain });
+    return {
+      chain,
+      n,
+      prefix,
+      suffix,
+      tenant_id: event.tenantId,
+      request_id: event.requestId,
+      client_id: event.clientId,
+      method: event.method,
+      route: event.route,
+      path: event.path,
+      status: event.status,
+      code: event.code,
+      duration_ms: event.durationMs,
+      ip: event.ip,
+      user_agent: event.userAgent,
+      body_digest: event.bodyDigest,
+      body: event.body ?? null,
+      problem: event.problem ?? null,
+      at: event.at,
+    };
   });
+  const result = await sql<{ appended: number | string }>`
+    with recursive entries as (
+      select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as e(
+        chain text, n int, prefix text, suffix text, tenant_id text, request_id text,
+        client_id text, method text, route text, path text, status int, code text,
+        duration_ms float8, ip text, user_agent text, body_digest text, body jsonb,
+        problem jsonb, at timestamptz)
+    ),
+    heads as (
+      select chain, sequence, hash from audit_chain_heads
+      where chain = any(${chains}::text[])
+      order by chain
+      for update
+    ),
+    chained as (
+      select h.chain, 0 as n, h.sequence, h.hash, null::text as prev_hash from heads h
+      union all
+      select c.chain, c.n + 1, c.sequence + 1,
+        encode(sha256(convert_to(c.hash || E'\n' || e.prefix || (c.sequence + 1)::text || e.suffix, 'UTF8')), 'hex'),
+        c.hash
+      from chained c
+      join entries e on e.chain = c.chain and e.n = c.n + 1
+    ),
+    appended as (
+      insert into audit_events (chain, sequence, tenant_id, request_id, client_id, method, route,
+        path, status, code, duration_ms, ip, user_agent, body_digest, body, problem, at, prev_hash, hash)
+      select e.chain, c.sequence, e.tenant_id, e.request_id, e.client_id, e.method, e.route,
+        e.path, e.status, e.code, e.duration_ms, e.ip, e.user_agent, e.body_digest, e.body,
+        e.problem, e.at, c.prev_hash, c.hash
+      from entries e
+      join chained c on c.chain = e.chain and c.n = e.n
+      returning 1
+    ),
+    moved as (
+      update audit_chain_heads h set sequence = t.sequence, hash = t.hash
+      from (select distinct on (chain) chain, n, sequence, hash from chained order by chain, n desc) t
+      where h.chain = t.chain and t.n > 0
+      returning 1
+    )
+    select (select count(*) from appended) as appended`.execute(db);
+  const appended = Number(result.rows[0]?.appended ?? 0);
+  if (appended !== events.length) {
+    // Only possible if a head vanished behind our back: forget what we knew and fail the batch
+    // (the writer retries entry by entry, which recreates the heads).
+    knownChains.delete(db);
+    throw new Error(`audit append wrote ${appended} of ${events.length} entries`);
+  }
+}
+
+/** Creates the heads of chains not seen before (at GENESIS_HASH, sequence 0). */
+async function ensureChainHeads(db: Db, chains: readonly string[]): Promise<void> {
+  let known = knownChains.get(db);
+  if (!known) {
+    known = new Set();
+    knownChains.set(db, known);
+  }
+  const missing = chains.filter((chain) => !known.has(chain));
+  if (missing.length === 0) return;
+  await db
+    .insertInto('audit_chain_heads')
+    .values(missing.map((chain) => ({ chain, sequence: 0, hash: GENESIS_HASH })))
+    .onConflict((oc) => oc.column('chain').doNothing())
+    .execute();
+  for (const chain of missing) known.add(chain);
 }
 
 /** Filters for listing a tenant's audit entries. */

@@ -135,6 +135,45 @@ for (const [kind, open] of kinds) {
       }
     });
 
+    test('entries hashed in SQL verify in node, whatever their text (unicode, escapes, odd numbers)', async () => {
+      const { store, drop } = await open();
+      try {
+        await insertTenant(store.db, { id: 'u', name: 'U', defaultRegion: 'US', phoneTypes: ['mobile'] });
+        const odd = [
+          {
+            ...auditEvent('u', 'r-emoji'),
+            path: '/v1/contacts/🙂',
+            body: { name: 'Zoë "Q" \\ 東京', nested: { y: [true, null], x: -0.000001 } },
+          },
+          {
+            ...auditEvent('u', 'r-numbers'),
+            durationMs: 1234.5678901234,
+            status: 422,
+            code: 'invalid_request',
+          },
+          { ...auditEvent('u', 'r-nulls'), clientId: null, body: null, bodyDigest: 'sha256:ab' },
+          { ...auditEvent('u', 'r-control'), body: { s: 'tab\t, newline\n, bell\u0007, quote"' } },
+        ];
+        await appendAuditEvents(store.db, odd);
+        await appendAuditEvents(store.db, [auditEvent('u', 'r-next')]);
+        const entries = await listAuditEvents(store.db, 'u', { limit: 100 });
+        assert.deepEqual(
+          entries.map((e) => [e.sequence, e.requestId]),
+          [
+            [1, 'r-emoji'],
+            [2, 'r-numbers'],
+            [3, 'r-nulls'],
+            [4, 'r-control'],
+            [5, 'r-next'],
+          ],
+        );
+        assert.deepEqual(verifyAuditChain(entries), []);
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+
     test('claims take disjoint calls (FOR UPDATE SKIP LOCKED) and idempotency keys have one winner', async () => {
       const { store, drop } = await open();
       try {

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import {
+  type AuditChainFields,
+  auditEntryHash,
+  auditEntryTextAroundSequence,
+  canonicalJson,
+  GENESIS_HASH,
+} from '../../src/contract/audit-chain.ts';
+
+const entry: AuditChainFields = {
+  chain: 'ten_1',
+  sequence: 42,
+  tenantId: 'ten_1',
+  requestId: 'req_1',
+  clientId: 'cli',
+  method: 'POST',
+  route: '/v1/calls',
+  path: '/v1/calls?x="1"',
+  status: 202,
+  code: null,
+  durationMs: 3.25,
+  bodyDigest: 'sha256:00',
+  body: { z: [1, { b: 2, a: '東京' }], a: null },
+  at: '2026-11-27T12:00:00.000Z',
+};
+
+test('an entry hash is SHA-256 over the previous hash, a newline and the canonical field array (stored chains keep verifying)', () => {
+  const fields = [
+    entry.chain,
+    entry.sequence,
+    entry.tenantId,
+    entry.requestId,
+    entry.clientId,
+    entry.method,
+    entry.route,
+    entry.path,
+    entry.status,
+    entry.code,
+    entry.durationMs,
+    entry.bodyDigest,
+    entry.body,
+    entry.at,
+  ];
+  const expected = createHash('sha256')
+    .update(`${GENESIS_HASH}\n${canonicalJson(fields)}`)
+    .digest('hex');
+  assert.equal(auditEntryHash(GENESIS_HASH, entry), expected);
+  const { prefix, suffix } = auditEntryTextAroundSequence(entry);
+  assert.equal(`${prefix}${entry.sequence}${suffix}`, canonicalJson(fields));
+  assert.match(canonicalJson(fields), /"body":|\{"a":null,"z":\[1,\{"a":"東京","b":2\}\]\}/);
+});
