@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { SipDriver } from '../src/telephony/sip-driver.ts';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { seedBenchCampaign, startBenchPconn } from './support/bench-pconn.ts';
+import { profileSql } from './support/sql-profile.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../test/e2e/scenarios/', import.meta.url));
 const CALLS = Number(process.env.BENCH_SIP_CALLS ?? 300);
@@ -53,6 +54,8 @@ async function baselineCps(): Promise<{ cps: number; ok: boolean }> {
 
 /** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */
 async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }> {
+  // pconn runs in this process here: BENCH_SQL_PROFILE=1 profiles its store from the first call.
+  const sqlReport = process.env.BENCH_SQL_PROFILE ? profileSql() : undefined;
   const node = await startBenchPconn({
     PCONN_TELEPHONY: 'sip',
     PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
@@ -90,6 +93,7 @@ async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }>
       count: AGENTS,
       deviceUri: (i) => `sip:agent${i}@127.0.0.1:${agentPort}`,
     });
+    sqlReport?.reset();
     const started = performance.now();
     for (let i = 0; i < CALLS; i += 20)
       await Promise.all(
@@ -108,6 +112,7 @@ async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }>
       new Promise<null>((resolve) => setTimeout(() => resolve(null), 120_000)),
     ]);
     const seconds = (performance.now() - started) / 1000;
+    if (sqlReport) process.stderr.write(`statements (count, total time):\n${sqlReport.report()}\n`);
     const completed = await call('GET', '/v1/calls?campaignId=bench&status=completed&limit=200');
     const stats = (pconn.driver as SipDriver).address;
     return {
