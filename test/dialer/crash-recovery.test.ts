@@ -1,89 +1,46 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { freeTcpPort, startServerProcess } from '../support/server-process.ts';
+import { CrashServer, createCrashCampaign } from '../support/crash-server.ts';
 
 const CALLS = 500;
 const KILLS = 5;
 const SECRET = 'crash-test-secret-0123456789';
 let dir = '';
-let child: ChildProcess | undefined;
+let server: CrashServer | undefined;
 
 after(async () => {
-  child?.kill('SIGKILL');
+  server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-/** Starts the real server process and waits until it answers /readyz. */
-function startServer(port: number): Promise<ChildProcess> {
-  return startServerProcess({
-    port,
-    dir,
-    secret: SECRET,
-    env: { PCONN_SANDBOX_DIAL_LOG: join(dir, 'dials.ndjson') },
-  });
-}
 
 test('SIGKILL at random moments never loses a call nor dials an attempt twice', {
   timeout: 600_000,
 }, async () => {
   dir = await mkdtemp(join(tmpdir(), 'pconn-crash-'));
-  const port = await freeTcpPort();
-  const base = `http://127.0.0.1:${port}`;
-  child = await startServer(port);
-  const tokenResponse = await fetch(`${base}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: 'crash',
-      client_secret: SECRET,
-    }),
+  server = new CrashServer({
+    dir,
+    secret: SECRET,
+    env: { PCONN_SANDBOX_DIAL_LOG: join(dir, 'dials.ndjson') },
   });
-  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  };
-  await api('PUT', '/v1/caller-ids/+14155550100', { verified: true });
-  const agents = Array.from({ length: 40 }, (_, i) => `agent-${i}`);
-  for (const agent of agents)
-    await api('PUT', `/v1/users/${agent}`, {
-      name: agent,
-      device: { type: 'sip', uri: `sip:${agent}@127.0.0.1` },
-    });
-  await api('PUT', '/v1/campaigns/crash', {
-    name: 'Crash',
-    callerId: '+14155550100',
-    timezone: 'UTC',
-    callingWindow: { start: '00:00', end: '00:00' },
-    agentIds: agents,
-    // Attempts cut short by a kill end as network_error: retry them at once, not after the default minute.
-    retryPolicy: {
-      network_error: { retry: true, gapSeconds: 1 },
-      no_answer: { retry: true, gapSeconds: 1 },
-      busy: { retry: true, gapSeconds: 1 },
-      minRedialGapSeconds: 0,
-    },
-    maxAttemptsPerContact: 10,
+  await server.start();
+  const { api, base } = server;
+  // Attempts cut short by a kill end as network_error: retry them at once, not after the default minute.
+  await createCrashCampaign(api, 40, {
+    network_error: { retry: true, gapSeconds: 1 },
+    no_answer: { retry: true, gapSeconds: 1 },
+    busy: { retry: true, gapSeconds: 1 },
+    minRedialGapSeconds: 0,
   });
-  await api('POST', '/v1/campaigns/crash/start');
   const csv = [
     'externalId,timezone,mobile',
     ...Array.from({ length: CALLS }, (_, i) => `crash-${i},UTC,+12125550100`),
   ].join('\n');
   const imported = await fetch(`${base}/v1/campaigns/crash/contacts/import`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'text/csv' },
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'text/csv' },
     body: csv,
   });
   assert.equal(imported.status, 200, await imported.text());
@@ -106,12 +63,7 @@ test('SIGKILL at random moments never loses a call nor dials an attempt twice', 
     callIds.push(...batch.map((c) => c.id as string));
   }
 
-  for (let kill = 0; kill < KILLS; kill++) {
-    await new Promise((r) => setTimeout(r, 200 + Math.random() * 1500));
-    child.kill('SIGKILL');
-    await new Promise((r) => child?.once('exit', r));
-    child = await startServer(port);
-  }
+  await server.killAndRestart(KILLS, 200, 1500);
 
   const terminal = new Set(['completed', 'failed', 'canceled', 'blocked']);
   const deadline = Date.now() + 240_000;

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { freeTcpPort, startServerProcess } from '../support/server-process.ts';
+import { CrashServer, createCrashCampaign } from '../support/crash-server.ts';
 import { isTerminal } from './fixture.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
@@ -13,18 +12,22 @@ const KILLS = 3;
 const SECRET = 'webhook-crash-secret-0123456789';
 const receiver = new WebhookReceiver();
 let dir = '';
-let child: ChildProcess | undefined;
+let server: CrashServer | undefined;
 
 after(async () => {
-  child?.kill('SIGKILL');
+  server?.stop();
   await receiver.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts the real server process and waits until it answers /readyz. */
-function startServer(port: number): Promise<ChildProcess> {
-  return startServerProcess({
-    port,
+test('SIGKILL during webhook delivery loses no event and keeps each call in order', {
+  timeout: 300_000,
+}, async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pconn-hooks-crash-'));
+  await receiver.start();
+  // A slow receiver keeps deliveries in flight when the kill lands.
+  receiver.delayMs = 30;
+  server = new CrashServer({
     dir,
     secret: SECRET,
     env: {
@@ -34,56 +37,14 @@ function startServer(port: number): Promise<ChildProcess> {
       PCONN_WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,400ms,800ms,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s',
     },
   });
-}
-
-test('SIGKILL during webhook delivery loses no event and keeps each call in order', {
-  timeout: 300_000,
-}, async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pconn-hooks-crash-'));
-  await receiver.start();
-  // A slow receiver keeps deliveries in flight when the kill lands.
-  receiver.delayMs = 30;
-  const port = await freeTcpPort();
-  const base = `http://127.0.0.1:${port}`;
-  child = await startServer(port);
-  const tokenResponse = await fetch(`${base}/oauth/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: 'crash',
-      client_secret: SECRET,
-    }),
-  });
-  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 400) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  };
+  await server.start();
+  const { api } = server;
   const hook = await api('PUT', '/v1/webhooks/crash-hook', { url: receiver.url, events: ['call.*'] });
   receiver.secrets = [hook.secret as string];
-  await api('PUT', '/v1/caller-ids/+14155550100', { verified: true });
-  const agents = Array.from({ length: 20 }, (_, i) => `agent-${i}`);
-  for (const agent of agents)
-    await api('PUT', `/v1/users/${agent}`, {
-      name: agent,
-      device: { type: 'sip', uri: `sip:${agent}@127.0.0.1` },
-    });
-  await api('PUT', '/v1/campaigns/crash', {
-    name: 'Crash',
-    callerId: '+14155550100',
-    timezone: 'UTC',
-    callingWindow: { start: '00:00', end: '00:00' },
-    agentIds: agents,
-    retryPolicy: { network_error: { retry: true, gapSeconds: 1 }, minRedialGapSeconds: 0 },
-    maxAttemptsPerContact: 10,
+  await createCrashCampaign(api, 20, {
+    network_error: { retry: true, gapSeconds: 1 },
+    minRedialGapSeconds: 0,
   });
-  await api('POST', '/v1/campaigns/crash/start');
   const callIds: string[] = [];
   for (let i = 0; i < CALLS; i += 20) {
     const batch = await Promise.all(
@@ -99,12 +60,7 @@ test('SIGKILL during webhook delivery loses no event and keeps each call in orde
     );
     callIds.push(...batch.map((c) => c.id as string));
   }
-  for (let kill = 0; kill < KILLS; kill++) {
-    await new Promise((r) => setTimeout(r, 300 + Math.random() * 900));
-    child.kill('SIGKILL');
-    await new Promise((r) => child?.once('exit', r));
-    child = await startServer(port);
-  }
+  await server.killAndRestart(KILLS, 300, 900);
 
   // Every call ends; then every event of every timeline reaches the receiver.
   const deadline = Date.now() + 120_000;
