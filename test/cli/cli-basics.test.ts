@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { waitForCallStatus } from '../support/calls.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { runCli, tempConfigDir } from './run-cli.ts';
+import { loginArgs, runCli, tempConfigDir } from './run-cli.ts';
 
 let server: TestServer;
 let env: Record<string, string>;
@@ -20,15 +20,7 @@ const cli = (args: string[]) => runCli(args, { env });
 
 describe('pconn CLI: login, campaigns, calls', () => {
   test('login saves a 0600 profile with a cached token; later commands use it', async () => {
-    const login = await cli([
-      'login',
-      '--url',
-      server.url,
-      '--client-id',
-      server.adminId,
-      '--client-secret',
-      server.adminSecret,
-    ]);
+    const login = await cli(loginArgs(server));
     assert.equal(login.code, 0, login.stderr);
     assert.match(login.stdout, /logged in to .* as test-admin \(profile 'default', default\)/);
     const path = join(env.PCONN_CONFIG_DIR as string, 'profiles.json');
@@ -46,31 +38,11 @@ describe('pconn CLI: login, campaigns, calls', () => {
   });
 
   test('a second named profile; a wrong secret is refused with exit 3 and no stack trace', async () => {
-    const bad = await cli([
-      'login',
-      '--profile',
-      'other',
-      '--url',
-      server.url,
-      '--client-id',
-      server.adminId,
-      '--client-secret',
-      'wrong-secret-123456',
-    ]);
+    const bad = await cli(loginArgs(server, { profile: 'other', secret: 'wrong-secret-123456' }));
     assert.equal(bad.code, 3);
     assert.match(bad.stderr, /Authentication failed \(invalid_client, HTTP 401\)/);
     assert.doesNotMatch(bad.stderr, /\n\s+at /);
-    const good = await cli([
-      'login',
-      '--profile',
-      'other',
-      '--url',
-      server.url,
-      '--client-id',
-      server.adminId,
-      '--client-secret',
-      server.adminSecret,
-    ]);
+    const good = await cli(loginArgs(server, { profile: 'other' }));
     assert.equal(good.code, 0, good.stderr);
     const profiles = await cli(['profiles', '--json']);
     assert.deepEqual(

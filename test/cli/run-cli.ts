@@ -14,6 +14,23 @@ export interface CliResult {
   stderr: string;
 }
 
+/** `pconn login` against a test server as its admin client; `secret` overrides the right one. */
+export function loginArgs(
+  server: { url: string; adminId: string; adminSecret: string },
+  options: { profile?: string; secret?: string } = {},
+): string[] {
+  return [
+    'login',
+    ...(options.profile ? ['--profile', options.profile] : []),
+    '--url',
+    server.url,
+    '--client-id',
+    server.adminId,
+    '--client-secret',
+    options.secret ?? server.adminSecret,
+  ];
+}
+
 /** A fresh, empty config dir for one test file's profiles. */
 export function tempConfigDir(): string {
   return mkdtempSync(join(tmpdir(), 'pconn-cli-'));

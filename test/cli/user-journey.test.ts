@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { runCli, tempConfigDir } from './run-cli.ts';
+import { loginArgs, runCli, tempConfigDir } from './run-cli.ts';
 
 let server: TestServer;
 let dir: string;
@@ -18,15 +18,7 @@ after(() => server.close());
 
 describe('a user journey with the CLI', () => {
   test('login → apply a config → import 10k contacts → call --watch until completed → explain', async () => {
-    const login = await cli([
-      'login',
-      '--url',
-      server.url,
-      '--client-id',
-      server.adminId,
-      '--client-secret',
-      server.adminSecret,
-    ]);
+    const login = await cli(loginArgs(server));
     assert.equal(login.code, 0, login.stderr);
 
     const config = join(dir, 'pconn.yaml');
