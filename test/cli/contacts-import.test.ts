@@ -3,19 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { runCli, tempConfigDir } from './run-cli.ts';
+import { runCli, serverEnv, tempConfigDir } from './run-cli.ts';
 
 let server: TestServer;
 let dir: string;
-const cli = (args: string[]) =>
-  runCli(args, {
-    env: {
-      PCONN_CONFIG_DIR: dir,
-      PCONN_URL: server.url,
-      PCONN_CLIENT_ID: server.adminId,
-      PCONN_CLIENT_SECRET: server.adminSecret,
-    },
-  });
+const cli = (args: string[]) => runCli(args, { env: serverEnv(server, dir) });
 
 before(async () => {
   server = await startTestServer();

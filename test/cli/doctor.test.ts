@@ -10,7 +10,7 @@ import { serializeMessage } from '../../src/telephony/sip/message/serialize-mess
 import { createResponseMessage } from '../../src/telephony/sip/message/sip-message.ts';
 import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { runCli, tempConfigDir } from './run-cli.ts';
+import { runCli, serverEnv, tempConfigDir } from './run-cli.ts';
 
 let server: TestServer;
 let dir: string;
@@ -25,10 +25,7 @@ const receiver = createReceiver(
 const cli = (args: string[], env: Record<string, string> = {}) =>
   runCli(args, {
     env: {
-      PCONN_CONFIG_DIR: dir,
-      PCONN_URL: server.url,
-      PCONN_CLIENT_ID: server.adminId,
-      PCONN_CLIENT_SECRET: server.adminSecret,
+      ...serverEnv(server, dir),
       ...env,
     },
   });

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { runCli, tempConfigDir } from './run-cli.ts';
+import { runCli, serverEnv, tempConfigDir } from './run-cli.ts';
 
 let server: TestServer;
 let dir: string;
-const cli = (args: string[]) =>
-  runCli(args, {
-    env: {
-      PCONN_CONFIG_DIR: dir,
-      PCONN_URL: server.url,
-      PCONN_CLIENT_ID: server.adminId,
-      PCONN_CLIENT_SECRET: server.adminSecret,
-    },
-  });
+const cli = (args: string[]) => runCli(args, { env: serverEnv(server, dir) });
 
 /** Sends a request with a known request id and checks it was refused with `code`. */
 async function refused(

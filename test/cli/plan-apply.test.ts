@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { ROOT, runCli, tempConfigDir } from './run-cli.ts';
+import { ROOT, runCli, serverEnv, tempConfigDir } from './run-cli.ts';
 
 let server: TestServer;
 let dir: string;
@@ -11,10 +11,7 @@ const EXAMPLE = join(ROOT, 'examples/pconn.yaml');
 const cli = (args: string[]) =>
   runCli(args, {
     env: {
-      PCONN_CONFIG_DIR: dir,
-      PCONN_URL: server.url,
-      PCONN_CLIENT_ID: server.adminId,
-      PCONN_CLIENT_SECRET: server.adminSecret,
+      ...serverEnv(server, dir),
       TRUNK_PASSWORD: 'trunk-secret-1',
       AGENT_ALAN_SIP_PASSWORD: 'alan-sip-secret',
     },

@@ -31,6 +31,19 @@ export function loginArgs(
   ];
 }
 
+/** The environment that points the CLI at a test server as its admin, profiles in `configDir`. */
+export function serverEnv(
+  server: { url: string; adminId: string; adminSecret: string },
+  configDir: string,
+): Record<string, string> {
+  return {
+    PCONN_CONFIG_DIR: configDir,
+    PCONN_URL: server.url,
+    PCONN_CLIENT_ID: server.adminId,
+    PCONN_CLIENT_SECRET: server.adminSecret,
+  };
+}
+
 /** A fresh, empty config dir for one test file's profiles. */
 export function tempConfigDir(): string {
   return mkdtempSync(join(tmpdir(), 'pconn-cli-'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { type CliResult, runCli, tempConfigDir } from './run-cli.ts';
+import { type CliResult, runCli, serverEnv, tempConfigDir } from './run-cli.ts';
 
 /*
  * `pconn session start|show|end` against a live server on the default sandbox telephony, where
@@ -16,10 +16,7 @@ before(async () => {
   server = await startTestServer({ env: { PCONN_SANDBOX_TIME_SCALE: '0.01' } });
   // Credentials from the environment: no `pconn login` needed for these commands.
   env = {
-    PCONN_CONFIG_DIR: tempConfigDir(),
-    PCONN_URL: server.url,
-    PCONN_CLIENT_ID: server.adminId,
-    PCONN_CLIENT_SECRET: server.adminSecret,
+    ...serverEnv(server, tempConfigDir()),
   };
   const put = async (path: string, body: unknown) => {
     const res = await server.request('PUT', path, { body });
