@@ -95,11 +95,10 @@ describe('two SipUserAgents talking (UDP and TCP)', () => {
       assert.equal(invite.message.headers.get('max-forwards'), '70');
       assert.equal(invite.message.headers.get('user-agent'), 'pconn');
       assert.ok(
-        invite.message.headers
-          .get('contact')!
-          .includes(
-            `127.0.0.1:${port === bob.address.udpPort ? alice.address.udpPort : alice.address.tcpPort}`,
-          ),
+        invite.message.headers.get('contact')!.includes(
+          // By transport, not by port: UDP and TCP share a port only when the OS lets them.
+          `127.0.0.1:${transport === 'udp' ? alice.address.udpPort : alice.address.tcpPort}`,
+        ),
       );
       await waitFor(() => bob.stats.dialogs === 1);
       await waitFor(() => bobAcks === 1, 1000, 'the ACK reached Bob');
