@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { LIVE_STATUSES } from '../../domain/call-status.ts';
 import type { Executor } from '../database.ts';
 import type { CallRow } from './call-rows.ts';
@@ -45,39 +45,7 @@ export async function loadDialFacts(
   callId: string,
   dialer: string | null = null,
 ): Promise<DialFacts | undefined> {
-  const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
-  const result = await sql<Row>`
-    select c.*,
-      cp.data as campaign_now,
-      ct.data as contact_now,
-      coalesce(st.attempts, 0) as attempts_now,
-      st.last_ended_at as last_ended_now,
-      exists (select 1 from dnc_numbers d where d.tenant_id = c.tenant_id and d.number = c.to_number) as on_dnc_now,
-      (select jsonb_build_object('id', u.id, 'data', u.data, 'sessionId', s.id)
-        from (
-          select c.requested_user_id as id, 0::bigint as ord where c.requested_user_id is not null
-          union all
-          select a.value, a.ord from jsonb_array_elements_text(
-            case when c.requested_user_id is null then coalesce(cp.data->'agentIds', '[]'::jsonb) else '[]'::jsonb end
-          ) with ordinality as a(value, ord)
-        ) k
-        join lateral (select id, data from users where tenant_id = c.tenant_id and id = k.id limit 1) u on true
-        left join lateral (select id, status, lease_owner, campaign_ids from agent_sessions
-          where tenant_id = c.tenant_id and user_id = k.id and status <> 'ended' limit 1) s on true
-        where u.data->>'status' = 'active'
-          and not exists (select 1 from calls b
-            where b.tenant_id = c.tenant_id and b.user_id = k.id and b.status in (${live}))
-          and (s.id is null or (s.status = 'ready' and s.lease_owner = ${dialer}
-            and (s.campaign_ids is null or c.campaign_id is null
-              or s.campaign_ids @> jsonb_build_array(c.campaign_id))))
-        order by k.ord
-        limit 1) as free_agent_now
-    from calls c
-    left join lateral (select data from campaigns where tenant_id = c.tenant_id and id = c.campaign_id limit 1) cp on true
-    left join lateral (select data from contacts where tenant_id = c.tenant_id and id = c.contact_id limit 1) ct on true
-    -- Direct calls (no campaign or contact) match no row: zero attempts, as decide() assumes.
-    left join lateral ${countedAttempts(sql.ref('c.tenant_id'), sql.ref('c.campaign_id'), sql.ref('c.contact_id'))} st on true
-    where c.tenant_id = ${tenantId} and c.id = ${callId}`.execute(db);
+  const result = await dialFactsStatement(tenantId, callId, dialer).execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
   const { campaign_now, contact_now, attempts_now, last_ended_now, on_dnc_now, free_agent_now, ...call } =
@@ -91,4 +59,45 @@ export async function loadDialFacts(
     onDnc: on_dnc_now,
     freeAgent: free_agent_now,
   };
+}
+
+/** The pre-dial read as a statement (exported so a test can check its plan). */
+export function dialFactsStatement(tenantId: string, callId: string, dialer: string | null): RawBuilder<Row> {
+  const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
+  return sql<Row>`    select c.*,
+      cp.data as campaign_now,
+      ct.data as contact_now,
+      coalesce(st.attempts, 0) as attempts_now,
+      st.last_ended_at as last_ended_now,
+      exists (select 1 from dnc_numbers d where d.tenant_id = c.tenant_id and d.number = c.to_number) as on_dnc_now,
+      (select jsonb_build_object('id', u.id, 'data', u.data, 'sessionId', s.id)
+        from (
+          select c.requested_user_id as id, 0::bigint as ord where c.requested_user_id is not null
+          union all
+          select a.value, a.ord from jsonb_array_elements_text(
+            case when c.requested_user_id is null then coalesce(cp.data->'agentIds', '[]'::jsonb) else '[]'::jsonb end
+          ) with ordinality as a(value, ord)
+          -- Sorted here, so the nested loop below keeps this order and LIMIT 1 stops at the first
+          -- free agent. Sorted after the checks (a hash anti join over busy calls), every agent of
+          -- the campaign was looked up on every dial: 2-4 ms at 1,000 agents, growing with each.
+          order by ord
+        ) k
+        join lateral (select id, data from users where tenant_id = c.tenant_id and id = k.id limit 1) u on true
+        left join lateral (select id, status, lease_owner, campaign_ids from agent_sessions
+          where tenant_id = c.tenant_id and user_id = k.id and status <> 'ended' limit 1) s on true
+        where u.data->>'status' = 'active'
+          -- A scalar subquery (not NOT EXISTS, which becomes a join) is probed per agent, in order.
+          and (select 1 from calls b
+            where b.tenant_id = c.tenant_id and b.user_id = k.id and b.status in (${live}) limit 1) is null
+          and (s.id is null or (s.status = 'ready' and s.lease_owner = ${dialer}
+            and (s.campaign_ids is null or c.campaign_id is null
+              or s.campaign_ids @> jsonb_build_array(c.campaign_id))))
+        order by k.ord
+        limit 1) as free_agent_now
+    from calls c
+    left join lateral (select data from campaigns where tenant_id = c.tenant_id and id = c.campaign_id limit 1) cp on true
+    left join lateral (select data from contacts where tenant_id = c.tenant_id and id = c.contact_id limit 1) ct on true
+    -- Direct calls (no campaign or contact) match no row: zero attempts, as decide() assumes.
+    left join lateral ${countedAttempts(sql.ref('c.tenant_id'), sql.ref('c.campaign_id'), sql.ref('c.contact_id'))} st on true
+    where c.tenant_id = ${tenantId} and c.id = ${callId}`;
 }
