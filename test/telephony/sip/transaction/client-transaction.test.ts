@@ -13,10 +13,10 @@ import type {
   ClientTransaction,
   ClientTransactionUser,
 } from '../../../../src/telephony/sip/transaction/client-transaction.ts';
-import { TransactionLayer } from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
+import type { TransactionLayer } from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
 import type { TransactionEvent } from '../../../../src/telephony/sip/transaction/transaction-timers.ts';
-import { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
-import { gaps, UdpPeer, waitFor } from './test-peer.ts';
+import type { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
+import { gaps, type LayerBench, openLayerBench, type UdpPeer, waitFor } from './test-peer.ts';
 
 const TIMERS = { t1: 20, t2: 80, t4: 100 };
 
@@ -46,23 +46,19 @@ describe('client transactions (RFC 3261 §17.1) over UDP with T1=20 ms', () => {
   const fired: { at: number }[] = [];
   const stray: SipResponse[] = [];
 
+  let bench: LayerBench;
+
   before(async () => {
-    transport = await SipTransport.open({
-      host: '127.0.0.1',
-      port: 0,
-      transports: ['udp', 'tcp'],
-      onMessage: (m) => layer.receive(m),
-    });
-    layer = new TransactionLayer(
-      transport,
+    bench = await openLayerBench(
       TIMERS,
       { onRequest: () => {}, onAck: () => {}, onStrayResponse: (r) => stray.push(r) },
       (e) => {
         events.push(e);
         if (e.kind === 'retransmit') fired.push({ at: Date.now() });
       },
+      ['udp', 'tcp'],
     );
-    peer = await UdpPeer.open();
+    ({ transport, layer, peer } = bench);
     // Warm the send path (first dgram send loads the DNS lookup code) so timings are clean.
     await transport.send(Buffer.from('\r\n\r\n'), { host: '127.0.0.1', port: peer.port, transport: 'udp' });
   });
@@ -71,11 +67,7 @@ describe('client transactions (RFC 3261 §17.1) over UDP with T1=20 ms', () => {
     events.length = 0;
     fired.length = 0;
   });
-  after(async () => {
-    layer.close();
-    peer.close();
-    await transport.close();
-  });
+  after(() => bench.close());
 
   function request(method: string, transportName = 'UDP'): SipRequest {
     return createRequest(method, `sip:peer@127.0.0.1:${peer.port}`, [

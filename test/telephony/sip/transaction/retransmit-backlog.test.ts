@@ -6,9 +6,9 @@ import { parseMessage } from '../../../../src/telephony/sip/message/parse-messag
 import { serializeMessage } from '../../../../src/telephony/sip/message/serialize-message.ts';
 import { createRequest, type SipResponse } from '../../../../src/telephony/sip/message/sip-message.ts';
 import type { ClientTransactionUser } from '../../../../src/telephony/sip/transaction/client-transaction.ts';
-import { TransactionLayer } from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
-import { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
-import { UdpPeer, waitFor } from './test-peer.ts';
+import type { TransactionLayer } from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
+import type { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
+import { type LayerBench, openLayerBench, type UdpPeer, waitFor } from './test-peer.ts';
 
 const TIMERS = { t1: 20, t2: 80, t4: 100 };
 
@@ -31,28 +31,19 @@ describe('retransmissions wait for the inbound backlog (UDP, T1=20 ms)', () => {
   let peer: UdpPeer;
   const retransmits: string[] = [];
 
+  let bench: LayerBench;
+
   before(async () => {
-    transport = await SipTransport.open({
-      host: '127.0.0.1',
-      port: 0,
-      transports: ['udp'],
-      onMessage: (m) => layer.receive(m),
-    });
-    layer = new TransactionLayer(
-      transport,
+    bench = await openLayerBench(
       TIMERS,
       { onRequest: () => {}, onAck: () => {}, onStrayResponse: () => {} },
       (e) => {
         if (e.kind === 'retransmit') retransmits.push(e.method);
       },
     );
-    peer = await UdpPeer.open();
+    ({ transport, layer, peer } = bench);
   });
-  after(async () => {
-    layer.close();
-    peer.close();
-    await transport.close();
-  });
+  after(() => bench.close());
 
   test('a 180 queued behind 200 datagrams stops Timer A before the INVITE is resent', async () => {
     const responses: number[] = [];

@@ -4,10 +4,10 @@ import { createResponse } from '../../../../src/telephony/sip/message/create-res
 import { newBranch } from '../../../../src/telephony/sip/message/message-ids.ts';
 import type { SipRequest } from '../../../../src/telephony/sip/message/sip-message.ts';
 import type { ServerTransaction } from '../../../../src/telephony/sip/transaction/server-transaction.ts';
-import { TransactionLayer } from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
+import type { TransactionLayer } from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
 import type { TransactionEvent } from '../../../../src/telephony/sip/transaction/transaction-timers.ts';
-import { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
-import { delay, gaps, UdpPeer, waitFor } from './test-peer.ts';
+import type { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
+import { delay, gaps, type LayerBench, openLayerBench, type UdpPeer, waitFor } from './test-peer.ts';
 
 const TIMERS = { t1: 20, t2: 80, t4: 100 };
 
@@ -29,15 +29,10 @@ describe('server transactions (RFC 3261 §17.2) over UDP with T1=20 ms', () => {
   const acks: SipRequest[] = [];
   const events: TransactionEvent[] = [];
 
+  let bench: LayerBench;
+
   before(async () => {
-    transport = await SipTransport.open({
-      host: '127.0.0.1',
-      port: 0,
-      transports: ['udp'],
-      onMessage: (m) => layer.receive(m),
-    });
-    layer = new TransactionLayer(
-      transport,
+    bench = await openLayerBench(
       TIMERS,
       {
         onRequest: (request, transaction) => created.push({ request, transaction }),
@@ -46,7 +41,7 @@ describe('server transactions (RFC 3261 §17.2) over UDP with T1=20 ms', () => {
       },
       (e) => events.push(e),
     );
-    peer = await UdpPeer.open();
+    ({ transport, layer, peer } = bench);
   });
   beforeEach(() => {
     created.length = 0;
@@ -54,11 +49,7 @@ describe('server transactions (RFC 3261 §17.2) over UDP with T1=20 ms', () => {
     events.length = 0;
     peer.received.length = 0;
   });
-  after(async () => {
-    layer.close();
-    peer.close();
-    await transport.close();
-  });
+  after(() => bench.close());
 
   const send = (text: string) => peer.send(text, transport.udpPort!);
 

@@ -2,6 +2,16 @@ import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { parseMessage } from '../../../../src/telephony/sip/message/parse-message.ts';
 import type { SipMessage } from '../../../../src/telephony/sip/message/sip-message.ts';
+import {
+  type TransactionCore,
+  TransactionLayer,
+} from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
+import type {
+  TimerBases,
+  TransactionObserver,
+} from '../../../../src/telephony/sip/transaction/transaction-timers.ts';
+import { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
+import type { SipTransportName } from '../../../../src/telephony/sip/transport/transport-types.ts';
 
 /** A message the peer received, with its arrival time. */
 export interface Received {
@@ -75,4 +85,42 @@ export async function waitFor(condition: () => boolean, ms = 3000, what = 'condi
 /** Gaps between consecutive arrival times. */
 export function gaps(items: readonly { at: number }[]): number[] {
   return items.slice(1).map((r, i) => r.at - items[i]!.at);
+}
+
+/** A transaction layer on a loopback transport, and a raw UDP peer to talk to it. */
+export interface LayerBench {
+  transport: SipTransport;
+  layer: TransactionLayer;
+  peer: UdpPeer;
+  /** Closes the layer, the peer and the transport. */
+  close(): Promise<void>;
+}
+
+/** Opens a transaction layer over `transports` with `core` and `observer`, plus a UDP peer. */
+export async function openLayerBench(
+  timers: TimerBases,
+  core: TransactionCore,
+  observer: TransactionObserver,
+  transports: readonly SipTransportName[] = ['udp'],
+): Promise<LayerBench> {
+  let layer: TransactionLayer | undefined;
+  const transport = await SipTransport.open({
+    host: '127.0.0.1',
+    port: 0,
+    transports,
+    onMessage: (m) => layer?.receive(m),
+  });
+  layer = new TransactionLayer(transport, timers, core, observer);
+  const peer = await UdpPeer.open();
+  const opened = layer;
+  return {
+    transport,
+    layer: opened,
+    peer,
+    async close() {
+      opened.close();
+      peer.close();
+      await transport.close();
+    },
+  };
 }
