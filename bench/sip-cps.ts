@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SipDriver } from '../src/telephony/sip-driver.ts';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
-import { seedBenchCampaign, startBenchPconn } from './support/bench-pconn.ts';
+import { SIP_BENCH_ENV, seedBenchCampaign, startBenchPconn } from './support/bench-pconn.ts';
 import { profileSql } from './support/sql-profile.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../test/e2e/scenarios/', import.meta.url));
@@ -56,14 +56,7 @@ async function baselineCps(): Promise<{ cps: number; ok: boolean }> {
 async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }> {
   // pconn runs in this process here: BENCH_SQL_PROFILE=1 profiles its store from the first call.
   const sqlReport = process.env.BENCH_SQL_PROFILE ? profileSql() : undefined;
-  const node = await startBenchPconn({
-    PCONN_TELEPHONY: 'sip',
-    PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
-    // No OPTIONS probes: sipp would take one for a call its scenario does not expect.
-    PCONN_SIP_KEEPALIVE_SECONDS: '0',
-    PCONN_DIALER_POLL_MS: '20',
-    PCONN_DIALER_BATCH: '200',
-  });
+  const node = await startBenchPconn(SIP_BENCH_ENV);
   const { pconn, call } = node;
   const agentPort = await freeUdpPort();
   const contactPort = await freeUdpPort();

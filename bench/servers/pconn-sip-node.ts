@@ -5,17 +5,12 @@
  * `{type: 'sample', rss, heapUsed, connected, statuses}` (`connected`: calls the dialer has
  * recorded as connected; `statuses`: calls per status, both read from the store).
  */
-import { seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
+import { SIP_BENCH_ENV, seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
 
 const agents = Number(process.env.BENCH_AGENTS ?? 1000);
 const agentPort = Number(process.env.BENCH_AGENT_PORT);
 const node = await startBenchPconn({
-  PCONN_TELEPHONY: 'sip',
-  PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
-  // No OPTIONS probes: sipp would take one for a call its scenario does not expect.
-  PCONN_SIP_KEEPALIVE_SECONDS: '0',
-  PCONN_DIALER_POLL_MS: '20',
-  PCONN_DIALER_BATCH: '200',
+  ...SIP_BENCH_ENV,
   PCONN_MAX_CONCURRENT_CALLS: String(agents + 100),
   // Calls queue behind the trunk's cps while 1,000 are set up: ringing may start late.
   PCONN_AGENT_RING_SECONDS: '120',

@@ -20,6 +20,16 @@ export interface BenchPconn {
 const CLIENT_ID = 'bench';
 const CLIENT_SECRET = 'bench-secret-0123456789';
 
+/** Settings of a bench node on the SIP driver whose peers are sipp (sip_cps_ratio, sip_rss_delta). */
+export const SIP_BENCH_ENV: Readonly<Record<string, string>> = {
+  PCONN_TELEPHONY: 'sip',
+  PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
+  // No OPTIONS probes: sipp would take one for a call its scenario does not expect.
+  PCONN_SIP_KEEPALIVE_SECONDS: '0',
+  PCONN_DIALER_POLL_MS: '20',
+  PCONN_DIALER_BATCH: '200',
+};
+
 /**
  * Starts pconn on a fresh embedded store (or `DATABASE_URL` in `env`) with the benches' admin
  * client and no rate limit; `env` adds or overrides settings.
