@@ -244,6 +244,25 @@ describe('call error rows of the contract', () => {
     assert.equal(scheduled.body.status, 'scheduled');
     assert.equal(scheduled.body.scheduledFor, next.toISOString());
   });
+  test('a client-chosen call id already taken is 409 conflict, and the first call is untouched', async () => {
+    const id = `call_takenid${Date.now()}`;
+    const first = await server.request<Json>('POST', '/v1/calls', {
+      // 'schedule': accepted at any hour (New York may be outside its calling window now).
+      body: { id, userId: 'agent-a', to: '+12125550188', outsideWindow: 'schedule' },
+    });
+    assert.equal(first.status, 202, first.text);
+    const again = await server.request<Json>('POST', '/v1/calls', {
+      body: { id, userId: 'agent-a', to: '+12125550199', outsideWindow: 'schedule' },
+    });
+    expectProblem(again, 409, 'conflict');
+    const stored = await server.request<Json>('GET', `/v1/calls/${id}`);
+    assert.equal(stored.body.to, '+12125550188');
+    const timeline = await server.request<{ data: Array<{ sequence: number }> }>(
+      'GET',
+      `/v1/calls/${id}/events`,
+    );
+    assert.equal(timeline.body.data.filter((e) => e.sequence === 1).length, 1, 'one first event');
+  });
   test('exactly one of contactId and contact', async () => {
     expectProblem(
       await server.request('POST', '/v1/campaigns/live/calls', { body: {} }),

@@ -1,12 +1,15 @@
 import type { Call, CampaignCallInput } from '../../contract/calls.ts';
 import { PconnError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
-import type { NewCallRecord } from '../../store/calls/insert-new-calls.ts';
 import {
   type CampaignCallFactsRow,
   loadCampaignCallFacts,
 } from '../../store/calls/load-campaign-call-facts.ts';
-import { type AcceptedCall, writeAcceptedBatch } from '../../store/calls/write-accepted-batch.ts';
+import {
+  type AcceptedCall,
+  type NewCallRecord,
+  writeAcceptedBatch,
+} from '../../store/calls/write-new-calls.ts';
 import type { Db, Executor } from '../../store/database.ts';
 import type { IdempotencyAnswer } from '../../store/idempotency-keys.ts';
 import { IDEMPOTENCY_TTL_SECONDS } from '../idempotency-keys.ts';

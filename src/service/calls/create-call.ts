@@ -2,7 +2,7 @@ import type { Call } from '../../contract/calls.ts';
 import type { Decision } from '../../domain/compliance/index.ts';
 import { ConflictError, InvalidInputError, PolicyRefusalError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
-import { insertNewCalls } from '../../store/calls/insert-new-calls.ts';
+import { insertNewCalls } from '../../store/calls/write-new-calls.ts';
 import type { Db, Executor } from '../../store/database.ts';
 import type { CallPlan } from './call-plan.ts';
 import { decide, decisionJson } from './decide.ts';

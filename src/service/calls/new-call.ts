@@ -2,7 +2,7 @@ import type { Call } from '../../contract/calls.ts';
 import type { Decision } from '../../domain/compliance/index.ts';
 import { newId } from '../../domain/ids.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
-import type { NewCallRecord } from '../../store/calls/insert-new-calls.ts';
+import type { NewCallRecord } from '../../store/calls/write-new-calls.ts';
 import type { CallPlan } from './call-plan.ts';
 import { decisionJson } from './decide.ts';
 import { presentCall } from './present-call.ts';

@@ -1,7 +1,16 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import type { IdempotencyAnswer } from '../idempotency-keys.ts';
-import type { NewCallRecord } from './insert-new-calls.ts';
+import type { CallRow } from './call-rows.ts';
+
+/** A call about to be inserted, with its first timeline entry. */
+export interface NewCallRecord {
+  row: Omit<CallRow, 'seq' | 'metadata' | 'decision'> & {
+    metadata: Record<string, unknown>;
+    decision: unknown;
+  };
+  event: { type: string; data: Record<string, unknown> };
+}
 
 type CallColumn = keyof NewCallRecord['row'];
 
@@ -63,6 +72,32 @@ export async function writeAcceptedBatch(
   ttlSeconds: number,
 ): Promise<Set<string>> {
   if (calls.length === 0 && answers.length === 0) return new Set();
+  return (await writeNewCalls(db, calls, answers, ttlSeconds, 'fail')).keys;
+}
+
+/**
+ * Inserts calls and their first timeline entries (sequence 1) in one statement, whatever their
+ * number (the one-request path). A taken (client-chosen) id is skipped, not an error, and only
+ * inserted calls get their event. Returns the `tenant_id/id` keys actually inserted.
+ */
+export async function insertNewCalls(db: Executor, records: readonly NewCallRecord[]): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const calls = records.map((record) => ({ key: null, record }));
+  return (await writeNewCalls(db, calls, [], 0, 'skip')).calls;
+}
+
+/**
+ * The one statement behind both: keyed answers, then the calls they allow, then the calls'
+ * first events. `takenIds`: 'fail' raises on a taken call id (nothing is written), 'skip' leaves
+ * that call out.
+ */
+async function writeNewCalls(
+  db: Executor,
+  calls: readonly AcceptedCall[],
+  answers: readonly IdempotencyAnswer[],
+  ttlSeconds: number,
+  takenIds: 'fail' | 'skip',
+): Promise<{ keys: Set<string>; calls: Set<string> }> {
   const callItems = JSON.stringify(
     calls.map(({ key, record }) => ({
       key,
@@ -76,7 +111,8 @@ export async function writeAcceptedBatch(
   );
   const columns = sql.join(CALL_COLUMNS.map((column) => sql.ref(column)));
   const fromRow = sql.join(CALL_COLUMNS.map((column) => sql.ref(`r.${column}`)));
-  const result = await sql<{ tenant_id: string; key: string }>`
+  const onTakenId = takenIds === 'skip' ? sql`on conflict (tenant_id, id) do nothing` : sql``;
+  const result = await sql<{ kind: 'key' | 'call'; tenant_id: string; id: string }>`
     with stored_keys as (
       insert into idempotency_keys
         (tenant_id, key, fingerprint, state, response_status, response_body, expires_at)
@@ -95,6 +131,7 @@ export async function writeAcceptedBatch(
     new_calls as (
       insert into calls (${columns})
       select ${fromRow} from kept r
+      ${onTakenId}
       returning tenant_id, id
     ),
     first_events as (
@@ -104,6 +141,11 @@ export async function writeAcceptedBatch(
       join new_calls c on c.tenant_id = k.tenant_id and c.id = k.id
       returning 1
     )
-    select tenant_id, key from stored_keys`.execute(db);
-  return new Set(result.rows.map((row) => `${row.tenant_id}/${row.key}`));
+    select 'key' as kind, tenant_id, key as id from stored_keys
+    union all
+    select 'call' as kind, tenant_id, id from new_calls`.execute(db);
+  const keys = new Set<string>();
+  const inserted = new Set<string>();
+  for (const row of result.rows) (row.kind === 'key' ? keys : inserted).add(`${row.tenant_id}/${row.id}`);
+  return { keys, calls: inserted };
 }
