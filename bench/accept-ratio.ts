@@ -50,21 +50,25 @@ async function load(
   return { rps: result.requests.average, errors: result.errors, non2xx: result.non2xx };
 }
 
-/** The bare Fastify route, loaded like pconn. */
-async function baseline(seconds: number, connections: number): Promise<LoadResult> {
-  const bare = await startServerProcess<{ url: string }>('bare-fastify');
+/** A reference server (bench/servers/<name>.ts) without auth, loaded like pconn. */
+async function loadReference(name: string, seconds: number, connections: number): Promise<LoadResult> {
+  const server = await startServerProcess<{ url: string }>(name);
   try {
     return await load(
-      `${bare.ready.url}/v1/campaigns/bench/calls`,
+      `${server.ready.url}/v1/campaigns/bench/calls`,
       connections,
       seconds,
       { 'content-type': 'application/json' },
       () => callBody('contact_01m8dw437w5afy5nht3sdjsqy4'),
     );
   } finally {
-    await bare.stop();
+    await server.stop();
   }
 }
+
+/** The bare Fastify route, loaded like pconn. */
+const baseline = (seconds: number, connections: number) =>
+  loadReference('bare-fastify', seconds, connections);
 
 let loadRound = 0;
 
@@ -152,6 +156,18 @@ export async function acceptRatio(
   const name = store === 'pglite' ? 'accept_ratio' : 'accept_ratio_pg';
   const where = store === 'pglite' ? 'embedded store' : 'PostgreSQL 18, fsync on';
   return `${name}: ${(ours.rps / bare.rps).toFixed(3)} (goal ≥ 0.25; pconn ${describe(ours)} on the ${where}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each, servers in their own processes)`;
+}
+
+/**
+ * accept_store_floor (a reference, not a goal of shared/bench.md): the bare route plus only the
+ * durable writes an accepted call needs — four rows, group-committed on a file-backed PGlite
+ * (bench/servers/store-floor.ts) — ÷ the bare route. It bounds accept_ratio from above: pconn
+ * does these writes and more (auth, validation, reads, decision, audit chain) on the same thread.
+ */
+export async function acceptStoreFloor(seconds: number, connections = 50): Promise<string> {
+  const bare = await baseline(seconds, connections);
+  const floor = await loadReference('store-floor', seconds, connections);
+  return `accept_store_floor: ${(floor.rps / bare.rps).toFixed(3)} (reference, the ceiling of accept_ratio on this machine; bare route + 4 group-committed PGlite rows per request ${describe(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
 }
 
 /** scale_ratio: two nodes on one PostgreSQL ÷ one node, the same 50 connections in all. */

@@ -2,10 +2,11 @@
  * `npm run bench`: pconn's performance goals (shared/bench.md), each printed as
  * `<name>: <figure> (<goal>)` and measured against a baseline taken in the same run.
  */
-import { acceptRatio, scaleRatio, stopBenchPostgres } from './accept-ratio.ts';
+import { acceptRatio, acceptStoreFloor, scaleRatio, stopBenchPostgres } from './accept-ratio.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
 import { sipCpsRatio } from './sip-cps.ts';
+import { sipDriverFloor } from './sip-driver-floor.ts';
 import { sipRssDelta } from './sip-rss.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -13,11 +14,13 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const only = process.argv[2];
 const measures: Record<string, () => Promise<string>> = {
   accept_ratio: () => acceptRatio(DURATION, 'pglite'),
+  accept_store_floor: () => acceptStoreFloor(DURATION),
   accept_ratio_pg: () => acceptRatio(DURATION, 'postgres'),
   scale_ratio: () => scaleRatio(DURATION),
   dial_latency_p99: () => dialLatency(DURATION),
   events_lag_p99: () => eventsLag(DURATION),
   sip_cps_ratio: () => sipCpsRatio(),
+  sip_driver_floor: () => sipDriverFloor(),
   sip_rss_delta: () => sipRssDelta(),
 };
 for (const [name, run] of Object.entries(measures)) {

@@ -3,54 +3,14 @@
  * sipp as both the agents' phones and the contacts' trunk, divided by what sipp UAC → sipp UAS
  * manages on the same machine in the same run. Both runs must end with 0 failed calls.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SipDriver } from '../src/telephony/sip-driver.ts';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { SIP_BENCH_ENV, seedBenchCampaign, startBenchPconn } from './support/bench-pconn.ts';
+import { runScenario, sippToSippCps } from './support/sipp-process.ts';
 import { profileSql } from './support/sql-profile.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../test/e2e/scenarios/', import.meta.url));
 const CALLS = Number(process.env.BENCH_SIP_CALLS ?? 300);
 const AGENTS = 100;
-
-/** Runs sipp until it exits; resolves with its exit code. */
-function runSipp(args: string[]): { done: Promise<number | null>; kill: () => void } {
-  const child = spawn('sipp', [...args, '-nostdin', '-i', '127.0.0.1'], { stdio: 'ignore' });
-  return {
-    done: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    kill: () => child.kill('SIGKILL'),
-  };
-}
-
-/** sipp's built-in UAC → UAS, as fast as it goes (500 calls in flight at most). */
-async function baselineCps(): Promise<{ cps: number; ok: boolean }> {
-  const port = await freeUdpPort();
-  const uas = runSipp(['-sn', 'uas', '-p', String(port)]);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const calls = CALLS * 10;
-  const started = performance.now();
-  const uac = runSipp([
-    '-sn',
-    'uac',
-    '-p',
-    String(await freeUdpPort()),
-    '-m',
-    String(calls),
-    '-r',
-    '5000',
-    '-l',
-    '500',
-    '-d',
-    '0',
-    `127.0.0.1:${port}`,
-  ]);
-  const code = await uac.done;
-  const seconds = (performance.now() - started) / 1000;
-  uas.kill();
-  return { cps: calls / seconds, ok: code === 0 };
-}
 
 /** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */
 async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }> {
@@ -60,22 +20,8 @@ async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }>
   const { pconn, call } = node;
   const agentPort = await freeUdpPort();
   const contactPort = await freeUdpPort();
-  const agent = runSipp([
-    '-sf',
-    join(SCENARIOS, 'agent-answers.xml'),
-    '-p',
-    String(agentPort),
-    '-m',
-    String(CALLS),
-  ]);
-  const contact = runSipp([
-    '-sf',
-    join(SCENARIOS, 'contact-hangs-up.xml'),
-    '-p',
-    String(contactPort),
-    '-m',
-    String(CALLS),
-  ]);
+  const agent = runScenario('agent-answers.xml', agentPort, CALLS);
+  const contact = runScenario('contact-hangs-up.xml', contactPort, CALLS);
   try {
     await call('PUT', '/v1/trunks/default', {
       uri: `sip:127.0.0.1:${contactPort}`,
@@ -122,7 +68,7 @@ async function pconnCps(): Promise<{ cps: number; ok: boolean; detail: string }>
 
 /** The sip_cps_ratio line of `npm run bench`. */
 export async function sipCpsRatio(): Promise<string> {
-  const baseline = await baselineCps();
+  const baseline = await sippToSippCps(CALLS * 10);
   const ours = await pconnCps();
   const ratio = ours.cps / baseline.cps;
   const failures = baseline.ok && ours.ok ? '0 failures' : 'FAILED CALLS (see sipp exit codes)';

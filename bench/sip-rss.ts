@@ -7,11 +7,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { startServerProcess } from './support/server-process.ts';
+import { SCENARIOS } from './support/sipp-process.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../test/e2e/scenarios/', import.meta.url));
 const CALLS = Number(process.env.BENCH_SIP_RSS_CALLS ?? 1000);
 const WARM_UP_CALLS = 50;
 /** Long enough for every call to be up at once: they start at 20 per second. */

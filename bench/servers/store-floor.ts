@@ -1,0 +1,72 @@
+/**
+ * The reference server of accept_store_floor: a bare Fastify route that makes durable, on a
+ * file-backed PGlite like pconn's embedded store, only the rows an accepted call cannot do
+ * without — the call, its first event, the Idempotency-Key answer and the audit entry — each
+ * with a call-sized JSON document, in tables with nothing but a primary key, group-committed in
+ * one statement per batch exactly as pconn batches. No auth, validation, reads, decision or
+ * hash chain: the ceiling of the embedded store's write path on this machine, not a design.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import Fastify from 'fastify';
+import { newId } from '../../src/domain/ids.ts';
+
+const dataDir = await mkdtemp(join(tmpdir(), 'pconn-store-floor-'));
+const pglite = await PGlite.create({ dataDir });
+const TABLES = ['floor_calls', 'floor_events', 'floor_keys', 'floor_audit'];
+for (const table of TABLES)
+  await pglite.exec(
+    `create table ${table} (id text primary key, body jsonb not null, at timestamptz not null default now())`,
+  );
+
+const body = JSON.stringify({ id: 'call_x', status: 'queued', padding: 'x'.repeat(600) });
+// One statement per batch, like pconn's accept write: every table gets one row per request, and
+// every row its own document (parsed per row, as pconn's are).
+const writeBatch = [
+  'with requests as (select * from unnest($1::text[], $2::text[]) as r(id, document))',
+  ...TABLES.map(
+    (table) =>
+      `, ${table}_rows as (insert into ${table} (id, body) select id, document::jsonb from requests)`,
+  ),
+  'select count(*) from requests',
+].join('\n');
+
+// Requests wait here while a batch is being written; the next batch takes all of them.
+let waiting: Array<{ id: string; done: () => void }> = [];
+let writing = false;
+async function writeWaiting(): Promise<void> {
+  if (writing || waiting.length === 0) return;
+  writing = true;
+  const batch = waiting;
+  waiting = [];
+  try {
+    await pglite.query(writeBatch, [batch.map((request) => request.id), batch.map(() => body)]);
+    for (const request of batch) request.done();
+  } finally {
+    writing = false;
+    if (waiting.length > 0) setImmediate(writeWaiting);
+  }
+}
+
+const app = Fastify();
+app.post('/v1/campaigns/:id/calls', async (_request, reply) => {
+  await new Promise<void>((done) => {
+    waiting.push({ id: newId('call'), done });
+    setImmediate(writeWaiting);
+  });
+  return reply.code(202).type('application/json').send(body);
+});
+await app.listen({ host: '127.0.0.1', port: 0 });
+process.send?.({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` });
+process.on(
+  'disconnect',
+  () =>
+    void app
+      .close()
+      .then(() => pglite.close())
+      .then(() => rm(dataDir, { recursive: true, force: true }))
+      .then(() => process.exit(0)),
+);

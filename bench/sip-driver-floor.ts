@@ -1,0 +1,123 @@
+/**
+ * sip_driver_floor (a reference, not a goal of shared/bench.md): bridged calls per second of
+ * pconn's SIP driver on its own — no store, no dialer, no HTTP — through the same flow and sipp
+ * scenarios as sip_cps_ratio, ÷ sipp → sipp in the same run. It bounds sip_cps_ratio from above:
+ * pconn drives this same driver and also makes every step of every call durable.
+ *
+ * Calls start at a steady rate; the rate rises until a run has a failure, and the best run with
+ * none is reported.
+ */
+import type { LegEvent, LegHandle } from '../src/domain/telephony.ts';
+import { SipDriver } from '../src/telephony/sip-driver.ts';
+import { freeUdpPort } from '../test/e2e/support/sipp.ts';
+import { runScenario, sippToSippCps } from './support/sipp-process.ts';
+
+const CALLS_PER_RUN = 2000;
+const RATES = [500, 1000, 1500, 2000, 2500, 3000, 4000];
+
+interface FloorRun {
+  cps: number;
+  failures: number;
+}
+
+/** One bridged call: agent leg, then contact leg, bridge, and the agent hung up when the contact leaves. */
+function bridgedCall(driver: SipDriver, i: number, agentPort: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let bridged = false;
+    const leg = (
+      legId: string,
+      target: { kind: 'sip'; uri: string } | { kind: 'phone'; number: string },
+    ) => ({
+      legId,
+      tenantId: 'bench',
+      target,
+      callerId: '+14155550100',
+      ringTimeoutSeconds: 30,
+    });
+    const agent: LegHandle = driver.dial(
+      leg(`floor-${i}/1/agent`, { kind: 'sip', uri: `sip:agent${i}@127.0.0.1:${agentPort}` }),
+      (event: LegEvent) => {
+        if (event.type === 'answered') {
+          const contact: LegHandle = driver.dial(
+            leg(`floor-${i}/1/contact`, { kind: 'phone', number: '+12125550120' }),
+            (contactEvent) => {
+              if (contactEvent.type === 'answered')
+                void driver.bridge(agent, contact).then(
+                  () => {
+                    bridged = true;
+                  },
+                  () => undefined,
+                );
+              if (contactEvent.type === 'ended') void driver.hangup(agent);
+            },
+          );
+        }
+        if (event.type === 'ended') resolve(bridged);
+      },
+    );
+  });
+}
+
+/** CALLS_PER_RUN bridged calls started at `rate` per second. */
+async function floorRun(rate: number): Promise<FloorRun> {
+  const agentPort = await freeUdpPort();
+  const contactPort = await freeUdpPort();
+  const agents = runScenario('agent-answers.xml', agentPort, CALLS_PER_RUN);
+  const contacts = runScenario('contact-hangs-up.xml', contactPort, CALLS_PER_RUN);
+  const trunk = {
+    id: 'floor',
+    uri: `sip:127.0.0.1:${contactPort}`,
+    username: null,
+    password: null,
+    maxConcurrent: 100_000,
+    cps: 100_000,
+    offerInInitialInvite: false,
+  };
+  const driver = await SipDriver.start({
+    listen: { transport: 'udp', host: '127.0.0.1', port: 0 },
+    t1Ms: 500,
+    realm: 'pconn',
+    maxRegisterExpires: 3600,
+    digestAlgorithms: ['SHA-256', 'MD5'],
+    directory: { trunkFor: async () => trunk, registeredAccounts: async () => [] },
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = performance.now();
+    const calls: Promise<boolean>[] = [];
+    for (let i = 0; i < CALLS_PER_RUN; i++) {
+      const wait = started + (i / rate) * 1000 - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      calls.push(bridgedCall(driver, i, agentPort));
+    }
+    const ended = await Promise.race([
+      Promise.all(calls),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000)),
+    ]);
+    const codes = await Promise.race([
+      Promise.all([agents.done, contacts.done]),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
+    ]);
+    const seconds = (performance.now() - started) / 1000;
+    const unbridged = ended ? ended.filter((bridged) => !bridged).length : CALLS_PER_RUN;
+    const sippFailed = codes?.every((code) => code === 0) ? 0 : 1;
+    return { cps: CALLS_PER_RUN / seconds, failures: unbridged + sippFailed };
+  } finally {
+    agents.kill();
+    contacts.kill();
+    await driver.close();
+  }
+}
+
+/** The sip_driver_floor line of `npm run bench`. */
+export async function sipDriverFloor(): Promise<string> {
+  const baseline = await sippToSippCps(CALLS_PER_RUN * 2);
+  let best: (FloorRun & { rate: number }) | undefined;
+  for (const rate of RATES) {
+    const run = await floorRun(rate);
+    if (run.failures > 0) break;
+    if (!best || run.cps > best.cps) best = { ...run, rate };
+  }
+  const figure = best ? (best.cps / baseline.cps).toFixed(3) : 'n/a';
+  return `sip_driver_floor: ${figure} (reference, the ceiling of sip_cps_ratio on this machine; the SIP driver alone ${best ? `${best.cps.toFixed(0)} bridged calls/s with 0 failures (started at ${best.rate}/s)` : 'failed at every rate'}, sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${CALLS_PER_RUN} calls per rate)`;
+}

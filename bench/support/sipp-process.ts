@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freeUdpPort } from '../../test/e2e/support/sipp.ts';
+
+/** The sipp XML scenarios of the end-to-end tests, reused by the SIP measures. */
+export const SCENARIOS = fileURLToPath(new URL('../../test/e2e/scenarios/', import.meta.url));
+
+/** One sipp process on 127.0.0.1. */
+export interface SippProcess {
+  /** Its exit code once it has run its calls (`-m`). */
+  done: Promise<number | null>;
+  kill: () => void;
+}
+
+/** Starts sipp with `args`; it runs until its call count is reached or it is killed. */
+export function runSipp(args: string[]): SippProcess {
+  const child = spawn('sipp', [...args, '-nostdin', '-i', '127.0.0.1'], { stdio: 'ignore' });
+  return {
+    done: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+/** sipp running one of the repo's scenarios for `calls` calls on `port`. */
+export const runScenario = (scenario: string, port: number, calls: number): SippProcess =>
+  runSipp(['-sf', join(SCENARIOS, scenario), '-p', String(port), '-m', String(calls)]);
+
+/**
+ * The baseline of the SIP measures: sipp's built-in UAC → UAS as fast as it goes (500 calls in
+ * flight at most), in calls per second; `ok` is false when any call failed.
+ */
+export async function sippToSippCps(calls: number): Promise<{ cps: number; ok: boolean }> {
+  const port = await freeUdpPort();
+  const uas = runSipp(['-sn', 'uas', '-p', String(port)]);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const started = performance.now();
+  const uac = runSipp([
+    '-sn',
+    'uac',
+    '-p',
+    String(await freeUdpPort()),
+    '-m',
+    String(calls),
+    '-r',
+    '5000',
+    '-l',
+    '500',
+    '-d',
+    '0',
+    `127.0.0.1:${port}`,
+  ]);
+  const code = await uac.done;
+  const seconds = (performance.now() - started) / 1000;
+  uas.kill();
+  return { cps: calls / seconds, ok: code === 0 };
+}
