@@ -31,6 +31,8 @@ export interface Config {
     pollMs: number;
     leaseSeconds: number;
     batchSize: number;
+    /** A call that found no free agent waits this long, unless an agent frees up sooner. */
+    agentWaitMs: number;
     maxConcurrentCalls: number;
     agentRingSeconds: number;
     contactRingSeconds: number;
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: integer(env, 'PCONN_DIALER_POLL_MS', 200, 5),
       leaseSeconds: integer(env, 'PCONN_DIALER_LEASE_SECONDS', 30, 1),
       batchSize: integer(env, 'PCONN_DIALER_BATCH', 50, 1),
+      agentWaitMs: integer(env, 'PCONN_DIALER_AGENT_WAIT_MS', 2000, 10),
       maxConcurrentCalls: integer(env, 'PCONN_MAX_CONCURRENT_CALLS', 1000, 1),
       agentRingSeconds: integer(env, 'PCONN_AGENT_RING_SECONDS', 30, 1),
       contactRingSeconds: integer(env, 'PCONN_CONTACT_RING_SECONDS', 30, 1),

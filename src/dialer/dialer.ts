@@ -7,8 +7,10 @@ import type { CallRow } from '../store/calls/call-rows.ts';
 import {
   advanceCampaignSchedules,
   claimAbandonedCalls,
+  claimAgentWaiters,
   claimDueCalls,
   extendLeases,
+  type FreedAgent,
 } from '../store/calls/claim.ts';
 import type { Db } from '../store/database.ts';
 import { AgentSessions } from './agent-sessions.ts';
@@ -21,6 +23,8 @@ export interface DialerOptions extends SessionOptions {
   pollMs: number;
   leaseSeconds: number;
   batchSize: number;
+  /** A call that found no free agent is looked at again after this long (or when one frees up). */
+  agentWaitMs: number;
   maxConcurrentCalls: number;
 }
 
@@ -41,6 +45,8 @@ export class Dialer {
   private ticking?: Promise<void>;
   private wakeRequested = false;
   private readonly sessions = new Map<string, CallSession>();
+  /** Agents whose call ended since the last claim round, by tenant/user: their waiters go first. */
+  private readonly freedAgents = new Map<string, FreedAgent>();
   private lastHousekeeping = 0;
   private readonly agentSessions: AgentSessions;
 
@@ -147,14 +153,25 @@ export class Dialer {
       await this.agentSessions.tick(this.state === 'running', housekeeping);
       const room = options.maxConcurrentCalls - this.sessions.size;
       if (room <= 0) return;
-      const claimed = await claimDueCalls(
+      const limit = Math.min(room, options.batchSize);
+      const freed = [...this.freedAgents.values()];
+      this.freedAgents.clear();
+      // One waiter per freed agent: claiming every waiter of the campaign would re-check them all
+      // for the one agent that came free.
+      const waiters = await claimAgentWaiters(
         db,
         this.owner,
-        Math.min(room, options.batchSize),
+        freed,
+        options.agentWaitMs,
+        Math.min(limit, freed.length),
         options.leaseSeconds,
       );
-      for (const call of claimed) await this.place(call);
-      if (claimed.length === Math.min(room, options.batchSize)) this.wakeRequested = true;
+      const claimed =
+        waiters.length < limit
+          ? await claimDueCalls(db, this.owner, limit - waiters.length, options.leaseSeconds)
+          : [];
+      for (const call of [...waiters, ...claimed]) await this.place(call);
+      if (waiters.length + claimed.length === limit) this.wakeRequested = true;
     } catch (error) {
       this.deps.logger.error({ err: error }, 'dialer tick failed');
     }
@@ -166,6 +183,7 @@ export class Dialer {
       call,
       this.deps.driver.name,
       this.deps.clock,
+      this.deps.options.agentWaitMs,
       this.deps.telemetry,
     );
     if (!prepared) return;
@@ -181,7 +199,17 @@ export class Dialer {
       onError: (error) => this.deps.logger.error({ err: error, callId: call.id }, 'call session step failed'),
     });
     this.sessions.set(call.id, session);
-    void session.done.finally(() => this.sessions.delete(call.id));
+    const freed: FreedAgent = {
+      tenantId: call.tenant_id,
+      userId: prepared.agent.userId,
+      campaignId: call.campaign_id,
+    };
+    void session.done.finally(() => {
+      this.sessions.delete(call.id);
+      // The agent is free again: a call waiting for one of the campaign's agents is dialled now.
+      this.freedAgents.set(`${freed.tenantId}/${freed.userId}`, freed);
+      this.wake();
+    });
     session.start();
   }
 

@@ -13,19 +13,18 @@ import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
 import { beginAttempt, recordTransition } from './attempt-steps.ts';
 
-// No free agent: look again soon rather than spin.
-const NO_AGENT_RETRY_MS = 2000;
-
 /**
  * Re-checks a claimed call just before dialling — campaign still running, compliance at this
  * instant (a call can age into a DNC entry or out of its window), an agent free — and writes
- * the attempt. Returns undefined when the call is not dialled now (deferred, blocked, waiting).
+ * the attempt. Returns undefined when the call is not dialled now (deferred, blocked, waiting
+ * `agentWaitMs` for a free agent).
  */
 export async function prepareAttempt(
   db: Db,
   claimed: CallRow,
   driverName: string,
   clock: Clock,
+  agentWaitMs: number,
   telemetry?: CallTelemetry,
 ): Promise<{ call: CallRow; attempt: number; agent: SelectedAgent } | undefined> {
   // One read for every fact below (the fresh row, campaign, contact, stats, DNC, a free agent).
@@ -109,9 +108,13 @@ export async function prepareAttempt(
   }
   const agent = facts.freeAgent ? selectedAgentOf(facts.freeAgent) : undefined;
   if (!agent) {
+    // No free agent: look again after the wait rather than spin — or sooner, when one of the
+    // campaign's agents finishes a call on this node (claimAgentWaiters). No scheduled_for is
+    // what marks the call as waiting for an agent rather than deferred to a time.
     await updateCall(db, call.tenant_id, call.id, {
       ...release,
-      next_attempt_at: new Date(now.getTime() + NO_AGENT_RETRY_MS),
+      next_attempt_at: new Date(now.getTime() + agentWaitMs),
+      scheduled_for: null,
     });
     return undefined;
   }

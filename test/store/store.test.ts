@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { verifyAuditChain } from '../../src/contract/audit-chain.ts';
 import { appendAuditEvents, listAuditEvents } from '../../src/store/audit-events.ts';
 import { insertCall } from '../../src/store/calls/calls.ts';
-import { claimDueCalls } from '../../src/store/calls/claim.ts';
+import { claimAgentWaiters, claimDueCalls } from '../../src/store/calls/claim.ts';
 import { claimIdempotencyKey } from '../../src/store/idempotency-keys.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
@@ -213,6 +213,55 @@ for (const [kind, open] of kinds) {
           Array.from({ length: 20 }, () => claimIdempotencyKey(store.db, 'a', 'same-key', 'fp', 60)),
         );
         assert.equal(results.filter((r) => r.state === 'new').length, 1);
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+
+    test('a freed agent takes the calls waiting for it early, never one deferred to a time', async () => {
+      const { store, drop } = await open();
+      try {
+        await insertTenant(store.db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
+        const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
+        const waiting = (id: string, user: string, nextAttemptAt: Date, scheduledFor: Date | null = null) =>
+          insertCall(store.db, {
+            tenant_id: 'a',
+            id,
+            kind: 'direct',
+            campaign_id: null,
+            contact_id: null,
+            requested_user_id: user,
+            user_id: null,
+            to_number: '+12125550100',
+            phone_type: null,
+            caller_id: null,
+            status: 'queued',
+            outcome: null,
+            reason: null,
+            metadata: {},
+            outside_window: 'reject',
+            not_before: null,
+            scheduled_for: scheduledFor,
+            next_attempt_at: nextAttemptAt,
+            decision: {},
+            sandbox: true,
+          });
+        await waiting('for-u', 'u', inSeconds(5));
+        await waiting('for-other', 'other', inSeconds(5));
+        await waiting('retry-at-time', 'u', inSeconds(5), inSeconds(5));
+        await waiting('beyond-the-wait', 'u', inSeconds(60));
+        assert.deepEqual(await claimDueCalls(store.db, 'poller', 10, 30), [], 'none is due yet');
+        const freed = [{ tenantId: 'a', userId: 'u', campaignId: null }];
+        assert.deepEqual(await claimAgentWaiters(store.db, 'node', [], 10_000, 10, 30), []);
+        const taken = await claimAgentWaiters(store.db, 'node', freed, 10_000, 10, 30);
+        assert.deepEqual(
+          taken.map((call) => call.id),
+          ['for-u'],
+          'only the call waiting for the freed agent within the wait, not a retry deferred to a time',
+        );
+        assert.equal(taken[0]?.lease_owner, 'node');
+        assert.deepEqual(await claimAgentWaiters(store.db, 'late', freed, 10_000, 10, 30), [], 'leased once');
       } finally {
         await store.close();
         await drop();

@@ -44,6 +44,50 @@ export function claimDueCalls(
   );
 }
 
+/** An agent who just finished a call on this node, and the campaign of that call (if any). */
+export interface FreedAgent {
+  tenantId: string;
+  userId: string;
+  campaignId: string | null;
+}
+
+/**
+ * Claims calls that are waiting for an agent — postponed because none was free, which leaves
+ * them queued with no `scheduled_for` and `next_attempt_at` at most `waitMs` ahead — whose
+ * campaign is one a freed agent just served, or that asked for that agent. They are claimed
+ * before their wait is up, so a free agent gets the next contact at once instead of idling
+ * for the rest of the wait. Calls deferred to a time (scheduled_for set) are never taken early.
+ */
+export function claimAgentWaiters(
+  db: Db,
+  owner: string,
+  freed: readonly FreedAgent[],
+  waitMs: number,
+  limit: number,
+  leaseSeconds: number,
+): Promise<CallRow[]> {
+  if (freed.length === 0) return Promise.resolve([]);
+  const agents = JSON.stringify(freed.map((a) => ({ t: a.tenantId, u: a.userId, p: a.campaignId })));
+  return leaseCalls(
+    db,
+    owner,
+    leaseSeconds,
+    sql`select c.tenant_id, c.id from calls c
+      left join campaigns p on p.tenant_id = c.tenant_id and p.id = c.campaign_id
+      where c.status in ('queued', 'scheduled')
+        and c.next_attempt_at <= now() + make_interval(secs => ${waitMs / 1000})
+        and c.scheduled_for is null
+        and (c.leased_until is null or c.leased_until < now())
+        and (c.campaign_id is null or p.data->>'status' = 'running')
+        and exists (
+          select 1 from jsonb_to_recordset(${agents}::jsonb) as a(t text, u text, p text)
+          where a.t = c.tenant_id and (a.p = c.campaign_id or a.u = c.requested_user_id))
+      order by c.next_attempt_at
+      limit ${limit}
+      for update of c skip locked`,
+  );
+}
+
 /** Live calls whose lease ran out: their node died mid-call. Claims them for `owner`. */
 export function claimAbandonedCalls(
   db: Db,
