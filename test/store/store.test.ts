@@ -32,6 +32,35 @@ const kinds: Array<['pglite' | 'postgres', () => Promise<{ store: Store; drop: (
   ],
 ];
 
+/** A direct call row waiting to be dialled, for the claim tests. */
+function waitingCall(
+  id: string,
+  changes: { userId?: string; nextAttemptAt?: Date; scheduledFor?: Date | null } = {},
+) {
+  return {
+    tenant_id: 'a',
+    id,
+    kind: 'direct',
+    campaign_id: null,
+    contact_id: null,
+    requested_user_id: changes.userId ?? 'u',
+    user_id: null,
+    to_number: '+12125550100',
+    phone_type: null,
+    caller_id: null,
+    status: 'queued',
+    outcome: null,
+    reason: null,
+    metadata: {},
+    outside_window: 'reject',
+    not_before: null,
+    scheduled_for: changes.scheduledFor ?? null,
+    next_attempt_at: changes.nextAttemptAt ?? new Date(Date.now() - 1000),
+    decision: {},
+    sandbox: true,
+  } as const;
+}
+
 function auditEvent(tenantId: string, requestId: string) {
   return {
     tenantId,
@@ -178,30 +207,7 @@ for (const [kind, open] of kinds) {
       const { store, drop } = await open();
       try {
         await insertTenant(store.db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
-        for (let i = 0; i < 40; i++) {
-          await insertCall(store.db, {
-            tenant_id: 'a',
-            id: `call-${i}`,
-            kind: 'direct',
-            campaign_id: null,
-            contact_id: null,
-            requested_user_id: 'u',
-            user_id: null,
-            to_number: '+12125550100',
-            phone_type: null,
-            caller_id: null,
-            status: 'queued',
-            outcome: null,
-            reason: null,
-            metadata: {},
-            outside_window: 'reject',
-            not_before: null,
-            scheduled_for: null,
-            next_attempt_at: new Date(Date.now() - 1000),
-            decision: {},
-            sandbox: true,
-          });
-        }
+        for (let i = 0; i < 40; i++) await insertCall(store.db, waitingCall(`call-${i}`));
         const claims = await Promise.all(
           Array.from({ length: 4 }, (_, i) => claimDueCalls(store.db, `owner-${i}`, 15, 30)),
         );
@@ -224,29 +230,8 @@ for (const [kind, open] of kinds) {
       try {
         await insertTenant(store.db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
         const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
-        const waiting = (id: string, user: string, nextAttemptAt: Date, scheduledFor: Date | null = null) =>
-          insertCall(store.db, {
-            tenant_id: 'a',
-            id,
-            kind: 'direct',
-            campaign_id: null,
-            contact_id: null,
-            requested_user_id: user,
-            user_id: null,
-            to_number: '+12125550100',
-            phone_type: null,
-            caller_id: null,
-            status: 'queued',
-            outcome: null,
-            reason: null,
-            metadata: {},
-            outside_window: 'reject',
-            not_before: null,
-            scheduled_for: scheduledFor,
-            next_attempt_at: nextAttemptAt,
-            decision: {},
-            sandbox: true,
-          });
+        const waiting = (id: string, userId: string, nextAttemptAt: Date, scheduledFor: Date | null = null) =>
+          insertCall(store.db, waitingCall(id, { userId, nextAttemptAt, scheduledFor }));
         await waiting('for-u', 'u', inSeconds(5));
         await waiting('for-other', 'other', inSeconds(5));
         await waiting('retry-at-time', 'u', inSeconds(5), inSeconds(5));

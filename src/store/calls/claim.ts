@@ -28,20 +28,25 @@ export function claimDueCalls(
   limit: number,
   leaseSeconds: number,
 ): Promise<CallRow[]> {
-  return leaseCalls(
-    db,
-    owner,
-    leaseSeconds,
-    sql`select c.tenant_id, c.id from calls c
+  return leaseCalls(db, owner, leaseSeconds, waitingCalls(sql`now()`, sql``, limit));
+}
+
+/**
+ * Waiting calls (queued or scheduled, not leased, campaign running or no campaign) due by
+ * `dueBy` and matching `narrowing` (an `and …` clause or nothing), oldest due first, locked
+ * with FOR UPDATE SKIP LOCKED so concurrent dialers on other nodes take disjoint rows.
+ */
+function waitingCalls(dueBy: RawBuilder<unknown>, narrowing: RawBuilder<unknown>, limit: number) {
+  return sql`select c.tenant_id, c.id from calls c
       left join campaigns p on p.tenant_id = c.tenant_id and p.id = c.campaign_id
       where c.status in ('queued', 'scheduled')
-        and c.next_attempt_at <= now()
+        and c.next_attempt_at <= ${dueBy}
         and (c.leased_until is null or c.leased_until < now())
         and (c.campaign_id is null or p.data->>'status' = 'running')
+        ${narrowing}
       order by c.next_attempt_at
       limit ${limit}
-      for update of c skip locked`,
-  );
+      for update of c skip locked`;
 }
 
 /** An agent who just finished a call on this node, and the campaign of that call (if any). */
@@ -72,19 +77,14 @@ export function claimAgentWaiters(
     db,
     owner,
     leaseSeconds,
-    sql`select c.tenant_id, c.id from calls c
-      left join campaigns p on p.tenant_id = c.tenant_id and p.id = c.campaign_id
-      where c.status in ('queued', 'scheduled')
-        and c.next_attempt_at <= now() + make_interval(secs => ${waitMs / 1000})
-        and c.scheduled_for is null
-        and (c.leased_until is null or c.leased_until < now())
-        and (c.campaign_id is null or p.data->>'status' = 'running')
+    waitingCalls(
+      sql`now() + make_interval(secs => ${waitMs / 1000})`,
+      sql`and c.scheduled_for is null
         and exists (
           select 1 from jsonb_to_recordset(${agents}::jsonb) as a(t text, u text, p text)
-          where a.t = c.tenant_id and (a.p = c.campaign_id or a.u = c.requested_user_id))
-      order by c.next_attempt_at
-      limit ${limit}
-      for update of c skip locked`,
+          where a.t = c.tenant_id and (a.p = c.campaign_id or a.u = c.requested_user_id))`,
+      limit,
+    ),
   );
 }
 
