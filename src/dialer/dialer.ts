@@ -47,6 +47,11 @@ export class Dialer {
   private readonly sessions = new Map<string, CallSession>();
   /** Agents whose call ended since the last claim round, by tenant/user: their waiters go first. */
   private readonly freedAgents = new Map<string, FreedAgent>();
+  /**
+   * Until when a call this node found without a free agent may still be waiting. Only then is an
+   * agent's call end worth a claim round of its own; otherwise ending calls cost nothing extra.
+   */
+  private agentWaitersUntil = 0;
   private lastHousekeeping = 0;
   private readonly agentSessions: AgentSessions;
 
@@ -186,6 +191,10 @@ export class Dialer {
       this.deps.options.agentWaitMs,
       this.deps.telemetry,
     );
+    if (prepared === 'waiting_for_agent') {
+      this.agentWaitersUntil = Date.now() + this.deps.options.agentWaitMs;
+      return;
+    }
     if (!prepared) return;
     const sessionId = prepared.agent.sessionId;
     const session = new CallSession(prepared.call, prepared.attempt, prepared.agent, {
@@ -207,6 +216,7 @@ export class Dialer {
     void session.done.finally(() => {
       this.sessions.delete(call.id);
       // The agent is free again: a call waiting for one of the campaign's agents is dialled now.
+      if (Date.now() >= this.agentWaitersUntil) return;
       this.freedAgents.set(`${freed.tenantId}/${freed.userId}`, freed);
       this.wake();
     });

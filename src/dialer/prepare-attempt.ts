@@ -13,11 +13,18 @@ import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
 import { beginAttempt, recordTransition } from './attempt-steps.ts';
 
+/** An attempt written and ready to dial. */
+export interface PreparedAttempt {
+  call: CallRow;
+  attempt: number;
+  agent: SelectedAgent;
+}
+
 /**
  * Re-checks a claimed call just before dialling — campaign still running, compliance at this
  * instant (a call can age into a DNC entry or out of its window), an agent free — and writes
- * the attempt. Returns undefined when the call is not dialled now (deferred, blocked, waiting
- * `agentWaitMs` for a free agent).
+ * the attempt. Returns 'waiting_for_agent' when no agent is free (the call waits `agentWaitMs`),
+ * undefined when it is not dialled for another reason (deferred, blocked, no longer ours).
  */
 export async function prepareAttempt(
   db: Db,
@@ -26,7 +33,7 @@ export async function prepareAttempt(
   clock: Clock,
   agentWaitMs: number,
   telemetry?: CallTelemetry,
-): Promise<{ call: CallRow; attempt: number; agent: SelectedAgent } | undefined> {
+): Promise<PreparedAttempt | 'waiting_for_agent' | undefined> {
   // One read for every fact below (the fresh row, campaign, contact, stats, DNC, a free agent).
   const facts = await loadDialFacts(db, claimed.tenant_id, claimed.id, claimed.lease_owner);
   const call = facts?.call;
@@ -116,7 +123,7 @@ export async function prepareAttempt(
       next_attempt_at: new Date(now.getTime() + agentWaitMs),
       scheduled_for: null,
     });
-    return undefined;
+    return 'waiting_for_agent';
   }
   const begun = await beginAttempt(
     db,
