@@ -58,10 +58,11 @@ export interface FreedAgent {
 
 /**
  * Claims calls that are waiting for an agent — postponed because none was free, which leaves
- * them queued or scheduled with no `scheduled_for` and `next_attempt_at` at most `waitMs` ahead — whose
- * campaign is one a freed agent just served, or that asked for that agent. They are claimed
- * before their wait is up, so a free agent gets the next contact at once instead of idling
- * for the rest of the wait. Calls deferred to a time (scheduled_for set) are never taken early.
+ * them queued or scheduled with no `scheduled_for` and `next_attempt_at` at most `waitMs`
+ * ahead — whose campaign is one a freed agent just served, or that asked for that agent. They
+ * are claimed before their wait is up, so a free agent gets the next contact at once instead of
+ * idling for the rest of the wait. Calls deferred to a time (scheduled_for set) are never taken
+ * early.
  */
 export function claimAgentWaiters(
   db: Db,
