@@ -164,6 +164,7 @@ export class CallSession {
         target: { kind: 'phone', number: this.call.to_number },
         callerId: this.call.caller_id,
         ringTimeoutSeconds: this.deps.options.contactRingSeconds,
+        ...(this.agentLeg ? { bridgeWith: this.agentLeg.legId } : {}),
       },
       (contactEvent) => this.enqueue(() => this.onContactEvent(contactEvent)),
     );

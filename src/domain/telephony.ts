@@ -19,6 +19,12 @@ export interface LegRequest {
    * contact fails, only the contact is ended and this leg stays up unless it stopped answering.
    */
   persistent?: boolean;
+  /**
+   * The leg this one will be bridged with (a contact's agent leg, which may be a session's leg
+   * kept up between calls). A driver that must put an offer in its first request (a trunk with
+   * offerInInitialInvite) offers that leg's media description rather than a black hole.
+   */
+  bridgeWith?: string;
 }
 
 /** Progress of one leg, as the driver reports it. */

@@ -165,8 +165,10 @@ export class SipDriver implements TelephonyDriver {
   /** The offer of the first INVITE: none (flow IV) unless the trunk demands one. */
   private initialOffer(leg: SipLeg, route: LegRoute): string | undefined {
     if (!route.trunk?.offerInInitialInvite) return undefined;
-    // The contact gets the agent's own description (its media address and codecs).
-    const agent = leg.isAgent ? undefined : this.legs.get(leg.legId.replace(/\/contact$/, '/agent'));
+    // The contact gets the agent's own description (its media address and codecs) — from the
+    // agent's first answer, which for a session's leg is still its phone's media.
+    const agentLegId = leg.request.bridgeWith ?? leg.legId.replace(/\/contact$/, '/agent');
+    const agent = leg.isAgent ? undefined : this.legs.get(agentLegId);
     return (agent?.remoteSdp && leg.sdp.relay(agent.remoteSdp)) || leg.sdp.stamp(blackHoleOffer());
   }
 

@@ -35,41 +35,63 @@ async function sessionIn(statuses: string[], timeoutMs = 10_000): Promise<Json> 
   }
 }
 
-test('one agent INVITE, a re-INVITE per contact, hold in between, BYE only on DELETE', { skip }, async () => {
-  const agent = await startSipp({ scenario: 'agent-session.xml' });
-  const trunk = await startSipp({ scenario: 'contact-hangs-up.xml', calls: 2 });
-  peers.push(agent, trunk);
-  const agentDevice = { type: 'sip', uri: `sip:agent@127.0.0.1:${agent.port}` };
-  const trunkConfig = { uri: `sip:127.0.0.1:${trunk.port}` };
-  await expectOk(server, 'PUT', '/v1/trunks/default', trunkConfig);
-  await expectOk(server, 'PUT', '/v1/users/agent', { name: 'Agent', device: agentDevice });
-  await expectOk(server, 'PUT', '/v1/users/agent/session', {});
-  const ready = await sessionIn(['ready', 'ended']);
-  assert.equal(ready.status, 'ready', JSON.stringify(ready));
+// The trunk either takes an INVITE without SDP (flow IV) or wants an offer in it; then the
+// contact must get the session agent's own media (contact-answers-offer.xml checks the address),
+// not a black hole that would leave the agent unheard.
+const trunks = [
+  {
+    name: 'a trunk taking INVITEs without SDP',
+    scenario: 'contact-hangs-up.xml',
+    offerInInitialInvite: false,
+  },
+  {
+    name: 'a trunk that wants an offer in the INVITE',
+    scenario: 'contact-answers-offer.xml',
+    offerInInitialInvite: true,
+  },
+];
 
-  for (let n = 1; n <= 2; n++) {
-    const id = await placeCall(server, { agentDevice, trunk: trunkConfig });
-    const call = await settledCall(server, id);
-    assert.equal(call.status, 'completed', `call ${n}: ${JSON.stringify(call)}`);
-    assert.equal(call.outcome, 'answered');
-    assert.equal(call.attempt.sipStatus, 200);
-    // Back on hold, ready for the next contact (the hold re-INVITE completed).
-    const between = await sessionIn(['ready', 'ended']);
-    assert.equal(between.status, 'ready', JSON.stringify(between));
-    assert.equal(between.callsHandled, n);
-  }
+for (const variant of trunks)
+  test(`one agent INVITE, a re-INVITE per contact, hold in between, BYE only on DELETE — ${variant.name}`, {
+    skip,
+  }, async () => {
+    const agent = await startSipp({ scenario: 'agent-session.xml' });
+    const trunk = await startSipp({ scenario: variant.scenario, calls: 2 });
+    peers.push(agent, trunk);
+    const agentDevice = { type: 'sip', uri: `sip:agent@127.0.0.1:${agent.port}` };
+    const trunkConfig = {
+      uri: `sip:127.0.0.1:${trunk.port}`,
+      offerInInitialInvite: variant.offerInInitialInvite,
+    };
+    await expectOk(server, 'PUT', '/v1/trunks/default', trunkConfig);
+    await expectOk(server, 'PUT', '/v1/users/agent', { name: 'Agent', device: agentDevice });
+    await expectOk(server, 'PUT', '/v1/users/agent/session', {});
+    const ready = await sessionIn(['ready', 'ended']);
+    assert.equal(ready.status, 'ready', JSON.stringify(ready));
 
-  assert.equal(await sippResult(trunk), 0, `trunk sipp failed:\n${trunk.errors()}`);
-  // The agent's dialog is still up: its scenario waits for the BYE.
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal(await Promise.race([agent.exited, Promise.resolve('running')]), 'running');
-  const held = await sessionIn(['ready']);
-  assert.deepEqual(held.agentLeg, { state: 'held', sipStatus: null });
+    for (let n = 1; n <= 2; n++) {
+      const id = await placeCall(server, { agentDevice, trunk: trunkConfig });
+      const call = await settledCall(server, id);
+      assert.equal(call.status, 'completed', `call ${n}: ${JSON.stringify(call)}`);
+      assert.equal(call.outcome, 'answered');
+      assert.equal(call.attempt.sipStatus, 200);
+      // Back on hold, ready for the next contact (the hold re-INVITE completed).
+      const between = await sessionIn(['ready', 'ended']);
+      assert.equal(between.status, 'ready', JSON.stringify(between));
+      assert.equal(between.callsHandled, n);
+    }
 
-  const ending = await server.request<Json>('DELETE', '/v1/users/agent/session');
-  assert.equal(ending.status, 202, ending.text);
-  assert.equal(await sippResult(agent), 0, `agent sipp failed:\n${agent.errors()}`);
-  const ended = await sessionIn(['ended']);
-  assert.equal(ended.endReason, 'ended_by_request');
-  assert.equal(ended.callsHandled, 2);
-});
+    assert.equal(await sippResult(trunk), 0, `trunk sipp failed:\n${trunk.errors()}`);
+    // The agent's dialog is still up: its scenario waits for the BYE.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await Promise.race([agent.exited, Promise.resolve('running')]), 'running');
+    const held = await sessionIn(['ready']);
+    assert.deepEqual(held.agentLeg, { state: 'held', sipStatus: null });
+
+    const ending = await server.request<Json>('DELETE', '/v1/users/agent/session');
+    assert.equal(ending.status, 202, ending.text);
+    assert.equal(await sippResult(agent), 0, `agent sipp failed:\n${agent.errors()}`);
+    const ended = await sessionIn(['ended']);
+    assert.equal(ended.endReason, 'ended_by_request');
+    assert.equal(ended.callsHandled, 2);
+  });
