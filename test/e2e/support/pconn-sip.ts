@@ -1,7 +1,7 @@
 import { waitForCallStatus } from '../../support/calls.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
-/** Ring timeouts of the e2e node, seconds: short, but longer than a sipp answer under loss. */
+/** Ring timeouts of the e2e node, seconds: short, so no-answer tests end quickly. */
 export const RING_SECONDS = 3;
 /**
  * T1 of the e2e node: Timer B = 64·T1 = 6.4 s. Not lower: on a loaded 2-core machine a
@@ -10,8 +10,11 @@ export const RING_SECONDS = 3;
  */
 export const T1_MS = 100;
 
-/** A pconn node with the SIP driver on 127.0.0.1 (OS-picked SIP port) and an e2e campaign. */
-export async function startSipServer(): Promise<TestServer> {
+/**
+ * A pconn node with the SIP driver on 127.0.0.1 (OS-picked SIP port) and an e2e campaign;
+ * `env` overrides its settings.
+ */
+export async function startSipServer(env: Record<string, string> = {}): Promise<TestServer> {
   const server = await startTestServer({
     env: {
       PCONN_TELEPHONY: 'sip',
@@ -25,6 +28,7 @@ export async function startSipServer(): Promise<TestServer> {
       PCONN_DIALER_POLL_MS: '20',
       // sipp takes an OPTIONS probe for a new call its scenario does not expect (and fails it).
       PCONN_SIP_KEEPALIVE_SECONDS: '0',
+      ...env,
     },
   });
   await expectOk(server, 'PUT', '/v1/caller-ids/+14155550100', { verified: true });

@@ -21,6 +21,34 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
+/**
+ * Resolves once a socket is bound to UDP `port` — read from /proc/net/udp, where each socket's
+ * local address is `HEXIP:HEXPORT` — or once sipp has exited (its errors then tell why). Waits
+ * at most 10 s; without /proc (not Linux) it returns at once.
+ */
+async function udpPortBound(port: number, exited: Promise<unknown>): Promise<void> {
+  const localPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const bound = () => {
+    try {
+      return readFileSync('/proc/net/udp', 'utf8')
+        .split('\n')
+        .some((line) => line.trim().split(/\s+/)[1]?.endsWith(localPort));
+    } catch {
+      return undefined;
+    }
+  };
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const state = bound();
+    if (state !== false || gone || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Options of one sipp peer. */
 export interface SippOptions {
   /** File name under test/e2e/scenarios. */
@@ -84,7 +112,11 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
   if (options.remote) args.push(options.remote);
   const child: ChildProcess = spawn('sipp', args, { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  // sipp needs a moment to bind its socket before the first INVITE reaches it.
+  // An INVITE that reaches the port before sipp has bound it is lost, and on a loaded machine
+  // sipp can take seconds to start: the call then runs late into its Timer B. Binding is not
+  // the end of sipp's start-up either: messages it reads in its first moments can go astray
+  // (seen with -lost), so it gets the 150 ms it always had on top.
+  await udpPortBound(port, exited);
   await new Promise((resolve) => setTimeout(resolve, 150));
   return {
     port,
