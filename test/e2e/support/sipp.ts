@@ -113,9 +113,8 @@ export async function startSipp(options: SippOptions): Promise<Sipp> {
   const child: ChildProcess = spawn('sipp', args, { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // An INVITE that reaches the port before sipp has bound it is lost, and on a loaded machine
-  // sipp can take seconds to start: the call then runs late into its Timer B. Binding is not
-  // the end of sipp's start-up either: messages it reads in its first moments can go astray
-  // (seen with -lost), so it gets the 150 ms it always had on top.
+  // sipp can take seconds to start: the call then runs late into its timers. The 150 ms it
+  // always had stay on top, as a margin for the rest of its start-up.
   await udpPortBound(port, exited);
   await new Promise((resolve) => setTimeout(resolve, 150));
   return {
