@@ -5,11 +5,9 @@
  * baseline — the same process idle after a few warm-up calls — includes the store's own memory.
  * One sipp is every agent's phone, another the trunk whose contacts hold each call.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { startServerProcess } from './support/server-process.ts';
-import { SCENARIOS } from './support/sipp-process.ts';
+import { runScenario } from './support/sipp-process.ts';
 
 const CALLS = Number(process.env.BENCH_SIP_RSS_CALLS ?? 1000);
 const WARM_UP_CALLS = 50;
@@ -23,15 +21,6 @@ interface Sample {
   connected: number;
   /** Taken right after a full GC. */
   collected: boolean;
-}
-
-/** Starts one sipp; BENCH_SIPP_ERRORS=<dir> keeps each one's error log there (diagnosis). */
-function sipp(scenario: string, port: number, calls: number, extra: string[] = []): ChildProcess {
-  const args = ['-sf', join(SCENARIOS, scenario), '-p', String(port), '-m', String(calls)];
-  const errors = process.env.BENCH_SIPP_ERRORS
-    ? ['-trace_err', '-error_file', join(process.env.BENCH_SIPP_ERRORS, `${scenario}.err`)]
-    : [];
-  return spawn('sipp', [...args, ...extra, ...errors, '-nostdin', '-i', '127.0.0.1'], { stdio: 'ignore' });
 }
 
 /** Resolves once `predicate` holds for the latest sample; rejects after `ms`. */
@@ -60,9 +49,9 @@ function until(
 export async function sipRssDelta(): Promise<string> {
   const [agentPort, warmPort, holdPort] = [await freeUdpPort(), await freeUdpPort(), await freeUdpPort()];
   const peers = [
-    sipp('agent-answers.xml', agentPort, WARM_UP_CALLS + CALLS),
-    sipp('contact-hangs-up.xml', warmPort, WARM_UP_CALLS),
-    sipp('contact-holds.xml', holdPort, CALLS, ['-d', String(HOLD_SECONDS * 1000)]),
+    runScenario('agent-answers.xml', agentPort, WARM_UP_CALLS + CALLS),
+    runScenario('contact-hangs-up.xml', warmPort, WARM_UP_CALLS),
+    runScenario('contact-holds.xml', holdPort, CALLS, ['-d', String(HOLD_SECONDS * 1000)]),
   ];
   const server = await startServerProcess<{ url: string; token: string }>('pconn-sip-node', {
     BENCH_AGENTS: String(CALLS),
@@ -116,7 +105,7 @@ export async function sipRssDelta(): Promise<string> {
     await api('PUT', '/v1/trunks/default', { uri: `sip:127.0.0.1:${warmPort}`, ...trunk });
     // Warm-up: code paths loaded, pools and caches filled, as in a node that has been running.
     await place(WARM_UP_CALLS, 'warm');
-    await new Promise((resolve) => peers[1]!.once('exit', resolve));
+    await peers[1]!.done;
     await until(
       () => latest,
       (s) => s.connected === 0,
@@ -142,7 +131,7 @@ export async function sipRssDelta(): Promise<string> {
     const verdict = delta <= 300 ? 'within goal' : 'OVER GOAL';
     return `sip_rss_delta: ${delta} MB (goal ≤ 300 MB, ${verdict}; idle ${(idle.rss / MB).toFixed(0)} MB, peak ${(top.rss / MB).toFixed(0)} MB with ${top.connected} connected calls; heap ${(idle.heapUsed / MB).toFixed(0)} → ${(top.heapUsed / MB).toFixed(0)} MB; all up ${rampSeconds.toFixed(0)} s after the first POST)`;
   } finally {
-    for (const peer of peers) peer.kill('SIGKILL');
+    for (const peer of peers) peer.kill();
     await server.stop();
   }
 }

@@ -22,9 +22,30 @@ export function runSipp(args: string[]): SippProcess {
   };
 }
 
-/** sipp running one of the repo's scenarios for `calls` calls on `port`. */
-export const runScenario = (scenario: string, port: number, calls: number): SippProcess =>
-  runSipp(['-sf', join(SCENARIOS, scenario), '-p', String(port), '-m', String(calls)]);
+/**
+ * sipp running one of the repo's scenarios for `calls` calls on `port` (`extra`: more sipp
+ * options); BENCH_SIPP_ERRORS=<dir> keeps each scenario's error log there (diagnosis).
+ */
+export function runScenario(
+  scenario: string,
+  port: number,
+  calls: number,
+  extra: string[] = [],
+): SippProcess {
+  const errors = process.env.BENCH_SIPP_ERRORS
+    ? ['-trace_err', '-error_file', join(process.env.BENCH_SIPP_ERRORS, `${scenario}.err`)]
+    : [];
+  return runSipp([
+    '-sf',
+    join(SCENARIOS, scenario),
+    '-p',
+    String(port),
+    '-m',
+    String(calls),
+    ...extra,
+    ...errors,
+  ]);
+}
 
 /**
  * The baseline of the SIP measures: sipp's built-in UAC → UAS as fast as it goes (500 calls in
