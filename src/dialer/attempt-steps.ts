@@ -1,6 +1,6 @@
-import { type CallOutcome, type CallStatus, canTransition, LIVE_STATUSES } from '../domain/call-status.ts';
+import { type CallOutcome, type CallStatus, LIVE_STATUSES } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
-import { presentCall } from '../service/calls/present-call.ts';
+import { recordTransition } from '../service/calls/record-transition.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import {
@@ -10,7 +10,6 @@ import {
   listAttempts,
   settleAttempt,
 } from '../store/calls/calls.ts';
-import { insertCallEvent, updateCallForTransition } from '../store/calls/transition-call.ts';
 import type { Db, Executor } from '../store/database.ts';
 import { ResourceRepository } from '../store/resources.ts';
 import { chooseRetry } from './retry-policy.ts';
@@ -23,44 +22,14 @@ export async function campaignStatusOf(db: Executor, call: CallRow): Promise<str
   return (await campaigns.find(db, call.tenant_id, call.campaign_id))?.data.status ?? null;
 }
 
-/** Records a status change and its timeline entry (with the campaign's status at that moment). */
-export async function recordTransition(
-  tx: Executor,
-  call: CallRow,
-  status: CallStatus,
-  changes: Partial<CallRow>,
-  extra: Record<string, unknown> = {},
-): Promise<CallRow> {
-  // The status machine is data (domain/call-status.ts); a move it does not allow is a bug.
-  if (call.status !== status && !canTransition(call.status as CallStatus, status)) {
-    throw new Error(`illegal call transition ${call.status} → ${status} for ${call.id}`);
-  }
-  const changed = await updateCallForTransition(
-    tx,
-    call.tenant_id,
-    call.id,
-    { ...changes, status },
-    new Date(),
-  );
-  if (!changed) throw new Error(`call ${call.id} vanished during a transition`);
-  await insertCallEvent(tx, {
-    tenantId: call.tenant_id,
-    callId: call.id,
-    campaignId: call.campaign_id,
-    sequence: changed.row.event_sequence,
-    type: `call.${status}`,
-    data: {
-      call: presentCall(changed.row, changed.attempts),
-      campaignStatus: changed.campaignStatus,
-      ...extra,
-    },
-  });
-  return changed.row;
-}
+/** Thrown inside beginAttempt's transaction to roll the attempt back. */
+class CallMovedOn extends Error {}
 
 /**
  * Writes attempt n and moves the call to dialing_user — committed before any dial starts. A
  * call taken by the agent's session (`sessionId`) goes to dialing_contact: its agent is up.
+ * Undefined when the call left its waiting state meanwhile (a cancel won the race): nothing is
+ * written and the call must not be dialled.
  */
 export async function beginAttempt(
   db: Db,
@@ -70,8 +39,8 @@ export async function beginAttempt(
   driver: string,
   clock: Clock,
   sessionId?: string,
-): Promise<{ call: CallRow; n: number }> {
-  return db.transaction().execute(async (tx) => {
+): Promise<{ call: CallRow; n: number } | undefined> {
+  const begin = db.transaction().execute(async (tx) => {
     const n = call.attempts_made + 1;
     await insertAttempt(tx, {
       tenant_id: call.tenant_id,
@@ -88,8 +57,14 @@ export async function beginAttempt(
       sessionId ? 'dialing_contact' : 'dialing_user',
       { attempts_made: n, user_id: userId, decision: decision as never },
       sessionId ? { attempt: n, sessionId } : { attempt: n },
+      clock.now(),
     );
+    if (!updated) throw new CallMovedOn();
     return { call: updated, n };
+  });
+  return begin.catch((error: unknown) => {
+    if (error instanceof CallMovedOn) return undefined;
+    throw error;
   });
 }
 
@@ -132,10 +107,10 @@ export async function finishAttempt(
     const release = { lease_owner: null, leased_until: null } as const;
     const attempt = { attempt: n, sipStatus: result.sipStatus, sipReason: result.sipReason };
     if (result.outcome === 'canceled' || call.cancel_requested) {
-      return recordTransition(tx, call, 'canceled', { ...release, outcome: 'canceled' }, attempt);
+      return recordTransition(tx, call, 'canceled', { ...release, outcome: 'canceled' }, attempt, clock.now());
     }
     if (result.talked)
-      return recordTransition(tx, call, 'completed', { ...release, outcome: 'answered' }, attempt);
+      return recordTransition(tx, call, 'completed', { ...release, outcome: 'answered' }, attempt, clock.now());
     const campaign = call.campaign_id ? await campaigns.find(tx, tenantId, call.campaign_id) : undefined;
     const stats =
       call.campaign_id && call.contact_id
@@ -158,6 +133,7 @@ export async function finishAttempt(
         'queued',
         { ...release, outcome: result.outcome, next_attempt_at: due, scheduled_for: due },
         { ...attempt, retry: choice.why, nextAttemptAt: due.toISOString() },
+        clock.now(),
       );
     }
     return recordTransition(
@@ -166,6 +142,7 @@ export async function finishAttempt(
       'failed',
       { ...release, outcome: result.outcome },
       { ...attempt, reason: choice.why },
+      clock.now(),
     );
   });
 }

@@ -5,7 +5,8 @@ import type { AttemptTrace, CallTelemetry } from '../observability/call-telemetr
 import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Db } from '../store/database.ts';
 import type { SelectedAgent } from './agent-selection.ts';
-import { type AttemptResult, campaignStatusOf, finishAttempt, recordTransition } from './attempt-steps.ts';
+import { recordTransition } from '../service/calls/record-transition.ts';
+import { type AttemptResult, campaignStatusOf, finishAttempt } from './attempt-steps.ts';
 
 /** Settings of one attempt. */
 export interface SessionOptions {
@@ -46,6 +47,8 @@ export class CallSession {
   private queue: Promise<void> = Promise.resolve();
   private finished = false;
   private connected = false;
+  /** The contact answered (bridged or not): an end before the bridge is an abandoned call. */
+  private contactAnswered = false;
   private attached = false;
   private timeLimit?: NodeJS.Timeout;
   private resolveDone!: () => void;
@@ -140,7 +143,7 @@ export class CallSession {
         await this.finish({ outcome: 'answered', sipStatus: 200, sipReason: 'agent hung up', talked: true });
       else if (this.contactLeg)
         await this.finish({
-          outcome: 'network_error',
+          outcome: this.contactAnswered ? 'abandoned' : 'network_error',
           sipStatus: event.status,
           sipReason: `agent leg ended: ${event.reason}`,
           talked: false,
@@ -174,7 +177,19 @@ export class CallSession {
     this.deps.trace?.legEvent('contact', event);
     if (this.finished) return;
     if (event.type === 'answered' && this.agentLeg && this.contactLeg) {
-      await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
+      this.contactAnswered = true;
+      try {
+        await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
+      } catch (error) {
+        // The contact picked up and hears nothing: an abandoned call, never a quiet requeue.
+        await this.finish({
+          outcome: 'abandoned',
+          sipStatus: null,
+          sipReason: `bridge failed: ${error instanceof Error ? error.message : String(error)}`,
+          talked: false,
+        });
+        return;
+      }
       this.connected = true;
       if (this.attached) this.deps.sessionLeg?.bridged();
       this.startTimeLimit();
@@ -183,7 +198,9 @@ export class CallSession {
       const talked = this.connected;
       const outcome = talked
         ? 'answered'
-        : event.by === 'timeout'
+        : this.contactAnswered
+          ? 'abandoned'
+          : event.by === 'timeout'
           ? 'no_answer'
           : event.by === 'network'
             ? 'network_error'
@@ -212,7 +229,11 @@ export class CallSession {
   private async transition(status: 'dialing_contact' | 'connected', extra: Record<string, unknown>) {
     const updated = await this.deps.db
       .transaction()
-      .execute((tx) => recordTransition(tx, this.call, status, {}, { attempt: this.attempt, ...extra }));
+      .execute((tx) =>
+        recordTransition(tx, this.call, status, {}, { attempt: this.attempt, ...extra }, this.deps.clock.now()),
+      );
+    // Only a call this session holds reaches here; another state means its lease was lost.
+    if (!updated) throw new Error(`call ${this.call.id} left ${this.call.status} before ${status}`);
     this.deps.telemetry?.callTransitioned(updated);
     return updated;
   }

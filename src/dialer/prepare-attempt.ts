@@ -11,7 +11,8 @@ import { updateCall } from '../store/calls/calls.ts';
 import { loadDialFacts } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
-import { beginAttempt, recordTransition } from './attempt-steps.ts';
+import { recordTransition } from '../service/calls/record-transition.ts';
+import { beginAttempt } from './attempt-steps.ts';
 
 /** An attempt written and ready to dial. */
 export interface PreparedAttempt {
@@ -92,8 +93,10 @@ export async function prepareAttempt(
           'blocked',
           { ...release, outcome: null, decision: decisionJson(decision) as never },
           { decision: decisionJson(decision) },
+          now,
         ),
       );
+    if (!blocked) return undefined;
     await telemetry?.callSettledBeforeDial(blocked, async () => campaign?.data.status ?? null);
     return undefined;
   }
@@ -108,8 +111,10 @@ export async function prepareAttempt(
           'scheduled',
           { ...release, next_attempt_at: due, scheduled_for: due, decision: decisionJson(decision) as never },
           { decision: decisionJson(decision) },
+          now,
         ),
       );
+    if (!scheduled) return undefined;
     await telemetry?.callSettledBeforeDial(scheduled, async () => campaign?.data.status ?? null);
     return undefined;
   }
@@ -134,5 +139,7 @@ export async function prepareAttempt(
     clock,
     agent.sessionId,
   );
+  // A cancel accepted since the read above won: the call is not ours to dial any more.
+  if (!begun) return undefined;
   return { call: begun.call, attempt: begun.n, agent };
 }

@@ -22,6 +22,8 @@ export function chooseRetry(
   agentMisses: number,
 ): RetryChoice {
   if (outcome === 'answered' || outcome === 'canceled') return { retry: false, why: outcome };
+  if (outcome === 'abandoned')
+    return { retry: false, why: 'the contact answered and was never connected to an agent (abandoned)' };
   if (outcome === 'agent_no_answer') {
     return agentMisses < MAX_AGENT_MISSES
       ? {

@@ -39,6 +39,17 @@ const NEXT: Record<CallStatus, readonly CallStatus[]> = {
   blocked: [],
 };
 
+/**
+ * The states a call may be in for a write of `to` to apply: every state the table lets move to
+ * `to`, and `to` itself when it is not terminal (a re-scheduled call stays scheduled, a step
+ * written twice by recovery and a late driver event is the same step).
+ */
+export function statusesLeadingTo(to: CallStatus): CallStatus[] {
+  const from = CALL_STATUSES.filter((status) => NEXT[status].includes(to));
+  if (!TERMINAL_STATUSES.has(to) && !from.includes(to)) from.push(to);
+  return from;
+}
+
 /** True when a call may move from `from` to `to`. */
 export function canTransition(from: CallStatus, to: CallStatus): boolean {
   return NEXT[from].includes(to);
@@ -54,6 +65,9 @@ export const CALL_OUTCOMES = [
   'network_error',
   'agent_no_answer',
   'canceled',
+  // The contact answered but was never connected to an agent (e.g. the bridge failed): they
+  // heard nothing. Never a quiet retry — an abandoned call for the dialing-modes ledger.
+  'abandoned',
 ] as const;
 /** What ended an attempt. */
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];

@@ -70,12 +70,15 @@ export async function listCalls(
   return q.execute();
 }
 
-/** Changes a call's columns (the caller holds the row lock or the lease). */
+/**
+ * Changes a call's columns other than its status (the caller holds the row lock or the lease);
+ * status changes go through service/calls/record-transition.ts, the one guarded writer.
+ */
 export async function updateCall(
   db: Executor,
   tenantId: string,
   id: string,
-  changes: Partial<Omit<CallRow, 'metadata' | 'decision'>> & { decision?: unknown },
+  changes: Partial<Omit<CallRow, 'metadata' | 'decision' | 'status'>> & { decision?: unknown },
 ): Promise<void> {
   const { decision, ...rest } = changes;
   await db

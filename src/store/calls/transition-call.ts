@@ -14,7 +14,8 @@ export interface TransitionedCall {
  * Applies a status change and takes the call's next event sequence number in ONE statement that
  * also returns the campaign's status and the call's attempts for the timeline entry — the
  * dialer writes a transition per step of every call, and this used to take five statements.
- * The caller holds the lease or the row lock.
+ * `from`: the states the call must be in for the change to apply (checked in the UPDATE, so
+ * concurrent writers cannot overwrite each other's state); undefined when it was in none.
  */
 export async function updateCallForTransition(
   db: Executor,
@@ -22,6 +23,7 @@ export async function updateCallForTransition(
   id: string,
   changes: Partial<Omit<CallRow, 'metadata' | 'decision'>> & { decision?: unknown },
   now: Date,
+  from: readonly string[],
 ): Promise<TransitionedCall | undefined> {
   const { decision, ...rest } = changes;
   const result = await db
@@ -36,6 +38,7 @@ export async function updateCallForTransition(
         })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
+        .where('status', 'in', from)
         .returningAll(),
     )
     .selectFrom('u')
