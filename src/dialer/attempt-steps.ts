@@ -107,10 +107,24 @@ export async function finishAttempt(
     const release = { lease_owner: null, leased_until: null } as const;
     const attempt = { attempt: n, sipStatus: result.sipStatus, sipReason: result.sipReason };
     if (result.outcome === 'canceled' || call.cancel_requested) {
-      return recordTransition(tx, call, 'canceled', { ...release, outcome: 'canceled' }, attempt, clock.now());
+      return recordTransition(
+        tx,
+        call,
+        'canceled',
+        { ...release, outcome: 'canceled' },
+        attempt,
+        clock.now(),
+      );
     }
     if (result.talked)
-      return recordTransition(tx, call, 'completed', { ...release, outcome: 'answered' }, attempt, clock.now());
+      return recordTransition(
+        tx,
+        call,
+        'completed',
+        { ...release, outcome: 'answered' },
+        attempt,
+        clock.now(),
+      );
     const campaign = call.campaign_id ? await campaigns.find(tx, tenantId, call.campaign_id) : undefined;
     const stats =
       call.campaign_id && call.contact_id

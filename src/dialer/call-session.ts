@@ -2,10 +2,10 @@ import { outcomeForSipStatus } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LegEvent, LegHandle, TelephonyDriver } from '../domain/telephony.ts';
 import type { AttemptTrace, CallTelemetry } from '../observability/call-telemetry.ts';
+import { recordTransition } from '../service/calls/record-transition.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Db } from '../store/database.ts';
 import type { SelectedAgent } from './agent-selection.ts';
-import { recordTransition } from '../service/calls/record-transition.ts';
 import { type AttemptResult, campaignStatusOf, finishAttempt } from './attempt-steps.ts';
 
 /** Settings of one attempt. */
@@ -201,10 +201,10 @@ export class CallSession {
         : this.contactAnswered
           ? 'abandoned'
           : event.by === 'timeout'
-          ? 'no_answer'
-          : event.by === 'network'
-            ? 'network_error'
-            : outcomeForSipStatus(event.status);
+            ? 'no_answer'
+            : event.by === 'network'
+              ? 'network_error'
+              : outcomeForSipStatus(event.status);
       await this.finish({ outcome, sipStatus: event.status, sipReason: event.reason, talked });
     }
   }
@@ -230,7 +230,14 @@ export class CallSession {
     const updated = await this.deps.db
       .transaction()
       .execute((tx) =>
-        recordTransition(tx, this.call, status, {}, { attempt: this.attempt, ...extra }, this.deps.clock.now()),
+        recordTransition(
+          tx,
+          this.call,
+          status,
+          {},
+          { attempt: this.attempt, ...extra },
+          this.deps.clock.now(),
+        ),
       );
     // Only a call this session holds reaches here; another state means its lease was lost.
     if (!updated) throw new Error(`call ${this.call.id} left ${this.call.status} before ${status}`);

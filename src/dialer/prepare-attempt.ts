@@ -4,6 +4,7 @@ import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import type { CallPlan } from '../service/calls/call-plan.ts';
 import { decideFromFacts, decisionJson } from '../service/calls/decide.ts';
 import { DIRECT_CALL_WINDOW } from '../service/calls/plan-direct-call.ts';
+import { recordTransition } from '../service/calls/record-transition.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { StoredContact } from '../service/resources/contacts.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
@@ -11,7 +12,6 @@ import { updateCall } from '../store/calls/calls.ts';
 import { loadDialFacts } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
-import { recordTransition } from '../service/calls/record-transition.ts';
 import { beginAttempt } from './attempt-steps.ts';
 
 /** An attempt written and ready to dial. */
