@@ -20,6 +20,17 @@ export interface ForeignFieldHint {
 
 const CALLS: readonly RouteKind[] = ['campaign_call', 'direct_call'];
 const E164 = '"+14155550123"';
+// Where a foreign payload puts the number to dial (CXone phoneNumber, Genesys address, …).
+const NUMBER_FIELDS = [
+  'phone',
+  'phoneNumber',
+  'phones',
+  'mobile',
+  'number',
+  'destination',
+  'address',
+  'callee',
+];
 const PHONE_NUMBERS = `Contacts carry numbers as phoneNumbers: [{ "phoneType": "mobile", "number": ${E164} }].`;
 const NUMBER_FROM_CONTACT =
   'A campaign call dials a number of its contact: pass contactId (and phoneType to pick one of its numbers), or contact: { "externalId": …, "phoneNumbers": […] } to upsert one. For a call to a bare number use POST /v1/calls with to.';
@@ -52,13 +63,13 @@ export const FOREIGN_FIELD_HINTS: readonly ForeignFieldHint[] = [
     hint: PHONE_NUMBERS,
   },
   {
-    fields: ['to', 'phone', 'phoneNumber', 'phones', 'number', 'destination', 'callee'],
+    fields: [...NUMBER_FIELDS, 'to', 'phoneNumbers'],
     routes: ['campaign_call'],
     parent: '',
     hint: NUMBER_FROM_CONTACT,
   },
   {
-    fields: ['phone', 'phoneNumber', 'number', 'destination', 'callee'],
+    fields: [...NUMBER_FIELDS, 'phoneNumbers'],
     routes: ['direct_call'],
     parent: '',
     hint: DIRECT_TO,

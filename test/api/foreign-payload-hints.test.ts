@@ -167,6 +167,22 @@ const rows: Row[] = [
     hint: /^Use to: the number to call/,
   },
   {
+    name: 'direct call: CXone PascalCase PhoneNumber → to',
+    method: 'POST',
+    path: DIRECT_CALLS,
+    body: { userId: 'agent-7', PhoneNumber: E164 },
+    pointer: '/PhoneNumber',
+    hint: /^Use to: the number to call/,
+  },
+  {
+    name: 'direct call: phoneNumbers → to',
+    method: 'POST',
+    path: DIRECT_CALLS,
+    body: { userId: 'agent-7', phoneNumbers: [{ phoneType: 'mobile', number: E164 }] },
+    pointer: '/phoneNumbers',
+    hint: /^Use to: the number to call/,
+  },
+  {
     name: 'direct call: a truncated pho → to',
     method: 'POST',
     path: DIRECT_CALLS,
