@@ -92,7 +92,7 @@ export const FOREIGN_FIELD_HINTS: readonly ForeignFieldHint[] = [
     fields: ['phone', 'phoneNumber', 'phoneNumbers', 'number'],
     routes: ['campaign'],
     parent: '',
-    hint: `A campaign presents its callerId; the numbers it calls are its contacts' (${MEMBERSHIP}).`,
+    hint: `A campaign presents its callerId; the numbers it calls are its contacts'. ${MEMBERSHIP}.`,
   },
   { fields: ['callee'], needs: 'to', hint: DIRECT_TO },
   { fields: ['type'], parent: '/phoneNumbers/*', needs: 'phoneType', hint: 'Use phoneType.' },
@@ -115,6 +115,12 @@ export const FOREIGN_FIELD_HINTS: readonly ForeignFieldHint[] = [
     routes: ['campaign'],
     parent: '',
     hint: `${MEMBERSHIP}; a call for one contact is POST /v1/campaigns/{id}/calls with contactId.`,
+  },
+  {
+    fields: ['contacts', 'contactList', 'ids'],
+    parent: '',
+    needs: 'contactIds',
+    hint: 'Use contactIds: a list of contact ids ("contactIds": ["<id>", …]).',
   },
   {
     fields: ['campaignId', 'campaignIds', 'campaign'],

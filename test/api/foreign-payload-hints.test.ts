@@ -366,6 +366,16 @@ const rows: Row[] = [
     hint: null,
   },
 
+  // Campaign membership
+  {
+    name: 'membership: contacts → contactIds',
+    method: 'POST',
+    path: '/v1/campaigns/hints-campaign/contacts',
+    body: { contacts: [{ id: 'contact-1' }] },
+    pointer: '/contacts',
+    hint: /^Use contactIds/,
+  },
+
   // Users
   {
     name: 'user: callee gets no hint (users take no to)',
