@@ -260,6 +260,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     idSchema: Id,
     allowPost: true,
     filters: { status: Type.String({ maxLength: 20 }) },
+    routeKind: 'user',
   });
   registerResourceRoutes(app, r.callerIds, {
     path: '/v1/caller-ids',

@@ -84,7 +84,7 @@ function mapOne(error: ErrorObject, context: SchemaErrorContext): FieldError | u
       );
       const near = name.length <= HINT_MAX_LENGTH ? closest(name, allowed) : undefined;
       const hint =
-        foreignFieldHint(name, at, context.route) ?? (near ? `Did you mean '${near}'?` : undefined);
+        foreignFieldHint(name, at, context.route, allowed) ?? (near ? `Did you mean '${near}'?` : undefined);
       const known = allowed.length > 0 ? ` Known fields here: ${allowed.join(', ')}.` : '';
       return make(
         'unknown_field',

@@ -163,30 +163,7 @@ describe('schema errors are all reported together', () => {
   });
 });
 
-describe('foreign payload shapes get hints', () => {
-  const cases: Array<[string, string, unknown, string, RegExp]> = [
-    ['contact.phone', '/v1/contacts', { externalId: 'h1', phone: '+14155550123' }, '/phone', /phoneNumbers/],
-    [
-      'phone type as type',
-      '/v1/contacts',
-      { externalId: 'h2', phoneNumbers: [{ type: 'mobile', number: '+14155550123' }] },
-      '/phoneNumbers/0/type',
-      /phoneType/,
-    ],
-    ['campaign status', '/v1/campaigns', { name: 'x', status: 'running' }, '/status', /\/start/],
-    ['reasonCode', '/v1/campaigns', { name: 'x', reasonCode: 'a' }, '/reasonCode', /reason/],
-    ['contactSpec', '/v1/campaigns', { name: 'x', contactSpec: {} }, '/contactSpec', /contactId/],
-    ['callee', '/v1/users', { name: 'x', device: { type: 'registered' }, callee: '+1' }, '/callee', /\bto\b/],
-  ];
-  for (const [name, path, body, pointer, hint] of cases) {
-    test(name, async () => {
-      const problem = assertProblem(await server.request('POST', path, { body }), 400, 'invalid_request');
-      const error = errorAt(problem, pointer);
-      assert.equal(error.code, 'unknown_field');
-      assert.match(error.hint ?? '', hint);
-    });
-  }
-});
+// Foreign payload shapes and their hints: test/api/foreign-payload-hints.test.ts.
 
 describe('state and reference errors', () => {
   test('an illegal campaign transition is 409 invalid_transition with from and to', async () => {
