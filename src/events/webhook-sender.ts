@@ -48,7 +48,7 @@ export async function sendWebhook(request: SendRequest): Promise<SendResult> {
       signal,
     });
     if ('refused' in target) return done(null, target.refused);
-    const answer = await post(url, request, pinnedLookup(target.address, target.family), signal);
+    const answer = await post(url, request, pinnedLookup(target.addresses), signal);
     if (answer.statusCode >= 200 && answer.statusCode < 300) return done(answer.statusCode, null);
     return done(answer.statusCode, statusError(answer.statusCode, answer.location));
   } catch (error) {
@@ -77,14 +77,18 @@ function statusError(statusCode: number, location: string | undefined): string {
 }
 
 /**
- * A `lookup` for node's socket that answers with the already checked address only, so the
+ * A `lookup` for node's socket that answers with the already checked addresses only, so the
  * connection goes there while the URL keeps its name (Host header, TLS SNI and certificate check).
  */
-function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
+function pinnedLookup(addresses: ReadonlyArray<{ address: string; family: 4 | 6 }>): LookupFunction {
   return (_hostname, options, callback) => {
     // With autoSelectFamily (node ≥ 20 default) net asks for every address at once.
-    if (options.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
+    if (options.all) callback(null, [...addresses]);
+    else {
+      const [first] = addresses;
+      if (first) callback(null, first.address, first.family);
+      else callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), '', 0);
+    }
   };
 }
 

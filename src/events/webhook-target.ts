@@ -13,13 +13,13 @@ export type WebhookLookup = (hostname: string) => Promise<ResolvedAddress[]>;
 /** The system resolver (getaddrinfo: /etc/hosts, then DNS), every address in the resolver's order. */
 export const systemLookup: WebhookLookup = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
-/** Where one delivery connects: the one address that was checked, or why none may be used. */
-export type WebhookTarget = { address: string; family: 4 | 6 } | { refused: string };
+/** Where one delivery may connect: the addresses that were checked (in order), or why none may be used. */
+export type WebhookTarget = { addresses: Array<{ address: string; family: 4 | 6 }> } | { refused: string };
 
 /**
- * Picks the address a delivery to `url` connects to. The name is resolved exactly once and the
- * request is then pinned to the address chosen here, so a second answer (DNS rebinding: public
- * when checked, loopback when connecting) never gets a say. Unless `allowPrivate`, every resolved
+ * Picks the addresses a delivery to `url` may connect to. The name is resolved exactly once and
+ * the request is then pinned to the addresses returned here, so a second answer (DNS rebinding:
+ * public when checked, loopback when connecting) never gets a say. Unless `allowPrivate`, every resolved
  * address must be public — one private answer refuses the name, since a resolver may rotate them.
  */
 export async function resolveWebhookTarget(
@@ -32,10 +32,9 @@ export async function resolveWebhookTarget(
     const refusal = hostRefusal(host);
     if (refusal) return { refused: `refused: ${refusal}` };
   }
-  if (host.kind === 'address') return { address: host.address, family: host.family };
+  if (host.kind === 'address') return { addresses: [{ address: host.address, family: host.family }] };
   const addresses = await abortable(options.lookup(hostname), options.signal);
-  const first = addresses[0];
-  if (!first) return { refused: `refused: ${hostname} resolves to no address` };
+  if (addresses.length === 0) return { refused: `refused: ${hostname} resolves to no address` };
   if (!options.allowPrivate) {
     for (const { address } of addresses) {
       const refusal = addressRefusal(address);
@@ -43,7 +42,11 @@ export async function resolveWebhookTarget(
         return { refused: `refused: ${hostname} resolves to a special-purpose address: ${refusal}` };
     }
   }
-  return { address: first.address, family: first.family === 6 ? 6 : 4 };
+  // All of them, not only the first: node's happy eyeballs (autoSelectFamily) may then still fall
+  // back from a broken IPv6 route to IPv4, as it would with its own lookup.
+  return {
+    addresses: addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 })),
+  };
 }
 
 /** `promise`, or a rejection with the signal's reason once it aborts (a lookup cannot be cancelled). */

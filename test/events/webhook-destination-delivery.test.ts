@@ -150,6 +150,24 @@ describe('webhook delivery targets (SSRF)', () => {
     assert.equal(rebound.hits.length, 0);
   });
 
+  test('every checked address stays usable: an unreachable first answer falls back to the next', async () => {
+    // Nothing listens on [::1] at this port, so node's happy eyeballs moves on to 127.0.0.1 —
+    // within the checked answers, as it would with its own lookup.
+    const { lookup, calls } = scriptedLookup([
+      { address: '::1', family: 6 },
+      { address: '127.0.0.1', family: 4 },
+    ]);
+    const result = await sendWebhook({
+      ...base,
+      url: `http://hooks.example:${loopback.port}/fallback`,
+      allowPrivate: true,
+      lookup,
+    });
+    assert.equal(result.ok, true, result.error ?? '');
+    assert.deepEqual(calls, ['hooks.example']);
+    assert.ok(loopback.hits.some((req) => req.url === '/fallback'));
+  });
+
   test('https to a pinned address still sends the name as TLS server name', async () => {
     const names: string[] = [];
     // No certificate needed: the server name arrives in the ClientHello, then the handshake fails.
