@@ -19,8 +19,8 @@ export type WebhookTarget = { addresses: Array<{ address: string; family: 4 | 6 
 /**
  * Picks the addresses a delivery to `url` may connect to. The name is resolved exactly once and
  * the request is then pinned to the addresses returned here, so a second answer (DNS rebinding:
- * public when checked, loopback when connecting) never gets a say. Unless `allowPrivate`, every resolved
- * address must be public — one private answer refuses the name, since a resolver may rotate them.
+ * public when checked, loopback when connecting) never gets a say. Unless `allowPrivate`, every
+ * resolved address must be public: one private answer refuses the name, since resolvers rotate.
  */
 export async function resolveWebhookTarget(
   url: URL,
