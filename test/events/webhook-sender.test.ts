@@ -41,7 +41,7 @@ describe('webhook sender', () => {
   test('private and loopback targets are refused at delivery time unless allowed', async () => {
     const refused = await sendWebhook({ ...base, url: `${url}/ok`, allowPrivate: false });
     assert.equal(refused.ok, false);
-    assert.match(refused.error ?? '', /^refused: 127\.0\.0\.1 is a private or loopback address/);
+    assert.match(refused.error ?? '', /^refused: 127\.0\.0\.1 is in 127\.0\.0\.0\/8 \(Loopback/);
     const byName = await sendWebhook({ ...base, url: 'http://localhost:1/x', allowPrivate: false });
     assert.match(byName.error ?? '', /^refused/);
   });

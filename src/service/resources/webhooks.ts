@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { Webhook, WebhookInput } from '../../contract/telephony-config.ts';
+import { hostRefusal, webhookHostOf } from '../../domain/webhook-destination.ts';
 import { FieldErrors } from '../field-errors.ts';
 import type { ResourceKind } from './resource-kind.ts';
 
@@ -25,40 +25,17 @@ export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-/** True for loopback, private, link-local and unspecified addresses and localhost names. */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host.endsWith('.local') ||
-    host.endsWith('.internal')
-  )
-    return true;
-  const family = isIP(host);
-  if (family === 4) {
-    const [a = 0, b = 0] = host.split('.').map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
+/** Why `url` may not be a webhook target, as a sentence (checked without DNS: names are checked again once resolved). */
+function urlRefusal(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The schema's `uri` format is looser than the WHATWG parser deliveries use.
+    return 'The URL cannot be parsed by the WHATWG URL parser deliveries use.';
   }
-  if (family === 6) {
-    return (
-      host === '::1' ||
-      host === '::' ||
-      host.startsWith('fc') ||
-      host.startsWith('fd') ||
-      host.startsWith('fe80') ||
-      host.startsWith('::ffff:')
-    );
-  }
-  return false;
+  const refusal = hostRefusal(webhookHostOf(parsed));
+  return refusal && `Webhook URLs must point at a public address: ${refusal}.`;
 }
 
 /** Webhook endpoints; the secret is shown only when created or rotated. */
@@ -74,12 +51,15 @@ export function webhookKind(options: {
     idKind: 'webhook',
     toStored(ctx, input, existing) {
       const errors = new FieldErrors();
-      if (!options.allowPrivate && isPrivateHost(new URL(input.url).hostname)) {
+      // Only a new or changed URL is checked, so an endpoint saved before a stricter rule can
+      // still be disabled or renamed; its deliveries are refused at send time all the same.
+      const refusal = options.allowPrivate || input.url === existing?.url ? undefined : urlRefusal(input.url);
+      if (refusal) {
         errors.add(
           '/url',
           'format',
-          'Webhook URLs must not point at private or loopback addresses.',
-          'Set PCONN_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow them (e.g. for local testing).',
+          refusal,
+          'Use a host reachable from the internet, or set PCONN_WEBHOOK_ALLOW_PRIVATE=1 on the server to allow private and loopback targets (e.g. for local testing).',
         );
       }
       errors.throwIfAny('The webhook endpoint has invalid fields.');
