@@ -3,6 +3,9 @@
  * here, and docs/configuration.md is generated from it (`npm run docs`), so the parser and the
  * reference cannot drift. test/docs/docs-agree.test.ts checks both ways. A variable whose
  * default depends on others (or is random) shows `defaultText` in the docs instead.
+ *
+ * A new setting: add its row here (group, default, description), read it in config.ts through
+ * `text()`/`integer()` (which take the default from this row), then run `npm run docs`.
  */
 
 /** The section of docs/configuration.md a setting appears in. */
