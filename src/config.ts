@@ -1,6 +1,7 @@
+import { type SettingName, settingValue } from './config-settings.ts';
 import { type TracingConfig, tracingConfig } from './observability/otel-config.ts';
 
-/** Every setting pconn reads from the environment (the README's config table lists the same). */
+/** Every setting pconn reads from the environment; names and defaults come from SETTINGS (docs/configuration.md). */
 export interface Config {
   host: string;
   port: number;
@@ -67,19 +68,23 @@ export interface SipConfig {
 /** A configuration problem found at start-up, named after the variable. */
 export class ConfigError extends Error {}
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+/** The setting's value or its default from SETTINGS; '' when it has neither. */
+function text(env: NodeJS.ProcessEnv, name: SettingName): string {
+  return settingValue(env, name) ?? '';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: SettingName, min = 0): number {
+  const raw = text(env, name);
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min)
+  if (raw === '' || !Number.isInteger(value) || value < min)
     throw new ConfigError(`${name} must be an integer ≥ ${min}, got '${raw}'.`);
   return value;
 }
 
 /** Reads and checks the configuration; throws ConfigError naming the bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const host = env.HOST || '127.0.0.1';
-  const port = integer(env, 'PORT', 8080);
+  const host = text(env, 'HOST');
+  const port = integer(env, 'PORT');
   const displayHost =
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const publicUrl = (env.PCONN_PUBLIC_URL || `http://${displayHost}:${port}`).replace(/\/+$/, '');
@@ -97,16 +102,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     port,
     publicUrl,
-    dataDir: env.PCONN_DATA_DIR || './.pconn/data',
+    dataDir: text(env, 'PCONN_DATA_DIR'),
     databaseUrl: env.DATABASE_URL || undefined,
-    storeVacuumSeconds: integer(env, 'PCONN_STORE_VACUUM_SECONDS', 600, 10),
-    logLevel: env.PCONN_LOG_LEVEL || 'info',
+    storeVacuumSeconds: integer(env, 'PCONN_STORE_VACUUM_SECONDS', 10),
+    logLevel: text(env, 'PCONN_LOG_LEVEL'),
     bootstrapClientId: env.PCONN_BOOTSTRAP_CLIENT_ID || undefined,
     bootstrapClientSecret: env.PCONN_BOOTSTRAP_CLIENT_SECRET || undefined,
-    tokenTtlSeconds: integer(env, 'PCONN_TOKEN_TTL_SECONDS', 3600, 60),
-    keyRotationSeconds: integer(env, 'PCONN_KEY_ROTATION_SECONDS', 30 * 86400, 60),
-    rateLimitPerSecond: integer(env, 'PCONN_RATE_LIMIT_RPS', 1000),
-    rateLimitBurst: integer(env, 'PCONN_RATE_LIMIT_BURST', 2000, 1),
+    tokenTtlSeconds: integer(env, 'PCONN_TOKEN_TTL_SECONDS', 60),
+    keyRotationSeconds: integer(env, 'PCONN_KEY_ROTATION_SECONDS', 60),
+    rateLimitPerSecond: integer(env, 'PCONN_RATE_LIMIT_RPS'),
+    rateLimitBurst: integer(env, 'PCONN_RATE_LIMIT_BURST', 1),
     webhookAllowPrivate:
       env.PCONN_WEBHOOK_ALLOW_PRIVATE === '1' || env.PCONN_WEBHOOK_ALLOW_PRIVATE === 'true',
     externalIssuer:
@@ -114,28 +119,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? {
             issuer,
             jwksUrl,
-            tenantClaim: env.PCONN_EXTERNAL_TENANT_CLAIM || 'tenant',
+            tenantClaim: text(env, 'PCONN_EXTERNAL_TENANT_CLAIM'),
             audience: env.PCONN_EXTERNAL_AUDIENCE || undefined,
           }
         : undefined,
-    shutdownGraceMs: integer(env, 'PCONN_SHUTDOWN_GRACE_MS', 10000),
-    telephony: telephonyKind(env.PCONN_TELEPHONY),
+    shutdownGraceMs: integer(env, 'PCONN_SHUTDOWN_GRACE_MS'),
+    telephony: telephonyKind(text(env, 'PCONN_TELEPHONY')),
     sip: sipConfig(env),
-    sandboxTimeScale: positiveNumber(env, 'PCONN_SANDBOX_TIME_SCALE', 1),
+    sandboxTimeScale: positiveNumber(env, 'PCONN_SANDBOX_TIME_SCALE'),
     sandboxDialLog: env.PCONN_SANDBOX_DIAL_LOG || undefined,
     events: eventsConfig(env),
     dialer: {
-      enabled: env.PCONN_DIALER !== 'off',
-      pollMs: integer(env, 'PCONN_DIALER_POLL_MS', 200, 5),
-      leaseSeconds: integer(env, 'PCONN_DIALER_LEASE_SECONDS', 30, 1),
-      batchSize: integer(env, 'PCONN_DIALER_BATCH', 50, 1),
-      agentWaitMs: integer(env, 'PCONN_DIALER_AGENT_WAIT_MS', 2000, 10),
-      maxConcurrentCalls: integer(env, 'PCONN_MAX_CONCURRENT_CALLS', 1000, 1),
-      agentRingSeconds: integer(env, 'PCONN_AGENT_RING_SECONDS', 30, 1),
-      contactRingSeconds: integer(env, 'PCONN_CONTACT_RING_SECONDS', 30, 1),
-      maxCallSeconds: integer(env, 'PCONN_MAX_CALL_SECONDS', 4 * 3600, 1),
+      enabled: text(env, 'PCONN_DIALER') !== 'off',
+      pollMs: integer(env, 'PCONN_DIALER_POLL_MS', 5),
+      leaseSeconds: integer(env, 'PCONN_DIALER_LEASE_SECONDS', 1),
+      batchSize: integer(env, 'PCONN_DIALER_BATCH', 1),
+      agentWaitMs: integer(env, 'PCONN_DIALER_AGENT_WAIT_MS', 10),
+      maxConcurrentCalls: integer(env, 'PCONN_MAX_CONCURRENT_CALLS', 1),
+      agentRingSeconds: integer(env, 'PCONN_AGENT_RING_SECONDS', 1),
+      contactRingSeconds: integer(env, 'PCONN_CONTACT_RING_SECONDS', 1),
+      maxCallSeconds: integer(env, 'PCONN_MAX_CALL_SECONDS', 1),
     },
-    metrics: metricsAccess(env.PCONN_METRICS, env.PCONN_METRICS_TOKEN),
+    metrics: metricsAccess(text(env, 'PCONN_METRICS'), env.PCONN_METRICS_TOKEN),
     tracing: tracingConfig(
       {
         OTEL_SDK_DISABLED: env.OTEL_SDK_DISABLED,
@@ -154,33 +159,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-function metricsAccess(raw: string | undefined, token: string | undefined): Config['metrics'] {
-  const access = raw === undefined || raw === '' ? 'public' : raw;
+function metricsAccess(access: string, token: string | undefined): Config['metrics'] {
   if (access !== 'public' && access !== 'token' && access !== 'off')
-    throw new ConfigError(`PCONN_METRICS must be 'public', 'token' or 'off', got '${raw}'.`);
+    throw new ConfigError(`PCONN_METRICS must be 'public', 'token' or 'off', got '${access}'.`);
   // A short static token is guessable; the same floor as the bootstrap secret.
   if (token !== undefined && token !== '' && token.length < 16)
     throw new ConfigError('PCONN_METRICS_TOKEN must be at least 16 characters.');
   return { access, token: token || undefined };
 }
 
-function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+function positiveNumber(env: NodeJS.ProcessEnv, name: SettingName): number {
+  const raw = text(env, name);
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
+  if (raw === '' || !Number.isFinite(value) || value <= 0)
     throw new ConfigError(`${name} must be a positive number, got '${raw}'.`);
   return value;
 }
 
-function telephonyKind(raw: string | undefined): 'sandbox' | 'sip' {
-  if (raw === undefined || raw === '' || raw === 'sandbox') return 'sandbox';
+function telephonyKind(raw: string): 'sandbox' | 'sip' {
+  if (raw === 'sandbox') return 'sandbox';
   if (raw === 'sip') return 'sip';
   throw new ConfigError(`PCONN_TELEPHONY must be 'sandbox' or 'sip', got '${raw}'.`);
 }
 
 function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
-  const raw = env.PCONN_SIP_LISTEN || 'udp://0.0.0.0:5060';
+  const raw = text(env, 'PCONN_SIP_LISTEN');
   const match = /^(udp|tcp):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s]+):(\d{1,5})$/.exec(raw);
   const port = Number(match?.[3]);
   if (!match || port > 65535)
@@ -191,18 +194,18 @@ function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
   return {
     listen: { transport: match[1] as 'udp' | 'tcp', host: (match[2] ?? '').replace(/^\[|\]$/g, ''), port },
     publicAddress: env.PCONN_SIP_PUBLIC_ADDRESS || undefined,
-    realm: env.PCONN_SIP_REALM || 'pconn',
+    realm: text(env, 'PCONN_SIP_REALM'),
     nonceSecret: nonceSecret || undefined,
-    t1Ms: integer(env, 'PCONN_SIP_T1_MS', 500, 1),
-    maxRegisterExpires: integer(env, 'PCONN_SIP_REGISTER_MAX_EXPIRES', 3600, 60),
-    digestAlgorithms: digestAlgorithms(env.PCONN_SIP_DIGEST_ALGORITHMS),
-    keepaliveSeconds: integer(env, 'PCONN_SIP_KEEPALIVE_SECONDS', 30),
+    t1Ms: integer(env, 'PCONN_SIP_T1_MS', 1),
+    maxRegisterExpires: integer(env, 'PCONN_SIP_REGISTER_MAX_EXPIRES', 60),
+    digestAlgorithms: digestAlgorithms(text(env, 'PCONN_SIP_DIGEST_ALGORITHMS')),
+    keepaliveSeconds: integer(env, 'PCONN_SIP_KEEPALIVE_SECONDS'),
   };
 }
 
-function digestAlgorithms(raw: string | undefined): SipConfig['digestAlgorithms'] {
+function digestAlgorithms(raw: string): SipConfig['digestAlgorithms'] {
   const known = ['SHA-512-256', 'SHA-256', 'MD5'] as const;
-  const names = (raw || 'SHA-256,MD5').split(',').map((name) => name.trim().toUpperCase());
+  const names = raw.split(',').map((name) => name.trim().toUpperCase());
   const bad = names.filter((name) => !(known as readonly string[]).includes(name));
   if (bad.length > 0 || names.length === 0)
     throw new ConfigError(`PCONN_SIP_DIGEST_ALGORITHMS must list ${known.join(', ')}, got '${raw}'.`);
@@ -226,23 +229,23 @@ export interface EventsConfig {
 
 function eventsConfig(env: NodeJS.ProcessEnv): EventsConfig {
   return {
-    relayEnabled: env.PCONN_WEBHOOK_RELAY !== 'off',
-    pollMs: integer(env, 'PCONN_EVENTS_POLL_MS', 250, 5),
-    webhookTimeoutMs: integer(env, 'PCONN_WEBHOOK_TIMEOUT_MS', 10_000, 100),
-    webhookRetrySchedule: durationList(env, 'PCONN_WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h'),
+    relayEnabled: text(env, 'PCONN_WEBHOOK_RELAY') !== 'off',
+    pollMs: integer(env, 'PCONN_EVENTS_POLL_MS', 5),
+    webhookTimeoutMs: integer(env, 'PCONN_WEBHOOK_TIMEOUT_MS', 100),
+    webhookRetrySchedule: durationList(env, 'PCONN_WEBHOOK_RETRY_SCHEDULE'),
     // 64: each claim round scans the pending backlog once (≈100 ms on PGlite at a few thousand rows),
     // so rounds must carry enough work; at 16 the relay fell behind at 50 calls/s (lag 16 s → 0.6 s).
-    webhookConcurrency: integer(env, 'PCONN_WEBHOOK_CONCURRENCY', 64, 1),
-    webhookSecretOverlapSeconds: integer(env, 'PCONN_WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400),
-    sseHeartbeatMs: integer(env, 'PCONN_EVENTS_HEARTBEAT_MS', 15_000, 10),
+    webhookConcurrency: integer(env, 'PCONN_WEBHOOK_CONCURRENCY', 1),
+    webhookSecretOverlapSeconds: integer(env, 'PCONN_WEBHOOK_SECRET_OVERLAP_SECONDS'),
+    sseHeartbeatMs: integer(env, 'PCONN_EVENTS_HEARTBEAT_MS', 10),
   };
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** A comma-separated list of durations (`5s,5m,2h`, `250ms`; a bare number is seconds), in ms. */
-function durationList(env: NodeJS.ProcessEnv, name: string, fallback: string): number[] {
-  const raw = env[name] || fallback;
+function durationList(env: NodeJS.ProcessEnv, name: SettingName): number[] {
+  const raw = text(env, name);
   return raw.split(',').map((part) => {
     const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)?\s*$/.exec(part);
     if (!match) throw new ConfigError(`${name} must be a list like '5s,5m,30m,2h', got '${raw}'.`);

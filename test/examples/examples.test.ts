@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -62,6 +63,18 @@ const env = () => ({
   PCONN_CLIENT_SECRET: server.adminSecret,
 });
 
+/** The fenced blocks of one `## heading` section of README.md, in order, by language. */
+function readmeBlocks(heading: string, language: string): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  assert.ok(start >= 0, `README.md has no '## ${heading}' section`);
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end < 0 ? undefined : end);
+  return [...section.matchAll(new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(
+    (m) => m[1] ?? '',
+  );
+}
+
 /** The statuses an example printed, in order. */
 const statuses = (out: string) => [...out.matchAll(/^status: (\w+)$/gm)].map((m) => m[1]);
 
@@ -71,6 +84,47 @@ describe('examples/ run green against a live server', () => {
     assert.equal(code, 0, out);
     assert.match(out, /^call call_\w+ queued$/m);
     assert.equal(statuses(out).at(-1), 'completed', out);
+  });
+
+  test("README's First requests, run as written, end in a completed call", async () => {
+    const [script] = readmeBlocks('First requests', 'sh');
+    assert.ok(script, 'no sh block in First requests');
+    // As a user pastes it, after setting CLIENT_ID and CLIENT_SECRET; -e stops at the first failure.
+    const { code, out } = await runProgram('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      PCONN_URL: server.url,
+      CLIENT_ID: server.adminId,
+      CLIENT_SECRET: server.adminSecret,
+    });
+    assert.equal(code, 0, out);
+    assert.match(out, /^call_\w+: completed$/m, out);
+    assert.equal(
+      out.trimEnd().split('\n').at(-1),
+      'call.queued → call.dialing_user → call.dialing_contact → call.connected → call.completed',
+      out,
+    );
+  });
+
+  test("README's wrong request answers the problem it shows", async () => {
+    const [, wrong] = readmeBlocks('First requests', 'sh');
+    const [shown] = readmeBlocks('First requests', 'json');
+    assert.ok(wrong && shown, 'no wrong-request example in First requests');
+    const token = await server.adminToken();
+    const { code, out } = await runProgram('bash', ['-e', '-c', wrong], {
+      PCONN_URL: server.url,
+      TOKEN: token,
+    });
+    assert.equal(code, 0, out);
+    type Problem = {
+      code: string;
+      status: number;
+      errors: Array<{ pointer: string; code: string; hint?: string }>;
+    };
+    const answer = JSON.parse(out) as Problem;
+    const documented = JSON.parse(shown) as Problem;
+    assert.equal(answer.code, documented.code);
+    assert.equal(answer.status, documented.status);
+    const summary = (p: Problem) => p.errors.map((e) => `${e.pointer} ${e.code} ${e.hint}`).sort();
+    assert.deepEqual(summary(answer), summary(documented));
   });
 
   test('python/first_call.py (standard library only)', async () => {

@@ -1,0 +1,330 @@
+/**
+ * Every environment variable pconn reads, in one table: src/config.ts takes each default from
+ * here, and docs/configuration.md is generated from it (`npm run docs`), so the parser and the
+ * reference cannot drift. test/docs/docs-agree.test.ts checks both ways. A variable whose
+ * default depends on others (or is random) shows `defaultText` in the docs instead.
+ *
+ * A new setting: add its row here (group, default, description), read it in config.ts through
+ * `text()`/`integer()` (which take the default from this row), then run `npm run docs`.
+ */
+
+/** The section of docs/configuration.md a setting appears in. */
+export type SettingGroup =
+  | 'Server'
+  | 'Store'
+  | 'Authentication'
+  | 'Telephony'
+  | 'SIP'
+  | 'Sandbox'
+  | 'Dialer'
+  | 'Events and webhooks'
+  | 'Metrics'
+  | 'Tracing (OpenTelemetry)'
+  | 'CLI';
+
+/** One environment variable: where it belongs, its default and what it does. */
+export interface Setting {
+  group: SettingGroup;
+  /** The value used when the variable is unset or empty, as it would be written in the environment. */
+  default?: string;
+  /** How the default reads in the docs when it is not a literal value (derived, random, off). */
+  defaultText?: string;
+  /** What the setting does (markdown, one paragraph). */
+  description: string;
+}
+
+/** The settings, in the order the docs list them. */
+export const SETTINGS = {
+  HOST: {
+    group: 'Server',
+    default: '127.0.0.1',
+    description: 'address the HTTP API listens on (`0.0.0.0` for all interfaces)',
+  },
+  PORT: { group: 'Server', default: '8080', description: 'HTTP port' },
+  PCONN_PUBLIC_URL: {
+    group: 'Server',
+    defaultText: '`http://HOST:PORT`',
+    description: 'base URL clients use: the token issuer and the problem `type` URLs are built on it',
+  },
+  PCONN_LOG_LEVEL: {
+    group: 'Server',
+    default: 'info',
+    description: 'pino level (`fatal` … `trace`, `silent`)',
+  },
+  PCONN_SHUTDOWN_GRACE_MS: {
+    group: 'Server',
+    default: '10000',
+    description: 'on SIGTERM, how long in-flight requests may take before the process exits',
+  },
+  PCONN_RATE_LIMIT_RPS: {
+    group: 'Server',
+    default: '1000',
+    description: 'sustained requests per second per client, per node (`0` disables the limit)',
+  },
+  PCONN_RATE_LIMIT_BURST: { group: 'Server', default: '2000', description: 'burst size per client' },
+  PCONN_DATA_DIR: {
+    group: 'Store',
+    default: './.pconn/data',
+    description: 'embedded store (PGlite) directory, used when `DATABASE_URL` is unset',
+  },
+  DATABASE_URL: {
+    group: 'Store',
+    description: 'PostgreSQL ≥ 15 connection string; several pconn nodes may share it (production)',
+  },
+  PCONN_STORE_VACUUM_SECONDS: {
+    group: 'Store',
+    default: '600',
+    description:
+      'embedded store only: how often the busy tables are vacuumed (PGlite has no autovacuum; a table is also re-analyzed whenever it has doubled in size)',
+  },
+  PCONN_BOOTSTRAP_CLIENT_ID: {
+    group: 'Authentication',
+    description:
+      'preset id of the admin client created on first start (automation, tests); unset, one is generated and printed once',
+  },
+  PCONN_BOOTSTRAP_CLIENT_SECRET: {
+    group: 'Authentication',
+    description: 'its secret (≥ 16 characters); required with the id',
+  },
+  PCONN_TOKEN_TTL_SECONDS: { group: 'Authentication', default: '3600', description: 'access token lifetime' },
+  PCONN_KEY_ROTATION_SECONDS: {
+    group: 'Authentication',
+    default: '2592000',
+    description:
+      'how long a signing key signs (30 days) before a new one takes over; old keys stay in the JWKS until their tokens expire',
+  },
+  PCONN_EXTERNAL_ISSUER: {
+    group: 'Authentication',
+    description: '`iss` of an external token issuer to trust (e.g. your IdP)',
+  },
+  PCONN_EXTERNAL_JWKS_URL: {
+    group: 'Authentication',
+    description: 'JWKS URL of that issuer (required with it)',
+  },
+  PCONN_EXTERNAL_TENANT_CLAIM: {
+    group: 'Authentication',
+    default: 'tenant',
+    description: 'claim that names the pconn tenant in external tokens',
+  },
+  PCONN_EXTERNAL_AUDIENCE: {
+    group: 'Authentication',
+    description: 'required `aud` of external tokens, if set',
+  },
+  PCONN_TELEPHONY: {
+    group: 'Telephony',
+    default: 'sandbox',
+    description:
+      'telephony driver: `sandbox` (in-process, magic numbers) or `sip` (real calls, see [telephony.md](telephony.md))',
+  },
+  PCONN_SIP_LISTEN: {
+    group: 'SIP',
+    default: 'udp://0.0.0.0:5060',
+    description:
+      'SIP socket of the `sip` driver: `udp://host:port` or `tcp://host:port` (port `0` = any free port)',
+  },
+  PCONN_SIP_PUBLIC_ADDRESS: {
+    group: 'SIP',
+    description:
+      'host written in Contact/Via and SDP origins when the listen address is not what peers reach (NAT, containers)',
+  },
+  PCONN_SIP_REALM: {
+    group: 'SIP',
+    default: 'pconn',
+    description: 'digest realm softphones authenticate against when they REGISTER',
+  },
+  PCONN_SIP_NONCE_SECRET: {
+    group: 'SIP',
+    defaultText: 'random per start',
+    description:
+      'secret keying registrar nonces (≥ 16 characters); set it so restarts and other nodes accept outstanding nonces',
+  },
+  PCONN_SIP_T1_MS: {
+    group: 'SIP',
+    default: '500',
+    description:
+      'RFC 3261 T1 in ms; every SIP timer derives from it (Timer B/F = 64·T1 = 32 s). Lower only for tests',
+  },
+  PCONN_SIP_DIGEST_ALGORITHMS: {
+    group: 'SIP',
+    default: 'SHA-256,MD5',
+    description:
+      'digest challenges the registrar sends, most preferred first (`SHA-512-256`, `SHA-256`, `MD5`); `MD5` alone for phones that only read the first challenge',
+  },
+  PCONN_SIP_KEEPALIVE_SECONDS: {
+    group: 'SIP',
+    default: '30',
+    description:
+      'seconds between OPTIONS probes of each trunk (RFC 3261 §11); a trunk that stops answering is logged; `0` = off',
+  },
+  PCONN_SIP_REGISTER_MAX_EXPIRES: {
+    group: 'SIP',
+    default: '3600',
+    description: 'longest registration granted, seconds (longer requests are shortened)',
+  },
+  PCONN_SANDBOX_TIME_SCALE: {
+    group: 'Sandbox',
+    default: '1',
+    description: 'multiplies every sandbox delay (tests use `0.01`)',
+  },
+  PCONN_SANDBOX_DIAL_LOG: {
+    group: 'Sandbox',
+    description: 'file the sandbox appends every dial to (one JSON line), for audits and crash tests',
+  },
+  PCONN_DIALER: {
+    group: 'Dialer',
+    default: 'on',
+    description: '`off` runs the API without placing calls (calls stay queued)',
+  },
+  PCONN_DIALER_POLL_MS: {
+    group: 'Dialer',
+    default: '200',
+    description: 'how often the dialer looks for due calls (new calls on the same node wake it at once)',
+  },
+  PCONN_DIALER_LEASE_SECONDS: {
+    group: 'Dialer',
+    default: '30',
+    description:
+      'lease on a claimed call or session; a node that dies loses its calls to another node after this',
+  },
+  PCONN_DIALER_BATCH: { group: 'Dialer', default: '50', description: 'calls claimed per round' },
+  PCONN_DIALER_AGENT_WAIT_MS: {
+    group: 'Dialer',
+    default: '2000',
+    description:
+      "a call that finds no free agent is looked at again after this long — or at once when one of its campaign's agents finishes a call on the same node",
+  },
+  PCONN_MAX_CONCURRENT_CALLS: { group: 'Dialer', default: '1000', description: 'live calls per node' },
+  PCONN_AGENT_RING_SECONDS: {
+    group: 'Dialer',
+    default: '30',
+    description: "ring time for the agent's leg before `agent_no_answer`",
+  },
+  PCONN_CONTACT_RING_SECONDS: {
+    group: 'Dialer',
+    default: '30',
+    description: 'ring time for the contact before `no_answer`',
+  },
+  PCONN_MAX_CALL_SECONDS: {
+    group: 'Dialer',
+    default: '14400',
+    description:
+      'a connected call is hung up after this long (4 h): a cost guard, and the end of calls whose far end vanished without a BYE',
+  },
+  PCONN_EVENTS_POLL_MS: {
+    group: 'Events and webhooks',
+    default: '250',
+    description: 'fallback poll of the event outbox (events written on the same node are read at once)',
+  },
+  PCONN_EVENTS_HEARTBEAT_MS: {
+    group: 'Events and webhooks',
+    default: '15000',
+    description: 'interval of the `: heartbeat` comment on `GET /v1/events`',
+  },
+  PCONN_WEBHOOK_RELAY: {
+    group: 'Events and webhooks',
+    default: 'on',
+    description: '`off`: this node delivers no webhooks (another node sharing the database does)',
+  },
+  PCONN_WEBHOOK_ALLOW_PRIVATE: {
+    group: 'Events and webhooks',
+    defaultText: 'off',
+    description:
+      '`1` (or `true`) allows webhook URLs on private/loopback addresses (checked on save and again at each delivery)',
+  },
+  PCONN_WEBHOOK_RETRY_SCHEDULE: {
+    group: 'Events and webhooks',
+    default: '5s,5m,30m,2h,5h,10h,10h',
+    description:
+      'waits between delivery attempts (`ms`/`s`/`m`/`h`/`d`; a bare number is seconds), each ±20 % jitter; when the last retry fails too the endpoint is disabled',
+  },
+  PCONN_WEBHOOK_TIMEOUT_MS: {
+    group: 'Events and webhooks',
+    default: '10000',
+    description: 'bound on one webhook request',
+  },
+  PCONN_WEBHOOK_CONCURRENCY: {
+    group: 'Events and webhooks',
+    default: '64',
+    description:
+      'webhook requests in flight per node (each claim round takes up to this many per-call chains)',
+  },
+  PCONN_WEBHOOK_SECRET_OVERLAP_SECONDS: {
+    group: 'Events and webhooks',
+    default: '86400',
+    description: 'after `rotateSecret`, how long the old secret keeps signing next to the new one',
+  },
+  PCONN_METRICS: {
+    group: 'Metrics',
+    default: 'public',
+    description:
+      '`GET /metrics`: `public` (no auth), `token` (`PCONN_METRICS_TOKEN` or an `admin` access token) or `off` (no route)',
+  },
+  PCONN_METRICS_TOKEN: {
+    group: 'Metrics',
+    description: 'static bearer token (≥ 16 characters) accepted on `/metrics` with `PCONN_METRICS=token`',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    group: 'Tracing (OpenTelemetry)',
+    description: 'OTLP/HTTP base URL; traces go to `<url>/v1/traces`. Unset: tracing off (zero cost)',
+  },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+    group: 'Tracing (OpenTelemetry)',
+    description: 'full traces URL, used as is (overrides the base URL)',
+  },
+  OTEL_EXPORTER_OTLP_HEADERS: {
+    group: 'Tracing (OpenTelemetry)',
+    description: '`key=value,key2=value2` (percent-encoded) sent with every export, e.g. `api-key=…`',
+  },
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: {
+    group: 'Tracing (OpenTelemetry)',
+    description: 'the same, for traces only (added to the above)',
+  },
+  OTEL_SERVICE_NAME: {
+    group: 'Tracing (OpenTelemetry)',
+    default: 'pconn',
+    description: '`service.name` of the spans',
+  },
+  OTEL_RESOURCE_ATTRIBUTES: {
+    group: 'Tracing (OpenTelemetry)',
+    description: 'extra resource attributes, `key=value,…` (e.g. `deployment.environment=prod`)',
+  },
+  OTEL_SDK_DISABLED: {
+    group: 'Tracing (OpenTelemetry)',
+    description: '`true` turns tracing off even with an endpoint set',
+  },
+  OTEL_TRACES_EXPORTER: {
+    group: 'Tracing (OpenTelemetry)',
+    description: '`none` turns tracing off even with an endpoint set',
+  },
+  PCONN_URL: {
+    group: 'CLI',
+    defaultText: 'the profile’s, else `http://127.0.0.1:8080`',
+    description: "the `pconn` CLI's server URL (`--url` wins over it, it wins over the profile)",
+  },
+  PCONN_CLIENT_ID: { group: 'CLI', description: "the CLI's client id (`--client-id` wins over it)" },
+  PCONN_CLIENT_SECRET: {
+    group: 'CLI',
+    description: "the CLI's client secret (`--client-secret` wins over it)",
+  },
+  PCONN_PROFILE: {
+    group: 'CLI',
+    defaultText: 'the default profile, else `default`',
+    description: 'the CLI profile to use (`--profile` wins over it)',
+  },
+  PCONN_CONFIG_DIR: {
+    group: 'CLI',
+    defaultText: '`$XDG_CONFIG_HOME/pconn`, else `~/.config/pconn`',
+    description: 'where `pconn login` keeps profiles (`profiles.json`, mode 0600)',
+  },
+} as const satisfies Record<string, Setting>;
+
+/** The name of an environment variable pconn reads. */
+export type SettingName = keyof typeof SETTINGS;
+
+/** The value of a setting: the environment's, else its default from the table (undefined if none). */
+export function settingValue(env: NodeJS.ProcessEnv, name: SettingName): string | undefined {
+  const raw = env[name];
+  if (raw !== undefined && raw !== '') return raw;
+  const setting: Setting = SETTINGS[name];
+  return setting.default;
+}
