@@ -32,12 +32,23 @@ export function renderProblem(
     requestId: request.id,
     instance: request.url.split('?')[0],
     ...(error.pointer !== undefined ? { pointer: error.pointer } : {}),
-    ...(error.errors ? { errors: error.errors } : {}),
+    ...errorsMember(error),
     ...error.extensions,
   };
   if (error.retryable) body.retryable = true;
   request.problemBody = body;
   return { status: type.status, headers: problemHeaders(error.code, error), body };
+}
+
+/**
+ * `errors[]` as the contract has every pointed problem carry it: the error's own list, or — for
+ * a problem about one member (`contact_not_found` at `/contactId`, …) — that one entry, so
+ * clients read field problems from one place whatever the status.
+ */
+function errorsMember(error: PconnError): { errors?: unknown[] } {
+  if (error.errors) return { errors: error.errors };
+  if (error.pointer === undefined) return {};
+  return { errors: [{ pointer: error.pointer, code: error.code, detail: error.detail }] };
 }
 
 /** Writes a PconnError as RFC 9457 problem+json, with the headers its code calls for. */

@@ -135,6 +135,13 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     description: 'A campaign id in the request body does not exist in your tenant.',
     fix: 'Fix or remove the ids listed in errors[] (each with its pointer); GET /v1/campaigns lists yours.',
   },
+  campaign_has_no_agents: {
+    status: 422,
+    title: 'Campaign has no agents',
+    description:
+      'The call would wait for the campaign’s next agent, but none of its agentIds names an active user, so it could never be dialled.',
+    fix: 'Add agents to the campaign (PUT /v1/campaigns/{id} with agentIds of active users), or pass userId to call through one user.',
+  },
   caller_id_not_verified: {
     status: 422,
     title: 'Caller id not verified',

@@ -52,7 +52,14 @@ export const CallQuery = Type.Object(
 export const DecisionSchema = Type.Object(
   {
     outcome: Type.String(),
-    rules: Type.Array(Type.Object({ rule: Type.String(), result: Type.String(), detail: Type.String() })),
+    rules: Type.Array(
+      Type.Object({
+        rule: Type.String(),
+        result: Type.String(),
+        detail: Type.String(),
+        hint: Type.Optional(Type.String()),
+      }),
+    ),
     zone: Type.Object({ zones: Type.Array(Type.String()), source: Type.String() }),
     evaluatedAt: Type.String(),
     nextAllowedAt: Type.Union([Type.String(), Type.Null()]),

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'call.failed',
   'call.canceled',
   'call.blocked',
+  'call.waiting_for_agent',
   'campaign.status_changed',
   'agent.session_changed',
   'webhook.endpoint_disabled',

@@ -8,7 +8,7 @@ import { recordTransition } from '../service/calls/record-transition.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { StoredContact } from '../service/resources/contacts.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
-import { updateCall } from '../store/calls/calls.ts';
+import { appendCallEvent, updateCall } from '../store/calls/calls.ts';
 import { loadDialFacts } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
@@ -71,6 +71,8 @@ export async function prepareAttempt(
     consent: contact?.data.consent ?? null,
     maxAttempts: campaign?.data.maxAttemptsPerContact ?? 1,
     minRedialGapSeconds: campaign?.data.retryPolicy.minRedialGapSeconds ?? 0,
+    // The dialer waits for a free agent (and says so with call.waiting_for_agent) instead.
+    activeAgents: null,
   };
   const now = clock.now();
   // Retries were already spaced by the policy when they were queued; the gap rule here guards
@@ -123,11 +125,9 @@ export async function prepareAttempt(
     // No free agent: look again after the wait rather than spin — or sooner, when one of the
     // campaign's agents finishes a call on this node (claimAgentWaiters). No scheduled_for is
     // what marks the call as waiting for an agent rather than deferred to a time.
-    await updateCall(db, call.tenant_id, call.id, {
-      ...release,
-      next_attempt_at: new Date(now.getTime() + agentWaitMs),
-      scheduled_for: null,
-    });
+    const wait = { ...release, next_attempt_at: new Date(now.getTime() + agentWaitMs), scheduled_for: null };
+    if (call.waiting_for_agent) await updateCall(db, call.tenant_id, call.id, wait);
+    else await startWaitingForAgent(db, call, wait, campaign?.data.agentIds.length ?? 0);
     return 'waiting_for_agent';
   }
   const begun = await beginAttempt(
@@ -142,4 +142,36 @@ export async function prepareAttempt(
   // A cancel accepted since the read above won: the call is not ours to dial any more.
   if (!begun) return undefined;
   return { call: begun.call, attempt: begun.n, agent };
+}
+
+/**
+ * The first time the dialer finds no free agent for a call: marks it waiting and says so on its
+ * timeline (`call.waiting_for_agent`, once per wait — a transition clears the mark), so a call
+ * that sits queued is never silent about why.
+ */
+async function startWaitingForAgent(
+  db: Db,
+  call: CallRow,
+  wait: { lease_owner: null; leased_until: null; next_attempt_at: Date; scheduled_for: null },
+  campaignAgents: number,
+): Promise<void> {
+  const detail = call.requested_user_id
+    ? `User '${call.requested_user_id}' is busy, not active or not reachable; the call is dialled as soon as they are free.`
+    : `None of the campaign's ${campaignAgents} agents is free (busy, not active or not reachable); the call is dialled as soon as one is.`;
+  await db.transaction().execute(async (tx) => {
+    await updateCall(tx, call.tenant_id, call.id, { ...wait, waiting_for_agent: true });
+    await appendCallEvent(tx, {
+      tenantId: call.tenant_id,
+      callId: call.id,
+      campaignId: call.campaign_id,
+      type: 'call.waiting_for_agent',
+      data: {
+        callId: call.id,
+        status: call.status,
+        requestedUserId: call.requested_user_id,
+        detail,
+        nextCheckAt: wait.next_attempt_at.toISOString(),
+      },
+    });
+  });
 }

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'user_disabled',
   'campaign_not_found',
   'caller_id_not_verified',
+  'campaign_has_no_agents',
   'call_blocked',
   'outside_calling_window',
   'import_rejected',

@@ -3,7 +3,8 @@ import type { ErrorCode, FieldErrorCode } from './error-codes.ts';
 /** One problem with one place in the request body (RFC 6901 pointer; "" is the whole body). */
 export interface FieldError {
   pointer: string;
-  code: FieldErrorCode;
+  /** A field code, or — for a problem about one member — the problem's own code. */
+  code: FieldErrorCode | ErrorCode;
   detail: string;
   hint?: string;
   /** Bulk imports: the 1-based line of the input the problem is on. */

@@ -160,6 +160,8 @@ export interface CallsTable {
   lease_owner: string | null;
   leased_until: Date | null;
   cancel_requested: Generated<boolean>;
+  /** Set while the dialer finds no free agent for the call (migration 0007). */
+  waiting_for_agent: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   /** W3C traceparent of the creating request (migration 0004); null when tracing is off. */
@@ -205,9 +207,8 @@ export interface IdempotencyKeysTable {
   tenant_id: string;
   key: string;
   fingerprint: string;
-  state: 'in_flight' | 'done';
-  response_status: number | null;
-  response_body: Json<unknown> | null;
+  /** The request's domain outcome (service/calls/accept-outcome.ts), replayed to retries. */
+  outcome: Json<unknown>;
   created_at: CreatedAt;
   expires_at: Date;
 }

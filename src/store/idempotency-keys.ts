@@ -1,85 +1,39 @@
+import { sql } from 'kysely';
 import type { Executor } from './database.ts';
 
-/** What the store knows about a key when a request arrives. */
-export type IdempotencyRecord =
-  | { state: 'new' }
-  | { state: 'in_flight'; fingerprint: string; createdAt: Date }
-  | { state: 'done'; fingerprint: string; status: number; body: unknown };
+/** A key's stored answer: the fingerprint of the request that set it, and its outcome. */
+export interface StoredIdempotencyAnswer {
+  fingerprint: string;
+  outcome: unknown;
+}
+
+/** A key to look up, in its tenant. */
+export interface IdempotencyKeyRef {
+  tenantId: string;
+  key: string;
+}
 
 /**
- * Claims `key` for a request atomically (INSERT … ON CONFLICT DO NOTHING): exactly one of any
- * number of concurrent requests sees `new`; the others see the row the winner wrote.
+ * The unexpired answers stored under `keys`, in one statement, by `tenantId/key`. A key is
+ * written only together with its request's call (write-new-calls.ts), so a key found here has
+ * its answer: there is no in-flight state to wait for or take over.
  */
-export async function claimIdempotencyKey(
+export async function findIdempotencyAnswers(
   db: Executor,
-  tenantId: string,
-  key: string,
-  fingerprint: string,
-  ttlSeconds: number,
-): Promise<IdempotencyRecord> {
-  const inserted = await db
-    .insertInto('idempotency_keys')
-    .values({
-      tenant_id: tenantId,
-      key,
-      fingerprint,
-      state: 'in_flight',
-      expires_at: new Date(Date.now() + ttlSeconds * 1000),
-    })
-    .onConflict((oc) => oc.columns(['tenant_id', 'key']).doNothing())
-    .returning('key')
-    .executeTakeFirst();
-  if (inserted) return { state: 'new' };
-  const row = await db
-    .selectFrom('idempotency_keys')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('key', '=', key)
-    .executeTakeFirst();
-  if (!row) return claimIdempotencyKey(db, tenantId, key, fingerprint, ttlSeconds);
-  if (row.expires_at.getTime() < Date.now()) {
-    await db
-      .deleteFrom('idempotency_keys')
-      .where('tenant_id', '=', tenantId)
-      .where('key', '=', key)
-      .where('expires_at', '<', new Date())
-      .execute();
-    return claimIdempotencyKey(db, tenantId, key, fingerprint, ttlSeconds);
-  }
-  if (row.state === 'in_flight')
-    return { state: 'in_flight', fingerprint: row.fingerprint, createdAt: row.created_at };
-  return {
-    state: 'done',
-    fingerprint: row.fingerprint,
-    status: row.response_status ?? 200,
-    body: row.response_body,
-  };
-}
-
-/** Stores the response of the request that holds the key (replayed to later requests). */
-export async function completeIdempotencyKey(
-  db: Executor,
-  tenantId: string,
-  key: string,
-  status: number,
-  body: unknown,
-): Promise<void> {
-  await db
-    .updateTable('idempotency_keys')
-    .set({ state: 'done', response_status: status, response_body: JSON.stringify(body) })
-    .where('tenant_id', '=', tenantId)
-    .where('key', '=', key)
-    .execute();
-}
-
-/** Releases a key whose request failed unexpectedly, so a retry can run again. */
-export async function releaseIdempotencyKey(db: Executor, tenantId: string, key: string): Promise<void> {
-  await db
-    .deleteFrom('idempotency_keys')
-    .where('tenant_id', '=', tenantId)
-    .where('key', '=', key)
-    .where('state', '=', 'in_flight')
-    .execute();
+  keys: readonly IdempotencyKeyRef[],
+  now: Date,
+): Promise<Map<string, StoredIdempotencyAnswer>> {
+  const found = new Map<string, StoredIdempotencyAnswer>();
+  if (keys.length === 0) return found;
+  const wanted = JSON.stringify(keys.map((k) => ({ t: k.tenantId, k: k.key })));
+  const result = await sql<{ tenant_id: string; key: string; fingerprint: string; outcome: unknown }>`
+    select i.tenant_id, i.key, i.fingerprint, i.outcome
+    from jsonb_to_recordset(${wanted}::jsonb) as w(t text, k text)
+    join idempotency_keys i on i.tenant_id = w.t and i.key = w.k
+    where i.expires_at > ${now}`.execute(db);
+  for (const row of result.rows)
+    found.set(`${row.tenant_id}/${row.key}`, { fingerprint: row.fingerprint, outcome: row.outcome });
+  return found;
 }
 
 /** Deletes expired keys (24 h retention). */
@@ -87,11 +41,10 @@ export async function purgeExpiredIdempotencyKeys(db: Executor): Promise<void> {
   await db.deleteFrom('idempotency_keys').where('expires_at', '<', new Date()).execute();
 }
 
-/** A batched request's key with the answer it got (the call, or the problem); see writeAcceptedBatch. */
+/** A request's key with the outcome it got (the call, or the refusal); see writeAcceptedBatch. */
 export interface IdempotencyAnswer {
   tenantId: string;
   key: string;
   fingerprint: string;
-  status: number;
-  body: unknown;
+  outcome: unknown;
 }

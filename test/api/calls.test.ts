@@ -47,10 +47,11 @@ before(async () => {
     body: { externalId: 'outsider', phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }] },
   });
   await server.request('POST', '/v1/campaigns/live/contacts', { body: { contactIds: ['ct-member'] } });
-  // A campaign of its own for the batched accept tests (no agents: its calls wait, unattempted).
+  // A campaign of its own for the batched accept tests.
   await server.request('PUT', '/v1/campaigns/batchy', {
     body: {
       name: 'Batchy',
+      agentIds: ['agent-a'],
       callerId: '+14155550100',
       callingWindow: { start: '00:00', end: '00:00' },
       timezone: 'UTC',

@@ -6,8 +6,8 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 type Json = Record<string, unknown>;
 let server: TestServer;
 
-const AGENTS = 40;
-const CALLS = 300;
+const AGENTS = 25;
+const CALLS = 150;
 
 before(async () => {
   server = await startTestServer({

@@ -5,7 +5,7 @@ import { verifyAuditChain } from '../../src/contract/audit-chain.ts';
 import { appendAuditEvents, listAuditEvents } from '../../src/store/audit-events.ts';
 import { insertCall } from '../../src/store/calls/calls.ts';
 import { claimAgentWaiters, claimDueCalls } from '../../src/store/calls/claim.ts';
-import { claimIdempotencyKey } from '../../src/store/idempotency-keys.ts';
+import { writeAcceptedBatch } from '../../src/store/calls/write-new-calls.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { ResourceRepository } from '../../src/store/resources.ts';
@@ -215,10 +215,11 @@ for (const [kind, open] of kinds) {
         assert.equal(new Set(ids).size, ids.length, 'no call claimed twice');
         assert.equal(ids.length, 40);
         assert.deepEqual(await claimDueCalls(store.db, 'late', 10, 30), [], 'leased calls are not claimable');
+        const answer = { tenantId: 'a', key: 'same-key', fingerprint: 'fp', outcome: { kind: 'refused' } };
         const results = await Promise.all(
-          Array.from({ length: 20 }, () => claimIdempotencyKey(store.db, 'a', 'same-key', 'fp', 60)),
+          Array.from({ length: 20 }, () => writeAcceptedBatch(store.db, [], [answer], 60, new Date())),
         );
-        assert.equal(results.filter((r) => r.state === 'new').length, 1);
+        assert.equal(results.filter((r) => r.keys.size === 1).length, 1);
       } finally {
         await store.close();
         await drop();

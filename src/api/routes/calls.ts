@@ -11,16 +11,12 @@ import {
 } from '../../contract/calls.ts';
 import { Id, ListOf } from '../../contract/common.ts';
 import { InvalidInputError } from '../../domain/pconn-error.ts';
-import type { RequestContext } from '../../domain/request-context.ts';
-import { CallIntake } from '../../service/calls/call-intake.ts';
-import type { CallPlan } from '../../service/calls/call-plan.ts';
+import { CallAcceptor, type CallShape } from '../../service/calls/accept-calls.ts';
 import { getCall, getCallEvents, listTenantCalls } from '../../service/calls/call-queries.ts';
 import { cancelCall } from '../../service/calls/cancel-call.ts';
-import { createCall, dryRunCall } from '../../service/calls/create-call.ts';
-import { planCampaignCall } from '../../service/calls/plan-campaign-call.ts';
-import { planDirectCall } from '../../service/calls/plan-direct-call.ts';
-import type { Db, Executor } from '../../store/database.ts';
-import { idempotencyKeyOf, problemOutcome, respond, withIdempotency } from '../idempotency.ts';
+import type { Db } from '../../store/database.ts';
+import { sendAcceptOutcome } from '../accept-outcome-response.ts';
+import { idempotencyKeyOf } from '../idempotency.ts';
 import { routeSchema } from '../route-schema.ts';
 
 /** What the call routes need. */
@@ -36,20 +32,20 @@ const CALL_ERRORS = [404, 409, 422];
 
 /** The call routes: create (campaign and direct, with dry runs and idempotency), read, list, cancel, timeline. */
 export function registerCallRoutes(app: FastifyInstance, deps: CallRouteDeps): void {
-  const intake = new CallIntake(deps.db, { sandbox: deps.sandbox, onCallsCreated: deps.onCallCreated });
+  const acceptor = new CallAcceptor(deps.db, { sandbox: deps.sandbox, onCallsCreated: deps.onCallCreated });
   const accept = async (
     request: FastifyRequest<{ Querystring: { dryRun?: boolean } }>,
     reply: FastifyReply,
-    id: string | undefined,
-    ctx: RequestContext,
-    plan: (tx: Executor) => Promise<CallPlan>,
+    shape: CallShape,
   ) => {
-    if (request.query.dryRun) return reply.code(200).send(await dryRunCall(deps.db, ctx, plan));
-    return withIdempotency(deps.db, request, reply, { publicUrl: deps.publicUrl }, async () => {
-      const call = await createCall(deps.db, ctx, plan, { id, sandbox: deps.sandbox });
-      deps.onCallCreated();
-      return { status: 202, body: call, headers: { location: `/v1/calls/${call.id}` } };
+    const dryRun = request.query.dryRun === true;
+    const outcome = await acceptor.submit({
+      ctx: await request.context(),
+      shape,
+      dryRun,
+      ...(dryRun ? {} : { idempotency: idempotencyKeyOf(request) }),
     });
+    return sendAcceptOutcome(request, reply, outcome, { publicUrl: deps.publicUrl });
   };
 
   app.post<{ Params: { campaignId: string }; Body: CampaignCallInput; Querystring: { dryRun?: boolean } }>(
@@ -84,23 +80,7 @@ export function registerCallRoutes(app: FastifyInstance, deps: CallRouteDeps): v
           ],
         });
       }
-      const ctx = await request.context();
-      const contactId = body.contactId;
-      if (contactId !== undefined && !request.query.dryRun) {
-        // The common case goes through the group commit; an existing key or an unexpected batch
-        // failure comes back as a fallback to the one-request path below.
-        const result = await intake.submit({
-          ctx,
-          campaignId: request.params.campaignId,
-          input: { ...body, contactId },
-          idempotency: idempotencyKeyOf(request),
-          renderProblem: (error) => problemOutcome(request, error, { publicUrl: deps.publicUrl }),
-        });
-        if (result.kind === 'answer') return respond(reply, result.answer);
-      }
-      return accept(request, reply, body.id, ctx, (tx) =>
-        planCampaignCall(tx, ctx, request.params.campaignId, body, request.query.dryRun === true),
-      );
+      return accept(request, reply, { kind: 'campaign', campaignId: request.params.campaignId, input: body });
     },
   );
 
@@ -119,10 +99,7 @@ export function registerCallRoutes(app: FastifyInstance, deps: CallRouteDeps): v
         errors: CALL_ERRORS,
       }),
     },
-    async (request, reply) => {
-      const ctx = await request.context();
-      return accept(request, reply, request.body.id, ctx, (tx) => planDirectCall(tx, ctx, request.body));
-    },
+    async (request, reply) => accept(request, reply, { kind: 'direct', input: request.body }),
   );
 
   app.get<{ Params: { id: string } }>(

@@ -2,13 +2,15 @@ import { type CallingWindow, isWithinWindow, nextCommonOpening } from './calling
 import type { ZoneResolution } from './zone-for-contact.ts';
 
 /** The rules a decision lists, every one of them evaluated. */
-export type RuleName = 'dnc' | 'consent' | 'attempt_cap' | 'redial_gap' | 'calling_window';
+export type RuleName = 'dnc' | 'consent' | 'attempt_cap' | 'redial_gap' | 'calling_window' | 'agents';
 
 /** One rule's verdict. */
 export interface RuleResult {
   rule: RuleName;
   result: 'pass' | 'fail' | 'defer';
   detail: string;
+  /** What to change so the rule passes, where that is not evident from the detail. */
+  hint?: string;
 }
 
 /** Whether a call may be placed at an instant, and why. */

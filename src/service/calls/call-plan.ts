@@ -20,4 +20,9 @@ export interface CallPlan {
   consent: { status: 'granted' | 'revoked'; source: string | null; at: string } | null;
   maxAttempts: number;
   minRedialGapSeconds: number;
+  /**
+   * Campaign calls that wait for the campaign's next agent: how many of its agentIds are active
+   * users. Null where no agent rule applies (a requested user, a direct call, the dialer).
+   */
+  activeAgents: number | null;
 }

@@ -111,6 +111,7 @@ export function planFromFacts(
     consent: contact.data.consent,
     maxAttempts: campaign.data.maxAttemptsPerContact,
     minRedialGapSeconds: campaign.data.retryPolicy.minRedialGapSeconds,
+    activeAgents: input.userId === undefined ? facts.activeAgents : null,
   };
 }
 
@@ -151,13 +152,13 @@ function campaignCallerId(campaign: CampaignFact, facts: CampaignCallFactsRow): 
     throw new PolicyRefusalError(
       'caller_id_not_verified',
       `${wanted} (the campaign's callerId) is not a verified caller id of this tenant. Verify it with PUT /v1/caller-ids/${wanted} {"verified": true} (admin).`,
-      { pointer: '', extensions: { callerId: wanted } },
+      { pointer: '/callerId', extensions: { callerId: wanted } },
     );
   }
   if (facts.firstVerifiedCallerId !== null) return facts.firstVerifiedCallerId;
   throw new PolicyRefusalError(
     'caller_id_not_verified',
     'This tenant has no verified caller id; verify one with PUT /v1/caller-ids/{e164} {"verified": true}.',
-    { pointer: '' },
+    { pointer: '/callerId' },
   );
 }

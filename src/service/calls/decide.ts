@@ -1,4 +1,9 @@
-import { type Decision, evaluateCall, zoneForContact } from '../../domain/compliance/index.ts';
+import {
+  type Decision,
+  evaluateCall,
+  type RuleResult,
+  zoneForContact,
+} from '../../domain/compliance/index.ts';
 import { contactAttemptStats } from '../../store/calls/calls.ts';
 import { isOnDnc } from '../../store/calls/dnc.ts';
 import type { Executor } from '../../store/database.ts';
@@ -30,8 +35,16 @@ export async function decide(db: Executor, tenantId: string, plan: CallPlan, at:
   });
 }
 
-/** The same decision from facts already read (the batched accept path reads them in bulk). */
+/**
+ * The same decision from facts already read (the batched accept path reads them in bulk), with
+ * the agents rule after the compliance rules: a campaign call that waits for the campaign's
+ * next agent can never be dialled while no agent of the campaign is an active user.
+ */
 export function decideFromFacts(plan: CallPlan, at: Date, facts: DecisionFacts): Decision {
+  return withAgentsRule(plan, complianceDecision(plan, at, facts));
+}
+
+function complianceDecision(plan: CallPlan, at: Date, facts: DecisionFacts): Decision {
   return evaluateCall({
     at,
     window: plan.window,
@@ -48,6 +61,22 @@ export function decideFromFacts(plan: CallPlan, at: Date, facts: DecisionFacts):
     minRedialGapSeconds: plan.minRedialGapSeconds,
     outsideWindow: plan.outsideWindow,
   });
+}
+
+function withAgentsRule(plan: CallPlan, decision: Decision): Decision {
+  if (plan.activeAgents === null) return decision;
+  if (plan.activeAgents > 0) {
+    const detail = `${plan.activeAgents} active agent${plan.activeAgents === 1 ? '' : 's'} can take the call.`;
+    return { ...decision, rules: [...decision.rules, { rule: 'agents', result: 'pass', detail }] };
+  }
+  const rule: RuleResult = {
+    rule: 'agents',
+    result: 'fail',
+    detail: `Campaign '${plan.campaignId}' has no active agent: its agentIds name no active user, so the call could never be dialled.`,
+    hint: `Add agents with PUT /v1/campaigns/${plan.campaignId} {"agentIds": ["<user id>"]} (users need a device and status active), or pass userId to call through one user.`,
+  };
+  // nextAllowedAt stays the compliance rules' answer: refusals are judged in order (accept-rules.ts).
+  return { ...decision, outcome: 'refused', rules: [...decision.rules, rule] };
 }
 
 /** A decision as stored and answered (instants as RFC 3339 strings). */

@@ -55,6 +55,7 @@ export function newCall(
     lease_owner: null,
     leased_until: null,
     cancel_requested: false,
+    waiting_for_agent: false,
     created_at: ctx.now,
     updated_at: ctx.now,
     trace_context: ctx.traceContext ?? null,

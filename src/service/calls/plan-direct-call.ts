@@ -51,5 +51,6 @@ export async function planDirectCall(
     consent: null,
     maxAttempts: 1,
     minRedialGapSeconds: 0,
+    activeAgents: null,
   };
 }

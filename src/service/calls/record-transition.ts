@@ -24,7 +24,8 @@ export async function recordTransition(
     tx,
     call.tenant_id,
     call.id,
-    { ...changes, status },
+    // Any state change ends a wait for an agent (prepare-attempt.ts marks it).
+    { ...changes, status, waiting_for_agent: false },
     now,
     statusesLeadingTo(status),
   );

@@ -19,7 +19,8 @@ export async function resolveCallerId(
   requested: string | undefined,
 ): Promise<string> {
   const wanted = requested ?? configured ?? undefined;
-  const pointer = requested !== undefined ? '/callerId' : '';
+  // The contract names /callerId for this problem, also when the caller id came from defaults.
+  const pointer = '/callerId';
   if (wanted !== undefined) {
     const found = await callerIds.find(db, ctx.tenant.id, wanted);
     if (found?.data.verified) return wanted;

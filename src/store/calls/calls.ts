@@ -12,6 +12,7 @@ export async function insertCall(
     | 'sandbox'
     | 'event_sequence'
     | 'cancel_requested'
+    | 'waiting_for_agent'
     | 'created_at'
     | 'updated_at'
     | 'lease_owner'

@@ -6,7 +6,11 @@ import { countedAttempts } from './counted-attempts.ts';
 export interface CampaignCallFactsKey {
   tenantId: string;
   campaignId: string;
-  contactId: string;
+  /** The contact by id, or (null) by `contactExternalId` — an inline contact that may exist. */
+  contactId: string | null;
+  contactExternalId?: string | null;
+  /** Numbers the request brings (an inline contact's), checked against the DNC list too. */
+  numbers?: readonly string[];
   userId: string | null;
   /** Client-chosen call id, checked for being taken. */
   callId: string | null;
@@ -22,12 +26,14 @@ export interface CampaignCallFactsRow {
   campaignCallerId: unknown;
   /** The tenant's first verified caller id (only looked up when the campaign names none). */
   firstVerifiedCallerId: string | null;
-  /** Those of the contact's numbers that are on the tenant's DNC list. */
+  /** Those of the contact's (and the request's) numbers that are on the tenant's DNC list. */
   dncNumbers: string[];
   /** Attempts that count against the cap (not agent_no_answer) and when the last one ended. */
   attempts: number;
   lastEndedAt: Date | null;
   callIdTaken: boolean;
+  /** How many of the campaign's agentIds name an active user (who could take the call). */
+  activeAgents: number;
 }
 
 interface RawRow {
@@ -45,6 +51,7 @@ interface RawRow {
   attempts: number | string;
   last_ended_at: Date | string | null;
   call_id_taken: boolean;
+  active_agents: number | string;
 }
 
 /**
@@ -65,6 +72,8 @@ export async function loadCampaignCallFacts(
       t: k.tenantId,
       p: k.campaignId,
       c: k.contactId,
+      x: k.contactExternalId ?? null,
+      nums: k.numbers ?? [],
       u: k.userId,
       k: k.callId,
     })),
@@ -81,24 +90,33 @@ export async function loadCampaignCallFacts(
         (select fv.id from caller_ids fv
           where fv.tenant_id = j.t and fv.data->>'verified' = 'true' order by fv.seq limit 1)
       end as first_verified_caller_id,
+      -- "nums", not "n": a bare n below would bind to that column instead of the row alias.
       (select array_agg(d.number) from dnc_numbers d
         where d.tenant_id = j.t
-          and d.number in (select n->>'number' from jsonb_array_elements(ct.data->'phoneNumbers') n)
+          and (d.number in (select n->>'number' from jsonb_array_elements(ct.data->'phoneNumbers') n)
+            or d.number in (select jsonb_array_elements_text(j.nums)))
       ) as dnc_numbers,
       coalesce(st.attempts, 0) as attempts, st.last_ended_at,
-      tk.taken is not null as call_id_taken
-    from jsonb_to_recordset(${jobs}::jsonb) as j(i int, t text, p text, c text, u text, k text)
+      tk.taken is not null as call_id_taken,
+      (select count(*) from jsonb_array_elements_text(coalesce(cp.data->'agentIds', '[]'::jsonb)) a(id)
+        join users au on au.tenant_id = j.t and au.id = a.id
+        where au.data->>'status' = 'active') as active_agents
+    from jsonb_to_recordset(${jobs}::jsonb) as j(i int, t text, p text, c text, x text, nums jsonb, u text, k text)
     -- Every lookup is a LATERAL subquery with LIMIT 1, which the planner cannot flatten: it
     -- estimates jsonb_to_recordset at 100 rows, and as plain joins / EXISTS these became hash
     -- joins over seq scans of all contacts and campaign members (25 of 35 ms at 5,000 contacts).
     left join lateral (select id, data from campaigns where tenant_id = j.t and id = j.p limit 1) cp on true
-    left join lateral (select id, data from contacts where tenant_id = j.t and id = j.c limit 1) ct on true
+    left join lateral (
+      (select id, data from contacts where tenant_id = j.t and id = j.c limit 1)
+      union all
+      (select id, data from contacts where j.c is null and tenant_id = j.t and external_id = j.x limit 1)
+      limit 1) ct on true
     left join lateral (select id, data from users where tenant_id = j.t and id = j.u limit 1) us on true
     left join lateral (select true as member from campaign_contacts
-      where tenant_id = j.t and campaign_id = j.p and contact_id = j.c limit 1) mm on true
+      where tenant_id = j.t and campaign_id = j.p and contact_id = ct.id limit 1) mm on true
     left join lateral (select true as taken from calls
       where j.k is not null and tenant_id = j.t and id = j.k limit 1) tk on true
-    left join lateral ${countedAttempts(sql.ref('j.t'), sql.ref('j.p'), sql.ref('j.c'))} st on true
+    left join lateral ${countedAttempts(sql.ref('j.t'), sql.ref('j.p'), sql.ref('ct.id'))} st on true
     order by j.i`.execute(db);
   return result.rows.map((row) => ({
     campaign: row.campaign_id === null ? null : { id: row.campaign_id, data: row.campaign },
@@ -111,5 +129,6 @@ export async function loadCampaignCallFacts(
     attempts: Number(row.attempts),
     lastEndedAt: row.last_ended_at === null ? null : new Date(row.last_ended_at),
     callIdTaken: row.call_id_taken,
+    activeAgents: Number(row.active_agents),
   }));
 }

@@ -41,6 +41,7 @@ const CALL_COLUMNS = [
   'lease_owner',
   'leased_until',
   'cancel_requested',
+  'waiting_for_agent',
   'created_at',
   'updated_at',
   'trace_context',
@@ -59,45 +60,22 @@ export interface AcceptedCall {
 
 /**
  * Writes an accept batch in ONE statement, so it needs no BEGIN/COMMIT round trips and is atomic
- * on its own: stores the keyed answers (a key that exists, or that a concurrent transaction
- * holds, is skipped), then inserts the calls whose request had no key or stored its key, with
- * their first timeline entries. A taken call id fails the whole statement — nothing is written
- * and the caller sends the batch down the one-request path. Returns the keys stored, as
- * `tenantId/key`. Rows travel as one jsonb parameter each way, so the text never changes.
+ * on its own: stores the keyed outcomes (a key that exists unexpired, or that a concurrent
+ * transaction holds, is skipped; an expired one is taken over), then inserts the calls whose
+ * request had no key or stored its key, with their first timeline entries. A call and the
+ * answer its key replays therefore commit together or not at all. A taken call id fails the
+ * whole statement (nothing is written). Returns the keys stored and the calls inserted, as
+ * `tenantId/key` and `tenantId/id`. Rows travel as one jsonb parameter each way, so the text
+ * never changes.
  */
 export async function writeAcceptedBatch(
   db: Executor,
   calls: readonly AcceptedCall[],
   answers: readonly IdempotencyAnswer[],
   ttlSeconds: number,
-): Promise<Set<string>> {
-  if (calls.length === 0 && answers.length === 0) return new Set();
-  return (await writeNewCalls(db, calls, answers, ttlSeconds, 'fail')).keys;
-}
-
-/**
- * Inserts calls and their first timeline entries (sequence 1) in one statement, whatever their
- * number (the one-request path). A taken (client-chosen) id is skipped, not an error, and only
- * inserted calls get their event. Returns the `tenant_id/id` keys actually inserted.
- */
-export async function insertNewCalls(db: Executor, records: readonly NewCallRecord[]): Promise<Set<string>> {
-  if (records.length === 0) return new Set();
-  const calls = records.map((record) => ({ key: null, record }));
-  return (await writeNewCalls(db, calls, [], 0, 'skip')).calls;
-}
-
-/**
- * The one statement behind both: keyed answers, then the calls they allow, then the calls'
- * first events. `takenIds`: 'fail' raises on a taken call id (nothing is written), 'skip' leaves
- * that call out.
- */
-async function writeNewCalls(
-  db: Executor,
-  calls: readonly AcceptedCall[],
-  answers: readonly IdempotencyAnswer[],
-  ttlSeconds: number,
-  takenIds: 'fail' | 'skip',
+  now: Date,
 ): Promise<{ keys: Set<string>; calls: Set<string> }> {
+  if (calls.length === 0 && answers.length === 0) return { keys: new Set(), calls: new Set() };
   const callItems = JSON.stringify(
     calls.map(({ key, record }) => ({
       key,
@@ -107,18 +85,19 @@ async function writeNewCalls(
     })),
   );
   const keyItems = JSON.stringify(
-    answers.map((a) => ({ t: a.tenantId, k: a.key, f: a.fingerprint, s: a.status, b: a.body })),
+    answers.map((a) => ({ t: a.tenantId, k: a.key, f: a.fingerprint, o: a.outcome })),
   );
   const columns = sql.join(CALL_COLUMNS.map((column) => sql.ref(column)));
   const fromRow = sql.join(CALL_COLUMNS.map((column) => sql.ref(`r.${column}`)));
-  const onTakenId = takenIds === 'skip' ? sql`on conflict (tenant_id, id) do nothing` : sql``;
   const result = await sql<{ kind: 'key' | 'call'; tenant_id: string; id: string }>`
     with stored_keys as (
-      insert into idempotency_keys
-        (tenant_id, key, fingerprint, state, response_status, response_body, expires_at)
-      select a.t, a.k, a.f, 'done', a.s, a.b, now() + make_interval(secs => ${ttlSeconds})
-      from jsonb_to_recordset(${keyItems}::jsonb) as a(t text, k text, f text, s int, b jsonb)
-      on conflict (tenant_id, key) do nothing
+      insert into idempotency_keys (tenant_id, key, fingerprint, outcome, created_at, expires_at)
+      select a.t, a.k, a.f, a.o, ${now}::timestamptz, ${now}::timestamptz + make_interval(secs => ${ttlSeconds})
+      from jsonb_to_recordset(${keyItems}::jsonb) as a(t text, k text, f text, o jsonb)
+      on conflict (tenant_id, key) do update
+        set fingerprint = excluded.fingerprint, outcome = excluded.outcome,
+          created_at = excluded.created_at, expires_at = excluded.expires_at
+        where idempotency_keys.expires_at <= ${now}::timestamptz
       returning tenant_id, key
     ),
     kept as (
@@ -131,7 +110,6 @@ async function writeNewCalls(
     new_calls as (
       insert into calls (${columns})
       select ${fromRow} from kept r
-      ${onTakenId}
       returning tenant_id, id
     ),
     first_events as (
