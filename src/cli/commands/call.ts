@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import type { Call, CampaignCallInput, DirectCallInput } from '../../sdk/index.ts';
+import type { Call, CampaignCallInput, DirectCallInput, PconnClient } from '../../sdk/index.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
 import { followCall } from '../follow-call.ts';
 import { readJsonArgument } from '../input-files.ts';
 import { EXIT, print, run } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
+import { type TransitionContext, transitionLine } from '../watch/transition-line.ts';
 
 interface CallOptions extends ConnectionOptions {
   campaign?: string;
@@ -19,14 +20,6 @@ interface CallOptions extends ConnectionOptions {
   dryRun?: boolean;
   watch?: boolean;
   timeout?: string;
-}
-
-/** One line per status change while watching. */
-export function statusLine(call: Call): string {
-  const time = new Date().toISOString().slice(11, 19);
-  const last = call.attempts.at(-1);
-  const sip = last?.sipStatus ? ` SIP ${last.sipStatus}` : '';
-  return `${time}  ${call.id}  ${call.status}${call.outcome ? ` (${call.outcome}${sip})` : ''}`;
 }
 
 /**
@@ -95,17 +88,27 @@ export function registerCallCommand(program: Command): void {
           ]);
           return EXIT.ok;
         }
-        if (!options.json) process.stdout.write(`${statusLine(call)}\n`);
+        const context = await transitionContext(client, call.campaignId);
         const final = await followCall(client, call.id, {
           timeoutMs: Number(options.timeout) * 1000,
-          onStatus: (c) => {
-            if (!options.json && c.status !== call.status) process.stdout.write(`${statusLine(c)}\n`);
+          onEvent: (event) => {
+            if (!options.json) process.stdout.write(`${transitionLine(event, context)}\n`);
           },
         });
         if (options.json) print(true, final, () => []);
         return final.status === 'completed' ? EXIT.ok : EXIT.failed;
       }),
     );
+}
+
+/** The campaign's attempt cap, for "attempt 2 of 3" (left out when the campaign cannot be read). */
+async function transitionContext(client: PconnClient, campaignId: string | null): Promise<TransitionContext> {
+  if (!campaignId) return {};
+  try {
+    return { maxAttempts: (await client.campaigns.get(campaignId)).maxAttemptsPerContact };
+  } catch {
+    return {};
+  }
 }
 
 function dryRun(
