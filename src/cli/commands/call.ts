@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Call, CampaignCallInput, DirectCallInput, PconnClient } from '../../sdk/index.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
+import { resolveContact } from '../contact-reference.ts';
 import { followCall } from '../follow-call.ts';
 import { readJsonArgument } from '../input-files.ts';
 import { EXIT, print, run } from '../output.ts';
@@ -32,7 +33,7 @@ export function registerCallCommand(program: Command): void {
     program.command('call').description('place a call (campaign contact, or direct to a number)'),
   )
     .option('--campaign <id>', 'campaign of the call (with --contact)')
-    .option('--contact <id>', 'contact to call (with --campaign)')
+    .option('--contact <id>', 'contact to call (with --campaign): its id, or your externalId')
     .option('--phone-type <type>', "which of the contact's numbers (mobile, work …)")
     .option('--user <id>', 'agent who takes the call (required for direct calls)')
     .option('--to <e164>', 'direct call: the number to call')
@@ -55,11 +56,15 @@ export function registerCallCommand(program: Command): void {
         const keyed = options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {};
         let call: Call;
         if (options.campaign) {
-          if (!options.contact) throw new UsageError('a campaign call needs --contact <id>');
+          if (!options.contact)
+            throw new UsageError('a campaign call needs --contact <id> (a contact id or your externalId)');
           if (options.to)
             throw new UsageError('--to is for direct calls: leave out --campaign, or use --contact');
+          const contact = await resolveContact(client, options.contact);
+          if (contact.externalId && !options.json)
+            process.stderr.write(`contact: externalId '${contact.externalId}' is ${contact.contactId}\n`);
           const input: CampaignCallInput = {
-            contactId: options.contact,
+            contactId: contact.contactId,
             ...(options.phoneType ? { phoneType: options.phoneType } : {}),
             ...(options.user ? { userId: options.user } : {}),
             ...shared,
