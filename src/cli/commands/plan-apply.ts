@@ -11,13 +11,13 @@ interface PlanOptions extends ConnectionOptions {
   prune?: boolean;
 }
 
+/** Every problem of the file, one field per line: `pointer → detail (hint: …)`. */
 function fileErrorLines(error: ConfigFileError): string[] {
   return [
     `error: ${error.file} is not a valid pconn configuration (${error.errors.length} problem(s))`,
-    ...error.errors.flatMap((e) => [
-      `  - ${e.pointer || '(file)'}: ${e.detail}`,
-      ...(e.hint ? [`      hint: ${e.hint}`] : []),
-    ]),
+    ...error.errors.map(
+      (e) => `  ${e.pointer || '(file)'} → ${e.detail}${e.hint ? ` (hint: ${e.hint})` : ''}`,
+    ),
   ];
 }
 
