@@ -124,6 +124,7 @@ describe('pconn plan / apply (config as code)', () => {
         'trunks:',
         '  carrier: { uri: "sip:127.0.0.1:5060", password: 4242, cps: 0 }',
         'webhooks:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
         '  crm: { url: "http://127.0.0.1:3000/pconn", events: ["call.*"], description: "${WEBHOOK_TOKEN}" }',
         '',
       ].join('\n'),
