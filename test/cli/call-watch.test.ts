@@ -37,6 +37,7 @@ before(async () => {
   });
   await server.request('POST', '/v1/campaigns/retries/start');
   await contact('retries', 'cw-busy', '+12125550101');
+  await contact('retries', 'cw-busy-2', '+12125550101');
   // A one-hour window that opens two hours from now (UTC): every call is scheduled.
   const hour = (offset: number) => `${String((new Date().getUTCHours() + offset) % 24).padStart(2, '0')}:00`;
   await server.request('PUT', '/v1/campaigns/later', {
@@ -98,4 +99,39 @@ describe('pconn call --watch', () => {
     );
     assert.match(watched.stderr, /is still scheduled after the timeout/);
   });
+
+  test('pconn watch, piped, says what each transition means too', async () => {
+    const before = await streamsOpened();
+    const watching = cli(['watch', '--campaign', 'retries', '--max-events', '10', '--duration', '60']);
+    await streamOpenedAfter(before);
+    const placed = await cli(['call', '--campaign', 'retries', '--contact', 'cw-busy-2', '--json']);
+    assert.equal(placed.code, 0, placed.stderr);
+    const watched = await watching;
+    assert.equal(watched.code, 0, watched.stderr);
+    const lines = watched.stdout.trim().split('\n');
+    assert.equal(lines.length, 10, watched.stdout);
+    assert.match(
+      lines[3] ?? '',
+      /call\.queued +call_\S+ {2}\+12125550101 {2}queued — retry: attempt 2 after busy \(SIP 486\), next attempt at /,
+    );
+    assert.match(
+      lines[9] ?? '',
+      /call\.failed .* failed — busy \(SIP 486\): the contact has had 3 of 3 attempts$/,
+    );
+  });
 });
+
+/** How many event streams have been opened so far (each GET /v1/events is audited as it starts). */
+async function streamsOpened(): Promise<number> {
+  const res = await server.request<{ data: Array<{ path: string }> }>('GET', '/v1/audit-events?limit=200');
+  return res.body.data.filter((e) => e.path === '/v1/events').length;
+}
+
+/** Waits until more than `before` event streams have been opened. */
+async function streamOpenedAfter(before: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await streamsOpened()) <= before) {
+    assert.ok(Date.now() < deadline, 'watch never connected');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
