@@ -88,4 +88,22 @@ describe('pconn apply checks the whole file with the server before its first wri
     assert.ok([400, 422].includes(refused.status), refused.text);
     assert.equal(refused.body.errors[0]?.pointer, '/url');
   });
+
+  test('--prune of a live campaign is refused before anything is written', async () => {
+    await server.request('PUT', '/v1/campaigns/live', { body: { name: 'Live' } });
+    await server.request('POST', '/v1/campaigns/live/start');
+    const file = join(dir, 'prune.yaml');
+    writeFileSync(
+      file,
+      'users:\n  agent-bob: { name: Bob, device: { type: registered } }\ncampaigns:\n  spring: { name: Spring }\n',
+    );
+    const result = await runCli(['apply', '-f', file, '--prune'], { env: serverEnv(server, dir) });
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(
+      result.stderr,
+      /^ {2}\/campaigns\/live → --prune would delete campaign 'live', which is running; .*\(hint: Stop it first \(pconn campaigns stop live\)/m,
+    );
+    assert.equal((await server.request('GET', '/v1/users/agent-bob')).status, 404);
+    assert.equal((await server.request('GET', '/v1/campaigns/live')).status, 200);
+  });
 });

@@ -11,9 +11,12 @@ const PARALLEL = 8;
  * (`PUT …/{id}?dryRun=true`: the server's own rules — webhook URLs on private addresses, who may
  * verify a caller id, unique external ids — run, nothing is stored). Answers every refusal, each
  * pointer prefixed with the resource (`/webhooks/crm/url`) as in the file; empty when all pass.
+ * A campaign that `--prune` would delete is checked to be stopped, as the server will require.
  */
 export async function preflight(client: PconnClient, changes: ResourceChange[]): Promise<FieldError[]> {
-  const puts = changes.filter((c) => c.action !== 'delete' && c.kind !== PHONE_TYPES.key && c.body);
+  const puts = changes.filter(
+    (c) => (c.action !== 'delete' && c.kind !== PHONE_TYPES.key && c.body) || isCampaignDeletion(c),
+  );
   const errors: FieldError[][] = new Array(puts.length);
   let next = 0;
   const worker = async () => {
@@ -26,7 +29,29 @@ export async function preflight(client: PconnClient, changes: ResourceChange[]):
   return errors.flat();
 }
 
+function isCampaignDeletion(change: ResourceChange): boolean {
+  return change.action === 'delete' && change.kind === 'campaigns';
+}
+
+// The server refuses to delete a campaign in these states (409 invalid_transition).
+const UNDELETABLE = new Set(['running', 'scheduled', 'paused']);
+
+/** A campaign `--prune` would delete must be stopped first; said now rather than after other writes. */
+async function checkCampaignDeletion(client: PconnClient, change: ResourceChange): Promise<FieldError[]> {
+  const { status } = await client.campaigns.get(change.id);
+  if (!UNDELETABLE.has(status)) return [];
+  return [
+    {
+      pointer: `/campaigns/${change.id}`,
+      code: 'invalid_transition',
+      detail: `--prune would delete campaign '${change.id}', which is ${status}; a ${status} campaign cannot be deleted.`,
+      hint: `Stop it first (pconn campaigns stop ${change.id}), or declare it in the file.`,
+    },
+  ];
+}
+
 async function check(client: PconnClient, change: ResourceChange): Promise<FieldError[]> {
+  if (isCampaignDeletion(change)) return checkCampaignDeletion(client, change);
   const kind = RESOURCE_KINDS.find((k) => k.key === change.kind);
   if (!kind) return [];
   const prefix = `/${change.kind}/${change.id}`;
