@@ -146,4 +146,36 @@ describe('pconn plan / apply (config as code)', () => {
     assert.doesNotMatch(json.stderr, /hunter2|4242/);
     assert.equal(JSON.parse(json.stderr).errors[0].pointer, '/users/alan/device/password');
   });
+
+  test('plan and apply, --json included, never print a secret value of the file', async () => {
+    const file = join(dir, 'tokens.yaml');
+    writeFileSync(
+      file,
+      [
+        'trunks:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+        '  second: { uri: "sip:127.0.0.1:5070", username: pconn, password: "${TRUNK_PASSWORD}" }',
+        'campaigns:',
+        '  with-meta: { name: Meta, metadata: { crmApiToken: "tok-12345", team: blue } }',
+        '',
+      ].join('\n'),
+    );
+    const plan = await cli(['plan', '-f', file]);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /^ {4}\+ password: "\(write-only, set\)"$/m);
+    assert.match(plan.stdout, /^ {4}\+ metadata\.crmApiToken: "\(hidden\)"$/m);
+    assert.match(plan.stdout, /^ {4}\+ metadata\.team: "blue"$/m);
+    const planJson = await cli(['plan', '-f', file, '--json']);
+    const applied = await cli(['apply', '-f', file, '--json']);
+    assert.equal(applied.code, 0, applied.stderr);
+    for (const output of [plan, planJson, applied]) {
+      assert.doesNotMatch(output.stdout + output.stderr, /trunk-secret-1|tok-12345/);
+    }
+    assert.equal(JSON.parse(planJson.stdout).changes[0].body.password, '(hidden)');
+    const campaign = await server.request<{ metadata: Record<string, string> }>(
+      'GET',
+      '/v1/campaigns/with-meta',
+    );
+    assert.equal(campaign.body.metadata.crmApiToken, 'tok-12345');
+  });
 });

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import type { FieldError, PconnClient } from '../../sdk/index.ts';
 import { ConfigFileError, loadConfigDocument } from '../config-as-code/config-document.ts';
-import { makePlan, type Plan, planLines, type ResourceChange } from '../config-as-code/plan.ts';
+import {
+  makePlan,
+  type Plan,
+  planLines,
+  publicChange,
+  publicPlan,
+  type ResourceChange,
+} from '../config-as-code/plan.ts';
 import { preflight } from '../config-as-code/preflight.ts';
 import { PHONE_TYPES, RESOURCE_KINDS } from '../config-as-code/resource-kinds.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
@@ -91,7 +98,7 @@ export function registerPlanApplyCommands(program: Command): void {
           const client = clientFrom(options);
           const plan: Plan = await makePlan(client, document, options.prune === true);
           if (name === 'plan') {
-            print(options.json === true, plan, () => planLines(plan));
+            print(options.json === true, publicPlan(plan), () => planLines(plan));
             return EXIT.ok;
           }
           // The whole file is checked by the server before the first write: a refused webhook
@@ -102,7 +109,7 @@ export function registerPlanApplyCommands(program: Command): void {
           if (!options.json) process.stdout.write(`${planLines(plan).join('\n')}\n`);
           for (const change of plan.changes) {
             const secret = await applyChange(client, change);
-            applied.push({ ...change, ...(secret ? { secret } : {}) });
+            applied.push({ ...publicChange(change), ...(secret ? { secret } : {}) });
             if (!options.json) {
               process.stdout.write(`${change.action}d ${change.kind}/${change.id}\n`);
               if (secret) process.stdout.write(`  signing secret (shown once, store it now): ${secret}\n`);

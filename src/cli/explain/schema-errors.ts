@@ -1,21 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError, ValueErrorType } from '@sinclair/typebox/value';
 import type { FieldError } from '../../sdk/index.ts';
+import { HIDDEN, isSecretPath } from '../secret-fields.ts';
 import { FOREIGN_FIELDS } from './request-schemas.ts';
-
-// Members whose values are never printed back: a rejected password must not land in a terminal,
-// a CI log or a pasted bug report. Matched on the member's name, any case.
-const SECRET_NAME = /pass|pwd|secret|token|credential|api[-_]?key|private[-_]?key/i;
-
-/** True when a member of this name holds a secret (password, passwd, pwd, clientSecret, token…). */
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
-
-/** True when any member on the path to `pointer` is secret-like (its value, whole or part, is a secret). */
-function isSecretPointer(pointer: string): boolean {
-  return pointer.split('/').some((part) => part !== '' && isSecretName(part));
-}
 
 /**
  * Checks `body` against a contract schema and answers one error per field, worded the way the
@@ -81,8 +68,8 @@ function unionBranch(error: ValueError): ValueError[] | undefined {
 
 function describe(root: TSchema, error: ValueError): FieldError {
   const name = error.path.split('/').at(-1) ?? '';
-  const secret = isSecretPointer(error.path);
-  const shown = secret ? '(hidden)' : JSON.stringify(error.value);
+  const secret = isSecretPath(error.path);
+  const shown = secret ? HIDDEN : JSON.stringify(error.value);
   const s = error.schema as Record<string, unknown>;
   const at = (code: string, detail: string, hint?: string): FieldError => ({
     pointer: error.path,
@@ -106,7 +93,7 @@ function describe(root: TSchema, error: ValueError): FieldError {
     case ValueErrorType.StringMaxLength:
       return at(
         'too_long',
-        `${secret ? '(hidden)' : 'The value'} is too long: at most ${s.maxLength} character(s).`,
+        `${secret ? HIDDEN : 'The value'} is too long: at most ${s.maxLength} character(s).`,
       );
     case ValueErrorType.StringPattern:
       return at('format', `${shown} does not have the expected form (pattern ${s.pattern}).`);
