@@ -79,6 +79,15 @@ describe('pconn call --watch', () => {
     assert.match(requeues[1] ?? '', /queued — retry: attempt 3 of 3 after busy \(SIP 486\)/);
     assert.match(lines.at(-1) ?? '', /failed — busy \(SIP 486\): the contact has had 3 of 3 attempts$/);
     assert.match(lines[1] ?? '', /dialing_user — attempt 1: ringing agent cw-agent$/);
+
+    // The timeline of `calls get --events` reads the same way.
+    const id = lines[0]?.split(/\s+/)[1] as string;
+    const got = await cli(['calls', 'get', id, '--events']);
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(
+      got.stdout,
+      /#4 call\.queued +queued — retry: attempt 2 after busy \(SIP 486\), next attempt at \d\d:\d\d:\d\dZ$/m,
+    );
   });
 
   test('a scheduled call says why it waits and when it is next tried', async () => {
