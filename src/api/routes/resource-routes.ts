@@ -27,6 +27,7 @@ export interface ResourceRouteOptions {
 }
 
 type AnyService = ResourceService<object, object, unknown>;
+type Body = object;
 
 // `?dryRun=true`: every check, nothing written (pconn apply validates a whole file this way).
 const PutQuery = Type.Object(
@@ -40,11 +41,11 @@ const PutQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type Body = object;
 
 /**
- * Registers the standard config-resource routes: PUT (idempotent upsert with a client id),
- * POST (generated id), GET, list, PATCH (top-level members), DELETE.
+ * Registers the standard config-resource routes: PUT (idempotent upsert with a client id;
+ * `?dryRun=true` checks without writing), POST (generated id), GET, list, PATCH (top-level
+ * members), DELETE.
  */
 export function registerResourceRoutes(
   app: FastifyInstance,
