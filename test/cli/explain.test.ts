@@ -47,6 +47,30 @@ before(async () => {
   await refused('x-contact', 'contact_not_found', 'POST', '/v1/campaigns/live-camp/calls', {
     body: { contactId: 'ghost' },
   });
+  // A campaign whose default caller id was never verified; the request names none.
+  await server.request('PUT', '/v1/campaigns/unverified-camp', {
+    body: { name: 'Unverified', callerId: '+12125550177' },
+  });
+  await server.request('POST', '/v1/campaigns/unverified-camp/start');
+  await server.request('PUT', '/v1/contacts/ct-u', {
+    body: { externalId: 'ct-u', phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }] },
+  });
+  await server.request('POST', '/v1/campaigns/unverified-camp/contacts', { body: { contactIds: ['ct-u'] } });
+  await refused(
+    'x-campaign-caller',
+    'caller_id_not_verified',
+    'POST',
+    '/v1/campaigns/unverified-camp/calls',
+    {
+      body: { contactId: 'ct-u' },
+    },
+  );
+  await server.request('PUT', '/v1/users/u-direct', {
+    body: { name: 'U', device: { type: 'sip', uri: 'sip:u@sandbox.invalid' } },
+  });
+  await refused('x-request-caller', 'caller_id_not_verified', 'POST', '/v1/calls', {
+    body: { userId: 'u-direct', to: '+12125550100', callerId: '+12125550188' },
+  });
 });
 after(() => server.close());
 
@@ -92,6 +116,33 @@ describe('pconn explain REQUEST_ID', () => {
       assert.match(text.stdout, human, text.stdout);
       assert.match(text.stdout, /how to fix it:/);
     }
+  });
+
+  test('caller_id_not_verified says whether the caller id came from the campaign or the request', async () => {
+    const fromCampaign = await cli(['explain', 'x-campaign-caller']);
+    assert.equal(fromCampaign.code, 0, fromCampaign.stderr);
+    assert.match(fromCampaign.stdout, /answered HTTP 422 caller_id_not_verified/);
+    assert.match(
+      fromCampaign.stdout,
+      /- \(whole body\): The request sent no callerId, so campaign 'unverified-camp''s callerId \+12125550177 was used, and it is not a verified caller id/,
+    );
+    assert.match(
+      fromCampaign.stdout,
+      /hint: Verify it with PUT \/v1\/caller-ids\/\+12125550177 .*PATCH \/v1\/campaigns\/unverified-camp/,
+    );
+    assert.doesNotMatch(fromCampaign.stdout, /missing/);
+    const json = await cli(['explain', 'x-campaign-caller', '--json']);
+    assert.equal(JSON.parse(json.stdout).callerIdSource, 'campaign');
+
+    const fromRequest = await cli(['explain', 'x-request-caller', '--json']);
+    assert.equal(fromRequest.code, 0, fromRequest.stderr);
+    const explained = JSON.parse(fromRequest.stdout);
+    assert.equal(explained.callerIdSource, 'request');
+    assert.equal(explained.errors[0].pointer, '/callerId');
+    assert.match(
+      explained.errors[0].detail,
+      /'\+12125550188' \(sent in this request\) is not a verified caller id/,
+    );
   });
 
   test('an unknown request id exits 1 and says why it may be missing', async () => {

@@ -99,14 +99,83 @@ describe('pconn plan / apply (config as code)', () => {
     const result = await cli(['apply', '-f', bad]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /is not a valid pconn configuration \(4 problem\(s\)\)/);
-    assert.match(result.stderr, /- \/widgets: Unknown kind 'widgets'\./);
+    assert.match(result.stderr, /^ {2}\/widgets → Unknown kind 'widgets'\. \(hint: Kinds: /m);
     assert.match(
       result.stderr,
-      /- \/campaigns\/c1\/nmae: Unknown field 'nmae'\.\n\s+hint: Did you mean 'name'\?/,
+      /^ {2}\/campaigns\/c1\/nmae → Unknown field 'nmae'\. \(hint: Did you mean 'name'\?\)$/m,
     );
-    assert.match(result.stderr, /- \/campaigns\/c1\/callerId: .*\n\s+hint: Did you mean '\+12125550100'\?/);
+    assert.match(
+      result.stderr,
+      /^ {2}\/campaigns\/c1\/callerId → "2125550100" is not a valid E\.164 .*\(hint: Did you mean '\+12125550100'\?\)$/m,
+    );
     assert.equal((await server.request('GET', '/v1/users/u1')).status, 404);
     const missing = await cli(['plan', '-f', join(dir, 'none.yaml')]);
     assert.equal(missing.code, 2);
+  });
+
+  test('plan shows one line per field and never prints a secret back', async () => {
+    const secrets = join(dir, 'secrets.yaml');
+    writeFileSync(
+      secrets,
+      [
+        'users:',
+        '  alan: { name: Alan, device: { type: registered, username: alan, password: "hunter2" } }',
+        '  bob: { name: Bob, device: { type: pager, number: "+12125550100" } }',
+        'trunks:',
+        '  carrier: { uri: "sip:127.0.0.1:5060", password: 4242, cps: 0 }',
+        'webhooks:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+        '  crm: { url: "http://127.0.0.1:3000/pconn", events: ["call.*"], description: "${WEBHOOK_TOKEN}" }',
+        '',
+      ].join('\n'),
+    );
+    const env = { ...serverEnv(server, dir), WEBHOOK_TOKEN: 'x'.repeat(501) };
+    const result = await runCli(['plan', '-f', secrets], { env });
+    assert.equal(result.code, 1);
+    const lines = result.stderr.trim().split('\n');
+    assert.deepEqual(lines, [
+      `error: ${secrets} is not a valid pconn configuration (5 problem(s))`,
+      '  /users/alan/device/password → (hidden) is too short: at least 8 character(s).',
+      `  /users/bob/device/type → "pager" must be one of 'sip', 'phone', 'registered'.`,
+      '  /trunks/carrier/password → (hidden) has the wrong type: expected string.',
+      '  /trunks/carrier/cps → 0 is too small: it must be greater than 0.',
+      '  /webhooks/crm/description → The value is too long: at most 500 character(s).',
+    ]);
+    assert.doesNotMatch(result.stderr, /hunter2|4242/);
+    const json = await runCli(['plan', '-f', secrets, '--json'], { env });
+    assert.doesNotMatch(json.stderr, /hunter2|4242/);
+    assert.equal(JSON.parse(json.stderr).errors[0].pointer, '/users/alan/device/password');
+  });
+
+  test('plan and apply, --json included, never print a secret value of the file', async () => {
+    const file = join(dir, 'tokens.yaml');
+    writeFileSync(
+      file,
+      [
+        'trunks:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+        '  second: { uri: "sip:127.0.0.1:5070", username: pconn, password: "${TRUNK_PASSWORD}" }',
+        'campaigns:',
+        '  with-meta: { name: Meta, metadata: { crmApiToken: "tok-12345", team: blue } }',
+        '',
+      ].join('\n'),
+    );
+    const plan = await cli(['plan', '-f', file]);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /^ {4}\+ password: "\(write-only, set\)"$/m);
+    assert.match(plan.stdout, /^ {4}\+ metadata\.crmApiToken: "\(hidden\)"$/m);
+    assert.match(plan.stdout, /^ {4}\+ metadata\.team: "blue"$/m);
+    const planJson = await cli(['plan', '-f', file, '--json']);
+    const applied = await cli(['apply', '-f', file, '--json']);
+    assert.equal(applied.code, 0, applied.stderr);
+    for (const output of [plan, planJson, applied]) {
+      assert.doesNotMatch(output.stdout + output.stderr, /trunk-secret-1|tok-12345/);
+    }
+    assert.equal(JSON.parse(planJson.stdout).changes[0].body.password, '(hidden)');
+    const campaign = await server.request<{ metadata: Record<string, string> }>(
+      'GET',
+      '/v1/campaigns/with-meta',
+    );
+    assert.equal(campaign.body.metadata.crmApiToken, 'tok-12345');
   });
 });

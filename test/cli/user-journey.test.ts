@@ -53,15 +53,13 @@ describe('a user journey with the CLI', () => {
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stdout, /imported 10000 rows .*10000 created, 0 updated, 10000 added to journey/);
 
-    const found = await cli(['contacts', 'list', '--external-id', 'j-100', '--json']);
-    const contactId = JSON.parse(found.stdout)[0]?.id as string;
-    assert.ok(contactId, found.stdout);
+    // The CRM id is enough: --contact looks the contact up by externalId.
     const call = await cli([
       'call',
       '--campaign',
       'journey',
       '--contact',
-      contactId,
+      'j-100',
       '--phone-type',
       'mobile',
       '--watch',
@@ -74,13 +72,17 @@ describe('a user journey with the CLI', () => {
     assert.equal(statuses[0], 'queued');
     assert.equal(statuses.at(-1), 'completed');
 
-    const refused = await cli(['call', '--campaign', 'journey', '--contact', 'nobody']);
+    const unknown = await cli(['call', '--campaign', 'journey', '--contact', 'nobody']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /--contact 'nobody' is neither a contact id nor a contact's externalId/);
+
+    const refused = await cli(['call', '--campaign', 'journey', '--contact', 'j-7', '--phone-type', 'work']);
     assert.equal(refused.code, 1);
     const requestId = /pconn explain (\S+)\)/.exec(refused.stderr)?.[1];
     assert.ok(requestId, refused.stderr);
     const explained = await cli(['explain', requestId]);
     assert.equal(explained.code, 0, explained.stderr);
-    assert.match(explained.stdout, /answered HTTP 422 contact_not_found/);
-    assert.match(explained.stdout, /- \/contactId: contactId 'nobody' was refused/);
+    assert.match(explained.stdout, /answered HTTP 422 phone_type_not_on_contact/);
+    assert.match(explained.stdout, /- \/phoneType: /);
   });
 });

@@ -29,9 +29,23 @@ export interface ResourceRouteOptions {
 type AnyService = ResourceService<object, object, unknown>;
 type Body = object;
 
+// `?dryRun=true`: every check, nothing written (pconn apply validates a whole file this way).
+const PutQuery = Type.Object(
+  {
+    dryRun: Type.Optional(
+      Type.Boolean({
+        description:
+          'Run every check and answer 200 with the resource as it would be stored, without storing it (no secret is shown)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /**
- * Registers the standard config-resource routes: PUT (idempotent upsert with a client id),
- * POST (generated id), GET, list, PATCH (top-level members), DELETE.
+ * Registers the standard config-resource routes: PUT (idempotent upsert with a client id;
+ * `?dryRun=true` checks without writing), POST (generated id), GET, list, PATCH (top-level
+ * members), DELETE.
  */
 export function registerResourceRoutes(
   app: FastifyInstance,
@@ -55,7 +69,7 @@ export function registerResourceRoutes(
     { additionalProperties: false },
   );
 
-  app.put<{ Params: { id: string }; Body: object }>(
+  app.put<{ Params: { id: string }; Body: object; Querystring: { dryRun?: boolean } }>(
     itemPath,
     {
       config: config(writeScope),
@@ -65,17 +79,21 @@ export function registerResourceRoutes(
         tags: [tag],
         scope: writeScope,
         params,
+        querystring: PutQuery,
         body: input,
         success: { 200: wire, 201: wire },
         errors: [409, 422],
       }),
     },
     async (request, reply) => {
+      const dryRun = request.query.dryRun === true;
       const { resource, created } = await service.put(
         await request.context(),
         request.params.id,
         request.body as Body,
+        { dryRun },
       );
+      if (dryRun) return resource;
       if (created) reply.code(201).header('location', `${path}/${encodeURIComponent(request.params.id)}`);
       return resource;
     },

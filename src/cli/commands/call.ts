@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import type { Call, CampaignCallInput, DirectCallInput } from '../../sdk/index.ts';
+import type { Call, CampaignCallInput, DirectCallInput, PconnClient } from '../../sdk/index.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
+import { resolveContact } from '../contact-reference.ts';
 import { followCall } from '../follow-call.ts';
 import { readJsonArgument } from '../input-files.ts';
 import { EXIT, print, run } from '../output.ts';
 import { UsageError } from '../usage-error.ts';
+import { type TransitionContext, transitionLine } from '../watch/transition-line.ts';
 
 interface CallOptions extends ConnectionOptions {
   campaign?: string;
@@ -21,14 +23,6 @@ interface CallOptions extends ConnectionOptions {
   timeout?: string;
 }
 
-/** One line per status change while watching. */
-export function statusLine(call: Call): string {
-  const time = new Date().toISOString().slice(11, 19);
-  const last = call.attempts.at(-1);
-  const sip = last?.sipStatus ? ` SIP ${last.sipStatus}` : '';
-  return `${time}  ${call.id}  ${call.status}${call.outcome ? ` (${call.outcome}${sip})` : ''}`;
-}
-
 /**
  * `pconn call`: a campaign call (`--campaign --contact`) or a direct call (`--user --to`);
  * `--watch` follows it until it ends (exit 0 when completed, 1 when it failed, was canceled or
@@ -39,7 +33,7 @@ export function registerCallCommand(program: Command): void {
     program.command('call').description('place a call (campaign contact, or direct to a number)'),
   )
     .option('--campaign <id>', 'campaign of the call (with --contact)')
-    .option('--contact <id>', 'contact to call (with --campaign)')
+    .option('--contact <id>', 'contact to call (with --campaign): its id, or your externalId')
     .option('--phone-type <type>', "which of the contact's numbers (mobile, work …)")
     .option('--user <id>', 'agent who takes the call (required for direct calls)')
     .option('--to <e164>', 'direct call: the number to call')
@@ -62,11 +56,15 @@ export function registerCallCommand(program: Command): void {
         const keyed = options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {};
         let call: Call;
         if (options.campaign) {
-          if (!options.contact) throw new UsageError('a campaign call needs --contact <id>');
+          if (!options.contact)
+            throw new UsageError('a campaign call needs --contact <id> (a contact id or your externalId)');
           if (options.to)
             throw new UsageError('--to is for direct calls: leave out --campaign, or use --contact');
+          const contact = await resolveContact(client, options.contact);
+          if (contact.externalId && !options.json)
+            process.stderr.write(`contact: externalId '${contact.externalId}' is ${contact.contactId}\n`);
           const input: CampaignCallInput = {
-            contactId: options.contact,
+            contactId: contact.contactId,
             ...(options.phoneType ? { phoneType: options.phoneType } : {}),
             ...(options.user ? { userId: options.user } : {}),
             ...shared,
@@ -95,17 +93,27 @@ export function registerCallCommand(program: Command): void {
           ]);
           return EXIT.ok;
         }
-        if (!options.json) process.stdout.write(`${statusLine(call)}\n`);
+        const context = await transitionContext(client, call.campaignId);
         const final = await followCall(client, call.id, {
           timeoutMs: Number(options.timeout) * 1000,
-          onStatus: (c) => {
-            if (!options.json && c.status !== call.status) process.stdout.write(`${statusLine(c)}\n`);
+          onEvent: (event) => {
+            if (!options.json) process.stdout.write(`${transitionLine(event, context)}\n`);
           },
         });
         if (options.json) print(true, final, () => []);
         return final.status === 'completed' ? EXIT.ok : EXIT.failed;
       }),
     );
+}
+
+/** The campaign's attempt cap, for "attempt 2 of 3" (left out when the campaign cannot be read). */
+async function transitionContext(client: PconnClient, campaignId: string | null): Promise<TransitionContext> {
+  if (!campaignId) return {};
+  try {
+    return { maxAttempts: (await client.campaigns.get(campaignId)).maxAttemptsPerContact };
+  } catch {
+    return {};
+  }
 }
 
 function dryRun(

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Call } from '../../sdk/index.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
 import { print, run } from '../output.ts';
+import { describeTransition } from '../watch/transition-line.ts';
 
 /** The lines that describe one call and its attempts. */
 export function callLines(call: Call): string[] {
@@ -56,7 +57,9 @@ export function registerCallsCommands(program: Command): void {
         const timeline = options.events ? await client.calls.timeline(id) : undefined;
         print(options.json === true, timeline ? { ...call, timeline } : call, () => [
           ...callLines(call),
-          ...(timeline ?? []).map((e) => `  ${e.timestamp}  #${e.sequence} ${e.type}`),
+          ...(timeline ?? []).map(
+            (e) => `  ${e.timestamp}  #${e.sequence} ${e.type.padEnd(20)} ${describeTransition(e)}`,
+          ),
         ]);
         return 0;
       }),

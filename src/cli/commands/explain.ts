@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AuditEvent, FieldError, PconnClient, Problem } from '../../sdk/index.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
+import { type CallerIdSource, explainCallerId } from '../explain/caller-id-origin.ts';
 import { rebuildFieldErrors } from '../explain/rebuild-problem.ts';
 import { EXIT, print, run } from '../output.ts';
 
@@ -18,6 +19,8 @@ export interface Explanation {
   whatHappened: string | null;
   howToFix: string | null;
   errors: FieldError[];
+  /** For `caller_id_not_verified`: whether the caller id came from the request, the campaign or the tenant default. */
+  callerIdSource?: CallerIdSource;
 }
 
 interface ProblemTypeDoc {
@@ -39,9 +42,15 @@ async function problemType(client: PconnClient, code: string): Promise<ProblemTy
 export async function explainRequest(client: PconnClient, entry: AuditEvent): Promise<Explanation> {
   const stored = entry.problem && typeof entry.problem === 'object' ? (entry.problem as Problem) : undefined;
   const doc = entry.code ? await problemType(client, entry.code) : undefined;
+  const callerId =
+    entry.code === 'caller_id_not_verified'
+      ? explainCallerId({ route: entry.route, path: entry.path, body: entry.body, problem: stored })
+      : undefined;
   const errors = stored?.errors?.length
     ? stored.errors
-    : rebuildFieldErrors({ method: entry.method, route: entry.route, code: entry.code, body: entry.body });
+    : callerId
+      ? [callerId.error]
+      : rebuildFieldErrors({ method: entry.method, route: entry.route, code: entry.code, body: entry.body });
   return {
     requestId: entry.requestId,
     method: entry.method,
@@ -55,6 +64,7 @@ export async function explainRequest(client: PconnClient, entry: AuditEvent): Pr
     whatHappened: doc?.description ?? null,
     howToFix: doc?.fix ?? null,
     errors,
+    ...(callerId ? { callerIdSource: callerId.source } : {}),
   };
 }
 

@@ -61,9 +61,10 @@ export function loadConfigDocument(file: string): ConfigDocument {
   try {
     raw = substitute(parse(text) ?? {}, missing);
   } catch (error) {
-    throw new ConfigFileError(file, [
-      { pointer: '', code: 'invalid_yaml', detail: (error as Error).message },
-    ]);
+    // The parser quotes the offending source line after a blank line; that line may hold a
+    // secret, so only the position is kept.
+    const position = ((error as Error).message.split('\n\n')[0] ?? 'unreadable YAML').replace(/:\s*$/, '.');
+    throw new ConfigFileError(file, [{ pointer: '', code: 'invalid_yaml', detail: position }]);
   }
   const errors: FieldError[] = [...missing].map((name) => ({
     pointer: '',

@@ -1,5 +1,8 @@
 import { ACTION_FIELDS, WRITE_ONLY_FIELDS } from './resource-kinds.ts';
 
+/** How a write-only member that is set shows in a diff (its value is never read back). */
+export const WRITE_ONLY_SET = '(write-only, set)';
+
 /** One field-level difference: `+` added, `-` removed, `~` changed. */
 export interface FieldChange {
   op: '+' | '-' | '~';
@@ -31,9 +34,9 @@ export function diffDocument(
       const hasKey = `has${key[0]?.toUpperCase()}${key.slice(1)}`;
       const present = actual?.[hasKey] === true;
       if (want !== undefined && want !== null && !present)
-        changes.push({ op: '+', path, to: '(write-only, set)' });
+        changes.push({ op: '+', path, to: WRITE_ONLY_SET });
       if ((want === undefined || want === null) && present)
-        changes.push({ op: '-', path, from: '(write-only, set)' });
+        changes.push({ op: '-', path, from: WRITE_ONLY_SET });
       continue;
     }
     const have = actual?.[key];
@@ -54,7 +57,7 @@ export function diffDocument(
 export function additions(desired: Record<string, unknown>, base = ''): FieldChange[] {
   return Object.entries(desired).flatMap(([key, value]) => {
     const path = base ? `${base}.${key}` : key;
-    if (WRITE_ONLY_FIELDS.has(key)) return [{ op: '+' as const, path, to: '(write-only, set)' }];
+    if (WRITE_ONLY_FIELDS.has(key)) return [{ op: '+' as const, path, to: WRITE_ONLY_SET }];
     return isObject(value) ? additions(value, path) : [{ op: '+' as const, path, to: value }];
   });
 }

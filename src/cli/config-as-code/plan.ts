@@ -1,7 +1,8 @@
 import type { PconnClient } from '../../sdk/index.ts';
 import { PconnApiError } from '../../sdk/index.ts';
+import { HIDDEN, isSecretPath, redactSecrets } from '../secret-fields.ts';
 import type { ConfigDocument } from './config-document.ts';
-import { additions, diffDocument, type FieldChange } from './diff-resources.ts';
+import { additions, diffDocument, type FieldChange, WRITE_ONLY_SET } from './diff-resources.ts';
 import { PHONE_TYPES, RESOURCE_KINDS } from './resource-kinds.ts';
 
 /** What applying the file would do to one resource. */
@@ -78,8 +79,34 @@ export async function makePlan(client: PconnClient, document: ConfigDocument, pr
   return { changes, summary: { create: count('create'), update: count('update'), delete: count('delete') } };
 }
 
+/** A field change as printed: values of secret-like members shown as `(hidden)`. */
+function maskField(field: FieldChange): FieldChange {
+  if (!isSecretPath(field.path)) return field;
+  const mask = (value: unknown) => (value === WRITE_ONLY_SET ? value : HIDDEN);
+  return {
+    ...field,
+    ...('from' in field ? { from: mask(field.from) } : {}),
+    ...('to' in field ? { to: mask(field.to) } : {}),
+  };
+}
+
+/** A change as printed or written as JSON: no secret value in its fields or its body. */
+export function publicChange(change: ResourceChange): ResourceChange {
+  return {
+    ...change,
+    fields: change.fields.map(maskField),
+    ...(change.body ? { body: redactSecrets(change.body) as Record<string, unknown> } : {}),
+  };
+}
+
+/** The plan as `--json` prints it (secrets hidden). */
+export function publicPlan(plan: Plan): Plan {
+  return { ...plan, changes: plan.changes.map(publicChange) };
+}
+
 /** The plan as people read it: `+ kind/id` created, `~` changed (with each field), `-` deleted. */
 export function planLines(plan: Plan): string[] {
+  plan = publicPlan(plan);
   if (plan.changes.length === 0) return ['No changes: the server matches the file.'];
   const sign = { create: '+', update: '~', delete: '-' } as const;
   const lines = plan.changes.flatMap((change) => [

@@ -48,7 +48,8 @@ export const REFERENCE_POINTERS: Record<string, string> = {
   phone_type_not_on_contact: '/phoneType',
   user_not_found: '/userId',
   user_unavailable: '/userId',
-  caller_id_not_verified: '/callerId',
+  // caller_id_not_verified is not here: the caller id may come from the campaign or the tenant,
+  // not the body (explain/caller-id-origin.ts).
 };
 
 /** Hints for fields users bring from other platforms (shared/api-contract.md "Hints"). */

@@ -22,12 +22,15 @@ export async function* callEvents(
       query: { campaignId: options.campaignId, limit: 200 },
     });
     for (const call of page.data) {
-      if (known.get(call.id) === call.status) continue;
-      known.set(call.id, call.status);
+      // Status and attempt count, not status alone: a call requeued after a busy attempt is
+      // `queued` again, and that is news.
+      const state = `${call.status}/${call.attempts.length}`;
+      if (known.get(call.id) === state) continue;
+      known.set(call.id, state);
       // Calls that were already there when watching started are shown once, not as news.
       if (first && ['completed', 'failed', 'canceled', 'blocked'].includes(call.status)) continue;
       yield {
-        id: `poll_${call.id}_${call.status}`,
+        id: `poll_${call.id}_${call.status}_${call.attempts.length}`,
         type: `call.${call.status}`,
         timestamp: call.updatedAt,
         sequence: 0,

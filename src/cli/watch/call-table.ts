@@ -1,4 +1,5 @@
 import type { Call, PconnEvent } from '../../sdk/index.ts';
+import { describeTransition } from './transition-line.ts';
 
 /** One row of the live table. */
 interface Row {
@@ -41,8 +42,9 @@ export class CallTable {
   }
 }
 
-/** One line per event, for logs and pipes. */
+/** One line per event, for logs and pipes: what the transition means (retry, SIP status, next attempt). */
 export function eventLine(event: PconnEvent): string {
   const call = (event.data as { call?: Call }).call;
-  return `${event.timestamp}  ${event.type.padEnd(22)} ${call?.id ?? ''}  ${call?.status ?? ''}  ${call?.to ?? ''}`.trimEnd();
+  const what = call ? describeTransition(event) : '';
+  return `${event.timestamp}  ${event.type.padEnd(22)} ${call?.id ?? ''}  ${call?.to ?? ''}  ${what}`.trimEnd();
 }

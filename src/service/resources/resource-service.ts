@@ -26,28 +26,57 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
     this.repository = new ResourceRepository<Stored>(kind.table);
   }
 
-  /** Creates or replaces the resource `id`; `created` tells which. */
-  async put(ctx: RequestContext, id: string, input: Input): Promise<{ resource: Wire; created: boolean }> {
-    return this.db.transaction().execute(async (tx) => {
-      const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
-      const stored = await this.kind.toStored(ctx, input, existing?.data, tx);
-      const row = existing
-        ? await this.write(
-            () => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
-            stored,
-          )
-        : await this.write(
-            () => this.repository.insert(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
-            stored,
-          );
-      if (!row)
-        throw new ConflictError(
-          'conflict',
-          `The ${this.kind.name} '${id}' was changed concurrently; retry.`,
-          { retryable: true },
+  /**
+   * Creates or replaces the resource `id`; `created` tells which. With `dryRun` every check runs
+   * (the same transaction, rolled back at the end) and nothing is kept: config-as-code tools
+   * validate a whole document this way before their first write. A dry run never shows a secret.
+   */
+  async put(
+    ctx: RequestContext,
+    id: string,
+    input: Input,
+    options: { dryRun?: boolean } = {},
+  ): Promise<{ resource: Wire; created: boolean }> {
+    if (!options.dryRun) {
+      return this.db.transaction().execute(async (tx) => {
+        const { row, created } = await this.putIn(tx, ctx, id, input);
+        return { resource: this.kind.present(row, { justCreated: created, input }), created };
+      });
+    }
+    try {
+      await this.db.transaction().execute(async (tx) => {
+        const { row, created } = await this.putIn(tx, ctx, id, input);
+        throw new DryRunRollback({ resource: this.kind.present(row, { justCreated: false }), created });
+      });
+    } catch (error) {
+      if (error instanceof DryRunRollback) return error.result as { resource: Wire; created: boolean };
+      throw error;
+    }
+    throw new Error('a dry run always rolls back');
+  }
+
+  private async putIn(
+    tx: Executor,
+    ctx: RequestContext,
+    id: string,
+    input: Input,
+  ): Promise<{ row: ResourceRow<Stored>; created: boolean }> {
+    const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
+    const stored = await this.kind.toStored(ctx, input, existing?.data, tx);
+    const row = existing
+      ? await this.write(
+          () => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
+          stored,
+        )
+      : await this.write(
+          () => this.repository.insert(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
+          stored,
         );
-      return { resource: this.kind.present(row, { justCreated: !existing, input }), created: !existing };
-    });
+    if (!row)
+      throw new ConflictError('conflict', `The ${this.kind.name} '${id}' was changed concurrently; retry.`, {
+        retryable: true,
+      });
+    return { row, created: !existing };
   }
 
   /** Creates the resource with a server-generated id. */
@@ -140,6 +169,13 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
       if (violation) throw new ConflictError('conflict', violation.detail, { pointer: violation.pointer });
       throw error;
     }
+  }
+}
+
+/** Thrown to roll a dry run's transaction back, carrying what the PUT would have answered. */
+class DryRunRollback extends Error {
+  constructor(readonly result: unknown) {
+    super('dry run');
   }
 }
 
