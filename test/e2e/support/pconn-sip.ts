@@ -21,8 +21,6 @@ export async function startSipServer(env: Record<string, string> = {}): Promise<
       PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
       PCONN_SIP_T1_MS: String(T1_MS),
       PCONN_SIP_REALM: 'pconn.test',
-      // sipp answers MD5 challenges only (and only the first WWW-Authenticate it sees).
-      PCONN_SIP_DIGEST_ALGORITHMS: 'MD5',
       PCONN_AGENT_RING_SECONDS: String(RING_SECONDS),
       PCONN_CONTACT_RING_SECONDS: String(RING_SECONDS),
       PCONN_DIALER_POLL_MS: '20',
