@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { waitForCallStatus } from '../../support/calls.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
@@ -12,10 +13,11 @@ export const T1_MS = 100;
 
 /**
  * A pconn node with the SIP driver on 127.0.0.1 (OS-picked SIP port) and an e2e campaign;
- * `env` overrides its settings.
+ * `env` overrides its settings; `logger` replaces the silent one (tests that read the log).
  */
-export async function startSipServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startSipServer(env: Record<string, string> = {}, logger?: Logger): Promise<TestServer> {
   const server = await startTestServer({
+    ...(logger ? { logger } : {}),
     env: {
       PCONN_TELEPHONY: 'sip',
       PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
