@@ -114,7 +114,10 @@ export class SipDriver implements TelephonyDriver {
 
   /** The bound socket and the addresses softphones can be pointed at (start-up banner, log). */
   listenInfo(): SipListenInfo {
-    return sipListenInfo(this.options.listen.transport, this.address, this.options.publicAddress);
+    // The configured host, not `address`: the user agent reports an interface address for a
+    // wildcard bind (what it writes in Contact), and the banner must say all interfaces listen.
+    const bound = { host: this.options.listen.host, port: this.address.port };
+    return sipListenInfo(this.options.listen.transport, bound, this.options.publicAddress);
   }
 
   /** Reachability and round-trip time of each trunk, from the last OPTIONS probes. */

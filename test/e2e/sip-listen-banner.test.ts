@@ -24,7 +24,7 @@ test('start-up banner and log name the SIP listen address, and it answers there'
       PORT: '0',
       PCONN_LOG_LEVEL: 'info',
       PCONN_TELEPHONY: 'sip',
-      PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
+      PCONN_SIP_LISTEN: 'udp://0.0.0.0:0',
       PCONN_SIP_KEEPALIVE_SECONDS: '0',
       PCONN_DIALER: 'off',
       PCONN_BOOTSTRAP_CLIENT_ID: '',
@@ -55,23 +55,21 @@ test('start-up banner and log name the SIP listen address, and it answers there'
       reject(new Error(`exited ${code} before the banner:\n${stdout}\n${stderr}`)),
     );
   });
-  const line = /SIP \(udp\) listening on 127\.0\.0\.1:(\d+); softphones register at: 127\.0\.0\.1:(\d+)/.exec(
-    banner,
-  );
+  // Bound to every interface (the default): the banner says so, then lists each address.
+  const line = /SIP \(udp\) listening on 0\.0\.0\.0:(\d+); softphones register at: (.*)/.exec(banner);
   assert.ok(line, banner);
-  assert.equal(line[1], line[2]);
   const port = Number(line[1]);
   assert.ok(port > 0, 'the OS-chosen port, not 0');
-  assert.match(
-    banner,
-    new RegExp(`account: sip:USERNAME@127\\.0\\.0\\.1:${port}, realm "pconn", digest MD5`),
-  );
+  const reachableAt = line[2]?.split(', ') ?? [];
+  assert.equal(reachableAt.at(-1), `127.0.0.1:${port}`, 'loopback listed, last');
+  assert.ok(banner.includes(`account: sip:USERNAME@${reachableAt[0]}, realm "pconn", digest MD5`), banner);
   const logged = stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { msg?: string; sip?: { reachableAt?: string[] } })
+    .map((l) => JSON.parse(l) as { msg?: string; sip?: { bound?: string; reachableAt?: string[] } })
     .find((entry) => entry.msg === 'SIP listening');
-  assert.deepEqual(logged?.sip?.reachableAt, [`127.0.0.1:${port}`], stdout);
+  assert.equal(logged?.sip?.bound, `0.0.0.0:${port}`, stdout);
+  assert.deepEqual(logged?.sip?.reachableAt, reachableAt, stdout);
 
   const socket = createSocket('udp4');
   t.after(() => socket.close());
