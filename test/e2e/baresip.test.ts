@@ -85,6 +85,12 @@ describe('Debian baresip as the agent softphone, on default settings', { skip },
     assert.ok(types.includes('call.connected'), `the call went through connected: ${types.join(', ')}`);
     assert.equal(await sippResult(contact), 0, `contact sipp failed:\n${contact.errors()}`);
     assert.deepEqual(refusals(), [], 'pconn refused nothing');
+    // pino levels: 40 warn, 50 error.
+    assert.deepEqual(
+      log.filter((entry) => Number(entry.level) >= 40),
+      [],
+      'pconn logged no warning or error',
+    );
     assert.ok(
       log.some((entry) => entry.msg === 'SIP listening'),
       'the SIP listen address is logged at start',
