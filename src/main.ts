@@ -140,6 +140,11 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
                   },
                   'SIP REGISTER refusals not logged one by one (rate limit)',
                 ),
+          onBindingChange: (change) => {
+            const { added, removed, ...phone } = change;
+            if (added.length > 0) logger.info({ ...phone, contacts: added }, 'SIP phone registered');
+            if (removed.length > 0) logger.info({ ...phone, contacts: removed }, 'SIP phone unregistered');
+          },
           onTrunkHealth: (health) =>
             logger[health.reachable ? 'info' : 'warn'](
               { trunk: health.trunkId, status: health.status, rttMs: health.rttMs },

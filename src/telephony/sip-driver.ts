@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LegEvent, LegHandle, LegRequest, TelephonyDriver } from '../domain/telephony.ts';
 import { DigestNonces } from './sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
-import { BindingStore, Registrar } from './sip/registrar/index.ts';
+import { type BindingChangeReport, BindingStore, Registrar } from './sip/registrar/index.ts';
 import { blackHoleOffer } from './sip/sdp/index.ts';
 import { SipUserAgent, type TransactionEvent } from './sip/user-agent/index.ts';
 import { bridgeLegs, holdLeg } from './sip-driver/bridge-legs.ts';
@@ -42,6 +42,8 @@ export interface SipDriverOptions {
    * each phone's refusal once per minute, 20 lines a minute at most, then one summary.
    */
   onRegisterRefused?: (report: RefusalReport) => void;
+  /** A softphone registered a new contact or removed one (refreshes are not reported). */
+  onBindingChange?: (change: BindingChangeReport) => void;
 }
 
 /**
@@ -81,6 +83,7 @@ export class SipDriver implements TelephonyDriver {
       maxExpires: options.maxRegisterExpires,
       algorithms: options.digestAlgorithms,
       ...(refusals ? { onRefused: (refusal) => refusals.record(refusal) } : {}),
+      ...(options.onBindingChange ? { onBindingChange: options.onBindingChange } : {}),
     });
     const contactHost = options.publicAddress?.replace(/:\d+$/, '');
     const ua = await SipUserAgent.start({

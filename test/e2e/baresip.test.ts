@@ -68,6 +68,9 @@ describe('Debian baresip as the agent softphone, on default settings', { skip },
       () =>
         `baresip never registered.\nbaresip:\n${phone?.output()}\npconn refusals: ${JSON.stringify(refusals())}`,
     );
+    const registered = log.find((entry) => entry.msg === 'SIP phone registered');
+    assert.equal(registered?.user, 'agent', JSON.stringify(log));
+    assert.match(String(registered?.userAgent), /^baresip/, 'the log names the softphone');
     contact = await startSipp({ scenario: 'contact-hangs-up.xml' });
     const id = await placeCall(server, {
       agentDevice: { type: 'registered', username: 'agent' },

@@ -1,7 +1,7 @@
 /** Registrar (RFC 3261 §10): bindings store and REGISTER handling with digest authentication. */
 export { type Binding, type BindingChange, BindingStore } from './binding-store.ts';
-/** What a refused REGISTER is reported as. */
-export type { RegisterRefusal, RegisterRefusalReason } from './register-refusal.ts';
+/** What a refused REGISTER, and a new or removed binding, are reported as. */
+export type { BindingChangeReport, RegisterRefusal, RegisterRefusalReason } from './register-refusal.ts';
 /** The REGISTER handler and the challenges it sends by default. */
 export {
   DEFAULT_REGISTRAR_ALGORITHMS,

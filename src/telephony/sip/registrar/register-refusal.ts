@@ -38,6 +38,18 @@ export interface RegisterRefusal {
   status: number;
 }
 
+/** Contacts a REGISTER bound anew or removed (refreshes of a known contact are not changes). */
+export interface BindingChangeReport {
+  /** The authenticated username. */
+  user: string;
+  /** The binding key (`tenant/username` in pconn). */
+  aor: string;
+  added: string[];
+  removed: string[];
+  source?: string;
+  userAgent?: string;
+}
+
 /**
  * Remembers the Call-IDs whose last REGISTER was challenged without having carried
  * credentials, so that a second credential-less REGISTER on the same Call-ID (a phone that

@@ -10,6 +10,7 @@ import { serializeUri } from '../message/sip-uri.ts';
 import { getCallId, getContacts, getCSeq, getExpires, getTo } from '../message/typed-headers.ts';
 import type { BindingChange, BindingStore } from './binding-store.ts';
 import {
+  type BindingChangeReport,
   type RegisterRefusal,
   type RegisterRefusalReason,
   UnansweredChallenges,
@@ -48,6 +49,8 @@ export interface RegistrarOptions {
   algorithms?: readonly DigestAlgorithm[];
   /** Called for every refused REGISTER (not for the first, credential-less one of a phone). */
   onRefused?: (refusal: RegisterRefusal) => void;
+  /** Called when a REGISTER binds a new contact or removes one (not for refreshes). */
+  onBindingChange?: (change: BindingChangeReport) => void;
   /** Expiry used when the request names none (RFC 3261 §10.2.1.1 suggests 3600). */
   defaultExpires?: number;
   /** Shortest expiry accepted; shorter ones get 423 (RFC 3261 §10.3 step 7). */
@@ -89,7 +92,8 @@ export class Registrar {
       // RFC 3261 §10.3 step 6: the wildcard is only valid with Expires: 0 and no other contact.
       if (headerExpires !== 0)
         return createResponse(request, 400, { toTag, reason: 'Wildcard needs Expires 0' });
-      this.options.bindings.removeAll(account.aor);
+      const removed = this.options.bindings.removeAll(account.aor);
+      this.reportBindings(request, to.uri.user, account.aor, { added: [], removed }, source);
       return this.ok(request, account.aor, toTag);
     }
     const changes: BindingChange[] = [];
@@ -109,7 +113,8 @@ export class Registrar {
         q: Number.isFinite(q) ? q : 1,
       });
     }
-    this.options.bindings.apply(account.aor, callId, cseq.seq, changes);
+    const changed = this.options.bindings.apply(account.aor, callId, cseq.seq, changes);
+    this.reportBindings(request, to.uri.user, account.aor, changed, source);
     return this.ok(request, account.aor, toTag);
   }
 
@@ -171,6 +176,24 @@ export class Registrar {
       );
     }
     return { response };
+  }
+
+  private reportBindings(
+    request: SipRequest,
+    user: string,
+    aor: string,
+    changed: { added: string[]; removed: string[] },
+    source: string | undefined,
+  ): void {
+    if (!this.options.onBindingChange || (changed.added.length === 0 && changed.removed.length === 0)) return;
+    const userAgent = request.headers.get('user-agent')?.slice(0, 100);
+    this.options.onBindingChange({
+      user,
+      aor,
+      ...changed,
+      ...(source ? { source } : {}),
+      ...(userAgent ? { userAgent } : {}),
+    });
   }
 
   private report(

@@ -6,6 +6,7 @@ import { DigestNonces } from '../../../../src/telephony/sip/auth/digest-nonce.ts
 import type { DigestAlgorithm } from '../../../../src/telephony/sip/auth/digest-response.ts';
 import { createRequest, type SipResponse } from '../../../../src/telephony/sip/message/sip-message.ts';
 import {
+  type BindingChangeReport,
   BindingStore,
   type RegisterRefusal,
   Registrar,
@@ -16,6 +17,7 @@ const REALM = 'pconn.test';
 function setup(options: { algorithms?: DigestAlgorithm[] } = {}) {
   let now = 1_700_000_000_000;
   const refusals: RegisterRefusal[] = [];
+  const changes: BindingChangeReport[] = [];
   const clock = () => now;
   const bindings = new BindingStore(clock);
   const registrar = new Registrar({
@@ -30,6 +32,7 @@ function setup(options: { algorithms?: DigestAlgorithm[] } = {}) {
           ]
         : [],
     onRefused: (refusal) => refusals.push(refusal),
+    onBindingChange: (change) => changes.push(change),
     ...(options.algorithms ? { algorithms: options.algorithms } : {}),
   });
   let cseq = 0;
@@ -64,7 +67,7 @@ function setup(options: { algorithms?: DigestAlgorithm[] } = {}) {
     }
     return registrar.handle(createRequest('REGISTER', 'sip:pconn.test', all), '192.0.2.5:5062');
   };
-  return { bindings, register, refusals, advance: (ms: number) => (now += ms) };
+  return { bindings, register, refusals, changes, advance: (ms: number) => (now += ms) };
 }
 
 describe('registrar (RFC 3261 §10.3)', () => {
@@ -170,6 +173,30 @@ describe('registrar (RFC 3261 §10.3)', () => {
     assert.equal(
       (await register([contact], { response: challenge, password: 'x', user: 'bob' })).status,
       401,
+    );
+  });
+
+  test('new and removed contacts are reported, refreshes are not', async () => {
+    const { register, changes, advance } = setup();
+    const challenge = await register([['Contact', '<sip:a@h1>']]);
+    const auth = { response: challenge, password: 'alice secret' };
+    const phone: [string, string] = ['User-Agent', 'MicroSIP/3.21.3'];
+    await register([['Contact', '<sip:a@h1>'], phone], auth);
+    await register([['Contact', '<sip:a@h1>'], phone], auth);
+    await register([['Contact', '<sip:a@h2>;expires=0'], phone], auth);
+    await register([['Contact', '<sip:a@h1>;expires=0'], phone], auth);
+    await register([['Contact', '<sip:a@h1>;expires=60'], phone], auth);
+    advance(61_000);
+    await register([['Contact', '<sip:a@h1>;expires=60'], phone], auth);
+    assert.deepEqual(
+      changes.map((c) => [c.user, c.aor, c.added, c.removed, c.source, c.userAgent]),
+      [
+        ['alice', 't1/alice', ['sip:a@h1'], [], '192.0.2.5:5062', 'MicroSIP/3.21.3'],
+        ['alice', 't1/alice', [], ['sip:a@h1'], '192.0.2.5:5062', 'MicroSIP/3.21.3'],
+        ['alice', 't1/alice', ['sip:a@h1'], [], '192.0.2.5:5062', 'MicroSIP/3.21.3'],
+        ['alice', 't1/alice', ['sip:a@h1'], [], '192.0.2.5:5062', 'MicroSIP/3.21.3'],
+      ],
+      'a refresh and removing an unknown contact report nothing; a contact back after expiry is new',
     );
   });
 
