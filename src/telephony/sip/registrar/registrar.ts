@@ -205,7 +205,8 @@ export class Registrar {
     const userAgent = request.headers.get('user-agent')?.slice(0, 100);
     this.options.onRefused({
       reason: refusal.reason,
-      user: refusal.user,
+      // Attacker-chosen text: bounded, like the User-Agent, so a report stays one short line.
+      user: refusal.user.slice(0, 100),
       status: refusal.status,
       offered: this.algorithms,
       ...(refusal.source ? { source: refusal.source } : {}),
