@@ -29,8 +29,9 @@ export interface BaresipOptions {
 }
 
 // Modules of Debian's package (/usr/lib/baresip/modules) that a headless phone needs: G.711,
-// a sine source instead of a microphone, aubridge as a sink instead of a sound card, the
-// accounts file, and menu (which also answers calls of an answermode=auto account).
+// a sine source instead of a microphone (it only runs at 48 kHz stereo, hence ausrc_*), aubridge
+// as a sink instead of a sound card, and the accounts file; menu only prints registration and
+// call events, which failure messages show (answermode=auto is handled by baresip itself).
 const CONFIG = `poll_method epoll
 sip_listen 127.0.0.1:0
 module_path /usr/lib/baresip/modules
