@@ -146,9 +146,9 @@ export const SETTINGS = {
   },
   PCONN_SIP_DIGEST_ALGORITHMS: {
     group: 'SIP',
-    default: 'SHA-256,MD5',
+    default: 'MD5',
     description:
-      'digest challenges the registrar sends, most preferred first (`SHA-512-256`, `SHA-256`, `MD5`); `MD5` alone for phones that only read the first challenge',
+      'digest challenges the registrar sends, most preferred first (`SHA-512-256`, `SHA-256`, `MD5`). Default `MD5` alone: baresip (libre) and older pjsip phones such as MicroSIP refuse a 401 that offers any algorithm they lack, in any position; use `SHA-256,MD5` only when every phone handles several challenges',
   },
   PCONN_SIP_KEEPALIVE_SECONDS: {
     group: 'SIP',

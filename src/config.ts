@@ -205,6 +205,8 @@ function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
 
 function digestAlgorithms(raw: string): SipConfig['digestAlgorithms'] {
   const known = ['SHA-512-256', 'SHA-256', 'MD5'] as const;
+  // MD5 alone by default: phones on libre (baresip) or older pjsip fail a REGISTER whose 401
+  // names any algorithm they lack, in any position (see DEFAULT_REGISTRAR_ALGORITHMS).
   const names = raw.split(',').map((name) => name.trim().toUpperCase());
   const bad = names.filter((name) => !(known as readonly string[]).includes(name));
   if (bad.length > 0 || names.length === 0)

@@ -129,6 +129,22 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
           directory: new StoreDirectory(db),
           onTransactionEvent: metrics.sip.observe,
           onError: (error) => logger.error({ err: error }, 'SIP driver error'),
+          onRegisterRefused: (report) =>
+            report.kind === 'refused'
+              ? logger.warn({ sipRegister: report.refusal }, 'SIP REGISTER refused')
+              : logger.warn(
+                  {
+                    suppressed: report.count,
+                    windowSeconds: report.windowSeconds,
+                    topSources: report.topSources,
+                  },
+                  'SIP REGISTER refusals not logged one by one (rate limit)',
+                ),
+          onBindingChange: (change) => {
+            const { added, removed, ...phone } = change;
+            if (added.length > 0) logger.info({ ...phone, contacts: added }, 'SIP phone registered');
+            if (removed.length > 0) logger.info({ ...phone, contacts: removed }, 'SIP phone unregistered');
+          },
           onTrunkHealth: (health) =>
             logger[health.reachable ? 'info' : 'warn'](
               { trunk: health.trunkId, status: health.status, rttMs: health.rttMs },
@@ -136,6 +152,13 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
             ),
         })
       : new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog }));
+  if (driver instanceof SipDriver) {
+    const sip = driver.listenInfo();
+    logger.info(
+      { sip: { ...sip, realm: config.sip.realm, digestAlgorithms: config.sip.digestAlgorithms } },
+      'SIP listening',
+    );
+  }
   const tracing = Tracing.create(config.tracing, (error) =>
     logger.warn({ err: error, endpoint: config.tracing?.tracesUrl }, 'span export failed'),
   );
@@ -234,6 +257,7 @@ function printWelcome(pconn: Pconn): void {
   const { config, bootstrap: boot } = pconn;
   const url = config.publicUrl;
   const lines = [`pconn listening on ${url}  (API reference: ${url}/docs)`];
+  if (pconn.driver instanceof SipDriver) lines.push(...sipBanner(pconn.driver, config));
   if (boot?.generatedSecret) {
     lines.push(
       '',
@@ -255,6 +279,16 @@ function printWelcome(pconn: Pconn): void {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Where agents point their softphones: the SIP socket and the account to configure. */
+function sipBanner(driver: SipDriver, config: Config): string[] {
+  const sip = driver.listenInfo();
+  const [first = sip.bound] = sip.reachableAt;
+  return [
+    `SIP (${sip.transport}) listening on ${sip.bound}; softphones register at: ${sip.reachableAt.join(', ') || sip.bound}`,
+    `  account: sip:USERNAME@${first}${sip.transport === 'tcp' ? ';transport=tcp' : ''}, realm "${config.sip.realm}", digest ${config.sip.digestAlgorithms.join('/')} (users with device {"type":"registered","username","password"})`,
+  ];
 }
 
 /** Starts a node from the environment and stops it gracefully on SIGTERM/SIGINT. */

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { LegEvent, LegHandle, LegRequest, TelephonyDriver } from '../domain/telephony.ts';
 import { DigestNonces } from './sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
-import { BindingStore, Registrar } from './sip/registrar/index.ts';
+import { type BindingChangeReport, BindingStore, Registrar } from './sip/registrar/index.ts';
 import { blackHoleOffer } from './sip/sdp/index.ts';
 import { SipUserAgent, type TransactionEvent } from './sip/user-agent/index.ts';
 import { bridgeLegs, holdLeg } from './sip-driver/bridge-legs.ts';
 import { type LegRoute, routeLeg } from './sip-driver/leg-route.ts';
+import { type SipListenInfo, sipListenInfo } from './sip-driver/listen-addresses.ts';
+import { RefusalLog, type RefusalReport } from './sip-driver/refusal-log.ts';
 import { handleOutOfDialog } from './sip-driver/register-handler.ts';
 import type { SipDirectory } from './sip-driver/sip-directory.ts';
 import { SipLeg } from './sip-driver/sip-leg.ts';
@@ -35,6 +37,13 @@ export interface SipDriverOptions {
   keepaliveSeconds?: number;
   /** A trunk's reachability changed (its first probe included): logged by the caller. */
   onTrunkHealth?: (health: TrunkHealth) => void;
+  /**
+   * Refused REGISTERs (wrong password, unknown user, unsupported algorithm…), rate-limited:
+   * each phone's refusal once per minute, 20 lines a minute at most, then one summary.
+   */
+  onRegisterRefused?: (report: RefusalReport) => void;
+  /** A softphone registered a new contact or removed one (refreshes are not reported). */
+  onBindingChange?: (change: BindingChangeReport) => void;
 }
 
 /**
@@ -49,6 +58,7 @@ export class SipDriver implements TelephonyDriver {
   private readonly limiter = new TrunkLimiter();
   private readonly onError: (error: unknown) => void;
   private keepalive?: TrunkKeepalive;
+  private refusals?: RefusalLog;
 
   private constructor(
     private readonly ua: SipUserAgent,
@@ -63,6 +73,8 @@ export class SipDriver implements TelephonyDriver {
   static async start(options: SipDriverOptions): Promise<SipDriver> {
     let driver: SipDriver | undefined;
     const bindings = new BindingStore();
+    const onRegisterRefused = options.onRegisterRefused;
+    const refusals = onRegisterRefused ? new RefusalLog({ report: onRegisterRefused }) : undefined;
     const registrar = new Registrar({
       realm: options.realm,
       nonces: new DigestNonces({ secret: options.nonceSecret ?? randomBytes(32) }),
@@ -70,6 +82,8 @@ export class SipDriver implements TelephonyDriver {
       accounts: (username) => options.directory.registeredAccounts(username),
       maxExpires: options.maxRegisterExpires,
       algorithms: options.digestAlgorithms,
+      ...(refusals ? { onRefused: (refusal) => refusals.record(refusal) } : {}),
+      ...(options.onBindingChange ? { onBindingChange: options.onBindingChange } : {}),
     });
     const contactHost = options.publicAddress?.replace(/:\d+$/, '');
     const ua = await SipUserAgent.start({
@@ -81,6 +95,7 @@ export class SipDriver implements TelephonyDriver {
       ...(options.onTransactionEvent ? { onTransactionEvent: options.onTransactionEvent } : {}),
     });
     driver = new SipDriver(ua, options, bindings);
+    if (refusals) driver.refusals = refusals;
     const trunks = options.directory.trunks?.bind(options.directory);
     if (options.keepaliveSeconds && trunks) {
       driver.keepalive = new TrunkKeepalive({
@@ -98,6 +113,14 @@ export class SipDriver implements TelephonyDriver {
   /** Where the SIP socket listens (port 0 at start → the OS-chosen port). */
   get address(): { host: string; port: number } {
     return { host: this.ua.address.host, port: this.ua.address.port };
+  }
+
+  /** The bound socket and the addresses softphones can be pointed at (start-up banner, log). */
+  listenInfo(): SipListenInfo {
+    // The configured host, not `address`: the user agent reports an interface address for a
+    // wildcard bind (what it writes in Contact), and the banner must say all interfaces listen.
+    const bound = { host: this.options.listen.host, port: this.address.port };
+    return sipListenInfo(this.options.listen.transport, bound, this.options.publicAddress);
   }
 
   /** Reachability and round-trip time of each trunk, from the last OPTIONS probes. */
@@ -144,6 +167,7 @@ export class SipDriver implements TelephonyDriver {
   async close(): Promise<void> {
     this.limiter.drain();
     this.keepalive?.stop();
+    this.refusals?.flush();
     // Best effort: CANCEL/BYE what is still up, but never wait more than a second for peers.
     const ending = Promise.all([...this.legs.values()].map((leg) => leg.hangup().catch(() => undefined)));
     await Promise.race([ending, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);

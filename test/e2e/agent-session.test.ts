@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestServer } from '../support/test-server.ts';
 import { expectOk, placeCall, settledCall, startSipServer } from './support/pconn-sip.ts';
-import { type Sipp, sippAvailable, sippResult, startSipp } from './support/sipp.ts';
+import { type Sipp, sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
 
 /*
  * A personal-connection session on the SIP driver against real sipp peers: sipp plays the
@@ -11,7 +11,7 @@ import { type Sipp, sippAvailable, sippResult, startSipp } from './support/sipp.
  * contacts who each hang up (contact-hangs-up.xml, run twice).
  */
 
-const skip = sippAvailable() ? false : 'sipp is not installed (Debian package sip-tester)';
+const skip = skipWithoutSipp();
 type Json = Record<string, unknown>;
 
 let server: TestServer;

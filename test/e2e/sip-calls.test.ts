@@ -5,7 +5,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { SipDriver } from '../../src/telephony/sip-driver.ts';
 import type { TestServer } from '../support/test-server.ts';
 import { expectOk, placeCall, settledCall, startSipServer } from './support/pconn-sip.ts';
-import { type Sipp, type SippOptions, sippAvailable, sippResult, startSipp } from './support/sipp.ts';
+import { type Sipp, type SippOptions, sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
 
 /*
  * pconn's SIP driver against real sipp peers on 127.0.0.1: sipp plays the agent's phone and
@@ -14,7 +14,7 @@ import { type Sipp, type SippOptions, sippAvailable, sippResult, startSipp } fro
  * code says whether the peer saw the SIP flow its scenario expects.
  */
 
-const skip = sippAvailable() ? false : 'sipp is not installed (Debian package sip-tester)';
+const skip = skipWithoutSipp();
 
 describe('SIP calls against sipp peers', { skip }, () => {
   let server: TestServer;

@@ -6,14 +6,14 @@ import { test } from 'node:test';
 import type { SipDriver } from '../../src/telephony/sip-driver.ts';
 import type { TestServer } from '../support/test-server.ts';
 import { placeCall, settledCall, startSipServer } from './support/pconn-sip.ts';
-import { type Sipp, sippAvailable, sippResult, startSipp } from './support/sipp.ts';
+import { type Sipp, sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
 
 /*
  * Datagrams no SIP peer should send, aimed at pconn's SIP port while a bridged call is up:
  * the call must carry on and end as usual, and the port must keep answering.
  */
 
-const skip = sippAvailable() ? false : 'sipp is not installed (Debian package sip-tester)';
+const skip = skipWithoutSipp();
 
 /** What a broken or hostile sender puts on the wire (`port`: pconn's SIP port). */
 function garbage(port: number): Buffer[] {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import type { TelephonyDriver } from '../../src/domain/telephony.ts';
 import { createPconn, type Pconn } from '../../src/main.ts';
@@ -45,7 +45,13 @@ export interface RequestOptions {
 
 /** Starts a server on an embedded store (default) or a fresh PostgreSQL database. */
 export async function startTestServer(
-  options: { storeKind?: 'pglite' | 'postgres'; env?: Record<string, string>; driver?: TelephonyDriver } = {},
+  options: {
+    storeKind?: 'pglite' | 'postgres';
+    env?: Record<string, string>;
+    driver?: TelephonyDriver;
+    /** The node's logger (default: silent, or PCONN_TEST_LOG_LEVEL); tests that read the log pass theirs. */
+    logger?: Logger;
+  } = {},
 ): Promise<TestServer> {
   const adminId = 'test-admin';
   const adminSecret = randomBytes(24).toString('base64url');
@@ -74,7 +80,7 @@ export async function startTestServer(
   const pconn = await createPconn(config, {
     store,
     ...(options.driver ? { driver: options.driver } : {}),
-    logger: pino({ level: process.env.PCONN_TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.PCONN_TEST_LOG_LEVEL ?? 'silent' }),
   });
   await pconn.app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(pconn.app.server.address() as AddressInfo).port}`;

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import type { SipDirectory, TrunkRoute } from '../../src/telephony/sip-driver/sip-directory.ts';
 import type { TrunkHealth } from '../../src/telephony/sip-driver/trunk-keepalive.ts';
 import { SipDriver } from '../../src/telephony/sip-driver.ts';
-import { sippAvailable, startSipp } from '../e2e/support/sipp.ts';
+import { skipWithoutSipp, startSipp } from '../e2e/support/sipp.ts';
 import { waitFor } from './sip/transaction/test-peer.ts';
 
-const skip = sippAvailable() ? false : 'sipp is not installed (Debian package sip-tester)';
+const skip = skipWithoutSipp();
 
 function trunk(id: string, port: number): TrunkRoute {
   return {

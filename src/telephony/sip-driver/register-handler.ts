@@ -15,7 +15,7 @@ export function handleOutOfDialog(registrar: Registrar, onError: (error: unknown
       request.respond(status, status === 200 ? 'OK' : 'Method Not Allowed', { headers: [['Allow', ALLOW]] });
       return;
     }
-    registrar.handle(request.message).then(
+    registrar.handle(request.message, hostPort(request.source)).then(
       (response) => {
         const headers: Array<[string, string]> = [];
         for (const [name, value] of response.headers)
@@ -31,3 +31,8 @@ export function handleOutOfDialog(registrar: Registrar, onError: (error: unknown
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER';
+
+/** `host:port`, with brackets around an IPv6 host. */
+function hostPort(address: { host: string; port: number }): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { waitForCallStatus } from '../../support/calls.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 
@@ -12,17 +13,16 @@ export const T1_MS = 100;
 
 /**
  * A pconn node with the SIP driver on 127.0.0.1 (OS-picked SIP port) and an e2e campaign;
- * `env` overrides its settings.
+ * `env` overrides its settings; `logger` replaces the silent one (tests that read the log).
  */
-export async function startSipServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startSipServer(env: Record<string, string> = {}, logger?: Logger): Promise<TestServer> {
   const server = await startTestServer({
+    ...(logger ? { logger } : {}),
     env: {
       PCONN_TELEPHONY: 'sip',
       PCONN_SIP_LISTEN: 'udp://127.0.0.1:0',
       PCONN_SIP_T1_MS: String(T1_MS),
       PCONN_SIP_REALM: 'pconn.test',
-      // sipp answers MD5 challenges only (and only the first WWW-Authenticate it sees).
-      PCONN_SIP_DIGEST_ALGORITHMS: 'MD5',
       PCONN_AGENT_RING_SECONDS: String(RING_SECONDS),
       PCONN_CONTACT_RING_SECONDS: String(RING_SECONDS),
       PCONN_DIALER_POLL_MS: '20',

@@ -43,10 +43,19 @@ export class BindingStore {
   /**
    * Applies the changes of one REGISTER (RFC 3261 §10.3 step 7): for a contact already bound,
    * a request with the same Call-ID and a CSeq not higher than the stored one is out of order
-   * and ignored; otherwise the binding is replaced, or removed when its expiry is 0.
+   * and ignored; otherwise the binding is replaced, or removed when its expiry is 0. Returns
+   * the contacts that were not bound before and the ones removed (refreshes are neither).
    */
-  apply(aor: string, callId: string, cseq: number, changes: readonly BindingChange[]): void {
+  apply(
+    aor: string,
+    callId: string,
+    cseq: number,
+    changes: readonly BindingChange[],
+  ): { added: string[]; removed: string[] } {
     const now = this.now();
+    const added: string[] = [];
+    const removed: string[] = [];
+    this.current(aor); // drops lapsed bindings first, so a contact back after expiry counts as added
     let bindings = this.aors.get(aor);
     if (!bindings) {
       bindings = new Map();
@@ -55,8 +64,10 @@ export class BindingStore {
     for (const change of changes) {
       const existing = bindings.get(change.contact);
       if (existing && existing.callId === callId && cseq <= existing.cseq) continue;
-      if (change.expiresSeconds === 0) bindings.delete(change.contact);
-      else
+      if (change.expiresSeconds === 0) {
+        if (bindings.delete(change.contact)) removed.push(change.contact);
+      } else {
+        if (!existing) added.push(change.contact);
         bindings.set(change.contact, {
           contact: change.contact,
           expiresAt: now + change.expiresSeconds * 1000,
@@ -65,13 +76,17 @@ export class BindingStore {
           q: change.q,
           updatedAt: now,
         });
+      }
     }
     if (bindings.size === 0) this.aors.delete(aor);
+    return { added, removed };
   }
 
-  /** Removes every binding of an AOR (`Contact: *` with Expires 0, RFC 3261 §10.2.2). */
-  removeAll(aor: string): void {
+  /** Removes every binding of an AOR (`Contact: *` with Expires 0, RFC 3261 §10.2.2); returns their contacts. */
+  removeAll(aor: string): string[] {
+    const removed = this.current(aor).map((binding) => binding.contact);
     this.aors.delete(aor);
+    return removed;
   }
 
   /** Number of AORs with at least one binding (metrics, tests). */

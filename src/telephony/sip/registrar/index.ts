@@ -1,3 +1,11 @@
 /** Registrar (RFC 3261 §10): bindings store and REGISTER handling with digest authentication. */
 export { type Binding, type BindingChange, BindingStore } from './binding-store.ts';
-export { Registrar, type RegistrarAccount, type RegistrarOptions } from './registrar.ts';
+/** What a refused REGISTER, and a new or removed binding, are reported as. */
+export type { BindingChangeReport, RegisterRefusal, RegisterRefusalReason } from './register-refusal.ts';
+/** The REGISTER handler and the challenges it sends by default. */
+export {
+  DEFAULT_REGISTRAR_ALGORITHMS,
+  Registrar,
+  type RegistrarAccount,
+  type RegistrarOptions,
+} from './registrar.ts';

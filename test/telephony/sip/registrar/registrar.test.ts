@@ -3,13 +3,21 @@ import { describe, test } from 'node:test';
 import { parseDigestChallenges } from '../../../../src/telephony/sip/auth/digest-challenge.ts';
 import { digestCredentials } from '../../../../src/telephony/sip/auth/digest-credentials.ts';
 import { DigestNonces } from '../../../../src/telephony/sip/auth/digest-nonce.ts';
+import type { DigestAlgorithm } from '../../../../src/telephony/sip/auth/digest-response.ts';
 import { createRequest, type SipResponse } from '../../../../src/telephony/sip/message/sip-message.ts';
-import { BindingStore, Registrar } from '../../../../src/telephony/sip/registrar/index.ts';
+import {
+  type BindingChangeReport,
+  BindingStore,
+  type RegisterRefusal,
+  Registrar,
+} from '../../../../src/telephony/sip/registrar/index.ts';
 
 const REALM = 'pconn.test';
 
-function setup() {
+function setup(options: { algorithms?: DigestAlgorithm[] } = {}) {
   let now = 1_700_000_000_000;
+  const refusals: RegisterRefusal[] = [];
+  const changes: BindingChangeReport[] = [];
   const clock = () => now;
   const bindings = new BindingStore(clock);
   const registrar = new Registrar({
@@ -23,24 +31,31 @@ function setup() {
             { password: 'alice secret', aor: 't1/alice' },
           ]
         : [],
+    onRefused: (refusal) => refusals.push(refusal),
+    onBindingChange: (change) => changes.push(change),
+    ...(options.algorithms ? { algorithms: options.algorithms } : {}),
   });
   let cseq = 0;
   const register = (
     headers: Array<[string, string]>,
-    auth?: { response: SipResponse; password: string; user?: string },
+    auth?: { response: SipResponse; password: string; user?: string; algorithm?: string },
   ) => {
     cseq += 1;
     const all: Array<[string, string]> = [
       ['Via', `SIP/2.0/UDP 192.0.2.5:5062;branch=z9hG4bK-r${cseq}`],
       ['From', '<sip:alice@pconn.test>;tag=a1'],
-      ['To', '<sip:alice@pconn.test>'],
+      ...(headers.some(([name]) => name === 'To')
+        ? []
+        : [['To', '<sip:alice@pconn.test>'] as [string, string]]),
       ['Call-ID', 'reg-1@192.0.2.5'],
       ['CSeq', `${cseq} REGISTER`],
       ...headers,
     ];
     if (auth) {
-      const [challenge] = parseDigestChallenges(auth.response.headers.getAll('www-authenticate'));
-      assert.ok(challenge);
+      const [first] = parseDigestChallenges(auth.response.headers.getAll('www-authenticate'));
+      assert.ok(first);
+      // A client that answers with another algorithm than the one offered (misconfigured phone).
+      const challenge = auth.algorithm ? { ...first, algorithm: auth.algorithm } : first;
       const answer = digestCredentials(challenge, {
         username: auth.user ?? 'alice',
         password: auth.password,
@@ -50,9 +65,9 @@ function setup() {
       assert.ok(answer);
       all.push(['Authorization', answer.value]);
     }
-    return registrar.handle(createRequest('REGISTER', 'sip:pconn.test', all));
+    return registrar.handle(createRequest('REGISTER', 'sip:pconn.test', all), '192.0.2.5:5062');
   };
-  return { bindings, register, advance: (ms: number) => (now += ms) };
+  return { bindings, register, refusals, changes, advance: (ms: number) => (now += ms) };
 }
 
 describe('registrar (RFC 3261 §10.3)', () => {
@@ -63,7 +78,8 @@ describe('registrar (RFC 3261 §10.3)', () => {
     assert.equal(challenge.status, 401);
     assert.deepEqual(
       parseDigestChallenges(challenge.headers.getAll('www-authenticate')).map((c) => c.algorithm),
-      ['SHA-256', 'MD5'],
+      ['MD5'],
+      'by default MD5 alone: libre (baresip) and older pjsip fail on any other challenge in the 401',
     );
     const ok = await register([contact, ['Expires', '120']], {
       response: challenge,
@@ -75,6 +91,80 @@ describe('registrar (RFC 3261 §10.3)', () => {
     assert.equal(bindings.current('t2/alice').length, 0);
   });
 
+  test('configured algorithms are all offered, most preferred first (RFC 8760 §2.4)', async () => {
+    const { register } = setup({ algorithms: ['SHA-256', 'MD5'] });
+    const contact: [string, string] = ['Contact', '<sip:alice@192.0.2.5:5062>'];
+    const challenge = await register([contact]);
+    assert.deepEqual(
+      parseDigestChallenges(challenge.headers.getAll('www-authenticate')).map((c) => c.algorithm),
+      ['SHA-256', 'MD5'],
+    );
+    assert.equal((await register([contact], { response: challenge, password: 'alice secret' })).status, 200);
+  });
+
+  test('refused REGISTERs are reported with user, source, reason and phone; a first challenge is not', async () => {
+    const { register, refusals } = setup();
+    const contact: [string, string] = ['Contact', '<sip:alice@192.0.2.5:5062>'];
+    const phone: [string, string] = ['User-Agent', 'baresip v1.0.0 (x86_64/linux)'];
+    const challenge = await register([contact, phone]);
+    assert.equal(refusals.length, 0, 'the first, credential-less REGISTER is the normal start');
+    assert.equal(
+      (await register([contact, phone], { response: challenge, password: 'nope nope' })).status,
+      401,
+    );
+    assert.equal(
+      (await register([contact], { response: challenge, password: 'x', user: 'mallory' })).status,
+      401,
+      'an unknown user gets the same answer as a wrong password (no username probing)',
+    );
+    const sha = await register([contact], {
+      response: challenge,
+      password: 'alice secret',
+      algorithm: 'SHA-256',
+    });
+    assert.equal(sha.status, 401, 'SHA-256 credentials while only MD5 is offered');
+    const forbidden = await register([['To', '<sip:bob@pconn.test>'], contact], {
+      response: challenge,
+      password: 'alice secret',
+    });
+    assert.equal(forbidden.status, 403);
+    assert.deepEqual(
+      refusals.map((r) => [r.reason, r.user, r.source, r.status, r.algorithm]),
+      [
+        ['wrong_password', 'alice', '192.0.2.5:5062', 401, 'MD5'],
+        ['unknown_user', 'mallory', '192.0.2.5:5062', 401, 'MD5'],
+        ['unsupported_algorithm', 'alice', '192.0.2.5:5062', 401, 'SHA-256'],
+        ['not_own_aor', 'alice', '192.0.2.5:5062', 403, 'MD5'],
+      ],
+    );
+    assert.equal(refusals[0]?.userAgent, 'baresip v1.0.0 (x86_64/linux)');
+    assert.deepEqual(refusals[2]?.offered, ['MD5']);
+    assert.ok(!JSON.stringify(refusals).includes('alice secret'), 'no secret in a report');
+  });
+
+  test('a phone that cannot answer the challenge (second bare REGISTER on the Call-ID) is reported', async () => {
+    const { register, refusals } = setup({ algorithms: ['SHA-256'] });
+    const contact: [string, string] = ['Contact', '<sip:alice@192.0.2.5:5062>'];
+    const phone: [string, string] = ['User-Agent', 'MD5-only phone'];
+    await register([contact, phone]);
+    assert.equal(refusals.length, 0);
+    assert.equal((await register([contact, phone])).status, 401);
+    assert.deepEqual(
+      refusals.map((r) => [r.reason, r.user, r.userAgent, r.offered]),
+      [['challenge_not_answered', 'alice', 'MD5-only phone', ['SHA-256']]],
+    );
+  });
+
+  test('an expired nonce is re-challenged (stale) without a refusal report', async () => {
+    const { register, refusals, advance } = setup();
+    const contact: [string, string] = ['Contact', '<sip:alice@192.0.2.5:5062>'];
+    const challenge = await register([contact]);
+    advance(301_000);
+    const stale = await register([contact], { response: challenge, password: 'alice secret' });
+    assert.match(stale.headers.get('www-authenticate') ?? '', /stale=TRUE/);
+    assert.equal(refusals.length, 0);
+  });
+
   test('a wrong password gets a new challenge; another user is forbidden', async () => {
     const { register } = setup();
     const contact: [string, string] = ['Contact', '<sip:alice@192.0.2.5:5062>'];
@@ -83,6 +173,30 @@ describe('registrar (RFC 3261 §10.3)', () => {
     assert.equal(
       (await register([contact], { response: challenge, password: 'x', user: 'bob' })).status,
       401,
+    );
+  });
+
+  test('new and removed contacts are reported, refreshes are not', async () => {
+    const { register, changes, advance } = setup();
+    const challenge = await register([['Contact', '<sip:a@h1>']]);
+    const auth = { response: challenge, password: 'alice secret' };
+    const phone: [string, string] = ['User-Agent', 'MicroSIP/3.21.3'];
+    await register([['Contact', '<sip:a@h1>'], phone], auth);
+    await register([['Contact', '<sip:a@h1>'], phone], auth);
+    await register([['Contact', '<sip:a@h2>;expires=0'], phone], auth);
+    await register([['Contact', '<sip:a@h1>;expires=0'], phone], auth);
+    await register([['Contact', '<sip:a@h1>;expires=60'], phone], auth);
+    advance(61_000);
+    await register([['Contact', '<sip:a@h1>;expires=60'], phone], auth);
+    assert.deepEqual(
+      changes.map((c) => [c.user, c.aor, c.added, c.removed, c.source, c.userAgent]),
+      [
+        ['alice', 't1/alice', ['sip:a@h1'], [], '192.0.2.5:5062', 'MicroSIP/3.21.3'],
+        ['alice', 't1/alice', [], ['sip:a@h1'], '192.0.2.5:5062', 'MicroSIP/3.21.3'],
+        ['alice', 't1/alice', ['sip:a@h1'], [], '192.0.2.5:5062', 'MicroSIP/3.21.3'],
+        ['alice', 't1/alice', ['sip:a@h1'], [], '192.0.2.5:5062', 'MicroSIP/3.21.3'],
+      ],
+      'a refresh and removing an unknown contact report nothing; a contact back after expiry is new',
     );
   });
 

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { SipUserAgent } from '../../../../src/telephony/sip/user-agent/index.ts';
+import { skipWithoutSipp } from '../../../e2e/support/sipp.ts';
 
-function hasSipp(): boolean {
-  try {
-    execFileSync('which', ['sipp'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const skip = skipWithoutSipp();
 
 async function freeUdpPort(): Promise<number> {
   const socket = createSocket('udp4');
@@ -26,7 +20,7 @@ async function freeUdpPort(): Promise<number> {
 const OFFER =
   'v=0\r\no=pconn 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n';
 
-describe('smoke: SipUserAgent calls `sipp -sn uas`', { skip: !hasSipp() && 'sipp not installed' }, () => {
+describe('smoke: SipUserAgent calls `sipp -sn uas`', { skip }, () => {
   let ua: SipUserAgent;
   before(async () => {
     ua = await SipUserAgent.start({ listen: { host: '127.0.0.1', port: 0 } });
@@ -76,7 +70,7 @@ describe('smoke: SipUserAgent calls `sipp -sn uas`', { skip: !hasSipp() && 'sipp
   }
 });
 
-describe('smoke: `sipp -sn uac` calls a SipUserAgent', { skip: !hasSipp() && 'sipp not installed' }, () => {
+describe('smoke: `sipp -sn uac` calls a SipUserAgent', { skip }, () => {
   test('sipp INVITE → our 180/200 → its ACK → its BYE → our 200', async () => {
     const ended: string[] = [];
     let acked = false;
