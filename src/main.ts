@@ -30,8 +30,11 @@ import { discardAbandonedImports } from './store/contact-import.ts';
 import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
 import { StoreMaintenance } from './store/maintenance.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
+import { findTenantTrunk } from './store/trunks/find-tenant-trunk.ts';
+import { listTrunks } from './store/trunks/list-trunks.ts';
+import { findDeviceUsers } from './store/users/find-device-users.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
-import { StoreDirectory } from './telephony/sip-driver/store-directory.ts';
+import { RecordDirectory } from './telephony/sip-driver/record-directory.ts';
 import { SipDriver } from './telephony/sip-driver.ts';
 
 /** A running (or ready to run) pconn node. */
@@ -126,7 +129,11 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     (config.telephony === 'sip'
       ? await SipDriver.start({
           ...config.sip,
-          directory: new StoreDirectory(db),
+          directory: new RecordDirectory({
+            tenantTrunk: (tenantId) => findTenantTrunk(db, tenantId),
+            allTrunks: () => listTrunks(db),
+            deviceUsers: (username) => findDeviceUsers(db, username),
+          }),
           onTransactionEvent: metrics.sip.observe,
           onError: (error) => logger.error({ err: error }, 'SIP driver error'),
           onTrunkHealth: (health) =>

@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { isPrivateHost } from '../service/resources/webhooks.ts';
+import { isPrivateHost } from '../domain/private-host.ts';
 
 /** How one HTTP attempt went. */
 export interface SendResult {

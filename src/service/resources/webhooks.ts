@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import type { Webhook, WebhookInput } from '../../contract/telephony-config.ts';
+import { isPrivateHost } from '../../domain/private-host.ts';
 import { FieldErrors } from '../field-errors.ts';
 import type { ResourceKind } from './resource-kind.ts';
 
@@ -23,42 +23,6 @@ const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 /** A Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
-}
-
-/** True for loopback, private, link-local and unspecified addresses and localhost names. */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host.endsWith('.local') ||
-    host.endsWith('.internal')
-  )
-    return true;
-  const family = isIP(host);
-  if (family === 4) {
-    const [a = 0, b = 0] = host.split('.').map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (family === 6) {
-    return (
-      host === '::1' ||
-      host === '::' ||
-      host.startsWith('fc') ||
-      host.startsWith('fd') ||
-      host.startsWith('fe80') ||
-      host.startsWith('::ffff:')
-    );
-  }
-  return false;
 }
 
 /** Webhook endpoints; the secret is shown only when created or rotated. */
