@@ -89,7 +89,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   });
   const demo = boot?.generatedSecret !== undefined && config.telephony === 'sandbox' && !overrides.driver;
   if (demo) await seedSandboxDemo(db, clock.now());
-  await discardAbandonedImports(db, 3600_000);
+  await discardAbandonedImports(db, 3600_000, clock.now());
   const keys = new SigningKeyRing(
     db,
     { rotationSeconds: config.keyRotationSeconds, tokenTtlSeconds: config.tokenTtlSeconds },
@@ -148,7 +148,10 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   );
   const telemetry = new CallTelemetry({ metrics, tracing, logger });
   const dialer = new Dialer({ db, driver, clock, logger, options: config.dialer, telemetry });
-  metrics.track({ queueDepth: () => countWaitingCalls(db), activeCalls: () => dialer.activeCalls });
+  metrics.track({
+    queueDepth: () => countWaitingCalls(db, clock.now()),
+    activeCalls: () => dialer.activeCalls,
+  });
   const relay = new WebhookRelay({
     db,
     signal: outboxSignal,
@@ -170,7 +173,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     events: { hub: eventHub, heartbeatMs: config.events.sseHeartbeatMs, onRedeliver: () => relay.wake() },
     tokens,
     keys,
-    tenants: new TenantSettingsCache(db),
+    tenants: new TenantSettingsCache(db, clock),
     audit,
     resources,
     clock,
@@ -206,6 +209,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       ? new StoreMaintenance(db, logger, {
           checkEveryMs: 2000,
           vacuumEveryMs: config.storeVacuumSeconds * 1000,
+          clock,
         })
       : undefined;
   maintenance?.start();

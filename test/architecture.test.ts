@@ -402,6 +402,112 @@ describe('import direction (DESIGN.md)', () => {
   }
 });
 
+// Wall time read directly: `new Date()` without arguments, `Date.now()`, and SQL's own clock
+// (`now()`, `current_timestamp`, `localtimestamp`, `clock_timestamp()`, `statement_timestamp()`,
+// `transaction_timestamp()`). `clock.now()`, `performance.now()` and `#now()` do not match.
+const WALL_TIME =
+  /new Date\(\s*\)|\bDate\.now\(\)|(?<![.#$\w])now\(\)|\bcurrent_timestamp\b|\blocaltimestamp\b|\b(?:clock|statement|transaction)_timestamp\(\)/i;
+
+/**
+ * Where reading wall time directly is right, by file or folder (relative to src/). Everywhere
+ * else time comes from the Clock port (domain/clock.ts), and SQL gets the clock's instant as a
+ * parameter, so a test can move time with node's mock timers or a fixed clock, and a decision
+ * (a lease, an expiry, a retry) is made against one notion of now.
+ */
+const WALL_TIME_ALLOWED: Array<{ path: string; why: string }> = [
+  { path: 'domain/clock.ts', why: 'the system clock itself' },
+  { path: 'domain/ids.ts', why: 'UUIDv7 ids carry their creation instant (RFC 9562 §5.7); not a decision' },
+  {
+    path: 'telephony/sip/',
+    why: 'the SIP library imports nothing of ours; RFC 3261 timers and RTTs run on real time like its setTimeouts',
+  },
+  { path: 'store/migrations/', why: 'column defaults stamp when a row was written; not a decision' },
+  { path: 'observability/', why: 'metrics, latency measurement and log rate limiting measure real time' },
+  {
+    path: 'telephony/sandbox/sandbox-driver.ts',
+    why: 'the dial log records when a leg left, for tests to read',
+  },
+  {
+    path: 'cli/',
+    why: "the CLI runs on the operator's machine: progress, timeouts and skew checks are real time",
+  },
+  { path: 'sdk/', why: "client-side waits on the caller's machine; the SDK may import contract only" },
+];
+
+/**
+ * Known debt, file by file: wall time still read directly in a decision, with who moves it to
+ * the Clock. The test fails when one of these no longer reads wall time, so the list only
+ * shrinks; never add to it.
+ */
+const WALL_TIME_PENDING: Array<{ path: string; why: string }> = [
+  {
+    path: 'dialer/attempt-steps.ts',
+    why: 'recordTransition stamps updated_at with new Date(); lead rewrites the call state writer',
+  },
+  { path: 'store/calls/calls.ts', why: 'updateCall stamps updated_at; lead rewrites the call state writer' },
+  {
+    path: 'store/calls/write-new-calls.ts',
+    why: "idempotency keys expire at SQL now() + ttl; lead rewrites the accept path (pass the request's now)",
+  },
+  {
+    path: 'service/idempotency-keys.ts',
+    why: 'stale in-flight keys judged with Date.now(); lead owns idempotency (pass ctx.now)',
+  },
+  {
+    path: 'store/idempotency-keys.ts',
+    why: 'expiry judged with Date.now() and new Date(); lead owns idempotency',
+  },
+];
+
+/** Each direct read of wall time outside the allow-list: `src/file:line: text`. */
+function wallTimeReads(): string[] {
+  const reads: string[] = [];
+  for (const [file, text] of sources) {
+    if (WALL_TIME_ALLOWED.some(({ path }) => covers(path, file))) continue;
+    if (WALL_TIME_PENDING.some(({ path }) => covers(path, file))) continue;
+    text.split('\n').forEach((line, index) => {
+      const code = line.replace(/\/\/.*$/, '');
+      if (/^\s*(\*|\/\*)/.test(code)) return;
+      if (WALL_TIME.test(code)) reads.push(`src/${file}:${index + 1}: ${line.trim().slice(0, 100)}`);
+    });
+  }
+  return reads;
+}
+
+/** True when an allow-list entry (a file, or a folder ending in `/`) covers `file`. */
+function covers(path: string, file: string): boolean {
+  return file === path || (path.endsWith('/') && file.startsWith(path));
+}
+
+describe('time comes from the Clock port (DESIGN.md)', () => {
+  test('the pattern finds wall-time reads and leaves the clock alone', () => {
+    const hits = [
+      'const a = new Date();',
+      'const b = Date.now();',
+      'sql`update t set at = now()`',
+      'where at < current_timestamp',
+    ];
+    const misses = [
+      'const a = clock.now();',
+      'const b = performance.now();',
+      'const c = new Date(row.at);',
+      'this.#now()',
+      'const d = this.deps.clock.now();',
+    ];
+    for (const line of hits) assert.ok(WALL_TIME.test(line), line);
+    for (const line of misses) assert.ok(!WALL_TIME.test(line), line);
+  });
+
+  test('no bare new Date(), Date.now() or SQL now() outside the allow-list', () => {
+    const reads = wallTimeReads();
+    assert.deepEqual(
+      reads,
+      [],
+      `read time from the Clock (or pass clock.now() to SQL):\n  ${reads.join('\n  ')}`,
+    );
+  });
+});
+
 describe('files', () => {
   test('file and folder names are kebab-case', () => {
     const offenders = files.filter((file) => {

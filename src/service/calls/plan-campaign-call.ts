@@ -75,7 +75,7 @@ async function upsertInlineContact(
   const id = existing?.id ?? newId('contact');
   if (dryRun) return { id, data };
   const row = existing
-    ? await contacts.update(db, ctx.tenant.id, id, data, { external_id: data.externalId })
+    ? await contacts.update(db, ctx.tenant.id, id, data, ctx.now, { external_id: data.externalId })
     : await contacts.insert(db, ctx.tenant.id, id, data, { external_id: data.externalId });
   if (!row)
     throw new ConflictError('conflict', `Contact '${inline.externalId}' changed concurrently; retry.`, {

@@ -68,7 +68,7 @@ export async function redeliverEndpointDelivery(
 ): Promise<WebhookDelivery> {
   if (!(await endpoints.find(db, ctx.tenant.id, endpointId))) throw new NotFoundError('webhook', endpointId);
   const match = /^dlv_([0-9]{1,15})$/.exec(deliveryId);
-  const row = match ? await redeliver(db, ctx.tenant.id, endpointId, Number(match[1])) : undefined;
+  const row = match ? await redeliver(db, ctx.tenant.id, endpointId, Number(match[1]), ctx.now) : undefined;
   if (!row) throw new NotFoundError('webhook delivery', deliveryId);
   return presentDelivery(row);
 }
