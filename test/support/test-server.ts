@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import type { TelephonyDriver } from '../../src/domain/telephony.ts';
 import { createPconn, type Pconn } from '../../src/main.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
@@ -45,7 +46,13 @@ export interface RequestOptions {
 
 /** Starts a server on an embedded store (default) or a fresh PostgreSQL database. */
 export async function startTestServer(
-  options: { storeKind?: 'pglite' | 'postgres'; env?: Record<string, string>; driver?: TelephonyDriver } = {},
+  options: {
+    storeKind?: 'pglite' | 'postgres';
+    env?: Record<string, string>;
+    driver?: TelephonyDriver;
+    /** The server's Clock (e.g. a SteppedClock a test advances instead of sleeping). */
+    clock?: Clock;
+  } = {},
 ): Promise<TestServer> {
   const adminId = 'test-admin';
   const adminSecret = randomBytes(24).toString('base64url');
@@ -74,6 +81,7 @@ export async function startTestServer(
   const pconn = await createPconn(config, {
     store,
     ...(options.driver ? { driver: options.driver } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     logger: pino({ level: process.env.PCONN_TEST_LOG_LEVEL ?? 'silent' }),
   });
   await pconn.app.listen({ host: '127.0.0.1', port: 0 });
