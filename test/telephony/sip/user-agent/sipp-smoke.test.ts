@@ -4,6 +4,8 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { SipUserAgent } from '../../../../src/telephony/sip/user-agent/index.ts';
+import { portBound } from '../../../support/port-bound.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 function hasSipp(): boolean {
   try {
@@ -53,7 +55,10 @@ describe('smoke: SipUserAgent calls `sipp -sn uas`', { skip: !hasSipp() && 'sipp
       const sipp = spawn('sipp', args, { stdio: 'ignore' });
       const exited = once(sipp, 'exit') as Promise<[number | null]>;
       try {
-        await new Promise((r) => setTimeout(r, 300)); // let sipp bind
+        await waitFor(() => portBound(port, transport) !== false || sipp.exitCode !== null, {
+          timeout: 10_000,
+          what: `sipp to bind ${transport} port ${port}`,
+        });
         const suffix = transport === 'tcp' ? ';transport=tcp' : '';
         const call = ua.invite({ target: `sip:service@127.0.0.1:${port}${suffix}`, sdp: OFFER });
         const statuses: number[] = [];
