@@ -243,7 +243,7 @@ const RULES: LayerRule[] = [
   },
   {
     layer: 'sdk',
-    why: 'the published SDK depends on the wire contract only, and runs in browsers (no node: builtins)',
+    why: 'the published SDK depends on the wire contract only, by type (it ships without TypeBox), and runs in browsers (no node: builtins)',
     layers: [],
     typesOnly: ['contract'],
     packages: [],
