@@ -30,8 +30,11 @@ import { discardAbandonedImports } from './store/contact-import.ts';
 import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
 import { StoreMaintenance } from './store/maintenance.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
+import { findTenantTrunk } from './store/trunks/find-tenant-trunk.ts';
+import { listTrunks } from './store/trunks/list-trunks.ts';
+import { findDeviceUsers } from './store/users/find-device-users.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
-import { StoreDirectory } from './telephony/sip-driver/store-directory.ts';
+import { RecordDirectory } from './telephony/sip-driver/record-directory.ts';
 import { SipDriver } from './telephony/sip-driver.ts';
 
 /** A running (or ready to run) pconn node. */
@@ -86,7 +89,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   });
   const demo = boot?.generatedSecret !== undefined && config.telephony === 'sandbox' && !overrides.driver;
   if (demo) await seedSandboxDemo(db, clock.now());
-  await discardAbandonedImports(db, 3600_000);
+  await discardAbandonedImports(db, 3600_000, clock.now());
   const keys = new SigningKeyRing(
     db,
     { rotationSeconds: config.keyRotationSeconds, tokenTtlSeconds: config.tokenTtlSeconds },
@@ -126,7 +129,11 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     (config.telephony === 'sip'
       ? await SipDriver.start({
           ...config.sip,
-          directory: new StoreDirectory(db),
+          directory: new RecordDirectory({
+            tenantTrunk: (tenantId) => findTenantTrunk(db, tenantId),
+            allTrunks: () => listTrunks(db),
+            deviceUsers: (username) => findDeviceUsers(db, username),
+          }),
           onTransactionEvent: metrics.sip.observe,
           onError: (error) => logger.error({ err: error }, 'SIP driver error'),
           onRegisterRefused: (report) =>
@@ -164,7 +171,10 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   );
   const telemetry = new CallTelemetry({ metrics, tracing, logger });
   const dialer = new Dialer({ db, driver, clock, logger, options: config.dialer, telemetry });
-  metrics.track({ queueDepth: () => countWaitingCalls(db), activeCalls: () => dialer.activeCalls });
+  metrics.track({
+    queueDepth: () => countWaitingCalls(db, clock.now()),
+    activeCalls: () => dialer.activeCalls,
+  });
   const relay = new WebhookRelay({
     db,
     signal: outboxSignal,
@@ -186,7 +196,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     events: { hub: eventHub, heartbeatMs: config.events.sseHeartbeatMs, onRedeliver: () => relay.wake() },
     tokens,
     keys,
-    tenants: new TenantSettingsCache(db),
+    tenants: new TenantSettingsCache(db, clock),
     audit,
     resources,
     clock,
@@ -206,11 +216,11 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   });
   if (config.dialer.enabled) dialer.start();
   if (config.events.relayEnabled) relay.start();
-  // Idempotency keys are kept 24 h; expired ones are swept hourly (a reused key is also
-  // checked for expiry on its own, so the sweep only bounds the table's size).
+  // Idempotency keys are kept 24 h; expired ones are swept hourly (an expired key is taken over
+  // by its next use anyway, so the sweep only bounds the table's size).
   const sweep = setInterval(
     () =>
-      void purgeExpiredIdempotencyKeys(db).catch((error: unknown) =>
+      void purgeExpiredIdempotencyKeys(db, clock.now()).catch((error: unknown) =>
         logger.warn({ err: error }, 'idempotency sweep failed'),
       ),
     3600_000,
@@ -222,6 +232,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       ? new StoreMaintenance(db, logger, {
           checkEveryMs: 2000,
           vacuumEveryMs: config.storeVacuumSeconds * 1000,
+          clock,
         })
       : undefined;
   maintenance?.start();

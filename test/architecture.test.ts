@@ -1,23 +1,32 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, posix, sep } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 /*
  * Enforces the layout of /work/shared/DESIGN.md ("Layout and dependency direction"): which layer
- * may import which, kebab-case names, file size, and a TSDoc comment on every export. Every
- * failure prints the offending files so it can be fixed without rerunning anything.
+ * may import which of our layers, npm packages and node: builtins (an allow-list per layer, so a
+ * new folder or package must be placed here deliberately), time read through the Clock port,
+ * kebab-case names, file size, and a TSDoc comment on every export. Every failure prints the
+ * offending files so it can be fixed without rerunning anything.
  */
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+const PACKAGE_JSON = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
 
-/** One relative import found in a source file. */
+/** One import found in a source file: of ours (relative), an npm package or a node: builtin. */
 interface ImportEdge {
   file: string;
   line: number;
   specifier: string;
-  /** Path of the imported module relative to src/ (posix), or `../…` when outside src/. */
+  /**
+   * Relative imports: the imported path relative to src/ (posix), `../…` when outside src/.
+   * Packages: `npm:<name>` (scope kept, subpath dropped). Builtins: `node:<name>`.
+   */
   target: string;
   /** `import type` / `export type … from`: erased at runtime. */
   typeOnly: boolean;
@@ -37,16 +46,24 @@ const sources = new Map(files.map((file) => [file, readFileSync(join(SRC, file),
 const STATIC_IMPORT = /^[ \t]*(import|export)\s+(type\s+)?(?:[\w\s{},*$]*?\bfrom\s*)?['"]([^'"]+)['"]/gm;
 const DYNAMIC_IMPORT = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-/** The relative imports of one file's text. */
+/** Where a specifier points: a src/-relative path, `npm:<package>` or `node:<builtin>`. */
+function targetOf(file: string, specifier: string): string {
+  if (specifier.startsWith('.')) return posix.normalize(posix.join(posix.dirname(file), specifier));
+  if (specifier.startsWith('node:')) return `node:${specifier.slice(5).split('/')[0]}`;
+  // A builtin without the prefix is reported as a package of that name, which no layer lists.
+  const parts = specifier.split('/');
+  return `npm:${specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]}`;
+}
+
+/** The imports of one file's text. */
 function parseImports(file: string, text: string): ImportEdge[] {
   const edges: ImportEdge[] = [];
   const add = (index: number, specifier: string, typeOnly: boolean) => {
-    if (!specifier.startsWith('.')) return;
     edges.push({
       file,
       line: text.slice(0, index).split('\n').length,
       specifier,
-      target: posix.normalize(posix.join(posix.dirname(file), specifier)),
+      target: targetOf(file, specifier),
       typeOnly,
     });
   };
@@ -55,63 +72,191 @@ function parseImports(file: string, text: string): ImportEdge[] {
   return edges;
 }
 
+// telephony/ holds a library (sip/, like rtp/ would be) and the adapters that implement the
+// domain Telephony port (sip-driver, sandbox): different rules, so different layers. Any other
+// folder under telephony/ is a layer of its own that no rule knows, until one is written.
+const TELEPHONY_ADAPTERS = ['telephony/sandbox/', 'telephony/sip-driver/', 'telephony/sip-driver.ts'];
+
 /** The layer of a path relative to src/: `telephony/sip`, `api`, `main.ts`, … */
 function layerOf(path: string): string {
   if (path.startsWith('../')) return 'outside-src';
-  if (path.startsWith('telephony/sip/')) return 'telephony/sip';
-  const [first, ...rest] = path.split('/');
-  return rest.length === 0 ? (first ?? path) : (first ?? '');
+  if (TELEPHONY_ADAPTERS.some((prefix) => path === prefix || path.startsWith(prefix))) return 'telephony';
+  const [first = '', second, ...rest] = path.split('/');
+  if (first === 'telephony' && second !== undefined && rest.length > 0) return `telephony/${second}`;
+  return second === undefined ? first : first;
 }
 
 const edges = [...sources].flatMap(([file, text]) => parseImports(file, text));
+const isOurs = (edge: ImportEdge) => !edge.target.startsWith('npm:') && !edge.target.startsWith('node:');
 
-/** A dependency rule of one layer: an allow-list, a deny-list, or layers reachable by types only. */
+/** The allow-list of one layer: what it may import besides itself. Everything else fails. */
 interface LayerRule {
   layer: string;
   why: string;
-  /** Only these layers may be imported (the layer itself always may). */
-  only?: string[];
-  /** These layers may never be imported. */
-  never?: string[];
-  /** These layers may be imported with `import type` only. */
+  /** Layers of ours it may import at runtime; `*`: any. */
+  layers: string[] | '*';
+  /** Layers of ours it may import with `import type` only (erased at runtime). */
   typesOnly?: string[];
-  /** Narrow exceptions: a file (relative to src/) may import targets under the given prefixes. */
+  /** npm packages it may import at runtime. */
+  packages: string[];
+  /** npm packages it may import with `import type` only. */
+  typePackages?: string[];
+  /** node: builtins it may import (without the prefix); `*`: any. */
+  builtins: string[] | '*';
+  /**
+   * Narrow exceptions: a file (relative to src/) may import targets starting with these
+   * prefixes (src/-relative paths, or `npm:<package>`).
+   */
   exceptions?: Array<{ file: string; targets: string[]; why: string }>;
 }
 
 const RULES: LayerRule[] = [
-  { layer: 'domain', only: [], why: 'domain imports nothing of ours (not even contract)' },
-  { layer: 'contract', only: [], why: 'contract imports nothing of ours (not even domain)' },
-  { layer: 'telephony/sip', only: [], why: 'the SIP stack knows nothing of pconn' },
-  { layer: 'store', only: ['domain', 'contract'], why: 'store imports domain (and contract)' },
   {
-    layer: 'service',
-    never: ['api', 'dialer', 'telephony', 'telephony/sip', 'cli'],
-    why: 'use cases know nothing of HTTP, the dialer, telephony or the CLI',
+    layer: 'domain',
+    why: 'pure types, rules and ports: nothing of ours, no I/O; numbers and zones need their data',
+    layers: [],
+    packages: ['countries-and-timezones', 'libphonenumber-js'],
+    // random ids and the random pool; isIP/BlockList for the address rules (pure, no I/O)
+    builtins: ['crypto', 'net'],
   },
   {
-    layer: 'api',
-    never: ['dialer', 'telephony', 'telephony/sip'],
-    typesOnly: ['store'],
-    why: 'api goes through service for data; it may name store types (Db, rows) with import type only',
+    layer: 'contract',
+    why: 'wire schemas shared by api and the published sdk: nothing of ours (not even domain)',
+    layers: [],
+    packages: ['@sinclair/typebox'],
+    builtins: ['crypto'], // the audit chain hash, verified by the SDK with the same code
+  },
+  {
+    layer: 'telephony/sip',
+    why: 'the SIP stack is a library that knows nothing of pconn: sockets and hashes only',
+    layers: [],
+    packages: [],
+    builtins: ['crypto', 'dgram', 'net', 'os'],
+  },
+  {
+    layer: 'telephony/rtp',
+    why: 'the RTP/RTCP stack is a library like sip/: it knows nothing of pconn (DESIGN.md; none yet)',
+    layers: [],
+    packages: [],
+    builtins: ['crypto', 'dgram'],
+  },
+  {
+    layer: 'media',
+    why: 'pure signal code (codecs, tones, answer detection): no I/O, nothing of ours (DESIGN.md; none yet)',
+    layers: [],
+    packages: [],
+    builtins: [],
+  },
+  {
+    layer: 'store',
+    why: 'store imports domain only: SQL and migrations, no use cases, no wire shapes',
+    layers: ['domain'],
+    packages: ['kysely', 'pg', '@electric-sql/pglite'],
+    typePackages: ['pino'],
+    builtins: ['fs'], // the PGlite data directory
+    exceptions: [
+      {
+        file: 'store/audit-events.ts',
+        targets: ['contract/audit-chain.ts'],
+        why: 'entries are chained with the very hash function the SDK verifies them with',
+      },
+    ],
+  },
+  {
+    layer: 'service',
+    why: 'use cases import domain, store and events (and name wire types); never HTTP, dialer or SIP',
+    layers: ['domain', 'store', 'events', 'contract'],
+    packages: ['csv-parse', 'jose'],
+    typePackages: ['pino'],
+    builtins: ['crypto', 'net', 'readline', 'stream'],
+    exceptions: [
+      {
+        file: 'service/calls/resolve-caller-id.ts',
+        targets: ['npm:kysely'],
+        why: 'known debt (lead area): its SQL fragment belongs in a store file',
+      },
+    ],
+  },
+  {
+    layer: 'events',
+    why: 'outbox relay, webhooks and SSE read the outbox through store; service emits into events, so events never imports service',
+    layers: ['domain', 'store'],
+    typesOnly: ['contract'],
+    packages: ['standardwebhooks'],
+    typePackages: ['pino', 'kysely'],
+    builtins: ['crypto', 'dns', 'http', 'https', 'net'], // webhook POSTs and their target checks
+  },
+  {
+    layer: 'telephony',
+    why: 'adapters implement the domain Telephony port over sip/; their configuration comes through a port main.ts wires, never the store',
+    layers: ['domain', 'telephony/sip', 'telephony/rtp', 'media'],
+    packages: [],
+    builtins: ['crypto', 'fs', 'os'], // tags and branch ids; the sandbox's dial log; listen addresses to print
   },
   {
     layer: 'dialer',
-    never: ['telephony', 'telephony/sip', 'api', 'cli'],
-    why: 'the dialer uses telephony only through the domain port',
+    why: 'the dialer runs use cases and store claims, and uses telephony only through the domain port',
+    layers: ['domain', 'store', 'service'],
+    typesOnly: ['observability'],
+    packages: [],
+    typePackages: ['pino'],
+    builtins: ['crypto'],
   },
-  { layer: 'sdk', only: ['contract'], why: 'the published SDK depends on the wire contract only' },
+  {
+    layer: 'observability',
+    why: 'logs, metrics and traces: it may read domain types, nothing else of ours',
+    layers: ['domain'],
+    packages: [
+      '@opentelemetry/api',
+      '@opentelemetry/core',
+      '@opentelemetry/exporter-trace-otlp-http',
+      '@opentelemetry/resources',
+      '@opentelemetry/sdk-trace-base',
+      '@opentelemetry/semantic-conventions',
+      'prom-client',
+    ],
+    typePackages: ['pino'],
+    builtins: ['crypto'],
+  },
+  {
+    layer: 'api',
+    why: 'api imports service, domain, contract (never dialer or sip); it streams the events hub over SSE and may name store types with import type only',
+    layers: ['service', 'domain', 'contract', 'observability', 'events'],
+    typesOnly: ['store'],
+    packages: [
+      'fastify',
+      '@fastify/swagger',
+      '@fastify/swagger-ui',
+      '@sinclair/typebox',
+      'ajv',
+      'ajv-formats',
+      '@opentelemetry/api',
+    ],
+    typePackages: ['pino'],
+    builtins: ['crypto', 'http', 'stream'],
+  },
+  {
+    layer: 'sdk',
+    why: 'the published SDK depends on the wire contract only, by type (it ships without TypeBox), and runs in browsers (no node: builtins)',
+    layers: [],
+    typesOnly: ['contract'],
+    packages: [],
+    typePackages: ['@sinclair/typebox'],
+    builtins: [],
+  },
   {
     layer: 'cli',
-    only: ['sdk', 'contract', 'config.ts'],
     why: 'remote commands go through the SDK',
+    layers: ['sdk', 'contract', 'config.ts'],
+    packages: ['commander', 'yaml', '@sinclair/typebox'],
+    builtins: '*', // a command-line program: files, sockets, the OS
     // `pconn doctor` also runs on the server's host and checks what no API can answer: whether
     // the database has this build's migrations, and whether a trunk answers SIP OPTIONS from
     // here. Only these two files, and only the migration list and the SIP message codec.
     exceptions: [
       {
         file: 'cli/doctor/local-database.ts',
-        targets: ['store/migrations/'],
+        targets: ['store/migrations/', 'npm:pg'],
         why: 'compares applied migrations with the shipped list',
       },
       {
@@ -121,28 +266,71 @@ const RULES: LayerRule[] = [
       },
     ],
   },
+  {
+    layer: 'config.ts',
+    why: 'settings from the environment, with their table; only the OTel settings parser of observability',
+    layers: ['observability', 'config-settings.ts'],
+    packages: [],
+    builtins: [],
+  },
+  {
+    layer: 'config-settings.ts',
+    why: 'the table of every setting (default, description): data that config.ts and the docs generator read',
+    layers: [],
+    packages: [],
+    builtins: [],
+  },
+  {
+    layer: 'main.ts',
+    why: 'the composition root: the only module that wires everything',
+    layers: '*',
+    packages: ['pino'],
+    typePackages: ['fastify'],
+    builtins: ['url'],
+  },
 ];
 
+const ruleOf = new Map(RULES.map((rule) => [rule.layer, rule]));
+
+/** Why one import breaks its layer's allow-list, or undefined when it is allowed. */
+function breach(rule: LayerRule, edge: ImportEdge): string | undefined {
+  const excepted = rule.exceptions?.some(
+    (e) => e.file === edge.file && e.targets.some((target) => edge.target.startsWith(target)),
+  );
+  if (excepted) return undefined;
+  const where = `src/${edge.file}:${edge.line} imports '${edge.specifier}'`;
+  if (edge.target.startsWith('node:')) {
+    const name = edge.target.slice(5);
+    return rule.builtins === '*' || rule.builtins.includes(name)
+      ? undefined
+      : `${where}: builtin not allowed`;
+  }
+  if (edge.target.startsWith('npm:')) {
+    const name = edge.target.slice(4);
+    if (builtinModules.includes(name)) return `${where}: write builtins as 'node:${name}'`;
+    if (rule.packages.includes(name)) return undefined;
+    if (rule.typePackages?.includes(name))
+      return edge.typeOnly ? undefined : `${where} without 'import type'`;
+    return `${where}: package not allowed`;
+  }
+  const to = layerOf(edge.target);
+  if (to === rule.layer) return undefined;
+  if (!ruleOf.has(to)) return `${where}: unknown layer ${to}`;
+  if (rule.layers === '*' || rule.layers.includes(to)) return undefined;
+  if (rule.typesOnly?.includes(to))
+    return edge.typeOnly ? undefined : `${where} (${to}) without 'import type'`;
+  return `${where} (${to})`;
+}
+
+/** Every import of a layer that its allow-list does not hold. */
 function violations(rule: LayerRule): string[] {
   return edges
     .filter((edge) => layerOf(edge.file) === rule.layer)
-    .flatMap((edge) => {
-      const to = layerOf(edge.target);
-      if (to === rule.layer) return [];
-      const excepted = rule.exceptions?.some(
-        (e) => e.file === edge.file && e.targets.some((target) => edge.target.startsWith(target)),
-      );
-      if (excepted) return [];
-      const where = `src/${edge.file}:${edge.line} imports '${edge.specifier}' (${to})`;
-      if (rule.only && !rule.only.includes(to)) return [where];
-      if (rule.never?.includes(to)) return [where];
-      if (rule.typesOnly?.includes(to) && !edge.typeOnly) return [`${where} without 'import type'`];
-      return [];
-    });
+    .flatMap((edge) => breach(rule, edge) ?? []);
 }
 
 describe('import direction (DESIGN.md)', () => {
-  test('the import parser sees every form of relative import', () => {
+  test('the import parser sees every form of import', () => {
     const sample = [
       "import { a } from './a.ts';",
       'import {',
@@ -154,13 +342,18 @@ describe('import direction (DESIGN.md)', () => {
       "export type { F } from './f.ts';",
       "import './g.ts';",
       "const h = await import('./h.ts');",
-      "import { z } from 'zod';",
+      "import { z } from 'zod/v4';",
+      "import type { Y } from '@scope/pkg/sub';",
+      "import { readFile } from 'node:fs/promises';",
       'export type Shape = { kind: string };',
       "export const note = 'from nowhere';",
     ].join('\n');
     const found = parseImports('x/y.ts', sample).map((e) => `${e.target}${e.typeOnly ? ' (type)' : ''}`);
     assert.deepEqual(found.sort(), [
       'b.ts',
+      'node:fs',
+      'npm:@scope/pkg (type)',
+      'npm:zod',
       'x/a.ts',
       'x/d.ts (type)',
       'x/e.ts',
@@ -168,11 +361,54 @@ describe('import direction (DESIGN.md)', () => {
       'x/g.ts',
       'x/h.ts',
     ]);
-    assert.ok(edges.length > 100, `only ${edges.length} relative imports found in src/`);
+    assert.ok(edges.filter(isOurs).length > 100, `only ${edges.length} relative imports found in src/`);
     assert.ok(
       edges.some((e) => e.typeOnly),
       'no type-only import found: parser is broken',
     );
+  });
+
+  test('layers are told apart by folder, and telephony adapters from the SIP library', () => {
+    assert.equal(layerOf('telephony/sip/message/parse.ts'), 'telephony/sip');
+    assert.equal(layerOf('telephony/sip-driver.ts'), 'telephony');
+    assert.equal(layerOf('telephony/sip-driver/sip-leg.ts'), 'telephony');
+    assert.equal(layerOf('telephony/sandbox/sandbox-driver.ts'), 'telephony');
+    assert.equal(layerOf('telephony/rtp/jitter.ts'), 'telephony/rtp');
+    assert.equal(layerOf('telephony/webrtc/peer.ts'), 'telephony/webrtc');
+    assert.equal(layerOf('media/goertzel.ts'), 'media');
+    assert.equal(layerOf('main.ts'), 'main.ts');
+    const rule = ruleOf.get('domain');
+    assert.ok(rule);
+    const edge = (target: string, typeOnly = false): ImportEdge => ({
+      file: 'domain/x.ts',
+      line: 1,
+      specifier: target,
+      target: targetOf('domain/x.ts', target),
+      typeOnly,
+    });
+    assert.match(breach(rule, edge('../store/database.ts')) ?? '', /\(store\)/);
+    assert.match(breach(rule, edge('../media/tone.ts')) ?? '', /\(media\)/);
+    assert.match(breach(rule, edge('../widgets/knob.ts')) ?? '', /unknown layer widgets/);
+    assert.match(breach(rule, edge('zod')) ?? '', /package not allowed/);
+    assert.match(breach(rule, edge('fs')) ?? '', /write builtins as 'node:fs'/);
+    assert.match(breach(rule, edge('node:http')) ?? '', /builtin not allowed/);
+    assert.equal(breach(rule, edge('libphonenumber-js/max')), undefined);
+  });
+
+  test('every file of src/ belongs to a layer that has a rule (place new folders deliberately)', () => {
+    const unplaced = files
+      .filter((file) => !ruleOf.has(layerOf(file)))
+      .map((file) => `src/${file} (${layerOf(file)})`);
+    assert.deepEqual(unplaced, [], `no rule in test/architecture.test.ts for:\n  ${unplaced.join('\n  ')}`);
+  });
+
+  test('every npm package src/ imports is a runtime dependency in package.json', () => {
+    const missing = edges
+      .filter(
+        (edge) => edge.target.startsWith('npm:') && !(edge.target.slice(4) in PACKAGE_JSON.dependencies),
+      )
+      .map((edge) => `src/${edge.file}:${edge.line} imports '${edge.specifier}'`);
+    assert.deepEqual(missing, [], `not in "dependencies":\n  ${missing.join('\n  ')}`);
   });
 
   for (const rule of RULES) {
@@ -181,6 +417,108 @@ describe('import direction (DESIGN.md)', () => {
       assert.deepEqual(offenders, [], `${rule.layer} breaks the layering:\n  ${offenders.join('\n  ')}`);
     });
   }
+});
+
+// Wall time read directly: `new Date()` without arguments, `Date.now()`, and SQL's own clock
+// (`now()`, `current_timestamp`, `localtimestamp`, `clock_timestamp()`, `statement_timestamp()`,
+// `transaction_timestamp()`). `clock.now()`, `performance.now()` and `#now()` do not match.
+const WALL_TIME =
+  /new Date\(\s*\)|\bDate\.now\(\)|(?<![.#$\w])now\(\)|\bcurrent_timestamp\b|\blocaltimestamp\b|\b(?:clock|statement|transaction)_timestamp\(\)/i;
+
+/**
+ * Where reading wall time directly is right, by file or folder (relative to src/). Everywhere
+ * else time comes from the Clock port (domain/clock.ts), and SQL gets the clock's instant as a
+ * parameter, so a test can move time with node's mock timers or a fixed clock, and a decision
+ * (a lease, an expiry, a retry) is made against one notion of now.
+ */
+const WALL_TIME_ALLOWED: Array<{ path: string; why: string }> = [
+  { path: 'domain/clock.ts', why: 'the system clock itself' },
+  { path: 'domain/ids.ts', why: 'UUIDv7 ids carry their creation instant (RFC 9562 §5.7); not a decision' },
+  {
+    path: 'telephony/sip/',
+    why: 'the SIP library imports nothing of ours; RFC 3261 timers and RTTs run on real time like its setTimeouts',
+  },
+  { path: 'store/migrations/', why: 'column defaults stamp when a row was written; not a decision' },
+  { path: 'observability/', why: 'metrics, latency measurement and log rate limiting measure real time' },
+  {
+    path: 'telephony/sandbox/sandbox-driver.ts',
+    why: 'the dial log records when a leg left, for tests to read',
+  },
+  {
+    path: 'cli/',
+    why: "the CLI runs on the operator's machine: progress, timeouts and skew checks are real time",
+  },
+  { path: 'sdk/', why: "client-side waits on the caller's machine; the SDK may import contract only" },
+];
+
+/**
+ * Known debt, file by file: wall time still read directly in a decision, with who moves it to
+ * the Clock. The test fails when one of these no longer reads wall time, so the list only
+ * shrinks; never add to it.
+ */
+const WALL_TIME_PENDING: Array<{ path: string; why: string }> = [];
+
+/** Each direct read of wall time outside the allow-list: `src/file:line: text`. */
+function wallTimeReads(): string[] {
+  const reads: string[] = [];
+  for (const [file, text] of sources) {
+    if (WALL_TIME_ALLOWED.some(({ path }) => covers(path, file))) continue;
+    if (WALL_TIME_PENDING.some(({ path }) => covers(path, file))) continue;
+    text.split('\n').forEach((line, index) => {
+      const code = line.replace(/\/\/.*$/, '');
+      if (/^\s*(\*|\/\*)/.test(code)) return;
+      if (WALL_TIME.test(code)) reads.push(`src/${file}:${index + 1}: ${line.trim().slice(0, 100)}`);
+    });
+  }
+  return reads;
+}
+
+/** True when an allow-list entry (a file, or a folder ending in `/`) covers `file`. */
+function covers(path: string, file: string): boolean {
+  return file === path || (path.endsWith('/') && file.startsWith(path));
+}
+
+describe('time comes from the Clock port (DESIGN.md)', () => {
+  test('the pattern finds wall-time reads and leaves the clock alone', () => {
+    const hits = [
+      'const a = new Date();',
+      'const b = Date.now();',
+      'sql`update t set at = now()`',
+      'where at < current_timestamp',
+    ];
+    const misses = [
+      'const a = clock.now();',
+      'const b = performance.now();',
+      'const c = new Date(row.at);',
+      'this.#now()',
+      'const d = this.deps.clock.now();',
+    ];
+    for (const line of hits) assert.ok(WALL_TIME.test(line), line);
+    for (const line of misses) assert.ok(!WALL_TIME.test(line), line);
+  });
+
+  test('no bare new Date(), Date.now() or SQL now() outside the allow-list', () => {
+    const reads = wallTimeReads();
+    assert.deepEqual(
+      reads,
+      [],
+      `read time from the Clock (or pass clock.now() to SQL):\n  ${reads.join('\n  ')}`,
+    );
+  });
+
+  test('the known-debt list only shrinks: each entry still reads wall time', () => {
+    const paid = WALL_TIME_PENDING.filter(({ path }) => {
+      const text = sources.get(path);
+      return (
+        text === undefined || !text.split('\n').some((line) => WALL_TIME.test(line.replace(/\/\/.*$/, '')))
+      );
+    }).map(({ path }) => path);
+    assert.deepEqual(
+      paid,
+      [],
+      `no longer reads wall time, remove from WALL_TIME_PENDING:\n  ${paid.join('\n  ')}`,
+    );
+  });
 });
 
 describe('files', () => {

@@ -43,7 +43,9 @@ function start(dataDir: string, port: number) {
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes('listening on')) setTimeout(() => resolve(stdout), 100);
+      // The welcome ends with the events curl (first start) or the token hint (restart).
+      if (/listening on[\s\S]*(CALL_ID from the answer above|Get a token: .*)\n/.test(stdout))
+        resolve(stdout);
     });
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
   });

@@ -192,10 +192,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuthentication(app, {
     tokens: deps.tokens,
     tenants: deps.tenants,
-    limiter: new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst),
+    limiter: new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst, deps.clock),
     now: () => deps.clock.now(),
   });
-  registerAuditTrail(app, deps.audit);
+  registerAuditTrail(app, deps.audit, deps.clock);
 
   const db = deps.store.db;
   registerHealthRoutes(app, {

@@ -77,9 +77,9 @@ export class AgentSessions {
    * `housekeeping`); leases, lost sessions and users disabled meanwhile on `housekeeping`.
    */
   async tick(accepting: boolean, housekeeping: boolean): Promise<void> {
-    const { db, owner, options } = this.deps;
+    const { db, owner, clock, options } = this.deps;
     if (housekeeping) {
-      await extendSessionLeases(db, owner, [...this.legs.keys()], options.leaseSeconds);
+      await extendSessionLeases(db, owner, [...this.legs.keys()], options.leaseSeconds, clock.now());
       await this.endLost();
       if (this.legs.size > 0)
         for (const id of await unavailableUserSessionIds(db, owner))
@@ -93,7 +93,13 @@ export class AgentSessions {
     // call); sessions start rarely, so: when asked, and once a second for other nodes' requests.
     if (!accepting || !(housekeeping || this.claimRequested)) return;
     this.claimRequested = false;
-    const claimed = await claimStartingSessions(db, owner, options.batchSize, options.leaseSeconds);
+    const claimed = await claimStartingSessions(
+      db,
+      owner,
+      options.batchSize,
+      options.leaseSeconds,
+      clock.now(),
+    );
     for (const row of claimed) await this.begin(row);
   }
 
@@ -120,7 +126,7 @@ export class AgentSessions {
   private async endLost(): Promise<void> {
     const now = this.deps.clock.now();
     await this.deps.db.transaction().execute(async (tx) => {
-      for (const row of await lockLostSessions(tx, this.deps.owner, this.deps.options.batchSize)) {
+      for (const row of await lockLostSessions(tx, this.deps.owner, this.deps.options.batchSize, now)) {
         await changeSession(
           tx,
           row,

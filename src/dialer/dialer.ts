@@ -123,8 +123,9 @@ export class Dialer {
     this.state = 'draining';
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
-    const deadline = Date.now() + graceMs;
-    while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const deadline = performance.now() + graceMs; // bounds real waiting, decides nothing: monotonic
+    while (this.sessions.size > 0 && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     await this.agentSessions
       .stop()
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'ending sessions failed'));
@@ -145,13 +146,13 @@ export class Dialer {
   }
 
   private async tick(): Promise<void> {
-    const { db, options } = this.deps;
+    const { db, clock, options } = this.deps;
     try {
-      const housekeeping = Date.now() - this.lastHousekeeping > 1000;
+      const housekeeping = clock.now().getTime() - this.lastHousekeeping > 1000;
       if (housekeeping) {
-        this.lastHousekeeping = Date.now();
-        await advanceCampaignSchedules(db);
-        await extendLeases(db, this.owner, [...this.sessions.keys()], options.leaseSeconds);
+        this.lastHousekeeping = clock.now().getTime();
+        await advanceCampaignSchedules(db, clock.now());
+        await extendLeases(db, this.owner, [...this.sessions.keys()], options.leaseSeconds, clock.now());
         await this.recoverAbandoned();
       }
       await this.applyCancels();
@@ -170,10 +171,11 @@ export class Dialer {
         options.agentWaitMs,
         Math.min(limit, freed.length),
         options.leaseSeconds,
+        clock.now(),
       );
       const claimed =
         waiters.length < limit
-          ? await claimDueCalls(db, this.owner, limit - waiters.length, options.leaseSeconds)
+          ? await claimDueCalls(db, this.owner, limit - waiters.length, options.leaseSeconds, clock.now())
           : [];
       for (const call of [...waiters, ...claimed]) await this.place(call);
       if (waiters.length + claimed.length === limit) this.wakeRequested = true;
@@ -192,7 +194,7 @@ export class Dialer {
       this.deps.telemetry,
     );
     if (prepared === 'waiting_for_agent') {
-      this.agentWaitersUntil = Date.now() + this.deps.options.agentWaitMs;
+      this.agentWaitersUntil = this.deps.clock.now().getTime() + this.deps.options.agentWaitMs;
       return;
     }
     if (!prepared) return;
@@ -216,7 +218,7 @@ export class Dialer {
     void session.done.finally(() => {
       this.sessions.delete(call.id);
       // The agent is free again: a call waiting for one of the campaign's agents is dialled now.
-      if (Date.now() >= this.agentWaitersUntil) return;
+      if (this.deps.clock.now().getTime() >= this.agentWaitersUntil) return;
       this.freedAgents.set(`${freed.tenantId}/${freed.userId}`, freed);
       this.wake();
     });
@@ -237,7 +239,13 @@ export class Dialer {
   /** Calls whose node died mid-call: the open attempt is closed (never redialled) and the retry policy decides. */
   private async recoverAbandoned(): Promise<void> {
     const { db, clock, options } = this.deps;
-    const abandoned = await claimAbandonedCalls(db, this.owner, options.batchSize, options.leaseSeconds);
+    const abandoned = await claimAbandonedCalls(
+      db,
+      this.owner,
+      options.batchSize,
+      options.leaseSeconds,
+      clock.now(),
+    );
     for (const call of abandoned) {
       if (this.sessions.has(call.id)) continue;
       const talked = call.status === 'connected';

@@ -48,7 +48,7 @@ export async function prepareAttempt(
   const release = { lease_owner: null, leased_until: null };
   const campaign = facts.campaign === null ? undefined : { data: facts.campaign as StoredCampaign };
   if (call.campaign_id && campaign?.data.status !== 'running') {
-    await updateCall(db, call.tenant_id, call.id, release);
+    await updateCall(db, call.tenant_id, call.id, release, clock.now());
     return undefined;
   }
   const contact = facts.contact === null ? undefined : { data: facts.contact as StoredContact };
@@ -126,8 +126,8 @@ export async function prepareAttempt(
     // campaign's agents finishes a call on this node (claimAgentWaiters). No scheduled_for is
     // what marks the call as waiting for an agent rather than deferred to a time.
     const wait = { ...release, next_attempt_at: new Date(now.getTime() + agentWaitMs), scheduled_for: null };
-    if (call.waiting_for_agent) await updateCall(db, call.tenant_id, call.id, wait);
-    else await startWaitingForAgent(db, call, wait, campaign?.data.agentIds.length ?? 0);
+    if (call.waiting_for_agent) await updateCall(db, call.tenant_id, call.id, wait, now);
+    else await startWaitingForAgent(db, call, wait, campaign?.data.agentIds.length ?? 0, now);
     return 'waiting_for_agent';
   }
   const begun = await beginAttempt(
@@ -154,12 +154,13 @@ async function startWaitingForAgent(
   call: CallRow,
   wait: { lease_owner: null; leased_until: null; next_attempt_at: Date; scheduled_for: null },
   campaignAgents: number,
+  now: Date,
 ): Promise<void> {
   const detail = call.requested_user_id
     ? `User '${call.requested_user_id}' is busy, not active or not reachable; the call is dialled as soon as they are free.`
     : `None of the campaign's ${campaignAgents} agents is free (busy, not active or not reachable); the call is dialled as soon as one is.`;
   await db.transaction().execute(async (tx) => {
-    await updateCall(tx, call.tenant_id, call.id, { ...wait, waiting_for_agent: true });
+    await updateCall(tx, call.tenant_id, call.id, { ...wait, waiting_for_agent: true }, now);
     await appendCallEvent(tx, {
       tenantId: call.tenant_id,
       callId: call.id,

@@ -112,7 +112,7 @@ export class WebhookRelay {
 
   /** Time until another round may start (MIN_ROUND_GAP_MS after the last one began). */
   private gapLeft(): number {
-    return Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - Date.now());
+    return Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - this.deps.clock.now().getTime());
   }
 
   /** Stops claiming and waits for the requests in flight (each bounded by the timeout). */
@@ -168,7 +168,14 @@ export class WebhookRelay {
       const room = options.concurrency - this.inFlight.size;
       if (room <= 0 || !this.running || !this.deliveriesDirty) return;
       this.deliveriesDirty = false;
-      const chains = await claimDeliveries(db, this.owner, room, CHAIN_LENGTH, this.leaseMs());
+      const chains = await claimDeliveries(
+        db,
+        this.owner,
+        room,
+        CHAIN_LENGTH,
+        this.leaseMs(),
+        this.deps.clock.now(),
+      );
       for (const chain of chains) {
         const job = this.deliverChain(chain).catch((error: unknown) =>
           this.deps.logger.error(
@@ -254,7 +261,7 @@ export class WebhookRelay {
       await releaseDeliveries(tx, this.owner, rest);
       const settled = await settleDelivery(tx, { id: delivery.id, owner: this.owner }, attempt, next);
       if (!settled || next.status !== 'failed') return;
-      const disabled = await disableEndpoint(tx, delivery.tenantId, delivery.endpointId);
+      const disabled = await disableEndpoint(tx, delivery.tenantId, delivery.endpointId, clock.now());
       if (!disabled) return;
       this.deps.logger.warn(
         { endpointId: delivery.endpointId, tenant: delivery.tenantId },

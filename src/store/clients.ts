@@ -55,10 +55,11 @@ export async function revokeClient(
   db: Executor,
   tenantId: string,
   id: string,
+  now: Date,
 ): Promise<ClientRow | undefined> {
   const row = await db
     .updateTable('clients')
-    .set({ status: 'revoked', revoked_at: new Date() })
+    .set({ status: 'revoked', revoked_at: now })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .returningAll()

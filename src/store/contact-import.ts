@@ -41,13 +41,14 @@ export async function commitStagedContacts(
   importId: string,
   tenantId: string,
   campaignId: string | undefined,
+  now: Date,
 ): Promise<{ created: number; updated: number; addedToCampaign: number }> {
   const upserted = await sql<{ inserted: boolean }>`
     insert into contacts (tenant_id, id, external_id, data)
     select tenant_id, contact_id, external_id, data from contact_import_rows
     where import_id = ${importId} and tenant_id = ${tenantId}
     order by line
-    on conflict (tenant_id, external_id) do update set data = excluded.data, updated_at = now()
+    on conflict (tenant_id, external_id) do update set data = excluded.data, updated_at = ${now}
     returning (xmax = 0) as inserted`.execute(db);
   const created = upserted.rows.filter((row) => row.inserted).length;
   let addedToCampaign = 0;
@@ -69,9 +70,9 @@ export async function discardStagedContacts(db: Executor, importId: string): Pro
 }
 
 /** Removes staging rows left by imports interrupted more than `olderThanMs` ago (crash). */
-export async function discardAbandonedImports(db: Executor, olderThanMs: number): Promise<void> {
+export async function discardAbandonedImports(db: Executor, olderThanMs: number, now: Date): Promise<void> {
   await db
     .deleteFrom('contact_import_rows')
-    .where('created_at', '<', new Date(Date.now() - olderThanMs))
+    .where('created_at', '<', new Date(now.getTime() - olderThanMs))
     .execute();
 }

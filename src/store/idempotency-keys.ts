@@ -37,8 +37,8 @@ export async function findIdempotencyAnswers(
 }
 
 /** Deletes expired keys (24 h retention). */
-export async function purgeExpiredIdempotencyKeys(db: Executor): Promise<void> {
-  await db.deleteFrom('idempotency_keys').where('expires_at', '<', new Date()).execute();
+export async function purgeExpiredIdempotencyKeys(db: Executor, now: Date): Promise<void> {
+  await db.deleteFrom('idempotency_keys').where('expires_at', '<', now).execute();
 }
 
 /** A request's key with the outcome it got (the call, or the refusal); see writeAcceptedBatch. */

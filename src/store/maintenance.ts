@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../domain/clock.ts';
 import type { Db } from './database.ts';
 
 /** Settings of the embedded store's upkeep. */
@@ -8,6 +9,8 @@ export interface MaintenanceOptions {
   checkEveryMs: number;
   /** How often the busy tables are vacuumed (ms). */
   vacuumEveryMs: number;
+  /** Paces the vacuum; the system clock when absent. */
+  clock?: Clock;
 }
 
 /** Tables written on every call: their statistics and dead rows matter to every request. */
@@ -40,14 +43,20 @@ const MIN_PAGES = 8;
 export class StoreMaintenance {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private lastVacuum = Date.now();
+  private lastVacuum: number;
   private stopped = false;
 
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
     private readonly options: MaintenanceOptions,
-  ) {}
+  ) {
+    this.lastVacuum = this.clockMs();
+  }
+
+  private clockMs(): number {
+    return (this.options.clock ?? systemClock).now().getTime();
+  }
 
   /** Starts the periodic checks. */
   start(): void {
@@ -63,7 +72,7 @@ export class StoreMaintenance {
   }
 
   /** One round: analyze what has grown; vacuum when due. Exposed for tests. */
-  async runOnce(now = Date.now()): Promise<{ analyzed: string[]; vacuumed: boolean }> {
+  async runOnce(now = this.clockMs()): Promise<{ analyzed: string[]; vacuumed: boolean }> {
     const grown = await this.tablesThatGrew();
     for (const table of grown) await sql`analyze ${sql.table(table)}`.execute(this.db);
     let vacuumed = false;

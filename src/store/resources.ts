@@ -100,11 +100,13 @@ export class ResourceRepository<T extends object> {
     tenantId: string,
     id: string,
     data: T,
+    /** When the change is made (the request's clock). */
+    now: Date,
     extra: Record<string, string> = {},
   ): Promise<ResourceRow<T> | undefined> {
     const row = await db
       .updateTable(this.table)
-      .set({ data: JSON.stringify(data), updated_at: new Date(), ...extra })
+      .set({ data: JSON.stringify(data), updated_at: now, ...extra })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', id)
       .returning(['id', 'seq', 'data', 'created_at', 'updated_at'])

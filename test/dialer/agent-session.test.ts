@@ -4,6 +4,7 @@ import type { LegHandle, LegRequest } from '../../src/domain/telephony.ts';
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { waitForCallStatus } from '../support/calls.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /*
  * Personal-connection sessions on the sandbox driver: the agent is dialled once per session,
@@ -169,7 +170,18 @@ test('the session takes only its campaigns; others wait for the agent until it e
   await server.request('PUT', '/v1/users/agent-3/session', { body: { campaignIds: ['sales'] } });
   const { id: sessionId } = await sessionOf('agent-3', ['ready']);
   const other = await call('service', '+12125550100', 'agent-3');
-  await new Promise((r) => setTimeout(r, 400));
+  // The dialer has looked at the call and put it off (its next attempt moved past its creation):
+  // the agent is busy with the session, and what it did instead of dialling is checked below.
+  await waitFor(
+    () =>
+      server.pconn.store.db
+        .selectFrom('calls')
+        .select('id')
+        .where('id', '=', other)
+        .whereRef('next_attempt_at', '>', 'created_at')
+        .executeTakeFirst(),
+    { timeout: 10_000, what: 'the dialer to put the service call off' },
+  );
   const waiting = await server.request<Json>('GET', `/v1/calls/${other}`);
   assert.equal(waiting.body.status, 'queued', 'a service call is not put through the sales session');
   assert.equal(agentDialsOf(`${other}/`).length, 0, 'nor is the busy agent rung separately');

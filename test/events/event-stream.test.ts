@@ -45,6 +45,18 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
+/**
+ * Waits for the next heartbeat comment on a stream. The server writes a connection's events and
+ * heartbeats in order, so once a heartbeat sent after them has arrived, an event that was still
+ * going to come (a duplicate, a foreign one) would have come: the way to show that nothing more
+ * arrives without sleeping.
+ */
+async function nextHeartbeat(connection: { comments: string[] }): Promise<void> {
+  const beats = () => connection.comments.filter((c) => c === 'heartbeat').length;
+  const seen = beats();
+  await until(() => beats() > seen, 5000, 'the next heartbeat');
+}
+
 describe('GET /v1/events (Server-Sent Events)', () => {
   test('a reconnect with Last-Event-ID gets every missed event once; other tenants never show', async () => {
     const first = stream(tokenA);
@@ -82,7 +94,7 @@ describe('GET /v1/events (Server-Sent Events)', () => {
       10_000,
       `all ${expected.size} events`,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await nextHeartbeat(second);
     await second.close();
     const callEvents = received().filter((e) => e.type.startsWith('call.'));
     assert.deepEqual(
@@ -124,7 +136,7 @@ describe('GET /v1/events (Server-Sent Events)', () => {
     const byCall = stream(tokenA, `?callId=${call.id}&after=${events[0]?.id}`);
     await byCall.open();
     await until(() => byCall.messages.length >= events.length - 1, 10_000, 'replayed call events');
-    await new Promise((r) => setTimeout(r, 200));
+    await nextHeartbeat(byCall);
     await byCall.close();
     assert.deepEqual(
       byCall.events().map((e) => e.id),
@@ -132,7 +144,7 @@ describe('GET /v1/events (Server-Sent Events)', () => {
     );
     const byCampaign = stream(tokenA, '?campaignId=nothing-here', events[0]?.id);
     await byCampaign.open();
-    await new Promise((r) => setTimeout(r, 300));
+    await nextHeartbeat(byCampaign);
     await byCampaign.close();
     assert.deepEqual(byCampaign.messages, []);
 

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createPconn, type Pconn } from '../../src/main.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { EVENTS_ENV, isTerminal } from './fixture.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
@@ -125,7 +126,14 @@ test('two nodes on one PostgreSQL share the delivery work: every event once, in 
     30_000,
     () => `${receiver.acknowledged().length} of ${wanted.length}`,
   );
-  await new Promise((r) => setTimeout(r, 300));
+  // Every delivery settled as delivered: no relay claims it again, so no later send can come.
+  await waitFor(
+    async () => {
+      const rows = await a.store.db.selectFrom('webhook_deliveries').select('status').execute();
+      return rows.length === wanted.length && rows.every((d) => d.status === 'delivered');
+    },
+    { timeout: 10_000, interval: 25, what: 'every delivery settled' },
+  );
   assert.deepEqual(receiver.unverified, []);
   assert.equal(receiver.requests.length, wanted.length, 'no event was sent twice (no node died)');
   for (const [id, events] of timelines) {

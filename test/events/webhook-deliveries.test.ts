@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { EVENTS_ENV, placeCall, setUpCampaign, startCampaign, timeline, waitForEnd } from './fixture.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
@@ -60,7 +61,11 @@ describe('delivery log, redelivery, secret rotation, disabling', () => {
       () => events.every((e) => receiver.acknowledged().some((r) => r.webhookId === e.id)),
       10_000,
     );
-    await new Promise((r) => setTimeout(r, 100));
+    // Acknowledged is not yet settled: the relay records 2xx answers in batches. Wait for that.
+    await waitFor(
+      async () => (await deliveries('?status=delivered&limit=100')).body.data.length >= events.length,
+      { timeout: 10_000, interval: 25, what: 'every delivery recorded as delivered' },
+    );
     const all: Delivery[] = [];
     let cursor: string | null = null;
     do {
@@ -187,8 +192,15 @@ describe('delivery log, redelivery, secret rotation, disabling', () => {
     assert.equal(log.body.data[0]?.lastAttempt?.statusCode, 500);
     // Nothing more goes to a disabled endpoint.
     const count = broken.requests.length;
-    await waitForEnd(server, (await placeCall(server, 'log', '+12125550100')).id as string);
-    await new Promise((r) => setTimeout(r, 300));
+    const next = (await placeCall(server, 'log', '+12125550100')).id as string;
+    await waitForEnd(server, next);
+    // The enabled endpoint subscribes to the same events: once it has them all, the relay has
+    // handled them, and sent the disabled endpoint none.
+    const nextEvents = await timeline(server, next);
+    await receiver.waitFor(
+      () => nextEvents.every((e) => receiver.acknowledged().some((r) => r.webhookId === e.id)),
+      10_000,
+    );
     assert.equal(broken.requests.length, count);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitForCallStatus } from '../support/calls.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { EVENTS_ENV, isTerminal, placeCall, setUpCampaign, startCampaign, timeline } from './fixture.ts';
 import { type ReceivedRequest, WebhookReceiver } from './webhook-receiver.ts';
 
@@ -118,9 +119,19 @@ describe('webhook delivery', () => {
   test('a receiver that is down for a while gets every event, in order, once acknowledged', async () => {
     receiver.requests.length = 0;
     await receiver.stop();
+    const failed = async () => {
+      const metrics = (await server.request('GET', '/metrics')).text;
+      return Number(/^pconn_webhook_deliveries_total\{result="failed"\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+    };
+    const failedBefore = await failed();
     const calls = [];
     for (let i = 0; i < 8; i++) calls.push(await placeCall(server, 'hooks', '+12125550100'));
-    await new Promise((r) => setTimeout(r, 1200));
+    // Down for a while: until the relay has failed to deliver and failed again on a retry.
+    await waitFor(async () => (await failed()) >= failedBefore + 2, {
+      timeout: 10_000,
+      interval: 50,
+      what: 'failed delivery attempts while the receiver is down',
+    });
     await receiver.start();
     // Then flaky: every third request answers 503 for a while.
     let n = 0;

@@ -115,7 +115,7 @@ for (const [kind, open] of kinds) {
         assert.equal(await repo.find(store.db, 'b', 'only-a'), undefined);
         await repo.insert(store.db, 'a', 'only-a', { name: 'x' });
         assert.equal(await repo.find(store.db, 'b', 'only-a'), undefined);
-        assert.equal(await repo.update(store.db, 'b', 'only-a', { name: 'hijack' }), undefined);
+        assert.equal(await repo.update(store.db, 'b', 'only-a', { name: 'hijack' }, new Date()), undefined);
         assert.equal(await repo.remove(store.db, 'b', 'only-a'), false);
         assert.deepEqual(
           (await repo.list(store.db, 'b', { limit: 10 })).map((r) => r.id),
@@ -209,12 +209,16 @@ for (const [kind, open] of kinds) {
         await insertTenant(store.db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
         for (let i = 0; i < 40; i++) await insertCall(store.db, waitingCall(`call-${i}`));
         const claims = await Promise.all(
-          Array.from({ length: 4 }, (_, i) => claimDueCalls(store.db, `owner-${i}`, 15, 30)),
+          Array.from({ length: 4 }, (_, i) => claimDueCalls(store.db, `owner-${i}`, 15, 30, new Date())),
         );
         const ids = claims.flat().map((c) => c.id);
         assert.equal(new Set(ids).size, ids.length, 'no call claimed twice');
         assert.equal(ids.length, 40);
-        assert.deepEqual(await claimDueCalls(store.db, 'late', 10, 30), [], 'leased calls are not claimable');
+        assert.deepEqual(
+          await claimDueCalls(store.db, 'late', 10, 30, new Date()),
+          [],
+          'leased calls are not claimable',
+        );
         const answer = { tenantId: 'a', key: 'same-key', fingerprint: 'fp', outcome: { kind: 'refused' } };
         const results = await Promise.all(
           Array.from({ length: 20 }, () => writeAcceptedBatch(store.db, [], [answer], 60, new Date())),
@@ -237,17 +241,21 @@ for (const [kind, open] of kinds) {
         await waiting('for-other', 'other', inSeconds(5));
         await waiting('retry-at-time', 'u', inSeconds(5), inSeconds(5));
         await waiting('beyond-the-wait', 'u', inSeconds(60));
-        assert.deepEqual(await claimDueCalls(store.db, 'poller', 10, 30), [], 'none is due yet');
+        assert.deepEqual(await claimDueCalls(store.db, 'poller', 10, 30, new Date()), [], 'none is due yet');
         const freed = [{ tenantId: 'a', userId: 'u', campaignId: null }];
-        assert.deepEqual(await claimAgentWaiters(store.db, 'node', [], 10_000, 10, 30), []);
-        const taken = await claimAgentWaiters(store.db, 'node', freed, 10_000, 10, 30);
+        assert.deepEqual(await claimAgentWaiters(store.db, 'node', [], 10_000, 10, 30, new Date()), []);
+        const taken = await claimAgentWaiters(store.db, 'node', freed, 10_000, 10, 30, new Date());
         assert.deepEqual(
           taken.map((call) => call.id),
           ['for-u'],
           'only the call waiting for the freed agent within the wait, not a retry deferred to a time',
         );
         assert.equal(taken[0]?.lease_owner, 'node');
-        assert.deepEqual(await claimAgentWaiters(store.db, 'late', freed, 10_000, 10, 30), [], 'leased once');
+        assert.deepEqual(
+          await claimAgentWaiters(store.db, 'late', freed, 10_000, 10, 30, new Date()),
+          [],
+          'leased once',
+        );
       } finally {
         await store.close();
         await drop();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import type { TelephonyDriver } from '../../src/domain/telephony.ts';
 import { createPconn, type Pconn } from '../../src/main.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
@@ -51,6 +52,8 @@ export async function startTestServer(
     driver?: TelephonyDriver;
     /** The node's logger (default: silent, or PCONN_TEST_LOG_LEVEL); tests that read the log pass theirs. */
     logger?: Logger;
+    /** The server's Clock (e.g. a SteppedClock a test advances instead of sleeping). */
+    clock?: Clock;
   } = {},
 ): Promise<TestServer> {
   const adminId = 'test-admin';
@@ -80,6 +83,7 @@ export async function startTestServer(
   const pconn = await createPconn(config, {
     store,
     ...(options.driver ? { driver: options.driver } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     logger: options.logger ?? pino({ level: process.env.PCONN_TEST_LOG_LEVEL ?? 'silent' }),
   });
   await pconn.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../domain/clock.ts';
 import type { AuditWriter } from '../../service/audit/audit-writer.ts';
 
 const BODY_CAP = 16 * 1024;
@@ -10,7 +11,7 @@ const SECRET_KEY = /secret|password|token|authorization|api[-_]?key/i;
  * leaves (onSend waits for the group commit), with a digest of the body as sent and a copy
  * with secrets removed, capped at 16 KiB.
  */
-export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter): void {
+export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter, clock: Clock): void {
   // A request whose client hung up is still being handled after the server has closed; shutdown
   // waits for its entry (AuditWriter.drain) instead of closing the store under it. Counted from
   // the handler on: a request whose client left before that (while its body was arriving)
@@ -46,7 +47,7 @@ export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter): v
       bodyDigest: raw === undefined ? null : `sha256:${createHash('sha256').update(raw).digest('hex')}`,
       body: auditBody(request, raw),
       problem: auditProblem(request.problemBody),
-      at: new Date().toISOString(),
+      at: clock.now().toISOString(),
     });
     return payload;
   }

@@ -1,3 +1,5 @@
+import type { Clock } from '../../domain/clock.ts';
+
 /**
  * Token buckets per key (client id, or client address before authentication): `ratePerSecond`
  * sustained with bursts up to `burst`. In-process: with several nodes each node enforces the
@@ -9,10 +11,11 @@ export class RateLimiter {
   constructor(
     private readonly ratePerSecond: number,
     private readonly burst: number,
+    private readonly clock: Clock,
   ) {}
 
   /** Takes one token for `key`; returns 0 when allowed, else seconds until one is available. */
-  take(key: string, now = Date.now()): number {
+  take(key: string, now = this.clock.now().getTime()): number {
     if (this.ratePerSecond <= 0) return 0;
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, updatedAt: now };
     bucket.tokens = Math.min(

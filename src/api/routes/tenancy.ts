@@ -129,7 +129,13 @@ export function registerTenancyRoutes(
     async (request) => {
       const ctx = await request.context();
       return presentClient(
-        await revokeTenantClient(db, ctx.tenant.id, request.params.id, ctx.principal.scopes.has('system')),
+        await revokeTenantClient(
+          db,
+          ctx.tenant.id,
+          request.params.id,
+          ctx.principal.scopes.has('system'),
+          ctx.now,
+        ),
       );
     },
   );

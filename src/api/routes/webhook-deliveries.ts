@@ -2,7 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Id, ListOf } from '../../contract/common.ts';
 import { DeliveryListQuery, WebhookDelivery } from '../../contract/events.ts';
-import { listEndpointDeliveries, redeliverEndpointDelivery } from '../../events/webhook-deliveries.ts';
+import {
+  listEndpointDeliveries,
+  redeliverEndpointDelivery,
+} from '../../service/webhooks/webhook-deliveries.ts';
 import type { Db } from '../../store/database.ts';
 import { routeSchema } from '../route-schema.ts';
 

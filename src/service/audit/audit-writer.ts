@@ -45,8 +45,9 @@ export class AuditWriter {
    * everything queued.
    */
   async drain(graceMs = 0): Promise<void> {
-    const deadline = Date.now() + graceMs;
-    while (this.requestsInFlight() > 0 && Date.now() < deadline) {
+    // A bound on real waiting at shutdown, not a decision: measured on the monotonic clock.
+    const deadline = performance.now() + graceMs;
+    while (this.requestsInFlight() > 0 && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     while (this.queue.length > 0 || this.flushing) {

@@ -68,6 +68,7 @@ export async function revokeTenantClient(
   tenantId: string,
   clientId: string,
   callerHasSystem: boolean,
+  now: Date,
 ): Promise<ClientRow> {
   const target = await findClient(db, clientId);
   if (!target || target.tenantId !== tenantId) throw new NotFoundError('client', clientId);
@@ -80,7 +81,7 @@ export async function revokeTenantClient(
       },
     );
   }
-  const row = await revokeClient(db, tenantId, clientId);
+  const row = await revokeClient(db, tenantId, clientId, now);
   if (!row) throw new NotFoundError('client', clientId);
   return row;
 }

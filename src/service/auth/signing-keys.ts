@@ -43,7 +43,7 @@ export class SigningKeyRing {
       await this.createKey(now);
       this.keys = await listLiveSigningKeys(this.db, now);
     }
-    this.loadedAt = Date.now();
+    this.loadedAt = this.clock.now().getTime();
   }
 
   /** The key new tokens are signed with, rotating first when the current one has retired. */
@@ -67,7 +67,7 @@ export class SigningKeyRing {
   /** The public key with this kid; reloads once (at most every second) when it is unknown. */
   async publicKey(kid: string): Promise<JWK | undefined> {
     let key = this.keys.find((k) => k.kid === kid);
-    if (!key && Date.now() - this.loadedAt > 1000) {
+    if (!key && this.clock.now().getTime() - this.loadedAt > 1000) {
       await this.refresh();
       key = this.keys.find((k) => k.kid === kid);
     }

@@ -217,10 +217,10 @@ export class TokenService {
 
   private async isClientActive(clientId: string): Promise<boolean> {
     const cached = this.clientStatus.get(clientId);
-    if (cached && Date.now() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.active;
+    if (cached && this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.active;
     const client = await findClient(this.db, clientId);
     const active = client?.status === 'active';
-    this.clientStatus.set(clientId, { active, checkedAt: Date.now() });
+    this.clientStatus.set(clientId, { active, checkedAt: this.clock.now().getTime() });
     return active;
   }
 }

@@ -35,7 +35,7 @@ export async function cancelCall(db: Db, ctx: RequestContext, id: string): Promi
       if (canceled) return presentCall(canceled, await listAttempts(tx, ctx.tenant.id, [id]));
       // A dialer took the call since it was read: it is live now, so flag it for the dialer.
     }
-    await updateCall(tx, ctx.tenant.id, id, { cancel_requested: true });
+    await updateCall(tx, ctx.tenant.id, id, { cancel_requested: true }, ctx.now);
     return presentCall({ ...row, cancel_requested: true }, await listAttempts(tx, ctx.tenant.id, [id]));
   });
 }

@@ -20,6 +20,8 @@ export interface InlineContactWrite {
   data: StoredContact;
   /** The contact existed (matched by externalId): update it rather than insert. */
   exists: boolean;
+  /** The request's instant, the contact's updated time. */
+  at: Date;
 }
 
 /**
@@ -41,7 +43,14 @@ export function inlineContactFact(
   const id = existing?.id ?? newId('contact');
   return {
     fact: { id, data },
-    write: { tenantId: ctx.tenant.id, campaignId: campaign.id, id, data, exists: existing !== null },
+    write: {
+      tenantId: ctx.tenant.id,
+      campaignId: campaign.id,
+      id,
+      data,
+      exists: existing !== null,
+      at: ctx.now,
+    },
   };
 }
 
@@ -49,7 +58,7 @@ export function inlineContactFact(
 export async function writeInlineContact(db: Executor, write: InlineContactWrite): Promise<void> {
   const extra = { external_id: write.data.externalId };
   const row = write.exists
-    ? await contacts.update(db, write.tenantId, write.id, write.data, extra)
+    ? await contacts.update(db, write.tenantId, write.id, write.data, write.at, extra)
     : await contacts.insert(db, write.tenantId, write.id, write.data, extra);
   if (!row)
     throw new ConflictError('conflict', `Contact '${write.data.externalId}' changed concurrently; retry.`, {

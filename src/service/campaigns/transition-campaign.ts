@@ -22,7 +22,7 @@ export async function transitionCampaign(
     const startAt = row.data.schedule.startAt;
     const startsInFuture = startAt !== null && new Date(startAt).getTime() > ctx.now.getTime();
     const status = nextCampaignStatus(row.data.status, action, startsInFuture);
-    const updated = await campaigns.update(tx, ctx.tenant.id, id, { ...row.data, status });
+    const updated = await campaigns.update(tx, ctx.tenant.id, id, { ...row.data, status }, ctx.now);
     if (!updated) throw new NotFoundError('campaign', id);
     const campaign = campaignKind.present(updated);
     // The outbox row commits with the change (issue 6); the row lock above orders the sequence.

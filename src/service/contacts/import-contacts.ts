@@ -89,7 +89,7 @@ export async function importContacts(
     await stageContacts(db, importId, ctx.tenant.id, batch);
     const counts = await db
       .transaction()
-      .execute((tx) => commitStagedContacts(tx, importId, ctx.tenant.id, campaignId));
+      .execute((tx) => commitStagedContacts(tx, importId, ctx.tenant.id, campaignId, ctx.now));
     return { rows, ...counts };
   } finally {
     await discardStagedContacts(db, importId);

@@ -65,7 +65,7 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
     const stored = await this.kind.toStored(ctx, input, existing?.data, tx);
     const row = existing
       ? await this.write(
-          () => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
+          () => this.repository.update(tx, ctx.tenant.id, id, stored, ctx.now, this.kind.columns?.(stored)),
           stored,
         )
       : await this.write(
@@ -140,7 +140,7 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
       }
       const stored = await this.kind.toStored(ctx, merged as Input, existing.data, tx);
       const row = await this.write(
-        () => this.repository.update(tx, ctx.tenant.id, id, stored, this.kind.columns?.(stored)),
+        () => this.repository.update(tx, ctx.tenant.id, id, stored, ctx.now, this.kind.columns?.(stored)),
         stored,
       );
       if (!row) throw new NotFoundError(this.kind.name, id);

@@ -1,3 +1,4 @@
+import type { Clock } from '../../domain/clock.ts';
 import { newId } from '../../domain/ids.ts';
 import { ConflictError, NotFoundError } from '../../domain/pconn-error.ts';
 import type { TenantSettings } from '../../domain/request-context.ts';
@@ -36,16 +37,19 @@ const SETTINGS_TTL_MS = 5000;
 export class TenantSettingsCache {
   private readonly entries = new Map<string, { settings: TenantSettings; loadedAt: number }>();
 
-  constructor(private readonly db: Executor) {}
+  constructor(
+    private readonly db: Executor,
+    private readonly clock: Clock,
+  ) {}
 
   /** The tenant's settings, or undefined when the tenant does not exist. */
   async get(tenantId: string): Promise<TenantSettings | undefined> {
     const entry = this.entries.get(tenantId);
-    if (entry && Date.now() - entry.loadedAt < SETTINGS_TTL_MS) return entry.settings;
+    if (entry && this.clock.now().getTime() - entry.loadedAt < SETTINGS_TTL_MS) return entry.settings;
     const tenant = await findTenant(this.db, tenantId);
     if (!tenant) return undefined;
     const settings = { id: tenant.id, defaultRegion: tenant.defaultRegion, phoneTypes: tenant.phoneTypes };
-    this.entries.set(tenantId, { settings, loadedAt: Date.now() });
+    this.entries.set(tenantId, { settings, loadedAt: this.clock.now().getTime() });
     return settings;
   }
 

@@ -13,11 +13,12 @@ export async function claimStartingSessions(
   owner: string,
   limit: number,
   leaseSeconds: number,
+  now: Date,
 ): Promise<SessionRow[]> {
   const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
   const result = await sql<SessionRow>`
     update agent_sessions set lease_owner = ${owner},
-      leased_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
+      leased_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds}), updated_at = ${now}
     where (tenant_id, id) in (
       select s.tenant_id, s.id from agent_sessions s
       where s.status = 'starting' and s.lease_owner is null
@@ -36,9 +37,10 @@ export async function extendSessionLeases(
   owner: string,
   ids: readonly string[],
   leaseSeconds: number,
+  now: Date,
 ): Promise<void> {
   if (ids.length === 0) return;
-  await sql`update agent_sessions set leased_until = now() + make_interval(secs => ${leaseSeconds})
+  await sql`update agent_sessions set leased_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds})
     where lease_owner = ${owner} and id = any(${[...ids]}::text[]) and status <> 'ended'`.execute(db);
 }
 
@@ -67,11 +69,16 @@ export async function unavailableUserSessionIds(db: Db, owner: string): Promise<
  * Open sessions whose node stopped renewing the lease (it crashed or restarted: the leg is gone
  * with it), locked for the caller's transaction to end them; never the asking node's own.
  */
-export async function lockLostSessions(tx: Executor, owner: string, limit: number): Promise<SessionRow[]> {
+export async function lockLostSessions(
+  tx: Executor,
+  owner: string,
+  limit: number,
+  now: Date,
+): Promise<SessionRow[]> {
   const result = await sql<SessionRow>`
     select * from agent_sessions
     where status <> 'ended' and lease_owner is not null and lease_owner <> ${owner}
-      and leased_until < now()
+      and leased_until < ${now}::timestamptz
     limit ${limit}
     for update skip locked`.execute(tx);
   return result.rows;

@@ -80,6 +80,7 @@ export async function updateCall(
   tenantId: string,
   id: string,
   changes: Partial<Omit<CallRow, 'metadata' | 'decision' | 'status'>> & { decision?: unknown },
+  now: Date,
 ): Promise<void> {
   const { decision, ...rest } = changes;
   await db
@@ -87,7 +88,7 @@ export async function updateCall(
     .set({
       ...rest,
       ...(decision !== undefined ? { decision: JSON.stringify(decision) } : {}),
-      updated_at: new Date(),
+      updated_at: now,
     })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)

@@ -9,9 +9,10 @@ async function leaseCalls(
   owner: string,
   leaseSeconds: number,
   selection: RawBuilder<unknown>,
+  now: Date,
 ): Promise<CallRow[]> {
   const result = await sql<CallRow>`
-    update calls set lease_owner = ${owner}, leased_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
+    update calls set lease_owner = ${owner}, leased_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds}), updated_at = ${now}
     where (tenant_id, id) in (${selection})
     returning *`.execute(db);
   return result.rows;
@@ -27,8 +28,9 @@ export function claimDueCalls(
   owner: string,
   limit: number,
   leaseSeconds: number,
+  now: Date,
 ): Promise<CallRow[]> {
-  return leaseCalls(db, owner, leaseSeconds, waitingCalls(sql`now()`, sql``, limit));
+  return leaseCalls(db, owner, leaseSeconds, waitingCalls(sql`${now}::timestamptz`, sql``, limit, now), now);
 }
 
 /**
@@ -36,12 +38,12 @@ export function claimDueCalls(
  * `dueBy` and matching `narrowing` (an `and …` clause or nothing), oldest due first, locked
  * with FOR UPDATE SKIP LOCKED so concurrent dialers on other nodes take disjoint rows.
  */
-function waitingCalls(dueBy: RawBuilder<unknown>, narrowing: RawBuilder<unknown>, limit: number) {
+function waitingCalls(dueBy: RawBuilder<unknown>, narrowing: RawBuilder<unknown>, limit: number, now: Date) {
   return sql`select c.tenant_id, c.id from calls c
       left join campaigns p on p.tenant_id = c.tenant_id and p.id = c.campaign_id
       where c.status in ('queued', 'scheduled')
         and c.next_attempt_at <= ${dueBy}
-        and (c.leased_until is null or c.leased_until < now())
+        and (c.leased_until is null or c.leased_until < ${now}::timestamptz)
         and (c.campaign_id is null or p.data->>'status' = 'running')
         ${narrowing}
       order by c.next_attempt_at
@@ -71,6 +73,7 @@ export function claimAgentWaiters(
   waitMs: number,
   limit: number,
   leaseSeconds: number,
+  now: Date,
 ): Promise<CallRow[]> {
   if (freed.length === 0) return Promise.resolve([]);
   const agents = JSON.stringify(freed.map((a) => ({ t: a.tenantId, u: a.userId, p: a.campaignId })));
@@ -79,13 +82,15 @@ export function claimAgentWaiters(
     owner,
     leaseSeconds,
     waitingCalls(
-      sql`now() + make_interval(secs => ${waitMs / 1000})`,
+      sql`${now}::timestamptz + make_interval(secs => ${waitMs / 1000})`,
       sql`and c.scheduled_for is null
         and exists (
           select 1 from jsonb_to_recordset(${agents}::jsonb) as a(t text, u text, p text)
           where a.t = c.tenant_id and (a.p = c.campaign_id or a.u = c.requested_user_id))`,
       limit,
+      now,
     ),
+    now,
   );
 }
 
@@ -95,15 +100,17 @@ export function claimAbandonedCalls(
   owner: string,
   limit: number,
   leaseSeconds: number,
+  now: Date,
 ): Promise<CallRow[]> {
   return leaseCalls(
     db,
     owner,
     leaseSeconds,
     sql`select tenant_id, id from calls
-      where status in ('dialing_user', 'dialing_contact', 'connected') and leased_until < now()
+      where status in ('dialing_user', 'dialing_contact', 'connected') and leased_until < ${now}::timestamptz
       limit ${limit}
       for update skip locked`,
+    now,
   );
 }
 
@@ -116,20 +123,25 @@ export async function extendLeases(
   owner: string,
   callIds: readonly string[],
   leaseSeconds: number,
+  now: Date,
 ): Promise<void> {
   if (callIds.length === 0) return;
-  await sql`update calls set leased_until = now() + make_interval(secs => ${leaseSeconds})
+  await sql`update calls set leased_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds})
     where lease_owner = ${owner} and id = any(${[...callIds]}::text[])
       and status in ('dialing_user', 'dialing_contact', 'connected')`.execute(db);
 }
 
 /** Moves scheduled campaigns whose start time has come to running, and ended ones to completed. */
-export async function advanceCampaignSchedules(db: Db): Promise<void> {
+export async function advanceCampaignSchedules(db: Db, now: Date): Promise<void> {
   // Each move writes its campaign.status_changed event in the same statement (issue 6).
-  await moveCampaignsBySchedule(db, { from: ['scheduled'], to: 'running', boundary: 'startAt' });
-  await moveCampaignsBySchedule(db, {
-    from: ['running', 'paused', 'scheduled'],
-    to: 'completed',
-    boundary: 'endAt',
-  });
+  await moveCampaignsBySchedule(db, { from: ['scheduled'], to: 'running', boundary: 'startAt' }, now);
+  await moveCampaignsBySchedule(
+    db,
+    {
+      from: ['running', 'paused', 'scheduled'],
+      to: 'completed',
+      boundary: 'endAt',
+    },
+    now,
+  );
 }

@@ -8,11 +8,12 @@ import type { Executor } from '../database.ts';
  */
 export async function countWaitingCalls(
   db: Executor,
+  now: Date,
 ): Promise<{ queued: number; scheduled: number; due: number }> {
   const result = await sql<{ queued: string; scheduled: string; due: string }>`
     select count(*) filter (where status = 'queued') as queued,
            count(*) filter (where status = 'scheduled') as scheduled,
-           count(*) filter (where next_attempt_at <= now()) as due
+           count(*) filter (where next_attempt_at <= ${now}::timestamptz) as due
     from calls where status in ('queued', 'scheduled')`.execute(db);
   const row = result.rows[0];
   return {

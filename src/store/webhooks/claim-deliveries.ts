@@ -52,6 +52,8 @@ export async function claimDeliveries(
   limit: number,
   chainLength: number,
   leaseMs: number,
+  /** The relay's clock: what is due and when the lease ends are decided against it. */
+  now: Date,
 ): Promise<ClaimedDelivery[][]> {
   const result = await sql<Row & { head_id: string | number }>`
     with firsts as (
@@ -68,9 +70,10 @@ export async function claimDeliveries(
       join webhook_endpoints w on w.tenant_id = d.tenant_id and w.id = d.endpoint_id
       where d.id in (
           select id from firsts
-          where next_attempt_at <= now() and (leased_until is null or leased_until < now()))
-        and d.status = 'pending' and d.next_attempt_at <= now()
-        and (d.leased_until is null or d.leased_until < now())
+          where next_attempt_at <= ${now}::timestamptz
+            and (leased_until is null or leased_until < ${now}::timestamptz))
+        and d.status = 'pending' and d.next_attempt_at <= ${now}::timestamptz
+        and (d.leased_until is null or d.leased_until < ${now}::timestamptz)
         and w.data->>'enabled' = 'true'
       order by d.next_attempt_at, d.id
       limit ${limit}
@@ -83,14 +86,14 @@ export async function claimDeliveries(
         select f.id from webhook_deliveries f
         where f.tenant_id = h.tenant_id and f.endpoint_id = h.endpoint_id and f.subject = h.subject
           and f.status = 'pending' and f.sequence >= h.sequence
-          and (f.id = h.id or f.leased_until is null or f.leased_until < now())
+          and (f.id = h.id or f.leased_until is null or f.leased_until < ${now}::timestamptz)
         order by f.sequence
         limit ${chainLength}
       ) f
     ),
     claimed as (
       update webhook_deliveries set lease_owner = ${owner},
-        leased_until = now() + make_interval(secs => ${leaseMs / 1000})
+        leased_until = ${now}::timestamptz + make_interval(secs => ${leaseMs / 1000})
       where id in (select id from members)
       returning id, tenant_id, endpoint_id, attempts, retry_base, event_id
     )

@@ -10,9 +10,10 @@ export async function disableEndpoint(
   db: Executor,
   tenantId: string,
   endpointId: string,
+  now: Date,
 ): Promise<{ data: Record<string, unknown>; createdAt: Date; updatedAt: Date } | undefined> {
   const result = await sql<{ data: Record<string, unknown>; created_at: Date; updated_at: Date }>`
-    update webhook_endpoints set data = jsonb_set(data, '{enabled}', 'false'), updated_at = now()
+    update webhook_endpoints set data = jsonb_set(data, '{enabled}', 'false'), updated_at = ${now}
     where tenant_id = ${tenantId} and id = ${endpointId} and data->>'enabled' = 'true'
     returning data, created_at, updated_at`.execute(db);
   const row = result.rows[0];

@@ -10,17 +10,19 @@ import type { Db } from '../database.ts';
 export async function moveCampaignsBySchedule(
   db: Db,
   move: { from: readonly string[]; to: string; boundary: 'startAt' | 'endAt' },
+  /** The dialer's clock: a boundary has passed when it is at or before this instant. */
+  now: Date,
 ): Promise<number> {
   const result = await sql<{ moved: number }>`
     with due as (
       select tenant_id, id, data->>'status' as old_status from campaigns
       where data->>'status' = any(${[...move.from]}::text[])
         and (data->'schedule'->>${move.boundary}) is not null
-        and (data->'schedule'->>${move.boundary})::timestamptz <= now()
+        and (data->'schedule'->>${move.boundary})::timestamptz <= ${now}::timestamptz
       for update skip locked
     ),
     moved as (
-      update campaigns c set data = jsonb_set(c.data, '{status}', to_jsonb(${move.to}::text)), updated_at = now()
+      update campaigns c set data = jsonb_set(c.data, '{status}', to_jsonb(${move.to}::text)), updated_at = ${now}
       from due where c.tenant_id = due.tenant_id and c.id = due.id
       returning c.tenant_id, c.id, due.old_status, c.data, c.created_at, c.updated_at
     ),

@@ -11,12 +11,13 @@ export async function redeliver(
   tenantId: string,
   endpointId: string,
   id: number,
+  now: Date,
 ): Promise<DeliveryRow | undefined> {
   return db
     .updateTable('webhook_deliveries')
     .set((eb) => ({
       status: 'pending',
-      next_attempt_at: new Date(),
+      next_attempt_at: now,
       retry_base: eb.ref('attempts'),
       delivered_at: null,
     }))

@@ -14,7 +14,7 @@ export interface TrunkRoute {
 
 /**
  * The configuration the SIP driver reads per leg. Implemented over the store in
- * store-directory.ts; tests may pass a fixed one.
+ * record-directory.ts (over store queries main.ts wires); tests may pass a fixed one.
  */
 export interface SipDirectory {
   /** The trunk phone-number legs of this tenant go through (undefined: none configured). */

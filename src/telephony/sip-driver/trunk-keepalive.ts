@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../domain/clock.ts';
 import type { OutOfDialogRequestOptions, RequestResult } from '../sip/user-agent/index.ts';
 import type { TrunkRoute } from './sip-directory.ts';
 
@@ -26,6 +27,8 @@ export interface TrunkKeepaliveDeps {
   /** Called when a trunk's reachability changes, including its first probe. */
   onChange: (health: TrunkHealth) => void;
   onError: (error: unknown) => void;
+  /** Stamps `checkedAt`; the system clock when absent. */
+  clock?: Clock;
 }
 
 /**
@@ -94,7 +97,7 @@ export class TrunkKeepalive {
         status: result.status,
         reason: result.reason,
         ...(reachable ? { rttMs: result.rttMs } : {}),
-        checkedAt: Date.now(),
+        checkedAt: (this.#deps.clock ?? systemClock).now().getTime(),
       };
       const before = this.#health.get(trunk.id);
       this.#health.set(trunk.id, health);

@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from '../../domain/clock.ts';
+
 /** A trunk's limits (PUT /v1/trunks/{id}). */
 export interface TrunkLimits {
   maxConcurrent: number;
@@ -19,6 +21,9 @@ interface TrunkState {
  */
 export class TrunkLimiter {
   private readonly trunks = new Map<string, TrunkState>();
+
+  /** `clock` paces the INVITEs (node's mock timers or a test clock can drive it). */
+  constructor(private readonly clock: Clock = systemClock) {}
 
   /**
    * Waits for a slot and the next start time. Resolves with the release function, or with
@@ -50,7 +55,7 @@ export class TrunkLimiter {
       trunk.active -= 1;
       trunk.waiting.shift()?.();
     };
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const startAt = Math.max(now, trunk.nextStartAt);
     trunk.nextStartAt = startAt + 1000 / limits.cps;
     if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));

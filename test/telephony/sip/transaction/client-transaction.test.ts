@@ -116,11 +116,12 @@ describe('client transactions (RFC 3261 §17.1) over UDP with T1=20 ms', () => {
     answer(200, 'OPTIONS');
     await waitFor(() => user.responses.length === 2);
     const count = peer.requests('OPTIONS').length;
-    await new Promise((r) => setTimeout(r, 150));
+    // Once Timer K has ended the transaction no timer of it is left to retransmit: wait for
+    // that instead of sleeping, then check nothing went out meanwhile.
+    await waitFor(() => layer.size === 0, 1000, 'Timer K ends the transaction');
     assert.equal(peer.requests('OPTIONS').length, count, 'no retransmission after the final');
     assert.deepEqual(user.responses, [100, 200], 'second 200 absorbed (Timer K)');
     assert.equal(user.timeouts, 0);
-    await waitFor(() => layer.size === 0, 1000, 'Timer K ends the transaction');
   });
 
   test('INVITE: Timer A doubles without cap, Timer B reports a timeout', async () => {

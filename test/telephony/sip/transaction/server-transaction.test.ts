@@ -78,11 +78,12 @@ describe('server transactions (RFC 3261 §17.2) over UDP with T1=20 ms', () => {
     send(requestText('INVITE', branch, peer.port));
     await waitFor(() => created.length === 1);
     created[0]!.transaction.respond(createResponse(created[0]!.request, 480, { toTag: 'ua1' }));
-    await delay(300);
+    // Timer G's copies come 20, 40, 80, 80 ms apart: the fifth leaves ~220 ms after the first,
+    // past the 200 ms at which an unanswered INVITE would have got its 100.
+    await waitFor(() => peer.responses(480).length >= 5, 1000, 'five copies of the 480');
     assert.equal(peer.responses(100).length, 0);
-    assert.ok(peer.responses(480).length > 1);
     send(requestText('ACK', branch, peer.port, 'ACK'));
-    await delay(50);
+    await waitFor(() => created[0]!.transaction.state === 'terminated', 1000, 'Timer I');
   });
 
   test('INVITE: Timer G retransmits a non-2xx until the ACK, Timer H otherwise', async () => {
@@ -95,9 +96,11 @@ describe('server transactions (RFC 3261 §17.2) over UDP with T1=20 ms', () => {
     // 20, 40, 80 ms apart: the fourth copy comes ≥ 140 ms after the first (60 ms if not doubling).
     assert.ok(copies[3]!.at - copies[0]!.at >= 110, `doubling ${gaps(copies)}`);
     send(requestText('ACK', branch, peer.port, 'ACK'));
-    await delay(50);
+    const invite = created[0]!.transaction;
+    await waitFor(() => invite.state === 'confirmed' || invite.state === 'terminated', 1000, 'the ACK');
     const count = peer.responses(486).length;
-    await delay(200);
+    // Timer I ends the transaction; no timer is left that could send another copy.
+    await waitFor(() => invite.state === 'terminated', 1000, 'Timer I');
     assert.equal(peer.responses(486).length, count, 'the ACK stopped Timer G');
     assert.equal(acks.length, 0, 'that ACK belongs to the transaction, not the core');
 

@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { SipUserAgent } from '../../../../src/telephony/sip/user-agent/index.ts';
 import { skipWithoutSipp } from '../../../e2e/support/sipp.ts';
+import { portBound } from '../../../support/port-bound.ts';
+import { waitFor } from '../../../support/wait-for.ts';
 
 const skip = skipWithoutSipp();
 
@@ -47,7 +49,10 @@ describe('smoke: SipUserAgent calls `sipp -sn uas`', { skip }, () => {
       const sipp = spawn('sipp', args, { stdio: 'ignore' });
       const exited = once(sipp, 'exit') as Promise<[number | null]>;
       try {
-        await new Promise((r) => setTimeout(r, 300)); // let sipp bind
+        await waitFor(() => portBound(port, transport) !== false || sipp.exitCode !== null, {
+          timeout: 10_000,
+          what: `sipp to bind ${transport} port ${port}`,
+        });
         const suffix = transport === 'tcp' ? ';transport=tcp' : '';
         const call = ua.invite({ target: `sip:service@127.0.0.1:${port}${suffix}`, sdp: OFFER });
         const statuses: number[] = [];

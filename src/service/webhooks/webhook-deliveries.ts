@@ -1,13 +1,13 @@
-import type { WebhookDelivery } from '../contract/events.ts';
-import { NotFoundError } from '../domain/pconn-error.ts';
-import type { RequestContext } from '../domain/request-context.ts';
-import { decodeCursor, encodeCursor, type Page } from '../service/resources/resource-service.ts';
-import type { Db } from '../store/database.ts';
-import { ResourceRepository } from '../store/resources.ts';
-import { listDeliveries } from '../store/webhooks/list-deliveries.ts';
-import type { DeliveryRow } from '../store/webhooks/outbox-rows.ts';
-import { redeliver } from '../store/webhooks/redeliver.ts';
-import { eventIdOf } from './event-envelope.ts';
+import type { WebhookDelivery } from '../../contract/events.ts';
+import { NotFoundError } from '../../domain/pconn-error.ts';
+import type { RequestContext } from '../../domain/request-context.ts';
+import { eventIdOf } from '../../events/event-envelope.ts';
+import type { Db } from '../../store/database.ts';
+import { ResourceRepository } from '../../store/resources.ts';
+import { listDeliveries } from '../../store/webhooks/list-deliveries.ts';
+import type { DeliveryRow } from '../../store/webhooks/outbox-rows.ts';
+import { redeliver } from '../../store/webhooks/redeliver.ts';
+import { decodeCursor, encodeCursor, type Page } from '../resources/resource-service.ts';
 
 const endpoints = new ResourceRepository<object>('webhook_endpoints');
 
@@ -68,7 +68,7 @@ export async function redeliverEndpointDelivery(
 ): Promise<WebhookDelivery> {
   if (!(await endpoints.find(db, ctx.tenant.id, endpointId))) throw new NotFoundError('webhook', endpointId);
   const match = /^dlv_([0-9]{1,15})$/.exec(deliveryId);
-  const row = match ? await redeliver(db, ctx.tenant.id, endpointId, Number(match[1])) : undefined;
+  const row = match ? await redeliver(db, ctx.tenant.id, endpointId, Number(match[1]), ctx.now) : undefined;
   if (!row) throw new NotFoundError('webhook delivery', deliveryId);
   return presentDelivery(row);
 }

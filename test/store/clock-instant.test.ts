@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { insertCall } from '../../src/store/calls/calls.ts';
+import { claimAbandonedCalls, claimDueCalls, extendLeases } from '../../src/store/calls/claim.ts';
+import { countWaitingCalls } from '../../src/store/calls/queue-depth.ts';
+import { openStore, type Store } from '../../src/store/open-store.ts';
+import { insertTenant } from '../../src/store/tenants.ts';
+import { migratedPgliteImage } from '../support/pglite-image.ts';
+import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
+
+// Leases and due times are decided against the instant the dialer's Clock gives, never the
+// database's own now(): a test (or the simulator) moves time by passing another instant, and
+// the pg driver's Date encoding must compare the same as PGlite's.
+
+after(() => stopTestPostgres());
+
+const kinds: Array<['pglite' | 'postgres', () => Promise<{ store: Store; drop: () => Promise<void> }>]> = [
+  [
+    'pglite',
+    async () => ({
+      store: await openStore({ kind: 'pglite', image: await migratedPgliteImage() }),
+      drop: async () => {},
+    }),
+  ],
+  [
+    'postgres',
+    async () => {
+      const database = await createTestDatabase();
+      return { store: await openStore({ kind: 'postgres', url: database.url }), drop: database.drop };
+    },
+  ],
+];
+
+const T0 = new Date('2030-01-01T09:00:00Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+function call(id: string, nextAttemptAt: Date) {
+  return {
+    tenant_id: 'a',
+    id,
+    kind: 'direct',
+    campaign_id: null,
+    contact_id: null,
+    requested_user_id: 'u',
+    user_id: null,
+    to_number: '+12125550100',
+    phone_type: null,
+    caller_id: null,
+    status: 'queued',
+    outcome: null,
+    reason: null,
+    metadata: {},
+    outside_window: 'reject',
+    not_before: null,
+    scheduled_for: null,
+    next_attempt_at: nextAttemptAt,
+    decision: {},
+    sandbox: true,
+  } as const;
+}
+
+for (const [kind, open] of kinds) {
+  describe(`claims on the clock's instant (${kind})`, () => {
+    test('a call is due, leased and taken over at the instants passed, years from the real now', async () => {
+      const { store, drop } = await open();
+      try {
+        const { db } = store;
+        await insertTenant(db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
+        await insertCall(db, call('later', at(60)));
+        assert.deepEqual(await claimDueCalls(db, 'n1', 10, 30, at(59)), [], 'not due one second early');
+        assert.deepEqual(await countWaitingCalls(db, at(59)), { queued: 1, scheduled: 0, due: 0 });
+        assert.deepEqual(await countWaitingCalls(db, at(60)), { queued: 1, scheduled: 0, due: 1 });
+        const [claimed] = await claimDueCalls(db, 'n1', 10, 30, at(60));
+        assert.equal(claimed?.id, 'later');
+        assert.equal(
+          claimed?.leased_until?.getTime(),
+          at(90).getTime(),
+          'leased 30 s from the instant passed',
+        );
+        await db.updateTable('calls').set({ status: 'dialing_user' }).where('id', '=', 'later').execute();
+        assert.deepEqual(await claimAbandonedCalls(db, 'n2', 10, 30, at(89)), [], 'the lease still holds');
+        await extendLeases(db, 'n1', ['later'], 30, at(89));
+        assert.deepEqual(
+          await claimAbandonedCalls(db, 'n2', 10, 30, at(118)),
+          [],
+          'extended from the instant passed',
+        );
+        const [taken] = await claimAbandonedCalls(db, 'n2', 10, 30, at(120));
+        assert.equal(taken?.lease_owner, 'n2', 'taken over once the extended lease ran out');
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+  });
+}
