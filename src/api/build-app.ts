@@ -195,7 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limiter: new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst),
     now: () => deps.clock.now(),
   });
-  registerAuditTrail(app, deps.audit);
+  registerAuditTrail(app, deps.audit, { publicUrl: deps.publicUrl });
 
   const db = deps.store.db;
   registerHealthRoutes(app, {

@@ -1,13 +1,28 @@
 import type { PconnClient, Query } from './pconn-client.ts';
 import type { AuditEvent, AuditHead, CreatedClient, OAuthClient, PhoneTypes } from './types.ts';
 
+/** Which audit chain to read: the tenant's, or that of requests with no usable token. */
+export type AuditChain = 'tenant' | 'unauthenticated';
+
 /** The audit trail: every request, accepted or rejected. */
 export class AuditApi {
   constructor(private readonly client: PconnClient) {}
 
-  /** Entries matching the filters, in chain order. */
+  /**
+   * Entries matching the filters, in chain order: the tenant's chain, or with
+   * `chain: 'unauthenticated'` (needs the `system` scope) the requests that had no usable token.
+   * `requestId` is the id pconn answered with; `clientRequestId` the X-Request-Id you sent.
+   */
   search(
-    filter: { requestId?: string; status?: number; code?: string; from?: string; to?: string } & Query = {},
+    filter: {
+      chain?: AuditChain;
+      requestId?: string;
+      clientRequestId?: string;
+      status?: number;
+      code?: string;
+      from?: string;
+      to?: string;
+    } & Query = {},
   ): AsyncGenerator<AuditEvent> {
     return this.client.paginate<AuditEvent>('/v1/audit-events', filter);
   }
@@ -20,9 +35,11 @@ export class AuditApi {
     return page.data[0];
   }
 
-  /** The newest link of the tenant's chain. */
-  head(): Promise<AuditHead> {
-    return this.client.request<AuditHead>('GET', '/v1/audit-events/head');
+  /** The newest link of the tenant's chain (or of the unauthenticated one, `system` scope). */
+  head(chain: AuditChain = 'tenant'): Promise<AuditHead> {
+    return this.client.request<AuditHead>('GET', '/v1/audit-events/head', {
+      query: chain === 'tenant' ? {} : { chain },
+    });
   }
 }
 

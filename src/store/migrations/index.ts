@@ -5,6 +5,7 @@ import * as events from './0003-events.ts';
 import * as traceContext from './0004-trace-context.ts';
 import * as callsByContact from './0005-calls-by-contact.ts';
 import * as agentSessions from './0006-agent-sessions.ts';
+import * as auditClientRequestId from './0007-audit-client-request-id.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -17,4 +18,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-trace-context': traceContext,
   '0005-calls-by-contact': callsByContact,
   '0006-agent-sessions': agentSessions,
+  '0007-audit-client-request-id': auditClientRequestId,
 };
