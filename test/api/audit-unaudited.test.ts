@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { PconnClient } from '../../src/sdk/index.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -115,5 +116,51 @@ describe('no unaudited answer', () => {
       assert.ok(audited.has(res.headers.get('x-request-id') ?? ''), 'every answered request is audited');
     }
     assert.ok(!audited.has(withheld.headers.get('x-request-id') ?? ''));
+  });
+
+  test('through the SDK the withheld answer is invisible: its automatic Idempotency-Key retry gets the one call created', async () => {
+    // The first two audit attempts for this path fail (the batch, then the entry alone: one
+    // write); a sequence counts them because it is not rolled back with the failed insert.
+    const path = '/v1/campaigns/quiet/calls';
+    await sql`create sequence audit_sdk_breaks`.execute(server.store.db);
+    await sql
+      .raw(`
+      create function audit_sdk_break() returns trigger language plpgsql as $$
+      begin
+        if new.path = '${path}' and new.client_request_id = 'sdk-retry' and nextval('audit_sdk_breaks') <= 2 then
+          raise exception 'audit store failing (test)';
+        end if;
+        return new;
+      end $$`)
+      .execute(server.store.db);
+    await sql`create trigger audit_sdk_break before insert on audit_events for each row execute function audit_sdk_break()`.execute(
+      server.store.db,
+    );
+    const client = new PconnClient({
+      baseUrl: server.url,
+      clientId: server.adminId,
+      clientSecret: server.adminSecret,
+      maxRetryDelayMs: 10,
+      // Marks this client's requests (X-Request-Id is kept as clientRequestId) for the trigger.
+      fetch: (url, init) =>
+        fetch(url, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), 'x-request-id': 'sdk-retry' },
+        }),
+    });
+    const call = await client.calls.createForCampaign('quiet', { contactId: 'ct-q', reason: 'sdk-retry' });
+    assert.equal(call.status, 'queued');
+    const rows = await server.store.db
+      .selectFrom('audit_events')
+      .select(['status', 'path'])
+      .where('client_request_id', '=', 'sdk-retry')
+      .where('path', '=', path)
+      .execute();
+    assert.deepEqual(rows, [{ status: 202, path }], 'only the retry was answered, and it is audited');
+    const calls = await server.request<{ data: Json[] }>('GET', '/v1/calls?campaignId=quiet&limit=200');
+    assert.deepEqual(
+      calls.body.data.filter((c) => c.reason === 'sdk-retry').map((c) => c.id),
+      [call.id],
+    );
   });
 });

@@ -60,6 +60,8 @@ export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter, op
     try {
       await writer.write(entry);
     } catch (error) {
+      // A streamed answer (a file) is never read now: release what it holds.
+      (payload as { destroy?: () => void } | null)?.destroy?.();
       return withheld(request, reply, error, options);
     }
     return payload;
