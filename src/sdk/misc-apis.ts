@@ -27,10 +27,13 @@ export class AuditApi {
     return this.client.paginate<AuditEvent>('/v1/audit-events', filter);
   }
 
-  /** The entry of one request, or undefined when there is none (yet). */
-  async byRequestId(requestId: string): Promise<AuditEvent | undefined> {
+  /**
+   * The entry of one request (by the X-Request-Id pconn answered with), or undefined when there
+   * is none (yet). A 401's entry is in the unauthenticated chain (`system` scope).
+   */
+  async byRequestId(requestId: string, chain: AuditChain = 'tenant'): Promise<AuditEvent | undefined> {
     const page = await this.client.request<{ data: AuditEvent[] }>('GET', '/v1/audit-events', {
-      query: { requestId },
+      query: chain === 'tenant' ? { requestId } : { requestId, chain },
     });
     return page.data[0];
   }

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
+import { PconnClient } from '../../src/sdk/index.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const run = promisify(execFile);
@@ -237,6 +238,13 @@ describe('the unauthenticated chain', () => {
       ],
       [401, 'missing_token', '-', 'who-am-i'],
     );
+    const sdk = new PconnClient({
+      baseUrl: server.url,
+      clientId: server.adminId,
+      clientSecret: server.adminSecret,
+    });
+    assert.equal((await sdk.audit.byRequestId(requestId, 'unauthenticated'))?.status, 401);
+    assert.equal(await sdk.audit.byRequestId(requestId), undefined, 'not in the tenant chain');
     const head = await server.request<Entry>('GET', '/v1/audit-events/head?chain=unauthenticated');
     assert.equal(head.body.chain, '-');
     assert.ok((head.body.sequence as number) >= (read.body.data[0]?.sequence as number));
