@@ -195,7 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limiter: new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst, deps.clock),
     now: () => deps.clock.now(),
   });
-  registerAuditTrail(app, deps.audit, deps.clock);
+  registerAuditTrail(app, deps.audit, deps.clock, { publicUrl: deps.publicUrl });
 
   const db = deps.store.db;
   registerHealthRoutes(app, {

@@ -6,6 +6,8 @@ export interface AuditChainFields {
   sequence: number;
   tenantId: string | null;
   requestId: string;
+  /** The client's own X-Request-Id; hashed only when present, so older entries keep their hash. */
+  clientRequestId?: string | null;
   clientId: string | null;
   method: string;
   route: string;
@@ -46,7 +48,7 @@ export function auditEntryTextAroundSequence(entry: Omit<AuditChainFields, 'sequ
   prefix: string;
   suffix: string;
 } {
-  const rest = canonicalJson([
+  const fields: unknown[] = [
     entry.tenantId,
     entry.requestId,
     entry.clientId,
@@ -59,7 +61,10 @@ export function auditEntryTextAroundSequence(entry: Omit<AuditChainFields, 'sequ
     entry.bodyDigest,
     entry.body,
     entry.at,
-  ]);
+  ];
+  // Appended only when present: entries written before clientRequestId existed hash as before.
+  if (entry.clientRequestId != null) fields.push(entry.clientRequestId);
+  const rest = canonicalJson(fields);
   return { prefix: `[${canonicalJson(entry.chain)},`, suffix: `,${rest.slice(1)}` };
 }
 

@@ -5,7 +5,7 @@ export { type CampaignAction, CampaignsApi, type ImportBody } from './campaigns-
 export { ContactsApi } from './contacts-api.ts';
 /** Options of `client.events()`. */
 export type { EventStreamOptions } from './event-stream.ts';
-export { AuditApi, ClientsApi, SettingsApi } from './misc-apis.ts';
+export { AuditApi, type AuditChain, ClientsApi, SettingsApi } from './misc-apis.ts';
 export { PconnApiError, problemFrom } from './pconn-api-error.ts';
 export {
   type ApiAnswer,

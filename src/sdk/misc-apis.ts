@@ -1,28 +1,48 @@
 import type { PconnClient, Query } from './pconn-client.ts';
 import type { AuditEvent, AuditHead, CreatedClient, OAuthClient, PhoneTypes } from './types.ts';
 
+/** Which audit chain to read: the tenant's, or that of requests with no usable token. */
+export type AuditChain = 'tenant' | 'unauthenticated';
+
 /** The audit trail: every request, accepted or rejected. */
 export class AuditApi {
   constructor(private readonly client: PconnClient) {}
 
-  /** Entries matching the filters, in chain order. */
+  /**
+   * Entries matching the filters, in chain order: the tenant's chain, or with
+   * `chain: 'unauthenticated'` (needs the `system` scope) the requests that had no usable token.
+   * `requestId` is the id pconn answered with; `clientRequestId` the X-Request-Id you sent.
+   */
   search(
-    filter: { requestId?: string; status?: number; code?: string; from?: string; to?: string } & Query = {},
+    filter: {
+      chain?: AuditChain;
+      requestId?: string;
+      clientRequestId?: string;
+      status?: number;
+      code?: string;
+      from?: string;
+      to?: string;
+    } & Query = {},
   ): AsyncGenerator<AuditEvent> {
     return this.client.paginate<AuditEvent>('/v1/audit-events', filter);
   }
 
-  /** The entry of one request, or undefined when there is none (yet). */
-  async byRequestId(requestId: string): Promise<AuditEvent | undefined> {
+  /**
+   * The entry of one request (by the X-Request-Id pconn answered with), or undefined when there
+   * is none (yet). A 401's entry is in the unauthenticated chain (`system` scope).
+   */
+  async byRequestId(requestId: string, chain: AuditChain = 'tenant'): Promise<AuditEvent | undefined> {
     const page = await this.client.request<{ data: AuditEvent[] }>('GET', '/v1/audit-events', {
-      query: { requestId },
+      query: chain === 'tenant' ? { requestId } : { requestId, chain },
     });
     return page.data[0];
   }
 
-  /** The newest link of the tenant's chain. */
-  head(): Promise<AuditHead> {
-    return this.client.request<AuditHead>('GET', '/v1/audit-events/head');
+  /** The newest link of the tenant's chain (or of the unauthenticated one, `system` scope). */
+  head(chain: AuditChain = 'tenant'): Promise<AuditHead> {
+    return this.client.request<AuditHead>('GET', '/v1/audit-events/head', {
+      query: chain === 'tenant' ? {} : { chain },
+    });
   }
 }
 

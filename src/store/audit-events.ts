@@ -22,9 +22,12 @@ export interface AuditEventRow extends AuditChainFields {
   hash: string;
 }
 
+/** The chain of requests no tenant was known for (no usable token): readable with `system`. */
+export const UNAUTHENTICATED_CHAIN = '-';
+
 /** The chain an entry belongs to: its tenant's, or `-` for requests no tenant was known for. */
 export function chainOf(tenantId: string | null): string {
-  return tenantId ?? '-';
+  return tenantId ?? UNAUTHENTICATED_CHAIN;
 }
 
 /** Chains whose head row is known to exist, per store (heads are never deleted). */
@@ -57,6 +60,7 @@ export async function appendAuditEvents(db: Db, events: readonly NewAuditEvent[]
       suffix,
       tenant_id: event.tenantId,
       request_id: event.requestId,
+      client_request_id: event.clientRequestId ?? null,
       client_id: event.clientId,
       method: event.method,
       route: event.route,
@@ -76,7 +80,7 @@ export async function appendAuditEvents(db: Db, events: readonly NewAuditEvent[]
     with recursive entries as (
       select * from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as e(
         chain text, n int, prefix text, suffix text, tenant_id text, request_id text,
-        client_id text, method text, route text, path text, status int, code text,
+        client_request_id text, client_id text, method text, route text, path text, status int, code text,
         duration_ms float8, ip text, user_agent text, body_digest text, body jsonb,
         problem jsonb, at timestamptz)
     ),
@@ -96,9 +100,11 @@ export async function appendAuditEvents(db: Db, events: readonly NewAuditEvent[]
       join entries e on e.chain = c.chain and e.n = c.n + 1
     ),
     appended as (
-      insert into audit_events (chain, sequence, tenant_id, request_id, client_id, method, route,
-        path, status, code, duration_ms, ip, user_agent, body_digest, body, problem, at, prev_hash, hash)
-      select e.chain, c.sequence, e.tenant_id, e.request_id, e.client_id, e.method, e.route,
+      insert into audit_events (chain, sequence, tenant_id, request_id, client_request_id, client_id,
+        method, route, path, status, code, duration_ms, ip, user_agent, body_digest, body, problem,
+        at, prev_hash, hash)
+      select e.chain, c.sequence, e.tenant_id, e.request_id, e.client_request_id, e.client_id,
+        e.method, e.route,
         e.path, e.status, e.code, e.duration_ms, e.ip, e.user_agent, e.body_digest, e.body,
         e.problem, e.at, c.prev_hash, c.hash
       from entries e
@@ -138,9 +144,10 @@ async function ensureChainHeads(db: Db, chains: readonly string[]): Promise<void
   for (const chain of missing) known.add(chain);
 }
 
-/** Filters for listing a tenant's audit entries. */
+/** Filters for listing one chain's audit entries. */
 export interface AuditQuery {
   requestId?: string;
+  clientRequestId?: string;
   status?: number;
   code?: string;
   from?: Date;
@@ -149,19 +156,20 @@ export interface AuditQuery {
   limit: number;
 }
 
-/** A tenant's audit entries in chain order, filtered. */
+/** One chain's audit entries (a tenant's, or UNAUTHENTICATED_CHAIN) in chain order, filtered. */
 export async function listAuditEvents(
   db: Executor,
-  tenantId: string,
+  chain: string,
   query: AuditQuery,
 ): Promise<AuditEventRow[]> {
   let q = db
     .selectFrom('audit_events')
     .selectAll()
-    .where('chain', '=', chainOf(tenantId))
+    .where('chain', '=', chain)
     .orderBy('sequence')
     .limit(query.limit);
   if (query.requestId !== undefined) q = q.where('request_id', '=', query.requestId);
+  if (query.clientRequestId !== undefined) q = q.where('client_request_id', '=', query.clientRequestId);
   if (query.status !== undefined) q = q.where('status', '=', query.status);
   if (query.code !== undefined) q = q.where('code', '=', query.code);
   if (query.from !== undefined) q = q.where('at', '>=', query.from);
@@ -173,6 +181,7 @@ export async function listAuditEvents(
     sequence: Number(row.sequence),
     tenantId: row.tenant_id,
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     clientId: row.client_id,
     method: row.method,
     route: row.route,
@@ -191,15 +200,15 @@ export async function listAuditEvents(
   }));
 }
 
-/** The head of a tenant's chain (for verifying that no tail entries were deleted). */
+/** The head of a chain (for verifying that no tail entries were deleted). */
 export async function findChainHead(
   db: Executor,
-  tenantId: string,
+  chain: string,
 ): Promise<{ sequence: number; hash: string } | undefined> {
   const row = await db
     .selectFrom('audit_chain_heads')
     .selectAll()
-    .where('chain', '=', chainOf(tenantId))
+    .where('chain', '=', chain)
     .executeTakeFirst();
   return row && { sequence: Number(row.sequence), hash: row.hash };
 }

@@ -44,6 +44,8 @@ export interface AuditEventsTable {
   sequence: string | number | bigint;
   tenant_id: string | null;
   request_id: string;
+  /** The client's own X-Request-Id (0007), never the id pconn generated. */
+  client_request_id: string | null;
   client_id: string | null;
   method: string;
   route: string;

@@ -39,7 +39,7 @@ test('the API, audit trail and dialer work on real PostgreSQL', async () => {
         phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }],
       },
     },
-    headers: { 'x-request-id': 'pg-call-1', 'idempotency-key': 'pg-key' },
+    headers: { 'idempotency-key': 'pg-key' },
   });
   assert.equal(created.status, 202, created.text);
   const deadline = Date.now() + 10_000;
@@ -49,7 +49,10 @@ test('the API, audit trail and dialer work on real PostgreSQL', async () => {
     await new Promise((r) => setTimeout(r, 25));
   }
   assert.equal(status, 'completed');
-  const audit = await server.request<{ data: Json[] }>('GET', '/v1/audit-events?requestId=pg-call-1');
+  const audit = await server.request<{ data: Json[] }>(
+    'GET',
+    `/v1/audit-events?requestId=${created.headers.get('x-request-id')}`,
+  );
   assert.equal(audit.body.data[0]?.status, 202);
   const bad = await server.request<Json>('POST', '/v1/campaigns', { body: { nmae: 'x' } });
   assert.equal(bad.status, 400);

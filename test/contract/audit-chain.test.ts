@@ -35,3 +35,19 @@ test('an entry hash is SHA-256 over the previous hash, a newline and the canonic
   const { prefix, suffix } = auditEntryTextAroundSequence(entry);
   assert.equal(`${prefix}${entry.sequence}${suffix}`, canonical);
 });
+
+test('a clientRequestId is covered by the hash (appended last) only when present, so entries without one keep their hash', () => {
+  assert.equal(
+    auditEntryHash(GENESIS_HASH, { ...entry, clientRequestId: null }),
+    auditEntryHash(GENESIS_HASH, entry),
+  );
+  const withId = { ...entry, clientRequestId: 'my-trace-1' };
+  const { prefix, suffix } = auditEntryTextAroundSequence(withId);
+  assert.ok(`${prefix}${withId.sequence}${suffix}`.endsWith(',"2026-11-27T12:00:00.000Z","my-trace-1"]'));
+  assert.notEqual(auditEntryHash(GENESIS_HASH, withId), auditEntryHash(GENESIS_HASH, entry));
+  assert.notEqual(
+    auditEntryHash(GENESIS_HASH, withId),
+    auditEntryHash(GENESIS_HASH, { ...entry, clientRequestId: 'my-trace-2' }),
+    'altering the client id breaks the link',
+  );
+});

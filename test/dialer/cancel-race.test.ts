@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { magicNumberInWindowNow, waitForCallStatus } from '../support/calls.ts';
+import { stopTestPostgres } from '../support/postgres-server.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -10,7 +11,11 @@ const AGENTS = 25;
 const CALLS = 150;
 
 before(async () => {
+  // PostgreSQL: the dialer's pre-dial read and its attempt write are separate round trips on
+  // a pool, so a cancel on another connection can commit between them (PGlite runs one
+  // statement at a time on this thread, which hides the race).
   server = await startTestServer({
+    storeKind: 'postgres',
     env: {
       PCONN_DIALER: 'off',
       PCONN_SANDBOX_TIME_SCALE: '0.01',
@@ -27,7 +32,10 @@ before(async () => {
   }
 });
 
-after(() => server.close());
+after(async () => {
+  await server.close();
+  await stopTestPostgres();
+});
 
 test('a cancel answered `canceled` always wins: the dialer never dials that call, even mid-claim', async () => {
   // 555-0106 answers and never hangs up: each agent's call stays live until it is cancelled,

@@ -25,7 +25,7 @@ function event(requestId: string, body: unknown) {
   };
 }
 
-test('one entry that cannot be stored does not cost the rest of its batch their entries', async () => {
+test('one entry that cannot be stored does not cost the rest of its batch their entries; its own write rejects (unavailable)', async () => {
   const store = await openStore({ kind: 'pglite', image: await migratedPgliteImage() });
   const logged: unknown[] = [];
   const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
@@ -33,11 +33,17 @@ test('one entry that cannot be stored does not cost the rest of its batch their 
     const writer = new AuditWriter(store.db, logger, { maxBatch: 100, maxDelayMs: 5 });
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    await Promise.all([
+    const results = await Promise.allSettled([
       writer.write(event('good-1', { a: 1 })),
       writer.write(event('bad', circular)),
       writer.write(event('good-2', { b: 2 })),
     ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    const failure = (results[1] as PromiseRejectedResult).reason as { code: string; retryable: boolean };
+    assert.deepEqual([failure.code, failure.retryable], ['unavailable', true]);
     const rows = await store.db.selectFrom('audit_events').select('request_id').orderBy('sequence').execute();
     assert.deepEqual(
       rows.map((r) => r.request_id),

@@ -50,11 +50,23 @@ export class CrashServer {
   async killAndRestart(kills: number, minMs: number, spreadMs: number): Promise<void> {
     for (let kill = 0; kill < kills; kill++) {
       await new Promise((resolve) => setTimeout(resolve, minMs + Math.random() * spreadMs));
-      const child = this.child;
-      child?.kill('SIGKILL');
-      await new Promise((resolve) => child?.once('exit', resolve));
-      this.child = await this.#spawn();
+      await this.kill();
+      await this.restart();
     }
+  }
+
+  /** SIGKILLs the process now and waits until it is gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts the process again on the same port and data (the token stays valid). */
+  async restart(): Promise<void> {
+    this.child = await this.#spawn();
   }
 
   /** Kills the process for good (test teardown). */

@@ -1,17 +1,30 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.ts';
+import { PconnError, UnavailableError } from '../../domain/pconn-error.ts';
 import type { AuditWriter } from '../../service/audit/audit-writer.ts';
+import { type ProblemOptions, renderProblem } from '../problem-response.ts';
+import { clientRequestIdOf } from './request-id.ts';
 
 const BODY_CAP = 16 * 1024;
 const SECRET_KEY = /secret|password|token|authorization|api[-_]?key/i;
 
+/** Headers of the withheld answer that must not reach the client with the 503 standing in for it. */
+const WITHHELD_HEADERS = ['location', 'etag', 'idempotent-replayed', 'content-length', 'content-type'];
+
 /**
- * Every API request, accepted or rejected, gets an audit entry — written before the response
- * leaves (onSend waits for the group commit), with a digest of the body as sent and a copy
- * with secrets removed, capped at 16 KiB.
+ * Every API request, accepted or rejected, gets an audit entry with a digest of the body as
+ * sent and a copy with secrets removed, capped at 16 KiB. The entry is committed in onSend —
+ * the last point before the answer leaves — so the answer is released only after its group
+ * commit; when the entry cannot be committed the answer is replaced by a 503 `unavailable`
+ * (Retry-After), never sent unaudited.
  */
-export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter, clock: Clock): void {
+export function registerAuditTrail(
+  app: FastifyInstance,
+  writer: AuditWriter,
+  clock: Clock,
+  options: ProblemOptions,
+): void {
   // A request whose client hung up is still being handled after the server has closed; shutdown
   // waits for its entry (AuditWriter.drain) instead of closing the store under it. Counted from
   // the handler on: a request whose client left before that (while its body was arriving)
@@ -32,9 +45,10 @@ export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter, cl
     if (request.routeOptions.config?.audit === false) return payload;
     const raw = request.rawBody;
     const durationMs = Math.round(reply.elapsedTime * 1000) / 1000;
-    await writer.write({
+    const entry = {
       tenantId: request.principal?.tenantId ?? null,
       requestId: request.id,
+      clientRequestId: clientRequestIdOf(request.raw),
       clientId: request.principal?.clientId ?? clientIdFromForm(request),
       method: request.method,
       route: request.routeOptions.url ?? '(unmatched)',
@@ -48,9 +62,41 @@ export function registerAuditTrail(app: FastifyInstance, writer: AuditWriter, cl
       body: auditBody(request, raw),
       problem: auditProblem(request.problemBody),
       at: clock.now().toISOString(),
-    });
+    };
+    try {
+      await writer.write(entry);
+    } catch (error) {
+      // A streamed answer (a file) is never read now: release what it holds.
+      (payload as { destroy?: () => void } | null)?.destroy?.();
+      return withheld(request, reply, error, options);
+    }
     return payload;
   }
+}
+
+/**
+ * Replaces an answer whose audit entry could not be committed by a 503 `unavailable` problem.
+ * The request may already have taken effect (a call created, a resource stored), so the detail
+ * tells a writer how to retry safely: with the same Idempotency-Key a create route replays its
+ * first answer instead of acting twice; PUTs are idempotent anyway.
+ */
+function withheld(request: FastifyRequest, reply: FastifyReply, error: unknown, options: ProblemOptions) {
+  const cause = error instanceof PconnError ? error : undefined;
+  const safe = ['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+  const problem = renderProblem(
+    request,
+    new UnavailableError(
+      'unavailable',
+      safe
+        ? 'The audit trail could not record this request, so its answer is withheld. Retry after the Retry-After delay.'
+        : 'The audit trail could not record this request, so its answer is withheld; the request may still have taken effect. Retry after the Retry-After delay with the same Idempotency-Key header (a create then replays its first answer instead of acting twice).',
+      { retryable: true, retryAfterSeconds: cause?.retryAfterSeconds ?? 5 },
+    ),
+    options,
+  );
+  for (const name of WITHHELD_HEADERS) reply.removeHeader(name);
+  reply.code(problem.status).headers(problem.headers).header('content-type', 'application/problem+json');
+  return JSON.stringify(problem.body);
 }
 
 /**

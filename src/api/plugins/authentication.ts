@@ -28,6 +28,14 @@ export function registerAuthentication(
   });
 
   app.addHook('onRequest', async (request) => {
+    try {
+      await authenticate(request);
+    } catch (error) {
+      throw withAuditLink(error, request.id);
+    }
+  });
+
+  async function authenticate(request: FastifyRequest): Promise<void> {
     const scope = request.routeOptions.config.scope;
     if (scope === null || scope === undefined) {
       if (request.routeOptions.config.audit !== false) limit(deps.limiter, `ip:${request.ip}`);
@@ -63,6 +71,28 @@ export function registerAuthentication(
       );
     }
     limit(deps.limiter, `client:${principal.clientId}`);
+  }
+}
+
+/**
+ * A 401's audit entry belongs to no tenant: the problem says where it is and who may read it,
+ * so the client can hand the link to an operator (extension `auditEntry`).
+ */
+function withAuditLink(error: unknown, requestId: string): unknown {
+  if (!(error instanceof PconnError) || (error.code !== 'missing_token' && error.code !== 'invalid_token'))
+    return error;
+  return new AuthError(error.code, error.detail, {
+    retryable: error.retryable,
+    cause: error,
+    extensions: {
+      ...error.extensions,
+      auditEntry: {
+        href: `/v1/audit-events?chain=unauthenticated&requestId=${requestId}`,
+        requestId,
+        requiredScopes: ['audit:read', 'system'],
+        note: 'This request is audited in the unauthenticated chain, readable by a client with the system scope.',
+      },
+    },
   });
 }
 

@@ -1,17 +1,23 @@
 import type { Logger } from 'pino';
+import { UnavailableError } from '../../domain/pconn-error.ts';
 import { appendAuditEvents, type NewAuditEvent } from '../../store/audit-events.ts';
 import type { Db } from '../../store/database.ts';
 
 interface Pending {
   event: NewAuditEvent;
-  done: () => void;
+  committed: () => void;
+  failed: (error: UnavailableError) => void;
 }
+
+/** Seconds a client is told to wait (Retry-After) when its request could not be audited. */
+const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Group commit for the audit trail: entries of concurrent requests are gathered while the
- * previous batch commits (or for at most `maxDelayMs`) and appended in one transaction. Each
- * request is answered only after its entry is committed, so nothing answered goes unaudited,
- * and under load one commit serves hundreds of requests.
+ * previous batch commits (or for at most `maxDelayMs`) and appended in one statement. `write`
+ * resolves only once its entry is committed and rejects (UnavailableError) when it could not
+ * be, so the caller can refuse to answer unaudited; under load one commit serves hundreds of
+ * requests.
  */
 export class AuditWriter {
   private queue: Pending[] = [];
@@ -25,10 +31,13 @@ export class AuditWriter {
     private readonly options: { maxBatch: number; maxDelayMs: number } = { maxBatch: 500, maxDelayMs: 2 },
   ) {}
 
-  /** Appends an entry; resolves when it is committed (or, if the store fails, logged). */
+  /**
+   * Appends an entry; resolves when it is committed, rejects with an UnavailableError
+   * (`unavailable`, retryable) when it cannot be (the failure is logged with the entry).
+   */
   write(event: NewAuditEvent): Promise<void> {
-    return new Promise((resolve) => {
-      this.queue.push({ event, done: resolve });
+    return new Promise((committed, failed) => {
+      this.queue.push({ event, committed, failed });
       if (this.queue.length >= this.options.maxBatch) void this.flush();
       else this.timer ??= setTimeout(() => void this.flush(), this.options.maxDelayMs);
     });
@@ -64,6 +73,7 @@ export class AuditWriter {
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
     const batch = this.queue.splice(0, this.options.maxBatch);
+    const failures = new Map<Pending, unknown>();
     try {
       await appendAuditEvents(
         this.db,
@@ -71,21 +81,34 @@ export class AuditWriter {
       );
     } catch (batchError) {
       // One bad entry must not cost the others theirs: retry them one by one. What still fails
-      // goes to the log, which operators ship elsewhere, so the trail still exists.
+      // is logged (with the entry) and its request is refused instead of answered unaudited.
       for (const pending of batch) {
         try {
           await appendAuditEvents(this.db, [pending.event]);
         } catch (error) {
+          failures.set(pending, error);
           this.logger.error(
             { err: error, batchError, auditEvent: pending.event },
-            'audit entry failed to commit',
+            'audit entry failed to commit; its request is answered 503',
           );
         }
       }
     } finally {
       this.flushing = false;
-      for (const pending of batch) pending.done();
+      for (const pending of batch) {
+        const error = failures.get(pending);
+        if (error === undefined) pending.committed();
+        else pending.failed(unaudited(error));
+      }
       if (this.queue.length > 0) void this.flush();
     }
   }
+}
+
+function unaudited(cause: unknown): UnavailableError {
+  return new UnavailableError(
+    'unavailable',
+    'The audit trail could not record this request, so its answer is withheld.',
+    { retryable: true, retryAfterSeconds: RETRY_AFTER_SECONDS, cause },
+  );
 }

@@ -6,6 +6,7 @@ import * as traceContext from './0004-trace-context.ts';
 import * as callsByContact from './0005-calls-by-contact.ts';
 import * as agentSessions from './0006-agent-sessions.ts';
 import * as idempotentOutcomes from './0007-idempotent-outcomes.ts';
+import * as auditClientRequestId from './0008-audit-client-request-id.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -19,4 +20,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-calls-by-contact': callsByContact,
   '0006-agent-sessions': agentSessions,
   '0007-idempotent-outcomes': idempotentOutcomes,
+  '0008-audit-client-request-id': auditClientRequestId,
 };
