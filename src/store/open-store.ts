@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
 import { migrate } from './migrate.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
 
 /** Where the store lives: an embedded PGlite data dir (or image) or a PostgreSQL URL. */
 export type StoreOptions =

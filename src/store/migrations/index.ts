@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as calls from './0002-calls.ts';
 import * as events from './0003-events.ts';
