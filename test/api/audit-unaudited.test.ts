@@ -10,15 +10,18 @@ const BREAKER = 'audit-breaker';
 let server: TestServer;
 
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ env: { PCONN_DIALER: 'off' } });
   // A real store failure, only for the marked requests: the audit insert violates a constraint.
   await sql`alter table audit_events add constraint audit_breaker check (user_agent is distinct from ${sql.lit(BREAKER)})`.execute(
     server.store.db,
   );
   await server.request('PUT', '/v1/caller-ids/+14155550100', { body: { verified: true } });
-  // No agents: its calls wait in the queue, so nothing but the accept path touches them.
+  await server.request('PUT', '/v1/users/quiet-agent', {
+    body: { name: 'Agent', device: { type: 'sip', uri: 'sip:quiet-agent@127.0.0.1' } },
+  });
   await server.request('PUT', '/v1/campaigns/quiet', {
     body: {
+      agentIds: ['quiet-agent'],
       name: 'Quiet',
       callerId: '+14155550100',
       callingWindow: { start: '00:00', end: '00:00' },

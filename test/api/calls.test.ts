@@ -215,6 +215,7 @@ describe('call error rows of the contract', () => {
     await server.request('PUT', '/v1/campaigns/later', {
       body: {
         name: 'Later',
+        agentIds: ['agent-a'],
         callerId: '+14155550100',
         timezone: 'UTC',
         callingWindow: { start: hhmm(start), end: hhmm(new Date(start.getTime() + 3600_000)) },
@@ -475,8 +476,12 @@ describe('batched accept path', () => {
     });
     const responses = await Promise.all(requests);
     const byKind = [0, 1, 2].map((k) => responses.filter((_, i) => i % 3 === k));
-    assert.ok(
-      byKind[0]?.every((r) => r.status === 202 && r.headers.get('location') === `/v1/calls/${r.body.id}`),
+    const unexpected = (byKind[0] ?? []).filter(
+      (r) => r.status !== 202 || r.headers.get('location') !== `/v1/calls/${r.body.id}`,
+    );
+    assert.deepEqual(
+      unexpected.map((r) => `${r.status} ${r.headers.get('location')} ${r.text.slice(0, 300)}`),
+      [],
     );
     for (const r of byKind[1] ?? []) expectProblem(r, 422, 'contact_not_in_campaign');
     const dup = byKind[2] ?? [];

@@ -41,9 +41,9 @@ describe('pconn apply checks the whole file with the server before its first wri
     assert.equal(lines[0], `error: the server refuses 2 problem(s) in ${file}; nothing was written`);
     assert.match(
       lines[1] ?? '',
-      /^ {2}\/webhooks\/crm\/url → Webhook URLs must not point at private or loopback addresses\. \(hint: Set PCONN_WEBHOOK_ALLOW_PRIVATE=1/,
+      /^ {2}\/webhooks\/crm\/url → Webhook URLs must point at a public address: .*Loopback.*\(hint: .*PCONN_WEBHOOK_ALLOW_PRIVATE=1/,
     );
-    assert.match(lines[2] ?? '', /^ {2}\/webhooks\/erp\/url → Webhook URLs must not point at private/);
+    assert.match(lines[2] ?? '', /^ {2}\/webhooks\/erp\/url → Webhook URLs must point at a public address/);
     assert.doesNotMatch(result.stdout, /^created /m);
     for (const path of [
       '/v1/caller-ids/+12125550100',

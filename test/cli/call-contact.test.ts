@@ -12,8 +12,12 @@ before(async () => {
   server = await startTestServer({ env: { PCONN_DIALER: 'off' } });
   dir = tempConfigDir();
   await server.request('PUT', '/v1/caller-ids/+12125550100', { body: { verified: true } });
+  await server.request('PUT', '/v1/users/crm-agent', {
+    body: { name: 'Agent', device: { type: 'sip', uri: 'sip:crm-agent@127.0.0.1' } },
+  });
   await server.request('PUT', '/v1/campaigns/crm', {
     body: {
+      agentIds: ['crm-agent'],
       name: 'CRM',
       callerId: '+12125550100',
       timezone: 'UTC',

@@ -46,10 +46,11 @@ export async function explainRequest(client: PconnClient, entry: AuditEvent): Pr
     entry.code === 'caller_id_not_verified'
       ? explainCallerId({ route: entry.route, path: entry.path, body: entry.body, problem: stored })
       : undefined;
-  const errors = stored?.errors?.length
-    ? stored.errors
-    : callerId
-      ? [callerId.error]
+  // A refused caller id is explained by where it came from, which the stored problem cannot say.
+  const errors = callerId
+    ? [callerId.error]
+    : stored?.errors?.length
+      ? stored.errors
       : rebuildFieldErrors({ method: entry.method, route: entry.route, code: entry.code, body: entry.body });
   return {
     requestId: entry.requestId,
