@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp } from './common.ts';
 
 /** Which chain to read: the caller's tenant's, or the unauthenticated one (`system` scope). */
@@ -30,6 +30,9 @@ export const AuditQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** The filters of an audit search as values: what the service takes and the SDK sends. */
+export type AuditSearchQuery = Static<typeof AuditQuery>;
 
 /** Query of GET /v1/audit-events/head. */
 export const AuditHeadQuery = Type.Object(

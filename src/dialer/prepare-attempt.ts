@@ -4,11 +4,12 @@ import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import type { CallPlan } from '../service/calls/call-plan.ts';
 import { decideFromFacts, decisionJson } from '../service/calls/decide.ts';
 import { DIRECT_CALL_WINDOW } from '../service/calls/plan-direct-call.ts';
+import { presentCall } from '../service/calls/present-call.ts';
 import { recordTransition } from '../service/calls/record-transition.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { StoredContact } from '../service/resources/contacts.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
-import { appendCallEvent, updateCall } from '../store/calls/calls.ts';
+import { appendCallEvent, listAttempts, updateCall } from '../store/calls/calls.ts';
 import { loadDialFacts } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
@@ -127,7 +128,12 @@ export async function prepareAttempt(
     // what marks the call as waiting for an agent rather than deferred to a time.
     const wait = { ...release, next_attempt_at: new Date(now.getTime() + agentWaitMs), scheduled_for: null };
     if (call.waiting_for_agent) await updateCall(db, call.tenant_id, call.id, wait, now);
-    else await startWaitingForAgent(db, call, wait, campaign?.data.agentIds.length ?? 0, now);
+    else
+      await startWaitingForAgent(db, call, wait, {
+        campaignAgents: campaign?.data.agentIds.length ?? 0,
+        campaignStatus: campaign?.data.status ?? null,
+        now,
+      });
     return 'waiting_for_agent';
   }
   const begun = await beginAttempt(
@@ -153,9 +159,9 @@ async function startWaitingForAgent(
   db: Db,
   call: CallRow,
   wait: { lease_owner: null; leased_until: null; next_attempt_at: Date; scheduled_for: null },
-  campaignAgents: number,
-  now: Date,
+  context: { campaignAgents: number; campaignStatus: string | null; now: Date },
 ): Promise<void> {
+  const { campaignAgents, campaignStatus, now } = context;
   const detail = call.requested_user_id
     ? `User '${call.requested_user_id}' is busy, not active or not reachable; the call is dialled as soon as they are free.`
     : `None of the campaign's ${campaignAgents} agents is free (busy, not active or not reachable); the call is dialled as soon as one is.`;
@@ -166,10 +172,10 @@ async function startWaitingForAgent(
       callId: call.id,
       campaignId: call.campaign_id,
       type: 'call.waiting_for_agent',
+      // Like every call event: the call as it is now and its campaign's status.
       data: {
-        callId: call.id,
-        status: call.status,
-        requestedUserId: call.requested_user_id,
+        call: presentCall({ ...call, ...wait }, await listAttempts(tx, call.tenant_id, [call.id])),
+        campaignStatus,
         detail,
         nextCheckAt: wait.next_attempt_at.toISOString(),
       },

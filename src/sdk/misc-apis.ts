@@ -1,8 +1,10 @@
+import type { AuditSearchQuery } from '../contract/audit.ts';
 import type { PconnClient, Query } from './pconn-client.ts';
 import type { AuditEvent, AuditHead, CreatedClient, OAuthClient, PhoneTypes } from './types.ts';
 
 /** Which audit chain to read: the tenant's, or that of requests with no usable token. */
-export type AuditChain = 'tenant' | 'unauthenticated';
+/** Which audit chain: the tenant's, or requests that had no usable token (system scope). */
+export type AuditChain = NonNullable<AuditSearchQuery['chain']>;
 
 /** The audit trail: every request, accepted or rejected. */
 export class AuditApi {
@@ -13,17 +15,7 @@ export class AuditApi {
    * `chain: 'unauthenticated'` (needs the `system` scope) the requests that had no usable token.
    * `requestId` is the id pconn answered with; `clientRequestId` the X-Request-Id you sent.
    */
-  search(
-    filter: {
-      chain?: AuditChain;
-      requestId?: string;
-      clientRequestId?: string;
-      status?: number;
-      code?: string;
-      from?: string;
-      to?: string;
-    } & Query = {},
-  ): AsyncGenerator<AuditEvent> {
+  search(filter: Omit<AuditSearchQuery, 'limit' | 'cursor'> & Query = {}): AsyncGenerator<AuditEvent> {
     return this.client.paginate<AuditEvent>('/v1/audit-events', filter);
   }
 

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CrashServer, createCrashCampaign } from '../support/crash-server.ts';
 
-const REQUESTS = 150;
+const REQUESTS = 100;
+// Kill after this many calls were answered, one round each: early, mid-stream and late.
+const KILL_AFTER = [1, 10, 40];
 const SECRET = 'accept-crash-secret-0123456789';
 // Longer than the old design's 60 s takeover of a key left in flight by a crash: a retry that
 // kept getting 409 past it would then have made a second call.
@@ -19,7 +21,7 @@ after(async () => {
 });
 
 /** One keyed campaign call with an inline contact (the shape that took the old one-request path). */
-function send(base: string, token: string, i: number): Promise<Response> {
+function send(base: string, token: string, i: string): Promise<Response> {
   return fetch(`${base}/v1/campaigns/crash/calls`, {
     method: 'POST',
     headers: {
@@ -37,7 +39,7 @@ function send(base: string, token: string, i: number): Promise<Response> {
   });
 }
 
-test('SIGKILL right after calls commit: every retry with the same key answers its one call, never a second', {
+test('SIGKILL right after calls commit (three times): every retry with the same key answers its one call, never a second', {
   timeout: 300_000,
 }, async () => {
   dir = await mkdtemp(join(tmpdir(), 'pconn-accept-crash-'));
@@ -46,26 +48,33 @@ test('SIGKILL right after calls commit: every retry with the same key answers it
   await createCrashCampaign(server.api, 1, {});
   const { base, token } = server;
 
-  // Fire every request at once and kill the process as soon as the first one is answered: by
-  // then some calls have committed and others are in flight, at every step of the accept path.
+  // Each round fires its requests at once and kills the process as soon as KILL_AFTER of them
+  // are answered: by then some calls have committed and others are in flight, at every step of
+  // the accept path. A kill lands anywhere, so several rounds widen what is covered.
   const crash = server;
-  let killed: Promise<void> | undefined;
-  const first = await Promise.allSettled(
-    Array.from({ length: REQUESTS }, (_, i) =>
-      send(base, token, i).then((res) => {
-        if (res.status === 202) killed ??= crash.kill();
-        return res.status;
-      }),
-    ),
-  );
-  await (killed ?? crash.kill());
-  const answeredBeforeKill = first.filter((r) => r.status === 'fulfilled' && r.value === 202).length;
-  await crash.restart();
+  const keys: string[] = [];
+  let answeredBeforeKill = 0;
+  for (const [round, killAfter] of KILL_AFTER.entries()) {
+    const roundKeys = Array.from({ length: REQUESTS }, (_, i) => `${round}-${i}`);
+    keys.push(...roundKeys);
+    let answered = 0;
+    let killed: Promise<void> | undefined;
+    await Promise.allSettled(
+      roundKeys.map((key) =>
+        send(base, token, key).then((res) => {
+          if (res.status === 202 && ++answered >= killAfter) killed ??= crash.kill();
+        }),
+      ),
+    );
+    await (killed ?? crash.kill());
+    answeredBeforeKill += Math.min(answered, killAfter);
+    await crash.restart();
+  }
 
   // Retry every request with its key until it is answered (a key left in flight is 409).
-  const answers = new Map<number, string>();
+  const answers = new Map<string, string>();
   const deadline = Date.now() + RETRY_FOR_MS;
-  let pending = Array.from({ length: REQUESTS }, (_, i) => i);
+  let pending: string[] = keys;
   while (pending.length > 0 && Date.now() < deadline) {
     const results = await Promise.all(pending.map(async (i) => ({ i, res: await send(base, token, i) })));
     pending = [];
@@ -95,10 +104,9 @@ test('SIGKILL right after calls commit: every retry with the same key answers it
   const duplicated = [...byReason].filter(([, ids]) => ids.length > 1);
   assert.deepEqual(duplicated, [], 'a key made more than one call');
   assert.deepEqual(pending, [], 'every retry was answered');
+  assert.equal(calls.length, keys.length, 'one call per key');
   for (const [i, id] of answers)
     assert.deepEqual(byReason.get(`accept-crash-${i}`), [id], `request ${i} answers the one call of its key`);
   assert.ok(answeredBeforeKill >= 1, 'the kill came after at least one call was accepted');
-  console.log(
-    `# ${answeredBeforeKill} of ${REQUESTS} answered before the kill; ${calls.length} calls after the retries`,
-  );
+  console.log(`# ${answeredBeforeKill} answered before the kills; ${calls.length} calls after the retries`);
 });

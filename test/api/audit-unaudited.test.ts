@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { PconnClient } from '../../src/sdk/index.ts';
+import { seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -15,20 +16,8 @@ before(async () => {
   await sql`alter table audit_events add constraint audit_breaker check (user_agent is distinct from ${sql.lit(BREAKER)})`.execute(
     server.store.db,
   );
-  await server.request('PUT', '/v1/caller-ids/+14155550100', { body: { verified: true } });
-  await server.request('PUT', '/v1/users/quiet-agent', {
-    body: { name: 'Agent', device: { type: 'sip', uri: 'sip:quiet-agent@127.0.0.1' } },
-  });
-  await server.request('PUT', '/v1/campaigns/quiet', {
-    body: {
-      agentIds: ['quiet-agent'],
-      name: 'Quiet',
-      callerId: '+14155550100',
-      callingWindow: { start: '00:00', end: '00:00' },
-      timezone: 'UTC',
-    },
-  });
-  await server.request('POST', '/v1/campaigns/quiet/start');
+  await seedAgent(server, 'quiet-agent');
+  await startRunningCampaign(server, 'quiet', { agentIds: ['quiet-agent'] });
   await server.request('PUT', '/v1/contacts/ct-q', {
     body: {
       externalId: 'q',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { magicNumberInWindowNow, waitForCallStatus } from '../support/calls.ts';
+import { startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -48,16 +49,7 @@ before(async () => {
   });
   await server.request('POST', '/v1/campaigns/live/contacts', { body: { contactIds: ['ct-member'] } });
   // A campaign of its own for the batched accept tests.
-  await server.request('PUT', '/v1/campaigns/batchy', {
-    body: {
-      name: 'Batchy',
-      agentIds: ['agent-a'],
-      callerId: '+14155550100',
-      callingWindow: { start: '00:00', end: '00:00' },
-      timezone: 'UTC',
-    },
-  });
-  await server.request('POST', '/v1/campaigns/batchy/start');
+  await startRunningCampaign(server, 'batchy', { agentIds: ['agent-a'] });
   await server.request('PUT', '/v1/contacts/ct-batch', {
     body: {
       externalId: 'batch',

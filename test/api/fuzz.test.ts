@@ -266,8 +266,11 @@ function responseProblems(res: ApiResponse, sent: string): string[] {
     ...(problem.errors ?? []).map((error) => error.pointer),
   ];
   for (const error of problem.errors ?? []) {
-    if (!(FIELD_ERROR_CODES as readonly unknown[]).includes(error.code))
-      broken.push(`errors[].code ${JSON.stringify(error.code)} is not a field error code`);
+    // A field error code, or — a problem about one member — the problem's own code.
+    if (!(FIELD_ERROR_CODES as readonly unknown[]).includes(error.code) && error.code !== problem.code)
+      broken.push(
+        `errors[].code ${JSON.stringify(error.code)} is neither a field error code nor the problem's`,
+      );
   }
   for (const pointer of pointers) {
     const why =

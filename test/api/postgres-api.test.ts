@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { stopTestPostgres } from '../support/postgres-server.ts';
+import { seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -17,20 +18,8 @@ after(async () => {
 });
 
 test('the API, audit trail and dialer work on real PostgreSQL', async () => {
-  await server.request('PUT', '/v1/caller-ids/+14155550100', { body: { verified: true } });
-  await server.request('PUT', '/v1/users/agent', {
-    body: { name: 'A', device: { type: 'sip', uri: 'sip:a@127.0.0.1' } },
-  });
-  await server.request('PUT', '/v1/campaigns/pg', {
-    body: {
-      name: 'PG',
-      callerId: '+14155550100',
-      agentIds: ['agent'],
-      timezone: 'UTC',
-      callingWindow: { start: '00:00', end: '00:00' },
-    },
-  });
-  assert.equal((await server.request<Json>('POST', '/v1/campaigns/pg/start')).body.status, 'running');
+  await seedAgent(server, 'agent');
+  await startRunningCampaign(server, 'pg', { agentIds: ['agent'] });
   const created = await server.request<Json>('POST', '/v1/campaigns/pg/calls', {
     body: {
       contact: {

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { LegRequest } from '../../src/domain/telephony.ts';
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { waitForCallStatus } from '../support/calls.ts';
+import { seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -14,20 +15,8 @@ before(async () => {
     env: { PCONN_DIALER: 'off', PCONN_DIALER_POLL_MS: '20' },
     driver: new SandboxDriver({ timeScale: 0.01, onDial: (leg) => dials.push(leg) }),
   });
-  await server.request('PUT', '/v1/caller-ids/+14155550100', { body: { verified: true } });
-  await server.request('PUT', '/v1/users/agent', {
-    body: { name: 'A', device: { type: 'sip', uri: 'sip:a@127.0.0.1' } },
-  });
-  await server.request('PUT', '/v1/campaigns/c', {
-    body: {
-      name: 'C',
-      callerId: '+14155550100',
-      agentIds: ['agent'],
-      timezone: 'UTC',
-      callingWindow: { start: '00:00', end: '00:00' },
-    },
-  });
-  await server.request('POST', '/v1/campaigns/c/start');
+  await seedAgent(server, 'agent');
+  await startRunningCampaign(server, 'c', { agentIds: ['agent'] });
 });
 after(() => server.close());
 
@@ -94,16 +83,7 @@ test('a paused campaign dials nothing, even calls that come due while it is paus
   // Instead of sleeping past notBefore: a call of another, running campaign that comes due just
   // after the paused ones. Claims take due calls oldest first, so once it has been dialled the
   // dialer has claimed at an instant when the paused calls were due too, and passed them over.
-  await server.request('PUT', '/v1/campaigns/sentinel', {
-    body: {
-      name: 'S',
-      callerId: '+14155550100',
-      agentIds: ['agent'],
-      timezone: 'UTC',
-      callingWindow: { start: '00:00', end: '00:00' },
-    },
-  });
-  await server.request('POST', '/v1/campaigns/sentinel/start');
+  await startRunningCampaign(server, 'sentinel', { agentIds: ['agent'] });
   const sentinel = await server.request<Json>('POST', '/v1/campaigns/sentinel/calls', {
     body: {
       contact: {

@@ -4,26 +4,15 @@ import type { RequestContext } from '../../src/domain/request-context.ts';
 import { type AcceptRequest, CallAcceptor } from '../../src/service/calls/accept-calls.ts';
 import type { AcceptOutcome } from '../../src/service/calls/accept-outcome.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
+import { seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
 
 /** A running campaign 'intake' with contacts in-a (callable), in-b (on the DNC list) and out-c (not a member). */
 async function seedIntakeCampaign(server: TestServer): Promise<void> {
-  await server.request('PUT', '/v1/caller-ids/+14155550100', { body: { verified: true } });
-  await server.request('PUT', '/v1/users/intake-agent', {
-    body: { name: 'Intake Agent', device: { type: 'sip', uri: 'sip:intake@127.0.0.1' } },
-  });
-  await server.request('PUT', '/v1/campaigns/intake', {
-    body: {
-      name: 'Intake',
-      agentIds: ['intake-agent'],
-      callerId: '+14155550100',
-      callingWindow: { start: '00:00', end: '00:00' },
-      timezone: 'UTC',
-    },
-  });
-  await server.request('POST', '/v1/campaigns/intake/start');
+  await seedAgent(server, 'intake-agent');
+  await startRunningCampaign(server, 'intake', { agentIds: ['intake-agent'] });
   for (const id of ['in-a', 'in-b', 'out-c']) {
     await server.request('PUT', `/v1/contacts/${id}`, {
       body: {
@@ -160,12 +149,24 @@ describe('CallAcceptor (the one accept use case, group-committed)', () => {
     // PostgreSQL's jsonb refuses U+0000: the batch's write statement fails as a whole.
     const results = await Promise.allSettled([
       acceptor.submit(request('in-a')),
-      acceptor.submit(request('in-a', { metadata: { bad: 'nul\u0000' } })),
+      acceptor.submit(
+        request('in-a', {
+          metadata: { bad: 'nul\u0000' },
+          idempotency: { key: 'never-stored', fingerprint: 'f' },
+        }),
+      ),
     ]);
     assert.equal(results[0]?.status === 'fulfilled' && codeOf(results[0].value), 202);
     assert.equal(results[1]?.status, 'rejected');
     const afterRows = await server.store.db.selectFrom('calls').select('id').execute();
     assert.equal(afterRows.length, before.length + 1, 'only the good request made a call');
+    // The key's answer and the call are one statement: a call that was not written left no key.
+    const keys = await server.store.db
+      .selectFrom('idempotency_keys')
+      .select('key')
+      .where('key', '=', 'never-stored')
+      .execute();
+    assert.deepEqual(keys, []);
   });
 });
 

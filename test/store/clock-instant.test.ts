@@ -3,10 +3,9 @@ import { after, describe, test } from 'node:test';
 import { insertCall } from '../../src/store/calls/calls.ts';
 import { claimAbandonedCalls, claimDueCalls, extendLeases } from '../../src/store/calls/claim.ts';
 import { countWaitingCalls } from '../../src/store/calls/queue-depth.ts';
-import { openStore, type Store } from '../../src/store/open-store.ts';
 import { insertTenant } from '../../src/store/tenants.ts';
-import { migratedPgliteImage } from '../support/pglite-image.ts';
-import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
+import { stopTestPostgres } from '../support/postgres-server.ts';
+import { STORE_KINDS } from '../support/store-kinds.ts';
 
 // Leases and due times are decided against the instant the dialer's Clock gives, never the
 // database's own now(): a test (or the simulator) moves time by passing another instant, and
@@ -14,22 +13,7 @@ import { createTestDatabase, stopTestPostgres } from '../support/postgres-server
 
 after(() => stopTestPostgres());
 
-const kinds: Array<['pglite' | 'postgres', () => Promise<{ store: Store; drop: () => Promise<void> }>]> = [
-  [
-    'pglite',
-    async () => ({
-      store: await openStore({ kind: 'pglite', image: await migratedPgliteImage() }),
-      drop: async () => {},
-    }),
-  ],
-  [
-    'postgres',
-    async () => {
-      const database = await createTestDatabase();
-      return { store: await openStore({ kind: 'postgres', url: database.url }), drop: database.drop };
-    },
-  ],
-];
+const kinds = STORE_KINDS;
 
 const T0 = new Date('2030-01-01T09:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);

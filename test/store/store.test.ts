@@ -7,30 +7,14 @@ import { insertCall } from '../../src/store/calls/calls.ts';
 import { claimAgentWaiters, claimDueCalls } from '../../src/store/calls/claim.ts';
 import { writeAcceptedBatch } from '../../src/store/calls/write-new-calls.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
-import { openStore, type Store } from '../../src/store/open-store.ts';
 import { ResourceRepository } from '../../src/store/resources.ts';
 import { insertTenant } from '../../src/store/tenants.ts';
-import { migratedPgliteImage } from '../support/pglite-image.ts';
-import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
+import { stopTestPostgres } from '../support/postgres-server.ts';
+import { STORE_KINDS } from '../support/store-kinds.ts';
 
 after(() => stopTestPostgres());
 
-const kinds: Array<['pglite' | 'postgres', () => Promise<{ store: Store; drop: () => Promise<void> }>]> = [
-  [
-    'pglite',
-    async () => ({
-      store: await openStore({ kind: 'pglite', image: await migratedPgliteImage() }),
-      drop: async () => {},
-    }),
-  ],
-  [
-    'postgres',
-    async () => {
-      const database = await createTestDatabase();
-      return { store: await openStore({ kind: 'postgres', url: database.url }), drop: database.drop };
-    },
-  ],
-];
+const kinds = STORE_KINDS;
 
 /** A direct call row waiting to be dialled, for the claim tests. */
 function waitingCall(

@@ -1,3 +1,4 @@
+import type { AuditSearchQuery } from '../../contract/audit.ts';
 import { GENESIS_HASH } from '../../contract/audit-chain.ts';
 import { AuthError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
@@ -17,18 +18,8 @@ import { decodeCursor, encodeCursor, type Page } from '../resources/resource-ser
  */
 export type AuditChainName = 'tenant' | 'unauthenticated';
 
-/** Filters of the audit search. */
-export interface AuditSearch {
-  chain?: AuditChainName;
-  requestId?: string;
-  clientRequestId?: string;
-  status?: number;
-  code?: string;
-  from?: string;
-  to?: string;
-  limit?: number;
-  cursor?: string;
-}
+/** Filters of the audit search (the route's query schema, contract/audit.ts). */
+export type AuditSearch = AuditSearchQuery;
 
 /** A page of one chain's audit entries (the caller's tenant's by default), in chain order. */
 export async function searchAuditEvents(
