@@ -278,12 +278,17 @@ function printWelcome(pconn: Pconn): void {
       '',
       'Get an access token:',
       `  curl -s -u '${boot.clientId}:${boot.generatedSecret}' -d grant_type=client_credentials ${url}/oauth/token`,
-      '',
-      `Place a first (sandbox) call — campaign '${SANDBOX_DEMO.campaignId}' is ready, with agent '${SANDBOX_DEMO.userId}':`,
-      `  TOKEN=$(curl -s -u '${boot.clientId}:${boot.generatedSecret}' -d grant_type=client_credentials ${url}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
-      `  curl -s -X POST ${url}/v1/campaigns/${SANDBOX_DEMO.campaignId}/calls -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"contact":{"externalId":"demo-1","phoneNumbers":[{"phoneType":"mobile","number":"+12125550123"}]}}'`,
-      `  curl -s ${url}/v1/calls/CALL_ID/events -H "authorization: Bearer $TOKEN"     # CALL_ID from the answer above`,
     );
+    // The demo campaign exists only on the sandbox (createPconn seeds it there alone).
+    if (pconn.driver.name === 'sandbox')
+      lines.push(
+        '',
+        `Place a first (sandbox) call — campaign '${SANDBOX_DEMO.campaignId}' is ready, with agent '${SANDBOX_DEMO.userId}':`,
+        `  TOKEN=$(curl -s -u '${boot.clientId}:${boot.generatedSecret}' -d grant_type=client_credentials ${url}/oauth/token | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+        `  curl -s -X POST ${url}/v1/campaigns/${SANDBOX_DEMO.campaignId}/calls -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"contact":{"externalId":"demo-1","phoneNumbers":[{"phoneType":"mobile","number":"+12125550123"}]}}'`,
+        `  curl -s ${url}/v1/calls/CALL_ID/events -H "authorization: Bearer $TOKEN"     # CALL_ID from the answer above`,
+      );
+    else lines.push('', 'Set up caller ids, agents and a campaign: see README.md "First requests".');
   } else {
     lines.push(
       `Get a token: curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials ${url}/oauth/token`,
