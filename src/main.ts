@@ -77,7 +77,12 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     (await openStore(
       overrides.storeOptions ??
         (config.databaseUrl
-          ? { kind: 'postgres', url: config.databaseUrl }
+          ? {
+              kind: 'postgres',
+              url: config.databaseUrl,
+              onIdleConnectionError: (error) =>
+                logger.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens a new one'),
+            }
           : { kind: 'pglite', dataDir: config.dataDir }),
     ));
   // Every write to the event outbox wakes its readers (webhook relay, SSE hub) at once.

@@ -9,7 +9,13 @@ import { PGliteDialect } from './pglite-dialect.ts';
 /** Where the store lives: an embedded PGlite data dir (or image) or a PostgreSQL URL. */
 export type StoreOptions =
   | { kind: 'pglite'; dataDir?: string; image?: Blob }
-  | { kind: 'postgres'; url: string; poolSize?: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /** Told when PostgreSQL drops an idle pooled connection (restart, failover, a terminated backend). */
+      onIdleConnectionError?: (error: Error) => void;
+    };
 
 /** An open, migrated store. */
 export interface Store {
@@ -39,6 +45,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     };
   } else {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // pg emits 'error' on the pool when the server drops an idle client (a restart, a failover,
+    // pg_terminate_backend); without a listener that is an uncaught exception that ends the
+    // process. The pool has already discarded the client and the next query opens a new one.
+    pool.on('error', (error) => options.onIdleConnectionError?.(error));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     closeDriver = async () => {};
   }
