@@ -503,6 +503,11 @@ describe('external issuer', () => {
       'unknown tenant': await externalToken({ org: 'no-such-tenant', scope: 'campaigns:read' }),
       'unknown tenant, no scope': await externalToken({ org: 'no-such-tenant', scope: 'users:read' }),
       'key not in the JWKS': await externalToken({ org: 'default', scope: 'campaigns:read' }, stranger),
+      'never expires (no exp)': await new SignJWT({ org: 'default', scope: 'campaigns:read' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
+        .setIssuer(EXTERNAL)
+        .setIssuedAt()
+        .sign(signingKey),
       expired: await new SignJWT({ org: 'default', scope: 'campaigns:read' })
         .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
         .setIssuer(EXTERNAL)

@@ -46,6 +46,14 @@ export class OAuthError extends Error {
 }
 
 const CLIENT_STATUS_TTL_MS = 5000;
+/** Clock difference between nodes tolerated on `iat` and on a token's lifetime. */
+const CLOCK_SKEW_SECONDS = 60;
+
+/** What verification needs to know of a client: whether it may still act, and for which tenant. */
+interface ClientState {
+  active: boolean;
+  tenantId: string;
+}
 /**
  * Verified tokens remembered, so a client sending the same token on every request pays the
  * ES256 verification (~0.15 ms of main-thread crypto, measured on the accept path) once per
@@ -62,7 +70,7 @@ function unknownClientHash(): Promise<string> {
 
 /** Issues and verifies access tokens (JWT, ES256) for the client credentials grant. */
 export class TokenService {
-  private readonly clientStatus = new Map<string, { active: boolean; checkedAt: number }>();
+  private readonly clientStatus = new Map<string, { state: ClientState | undefined; checkedAt: number }>();
   // Importing a JWK costs ~0.5 ms per request; public keys never change under a kid.
   private readonly imported = new Map<string, ReturnType<typeof importJWK>>();
   private readonly externalKeys?: ReturnType<typeof createRemoteJWKSet>;
@@ -130,12 +138,23 @@ export class TokenService {
       throw invalid(`The access token was issued by '${issuer ?? '(none)'}', which pconn does not trust.`);
     }
     const payload = await this.verifyOwn(token);
-    const clientId = String(payload.client_id ?? payload.sub ?? '');
+    const clientId = typeof payload.client_id === 'string' ? payload.client_id : '';
     const tenantId = typeof payload.tenant === 'string' ? payload.tenant : '';
     if (!clientId || !tenantId) throw invalid('The access token lacks its client or tenant claim.');
+    // pconn signs `sub` = `client_id`; two different principals in one token is not one of ours.
+    if (payload.sub !== clientId)
+      throw invalid("The access token's 'sub' and 'client_id' claims name different clients.");
     // Checked on every request, cached or not: revoking a client cuts its tokens within seconds.
-    if (!(await this.isClientActive(clientId)))
-      throw invalid('The client this token was issued to has been revoked.');
+    const client = await this.clientState(clientId);
+    if (!client?.active)
+      throw invalid('The client this token was issued to has been revoked or does not exist.');
+    // The tenant claim must be the client's own tenant: a token is never a key to another
+    // tenant, even when it carries a valid signature (a signing bug, a leaked key, a forged
+    // claim set). The detail names the claim, never the client's real tenant.
+    if (client.tenantId !== tenantId)
+      throw invalid(
+        `The access token's 'tenant' claim (${JSON.stringify(tenantId)}) is not the tenant of its client.`,
+      );
     return {
       tenantId,
       clientId,
@@ -172,9 +191,11 @@ export class TokenService {
             );
           return this.importedKey(header.kid as string, key);
         },
-        { ...claims, algorithms: ['ES256'] },
+        // pconn's tokens always carry all of these: one without `exp` would never expire.
+        { ...claims, algorithms: ['ES256'], requiredClaims: ['exp', 'iat', 'sub'] },
       ),
     );
+    this.checkLifetime(payload, now);
     if (typeof payload.exp === 'number') {
       if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.clear();
       this.verified.set(token, { payload, kid, expiresAtMs: payload.exp * 1000 });
@@ -189,6 +210,8 @@ export class TokenService {
       jwtVerify(token, keys, {
         issuer: external.issuer,
         currentDate: this.clock.now(),
+        // A token that never expires is refused from any issuer.
+        requiredClaims: ['exp'],
         ...(external.audience ? { audience: external.audience } : {}),
       }),
     );
@@ -215,13 +238,31 @@ export class TokenService {
     return key;
   }
 
-  private async isClientActive(clientId: string): Promise<boolean> {
+  /**
+   * pconn issues tokens that live exactly `tokenTtlSeconds` from `iat`: a token issued in the
+   * future or living longer is not one pconn issued under this configuration. One minute of
+   * clock skew between nodes is tolerated.
+   */
+  private checkLifetime(payload: JWTPayload, now: Date): void {
+    const iat = payload.iat as number;
+    const exp = payload.exp as number;
+    const nowSeconds = now.getTime() / 1000;
+    if (iat > nowSeconds + CLOCK_SKEW_SECONDS)
+      throw invalid("The access token's 'iat' claim is in the future.");
+    if (exp - iat > this.options.tokenTtlSeconds + CLOCK_SKEW_SECONDS) {
+      throw invalid(
+        `The access token lives ${exp - iat} s ('exp' - 'iat'); pconn issues tokens for ${this.options.tokenTtlSeconds} s.`,
+      );
+    }
+  }
+
+  private async clientState(clientId: string): Promise<ClientState | undefined> {
     const cached = this.clientStatus.get(clientId);
-    if (cached && this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.active;
+    if (cached && this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.state;
     const client = await findClient(this.db, clientId);
-    const active = client?.status === 'active';
-    this.clientStatus.set(clientId, { active, checkedAt: this.clock.now().getTime() });
-    return active;
+    const state = client && { active: client.status === 'active', tenantId: client.tenantId };
+    this.clientStatus.set(clientId, { state, checkedAt: this.clock.now().getTime() });
+    return state;
   }
 }
 
@@ -237,6 +278,10 @@ async function verifying(run: () => Promise<{ payload: JWTPayload }>): Promise<J
       throw invalid('The access token signature does not verify.');
     }
     if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      if (error.reason === 'missing') {
+        const why = error.claim === 'exp' ? ': pconn accepts only tokens that expire' : '';
+        throw invalid(`The access token has no '${error.claim}' claim${why}.`);
+      }
       throw invalid(`The access token's '${error.claim}' claim is not acceptable: ${error.reason}.`);
     }
     throw invalid('The access token could not be verified.');
