@@ -63,7 +63,7 @@ export function registerOAuthRoutes(
                 : 'grant_type is required (client_credentials).',
             );
           }
-          const token = await deps.tokens.issue(clientId, clientSecret, form.scope);
+          const token = await deps.tokens.issue(clientId, clientSecret, form.scope, request.ip);
           return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
         } catch (error) {
           if (!(error instanceof OAuthError)) throw error;
