@@ -25,20 +25,29 @@ export class FairQueue {
     try {
       return await job();
     } finally {
-      this.next();
+      this.next(source);
     }
   }
 
-  /** Hands the finished job's slot to the next source in turn (Map order = arrival order of sources). */
-  private next(): void {
-    const first = this.waiting.entries().next();
-    if (first.done) {
+  /**
+   * Hands the finished job's slot to the next source in turn: another source than the one that
+   * just ran when any waits; a served source moves to the back (Map order is the turn order).
+   */
+  private next(finished: string): void {
+    let chosen: [string, Array<() => void>] | undefined;
+    for (const entry of this.waiting) {
+      chosen ??= entry;
+      if (entry[0] !== finished) {
+        chosen = entry;
+        break;
+      }
+    }
+    if (!chosen) {
       this.running -= 1;
       return;
     }
-    const [source, queue] = first.value;
+    const [source, queue] = chosen;
     const resolve = queue.shift();
-    // Move the source to the back: the others go first next time.
     this.waiting.delete(source);
     if (queue.length > 0) this.waiting.set(source, queue);
     resolve?.();
