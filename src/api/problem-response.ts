@@ -72,7 +72,7 @@ function problemHeaders(code: ErrorCode, error: PconnError): Record<string, stri
   if (code === 'missing_token') headers['www-authenticate'] = 'Bearer realm="pconn"';
   if (code === 'invalid_token') {
     headers['www-authenticate'] =
-      `Bearer realm="pconn", error="invalid_token", error_description="${error.detail.replace(/"/g, "'")}"`;
+      `Bearer realm="pconn", error="invalid_token", error_description="${challengeText(error.detail)}"`;
   }
   if (code === 'insufficient_scope') {
     const scopes = (error.extensions.requiredScopes as string[] | undefined) ?? [];
@@ -82,4 +82,13 @@ function problemHeaders(code: ErrorCode, error: PconnError): Record<string, stri
   if (error.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   return headers;
+}
+
+/**
+ * RFC 6750 §3: error_description is printable ASCII without `"` and `\`. Details may quote a
+ * token's claims (a tenant name), and Node refuses the whole response on a header byte it does
+ * not allow, so anything else becomes `?` here (the problem body keeps the exact text).
+ */
+function challengeText(detail: string): string {
+  return detail.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
 }

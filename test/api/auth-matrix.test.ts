@@ -222,6 +222,15 @@ before(async () => {
       name: 'a tenant that does not exist',
       authorization: `Bearer ${await sign({ ...claims, tenant: 'no-such-tenant' }, realKey)}`,
     },
+    {
+      // A real client's id under another (existing) tenant: never a key to that tenant.
+      name: "a tenant other than its client's",
+      authorization: `Bearer ${await sign({ ...claims, tenant: OTHER_TENANT }, realKey)}`,
+    },
+    {
+      name: 'without exp (it would never expire)',
+      authorization: `Bearer ${await sign({ ...claims, exp: undefined }, realKey)}`,
+    },
     { name: 'not a JWT', authorization: 'Bearer not-a-jwt' },
     {
       name: 'Basic credentials',

@@ -310,23 +310,24 @@ describe('clients', () => {
     assert.ok(!JSON.stringify(audit).includes(client.clientSecret), 'secret in the audit trail');
   });
 
-  test("a 'system' scope from a non-system admin is 400 invalid_request", async () => {
-    const adminOnly = await server.tokenWithScopes(['admin']);
+  test("'system' is never granted through POST /v1/clients, not even by a system client", async () => {
+    const adminOnly = await server.tokenWithScopes(['admin', 'calls:read']);
     const res = await server.request('POST', '/v1/clients', {
       token: adminOnly,
       body: { name: 'escalation', scopes: ['calls:read', 'system'] },
     });
-    assert.equal(res.status, 400, res.text);
-    assert.equal(res.body.code, 'invalid_request');
-    const errors = res.body.errors as Array<{ pointer: string }>;
-    assert.deepEqual(
-      errors.map((e) => e.pointer),
-      ['/scopes/1'],
-    );
+    assert.equal(res.status, 403, res.text);
+    assert.equal(res.body.code, 'insufficient_scope');
+    assert.deepEqual(res.body.requiredScopes, ['system']);
     const bySystem = await server.request('POST', '/v1/clients', {
+      body: { name: 'not here', scopes: ['system'] },
+    });
+    assert.equal(bySystem.status, 403, bySystem.text);
+    assert.match(String(bySystem.body.detail), /POST \/v1\/tenants\/\{id\}\/clients/);
+    const onTenantRoute = await server.request('POST', '/v1/tenants/default/clients', {
       body: { name: 'ok', scopes: ['system'] },
     });
-    assert.equal(bySystem.status, 201, bySystem.text);
+    assert.equal(onTenantRoute.status, 201, onTenantRoute.text);
   });
 
   test('revoking a client stops its tokens within the cache TTL and its secret at once', async () => {
@@ -503,6 +504,11 @@ describe('external issuer', () => {
       'unknown tenant': await externalToken({ org: 'no-such-tenant', scope: 'campaigns:read' }),
       'unknown tenant, no scope': await externalToken({ org: 'no-such-tenant', scope: 'users:read' }),
       'key not in the JWKS': await externalToken({ org: 'default', scope: 'campaigns:read' }, stranger),
+      'never expires (no exp)': await new SignJWT({ org: 'default', scope: 'campaigns:read' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
+        .setIssuer(EXTERNAL)
+        .setIssuedAt()
+        .sign(signingKey),
       expired: await new SignJWT({ org: 'default', scope: 'campaigns:read' })
         .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
         .setIssuer(EXTERNAL)

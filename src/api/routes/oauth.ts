@@ -5,6 +5,7 @@ import { SCOPES } from '../../domain/scopes.ts';
 import type { SigningKeyRing } from '../../service/auth/signing-keys.ts';
 import { OAuthError, type TokenService } from '../../service/auth/token-service.ts';
 import { registerFormParser } from '../plugins/body-parsers.ts';
+import { ProblemRef } from '../route-schema.ts';
 
 const STATUS: Record<OAuthError['error'], number> = {
   invalid_client: 401,
@@ -48,7 +49,20 @@ export function registerOAuthRoutes(
           tags: ['OAuth'],
           security: [],
           consumes: ['application/x-www-form-urlencoded'],
-          response: { 200: TokenResponse, 400: OAuthErrorSchema, 401: OAuthErrorSchema },
+          description:
+            'Failed client authentications are budgeted per source address (10 at once, then one ' +
+            'every 2 s): past that the address gets 429 `rate_limited` (problem+json, Retry-After) ' +
+            'before any secret is checked. A secret that authenticated within the token lifetime is ' +
+            'recognised without the slow hash, so such a flood never delays a client that renews.',
+          response: {
+            200: TokenResponse,
+            400: OAuthErrorSchema,
+            401: OAuthErrorSchema,
+            429: {
+              description: 'Too many failed client authentications from this address (Retry-After)',
+              content: { 'application/problem+json': { schema: ProblemRef } },
+            },
+          },
         },
       },
       async (request, reply) => {
@@ -63,7 +77,7 @@ export function registerOAuthRoutes(
                 : 'grant_type is required (client_credentials).',
             );
           }
-          const token = await deps.tokens.issue(clientId, clientSecret, form.scope);
+          const token = await deps.tokens.issue(clientId, clientSecret, form.scope, request.ip);
           return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
         } catch (error) {
           if (!(error instanceof OAuthError)) throw error;

@@ -22,6 +22,13 @@ const presentClient = (c: ClientRow) => ({
   revokedAt: c.revokedAt?.toISOString() ?? null,
 });
 
+const GRANT_RULE =
+  'A client can only grant scopes it holds itself. Asking for scopes the caller lacks is 403 ' +
+  '`insufficient_scope`, with `requiredScopes` listing exactly the missing ones and `grantedScopes` ' +
+  "what the caller may grant (GitHub's and Stripe's answer to a key asking for more than it has: " +
+  'a question of authority, not of syntax); an unknown scope is 400 `invalid_request` with the ' +
+  'pointer `/scopes/N`.';
+
 /** Tenants (scope `system`), OAuth clients (scope `admin`, own tenant) and tenant settings. */
 export function registerTenancyRoutes(
   app: FastifyInstance,
@@ -59,13 +66,19 @@ export function registerTenancyRoutes(
         tags: ['Tenancy'],
         scope: 'system',
         params: IdParams,
+        description: GRANT_RULE,
         body: ClientInput,
         success: { 201: CreatedClient },
         errors: [404],
       }),
     },
     async (request, reply) => {
-      const client = await createClient(db, { tenantId: request.params.id, ...request.body }, true);
+      const ctx = await request.context();
+      const client = await createClient(
+        db,
+        { tenantId: request.params.id, ...request.body },
+        ctx.principal.scopes,
+      );
       return reply.code(201).header('cache-control', 'no-store').send(client);
     },
   );
@@ -79,17 +92,16 @@ export function registerTenancyRoutes(
         summary: 'Create an OAuth client in your tenant (secret shown once)',
         tags: ['Tenancy'],
         scope: 'admin',
+        description: `${GRANT_RULE} \`system\` is never granted here, only through POST /v1/tenants/{id}/clients.`,
         body: ClientInput,
         success: { 201: CreatedClient },
       }),
     },
     async (request, reply) => {
       const ctx = await request.context();
-      const client = await createClient(
-        db,
-        { tenantId: ctx.tenant.id, ...request.body },
-        ctx.principal.scopes.has('system'),
-      );
+      // `system` administers every tenant: it is never granted through a tenant's own route.
+      const grantable = new Set([...ctx.principal.scopes].filter((scope) => scope !== 'system'));
+      const client = await createClient(db, { tenantId: ctx.tenant.id, ...request.body }, grantable);
       return reply.code(201).header('cache-control', 'no-store').send(client);
     },
   );

@@ -16,31 +16,35 @@ export interface CreatedClient {
 }
 
 /**
- * Creates an OAuth client in `tenantId`. `allowSystem` is true only for callers that hold
- * `system` themselves: nobody can mint a scope above their own.
+ * Creates an OAuth client in `tenantId`. `grantable` is what the caller may hand out: the
+ * scopes it holds itself (without `system` on the tenant admin's route), so nobody mints a
+ * client stronger than themselves. Unknown scopes are 400 `invalid_request` (a schema-like
+ * mistake); scopes the caller lacks are 403 `insufficient_scope` naming them, like GitHub's
+ * "token cannot grant what it does not have".
  */
 export async function createClient(
   db: Executor,
   input: { tenantId: string; name: string; scopes: string[]; clientId?: string; clientSecret?: string },
-  allowSystem: boolean,
+  grantable: ReadonlySet<string>,
 ): Promise<CreatedClient> {
-  const errors = input.scopes.flatMap((scope, index) => {
-    if (!isScope(scope)) {
-      return [{ pointer: `/scopes/${index}`, code: 'enum' as const, detail: `Unknown scope '${scope}'.` }];
-    }
-    if (scope === 'system' && !allowSystem) {
-      return [
-        {
-          pointer: `/scopes/${index}`,
-          code: 'enum' as const,
-          detail: "Only a 'system' client can grant 'system'.",
-        },
-      ];
-    }
-    return [];
-  });
+  const errors = input.scopes.flatMap((scope, index) =>
+    isScope(scope)
+      ? []
+      : [{ pointer: `/scopes/${index}`, code: 'enum' as const, detail: `Unknown scope '${scope}'.` }],
+  );
   if (errors.length > 0)
     throw new InvalidInputError('invalid_request', 'The client has invalid scopes.', { errors });
+  const lacking = input.scopes.filter((scope) => !grantable.has(scope));
+  if (lacking.length > 0) {
+    const system = lacking.includes('system')
+      ? " 'system' is granted only through POST /v1/tenants/{id}/clients, by a client holding it."
+      : '';
+    throw new AuthError(
+      'insufficient_scope',
+      `A client can only grant scopes it holds itself; it lacks: ${lacking.join(' ')}.${system}`,
+      { extensions: { requiredScopes: lacking, grantedScopes: [...grantable] } },
+    );
+  }
   if (!(await findTenant(db, input.tenantId))) throw new NotFoundError('tenant', input.tenantId);
   const clientSecret = input.clientSecret ?? newSecret();
   const row = await insertClient(db, {

@@ -14,10 +14,13 @@ import type { Clock } from '../../domain/clock.ts';
 import { AuthError } from '../../domain/pconn-error.ts';
 import type { Principal } from '../../domain/request-context.ts';
 import { parseScopeString } from '../../domain/scopes.ts';
-import { findClient } from '../../store/clients.ts';
+import { type ClientRow, findClient } from '../../store/clients.ts';
 import type { Db } from '../../store/database.ts';
+import { FailedAuthLimiter } from './failed-auth-limiter.ts';
+import { FairQueue } from './fair-queue.ts';
 import { hashSecret, newSecret, verifySecret } from './secret-hash.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
+import { VerifiedSecrets } from './verified-secrets.ts';
 
 /** A trusted external issuer (e.g. the customer's IdP), verified through its JWKS URL. */
 export interface ExternalIssuer {
@@ -46,12 +49,30 @@ export class OAuthError extends Error {
 }
 
 const CLIENT_STATUS_TTL_MS = 5000;
+/** Clock difference between nodes tolerated on `iat` and on a token's lifetime. */
+const CLOCK_SKEW_SECONDS = 60;
+
+/** What verification needs to know of a client: whether it may still act, and for which tenant. */
+interface ClientState {
+  active: boolean;
+  tenantId: string;
+}
 /**
  * Verified tokens remembered, so a client sending the same token on every request pays the
  * ES256 verification (~0.15 ms of main-thread crypto, measured on the accept path) once per
  * token rather than per request. Bounded: past this size the cache is cleared and refilled.
  */
 const VERIFIED_TOKENS_MAX = 10_000;
+
+/**
+ * Failed client authentications per source address: 10 at once, then one every 2 s. Measured
+ * before: 200 wrong secrets in parallel held a valid client's token request for 12–14 s (scrypt
+ * checks ran at ~14/s on the loaded 2-core machine); a budget of 10 bounds that queue.
+ */
+const FAILED_CHECKS_BURST = 10;
+const FAILED_CHECKS_PER_SECOND = 0.5;
+/** scrypt runs at once (libuv's pool has 4 threads; leave two for fs, dns and zlib). */
+const SLOW_CHECK_CONCURRENCY = 2;
 
 let dummyHash: Promise<string> | undefined;
 /** A hash no secret matches, checked against when the client is unknown. */
@@ -62,11 +83,14 @@ function unknownClientHash(): Promise<string> {
 
 /** Issues and verifies access tokens (JWT, ES256) for the client credentials grant. */
 export class TokenService {
-  private readonly clientStatus = new Map<string, { active: boolean; checkedAt: number }>();
+  private readonly clientStatus = new Map<string, { state: ClientState | undefined; checkedAt: number }>();
   // Importing a JWK costs ~0.5 ms per request; public keys never change under a kid.
   private readonly imported = new Map<string, ReturnType<typeof importJWK>>();
   private readonly externalKeys?: ReturnType<typeof createRemoteJWKSet>;
   private readonly verified = new Map<string, { payload: JWTPayload; kid: string; expiresAtMs: number }>();
+  private readonly verifiedSecrets: VerifiedSecrets;
+  private readonly failures = new FailedAuthLimiter(FAILED_CHECKS_BURST, FAILED_CHECKS_PER_SECOND);
+  private readonly slowChecks = new FairQueue(SLOW_CHECK_CONCURRENCY);
 
   constructor(
     private readonly db: Db,
@@ -74,18 +98,29 @@ export class TokenService {
     private readonly options: TokenServiceOptions,
     private readonly clock: Clock,
   ) {
+    this.verifiedSecrets = new VerifiedSecrets(options.tokenTtlSeconds * 1000);
     if (options.external) this.externalKeys = createRemoteJWKSet(new URL(options.external.jwksUrl));
   }
 
-  /** Authenticates a client and issues a token for the requested scopes (default: all it holds). */
+  /**
+   * Authenticates a client and issues a token for the requested scopes (default: all it holds).
+   * `source` is the caller's address: failed secret checks are budgeted per address.
+   */
   async issue(
     clientId: string,
     clientSecret: string,
     requestedScope: string | undefined,
+    source = 'unknown',
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }> {
+    // A secret seen valid within the token lifetime answers at once; anything else spends the
+    // address's failure budget before the database or scrypt is touched (429 past it).
+    const remembered = this.verifiedSecrets.verifiedAgainst(clientId, clientSecret, this.nowMs());
+    if (!remembered) this.failures.reserve(source, this.nowMs());
     const client = await findClient(this.db, clientId);
-    // An unknown client costs the same scrypt run as a known one: timing must not reveal ids.
-    const valid = await verifySecret(clientSecret, client?.secretHash ?? (await unknownClientHash()));
+    const valid =
+      remembered !== undefined && remembered === client?.secretHash
+        ? true
+        : await this.checkSecret(client, clientSecret, source, remembered !== undefined);
     if (!client || !valid || client.status !== 'active') {
       throw new OAuthError(
         'invalid_client',
@@ -115,6 +150,33 @@ export class TokenService {
     return { access_token: token, token_type: 'Bearer', expires_in: this.options.tokenTtlSeconds, scope };
   }
 
+  /**
+   * The slow secret check (scrypt), taking turns per address. An unknown client costs the same
+   * scrypt run as a known one: timing must not reveal ids. A success gives the address its
+   * budget back and is remembered for the token lifetime.
+   */
+  private async checkSecret(
+    client: ClientRow | undefined,
+    secret: string,
+    source: string,
+    needsBudget: boolean,
+  ): Promise<boolean> {
+    // A remembered secret whose client changed its hash since: this check needs budget too.
+    if (needsBudget) this.failures.reserve(source, this.nowMs());
+    const stored = client?.secretHash ?? (await unknownClientHash());
+    const valid = await this.slowChecks.run(source, () => verifySecret(secret, stored));
+    if (valid && client) {
+      this.failures.refund(source, this.nowMs());
+      if (client.status === 'active')
+        this.verifiedSecrets.remember(client.id, client.secretHash, secret, this.nowMs());
+    }
+    return valid;
+  }
+
+  private nowMs(): number {
+    return this.clock.now().getTime();
+  }
+
   /** Verifies a bearer token and returns who it speaks for, or throws 401 `invalid_token`. */
   async verify(token: string): Promise<Principal> {
     let issuer: string | undefined;
@@ -130,12 +192,23 @@ export class TokenService {
       throw invalid(`The access token was issued by '${issuer ?? '(none)'}', which pconn does not trust.`);
     }
     const payload = await this.verifyOwn(token);
-    const clientId = String(payload.client_id ?? payload.sub ?? '');
+    const clientId = typeof payload.client_id === 'string' ? payload.client_id : '';
     const tenantId = typeof payload.tenant === 'string' ? payload.tenant : '';
     if (!clientId || !tenantId) throw invalid('The access token lacks its client or tenant claim.');
+    // pconn signs `sub` = `client_id`; two different principals in one token is not one of ours.
+    if (payload.sub !== clientId)
+      throw invalid("The access token's 'sub' and 'client_id' claims name different clients.");
     // Checked on every request, cached or not: revoking a client cuts its tokens within seconds.
-    if (!(await this.isClientActive(clientId)))
-      throw invalid('The client this token was issued to has been revoked.');
+    const client = await this.clientState(clientId);
+    if (!client?.active)
+      throw invalid('The client this token was issued to has been revoked or does not exist.');
+    // The tenant claim must be the client's own tenant: a token is never a key to another
+    // tenant, even when it carries a valid signature (a signing bug, a leaked key, a forged
+    // claim set). The detail names the claim, never the client's real tenant.
+    if (client.tenantId !== tenantId)
+      throw invalid(
+        `The access token's 'tenant' claim (${JSON.stringify(tenantId)}) is not the tenant of its client.`,
+      );
     return {
       tenantId,
       clientId,
@@ -172,9 +245,11 @@ export class TokenService {
             );
           return this.importedKey(header.kid as string, key);
         },
-        { ...claims, algorithms: ['ES256'] },
+        // pconn's tokens always carry all of these: one without `exp` would never expire.
+        { ...claims, algorithms: ['ES256'], requiredClaims: ['exp', 'iat', 'sub'] },
       ),
     );
+    this.checkLifetime(payload, now);
     if (typeof payload.exp === 'number') {
       if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.clear();
       this.verified.set(token, { payload, kid, expiresAtMs: payload.exp * 1000 });
@@ -189,6 +264,8 @@ export class TokenService {
       jwtVerify(token, keys, {
         issuer: external.issuer,
         currentDate: this.clock.now(),
+        // A token that never expires is refused from any issuer.
+        requiredClaims: ['exp'],
         ...(external.audience ? { audience: external.audience } : {}),
       }),
     );
@@ -215,13 +292,31 @@ export class TokenService {
     return key;
   }
 
-  private async isClientActive(clientId: string): Promise<boolean> {
+  /**
+   * pconn issues tokens that live exactly `tokenTtlSeconds` from `iat`: a token issued in the
+   * future or living longer is not one pconn issued under this configuration. One minute of
+   * clock skew between nodes is tolerated.
+   */
+  private checkLifetime(payload: JWTPayload, now: Date): void {
+    const iat = payload.iat as number;
+    const exp = payload.exp as number;
+    const nowSeconds = now.getTime() / 1000;
+    if (iat > nowSeconds + CLOCK_SKEW_SECONDS)
+      throw invalid("The access token's 'iat' claim is in the future.");
+    if (exp - iat > this.options.tokenTtlSeconds + CLOCK_SKEW_SECONDS) {
+      throw invalid(
+        `The access token lives ${exp - iat} s ('exp' - 'iat'); pconn issues tokens for ${this.options.tokenTtlSeconds} s.`,
+      );
+    }
+  }
+
+  private async clientState(clientId: string): Promise<ClientState | undefined> {
     const cached = this.clientStatus.get(clientId);
-    if (cached && this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.active;
+    if (cached && this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.state;
     const client = await findClient(this.db, clientId);
-    const active = client?.status === 'active';
-    this.clientStatus.set(clientId, { active, checkedAt: this.clock.now().getTime() });
-    return active;
+    const state = client && { active: client.status === 'active', tenantId: client.tenantId };
+    this.clientStatus.set(clientId, { state, checkedAt: this.clock.now().getTime() });
+    return state;
   }
 }
 
@@ -237,6 +332,10 @@ async function verifying(run: () => Promise<{ payload: JWTPayload }>): Promise<J
       throw invalid('The access token signature does not verify.');
     }
     if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      if (error.reason === 'missing') {
+        const why = error.claim === 'exp' ? ': pconn accepts only tokens that expire' : '';
+        throw invalid(`The access token has no '${error.claim}' claim${why}.`);
+      }
       throw invalid(`The access token's '${error.claim}' claim is not acceptable: ${error.reason}.`);
     }
     throw invalid('The access token could not be verified.');

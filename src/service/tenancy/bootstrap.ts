@@ -35,7 +35,7 @@ export async function bootstrap(
     await createClient(
       db,
       { tenantId: 'default', name: 'bootstrap admin', scopes: [...SCOPES], ...preset },
-      true,
+      new Set(SCOPES),
     );
     return { clientId: preset.clientId, created: true };
   }
@@ -43,7 +43,7 @@ export async function bootstrap(
   const client = await createClient(
     db,
     { tenantId: 'default', name: 'bootstrap admin', scopes: [...SCOPES] },
-    true,
+    new Set(SCOPES),
   );
   return { clientId: client.clientId, generatedSecret: client.clientSecret, created: true };
 }
