@@ -1,0 +1,76 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ErrorCode } from '../../domain/error-codes.ts';
+import type { ProblemOptions } from '../problem-response.ts';
+import { PROBLEM_TYPES } from '../problem-types.ts';
+import { requestIdFor } from './request-id.ts';
+
+/** What a parser-level failure becomes: the problem code and the detail a client reads. */
+function problemFor(error: NodeJS.ErrnoException): { code: ErrorCode; detail: string } {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        code: 'headers_too_large',
+        detail: 'The request line and headers exceed 16 KiB; send fewer or shorter headers.',
+      };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return {
+        code: 'request_timeout',
+        detail: 'The request headers or body did not arrive in time; the connection is closed.',
+      };
+    default:
+      return {
+        code: 'malformed_request',
+        // llhttp's reason ("Invalid method encountered", "Invalid header value char") names the
+        // fault without echoing any of the bytes sent.
+        detail: `The request is not valid HTTP/1.1 (${error.code ?? 'parse error'}: ${(error as { reason?: string }).reason ?? 'unreadable request'}).`,
+      };
+  }
+}
+
+/**
+ * Fastify's clientErrorHandler (the http server's `clientError` event): a request Node's HTTP
+ * parser refused before any route saw it — headers over the size limit (431), a malformed
+ * request line or framing (400), headers or body too slow (408) — is answered as RFC 9457
+ * problem+json with a pconn request id, like every other error, and the connection is closed.
+ */
+export function clientErrorResponder(
+  options: ProblemOptions,
+): (this: { log: FastifyBaseLogger }, error: NodeJS.ErrnoException, socket: Duplex) => void {
+  return function respond(error, socket) {
+    // A reset connection has nobody left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const { code, detail } = problemFor(error);
+    const type = PROBLEM_TYPES[code];
+    const requestId = requestIdFor(undefined as never);
+    this.log.info({ requestId, code, err: { code: error.code, message: error.message } }, 'client error');
+    // A response already under way (its headers sent) cannot be replaced: only close.
+    const response = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || response?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({
+      type: `${options.publicUrl}/problems/${code}`,
+      title: type.title,
+      status: type.status,
+      code,
+      detail,
+      requestId,
+    });
+    socket.end(
+      [
+        `HTTP/1.1 ${type.status} ${STATUS_CODES[type.status] ?? type.title}`,
+        'Content-Type: application/problem+json',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `X-Request-Id: ${requestId}`,
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+    // The peer may keep sending (a dribbled body): once the answer is flushed, drop the socket.
+    socket.once('finish', () => socket.destroy());
+  };
+}
