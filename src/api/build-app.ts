@@ -35,7 +35,7 @@ import './fastify-types.ts';
 import { registerAuditTrail } from './plugins/audit-trail.ts';
 import { registerAuthentication } from './plugins/authentication.ts';
 import { registerJsonParser } from './plugins/body-parsers.ts';
-import { clientErrorResponder } from './plugins/client-error-responder.ts';
+import { clientErrorResponder, expectationResponder } from './plugins/client-error-responder.ts';
 import { frameworkErrorResponder, registerErrorHandler } from './plugins/error-handler.ts';
 import { registerObservability } from './plugins/observability.ts';
 import { RateLimiter } from './plugins/rate-limiter.ts';
@@ -138,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorResponder({ publicUrl: deps.publicUrl }),
     ...serverTimeouts(deps.http),
   }) as unknown as FastifyInstance;
+  app.server.on('checkExpectation', expectationResponder({ publicUrl: deps.publicUrl }, app.log));
   const routes: RouteEntry[] = [];
   const allowedMethods = new AllowedMethods();
   app.decorate('pconnRoutes', routes);

@@ -65,6 +65,13 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     description: 'The path exists, but not with this HTTP method.',
     fix: 'Use one of the methods in the Allow header (also listed in allowedMethods).',
   },
+  expectation_failed: {
+    status: 417,
+    title: 'Expectation failed',
+    description:
+      'The request carries an Expect header other than 100-continue, which pconn does not support.',
+    fix: 'Remove the Expect header (or send Expect: 100-continue).',
+  },
   missing_token: {
     status: 401,
     title: 'Missing access token',

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'headers_too_large',
   'request_timeout',
   'method_not_allowed',
+  'expectation_failed',
   'missing_token',
   'invalid_token',
   'insufficient_scope',

@@ -59,6 +59,14 @@ describe('errors raised before routing are problems', () => {
     assertProblem(response, 400, 'malformed_request');
   });
 
+  test('an Expect other than 100-continue: 417 expectation_failed', async () => {
+    const [response] = await exchange(
+      server.url,
+      'GET /v1/calls HTTP/1.1\r\nHost: pconn.test\r\nExpect: something-else\r\n\r\n',
+    );
+    assertProblem(response, 417, 'expectation_failed');
+  });
+
   test('a path that is not valid percent-encoding: 400 invalid_request from the router', async () => {
     const [response] = await exchange(
       server.url,

@@ -1,10 +1,13 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ErrorCode } from '../../domain/error-codes.ts';
 import type { ProblemOptions } from '../problem-response.ts';
 import { PROBLEM_TYPES } from '../problem-types.ts';
 import { requestIdFor } from './request-id.ts';
+
+/** A pconn request id for an answer no Fastify request exists for (the generator ignores its argument). */
+const newRequestId = (): string => requestIdFor(undefined as never);
 
 /** What a parser-level failure becomes: the problem code and the detail a client reads. */
 function problemFor(error: NodeJS.ErrnoException): { code: ErrorCode; detail: string } {
@@ -43,7 +46,7 @@ export function clientErrorResponder(
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const { code, detail } = problemFor(error);
     const type = PROBLEM_TYPES[code];
-    const requestId = requestIdFor(undefined as never);
+    const requestId = newRequestId();
     this.log.info({ requestId, code, err: { code: error.code, message: error.message } }, 'client error');
     // A response already under way (its headers sent) cannot be replaced: only close.
     const response = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -51,14 +54,7 @@ export function clientErrorResponder(
       socket.destroy();
       return;
     }
-    const body = JSON.stringify({
-      type: `${options.publicUrl}/problems/${code}`,
-      title: type.title,
-      status: type.status,
-      code,
-      detail,
-      requestId,
-    });
+    const body = problemJson(options, code, detail, requestId);
     socket.end(
       [
         `HTTP/1.1 ${type.status} ${STATUS_CODES[type.status] ?? type.title}`,
@@ -73,4 +69,44 @@ export function clientErrorResponder(
     // The peer may keep sending (a dribbled body): once the answer is flushed, drop the socket.
     socket.once('finish', () => socket.destroy());
   };
+}
+
+/**
+ * The http server's `checkExpectation` event: an `Expect` other than 100-continue, which Node
+ * otherwise answers with a bare 417 before any route sees the request.
+ */
+export function expectationResponder(
+  options: ProblemOptions,
+  log: FastifyBaseLogger,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const requestId = newRequestId();
+    log.info({ requestId, code: 'expectation_failed', method: request.method }, 'unsupported Expect');
+    const body = problemJson(
+      options,
+      'expectation_failed',
+      'The Expect header is not supported; only 100-continue is.',
+      requestId,
+    );
+    response.shouldKeepAlive = false;
+    response.writeHead(PROBLEM_TYPES.expectation_failed.status, {
+      'content-type': 'application/problem+json',
+      'content-length': Buffer.byteLength(body),
+      'x-request-id': requestId,
+    });
+    response.end(body);
+  };
+}
+
+/** The contract's members of a problem answered outside Fastify (no route, so no instance). */
+function problemJson(options: ProblemOptions, code: ErrorCode, detail: string, requestId: string): string {
+  const type = PROBLEM_TYPES[code];
+  return JSON.stringify({
+    type: `${options.publicUrl}/problems/${code}`,
+    title: type.title,
+    status: type.status,
+    code,
+    detail,
+    requestId,
+  });
 }
