@@ -181,7 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // connection (RFC 9112 §9.6): the rest of that body is never read, and no later timeout can
   // write a second answer onto a connection that already has one.
   app.addHook('onSend', async (request, reply) => {
-    if (!request.raw.complete) reply.header('connection', 'close');
+    if (request.raw.complete === false) reply.header('connection', 'close');
   });
   // Before authentication, so a rejected request still gets its span and its metric.
   if (deps.observability) registerObservability(app, deps.observability);

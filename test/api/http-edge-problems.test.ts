@@ -73,7 +73,14 @@ describe('errors raised before routing are problems', () => {
       'GET /v1/calls/%E0%A4%A HTTP/1.1\r\nHost: pconn.test\r\nConnection: close\r\n\r\n',
     );
     const problem = assertProblem(response, 400, 'invalid_request');
-    assert.match(String(problem.detail), /percent-encoding/);
+    assert.deepEqual(
+      (problem.errors as Array<{ pointer: string; code: string }>).map(({ pointer, code }) => ({
+        pointer,
+        code,
+      })),
+      [{ pointer: '', code: 'format' }],
+    );
+    assert.match(JSON.stringify(problem.errors), /percent-encoding/);
   });
 
   test('a path parameter over 256 characters: 400 invalid_request from the router', async () => {
@@ -81,7 +88,8 @@ describe('errors raised before routing are problems', () => {
       server.url,
       `GET /v1/calls/${'a'.repeat(300)} HTTP/1.1\r\nHost: pconn.test\r\nConnection: close\r\n\r\n`,
     );
-    assertProblem(response, 400, 'invalid_request');
+    const problem = assertProblem(response, 400, 'invalid_request');
+    assert.equal((problem.errors as Array<{ code: string }>)[0]?.code, 'too_long');
   });
 
   test('an unknown route: 404 not_found', async () => {
@@ -124,7 +132,7 @@ test('a request reaching a closing node: 503 unavailable problem with Retry-Afte
   const closing = local.close();
   await waitFor(
     () =>
-      fetch(`${local.url}/health`).then(
+      fetch(`${local.url}/healthz`).then(
         () => false,
         () => true,
       ),

@@ -46,11 +46,25 @@ export class RawConnection {
   }
 }
 
-/** Sends `data` on a new connection and returns every response the server sends before closing. */
-export async function exchange(url: string, data: string | Buffer): Promise<RawResponse[]> {
+/**
+ * Sends `data` on a new connection and returns every response the server sends before closing
+ * it; a server that keeps the connection open longer than `limitMs` fails the exchange.
+ */
+export async function exchange(url: string, data: string | Buffer, limitMs = 10_000): Promise<RawResponse[]> {
   const connection = new RawConnection(url);
   await connection.write(data);
-  return parseResponses(await connection.closed);
+  const timer = setTimeout(
+    () => connection.socket.destroy(new Error('server kept the connection open')),
+    limitMs,
+  );
+  try {
+    const raw = await connection.closed;
+    if (connection.socket.errored)
+      throw new Error(`no close within ${limitMs} ms; received: ${raw.toString('latin1').slice(0, 300)}`);
+    return parseResponses(raw);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Splits raw bytes into HTTP/1.1 responses (Content-Length framed, as pconn's problems are). */

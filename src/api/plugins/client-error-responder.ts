@@ -66,7 +66,11 @@ export function clientErrorResponder(
         body,
       ].join('\r\n'),
     );
-    // The peer may keep sending (a dribbled body): once the answer is flushed, drop the socket.
+    // The peer may keep sending (a dribbled body): once the answer is flushed, drop the socket;
+    // a peer that never reads (a full send buffer) is dropped after a second regardless.
+    const force = setTimeout(() => socket.destroy(), 1000);
+    force.unref();
+    socket.once('close', () => clearTimeout(force));
     socket.once('finish', () => socket.destroy());
   };
 }

@@ -49,15 +49,27 @@ export function frameworkErrorResponder(options: ProblemOptions) {
     reply.header('x-request-id', request.id);
     let problem: PconnError;
     if (error.code === 'FST_ERR_BAD_URL')
-      problem = new InvalidInputError(
-        'invalid_request',
-        'The path is not valid percent-encoding (RFC 3986 §2.1); encode reserved and non-ASCII characters as UTF-8 %XX.',
-      );
+      problem = new InvalidInputError('invalid_request', 'The path has 1 problem(s); see errors[].', {
+        errors: [
+          {
+            pointer: '',
+            code: 'format',
+            detail:
+              'Path: not valid percent-encoding (RFC 3986 §2.1); encode reserved and non-ASCII characters as UTF-8 %XX.',
+          },
+        ],
+      });
     else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
-      problem = new InvalidInputError(
-        'invalid_request',
-        'A path segment is longer than 256 characters; ids are at most 128 characters of [A-Za-z0-9._:-].',
-      );
+      problem = new InvalidInputError('invalid_request', 'The path has 1 problem(s); see errors[].', {
+        errors: [
+          {
+            pointer: '',
+            code: 'too_long',
+            detail:
+              'Path parameter: longer than 256 characters; ids are at most 128 characters of [A-Za-z0-9._:-].',
+          },
+        ],
+      });
     else {
       request.log.error({ err: error, requestId: request.id }, 'unexpected router error');
       problem = new PconnError(
