@@ -44,7 +44,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
         operationId: 'streamEvents',
         summary: 'Stream events as Server-Sent Events (resumable with Last-Event-ID)',
         description:
-          'Each event is sent as `id: <event id>`, `event: <type>`, `data: <Event JSON>`; a `: heartbeat` comment keeps the stream open. Reconnect with `Last-Event-ID` (or `?after=`) to receive every event after that one exactly once. Filters: `campaignId`, `callId`.',
+          'Each event is sent as `id: <event id>`, `event: <type>`, `data: <Event JSON>`; a `: heartbeat` comment keeps the stream open. Reconnect with `Last-Event-ID` (or `?after=`) to receive every event after that one exactly once. Filters: `campaignId`, `callId`. A client may hold `PCONN_EVENTS_MAX_STREAMS_PER_CLIENT` (default 10) open streams per node; one more is 429 `rate_limited` with `Retry-After` (filter one stream rather than opening several).',
         tags: ['Events'],
         scope: 'calls:read',
         querystring: EventStreamQuery,
