@@ -62,6 +62,24 @@ export const SETTINGS = {
     description: 'sustained requests per second per client, per node (`0` disables the limit)',
   },
   PCONN_RATE_LIMIT_BURST: { group: 'Server', default: '2000', description: 'burst size per client' },
+  PCONN_HTTP_HEADERS_TIMEOUT_MS: {
+    group: 'Server',
+    default: '15000',
+    description:
+      'a request line and its headers must arrive within this many ms, or the connection gets 408 `request_timeout` and is closed (slow-header clients); at most `PCONN_HTTP_REQUEST_TIMEOUT_MS`',
+  },
+  PCONN_HTTP_REQUEST_TIMEOUT_MS: {
+    group: 'Server',
+    default: '120000',
+    description:
+      'the whole request, body included, must arrive within this many ms, or the connection gets 408 `request_timeout` and is closed (slow-body clients); streamed imports must upload within it',
+  },
+  PCONN_HTTP_KEEP_ALIVE_TIMEOUT_MS: {
+    group: 'Server',
+    default: '72000',
+    description:
+      'an idle keep-alive connection is closed after this many ms; keep it above your load balancer’s idle timeout (60 s on AWS ALB)',
+  },
   PCONN_DATA_DIR: {
     group: 'Store',
     default: './.pconn/data',
@@ -219,6 +237,12 @@ export const SETTINGS = {
     group: 'Events and webhooks',
     default: '15000',
     description: 'interval of the `: heartbeat` comment on `GET /v1/events`',
+  },
+  PCONN_EVENTS_MAX_STREAMS_PER_CLIENT: {
+    group: 'Events and webhooks',
+    default: '10',
+    description:
+      'concurrent `GET /v1/events` streams one client may hold on a node; beyond it the client gets 429 `rate_limited` with `Retry-After`, and closing a stream frees its slot',
   },
   PCONN_WEBHOOK_RELAY: {
     group: 'Events and webhooks',

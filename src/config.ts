@@ -17,6 +17,8 @@ export interface Config {
   keyRotationSeconds: number;
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** HTTP server time limits, ms (PCONN_HTTP_*): slow headers, slow bodies, idle keep-alive. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   webhookAllowPrivate: boolean;
   externalIssuer?: { issuer: string; jwksUrl: string; tenantClaim: string; audience?: string };
   shutdownGraceMs: number;
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyRotationSeconds: integer(env, 'PCONN_KEY_ROTATION_SECONDS', 60),
     rateLimitPerSecond: integer(env, 'PCONN_RATE_LIMIT_RPS'),
     rateLimitBurst: integer(env, 'PCONN_RATE_LIMIT_BURST', 1),
+    http: httpLimits(env),
     webhookAllowPrivate:
       env.PCONN_WEBHOOK_ALLOW_PRIVATE === '1' || env.PCONN_WEBHOOK_ALLOW_PRIVATE === 'true',
     externalIssuer:
@@ -156,6 +159,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         throw new ConfigError(message);
       },
     ),
+  };
+}
+
+function httpLimits(env: NodeJS.ProcessEnv): Config['http'] {
+  const headersTimeoutMs = integer(env, 'PCONN_HTTP_HEADERS_TIMEOUT_MS', 1);
+  const requestTimeoutMs = integer(env, 'PCONN_HTTP_REQUEST_TIMEOUT_MS', 1);
+  // Node refuses a header timeout longer than the request timeout (the request includes them).
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new ConfigError(
+      `PCONN_HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed PCONN_HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs}).`,
+    );
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: integer(env, 'PCONN_HTTP_KEEP_ALIVE_TIMEOUT_MS', 1),
   };
 }
 
@@ -227,6 +245,8 @@ export interface EventsConfig {
   /** How long a rotated-out secret keeps signing next to the new one. */
   webhookSecretOverlapSeconds: number;
   sseHeartbeatMs: number;
+  /** Concurrent GET /v1/events streams per client and node. */
+  sseMaxStreamsPerClient: number;
 }
 
 function eventsConfig(env: NodeJS.ProcessEnv): EventsConfig {
@@ -240,6 +260,7 @@ function eventsConfig(env: NodeJS.ProcessEnv): EventsConfig {
     webhookConcurrency: integer(env, 'PCONN_WEBHOOK_CONCURRENCY', 1),
     webhookSecretOverlapSeconds: integer(env, 'PCONN_WEBHOOK_SECRET_OVERLAP_SECONDS'),
     sseHeartbeatMs: integer(env, 'PCONN_EVENTS_HEARTBEAT_MS', 10),
+    sseMaxStreamsPerClient: integer(env, 'PCONN_EVENTS_MAX_STREAMS_PER_CLIENT', 1),
   };
 }
 

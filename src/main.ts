@@ -198,7 +198,12 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   let shuttingDown = false;
   const app = await buildApp({
     store: { ...store, db },
-    events: { hub: eventHub, heartbeatMs: config.events.sseHeartbeatMs, onRedeliver: () => relay.wake() },
+    events: {
+      hub: eventHub,
+      heartbeatMs: config.events.sseHeartbeatMs,
+      onRedeliver: () => relay.wake(),
+      maxStreamsPerClient: config.events.sseMaxStreamsPerClient,
+    },
     tokens,
     keys,
     tenants: new TenantSettingsCache(db, clock),
@@ -208,6 +213,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     logger,
     publicUrl: config.publicUrl,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+    http: config.http,
     isShuttingDown: () => shuttingDown,
     calls: {
       sandbox: driver.name === 'sandbox',

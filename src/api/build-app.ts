@@ -18,6 +18,7 @@ import {
 } from '../contract/telephony-config.ts';
 import { User, UserInput } from '../contract/users.ts';
 import type { Clock } from '../domain/clock.ts';
+import { UnavailableError } from '../domain/pconn-error.ts';
 import { SCOPES } from '../domain/scopes.ts';
 import type { EventStreamHub } from '../events/event-stream-hub.ts';
 import type { PconnMetrics } from '../observability/metrics.ts';
@@ -29,11 +30,13 @@ import type { ResourceService } from '../service/resources/resource-service.ts';
 import type { TenantSettingsCache } from '../service/tenancy/tenants.ts';
 import type { Store } from '../store/open-store.ts';
 import { bodyAjv, parameterAjv } from './ajv-instances.ts';
+import { AllowedMethods } from './allowed-methods.ts';
 import './fastify-types.ts';
 import { registerAuditTrail } from './plugins/audit-trail.ts';
 import { registerAuthentication } from './plugins/authentication.ts';
 import { registerJsonParser } from './plugins/body-parsers.ts';
-import { registerErrorHandler } from './plugins/error-handler.ts';
+import { clientErrorResponder, expectationResponder } from './plugins/client-error-responder.ts';
+import { frameworkErrorResponder, registerErrorHandler } from './plugins/error-handler.ts';
 import { registerObservability } from './plugins/observability.ts';
 import { RateLimiter } from './plugins/rate-limiter.ts';
 import { requestIdFor } from './plugins/request-id.ts';
@@ -74,6 +77,8 @@ export interface AppDeps {
   logger: Logger;
   publicUrl: string;
   rateLimit: { perSecond: number; burst: number };
+  /** The HTTP server's time limits (PCONN_HTTP_*); absent: Node's defaults, Fastify's keep-alive. */
+  http?: HttpLimits;
   isShuttingDown?: () => boolean;
   /**
    * Calls: whether the telephony is the sandbox, and how to wake the dialer (for a new call, and
@@ -81,9 +86,25 @@ export interface AppDeps {
    */
   calls: { sandbox: boolean; onCallCreated: () => void; onSessionChanged?: () => void };
   /** The SSE fan-out and the relay's wake-up (GET /v1/events, webhook redelivery). */
-  events?: { hub: EventStreamHub; heartbeatMs: number; onRedeliver: () => void };
+  events?: {
+    hub: EventStreamHub;
+    heartbeatMs: number;
+    onRedeliver: () => void;
+    /** Concurrent GET /v1/events streams one client may hold on this node (default 10). */
+    maxStreamsPerClient?: number;
+  };
   /** Prometheus metrics (GET /metrics, per-request counters) and tracing; absent: neither. */
   observability?: { metrics: PconnMetrics; tracing: Tracing; metricsAccess: MetricsAccess };
+}
+
+/** Time limits of the HTTP server, in ms (slow-client protection; see docs/security.md). */
+export interface HttpLimits {
+  /** The request line and headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
 }
 
 /** One registered route, as the auth-matrix test and the OpenAPI check walk them. */
@@ -110,12 +131,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is plain JSON: the onRequest hook below answers a problem.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    clientErrorHandler: clientErrorResponder({ publicUrl: deps.publicUrl }),
+    frameworkErrors: frameworkErrorResponder({ publicUrl: deps.publicUrl }),
+    ...serverTimeouts(deps.http),
   }) as unknown as FastifyInstance;
+  app.server.on('checkExpectation', expectationResponder({ publicUrl: deps.publicUrl }, app.log));
   const routes: RouteEntry[] = [];
+  const allowedMethods = new AllowedMethods();
   app.decorate('pconnRoutes', routes);
   app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) allowedMethods.add(method, route.url);
     if (route.url.startsWith('/docs') || route.method === 'HEAD' || route.schema?.hide) return;
     for (const method of [route.method].flat()) {
       routes.push({
@@ -130,8 +158,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     (httpPart === 'body' ? bodyAjv : parameterAjv).compile(schema),
   );
   app.addSchema(ProblemSchema);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      // A request on a kept-alive connection after close() began: send it to another node.
+      reply.header('connection', 'close');
+      throw new UnavailableError(
+        'unavailable',
+        'This node is shutting down; retry (another node may serve it).',
+        {
+          retryAfterSeconds: 1,
+          retryable: true,
+        },
+      );
+    }
+  });
+  // An answer sent while the body is still arriving (a 401 before a big upload) closes the
+  // connection (RFC 9112 §9.6): the rest of that body is never read, and no later timeout can
+  // write a second answer onto a connection that already has one.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.raw.complete === false) reply.header('connection', 'close');
   });
   // Before authentication, so a rejected request still gets its span and its metric.
   if (deps.observability) registerObservability(app, deps.observability);
@@ -188,7 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerJsonParser(app);
-  registerErrorHandler(app, { publicUrl: deps.publicUrl });
+  registerErrorHandler(app, { publicUrl: deps.publicUrl, allowedMethods });
   registerAuthentication(app, {
     tokens: deps.tokens,
     tenants: deps.tenants,
@@ -297,4 +347,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allowPost: true,
   });
   return app;
+}
+
+/**
+ * Fastify/Node server options for the limits. Fastify disables Node's request timeout (0), so a
+ * client dribbling a body held its connection forever. Node enforces the header and request
+ * timeouts from a periodic sweep (30 s by default); it runs at a tenth of the shorter limit
+ * (25 ms–1 s) so a limit is kept within ~10 %.
+ */
+function serverTimeouts(limits: HttpLimits | undefined) {
+  if (!limits) return {};
+  const sweepMs = Math.min(
+    1000,
+    Math.max(25, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 10)),
+  );
+  return {
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: sweepMs,
+    },
+  };
 }

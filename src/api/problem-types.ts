@@ -39,6 +39,39 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     description: 'The request does not match the schema of the route.',
     fix: 'Fix every field listed in errors[]: each has a JSON pointer, a code, a detail and often a hint.',
   },
+  malformed_request: {
+    status: 400,
+    title: 'Malformed HTTP request',
+    description:
+      'The request is not valid HTTP/1.1 (request line, header syntax, Content-Length or chunked framing), so it was not routed.',
+    fix: 'Fix the client or proxy that builds the request; the connection is closed after this answer.',
+  },
+  headers_too_large: {
+    status: 431,
+    title: 'Request headers too large',
+    description: 'The request line and headers together exceed the server’s header size limit (16 KiB).',
+    fix: 'Send fewer or shorter headers (large cookies or tokens are the usual cause); the connection is closed after this answer.',
+  },
+  request_timeout: {
+    status: 408,
+    title: 'Request timeout',
+    description:
+      'The headers or the body did not arrive within the server’s time limits (PCONN_HTTP_HEADERS_TIMEOUT_MS, PCONN_HTTP_REQUEST_TIMEOUT_MS).',
+    fix: 'Send the whole request promptly; retry on a new connection. Large imports must finish uploading within the request timeout.',
+  },
+  method_not_allowed: {
+    status: 405,
+    title: 'Method not allowed',
+    description: 'The path exists, but not with this HTTP method.',
+    fix: 'Use one of the methods in the Allow header (also listed in allowedMethods).',
+  },
+  expectation_failed: {
+    status: 417,
+    title: 'Expectation failed',
+    description:
+      'The request carries an Expect header other than 100-continue, which pconn does not support.',
+    fix: 'Remove the Expect header (or send Expect: 100-continue).',
+  },
   missing_token: {
     status: 401,
     title: 'Missing access token',
@@ -169,8 +202,9 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
   rate_limited: {
     status: 429,
     title: 'Too many requests',
-    description: 'The client exceeded its request rate.',
-    fix: 'Wait for Retry-After seconds before retrying.',
+    description:
+      'The client exceeded its request rate, or already holds as many open event streams (GET /v1/events) as one client may.',
+    fix: 'Wait for Retry-After seconds before retrying; for event streams, close one you no longer read.',
   },
   internal: {
     status: 500,

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type FieldError, InvalidInputError } from '../../domain/pconn-error.ts';
 import { type ImportRecord, readCsv, readNdjson } from '../../service/contacts/import-formats.ts';
 import { findUnstorableText } from '../unstorable-text.ts';
+import { decodeUtf8 } from '../utf8-text.ts';
 
 /**
  * JSON bodies are read as text first, so the audit trail can digest exactly what was sent and
@@ -14,10 +15,22 @@ export function registerJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   const parseJson = (
     request: FastifyRequest,
-    body: string | Buffer,
+    body: Buffer,
     done: (err: Error | null, body?: unknown) => void,
   ) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+    const decoded = decodeUtf8(body);
+    if ('invalidAt' in decoded) {
+      // The audit digests the bytes as Node reads them; the request is refused either way.
+      request.rawBody = body.toString('utf8');
+      return done(
+        new InvalidInputError(
+          'invalid_json',
+          `The body is not valid UTF-8: byte offset ${decoded.invalidAt} (0x${(body[decoded.invalidAt] ?? 0).toString(16).padStart(2, '0')}) starts an invalid sequence. JSON must be UTF-8 (RFC 8259 §8.1).`,
+          { extensions: { byteOffset: decoded.invalidAt } },
+        ),
+      );
+    }
+    const text = decoded.text;
     request.rawBody = text;
     if (text.trim() === '') return done(null, undefined);
     let value: unknown;
@@ -38,7 +51,7 @@ export function registerJsonParser(app: FastifyInstance): void {
   };
   app.addContentTypeParser(
     ['application/json', 'application/merge-patch+json'],
-    { parseAs: 'string' },
+    { parseAs: 'buffer' },
     parseJson,
   );
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError, NotFoundError, PconnError, UnavailableError } from '../../domain/pconn-error.ts';
+import type { AllowedMethods } from '../allowed-methods.ts';
 import { type ProblemOptions, sendProblem } from '../problem-response.ts';
 import { mapSchemaErrors } from '../schema-errors.ts';
 
@@ -8,7 +9,10 @@ import { mapSchemaErrors } from '../schema-errors.ts';
  * own errors (validation, media type, body size) map to their contract codes; anything else is
  * a 500 `internal` that is logged with the request id and never shows its message or stack.
  */
-export function registerErrorHandler(app: FastifyInstance, options: ProblemOptions): void {
+export function registerErrorHandler(
+  app: FastifyInstance,
+  options: ProblemOptions & { allowedMethods?: AllowedMethods },
+): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const problem = await toPconnError(error, request);
     if (problem.code === 'internal')
@@ -17,9 +21,64 @@ export function registerErrorHandler(app: FastifyInstance, options: ProblemOptio
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
+    const allowed = options.allowedMethods?.for(path) ?? [];
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(
+        request,
+        reply,
+        new InvalidInputError(
+          'method_not_allowed',
+          `${path} does not accept ${request.method}; it accepts ${allowed.join(', ')}.`,
+          { extensions: { allowedMethods: allowed } },
+        ),
+        options,
+      );
+    }
     const problem = new NotFoundError('route', `${request.method} ${path}`);
     return sendProblem(request, reply, problem, options);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: failures its router meets before any route runs (a path that is
+ * not valid percent-encoding, an over-long path parameter) answer as problems like the rest.
+ */
+export function frameworkErrorResponder(options: ProblemOptions) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    reply.header('x-request-id', request.id);
+    let problem: PconnError;
+    if (error.code === 'FST_ERR_BAD_URL')
+      problem = new InvalidInputError('invalid_request', 'The path has 1 problem(s); see errors[].', {
+        errors: [
+          {
+            pointer: '',
+            code: 'format',
+            detail:
+              'Path: not valid percent-encoding (RFC 3986 §2.1); encode reserved and non-ASCII characters as UTF-8 %XX.',
+          },
+        ],
+      });
+    else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+      problem = new InvalidInputError('invalid_request', 'The path has 1 problem(s); see errors[].', {
+        errors: [
+          {
+            pointer: '',
+            code: 'too_long',
+            detail:
+              'Path parameter: longer than 256 characters; ids are at most 128 characters of [A-Za-z0-9._:-].',
+          },
+        ],
+      });
+    else {
+      request.log.error({ err: error, requestId: request.id }, 'unexpected router error');
+      problem = new PconnError(
+        'internal',
+        `Something went wrong on our side. Quote request id ${request.id} when reporting it.`,
+      );
+    }
+    sendProblem(request, reply, problem, options);
+  };
 }
 
 async function toPconnError(error: FastifyError, request: FastifyRequest): Promise<PconnError> {

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Event, EventStreamQuery } from '../../contract/events.ts';
-import { InvalidInputError } from '../../domain/pconn-error.ts';
+import { InvalidInputError, PconnError } from '../../domain/pconn-error.ts';
 import { parseEventId, toEventEnvelope } from '../../events/event-envelope.ts';
 import type { EventStreamHub } from '../../events/event-stream-hub.ts';
 import type { OutboxEventRow, OutboxPosition } from '../../store/webhooks/outbox-rows.ts';
@@ -13,7 +13,13 @@ export interface EventRouteDeps {
   hub: EventStreamHub;
   /** Interval of the `: heartbeat` comment that keeps proxies from closing an idle stream. */
   heartbeatMs: number;
+  /** Concurrent streams one client may hold on this node; beyond it, 429 (default 10). */
+  maxStreamsPerClient?: number;
 }
+
+// A refused stream is retried after this: slots free only when a stream closes, so there is no
+// exact time to announce; a few seconds keeps a reconnect loop from hammering the node.
+const STREAM_LIMIT_RETRY_SECONDS = 5;
 
 // A client this far behind is cut off; it reconnects with Last-Event-ID and replays from the
 // database instead of growing this node's memory.
@@ -22,6 +28,10 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** GET /v1/events: the tenant's events as Server-Sent Events, resumable with Last-Event-ID. */
 export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
   const open = new Set<(shuttingDown?: boolean) => void>();
+  // Open streams per client: each holds a socket, a subscription and up to MAX_BUFFERED_BYTES,
+  // so one client (a leaked reconnect loop, a stolen token) must not exhaust the node.
+  const streamsPerClient = new Map<string, number>();
+  const maxStreams = deps.maxStreamsPerClient ?? 10;
   app.addHook('preClose', async () => {
     for (const end of [...open]) end(true);
   });
@@ -34,7 +44,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
         operationId: 'streamEvents',
         summary: 'Stream events as Server-Sent Events (resumable with Last-Event-ID)',
         description:
-          'Each event is sent as `id: <event id>`, `event: <type>`, `data: <Event JSON>`; a `: heartbeat` comment keeps the stream open. Reconnect with `Last-Event-ID` (or `?after=`) to receive every event after that one exactly once. Filters: `campaignId`, `callId`.',
+          'Each event is sent as `id: <event id>`, `event: <type>`, `data: <Event JSON>`; a `: heartbeat` comment keeps the stream open. Reconnect with `Last-Event-ID` (or `?after=`) to receive every event after that one exactly once. Filters: `campaignId`, `callId`. A client may hold `PCONN_EVENTS_MAX_STREAMS_PER_CLIENT` (default 10) open streams per node; one more is 429 `rate_limited` with `Retry-After` (filter one stream rather than opening several).',
         tags: ['Events'],
         scope: 'calls:read',
         querystring: EventStreamQuery,
@@ -70,12 +80,31 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
           );
         }
       }
+      // Counted synchronously from here on (no await between check and increment), so a burst
+      // of concurrent opens cannot overshoot the cap.
+      const client = `${ctx.tenant.id}/${request.principal?.clientId ?? request.ip}`;
+      const held = streamsPerClient.get(client) ?? 0;
+      if (held >= maxStreams) {
+        throw new PconnError(
+          'rate_limited',
+          `This client already has ${held} open event streams (at most ${maxStreams} per client); close one, or filter one stream instead of opening several.`,
+          {
+            retryAfterSeconds: STREAM_LIMIT_RETRY_SECONDS,
+            retryable: true,
+            extensions: { openStreams: held, maxStreams },
+          },
+        );
+      }
+      streamsPerClient.set(client, held + 1);
       const stream = new PassThrough();
       let ended = false;
       let unsubscribe = () => {};
       const end = (shuttingDown = false) => {
         if (ended) return;
         ended = true;
+        const left = (streamsPerClient.get(client) ?? 1) - 1;
+        if (left > 0) streamsPerClient.set(client, left);
+        else streamsPerClient.delete(client);
         clearInterval(heartbeat);
         unsubscribe();
         open.delete(end);
@@ -93,17 +122,22 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
       open.add(end);
       reply.raw.once('close', () => end());
       write('retry: 1000\n: connected\n\n');
-      unsubscribe = await deps.hub.subscribe(
-        {
-          filter: {
-            tenantId: ctx.tenant.id,
-            campaignId: request.query.campaignId,
-            callId: request.query.callId,
+      try {
+        unsubscribe = await deps.hub.subscribe(
+          {
+            filter: {
+              tenantId: ctx.tenant.id,
+              campaignId: request.query.campaignId,
+              callId: request.query.callId,
+            },
+            send: (row) => write(formatEvent(row)),
           },
-          send: (row) => write(formatEvent(row)),
-        },
-        after,
-      );
+          after,
+        );
+      } catch (error) {
+        end(); // frees the slot and the heartbeat of a stream that never started
+        throw error;
+      }
       if (ended) unsubscribe();
       return reply
         .header('content-type', 'text/event-stream; charset=utf-8')
