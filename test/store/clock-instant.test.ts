@@ -6,6 +6,7 @@ import { countWaitingCalls } from '../../src/store/calls/queue-depth.ts';
 import { insertTenant } from '../../src/store/tenants.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
+import { waitingCall } from '../support/waiting-call.ts';
 
 // Leases and due times are decided against the instant the dialer's Clock gives, never the
 // database's own now(): a test (or the simulator) moves time by passing another instant, and
@@ -13,44 +14,17 @@ import { STORE_KINDS } from '../support/store-kinds.ts';
 
 after(() => stopTestPostgres());
 
-const kinds = STORE_KINDS;
-
 const T0 = new Date('2030-01-01T09:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
-function call(id: string, nextAttemptAt: Date) {
-  return {
-    tenant_id: 'a',
-    id,
-    kind: 'direct',
-    campaign_id: null,
-    contact_id: null,
-    requested_user_id: 'u',
-    user_id: null,
-    to_number: '+12125550100',
-    phone_type: null,
-    caller_id: null,
-    status: 'queued',
-    outcome: null,
-    reason: null,
-    metadata: {},
-    outside_window: 'reject',
-    not_before: null,
-    scheduled_for: null,
-    next_attempt_at: nextAttemptAt,
-    decision: {},
-    sandbox: true,
-  } as const;
-}
-
-for (const [kind, open] of kinds) {
+for (const [kind, open] of STORE_KINDS) {
   describe(`claims on the clock's instant (${kind})`, () => {
     test('a call is due, leased and taken over at the instants passed, years from the real now', async () => {
       const { store, drop } = await open();
       try {
         const { db } = store;
         await insertTenant(db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
-        await insertCall(db, call('later', at(60)));
+        await insertCall(db, waitingCall('later', { nextAttemptAt: at(60) }));
         assert.deepEqual(await claimDueCalls(db, 'n1', 10, 30, at(59)), [], 'not due one second early');
         assert.deepEqual(await countWaitingCalls(db, at(59)), { queued: 1, scheduled: 0, due: 0 });
         assert.deepEqual(await countWaitingCalls(db, at(60)), { queued: 1, scheduled: 0, due: 1 });

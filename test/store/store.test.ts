@@ -11,39 +11,9 @@ import { ResourceRepository } from '../../src/store/resources.ts';
 import { insertTenant } from '../../src/store/tenants.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
+import { waitingCall } from '../support/waiting-call.ts';
 
 after(() => stopTestPostgres());
-
-const kinds = STORE_KINDS;
-
-/** A direct call row waiting to be dialled, for the claim tests. */
-function waitingCall(
-  id: string,
-  changes: { userId?: string; nextAttemptAt?: Date; scheduledFor?: Date | null } = {},
-) {
-  return {
-    tenant_id: 'a',
-    id,
-    kind: 'direct',
-    campaign_id: null,
-    contact_id: null,
-    requested_user_id: changes.userId ?? 'u',
-    user_id: null,
-    to_number: '+12125550100',
-    phone_type: null,
-    caller_id: null,
-    status: 'queued',
-    outcome: null,
-    reason: null,
-    metadata: {},
-    outside_window: 'reject',
-    not_before: null,
-    scheduled_for: changes.scheduledFor ?? null,
-    next_attempt_at: changes.nextAttemptAt ?? new Date(Date.now() - 1000),
-    decision: {},
-    sandbox: true,
-  } as const;
-}
 
 function auditEvent(tenantId: string, requestId: string) {
   return {
@@ -65,7 +35,7 @@ function auditEvent(tenantId: string, requestId: string) {
   };
 }
 
-for (const [kind, open] of kinds) {
+for (const [kind, open] of STORE_KINDS) {
   describe(`store on ${kind}`, () => {
     test('migrations are applied once and re-running them is a no-op', async () => {
       const { store, drop } = await open();
