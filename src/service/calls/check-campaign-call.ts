@@ -67,8 +67,8 @@ export function checkContactReference(
 
 /**
  * The body reference checks after the contact (phone type, requested agent, caller id) and the
- * plan the compliance decision runs on. Pure: every fact comes from `facts`, so the one-request
- * path and the batched accept path give the same answers.
+ * plan the compliance decision runs on. Pure: every fact comes from `facts` (read for a whole
+ * accept batch at once), so a request gets the same answer alone or in a batch.
  */
 export function planFromFacts(
   campaign: CampaignFact,
