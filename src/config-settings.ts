@@ -111,6 +111,21 @@ export const SETTINGS = {
     description:
       'how long a signing key signs (30 days) before a new one takes over; old keys stay in the JWKS until their tokens expire',
   },
+  PCONN_KEY_ENCRYPTION_KEY: {
+    group: 'Authentication',
+    defaultText: 'off (keys stored as plain JWKs)',
+    description:
+      'key-encryption key (≥ 32 characters, e.g. `openssl rand -base64 32`): token signing keys are stored sealed with it (AES-256-GCM); every node needs the same value; set, it also seals keys stored before',
+  },
+  PCONN_KEY_ENCRYPTION_KEY_FILE: {
+    group: 'Authentication',
+    description: 'file holding the key-encryption key instead (a mounted secret); trailing newline ignored',
+  },
+  PCONN_KEY_ENCRYPTION_KEY_PREVIOUS: {
+    group: 'Authentication',
+    description:
+      'comma-separated earlier key-encryption keys, to rotate: keys sealed with them still open and are re-sealed with the current one at start',
+  },
   PCONN_EXTERNAL_ISSUER: {
     group: 'Authentication',
     description: '`iss` of an external token issuer to trust (e.g. your IdP)',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type SettingName, settingValue } from './config-settings.ts';
 import { type TracingConfig, tracingConfig } from './observability/otel-config.ts';
 
@@ -15,6 +16,8 @@ export interface Config {
   bootstrapClientSecret?: string;
   tokenTtlSeconds: number;
   keyRotationSeconds: number;
+  /** Key-encryption keys sealing the stored signing keys: the current one and earlier ones. */
+  keyEncryption: { current?: string; previous: string[] };
   rateLimitPerSecond: number;
   rateLimitBurst: number;
   /** HTTP server time limits, ms (PCONN_HTTP_*): slow headers, slow bodies, idle keep-alive. */
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapClientSecret: env.PCONN_BOOTSTRAP_CLIENT_SECRET || undefined,
     tokenTtlSeconds: integer(env, 'PCONN_TOKEN_TTL_SECONDS', 60),
     keyRotationSeconds: integer(env, 'PCONN_KEY_ROTATION_SECONDS', 60),
+    keyEncryption: keyEncryptionKeys(env),
     rateLimitPerSecond: integer(env, 'PCONN_RATE_LIMIT_RPS'),
     rateLimitBurst: integer(env, 'PCONN_RATE_LIMIT_BURST', 1),
     http: httpLimits(env),
@@ -175,6 +179,39 @@ function httpLimits(env: NodeJS.ProcessEnv): Config['http'] {
     requestTimeoutMs,
     keepAliveTimeoutMs: integer(env, 'PCONN_HTTP_KEEP_ALIVE_TIMEOUT_MS', 1),
   };
+}
+
+function keyEncryptionKeys(env: NodeJS.ProcessEnv): Config['keyEncryption'] {
+  const inline = env.PCONN_KEY_ENCRYPTION_KEY;
+  const file = env.PCONN_KEY_ENCRYPTION_KEY_FILE;
+  if (inline && file)
+    throw new ConfigError('Set PCONN_KEY_ENCRYPTION_KEY or PCONN_KEY_ENCRYPTION_KEY_FILE, not both.');
+  let current = inline || undefined;
+  if (file) {
+    try {
+      current = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new ConfigError(
+        `PCONN_KEY_ENCRYPTION_KEY_FILE cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`,
+      );
+    }
+  }
+  const previous = (env.PCONN_KEY_ENCRYPTION_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  // A short secret is guessable offline from a copy of the store; the length is never echoed.
+  for (const [name, key] of [
+    ['PCONN_KEY_ENCRYPTION_KEY', current],
+    ...previous.map((key) => ['PCONN_KEY_ENCRYPTION_KEY_PREVIOUS', key]),
+  ] as const)
+    if (key !== undefined && key.length < 32)
+      throw new ConfigError(`${name} must be at least 32 characters.`);
+  if (previous.length > 0 && !current)
+    throw new ConfigError(
+      'PCONN_KEY_ENCRYPTION_KEY_PREVIOUS needs PCONN_KEY_ENCRYPTION_KEY (the key to re-seal with).',
+    );
+  return { current, previous };
 }
 
 function metricsAccess(access: string, token: string | undefined): Config['metrics'] {

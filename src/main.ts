@@ -13,6 +13,7 @@ import { CallTelemetry } from './observability/call-telemetry.ts';
 import { PconnMetrics } from './observability/metrics.ts';
 import { Tracing } from './observability/tracing.ts';
 import { AuditWriter } from './service/audit/audit-writer.ts';
+import { KeyEncryption } from './service/auth/key-encryption.ts';
 import { SigningKeyRing } from './service/auth/signing-keys.ts';
 import { TokenService } from './service/auth/token-service.ts';
 import { callerIdKind } from './service/resources/caller-ids.ts';
@@ -99,7 +100,11 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     db,
     { rotationSeconds: config.keyRotationSeconds, tokenTtlSeconds: config.tokenTtlSeconds },
     clock,
+    new KeyEncryption(config.keyEncryption.current, config.keyEncryption.previous),
   );
+  const resealed = await keys.sealStoredKeys();
+  if (resealed > 0)
+    logger.info({ keys: resealed }, 'sealed stored signing keys with the current key-encryption key');
   await keys.refresh();
   const tokens = new TokenService(
     db,

@@ -41,3 +41,16 @@ export async function insertSigningKey(db: Executor, key: Omit<SigningKeyRow, 'c
     })
     .execute();
 }
+
+/** Rewrites a key's stored private half (sealing it under a new key-encryption key). */
+export async function replaceSigningKeyPrivate(
+  db: Executor,
+  kid: string,
+  privateJwk: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .updateTable('signing_keys')
+    .set({ private_jwk: JSON.stringify(privateJwk) })
+    .where('kid', '=', kid)
+    .execute();
+}

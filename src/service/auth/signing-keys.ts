@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Clock } from '../../domain/clock.ts';
 import type { Db } from '../../store/database.ts';
-import { insertSigningKey, listLiveSigningKeys, type SigningKeyRow } from '../../store/signing-keys.ts';
+import {
+  insertSigningKey,
+  listLiveSigningKeys,
+  replaceSigningKeyPrivate,
+  type SigningKeyRow,
+} from '../../store/signing-keys.ts';
+import { KeyEncryption } from './key-encryption.ts';
 
 /** How keys rotate: a key signs for `rotationSeconds`, then stays published until its tokens expire. */
 export interface KeyRotationPolicy {
@@ -23,7 +29,25 @@ export class SigningKeyRing {
     private readonly db: Db,
     private readonly policy: KeyRotationPolicy,
     private readonly clock: Clock,
+    private readonly encryption = new KeyEncryption(undefined),
   ) {}
+
+  /**
+   * Seals every stored key under the current key-encryption key: keys written before a KEK was
+   * set, and keys sealed under a KEK being rotated out. Run at start, before serving; with no KEK
+   * it only checks that every stored key opens (a store sealed under a KEK this node lacks
+   * fails here, naming the setting, rather than at the first token request).
+   */
+  async sealStoredKeys(): Promise<number> {
+    let resealed = 0;
+    for (const key of await listLiveSigningKeys(this.db, this.clock.now())) {
+      const jwk = this.encryption.open(key.privateJwk, key.kid);
+      if (!this.encryption.needsReseal(key.privateJwk)) continue;
+      await replaceSigningKeyPrivate(this.db, key.kid, this.encryption.seal(jwk, key.kid));
+      resealed += 1;
+    }
+    return resealed;
+  }
 
   /**
    * Loads the live keys and creates a new one when none may sign any more. Concurrent callers
@@ -38,10 +62,10 @@ export class SigningKeyRing {
 
   private async reload(): Promise<void> {
     const now = this.clock.now();
-    this.keys = await listLiveSigningKeys(this.db, now);
+    this.keys = await this.loadKeys(now);
     if (!this.keys.some((key) => key.retiresAt > now)) {
       await this.createKey(now);
-      this.keys = await listLiveSigningKeys(this.db, now);
+      this.keys = await this.loadKeys(now);
     }
     this.loadedAt = this.clock.now().getTime();
   }
@@ -74,6 +98,12 @@ export class SigningKeyRing {
     return key && key.expiresAt > this.clock.now() ? (key.publicJwk as JWK) : undefined;
   }
 
+  /** The live keys with their private halves opened (sealed only at rest). */
+  private async loadKeys(now: Date): Promise<SigningKeyRow[]> {
+    const rows = await listLiveSigningKeys(this.db, now);
+    return rows.map((row) => ({ ...row, privateJwk: this.encryption.open(row.privateJwk, row.kid) }));
+  }
+
   private async createKey(now: Date): Promise<void> {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     const kid = randomUUID();
@@ -82,7 +112,7 @@ export class SigningKeyRing {
     const expiresAt = new Date(retiresAt.getTime() + (this.policy.tokenTtlSeconds + 60) * 1000);
     await insertSigningKey(this.db, {
       kid,
-      privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256' },
+      privateJwk: this.encryption.seal({ ...(await exportJWK(privateKey)), kid, alg: 'ES256' }, kid),
       publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' },
       retiresAt,
       expiresAt,
