@@ -271,7 +271,7 @@ const RULES: LayerRule[] = [
     why: 'settings from the environment, with their table; only the OTel settings parser of observability',
     layers: ['observability', 'config-settings.ts'],
     packages: [],
-    builtins: [],
+    builtins: ['fs'], // secrets given as files (*_FILE settings, e.g. a mounted Kubernetes secret)
   },
   {
     layer: 'config-settings.ts',
