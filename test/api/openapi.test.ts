@@ -192,4 +192,10 @@ describe('documentation pages', () => {
     }
     assert.deepEqual(offenders, [], offenders.join('\n'));
   });
+
+  test('every problem code pconn answers with is in the contract table', () => {
+    const contract = contractStatuses();
+    const absent = ERROR_CODES.filter((code) => !contract.has(code));
+    assert.deepEqual(absent, [], `codes missing from docs/api-contract.md "Errors": ${absent.join(', ')}`);
+  });
 });
