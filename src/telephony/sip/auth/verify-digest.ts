@@ -94,7 +94,12 @@ export function verifyDigest(options: VerifyDigestOptions): VerifyDigestResult {
     ...(!qop && c.cnonce !== undefined ? { cnonce: c.cnonce } : {}),
     ...(options.body ? { body: options.body } : {}),
   });
-  if (!sameHex(expected, c.response)) return failure('wrong response');
+  if (!sameHex(expected, c.response)) {
+    // A wrong answer on a nonce sent to another address is no password guess from here: it may
+    // come with a spoofed source (blind: the attacker never saw a challenge sent there), and
+    // counting it would let anyone lock a phone's address out. The caller re-challenges it.
+    return nonceStatus === 'moved' ? failure('nonce issued to another address') : failure('wrong response');
+  }
   if (nonceStatus === 'stale') return failure('nonce expired', true);
   if (nonceStatus === 'moved') return failure('nonce issued to another address', true);
   return { ok: true, username: c.username };
