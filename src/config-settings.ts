@@ -194,6 +194,29 @@ export const SETTINGS = {
     default: '3600',
     description: 'longest registration granted, seconds (longer requests are shortened)',
   },
+  PCONN_SIP_NONCE_TTL_SECONDS: {
+    group: 'SIP',
+    default: '60',
+    description:
+      'lifetime of a registrar nonce, seconds; a correct answer after it gets a new challenge with `stale=true`, which phones answer silently. Each nonce-count is accepted once, across nodes (store table `sip_nonce_uses`)',
+  },
+  PCONN_SIP_REGISTER_MAX_FAILURES: {
+    group: 'SIP',
+    default: '10',
+    description:
+      'wrong REGISTER digests (wrong password or unknown user) per username, and per source host, within `PCONN_SIP_REGISTER_FAILURE_WINDOW_SECONDS` before that username or host is refused with 403 for the lockout time',
+  },
+  PCONN_SIP_REGISTER_FAILURE_WINDOW_SECONDS: {
+    group: 'SIP',
+    default: '300',
+    description: 'window, seconds, in which `PCONN_SIP_REGISTER_MAX_FAILURES` wrong digests lock out',
+  },
+  PCONN_SIP_REGISTER_LOCKOUT_SECONDS: {
+    group: 'SIP',
+    default: '60',
+    description:
+      'first REGISTER lockout, seconds (403 with Retry-After, even for the right password); each further lockout of the same username or host doubles it, up to 16×',
+  },
   PCONN_SANDBOX_TIME_SCALE: {
     group: 'Sandbox',
     default: '1',

@@ -68,6 +68,10 @@ export interface SipConfig {
   digestAlgorithms: Array<'SHA-512-256' | 'SHA-256' | 'MD5'>;
   /** Seconds between OPTIONS probes of each trunk (RFC 3261 §11); 0 = off. */
   keepaliveSeconds: number;
+  /** Lifetime of a registrar nonce, seconds. */
+  nonceTtlSeconds: number;
+  /** Password-guessing brake of the registrar (per username and per source host). */
+  registerLockout: { maxFailures: number; windowSeconds: number; lockoutSeconds: number };
 }
 
 /** A configuration problem found at start-up, named after the variable. */
@@ -255,6 +259,12 @@ function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
     maxRegisterExpires: integer(env, 'PCONN_SIP_REGISTER_MAX_EXPIRES', 60),
     digestAlgorithms: digestAlgorithms(text(env, 'PCONN_SIP_DIGEST_ALGORITHMS')),
     keepaliveSeconds: integer(env, 'PCONN_SIP_KEEPALIVE_SECONDS'),
+    nonceTtlSeconds: integer(env, 'PCONN_SIP_NONCE_TTL_SECONDS', 1),
+    registerLockout: {
+      maxFailures: integer(env, 'PCONN_SIP_REGISTER_MAX_FAILURES', 1),
+      windowSeconds: integer(env, 'PCONN_SIP_REGISTER_FAILURE_WINDOW_SECONDS', 1),
+      lockoutSeconds: integer(env, 'PCONN_SIP_REGISTER_LOCKOUT_SECONDS', 1),
+    },
   };
 }
 

@@ -31,6 +31,7 @@ import { discardAbandonedImports } from './store/contact-import.ts';
 import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
 import { StoreMaintenance } from './store/maintenance.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
+import { pruneSipNonces, useSipNonce } from './store/sip-nonce-uses.ts';
 import { findTenantTrunk } from './store/trunks/find-tenant-trunk.ts';
 import { listTrunks } from './store/trunks/list-trunks.ts';
 import { findDeviceUsers } from './store/users/find-device-users.ts';
@@ -145,6 +146,13 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
             deviceUsers: (username) => findDeviceUsers(db, username),
           }),
           onTransactionEvent: metrics.sip.observe,
+          onEveryRegisterRefusal: metrics.sipRegister.observe,
+          // Nonce-counts live in the store: a captured REGISTER header replays on no node.
+          nonceLedger: {
+            use: (nonce, nc, expiresAt) =>
+              useSipNonce(db, { nonce, nc, expiresAt: new Date(expiresAt) }, clock.now()),
+          },
+          now: () => clock.now().getTime(),
           onError: (error) => logger.error({ err: error }, 'SIP driver error'),
           onRegisterRefused: (report) =>
             report.kind === 'refused'
@@ -242,6 +250,18 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     3600_000,
   );
   sweep.unref();
+  // Nonce-count records outlive their nonce by nothing: swept every nonce lifetime (at least 10 s).
+  const nonceSweep =
+    driver instanceof SipDriver
+      ? setInterval(
+          () =>
+            void pruneSipNonces(db, clock.now()).catch((error: unknown) =>
+              logger.warn({ err: error }, 'SIP nonce sweep failed'),
+            ),
+          Math.max(10, config.sip.nonceTtlSeconds) * 1000,
+        )
+      : undefined;
+  nonceSweep?.unref();
   // PGlite has no autovacuum: pconn keeps its statistics and dead rows in check itself.
   const maintenance =
     store.kind === 'pglite'
@@ -264,6 +284,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       closed ??= (async () => {
         shuttingDown = true;
         clearInterval(sweep);
+        if (nonceSweep) clearInterval(nonceSweep);
         await maintenance?.stop();
         await app.close();
         await dialer.stop(config.shutdownGraceMs);

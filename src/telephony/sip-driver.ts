@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { LegEvent, LegHandle, LegRequest, TelephonyDriver } from '../domain/telephony.ts';
 import { DigestNonces } from './sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
-import { type BindingChangeReport, BindingStore, Registrar } from './sip/registrar/index.ts';
+import type { NonceLedger } from './sip/auth/nonce-ledger.ts';
+import {
+  type BindingChangeReport,
+  BindingStore,
+  RegisterLockout,
+  type RegisterRefusal,
+  Registrar,
+} from './sip/registrar/index.ts';
 import { blackHoleOffer } from './sip/sdp/index.ts';
 import { SipUserAgent, type TransactionEvent } from './sip/user-agent/index.ts';
 import { bridgeLegs, holdLeg } from './sip-driver/bridge-legs.ts';
@@ -25,6 +32,17 @@ export interface SipDriverOptions {
   realm: string;
   /** Registrar nonce secret; random per process when absent. */
   nonceSecret?: string;
+  /** Lifetime of a registrar nonce, seconds (a correct answer after it gets stale=true). */
+  nonceTtlSeconds?: number;
+  /**
+   * Nonce-counts accepted by the registrar, shared by the nodes (pconn: a store table); in
+   * this process's memory when absent (a captured header then replays on another node).
+   */
+  nonceLedger?: NonceLedger;
+  /** Password-guessing brake: failures per user and per source host in a window, then a lockout. */
+  registerLockout?: { maxFailures: number; windowSeconds: number; lockoutSeconds: number };
+  /** Clock in ms for the registrar (nonces, bindings, lockouts); Date.now when absent. */
+  now?: () => number;
   maxRegisterExpires: number;
   /** Registrar challenge algorithms, most preferred first (RFC 8760 §2.3). */
   digestAlgorithms: readonly DigestAlgorithm[];
@@ -42,6 +60,8 @@ export interface SipDriverOptions {
    * each phone's refusal once per minute, 20 lines a minute at most, then one summary.
    */
   onRegisterRefused?: (report: RefusalReport) => void;
+  /** Every refused REGISTER, not rate-limited (metrics count them). */
+  onEveryRegisterRefusal?: (refusal: RegisterRefusal) => void;
   /** A softphone registered a new contact or removed one (refreshes are not reported). */
   onBindingChange?: (change: BindingChangeReport) => void;
 }
@@ -72,17 +92,37 @@ export class SipDriver implements TelephonyDriver {
   /** Binds the SIP socket and starts the registrar. */
   static async start(options: SipDriverOptions): Promise<SipDriver> {
     let driver: SipDriver | undefined;
-    const bindings = new BindingStore();
+    const now = options.now ?? Date.now;
+    const bindings = new BindingStore(now);
     const onRegisterRefused = options.onRegisterRefused;
-    const refusals = onRegisterRefused ? new RefusalLog({ report: onRegisterRefused }) : undefined;
+    const refusals = onRegisterRefused ? new RefusalLog({ report: onRegisterRefused, now }) : undefined;
+    const lockout = options.registerLockout;
     const registrar = new Registrar({
       realm: options.realm,
-      nonces: new DigestNonces({ secret: options.nonceSecret ?? randomBytes(32) }),
+      nonces: new DigestNonces({
+        secret: options.nonceSecret ?? randomBytes(32),
+        now,
+        ...(options.nonceTtlSeconds ? { ttlSeconds: options.nonceTtlSeconds } : {}),
+      }),
+      ...(options.nonceLedger ? { ledger: options.nonceLedger } : {}),
+      ...(lockout
+        ? {
+            lockout: new RegisterLockout({
+              maxFailures: lockout.maxFailures,
+              windowMs: lockout.windowSeconds * 1000,
+              lockoutMs: lockout.lockoutSeconds * 1000,
+              now,
+            }),
+          }
+        : {}),
       bindings,
       accounts: (username) => options.directory.registeredAccounts(username),
       maxExpires: options.maxRegisterExpires,
       algorithms: options.digestAlgorithms,
-      ...(refusals ? { onRefused: (refusal) => refusals.record(refusal) } : {}),
+      onRefused: (refusal) => {
+        refusals?.record(refusal);
+        options.onEveryRegisterRefusal?.(refusal);
+      },
       ...(options.onBindingChange ? { onBindingChange: options.onBindingChange } : {}),
     });
     const contactHost = options.publicAddress?.replace(/:\d+$/, '');

@@ -20,6 +20,8 @@ export interface VerifyDigestOptions {
   /** Our realm: credentials for another realm never verify. */
   realm: string;
   nonces: DigestNonces;
+  /** The address the request comes from (`host:port`): the nonce must have been issued to it. */
+  nonceBinding?: string;
   /** The user's password, or precomputed HA1 values per hash (H(username:realm:password)). */
   password?: string;
   ha1?: Partial<Record<DigestHashName, string>>;
@@ -36,7 +38,10 @@ export interface VerifyDigestOptions {
 /** Outcome of {@link verifyDigest}. */
 export type VerifyDigestResult =
   | { ok: true; username: string }
-  /** `stale`: the answer was right for an expired nonce; challenge again with stale=true. */
+  /**
+   * `stale`: the answer was right for an expired nonce, or for one issued to another address;
+   * challenge again with stale=true.
+   */
   | { ok: false; reason: string; stale: boolean };
 
 function failure(reason: string, stale = false): VerifyDigestResult {
@@ -72,7 +77,7 @@ export function verifyDigest(options: VerifyDigestOptions): VerifyDigestResult {
     }
     qop = q;
   } else if (options.requireQop) return failure('qop required');
-  const nonceStatus = options.nonces.check(c.nonce);
+  const nonceStatus = options.nonces.check(c.nonce, options.nonceBinding);
   if (nonceStatus === 'invalid') return failure('nonce not issued by us');
   const hash = hashOf(algorithm);
   const ha1 =
@@ -89,7 +94,13 @@ export function verifyDigest(options: VerifyDigestOptions): VerifyDigestResult {
     ...(!qop && c.cnonce !== undefined ? { cnonce: c.cnonce } : {}),
     ...(options.body ? { body: options.body } : {}),
   });
-  if (!sameHex(expected, c.response)) return failure('wrong response');
+  if (!sameHex(expected, c.response)) {
+    // A wrong answer on a nonce sent to another address is no password guess from here: it may
+    // come with a spoofed source (blind: the attacker never saw a challenge sent there), and
+    // counting it would let anyone lock a phone's address out. The caller re-challenges it.
+    return nonceStatus === 'moved' ? failure('nonce issued to another address') : failure('wrong response');
+  }
   if (nonceStatus === 'stale') return failure('nonce expired', true);
+  if (nonceStatus === 'moved') return failure('nonce issued to another address', true);
   return { ok: true, username: c.username };
 }

@@ -8,6 +8,10 @@
  * - `wrong_realm`: the credentials name another realm (a phone configured for another server).
  * - `malformed_credentials`: an Authorization header that is not usable Digest credentials.
  * - `not_own_aor`: authenticated, but the To names another user (403).
+ * - `replayed_nonce`: a right answer whose nonce-count was already used (a captured header
+ *   sent again, RFC 7616 §5.13); answered with a fresh challenge.
+ * - `locked_out`: too many wrong answers for this user or from this host lately (403 without
+ *   checking the answer).
  * - `challenge_not_answered`: a second credential-less REGISTER on a Call-ID that was just
  *   challenged: the phone could not answer any challenge offered (typically an algorithm it
  *   does not implement) and gave up without a word.
@@ -19,6 +23,8 @@ export type RegisterRefusalReason =
   | 'wrong_realm'
   | 'malformed_credentials'
   | 'not_own_aor'
+  | 'replayed_nonce'
+  | 'locked_out'
   | 'challenge_not_answered';
 
 /** A refused REGISTER, as reported to the registrar's owner (never carries a secret). */
@@ -36,6 +42,10 @@ export interface RegisterRefusal {
   userAgent?: string;
   /** The SIP status sent back. */
   status: number;
+  /** For `locked_out`: whether the user or the source host is locked. */
+  lockout?: 'user' | 'source';
+  /** This failure locked the user and/or the source host (the lockout starts now). */
+  lockoutStarted?: Array<'user' | 'source'>;
 }
 
 /** Contacts a REGISTER bound anew or removed (refreshes of a known contact are not changes). */

@@ -1,7 +1,9 @@
 import { buildChallenge } from '../auth/digest-challenge.ts';
+import type { DigestCredentials } from '../auth/digest-credentials.ts';
 import { parseDigestCredentials } from '../auth/digest-credentials.ts';
 import type { DigestNonces } from '../auth/digest-nonce.ts';
 import type { DigestAlgorithm } from '../auth/digest-response.ts';
+import { MemoryNonceLedger, type NonceLedger } from '../auth/nonce-ledger.ts';
 import { verifyDigest } from '../auth/verify-digest.ts';
 import { createResponse } from '../message/create-response.ts';
 import { newTag } from '../message/message-ids.ts';
@@ -9,12 +11,16 @@ import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import { serializeUri } from '../message/sip-uri.ts';
 import { getCallId, getContacts, getCSeq, getExpires, getTo } from '../message/typed-headers.ts';
 import type { BindingChange, BindingStore } from './binding-store.ts';
+import { type LockoutScope, RegisterLockout } from './register-lockout.ts';
 import {
   type BindingChangeReport,
   type RegisterRefusal,
   type RegisterRefusalReason,
   UnansweredChallenges,
 } from './register-refusal.ts';
+
+/** Lockout thresholds used when the owner passes no {@link RegisterLockout}. */
+export const DEFAULT_REGISTER_LOCKOUT = { maxFailures: 10, windowMs: 300_000, lockoutMs: 60_000 } as const;
 
 /**
  * Challenges sent when the owner names none: MD5 alone. RFC 8760 §2.4 lets a registrar list
@@ -42,6 +48,13 @@ export interface RegistrarAccount {
 export interface RegistrarOptions {
   realm: string;
   nonces: DigestNonces;
+  /**
+   * Nonce-counts already accepted (replay protection); default one in this process's memory.
+   * Nodes sharing a registrar domain pass one over shared storage.
+   */
+  ledger?: NonceLedger;
+  /** Password-guessing brake; default {@link DEFAULT_REGISTER_LOCKOUT} on the bindings' clock. */
+  lockout?: RegisterLockout;
   bindings: BindingStore;
   /** Accounts that use `username` (several when tenants share a name; the password decides). */
   accounts: (username: string) => Promise<readonly RegistrarAccount[]>;
@@ -59,23 +72,48 @@ export interface RegistrarOptions {
   maxExpires?: number;
 }
 
+/** Lockout details a refusal may carry. */
+interface RefusalExtra {
+  lockout?: LockoutScope;
+  lockoutStarted?: LockoutScope[];
+}
+
+/** An authenticated REGISTER: whose, and whether its nonce was used for the first time. */
+interface Authenticated {
+  account: RegistrarAccount;
+  /** First use of a nonce issued to this address: the answer to a challenge we just sent. */
+  fresh: boolean;
+}
+
 /**
  * Handles REGISTER requests per RFC 3261 §10.3: digest authentication (401 with a challenge
  * per algorithm, stale=true for an expired nonce), the To user must be the authenticated user
  * (403 otherwise), `Contact: *` only with Expires 0, 423 below Min-Expires, and a 200 listing
  * every current binding with its remaining expiry.
+ *
+ * Against a captured Authorization (REGISTER often travels over plain UDP): nonces are bound
+ * to the address the challenge went to and live shortly; each nonce-count is accepted once
+ * (the ledger); a REGISTER adding a contact to an AOR that already has bindings must answer a
+ * challenge sent for it (first use of a nonce), so new credentials are needed to move an
+ * agent's calls. Each of these gets a 401 with stale=true, which phones answer silently.
+ * Against password guessing: the lockout (403 while it lasts).
  */
 export class Registrar {
   private readonly algorithms: readonly DigestAlgorithm[];
   private readonly unanswered = new UnansweredChallenges();
+  private readonly ledger: NonceLedger;
+  private readonly lockout: RegisterLockout;
 
   constructor(private readonly options: RegistrarOptions) {
     this.algorithms = options.algorithms ?? DEFAULT_REGISTRAR_ALGORITHMS;
+    this.ledger = options.ledger ?? new MemoryNonceLedger(options.bindings.now);
+    this.lockout =
+      options.lockout ?? new RegisterLockout({ ...DEFAULT_REGISTER_LOCKOUT, now: options.bindings.now });
   }
 
   /**
    * The response to a REGISTER (never throws; malformed requests get 400). `source`
-   * (`host:port`) only goes into refusal reports.
+   * (`host:port`) is what nonces are bound to and lockouts count; it goes into reports.
    */
   async handle(request: SipRequest, source?: string): Promise<SipResponse> {
     const toTag = newTag();
@@ -85,8 +123,9 @@ export class Registrar {
     const contacts = getContacts(request.headers);
     if (to?.uri.kind !== 'sip' || !to.uri.user || !callId || !cseq || contacts === undefined)
       return createResponse(request, 400, { toTag, reason: 'Bad REGISTER' });
-    const account = await this.authenticate(request, to.uri.user, { callId, cseq: cseq.seq, source });
-    if ('response' in account) return account.response;
+    const authenticated = await this.authenticate(request, to.uri.user, { callId, cseq: cseq.seq, source });
+    if ('response' in authenticated) return authenticated.response;
+    const { account } = authenticated;
     const headerExpires = getExpires(request.headers);
     if (contacts === '*') {
       // RFC 3261 §10.3 step 6: the wildcard is only valid with Expires: 0 and no other contact.
@@ -113,6 +152,8 @@ export class Registrar {
         q: Number.isFinite(q) ? q : 1,
       });
     }
+    if (!authenticated.fresh && this.addsContact(account.aor, changes))
+      return this.challenge(request, source, true);
     const changed = this.options.bindings.apply(account.aor, callId, cseq.seq, changes);
     this.reportBindings(request, to.uri.user, account.aor, changed, source);
     return this.ok(request, account.aor, toTag);
@@ -122,15 +163,20 @@ export class Registrar {
     request: SipRequest,
     user: string,
     context: { callId: string; cseq: number; source: string | undefined },
-  ): Promise<RegistrarAccount | { response: SipResponse }> {
+  ): Promise<Authenticated | { response: SipResponse }> {
     const header = request.headers.get('authorization');
     const credentials = header ? parseDigestCredentials(header) : undefined;
-    const refuse = (reason: RegisterRefusalReason, status: number) =>
-      this.report(
-        request,
-        { reason, user: credentials?.username ?? user, status, ...context },
-        credentials?.algorithm,
-      );
+    const who = credentials?.username ?? user;
+    const refuse = (reason: RegisterRefusalReason, status: number, extra: RefusalExtra = {}) =>
+      this.report(request, { reason, user: who, status, ...context, ...extra }, credentials?.algorithm);
+    // Locked out: refused before any hashing, so a right guess during the lockout is not told apart.
+    const locked = this.lockout.locked(who, context.source);
+    if (locked) {
+      refuse('locked_out', 403, { lockout: locked.scope });
+      const response = createResponse(request, 403, { toTag: newTag(), reason: 'Too Many Failed Attempts' });
+      response.headers.append('Retry-After', String(locked.retryAfterSeconds));
+      return { response };
+    }
     let stale = false;
     if (header === undefined) {
       // RFC 3261 §22.2: the first REGISTER of a phone carries no credentials; only a second one
@@ -150,32 +196,71 @@ export class Registrar {
           method: request.method,
           realm: this.options.realm,
           nonces: this.options.nonces,
+          nonceBinding: context.source ?? '',
           password: account.password,
           algorithms: this.algorithms,
         });
-        if (result.ok) {
-          // RFC 3261 §10.3 step 3-4: the authenticated user may only change their own AOR.
-          if (credentials.username !== user) {
-            refuse('not_own_aor', 403);
-            return { response: createResponse(request, 403, { toTag: newTag(), reason: 'Not your AOR' }) };
-          }
-          return account;
-        }
+        if (result.ok) return this.accepted(request, user, credentials, account, refuse, context.source);
         stale ||= result.stale;
         reason = refusalReason(result.reason);
       }
       // A stale or foreign nonce is not a refusal: the phone answers the fresh challenge (after a
       // restart without PCONN_SIP_NONCE_SECRET every phone's nonce is foreign once).
-      if (!stale && reason) refuse(reason, 401);
+      if (!stale && reason) {
+        const guessed = reason === 'wrong_password' || reason === 'unknown_user';
+        const started = guessed ? this.lockout.failed(who, context.source) : [];
+        refuse(reason, 401, started.length > 0 ? { lockoutStarted: started } : {});
+      }
     }
+    return { response: this.challenge(request, context.source, stale) };
+  }
+
+  /** A verified answer: checked against the ledger (replays) and the To user (403). */
+  private async accepted(
+    request: SipRequest,
+    user: string,
+    credentials: DigestCredentials,
+    account: RegistrarAccount,
+    refuse: (reason: RegisterRefusalReason, status: number) => void,
+    source: string | undefined,
+  ): Promise<Authenticated | { response: SipResponse }> {
+    // Without qop there is no count: such a nonce is single-use (count 1).
+    const nc = credentials.nc === undefined ? 1 : Number.parseInt(credentials.nc, 16);
+    const expiresAt = this.options.nonces.expiresAt(credentials.nonce) ?? 0;
+    if (!(await this.ledger.use(credentials.nonce, nc, expiresAt))) {
+      // The right answer, already used: a captured header sent again. A fresh nonce (stale, so a
+      // real phone that somehow repeated itself retries silently) which only the password answers.
+      refuse('replayed_nonce', 401);
+      return { response: this.challenge(request, source, true) };
+    }
+    // RFC 3261 §10.3 step 3-4: the authenticated user may only change their own AOR.
+    if (credentials.username !== user) {
+      refuse('not_own_aor', 403);
+      return { response: createResponse(request, 403, { toTag: newTag(), reason: 'Not your AOR' }) };
+    }
+    this.lockout.succeeded(credentials.username, source);
+    return { account, fresh: nc === 1 };
+  }
+
+  /** A 401 with one challenge per algorithm, its nonces bound to `source`. */
+  private challenge(request: SipRequest, source: string | undefined, stale: boolean): SipResponse {
     const response = createResponse(request, 401, { toTag: newTag() });
     for (const algorithm of this.algorithms) {
+      const nonce = this.options.nonces.issue(source ?? '');
       response.headers.append(
         'WWW-Authenticate',
-        buildChallenge({ realm: this.options.realm, nonce: this.options.nonces.issue(), algorithm, stale }),
+        buildChallenge({ realm: this.options.realm, nonce, algorithm, stale }),
       );
     }
-    return { response };
+    return response;
+  }
+
+  /** Whether `changes` bind a contact the AOR, which has live bindings, does not have yet. */
+  private addsContact(aor: string, changes: readonly BindingChange[]): boolean {
+    const current = this.options.bindings.current(aor);
+    if (current.length === 0) return false;
+    const bound = new Set(current.map((binding) => binding.contact));
+    return changes.some((change) => change.expiresSeconds > 0 && !bound.has(change.contact));
   }
 
   private reportBindings(
@@ -198,7 +283,12 @@ export class Registrar {
 
   private report(
     request: SipRequest,
-    refusal: { reason: RegisterRefusalReason; user: string; status: number; source: string | undefined },
+    refusal: RefusalExtra & {
+      reason: RegisterRefusalReason;
+      user: string;
+      status: number;
+      source: string | undefined;
+    },
     algorithm: string | undefined,
   ): void {
     if (!this.options.onRefused) return;
@@ -210,6 +300,8 @@ export class Registrar {
       status: refusal.status,
       offered: this.algorithms,
       ...(refusal.source ? { source: refusal.source } : {}),
+      ...(refusal.lockout ? { lockout: refusal.lockout } : {}),
+      ...(refusal.lockoutStarted ? { lockoutStarted: refusal.lockoutStarted } : {}),
       ...(algorithm ? { algorithm } : {}),
       ...(userAgent ? { userAgent } : {}),
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseDigestChallenges } from '../../../../src/telephony/sip/auth/digest-challenge.ts';
-import { digestCredentials } from '../../../../src/telephony/sip/auth/digest-credentials.ts';
+import { digestCredentials, NonceCounter } from '../../../../src/telephony/sip/auth/digest-credentials.ts';
 import { DigestNonces } from '../../../../src/telephony/sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from '../../../../src/telephony/sip/auth/digest-response.ts';
 import { createRequest, type SipResponse } from '../../../../src/telephony/sip/message/sip-message.ts';
@@ -36,6 +36,8 @@ function setup(options: { algorithms?: DigestAlgorithm[] } = {}) {
     ...(options.algorithms ? { algorithms: options.algorithms } : {}),
   });
   let cseq = 0;
+  // Like a phone: each answer on a nonce counts up (RFC 7616 §3.4), so reusing it is no replay.
+  const counter = new NonceCounter();
   const register = (
     headers: Array<[string, string]>,
     auth?: { response: SipResponse; password: string; user?: string; algorithm?: string },
@@ -61,8 +63,9 @@ function setup(options: { algorithms?: DigestAlgorithm[] } = {}) {
         password: auth.password,
         method: 'REGISTER',
         uri: 'sip:pconn.test',
+        nc: counter.next(challenge.nonce),
       });
-      assert.ok(answer);
+      assert.ok(answer, 'the challenge can be answered');
       all.push(['Authorization', answer.value]);
     }
     return registrar.handle(createRequest('REGISTER', 'sip:pconn.test', all), '192.0.2.5:5062');
@@ -187,6 +190,9 @@ describe('registrar (RFC 3261 §10.3)', () => {
     await register([['Contact', '<sip:a@h1>;expires=0'], phone], auth);
     await register([['Contact', '<sip:a@h1>;expires=60'], phone], auth);
     advance(61_000);
+    // The nonce expired with the binding (60 s): the phone answers the stale challenge.
+    auth.response = await register([['Contact', '<sip:a@h1>;expires=60'], phone], auth);
+    assert.equal(auth.response.status, 401);
     await register([['Contact', '<sip:a@h1>;expires=60'], phone], auth);
     assert.deepEqual(
       changes.map((c) => [c.user, c.aor, c.added, c.removed, c.source, c.userAgent]),
@@ -221,7 +227,7 @@ describe('registrar (RFC 3261 §10.3)', () => {
     advance(301_000);
     assert.equal(bindings.current('t1/alice').length, 0, 'expired bindings are gone');
     const stale = await register([['Contact', '<sip:a@h1>']], auth);
-    assert.equal(stale.status, 401, 'the nonce outlived its 300 s');
+    assert.equal(stale.status, 401, 'the nonce outlived its 60 s');
     assert.match(stale.headers.get('www-authenticate') ?? '', /stale=TRUE/);
     auth.response = stale;
     assert.equal((await register([['Contact', '<sip:a@h1>']], auth)).status, 200);
