@@ -140,6 +140,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
             deviceUsers: (username) => findDeviceUsers(db, username),
           }),
           onTransactionEvent: metrics.sip.observe,
+          onDroppedMessage: metrics.sipDrops.observe,
           onError: (error) => logger.error({ err: error }, 'SIP driver error'),
           onRegisterRefused: (report) =>
             report.kind === 'refused'

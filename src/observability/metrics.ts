@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { HttpRequestMetrics } from './http-request-metrics.ts';
+import { SipDropMetrics } from './sip-drop-metrics.ts';
 import { SipTransactionMetrics } from './sip-transaction-metrics.ts';
 
 /** Calls waiting for the dialer, as the store counts them on each scrape. */
@@ -39,6 +40,8 @@ export class PconnMetrics implements WebhookMetrics {
   readonly http = new HttpRequestMetrics(this.registry);
   /** SIP transactions, retransmissions and timeouts; `sip.observe` is the SIP stack's hook. */
   readonly sip = new SipTransactionMetrics(this.registry);
+  /** SIP messages dropped by kind; `sipDrops.observe` is the SIP driver's hook. */
+  readonly sipDrops = new SipDropMetrics(this.registry);
   private readonly accepted: Counter;
   private readonly transitions: Counter<'status'>;
   private readonly finished: Counter<'status' | 'outcome'>;

@@ -4,7 +4,13 @@ import { DigestNonces } from './sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
 import { type BindingChangeReport, BindingStore, Registrar } from './sip/registrar/index.ts';
 import { blackHoleOffer } from './sip/sdp/index.ts';
-import { SipUserAgent, type TransactionEvent } from './sip/user-agent/index.ts';
+import {
+  DEFAULT_SOURCE_RATE_LIMIT,
+  type DroppedMessage,
+  SipUserAgent,
+  type SourceRateLimitOptions,
+  type TransactionEvent,
+} from './sip/user-agent/index.ts';
 import { bridgeLegs, holdLeg } from './sip-driver/bridge-legs.ts';
 import { type LegRoute, routeLeg } from './sip-driver/leg-route.ts';
 import { type SipListenInfo, sipListenInfo } from './sip-driver/listen-addresses.ts';
@@ -33,6 +39,10 @@ export interface SipDriverOptions {
   onError?: (error: unknown) => void;
   /** Every SIP transaction created, retransmitted or timed out (metrics). */
   onTransactionEvent?: (event: TransactionEvent) => void;
+  /** Every SIP message dropped (unparseable, over the limits, over its source's rate, spoofed): metrics. */
+  onDroppedMessage?: (dropped: DroppedMessage) => void;
+  /** Token buckets for out-of-dialog requests; default DEFAULT_SOURCE_RATE_LIMIT (tests raise it). */
+  requestRateLimit?: SourceRateLimitOptions;
   /** Seconds between OPTIONS probes of each trunk (RFC 3261 §11); 0 or absent: none. */
   keepaliveSeconds?: number;
   /** A trunk's reachability changed (its first probe included): logged by the caller. */
@@ -93,6 +103,8 @@ export class SipDriver implements TelephonyDriver {
       ...(contactHost ? { contactHost } : {}),
       onRequest: handleOutOfDialog(registrar, (error) => driver?.onError(error)),
       ...(options.onTransactionEvent ? { onTransactionEvent: options.onTransactionEvent } : {}),
+      ...(options.onDroppedMessage ? { onDroppedMessage: options.onDroppedMessage } : {}),
+      requestRateLimit: options.requestRateLimit ?? DEFAULT_SOURCE_RATE_LIMIT,
     });
     driver = new SipDriver(ua, options, bindings);
     if (refusals) driver.refusals = refusals;

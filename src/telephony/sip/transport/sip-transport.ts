@@ -2,10 +2,18 @@ import { createResponse } from '../message/create-response.ts';
 import { type ParseFailure, parseMessage } from '../message/parse-message.ts';
 import { serializeMessage } from '../message/serialize-message.ts';
 import type { SipMessage, SipResponse } from '../message/sip-message.ts';
-import { getTopVia } from '../message/typed-headers.ts';
+import { getTo, getTopVia } from '../message/typed-headers.ts';
 import { InboundBacklog } from './inbound-backlog.ts';
+import { MAX_DATAGRAM_BYTES, prescanMessage } from './inbound-limits.ts';
+import { SourceRateLimit, type SourceRateLimitOptions } from './source-rate-limit.ts';
 import { TcpTransport } from './tcp-transport.ts';
-import type { DroppedMessage, InboundMessage, RemoteAddress, SipTransportName } from './transport-types.ts';
+import type {
+  DropKind,
+  DroppedMessage,
+  InboundMessage,
+  RemoteAddress,
+  SipTransportName,
+} from './transport-types.ts';
 import { UdpTransport } from './udp-transport.ts';
 import { responseDestination, stampReceived } from './via-received.ts';
 
@@ -21,6 +29,12 @@ export interface SipTransportOptions {
   onDropped?: (dropped: DroppedMessage) => void;
   /** RFC 5626 keep-alive ping interval on TCP connections we open; 0 = off. */
   tcpKeepAliveMs?: number;
+  /**
+   * Token buckets for out-of-dialog requests (no To tag, not ACK) per source IP and in total;
+   * what exceeds them is dropped silently. Absent: no rate limit (library default; the SIP
+   * driver sets DEFAULT_SOURCE_RATE_LIMIT).
+   */
+  requestRateLimit?: SourceRateLimitOptions;
 }
 
 /** True for a datagram holding only CRLFs: an RFC 5626 §4.4.1-style keep-alive, not a message. */
@@ -39,11 +53,13 @@ export class SipTransport {
   #udp: UdpTransport | undefined;
   #tcp: TcpTransport | undefined;
   readonly #backlog = new InboundBacklog();
+  readonly #rateLimit: SourceRateLimit | undefined;
   /** Messages dropped or answered with 400, since start. */
   dropped = 0;
 
   private constructor(options: SipTransportOptions) {
     this.#options = options;
+    if (options.requestRateLimit) this.#rateLimit = new SourceRateLimit(options.requestRateLimit);
   }
 
   /** Opens the requested transports; both on the same port when possible. */
@@ -77,7 +93,7 @@ export class SipTransport {
         message: (data: Buffer, from: string, fromPort: number) =>
           this.#receive(data, { host: from, port: fromPort, transport: 'tcp' as const }),
         framingError: (reason: string, from: string, fromPort: number) =>
-          this.#drop(reason, { host: from, port: fromPort, transport: 'tcp' }, false),
+          this.#drop('framing', reason, { host: from, port: fromPort, transport: 'tcp' }, false),
       };
       try {
         this.#tcp = await TcpTransport.open(host, port, handlers, options.tcpKeepAliveMs);
@@ -141,27 +157,57 @@ export class SipTransport {
   }
 
   #receive(data: Buffer, source: RemoteAddress): void {
-    if (source.transport === 'udp') this.#backlog.received();
+    const datagram = source.transport === 'udp';
+    if (datagram) this.#backlog.received();
     try {
-      if (source.transport === 'udp' && isKeepAlive(data)) return;
-      const result = parseMessage(data, { transport: source.transport === 'tcp' ? 'stream' : 'datagram' });
+      if (datagram && isKeepAlive(data)) return;
+      // Bounded work before the full parse; refused messages are dropped silently: answering
+      // (513) would mean parsing what we refuse to parse, and the answer copies every Via
+      // back to a source UDP lets anyone forge (reflection).
+      const refusal = prescanMessage(data, datagram ? MAX_DATAGRAM_BYTES : undefined);
+      if (refusal) {
+        this.#drop(refusal, `${refusal.replace(/_/g, ' ')} (${data.length} bytes)`, source, false);
+        return;
+      }
+      const result = parseMessage(data, { transport: datagram ? 'datagram' : 'stream' });
       if (!result.ok) {
         this.#reject(result, source);
         return;
       }
-      if (result.message.kind === 'request') stampReceived(result.message.headers, source);
-      this.#options.onMessage({ message: result.message, source });
+      const message = result.message;
+      if (message.kind === 'request') {
+        if (this.#rateLimit && !this.#withinRate(message.method, message.headers, source)) return;
+        stampReceived(message.headers, source);
+      }
+      this.#options.onMessage({ message, source });
     } catch (error) {
       // A bug above the transport must cost one message, never the socket.
-      this.#drop(`handler failure: ${String(error)}`, source, false);
+      this.#drop('handler_failure', `handler failure: ${String(error)}`, source, false);
     }
+  }
+
+  /**
+   * Out-of-dialog requests (no To tag; ACK excepted, it ends a transaction we started) take a
+   * token of their source IP. Over the rate they are dropped silently: a 503 would answer a
+   * flood, possibly towards a forged source, and a genuine UDP client retransmits (Timer E/A).
+   */
+  #withinRate(method: string, headers: SipMessage['headers'], source: RemoteAddress): boolean {
+    if (method === 'ACK' || getTo(headers)?.params.get('tag')) return true;
+    if (this.#rateLimit?.allow(source.host) !== false) return true;
+    this.#drop('rate_limited', `${method} over the rate of ${source.host}`, source, false);
+    return false;
+  }
+
+  /** Counts and reports a message dropped above the transport (e.g. a spoofed in-dialog request). */
+  reportDropped(kind: DropKind, reason: string, source: RemoteAddress): void {
+    this.#drop(kind, reason, source, false);
   }
 
   /** RFC 3261 §8.2.6: answer a broken request when it carries enough to be answered; never an ACK. */
   #reject(failure: ParseFailure, source: RemoteAddress): void {
     const partial = failure.partial;
     if (!failure.canReply || !partial || partial.kind !== 'request' || partial.method === 'ACK') {
-      this.#drop(failure.reason, source, false);
+      this.#drop('unparseable', failure.reason, source, false);
       return;
     }
     const status = failure.replyStatus ?? 400;
@@ -170,13 +216,13 @@ export class SipTransport {
     });
     // The Vias of a broken request may not parse: answer where it came from (as rport would).
     this.sendMessage(reply, source).catch(() => {});
-    this.#drop(failure.reason, source, true);
+    this.#drop('unparseable', failure.reason, source, true);
   }
 
-  #drop(reason: string, source: RemoteAddress, answered: boolean): void {
+  #drop(kind: DropKind, reason: string, source: RemoteAddress, answered: boolean): void {
     this.dropped++;
     try {
-      this.#options.onDropped?.({ reason, source, answered });
+      this.#options.onDropped?.({ kind, reason, source, answered });
     } catch {
       // An observer's failure must not break the transport.
     }

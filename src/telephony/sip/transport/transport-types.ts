@@ -10,8 +10,25 @@ export interface RemoteAddress {
   transport: SipTransportName;
 }
 
+/**
+ * Why a message was dropped, as a bounded label (metrics): unparseable (answered 400/505 when
+ * it could be), over the size, header or Via bounds (inbound-limits.ts), over its source's rate
+ * (source-rate-limit.ts), from an address that is not the dialog's or transaction's peer
+ * (spoofed_source), a stream that lost framing, or a failure above the transport.
+ */
+export type DropKind =
+  | 'unparseable'
+  | 'too_large'
+  | 'too_many_headers'
+  | 'too_many_vias'
+  | 'rate_limited'
+  | 'spoofed_source'
+  | 'framing'
+  | 'handler_failure';
+
 /** A message the transport could not accept (see `SipTransport` options). */
 export interface DroppedMessage {
+  kind: DropKind;
   reason: string;
   source: RemoteAddress;
   /** True when a 400/505 was sent back (RFC 3261 §8.2.6), false when silently dropped. */

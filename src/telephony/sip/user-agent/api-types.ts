@@ -1,5 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { TransactionEvent } from '../transaction/transaction-timers.ts';
+import type { SourceRateLimitOptions } from '../transport/source-rate-limit.ts';
 import type { DroppedMessage, RemoteAddress, SipTransportName } from '../transport/transport-types.ts';
 
 /** Transport and transaction types the user-agent API exposes, re-exported from their layers. */
@@ -64,6 +65,8 @@ export interface UserAgentOptions {
   ackTimeoutMs?: number;
   /** Interval of RFC 5626 CRLFCRLF keep-alive pings on TCP connections we opened; 0 (default) = off. */
   tcpKeepAliveMs?: number;
+  /** Per-source and total token buckets for out-of-dialog requests; default none (see SipTransportOptions). */
+  requestRateLimit?: SourceRateLimitOptions;
 }
 
 /** The UA's bound addresses. `port` is the UDP port when UDP is open, else the TCP port. */

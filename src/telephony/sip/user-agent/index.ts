@@ -9,6 +9,11 @@
  * const outcome = await call.result;
  * ```
  */
+
+export {
+  DEFAULT_SOURCE_RATE_LIMIT,
+  type SourceRateLimitOptions,
+} from '../transport/source-rate-limit.ts';
 export type {
   Dialog,
   DialogEnd,

@@ -80,6 +80,7 @@ export class SipUserAgent implements UaContext, TransactionCore {
       onMessage: (inbound) => ua?.layer.receive(inbound),
       ...(options.onDroppedMessage ? { onDropped: options.onDroppedMessage } : {}),
       ...(options.tcpKeepAliveMs ? { tcpKeepAliveMs: options.tcpKeepAliveMs } : {}),
+      ...(options.requestRateLimit ? { requestRateLimit: options.requestRateLimit } : {}),
     });
     ua = new SipUserAgent(options, transport, host);
     return ua;
