@@ -7,6 +7,7 @@ import { InviteServerTransaction } from '../transaction/invite-server-transactio
 import type { ServerTransaction } from '../transaction/server-transaction.ts';
 import { type TransactionCore, TransactionLayer } from '../transaction/transaction-layer.ts';
 import { resolveTimers, type TimerBases } from '../transaction/transaction-timers.ts';
+import { fromAnyPeer } from '../transport/peer-address.ts';
 import { SipTransport } from '../transport/sip-transport.ts';
 import { type RemoteAddress, type SipTransportName, uriHost } from '../transport/transport-types.ts';
 import type {
@@ -269,8 +270,23 @@ export class SipUserAgent implements UaContext, TransactionCore {
     this.#dialogs.get(dialogId(getCallId(request.headers) ?? '', toTag, fromTag))?.receiveAck(request);
   }
 
+  /**
+   * Admits an in-dialog request or ACK only from its dialog's peer, and a CANCEL only from
+   * where its INVITE came from (transaction layer entry, internal); see SessionDialog.acceptsFrom.
+   */
+  admits(request: SipRequest, source: RemoteAddress): boolean {
+    if (request.method === 'CANCEL') {
+      const invite = this.layer.inviteServerFor(request);
+      return !invite || fromAnyPeer(source, [invite.source]);
+    }
+    const toTag = getTo(request.headers)?.params.get('tag');
+    if (!toTag) return true;
+    const id = dialogId(getCallId(request.headers) ?? '', toTag, getFrom(request.headers)?.params.get('tag') ?? '');
+    return this.#dialogs.get(id)?.acceptsFrom(source) ?? true;
+  }
+
   /** Handles a response without transaction (transaction layer entry, internal). */
-  onStrayResponse(response: SipResponse): void {
+  onStrayResponse(response: SipResponse, source: RemoteAddress): void {
     // §13.2.2.4: a retransmitted 2xx to INVITE gets the same ACK again.
     if (response.status < 200 || response.status >= 300 || getCSeq(response.headers)?.method !== 'INVITE')
       return;
@@ -280,11 +296,12 @@ export class SipUserAgent implements UaContext, TransactionCore {
     const callId = getCallId(response.headers) ?? '';
     const dialog = this.#dialogs.get(dialogId(callId, fromTag, toTag));
     if (dialog) {
-      dialog.on2xxRetransmission(response);
+      if (dialog.acceptsFrom(source)) dialog.on2xxRetransmission(response);
+      else this.transport.reportDropped('spoofed_source', `2xx retransmission from ${source.host}`, source);
       return;
     }
     // §13.2.2.4: a 2xx from another fork gets its own ACK, then BYE.
     const answered = this.#answered.get(callId);
-    if (answered && answered.expires > Date.now()) answered.handler.onForked2xx(response);
+    if (answered && answered.expires > Date.now()) answered.handler.onForked2xx(response, source);
   }
 }
