@@ -7,12 +7,14 @@ import { InboundBacklog } from './inbound-backlog.ts';
 import { MAX_DATAGRAM_BYTES, prescanMessage } from './inbound-limits.ts';
 import { SourceRateLimit, type SourceRateLimitOptions } from './source-rate-limit.ts';
 import { TcpTransport } from './tcp-transport.ts';
-import type {
-  DropKind,
-  DroppedMessage,
-  InboundMessage,
-  RemoteAddress,
-  SipTransportName,
+import {
+  type DropKind,
+  type DroppedMessage,
+  type InboundMessage,
+  isStream,
+  type RemoteAddress,
+  type SipTlsOptions,
+  type SipTransportName,
 } from './transport-types.ts';
 import { UdpTransport } from './udp-transport.ts';
 import { responseDestination, stampReceived } from './via-received.ts';
@@ -23,6 +25,13 @@ export interface SipTransportOptions {
   /** 0 → the OS picks; UDP and TCP then try to share one port. */
   port: number;
   transports: readonly SipTransportName[];
+  /** Certificates; required when `transports` holds `tls`. */
+  tls?: SipTlsOptions;
+  /**
+   * Port of the TLS listener when other transports are open too; default `port + 1` (5060 →
+   * 5061), or OS-picked when `port` is 0. When TLS is the only transport it listens on `port`.
+   */
+  tlsPort?: number;
   /** Every parsed message, requests already stamped with received/rport. */
   onMessage: (inbound: InboundMessage) => void;
   /** Messages dropped or answered with 400/505. */
@@ -52,6 +61,7 @@ export class SipTransport {
   readonly #options: SipTransportOptions;
   #udp: UdpTransport | undefined;
   #tcp: TcpTransport | undefined;
+  #tls: TcpTransport | undefined;
   readonly #backlog = new InboundBacklog();
   readonly #rateLimit: SourceRateLimit | undefined;
   /** Messages dropped or answered with 400, since start. */
@@ -102,6 +112,27 @@ export class SipTransport {
         this.#tcp = await TcpTransport.open(host, 0, handlers, options.tcpKeepAliveMs);
       }
     }
+    if (options.transports.includes('tls')) {
+      if (!options.tls) throw new Error('SIP over TLS needs a certificate and key');
+      const alone = options.transports.length === 1;
+      const tlsPort = alone ? options.port : (options.tlsPort ?? (options.port === 0 ? 0 : options.port + 1));
+      this.#tls = await TcpTransport.open(
+        host,
+        tlsPort,
+        {
+          message: (data: Buffer, from: string, fromPort: number) =>
+            this.#receive(data, { host: from, port: fromPort, transport: 'tls' }),
+          framingError: (reason: string, from: string, fromPort: number) =>
+            this.#drop('framing', reason, { host: from, port: fromPort, transport: 'tls' }, false),
+        },
+        options.tcpKeepAliveMs,
+        options.tls,
+      );
+    }
+  }
+
+  #stream(transport: SipTransportName): TcpTransport | undefined {
+    return transport === 'tls' ? this.#tls : transport === 'tcp' ? this.#tcp : undefined;
   }
 
   /** Bound UDP port, when UDP is open. */
@@ -114,14 +145,19 @@ export class SipTransport {
     return this.#tcp?.port;
   }
 
+  /** Listening TLS port, when TLS is open. */
+  get tlsPort(): number | undefined {
+    return this.#tls?.port;
+  }
+
   /** True when `transport` is open. */
   supports(transport: SipTransportName): boolean {
-    return transport === 'udp' ? this.#udp !== undefined : this.#tcp !== undefined;
+    return transport === 'udp' ? this.#udp !== undefined : this.#stream(transport) !== undefined;
   }
 
   /** Sends bytes; rejects when the transport is not open or the send fails. */
   send(data: Buffer, to: RemoteAddress): Promise<void> {
-    const transport = to.transport === 'udp' ? this.#udp : this.#tcp;
+    const transport = to.transport === 'udp' ? this.#udp : this.#stream(to.transport);
     if (!transport) return Promise.reject(new Error(`transport ${to.transport} not open`));
     return transport.send(data, to.host, to.port);
   }
@@ -148,10 +184,11 @@ export class SipTransport {
 
   /**
    * Where a response to a request from `source` goes (RFC 3261 §18.2.2): back over the same
-   * TCP connection while it is open, else per the top Via (received, rport, maddr).
+   * TCP or TLS connection while it is open, else per the top Via (received, rport, maddr).
    */
   responseTarget(response: SipResponse, source: RemoteAddress): RemoteAddress {
-    if (source.transport === 'tcp' && this.#tcp?.has(source.host, source.port)) return source;
+    if (isStream(source.transport) && this.#stream(source.transport)?.has(source.host, source.port))
+      return source;
     const via = getTopVia(response.headers);
     return via ? responseDestination(via) : source;
   }
@@ -231,6 +268,6 @@ export class SipTransport {
   /** Closes every socket. */
   async close(): Promise<void> {
     this.#backlog.clear();
-    await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
+    await Promise.all([this.#udp?.close(), this.#tcp?.close(), this.#tls?.close()]);
   }
 }

@@ -1,7 +1,25 @@
 import type { SipMessage } from '../message/sip-message.ts';
 
-/** Transport protocols of the stack (RFC 3261 §18); TLS/WS are out of scope. */
-export type SipTransportName = 'udp' | 'tcp';
+/** Transport protocols of the stack (RFC 3261 §18, TLS per §26.2); WS is out of scope. */
+export type SipTransportName = 'udp' | 'tcp' | 'tls';
+
+/** True for the stream transports (TCP, TLS): framed by Content-Length (RFC 3261 §18.3). */
+export function isStream(transport: SipTransportName): boolean {
+  return transport !== 'udp';
+}
+
+/**
+ * Certificates of SIP over TLS (PEM text). The server presents `cert`/`key` to phones and
+ * trunks; connections we open verify the peer's certificate against `ca` (default: Node's
+ * trusted roots) unless `verifyPeer` is false.
+ */
+export interface SipTlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca?: string | Buffer;
+  /** Verify the certificate and host name of peers we connect to (default true). */
+  verifyPeer?: boolean;
+}
 
 /** Where a message came from or goes to. */
 export interface RemoteAddress {
@@ -43,6 +61,9 @@ export interface InboundMessage {
 
 /** Default SIP port for UDP and TCP (RFC 3261 §19.1.2). */
 export const DEFAULT_SIP_PORT = 5060;
+
+/** Default port of SIP over TLS and of sips: URIs (RFC 3261 §19.1.2). */
+export const DEFAULT_SIPS_PORT = 5061;
 
 /** `host:port` key of a remote, used for TCP connection reuse; IPv6 hosts keep brackets. */
 export function addressKey(host: string, port: number): string {

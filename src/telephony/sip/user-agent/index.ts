@@ -37,6 +37,7 @@ export type {
   RespondOptions,
   SipCredentials,
   SipTimers,
+  SipTlsOptions,
   SipTransportName,
   TransactionEvent,
   UserAgentAddress,

@@ -65,7 +65,7 @@ export class SipUserAgent implements UaContext, TransactionCore {
     this.userAgent = options.userAgent ?? 'pconn';
     this.ackTimeoutMs = options.ackTimeoutMs ?? 64 * this.timers.t1;
     this.#host = uriHost(options.contactHost ?? reachableHost(listenHost));
-    this.#open = (['udp', 'tcp'] as const).filter((t) => transport.supports(t));
+    this.#open = (['udp', 'tcp', 'tls'] as const).filter((t) => transport.supports(t));
     this.layer = new TransactionLayer(transport, this.timers, this, options.onTransactionEvent);
   }
 
@@ -78,6 +78,8 @@ export class SipUserAgent implements UaContext, TransactionCore {
       host,
       port: options.listen?.port ?? 5060,
       transports: options.transports ?? ['udp', 'tcp'],
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.listen?.tlsPort !== undefined ? { tlsPort: options.listen.tlsPort } : {}),
       onMessage: (inbound) => ua?.layer.receive(inbound),
       ...(options.onDroppedMessage ? { onDropped: options.onDroppedMessage } : {}),
       ...(options.tcpKeepAliveMs ? { tcpKeepAliveMs: options.tcpKeepAliveMs } : {}),
@@ -91,11 +93,13 @@ export class SipUserAgent implements UaContext, TransactionCore {
   get address(): UserAgentAddress {
     const udpPort = this.transport.udpPort;
     const tcpPort = this.transport.tcpPort;
+    const tlsPort = this.transport.tlsPort;
     return {
       host: this.#host,
-      port: udpPort ?? tcpPort ?? 0,
+      port: udpPort ?? tcpPort ?? tlsPort ?? 0,
       ...(udpPort !== undefined ? { udpPort } : {}),
       ...(tcpPort !== undefined ? { tcpPort } : {}),
+      ...(tlsPort !== undefined ? { tlsPort } : {}),
     };
   }
 
@@ -150,15 +154,24 @@ export class SipUserAgent implements UaContext, TransactionCore {
 
   /** A top Via for a new request over `transport`: our sent-by, a fresh branch and `;rport` (RFC 3581). */
   via(transport: SipTransportName): string {
-    const port = transport === 'udp' ? this.transport.udpPort : this.transport.tcpPort;
-    return `SIP/2.0/${transport.toUpperCase()} ${this.#host}:${port};branch=${newBranch()};rport`;
+    return `SIP/2.0/${transport.toUpperCase()} ${this.#host}:${this.#port(transport)};branch=${newBranch()};rport`;
   }
 
-  /** Our Contact value for `transport`, e.g. for a REGISTER sent with `request` (RFC 3261 §10.2.1). */
+  /**
+   * Our Contact value for `transport`, e.g. for a REGISTER sent with `request` (RFC 3261
+   * §10.2.1). Over TLS a sips: URI: RFC 5630 §3.1.3 deprecates `transport=tls`, and sips: asks
+   * peers to reach us over TLS again.
+   */
   contact(transport: SipTransportName): string {
-    const port = transport === 'udp' ? this.transport.udpPort : this.transport.tcpPort;
     const user = this.#options.contactUser ? `${this.#options.contactUser}@` : '';
-    return `<sip:${user}${this.#host}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+    const hostPort = `${user}${this.#host}:${this.#port(transport)}`;
+    if (transport === 'tls') return `<sips:${hostPort}>`;
+    return `<sip:${hostPort}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+  }
+
+  #port(transport: SipTransportName): number | undefined {
+    if (transport === 'tls') return this.transport.tlsPort;
+    return transport === 'udp' ? this.transport.udpPort : this.transport.tcpPort;
   }
 
   /** Where a request for `uri` would be sent (RFC 3261 §8.1.2). */
@@ -281,7 +294,11 @@ export class SipUserAgent implements UaContext, TransactionCore {
     }
     const toTag = getTo(request.headers)?.params.get('tag');
     if (!toTag) return true;
-    const id = dialogId(getCallId(request.headers) ?? '', toTag, getFrom(request.headers)?.params.get('tag') ?? '');
+    const id = dialogId(
+      getCallId(request.headers) ?? '',
+      toTag,
+      getFrom(request.headers)?.params.get('tag') ?? '',
+    );
     return this.#dialogs.get(id)?.acceptsFrom(source) ?? true;
   }
 
