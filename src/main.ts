@@ -315,7 +315,7 @@ function sipBanner(driver: SipDriver, config: Config): string[] {
   const [first = sip.bound] = sip.reachableAt;
   return [
     `SIP (${sip.transport}) listening on ${sip.bound}; softphones register at: ${sip.reachableAt.join(', ') || sip.bound}`,
-    `  account: sip:USERNAME@${first}${sip.transport === 'tcp' ? ';transport=tcp' : ''}, realm "${config.sip.realm}", digest ${config.sip.digestAlgorithms.join('/')} (users with device {"type":"registered","username","password"})`,
+    `  account: ${sip.transport === 'tls' ? 'sips' : 'sip'}:USERNAME@${first}${sip.transport === 'tcp' ? ';transport=tcp' : ''}, realm "${config.sip.realm}", digest ${config.sip.digestAlgorithms.join('/')} (users with device {"type":"registered","username","password"})`,
   ];
 }
 

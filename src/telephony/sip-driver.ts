@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { LegEvent, LegHandle, LegRequest, TelephonyDriver } from '../domain/telephony.ts';
 import { DigestNonces } from './sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
@@ -23,7 +24,9 @@ import { TrunkLimiter } from './sip-driver/trunk-limiter.ts';
 
 /** Settings of the SIP driver (from config.ts `sip`, plus the directory over the store). */
 export interface SipDriverOptions {
-  listen: { transport: 'udp' | 'tcp'; host: string; port: number };
+  listen: { transport: 'udp' | 'tcp' | 'tls'; host: string; port: number };
+  /** PEM files of SIP over TLS (with `listen.transport` `tls`), read at start. */
+  tls?: { certFile: string; keyFile: string; caFile?: string; verifyPeer: boolean };
   /** Host[:port] written in Contact/Via and SDP origins when behind NAT. */
   publicAddress?: string;
   /** RFC 3261 T1 in ms (Timer B = 64·T1). */
@@ -96,9 +99,16 @@ export class SipDriver implements TelephonyDriver {
       ...(options.onBindingChange ? { onBindingChange: options.onBindingChange } : {}),
     });
     const contactHost = options.publicAddress?.replace(/:\d+$/, '');
+    const tls = options.tls && {
+      cert: readFileSync(options.tls.certFile),
+      key: readFileSync(options.tls.keyFile),
+      ...(options.tls.caFile ? { ca: readFileSync(options.tls.caFile) } : {}),
+      verifyPeer: options.tls.verifyPeer,
+    };
     const ua = await SipUserAgent.start({
       listen: { host: options.listen.host, port: options.listen.port },
       transports: [options.listen.transport],
+      ...(tls ? { tls } : {}),
       timers: { t1: options.t1Ms },
       ...(contactHost ? { contactHost } : {}),
       onRequest: handleOutOfDialog(registrar, (error) => driver?.onError(error)),
