@@ -10,10 +10,12 @@
  * ```
  */
 
+/** Token buckets for out-of-dialog requests, and the SIP driver's defaults. */
 export {
   DEFAULT_SOURCE_RATE_LIMIT,
   type SourceRateLimitOptions,
 } from '../transport/source-rate-limit.ts';
+/** The user agent's API types. */
 export type {
   Dialog,
   DialogEnd,
