@@ -144,6 +144,14 @@ test('a flood of oversized SIP datagrams leaves RSS bounded and a call placed me
     );
     assert.ok(['connected', 'completed'].includes(status), `the call connects, got ${status}`);
     assert.ok(growth <= 300 * MB, `RSS grew ${(growth / MB).toFixed(0)} MB (≤ 300 MB allowed)`);
+    // The drops are counted by kind on /metrics.
+    const metrics = await (await fetch(`${server.base}/metrics`)).text();
+    for (const kind of ['too_large', 'rate_limited']) {
+      const line = metrics
+        .split('\n')
+        .find((l) => l.startsWith(`pconn_sip_dropped_messages_total{kind="${kind}"}`));
+      assert.ok(Number(line?.split(' ').at(-1)) > 0, `drops of kind ${kind} are counted: ${line}`);
+    }
     // And it ends normally once the contact hangs up.
     const endDeadline = performance.now() + 30_000;
     while (status !== 'completed') {
