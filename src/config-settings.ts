@@ -153,7 +153,7 @@ export const SETTINGS = {
     group: 'SIP',
     default: 'udp://0.0.0.0:5060',
     description:
-      'SIP socket of the `sip` driver: `udp://host:port` or `tcp://host:port` (port `0` = any free port)',
+      'SIP socket of the `sip` driver: `udp://host:port`, `tcp://host:port` or `tls://host:port` (SIP over TLS, usually port 5061; needs `PCONN_SIP_TLS_CERT_FILE` and `PCONN_SIP_TLS_KEY_FILE`); port `0` = any free port',
   },
   PCONN_SIP_PUBLIC_ADDRESS: {
     group: 'SIP',
@@ -188,6 +188,27 @@ export const SETTINGS = {
     default: '30',
     description:
       'seconds between OPTIONS probes of each trunk (RFC 3261 §11); a trunk that stops answering is logged; `0` = off',
+  },
+  PCONN_SIP_TLS_CERT_FILE: {
+    group: 'SIP',
+    description:
+      'PEM certificate (chain) the SIP-over-TLS listener presents to phones and trunks; required with `tls://`',
+  },
+  PCONN_SIP_TLS_KEY_FILE: {
+    group: 'SIP',
+    description: 'PEM private key of that certificate; required with `tls://`',
+  },
+  PCONN_SIP_TLS_CA_FILE: {
+    group: 'SIP',
+    defaultText: "Node's trusted public roots",
+    description:
+      'PEM CA bundle that certificates of TLS peers pconn connects to (trunks, phones) must chain to',
+  },
+  PCONN_SIP_TLS_VERIFY: {
+    group: 'SIP',
+    default: 'on',
+    description:
+      '`off` accepts any certificate from TLS peers pconn connects to (tests, private CAs you cannot export); the connection is then encrypted but not authenticated',
   },
   PCONN_SIP_REGISTER_MAX_EXPIRES: {
     group: 'SIP',

@@ -53,7 +53,9 @@ export interface Config {
 /** Settings of the SIP driver (PCONN_SIP_*). */
 export interface SipConfig {
   /** Where the SIP user agent listens: `udp://host:port` (port 0 = any free port). */
-  listen: { transport: 'udp' | 'tcp'; host: string; port: number };
+  listen: { transport: 'udp' | 'tcp' | 'tls'; host: string; port: number };
+  /** Certificate files of SIP over TLS; set exactly when `listen.transport` is `tls`. */
+  tls?: SipTlsFiles;
   /** Host (and port) written in Via/Contact when the listen address is not reachable (NAT). */
   publicAddress?: string;
   /** Digest realm of the registrar. */
@@ -72,6 +74,16 @@ export interface SipConfig {
   nonceTtlSeconds: number;
   /** Password-guessing brake of the registrar (per username and per source host). */
   registerLockout: { maxFailures: number; windowSeconds: number; lockoutSeconds: number };
+}
+
+/** Where SIP-over-TLS certificates are (read by the SIP driver at start). */
+export interface SipTlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** CA bundle for verifying TLS peers we connect to; Node's roots when absent. */
+  caFile?: string;
+  /** False: peers' certificates are not verified (PCONN_SIP_TLS_VERIFY=off). */
+  verifyPeer: boolean;
 }
 
 /** A configuration problem found at start-up, named after the variable. */
@@ -243,15 +255,20 @@ function telephonyKind(raw: string): 'sandbox' | 'sip' {
 
 function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
   const raw = text(env, 'PCONN_SIP_LISTEN');
-  const match = /^(udp|tcp):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s]+):(\d{1,5})$/.exec(raw);
+  const match = /^(udp|tcp|tls):\/\/(\[[0-9A-Fa-f:.]+\]|[^:/\s]+):(\d{1,5})$/.exec(raw);
   const port = Number(match?.[3]);
   if (!match || port > 65535)
-    throw new ConfigError(`PCONN_SIP_LISTEN must look like udp://0.0.0.0:5060, got '${raw}'.`);
+    throw new ConfigError(
+      `PCONN_SIP_LISTEN must look like udp://0.0.0.0:5060 (or tcp://, tls://), got '${raw}'.`,
+    );
   const nonceSecret = env.PCONN_SIP_NONCE_SECRET;
   if (nonceSecret && nonceSecret.length < 16)
     throw new ConfigError('PCONN_SIP_NONCE_SECRET must be at least 16 characters.');
+  const transport = match[1] as 'udp' | 'tcp' | 'tls';
+  const tls = transport === 'tls' ? sipTlsFiles(env) : undefined;
   return {
-    listen: { transport: match[1] as 'udp' | 'tcp', host: (match[2] ?? '').replace(/^\[|\]$/g, ''), port },
+    listen: { transport, host: (match[2] ?? '').replace(/^\[|\]$/g, ''), port },
+    ...(tls ? { tls } : {}),
     publicAddress: env.PCONN_SIP_PUBLIC_ADDRESS || undefined,
     realm: text(env, 'PCONN_SIP_REALM'),
     nonceSecret: nonceSecret || undefined,
@@ -266,6 +283,20 @@ function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
       lockoutSeconds: integer(env, 'PCONN_SIP_REGISTER_LOCKOUT_SECONDS', 1),
     },
   };
+}
+
+function sipTlsFiles(env: NodeJS.ProcessEnv): SipTlsFiles {
+  const certFile = text(env, 'PCONN_SIP_TLS_CERT_FILE');
+  const keyFile = text(env, 'PCONN_SIP_TLS_KEY_FILE');
+  if (!certFile || !keyFile)
+    throw new ConfigError(
+      'PCONN_SIP_LISTEN=tls://… needs PCONN_SIP_TLS_CERT_FILE and PCONN_SIP_TLS_KEY_FILE (PEM files).',
+    );
+  const verify = text(env, 'PCONN_SIP_TLS_VERIFY');
+  if (verify !== 'on' && verify !== 'off')
+    throw new ConfigError(`PCONN_SIP_TLS_VERIFY must be 'on' or 'off', got '${verify}'.`);
+  const caFile = text(env, 'PCONN_SIP_TLS_CA_FILE');
+  return { certFile, keyFile, ...(caFile ? { caFile } : {}), verifyPeer: verify === 'on' };
 }
 
 function digestAlgorithms(raw: string): SipConfig['digestAlgorithms'] {

@@ -153,6 +153,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
               useSipNonce(db, { nonce, nc, expiresAt: new Date(expiresAt) }, clock.now()),
           },
           now: () => clock.now().getTime(),
+          onDroppedMessage: metrics.sipDrops.observe,
           onError: (error) => logger.error({ err: error }, 'SIP driver error'),
           onRegisterRefused: (report) =>
             report.kind === 'refused'
@@ -340,7 +341,7 @@ function sipBanner(driver: SipDriver, config: Config): string[] {
   const [first = sip.bound] = sip.reachableAt;
   return [
     `SIP (${sip.transport}) listening on ${sip.bound}; softphones register at: ${sip.reachableAt.join(', ') || sip.bound}`,
-    `  account: sip:USERNAME@${first}${sip.transport === 'tcp' ? ';transport=tcp' : ''}, realm "${config.sip.realm}", digest ${config.sip.digestAlgorithms.join('/')} (users with device {"type":"registered","username","password"})`,
+    `  account: ${sip.transport === 'tls' ? 'sips' : 'sip'}:USERNAME@${first}${sip.transport === 'tcp' ? ';transport=tcp' : ''}, realm "${config.sip.realm}", digest ${config.sip.digestAlgorithms.join('/')} (users with device {"type":"registered","username","password"})`,
   ];
 }
 

@@ -131,7 +131,7 @@ const RULES: LayerRule[] = [
     why: 'the SIP stack is a library that knows nothing of pconn: sockets and hashes only',
     layers: [],
     packages: [],
-    builtins: ['crypto', 'dgram', 'net', 'os'],
+    builtins: ['crypto', 'dgram', 'net', 'os', 'tls'],
   },
   {
     layer: 'telephony/rtp',

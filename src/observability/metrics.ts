@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { HttpRequestMetrics } from './http-request-metrics.ts';
 import { SipRegisterMetrics } from './sip-register-metrics.ts';
+import { SipDropMetrics } from './sip-drop-metrics.ts';
 import { SipTransactionMetrics } from './sip-transaction-metrics.ts';
 
 /** Calls waiting for the dialer, as the store counts them on each scrape. */
@@ -42,6 +43,8 @@ export class PconnMetrics implements WebhookMetrics {
   readonly sip = new SipTransactionMetrics(this.registry);
   /** Refused REGISTERs and registrar lockouts; `sipRegister.observe` is the SIP driver's hook. */
   readonly sipRegister = new SipRegisterMetrics(this.registry);
+  /** SIP messages dropped by kind; `sipDrops.observe` is the SIP driver's hook. */
+  readonly sipDrops = new SipDropMetrics(this.registry);
   private readonly accepted: Counter;
   private readonly transitions: Counter<'status'>;
   private readonly finished: Counter<'status' | 'outcome'>;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { LegEvent, LegHandle, LegRequest, TelephonyDriver } from '../domain/telephony.ts';
 import { DigestNonces } from './sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
@@ -11,7 +12,13 @@ import {
   Registrar,
 } from './sip/registrar/index.ts';
 import { blackHoleOffer } from './sip/sdp/index.ts';
-import { SipUserAgent, type TransactionEvent } from './sip/user-agent/index.ts';
+import {
+  DEFAULT_SOURCE_RATE_LIMIT,
+  type DroppedMessage,
+  SipUserAgent,
+  type SourceRateLimitOptions,
+  type TransactionEvent,
+} from './sip/user-agent/index.ts';
 import { bridgeLegs, holdLeg } from './sip-driver/bridge-legs.ts';
 import { type LegRoute, routeLeg } from './sip-driver/leg-route.ts';
 import { type SipListenInfo, sipListenInfo } from './sip-driver/listen-addresses.ts';
@@ -24,7 +31,9 @@ import { TrunkLimiter } from './sip-driver/trunk-limiter.ts';
 
 /** Settings of the SIP driver (from config.ts `sip`, plus the directory over the store). */
 export interface SipDriverOptions {
-  listen: { transport: 'udp' | 'tcp'; host: string; port: number };
+  listen: { transport: 'udp' | 'tcp' | 'tls'; host: string; port: number };
+  /** PEM files of SIP over TLS (with `listen.transport` `tls`), read at start. */
+  tls?: { certFile: string; keyFile: string; caFile?: string; verifyPeer: boolean };
   /** Host[:port] written in Contact/Via and SDP origins when behind NAT. */
   publicAddress?: string;
   /** RFC 3261 T1 in ms (Timer B = 64·T1). */
@@ -51,6 +60,10 @@ export interface SipDriverOptions {
   onError?: (error: unknown) => void;
   /** Every SIP transaction created, retransmitted or timed out (metrics). */
   onTransactionEvent?: (event: TransactionEvent) => void;
+  /** Every SIP message dropped (unparseable, over the limits, over its source's rate, spoofed): metrics. */
+  onDroppedMessage?: (dropped: DroppedMessage) => void;
+  /** Token buckets for out-of-dialog requests; default DEFAULT_SOURCE_RATE_LIMIT (tests raise it). */
+  requestRateLimit?: SourceRateLimitOptions;
   /** Seconds between OPTIONS probes of each trunk (RFC 3261 §11); 0 or absent: none. */
   keepaliveSeconds?: number;
   /** A trunk's reachability changed (its first probe included): logged by the caller. */
@@ -126,13 +139,22 @@ export class SipDriver implements TelephonyDriver {
       ...(options.onBindingChange ? { onBindingChange: options.onBindingChange } : {}),
     });
     const contactHost = options.publicAddress?.replace(/:\d+$/, '');
+    const tls = options.tls && {
+      cert: readFileSync(options.tls.certFile),
+      key: readFileSync(options.tls.keyFile),
+      ...(options.tls.caFile ? { ca: readFileSync(options.tls.caFile) } : {}),
+      verifyPeer: options.tls.verifyPeer,
+    };
     const ua = await SipUserAgent.start({
       listen: { host: options.listen.host, port: options.listen.port },
       transports: [options.listen.transport],
+      ...(tls ? { tls } : {}),
       timers: { t1: options.t1Ms },
       ...(contactHost ? { contactHost } : {}),
       onRequest: handleOutOfDialog(registrar, (error) => driver?.onError(error)),
       ...(options.onTransactionEvent ? { onTransactionEvent: options.onTransactionEvent } : {}),
+      ...(options.onDroppedMessage ? { onDroppedMessage: options.onDroppedMessage } : {}),
+      requestRateLimit: options.requestRateLimit ?? DEFAULT_SOURCE_RATE_LIMIT,
     });
     driver = new SipDriver(ua, options, bindings);
     if (refusals) driver.refusals = refusals;

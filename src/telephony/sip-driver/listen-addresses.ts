@@ -2,7 +2,7 @@ import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
 
 /** Where softphones can reach the SIP socket. */
 export interface SipListenInfo {
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   /** The bound socket, `host:port` as bound (`0.0.0.0:5060` for every interface). */
   bound: string;
   /**
@@ -18,7 +18,7 @@ export interface SipListenInfo {
  * defaults to this machine's (tests pass their own).
  */
 export function sipListenInfo(
-  transport: 'udp' | 'tcp',
+  transport: 'udp' | 'tcp' | 'tls',
   bound: { host: string; port: number },
   publicAddress?: string,
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),

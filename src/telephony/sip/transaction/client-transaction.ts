@@ -26,6 +26,8 @@ export abstract class ClientTransaction {
   readonly key: string;
   readonly request: SipRequest;
   readonly destination: RemoteAddress;
+  /** Where the last response came from (set by the layer before `receive`): a dialog's peer. */
+  responseSource: RemoteAddress | undefined;
   state: ClientState;
   protected readonly context: TransactionContext;
   protected readonly user: ClientTransactionUser;

@@ -1,5 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import { getCSeq, getTopVia } from '../message/typed-headers.ts';
+import { cameFrom, isIpHost } from '../transport/peer-address.ts';
 import type { SipTransport } from '../transport/sip-transport.ts';
 import type { InboundMessage, RemoteAddress } from '../transport/transport-types.ts';
 import type { ClientTransaction, ClientTransactionUser } from './client-transaction.ts';
@@ -20,6 +21,12 @@ export interface TransactionCore {
   onAck(request: SipRequest, source: RemoteAddress): void;
   /** A response that matched no client transaction: typically a retransmitted 2xx to INVITE. */
   onStrayResponse(response: SipResponse, source: RemoteAddress): void;
+  /**
+   * False when a request that would start a server transaction or is an ACK of a 2xx must be
+   * dropped unanswered because of where it came from (an in-dialog request from an address that
+   * is not the dialog's peer). Absent: every request is admitted.
+   */
+  admits?(request: SipRequest, source: RemoteAddress): boolean;
 }
 
 /**
@@ -105,8 +112,24 @@ export class TransactionLayer implements TransactionContext {
       const branch = getTopVia(message.headers)?.params.get('branch');
       const method = getCSeq(message.headers)?.method;
       const transaction = branch && method ? this.#clients.get(clientKey(branch, method)) : undefined;
-      if (transaction) transaction.receive(message);
-      else this.#core.onStrayResponse(message, source);
+      if (!transaction) {
+        this.#core.onStrayResponse(message, source);
+        return;
+      }
+      // A response must come from where we sent the request: anyone who saw the branch could
+      // otherwise end our call with a forged 486. A hostname destination cannot be compared
+      // without DNS and is not checked.
+      const destination = transaction.destination;
+      if (isIpHost(destination.host) && !cameFrom(source, destination)) {
+        this.transport.reportDropped(
+          'spoofed_source',
+          `${message.status} to ${method} from ${source.host}:${source.port}, sent to ${destination.host}:${destination.port}`,
+          source,
+        );
+        return;
+      }
+      transaction.responseSource = source;
+      transaction.receive(message);
       return;
     }
     const key = serverKey(message);
@@ -114,10 +137,12 @@ export class TransactionLayer implements TransactionContext {
     const existing = this.#servers.get(key);
     if (existing) {
       // Some UAs reuse the INVITE branch in the ACK of a 2xx: that ACK is the core's.
-      if (message.method === 'ACK' && existing.state === 'accepted') this.#core.onAck(message, source);
-      else existing.receive(message);
+      if (message.method === 'ACK' && existing.state === 'accepted') {
+        if (this.#admits(message, source)) this.#core.onAck(message, source);
+      } else existing.receive(message);
       return;
     }
+    if (!this.#admits(message, source)) return;
     if (message.method === 'ACK') {
       this.#core.onAck(message, source);
       return;
@@ -129,6 +154,17 @@ export class TransactionLayer implements TransactionContext {
     this.#servers.set(key, transaction);
     this.emit({ kind: 'created', role: 'server', method: message.method });
     this.#core.onRequest(message, transaction);
+  }
+
+  /** Asks the core whether `request` from `source` may go on; a refusal is dropped and counted. */
+  #admits(request: SipRequest, source: RemoteAddress): boolean {
+    if (this.#core.admits?.(request, source) !== false) return true;
+    this.transport.reportDropped(
+      'spoofed_source',
+      `${request.method} from ${source.host}:${source.port}, not the dialog's peer`,
+      source,
+    );
+    return false;
   }
 
   /**

@@ -2,10 +2,20 @@ import { createResponse } from '../message/create-response.ts';
 import { type ParseFailure, parseMessage } from '../message/parse-message.ts';
 import { serializeMessage } from '../message/serialize-message.ts';
 import type { SipMessage, SipResponse } from '../message/sip-message.ts';
-import { getTopVia } from '../message/typed-headers.ts';
+import { getTo, getTopVia } from '../message/typed-headers.ts';
 import { InboundBacklog } from './inbound-backlog.ts';
+import { MAX_DATAGRAM_BYTES, prescanMessage } from './inbound-limits.ts';
+import { SourceRateLimit, type SourceRateLimitOptions } from './source-rate-limit.ts';
 import { TcpTransport } from './tcp-transport.ts';
-import type { DroppedMessage, InboundMessage, RemoteAddress, SipTransportName } from './transport-types.ts';
+import {
+  type DropKind,
+  type DroppedMessage,
+  type InboundMessage,
+  isStream,
+  type RemoteAddress,
+  type SipTlsOptions,
+  type SipTransportName,
+} from './transport-types.ts';
 import { UdpTransport } from './udp-transport.ts';
 import { responseDestination, stampReceived } from './via-received.ts';
 
@@ -15,12 +25,25 @@ export interface SipTransportOptions {
   /** 0 → the OS picks; UDP and TCP then try to share one port. */
   port: number;
   transports: readonly SipTransportName[];
+  /** Certificates; required when `transports` holds `tls`. */
+  tls?: SipTlsOptions;
+  /**
+   * Port of the TLS listener when other transports are open too; default `port + 1` (5060 →
+   * 5061), or OS-picked when `port` is 0. When TLS is the only transport it listens on `port`.
+   */
+  tlsPort?: number;
   /** Every parsed message, requests already stamped with received/rport. */
   onMessage: (inbound: InboundMessage) => void;
   /** Messages dropped or answered with 400/505. */
   onDropped?: (dropped: DroppedMessage) => void;
   /** RFC 5626 keep-alive ping interval on TCP connections we open; 0 = off. */
   tcpKeepAliveMs?: number;
+  /**
+   * Token buckets for out-of-dialog requests (no To tag, not ACK) per source IP and in total;
+   * what exceeds them is dropped silently. Absent: no rate limit (library default; the SIP
+   * driver sets DEFAULT_SOURCE_RATE_LIMIT).
+   */
+  requestRateLimit?: SourceRateLimitOptions;
 }
 
 /** True for a datagram holding only CRLFs: an RFC 5626 §4.4.1-style keep-alive, not a message. */
@@ -38,12 +61,15 @@ export class SipTransport {
   readonly #options: SipTransportOptions;
   #udp: UdpTransport | undefined;
   #tcp: TcpTransport | undefined;
+  #tls: TcpTransport | undefined;
   readonly #backlog = new InboundBacklog();
+  readonly #rateLimit: SourceRateLimit | undefined;
   /** Messages dropped or answered with 400, since start. */
   dropped = 0;
 
   private constructor(options: SipTransportOptions) {
     this.#options = options;
+    if (options.requestRateLimit) this.#rateLimit = new SourceRateLimit(options.requestRateLimit);
   }
 
   /** Opens the requested transports; both on the same port when possible. */
@@ -77,7 +103,7 @@ export class SipTransport {
         message: (data: Buffer, from: string, fromPort: number) =>
           this.#receive(data, { host: from, port: fromPort, transport: 'tcp' as const }),
         framingError: (reason: string, from: string, fromPort: number) =>
-          this.#drop(reason, { host: from, port: fromPort, transport: 'tcp' }, false),
+          this.#drop('framing', reason, { host: from, port: fromPort, transport: 'tcp' }, false),
       };
       try {
         this.#tcp = await TcpTransport.open(host, port, handlers, options.tcpKeepAliveMs);
@@ -86,6 +112,27 @@ export class SipTransport {
         this.#tcp = await TcpTransport.open(host, 0, handlers, options.tcpKeepAliveMs);
       }
     }
+    if (options.transports.includes('tls')) {
+      if (!options.tls) throw new Error('SIP over TLS needs a certificate and key');
+      const alone = options.transports.length === 1;
+      const tlsPort = alone ? options.port : (options.tlsPort ?? (options.port === 0 ? 0 : options.port + 1));
+      this.#tls = await TcpTransport.open(
+        host,
+        tlsPort,
+        {
+          message: (data: Buffer, from: string, fromPort: number) =>
+            this.#receive(data, { host: from, port: fromPort, transport: 'tls' }),
+          framingError: (reason: string, from: string, fromPort: number) =>
+            this.#drop('framing', reason, { host: from, port: fromPort, transport: 'tls' }, false),
+        },
+        options.tcpKeepAliveMs,
+        options.tls,
+      );
+    }
+  }
+
+  #stream(transport: SipTransportName): TcpTransport | undefined {
+    return transport === 'tls' ? this.#tls : transport === 'tcp' ? this.#tcp : undefined;
   }
 
   /** Bound UDP port, when UDP is open. */
@@ -98,14 +145,19 @@ export class SipTransport {
     return this.#tcp?.port;
   }
 
+  /** Listening TLS port, when TLS is open. */
+  get tlsPort(): number | undefined {
+    return this.#tls?.port;
+  }
+
   /** True when `transport` is open. */
   supports(transport: SipTransportName): boolean {
-    return transport === 'udp' ? this.#udp !== undefined : this.#tcp !== undefined;
+    return transport === 'udp' ? this.#udp !== undefined : this.#stream(transport) !== undefined;
   }
 
   /** Sends bytes; rejects when the transport is not open or the send fails. */
   send(data: Buffer, to: RemoteAddress): Promise<void> {
-    const transport = to.transport === 'udp' ? this.#udp : this.#tcp;
+    const transport = to.transport === 'udp' ? this.#udp : this.#stream(to.transport);
     if (!transport) return Promise.reject(new Error(`transport ${to.transport} not open`));
     return transport.send(data, to.host, to.port);
   }
@@ -132,36 +184,67 @@ export class SipTransport {
 
   /**
    * Where a response to a request from `source` goes (RFC 3261 §18.2.2): back over the same
-   * TCP connection while it is open, else per the top Via (received, rport, maddr).
+   * TCP or TLS connection while it is open, else per the top Via (received, rport, maddr).
    */
   responseTarget(response: SipResponse, source: RemoteAddress): RemoteAddress {
-    if (source.transport === 'tcp' && this.#tcp?.has(source.host, source.port)) return source;
+    if (isStream(source.transport) && this.#stream(source.transport)?.has(source.host, source.port))
+      return source;
     const via = getTopVia(response.headers);
     return via ? responseDestination(via) : source;
   }
 
   #receive(data: Buffer, source: RemoteAddress): void {
-    if (source.transport === 'udp') this.#backlog.received();
+    const datagram = source.transport === 'udp';
+    if (datagram) this.#backlog.received();
     try {
-      if (source.transport === 'udp' && isKeepAlive(data)) return;
-      const result = parseMessage(data, { transport: source.transport === 'tcp' ? 'stream' : 'datagram' });
+      if (datagram && isKeepAlive(data)) return;
+      // Bounded work before the full parse; refused messages are dropped silently: answering
+      // (513) would mean parsing what we refuse to parse, and the answer copies every Via
+      // back to a source UDP lets anyone forge (reflection).
+      const refusal = prescanMessage(data, datagram ? MAX_DATAGRAM_BYTES : undefined);
+      if (refusal) {
+        this.#drop(refusal, `${refusal.replace(/_/g, ' ')} (${data.length} bytes)`, source, false);
+        return;
+      }
+      const result = parseMessage(data, { transport: datagram ? 'datagram' : 'stream' });
       if (!result.ok) {
         this.#reject(result, source);
         return;
       }
-      if (result.message.kind === 'request') stampReceived(result.message.headers, source);
-      this.#options.onMessage({ message: result.message, source });
+      const message = result.message;
+      if (message.kind === 'request') {
+        if (this.#rateLimit && !this.#withinRate(message.method, message.headers, source)) return;
+        stampReceived(message.headers, source);
+      }
+      this.#options.onMessage({ message, source });
     } catch (error) {
       // A bug above the transport must cost one message, never the socket.
-      this.#drop(`handler failure: ${String(error)}`, source, false);
+      this.#drop('handler_failure', `handler failure: ${String(error)}`, source, false);
     }
+  }
+
+  /**
+   * Out-of-dialog requests (no To tag; ACK excepted, it ends a transaction we started) take a
+   * token of their source IP. Over the rate they are dropped silently: a 503 would answer a
+   * flood, possibly towards a forged source, and a genuine UDP client retransmits (Timer E/A).
+   */
+  #withinRate(method: string, headers: SipMessage['headers'], source: RemoteAddress): boolean {
+    if (method === 'ACK' || getTo(headers)?.params.get('tag')) return true;
+    if (this.#rateLimit?.allow(source.host) !== false) return true;
+    this.#drop('rate_limited', `${method} over the rate of ${source.host}`, source, false);
+    return false;
+  }
+
+  /** Counts and reports a message dropped above the transport (e.g. a spoofed in-dialog request). */
+  reportDropped(kind: DropKind, reason: string, source: RemoteAddress): void {
+    this.#drop(kind, reason, source, false);
   }
 
   /** RFC 3261 §8.2.6: answer a broken request when it carries enough to be answered; never an ACK. */
   #reject(failure: ParseFailure, source: RemoteAddress): void {
     const partial = failure.partial;
     if (!failure.canReply || !partial || partial.kind !== 'request' || partial.method === 'ACK') {
-      this.#drop(failure.reason, source, false);
+      this.#drop('unparseable', failure.reason, source, false);
       return;
     }
     const status = failure.replyStatus ?? 400;
@@ -170,13 +253,13 @@ export class SipTransport {
     });
     // The Vias of a broken request may not parse: answer where it came from (as rport would).
     this.sendMessage(reply, source).catch(() => {});
-    this.#drop(failure.reason, source, true);
+    this.#drop('unparseable', failure.reason, source, true);
   }
 
-  #drop(reason: string, source: RemoteAddress, answered: boolean): void {
+  #drop(kind: DropKind, reason: string, source: RemoteAddress, answered: boolean): void {
     this.dropped++;
     try {
-      this.#options.onDropped?.({ reason, source, answered });
+      this.#options.onDropped?.({ kind, reason, source, answered });
     } catch {
       // An observer's failure must not break the transport.
     }
@@ -185,6 +268,6 @@ export class SipTransport {
   /** Closes every socket. */
   async close(): Promise<void> {
     this.#backlog.clear();
-    await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
+    await Promise.all([this.#udp?.close(), this.#tcp?.close(), this.#tls?.close()]);
   }
 }

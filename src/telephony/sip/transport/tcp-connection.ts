@@ -21,7 +21,7 @@ export interface TcpConnectionEvents {
 }
 
 /**
- * One TCP connection: frames the stream with StreamFramer (RFC 3261 §18.3), answers RFC 5626
+ * One TCP or TLS connection (a TLSSocket is a net.Socket): frames the stream with StreamFramer (RFC 3261 §18.3), answers RFC 5626
  * §4.4.1 CRLFCRLF pings with CRLF and, on connections we opened, optionally sends pings.
  */
 export class TcpConnection {
@@ -36,7 +36,11 @@ export class TcpConnection {
   /** Resolves once connected (at once for accepted sockets); rejects on connect failure. */
   readonly ready: Promise<void>;
 
-  /** Wraps `socket`; `outbound` when we opened it (client framer role, keep-alive pings). */
+  /**
+   * Wraps `socket`; `outbound` when we opened it (client framer role, keep-alive pings).
+   * `connectEvent` is when an outbound socket may carry SIP: `connect` for TCP,
+   * `secureConnect` (handshake done, peer verified) for TLS.
+   */
   constructor(
     socket: Socket,
     host: string,
@@ -44,6 +48,7 @@ export class TcpConnection {
     outbound: boolean,
     events: TcpConnectionEvents,
     keepAliveMs = 0,
+    connectEvent: 'connect' | 'secureConnect' = 'connect',
   ) {
     this.host = host;
     this.port = port;
@@ -55,7 +60,7 @@ export class TcpConnection {
     socket.setTimeout(IDLE_MS, () => socket.destroy());
     this.ready = outbound
       ? new Promise((resolve, reject) => {
-          socket.once('connect', () => resolve());
+          socket.once(connectEvent, () => resolve());
           socket.once('error', reject);
         })
       : Promise.resolve();
@@ -97,7 +102,7 @@ export class TcpConnection {
   /** Writes one message once connected; rejects when the connection fails or is closed. */
   async send(data: Buffer): Promise<void> {
     await this.ready;
-    if (this.#socket.destroyed) throw new Error(`TCP connection to ${this.key} closed`);
+    if (this.#socket.destroyed) throw new Error(`connection to ${this.key} closed`);
     await new Promise<void>((resolve, reject) =>
       this.#socket.write(data, (error) => (error ? reject(error) : resolve())),
     );

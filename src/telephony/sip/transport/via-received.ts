@@ -3,6 +3,7 @@ import { getTopVia } from '../message/typed-headers.ts';
 import { serializeVia, type Via } from '../message/via.ts';
 import {
   DEFAULT_SIP_PORT,
+  DEFAULT_SIPS_PORT,
   type RemoteAddress,
   type SipTransportName,
   socketHost,
@@ -30,9 +31,9 @@ export function stampReceived(headers: SipHeaders, source: RemoteAddress): Via |
   return stamped;
 }
 
-/** Transport named by a Via's sent-protocol; anything but TCP is treated as UDP. */
+/** Transport named by a Via's sent-protocol; anything but TCP and TLS is treated as UDP. */
 export function viaTransport(via: Via): SipTransportName {
-  return via.transport === 'TCP' ? 'tcp' : 'udp';
+  return via.transport === 'TCP' ? 'tcp' : via.transport === 'TLS' ? 'tls' : 'udp';
 }
 
 /**
@@ -42,10 +43,11 @@ export function viaTransport(via: Via): SipTransportName {
  */
 export function responseDestination(via: Via): RemoteAddress {
   const transport = viaTransport(via);
+  const defaultPort = transport === 'tls' ? DEFAULT_SIPS_PORT : DEFAULT_SIP_PORT;
   const maddr = via.params.get('maddr');
-  if (maddr) return { host: maddr, port: via.port ?? DEFAULT_SIP_PORT, transport };
+  if (maddr) return { host: maddr, port: via.port ?? defaultPort, transport };
   const received = via.params.get('received');
   const rport = via.params.get('rport');
-  const port = rport ? Number(rport) : (via.port ?? DEFAULT_SIP_PORT);
+  const port = rport ? Number(rport) : (via.port ?? defaultPort);
   return { host: received ?? via.host, port, transport };
 }

@@ -1,9 +1,15 @@
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { TransactionEvent } from '../transaction/transaction-timers.ts';
-import type { DroppedMessage, RemoteAddress, SipTransportName } from '../transport/transport-types.ts';
+import type { SourceRateLimitOptions } from '../transport/source-rate-limit.ts';
+import type {
+  DroppedMessage,
+  RemoteAddress,
+  SipTlsOptions,
+  SipTransportName,
+} from '../transport/transport-types.ts';
 
 /** Transport and transaction types the user-agent API exposes, re-exported from their layers. */
-export type { DroppedMessage, RemoteAddress, SipTransportName, TransactionEvent };
+export type { DroppedMessage, RemoteAddress, SipTlsOptions, SipTransportName, TransactionEvent };
 
 /*
  * Public types of the SIP user-agent core. Everything a caller of `SipUserAgent` sees is
@@ -37,7 +43,9 @@ export interface SipCredentials {
 /** Options of `SipUserAgent.start`. */
 export interface UserAgentOptions {
   /** Address to bind; default `0.0.0.0`, port 5060. Port 0 lets the OS pick (see `ua.address`). */
-  listen?: { host?: string; port?: number };
+  listen?: { host?: string; port?: number; tlsPort?: number };
+  /** Certificates of SIP over TLS; required when `transports` holds `tls`. */
+  tls?: SipTlsOptions;
   /** Transports to open, default both. With port 0 they share one OS-chosen port when possible. */
   transports?: SipTransportName[];
   /** Timer bases; tests use small values (t1 = 50 ms) to run fast. */
@@ -64,6 +72,8 @@ export interface UserAgentOptions {
   ackTimeoutMs?: number;
   /** Interval of RFC 5626 CRLFCRLF keep-alive pings on TCP connections we opened; 0 (default) = off. */
   tcpKeepAliveMs?: number;
+  /** Per-source and total token buckets for out-of-dialog requests; default none (see SipTransportOptions). */
+  requestRateLimit?: SourceRateLimitOptions;
 }
 
 /** The UA's bound addresses. `port` is the UDP port when UDP is open, else the TCP port. */
@@ -72,6 +82,7 @@ export interface UserAgentAddress {
   port: number;
   udpPort?: number;
   tcpPort?: number;
+  tlsPort?: number;
 }
 
 /** Counters of the UA, for metrics and tests. */

@@ -39,6 +39,7 @@ export class IncomingInviteImpl extends IncomingRequestImpl implements IncomingI
     const state = DialogState.fromUas(this.message, this.toTag);
     if (!state) throw new Error('INVITE lacks what a dialog needs (Call-ID, From tag, CSeq)');
     const dialog = new SessionDialog(this.#context, state, 'uas');
+    dialog.addPeer(this.transaction.source);
     dialog.remoteSdp = this.sdp;
     this.#context.addDialog(dialog);
     dialog.sendOk(this.transaction, options.sdp, headerPairs(options.headers));

@@ -9,6 +9,13 @@
  * const outcome = await call.result;
  * ```
  */
+
+/** Token buckets for out-of-dialog requests, and the SIP driver's defaults. */
+export {
+  DEFAULT_SOURCE_RATE_LIMIT,
+  type SourceRateLimitOptions,
+} from '../transport/source-rate-limit.ts';
+/** The user agent's API types. */
 export type {
   Dialog,
   DialogEnd,
@@ -32,6 +39,7 @@ export type {
   RespondOptions,
   SipCredentials,
   SipTimers,
+  SipTlsOptions,
   SipTransportName,
   TransactionEvent,
   UserAgentAddress,

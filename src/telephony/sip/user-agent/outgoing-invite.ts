@@ -4,6 +4,7 @@ import { SipHeaders } from '../message/sip-headers.ts';
 import { createRequest, type SipRequest, type SipResponse } from '../message/sip-message.ts';
 import { getCSeq, getTo } from '../message/typed-headers.ts';
 import type { ClientTransaction, ClientTransactionUser } from '../transaction/client-transaction.ts';
+import { fromAnyPeer } from '../transport/peer-address.ts';
 import type { RemoteAddress } from '../transport/transport-types.ts';
 import type {
   Dialog,
@@ -141,7 +142,7 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
       this.#provisional = true;
       this.#transaction = transaction;
       const sdp = sdpOf(response);
-      const dialog = status > 100 ? this.#earlyDialog(response) : undefined;
+      const dialog = status > 100 ? this.#earlyDialog(response, transaction.responseSource) : undefined;
       const info: ProvisionalInfo = {
         status,
         reason,
@@ -154,7 +155,7 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
       return;
     }
     if (status < 300) {
-      this.#answered(response);
+      this.#answered(response, transaction.responseSource);
       return;
     }
     if (isChallenge(status) && this.#options.credentials && !this.#retried && !this.#cancelRequested) {
@@ -177,7 +178,7 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
   }
 
   /** The early dialog of a 1xx with a To tag, made on its first provisional. */
-  #earlyDialog(response: SipResponse): SessionDialog | undefined {
+  #earlyDialog(response: SipResponse, source: RemoteAddress | undefined): SessionDialog | undefined {
     const tag = getTo(response.headers)?.params.get('tag');
     if (!tag) return undefined;
     const known = this.#early.get(tag);
@@ -185,6 +186,8 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
     const state = DialogState.fromUac(this.#request, response);
     if (!state) return undefined;
     const dialog = new SessionDialog(this.#context, state, 'uac', this.#options.credentials, true);
+    dialog.addPeer(this.#destination);
+    dialog.addPeer(source);
     if (this.#sentOffer) dialog.localSdp = Buffer.from(this.#request.body).toString('utf8');
     this.#context.addDialog(dialog);
     this.#early.set(tag, dialog);
@@ -197,7 +200,7 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
     this.#early.clear();
   }
 
-  #answered(response: SipResponse): void {
+  #answered(response: SipResponse, source: RemoteAddress | undefined): void {
     const tag = getTo(response.headers)?.params.get('tag') ?? '';
     const early = this.#early.get(tag);
     this.#early.delete(tag);
@@ -213,6 +216,8 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
       if (this.#sentOffer) dialog.localSdp = Buffer.from(this.#request.body).toString('utf8');
       this.#context.addDialog(dialog);
     }
+    dialog.addPeer(this.#destination);
+    dialog.addPeer(source);
     const seq = getCSeq(response.headers)?.seq ?? 1;
     if (this.#cancelRequested) {
       // §9.1 / §15: the 2xx won the race with our CANCEL: ACK it, then hang up.
@@ -233,10 +238,14 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
    * A 2xx from another fork after the first one (RFC 3261 §13.2.2.4): it makes a dialog of its
    * own, which is ACKed and ended with BYE at once; the call keeps the first dialog.
    */
-  onForked2xx(response: SipResponse): void {
+  onForked2xx(response: SipResponse, source: RemoteAddress): void {
+    // Forks answer through the hop we sent the INVITE to; a 2xx from elsewhere is forged.
+    if (!fromAnyPeer(source, [this.#destination])) return;
     const state = DialogState.fromUac(this.#request, response);
     if (!state || getCSeq(response.headers)?.seq !== getCSeq(this.#request.headers)?.seq) return;
     const dialog = new SessionDialog(this.#context, state, 'uac', this.#options.credentials);
+    dialog.addPeer(this.#destination);
+    dialog.addPeer(source);
     this.#context.addDialog(dialog);
     dialog.confirm(response, getCSeq(response.headers)!.seq, false, this.#sentOffer);
     void dialog.bye();

@@ -2,6 +2,7 @@ import { contactTarget, type DialogState } from '../dialog/dialog-state.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import { getCSeq } from '../message/typed-headers.ts';
 import type { ServerTransaction } from '../transaction/server-transaction.ts';
+import { fromAnyPeer } from '../transport/peer-address.ts';
 import type { RemoteAddress } from '../transport/transport-types.ts';
 import { AckSender, type AckSenderOwner } from './ack-sender.ts';
 import type {
@@ -48,6 +49,8 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
   /** Our own re-INVITE is in progress (a remote one then gets 491, §14.2). */
   inviteInProgress = false;
   #remoteInvitePending = false;
+  /** Addresses the peer's messages came from or were sent to at the dialog's start (see {@link acceptsFrom}). */
+  readonly #peers: RemoteAddress[] = [];
 
   /** Wraps a dialog state; the UA registers it. */
   constructor(
@@ -92,6 +95,29 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
   /** True while a 2xx waits for `ack()`. */
   get ackPending(): boolean {
     return this.#acks.pending;
+  }
+
+  /** Records an address the peer's messages came from (or the INVITE went to). */
+  addPeer(address: RemoteAddress | undefined): void {
+    if (address && !this.#peers.some((p) => p.host === address.host && p.port === address.port))
+      this.#peers.push(address);
+  }
+
+  /**
+   * True when an in-dialog request (or ACK) from `source` may act on this dialog: it comes from
+   * where the dialog's first messages came from (UAS: the INVITE's source; UAC: the source of
+   * the response that made the dialog, or the address the INVITE went to), from the remote
+   * target (Contact) or from the first hop of the route set. The observed source is what
+   * counts for a NAT'd phone: its Contact names a private address, but its NAT mapping is where
+   * its INVITE came from and where its 200 was sent from, and its BYE uses the same mapping.
+   */
+  acceptsFrom(source: RemoteAddress): boolean {
+    const candidates = [...this.#peers];
+    const target = this.#context.nextHop(this.dialogState.remoteTarget);
+    if (target) candidates.push(target);
+    const firstHop = this.#context.nextHop(this.dialogState.route().nextHop);
+    if (firstHop) candidates.push(firstHop);
+    return fromAnyPeer(source, candidates);
   }
 
   /** Next hop and top Via for a new in-dialog request. */

@@ -7,6 +7,7 @@ import { InviteServerTransaction } from '../transaction/invite-server-transactio
 import type { ServerTransaction } from '../transaction/server-transaction.ts';
 import { type TransactionCore, TransactionLayer } from '../transaction/transaction-layer.ts';
 import { resolveTimers, type TimerBases } from '../transaction/transaction-timers.ts';
+import { fromAnyPeer } from '../transport/peer-address.ts';
 import { SipTransport } from '../transport/sip-transport.ts';
 import { type RemoteAddress, type SipTransportName, uriHost } from '../transport/transport-types.ts';
 import type {
@@ -64,7 +65,7 @@ export class SipUserAgent implements UaContext, TransactionCore {
     this.userAgent = options.userAgent ?? 'pconn';
     this.ackTimeoutMs = options.ackTimeoutMs ?? 64 * this.timers.t1;
     this.#host = uriHost(options.contactHost ?? reachableHost(listenHost));
-    this.#open = (['udp', 'tcp'] as const).filter((t) => transport.supports(t));
+    this.#open = (['udp', 'tcp', 'tls'] as const).filter((t) => transport.supports(t));
     this.layer = new TransactionLayer(transport, this.timers, this, options.onTransactionEvent);
   }
 
@@ -77,9 +78,12 @@ export class SipUserAgent implements UaContext, TransactionCore {
       host,
       port: options.listen?.port ?? 5060,
       transports: options.transports ?? ['udp', 'tcp'],
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.listen?.tlsPort !== undefined ? { tlsPort: options.listen.tlsPort } : {}),
       onMessage: (inbound) => ua?.layer.receive(inbound),
       ...(options.onDroppedMessage ? { onDropped: options.onDroppedMessage } : {}),
       ...(options.tcpKeepAliveMs ? { tcpKeepAliveMs: options.tcpKeepAliveMs } : {}),
+      ...(options.requestRateLimit ? { requestRateLimit: options.requestRateLimit } : {}),
     });
     ua = new SipUserAgent(options, transport, host);
     return ua;
@@ -89,11 +93,13 @@ export class SipUserAgent implements UaContext, TransactionCore {
   get address(): UserAgentAddress {
     const udpPort = this.transport.udpPort;
     const tcpPort = this.transport.tcpPort;
+    const tlsPort = this.transport.tlsPort;
     return {
       host: this.#host,
-      port: udpPort ?? tcpPort ?? 0,
+      port: udpPort ?? tcpPort ?? tlsPort ?? 0,
       ...(udpPort !== undefined ? { udpPort } : {}),
       ...(tcpPort !== undefined ? { tcpPort } : {}),
+      ...(tlsPort !== undefined ? { tlsPort } : {}),
     };
   }
 
@@ -148,15 +154,24 @@ export class SipUserAgent implements UaContext, TransactionCore {
 
   /** A top Via for a new request over `transport`: our sent-by, a fresh branch and `;rport` (RFC 3581). */
   via(transport: SipTransportName): string {
-    const port = transport === 'udp' ? this.transport.udpPort : this.transport.tcpPort;
-    return `SIP/2.0/${transport.toUpperCase()} ${this.#host}:${port};branch=${newBranch()};rport`;
+    return `SIP/2.0/${transport.toUpperCase()} ${this.#host}:${this.#port(transport)};branch=${newBranch()};rport`;
   }
 
-  /** Our Contact value for `transport`, e.g. for a REGISTER sent with `request` (RFC 3261 §10.2.1). */
+  /**
+   * Our Contact value for `transport`, e.g. for a REGISTER sent with `request` (RFC 3261
+   * §10.2.1). Over TLS a sips: URI: RFC 5630 §3.1.3 deprecates `transport=tls`, and sips: asks
+   * peers to reach us over TLS again.
+   */
   contact(transport: SipTransportName): string {
-    const port = transport === 'udp' ? this.transport.udpPort : this.transport.tcpPort;
     const user = this.#options.contactUser ? `${this.#options.contactUser}@` : '';
-    return `<sip:${user}${this.#host}:${port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+    const hostPort = `${user}${this.#host}:${this.#port(transport)}`;
+    if (transport === 'tls') return `<sips:${hostPort}>`;
+    return `<sip:${hostPort}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+  }
+
+  #port(transport: SipTransportName): number | undefined {
+    if (transport === 'tls') return this.transport.tlsPort;
+    return transport === 'udp' ? this.transport.udpPort : this.transport.tcpPort;
   }
 
   /** Where a request for `uri` would be sent (RFC 3261 §8.1.2). */
@@ -268,8 +283,27 @@ export class SipUserAgent implements UaContext, TransactionCore {
     this.#dialogs.get(dialogId(getCallId(request.headers) ?? '', toTag, fromTag))?.receiveAck(request);
   }
 
+  /**
+   * Admits an in-dialog request or ACK only from its dialog's peer, and a CANCEL only from
+   * where its INVITE came from (transaction layer entry, internal); see SessionDialog.acceptsFrom.
+   */
+  admits(request: SipRequest, source: RemoteAddress): boolean {
+    if (request.method === 'CANCEL') {
+      const invite = this.layer.inviteServerFor(request);
+      return !invite || fromAnyPeer(source, [invite.source]);
+    }
+    const toTag = getTo(request.headers)?.params.get('tag');
+    if (!toTag) return true;
+    const id = dialogId(
+      getCallId(request.headers) ?? '',
+      toTag,
+      getFrom(request.headers)?.params.get('tag') ?? '',
+    );
+    return this.#dialogs.get(id)?.acceptsFrom(source) ?? true;
+  }
+
   /** Handles a response without transaction (transaction layer entry, internal). */
-  onStrayResponse(response: SipResponse): void {
+  onStrayResponse(response: SipResponse, source: RemoteAddress): void {
     // §13.2.2.4: a retransmitted 2xx to INVITE gets the same ACK again.
     if (response.status < 200 || response.status >= 300 || getCSeq(response.headers)?.method !== 'INVITE')
       return;
@@ -279,11 +313,12 @@ export class SipUserAgent implements UaContext, TransactionCore {
     const callId = getCallId(response.headers) ?? '';
     const dialog = this.#dialogs.get(dialogId(callId, fromTag, toTag));
     if (dialog) {
-      dialog.on2xxRetransmission(response);
+      if (dialog.acceptsFrom(source)) dialog.on2xxRetransmission(response);
+      else this.transport.reportDropped('spoofed_source', `2xx retransmission from ${source.host}`, source);
       return;
     }
     // §13.2.2.4: a 2xx from another fork gets its own ACK, then BYE.
     const answered = this.#answered.get(callId);
-    if (answered && answered.expires > Date.now()) answered.handler.onForked2xx(response);
+    if (answered && answered.expires > Date.now()) answered.handler.onForked2xx(response, source);
   }
 }

@@ -32,7 +32,7 @@ export interface UaContext {
 
 /** What handles a 2xx from another fork of an answered INVITE (RFC 3261 §13.2.2.4). */
 export interface ForkHandler {
-  onForked2xx(response: SipResponse): void;
+  onForked2xx(response: SipResponse, source: RemoteAddress): void;
 }
 
 /** Appends the headers every request we originate carries (User-Agent). */
