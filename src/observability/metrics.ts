@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { HttpRequestMetrics } from './http-request-metrics.ts';
-import { SipRegisterMetrics } from './sip-register-metrics.ts';
 import { SipDropMetrics } from './sip-drop-metrics.ts';
+import { SipRegisterMetrics } from './sip-register-metrics.ts';
 import { SipTransactionMetrics } from './sip-transaction-metrics.ts';
 
 /** Calls waiting for the dialer, as the store counts them on each scrape. */
