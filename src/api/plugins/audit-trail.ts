@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isSecretName } from '../../contract/secret-fields.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { PconnError, UnavailableError } from '../../domain/pconn-error.ts';
 import type { AuditWriter } from '../../service/audit/audit-writer.ts';
+import { maskSecretsInText, REDACTED } from '../masked-json-text.ts';
 import { type ProblemOptions, renderProblem } from '../problem-response.ts';
 import { clientRequestIdOf } from './request-id.ts';
 
 const BODY_CAP = 16 * 1024;
-const SECRET_KEY = /secret|password|token|authorization|api[-_]?key/i;
 
 /** Headers of the withheld answer that must not reach the client with the 503 standing in for it. */
 const WITHHELD_HEADERS = ['location', 'etag', 'idempotent-replayed', 'content-length', 'content-type'];
@@ -126,14 +127,9 @@ export function auditBody(request: FastifyRequest, raw: string | undefined): unk
     try {
       value = JSON.parse(raw);
     } catch {
-      // Unparseable bodies (invalid_json) are kept as text with secret-looking members masked.
-      return {
-        raw: sanitize(
-          raw
-            .replace(/("[^"]*(secret|password|token)[^"]*"\s*:\s*)"[^"]*"/gi, '$1"[redacted]"')
-            .slice(0, BODY_CAP),
-        ),
-      };
+      // Unparseable bodies (invalid_json) are kept as text, with the value after every
+      // secret-named member masked (read leniently: the body is broken) before it is cut.
+      return { raw: sanitize(maskSecretsInText(raw).slice(0, BODY_CAP)) };
     }
   } else return null;
   const redacted = redact(value, 0);
@@ -151,7 +147,7 @@ function redact(value: unknown, depth: number): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[sanitize(key)] = SECRET_KEY.test(key) ? '[redacted]' : redact(item, depth + 1);
+      out[sanitize(key)] = isSecretName(key) ? REDACTED : redact(item, depth + 1);
     }
     return out;
   }
