@@ -4,6 +4,7 @@ import { isSecretName } from '../../contract/secret-fields.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { PconnError, UnavailableError } from '../../domain/pconn-error.ts';
 import type { AuditWriter } from '../../service/audit/audit-writer.ts';
+import type { RefusalSummaries } from '../../service/audit/refusal-summaries.ts';
 import { maskSecretsInText, REDACTED } from '../masked-json-text.ts';
 import { type ProblemOptions, renderProblem } from '../problem-response.ts';
 import { clientRequestIdOf } from './request-id.ts';
@@ -24,7 +25,13 @@ export function registerAuditTrail(
   app: FastifyInstance,
   writer: AuditWriter,
   clock: Clock,
-  options: ProblemOptions,
+  options: ProblemOptions & {
+    /**
+     * Where requests refused with 429 before authentication are counted (one summary entry per
+     * address and window) instead of each getting an entry; absent: each gets its own.
+     */
+    refusals?: RefusalSummaries;
+  },
 ): void {
   // A request whose client hung up is still being handled after the server has closed; shutdown
   // waits for its entry (AuditWriter.drain) instead of closing the store under it. Counted from
@@ -44,6 +51,20 @@ export function registerAuditTrail(
   });
   async function audit(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     if (request.routeOptions.config?.audit === false) return payload;
+    if (options.refusals && !request.principal && request.problemCode === 'rate_limited') {
+      // Refused before authentication (a flood from one address): counted, not written one by one.
+      options.refusals.add({
+        ip: request.ip ?? null,
+        requestId: request.id,
+        method: request.method,
+        path: (request.url.split('?')[0] ?? '').slice(0, 2048),
+        status: reply.statusCode,
+        code: request.problemCode,
+        userAgent: request.headers['user-agent'] ?? null,
+        at: clock.now(),
+      });
+      return payload;
+    }
     const raw = request.rawBody;
     const durationMs = Math.round(reply.elapsedTime * 1000) / 1000;
     const entry = {
