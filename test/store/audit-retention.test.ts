@@ -104,7 +104,12 @@ for (const [kind, open] of STORE_KINDS) {
         await flood(store.db, 30, T0, 'old');
         await appendAuditEvents(store.db, [entry('kept', 'tenant-1', T0), entry('kept', 'tenant-2', T0 + 1)]);
         const bounds = { olderThan: new Date(T0 + 10_500), maxEntries: 1000 };
-        const outcome = await pruneAuditChain(store.db, UNAUTHENTICATED_CHAIN, bounds, new Date(T0 + 86_400_000));
+        const outcome = await pruneAuditChain(
+          store.db,
+          UNAUTHENTICATED_CHAIN,
+          bounds,
+          new Date(T0 + 86_400_000),
+        );
         assert.equal(outcome.pruned, 11, 'entries 0…10 s old at the cut');
         assert.deepEqual(
           await pruneAuditChain(store.db, UNAUTHENTICATED_CHAIN, bounds, new Date(T0 + 86_400_000)),

@@ -72,12 +72,7 @@ export function registerAuthentication(
   function chargeUnauthenticated(request: FastifyRequest): void {
     if (!deps.unauthenticatedLimiter) return;
     const wait = deps.unauthenticatedLimiter.take(`ip:${request.ip}`);
-    if (wait > 0)
-      throw new PconnError(
-        'rate_limited',
-        `Too many requests without a valid access token from this address; retry in ${Math.ceil(wait)} s. Get a token from POST /oauth/token.`,
-        { retryAfterSeconds: wait, retryable: true },
-      );
+    if (wait > 0) throw refusedUnauthenticated(wait);
   }
 
   async function authenticate(request: FastifyRequest): Promise<void> {
@@ -138,6 +133,25 @@ function withAuditLink(error: unknown, requestId: string): unknown {
       },
     },
   });
+}
+
+/**
+ * The 429 of a request refused by its address's unauthenticated budget. Made without a stack
+ * trace: under a flood it is the one answer given thousands of times a second, and capturing
+ * the stack was the costliest step of giving it (~10 % of the server's time in a profile).
+ */
+function refusedUnauthenticated(waitSeconds: number): PconnError {
+  const depth = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new PconnError(
+      'rate_limited',
+      `Too many requests without a valid access token from this address; retry in ${Math.ceil(waitSeconds)} s. Get a token from POST /oauth/token.`,
+      { retryAfterSeconds: waitSeconds, retryable: true },
+    );
+  } finally {
+    Error.stackTraceLimit = depth;
+  }
 }
 
 function limit(limiter: RateLimiter, key: string): void {
