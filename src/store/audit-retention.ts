@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import { AUDIT_CHECKPOINT_ROUTE, type AuditCheckpoint } from '../contract/audit-chain.ts';
-import { appendAuditEvents, UNAUTHENTICATED_CHAIN } from './audit-events.ts';
+import { appendAuditEvents, type NewAuditEvent, UNAUTHENTICATED_CHAIN } from './audit-events.ts';
 import type { Db } from './database.ts';
 
 /** How far one chain may grow and how old its entries may get. */
@@ -11,8 +10,15 @@ export interface ChainBounds {
   maxEntries: number;
 }
 
+/** What a checkpoint names: the last entry pruned (the next one kept links to its hash). */
+export interface PrunedThrough {
+  prunedThroughSequence: number;
+  prunedThroughHash: string;
+  prunedEntries: number;
+}
+
 /** What one pruning did: nothing, or a checkpoint appended and entries removed before it. */
-export type PruneOutcome = { pruned: 0 } | ({ pruned: number; checkpointSequence: number } & AuditCheckpoint);
+export type PruneOutcome = { pruned: 0 } | ({ pruned: number; checkpointSequence: number } & PrunedThrough);
 
 /**
  * Prunes the oldest entries of `chain` past its bounds, keeping the chain verifiable: in one
@@ -20,13 +26,14 @@ export type PruneOutcome = { pruned: 0 } | ({ pruned: number; checkpointSequence
  * checkpoint entry naming the last entry it removes and that entry's hash, then deletes that
  * entry and all before it. Verification starts from the newest checkpoint
  * (contract/audit-chain.ts), so a pruned chain verifies, while an entry missing beyond what a
- * checkpoint declares is still a gap. `at` is the checkpoint's time (the caller's Clock).
+ * checkpoint declares is still a gap. `checkpointEntry` makes the checkpoint's entry (its shape
+ * is the contract's, contract/audit-chain.ts: the service builds it).
  */
 export async function pruneAuditChain(
   db: Db,
   chain: string,
   bounds: ChainBounds,
-  at: Date,
+  checkpointEntry: (checkpoint: PrunedThrough) => NewAuditEvent,
 ): Promise<PruneOutcome> {
   return db.transaction().execute(async (tx) => {
     const head = await tx
@@ -64,34 +71,12 @@ export async function pruneAuditChain(
       .where('chain', '=', chain)
       .where('sequence', '<=', through)
       .executeTakeFirstOrThrow();
-    const checkpoint: AuditCheckpoint = {
+    const checkpoint: PrunedThrough = {
       prunedThroughSequence: through,
       prunedThroughHash: last.hash,
       prunedEntries: Number(count.n),
     };
-    await appendAuditEvents(tx, [
-      {
-        tenantId: chain === UNAUTHENTICATED_CHAIN ? null : chain,
-        requestId: `checkpoint_${through}`,
-        clientRequestId: null,
-        clientId: null,
-        method: '-',
-        route: AUDIT_CHECKPOINT_ROUTE,
-        path: '',
-        status: 0,
-        code: null,
-        durationMs: 0,
-        ip: null,
-        userAgent: null,
-        bodyDigest: null,
-        body: {
-          checkpoint,
-          bounds: { olderThan: bounds.olderThan.toISOString(), maxEntries: bounds.maxEntries },
-        },
-        problem: null,
-        at: at.toISOString(),
-      },
-    ]);
+    await appendAuditEvents(tx, [checkpointEntry(checkpoint)]);
     await tx.deleteFrom('audit_events').where('chain', '=', chain).where('sequence', '<=', through).execute();
     return { pruned: checkpoint.prunedEntries, checkpointSequence: headSequence + 1, ...checkpoint };
   });

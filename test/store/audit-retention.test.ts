@@ -5,17 +5,22 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { checkpointOf, verifyAuditChain } from '../../src/contract/audit-chain.ts';
+import { auditCheckpointEntry } from '../../src/service/audit/unauthenticated-retention.ts';
 import {
   appendAuditEvents,
   listAuditEvents,
   type NewAuditEvent,
   UNAUTHENTICATED_CHAIN,
 } from '../../src/store/audit-events.ts';
-import { pruneAuditChain } from '../../src/store/audit-retention.ts';
+import { type ChainBounds, pruneAuditChain } from '../../src/store/audit-retention.ts';
 import type { Db } from '../../src/store/database.ts';
 import { insertTenant } from '../../src/store/tenants.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
+
+/** Prunes `chain` to `bounds` as the retention service does, its checkpoint written at `at`. */
+const prune = (db: Db, chain: string, bounds: ChainBounds, at: Date) =>
+  pruneAuditChain(db, chain, bounds, auditCheckpointEntry(chain, bounds, at));
 
 after(() => stopTestPostgres());
 
@@ -56,7 +61,7 @@ for (const [kind, open] of STORE_KINDS) {
       const { store, drop } = await open();
       try {
         await flood(store.db, 50, T0, 'a');
-        const outcome = await pruneAuditChain(
+        const outcome = await prune(
           store.db,
           UNAUTHENTICATED_CHAIN,
           { olderThan: new Date(T0 - 1), maxEntries: 20 },
@@ -71,7 +76,7 @@ for (const [kind, open] of STORE_KINDS) {
         assert.deepEqual(verifyAuditChain(kept), []);
         // More entries, a second pruning: the newest checkpoint is the anchor.
         await flood(store.db, 10, T0 + 100_000, 'b');
-        await pruneAuditChain(
+        await prune(
           store.db,
           UNAUTHENTICATED_CHAIN,
           { olderThan: new Date(T0 - 1), maxEntries: 5 },
@@ -104,17 +109,11 @@ for (const [kind, open] of STORE_KINDS) {
         await flood(store.db, 30, T0, 'old');
         await appendAuditEvents(store.db, [entry('kept', 'tenant-1', T0), entry('kept', 'tenant-2', T0 + 1)]);
         const bounds = { olderThan: new Date(T0 + 10_500), maxEntries: 1000 };
-        const outcome = await pruneAuditChain(
-          store.db,
-          UNAUTHENTICATED_CHAIN,
-          bounds,
-          new Date(T0 + 86_400_000),
-        );
+        const outcome = await prune(store.db, UNAUTHENTICATED_CHAIN, bounds, new Date(T0 + 86_400_000));
         assert.equal(outcome.pruned, 11, 'entries 0…10 s old at the cut');
-        assert.deepEqual(
-          await pruneAuditChain(store.db, UNAUTHENTICATED_CHAIN, bounds, new Date(T0 + 86_400_000)),
-          { pruned: 0 },
-        );
+        assert.deepEqual(await prune(store.db, UNAUTHENTICATED_CHAIN, bounds, new Date(T0 + 86_400_000)), {
+          pruned: 0,
+        });
         const kept = await all(store.db, UNAUTHENTICATED_CHAIN);
         assert.equal(kept[0]?.sequence, 12);
         assert.deepEqual(verifyAuditChain(kept), []);
@@ -123,7 +122,7 @@ for (const [kind, open] of STORE_KINDS) {
         // Under a steady flood the chain stays within its bound, pruning after pruning.
         for (let round = 0; round < 5; round++) {
           await flood(store.db, 40, T0 + 100_000 * (round + 1), `r${round}-`);
-          await pruneAuditChain(
+          await prune(
             store.db,
             UNAUTHENTICATED_CHAIN,
             { olderThan: new Date(T0), maxEntries: 25 },

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
+import { AUDIT_CHECKPOINT_ROUTE, type AuditCheckpoint } from '../../contract/audit-chain.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { UNAUTHENTICATED_CHAIN } from '../../store/audit-events.ts';
-import { type PruneOutcome, pruneAuditChain } from '../../store/audit-retention.ts';
+import { type NewAuditEvent, UNAUTHENTICATED_CHAIN } from '../../store/audit-events.ts';
+import { type ChainBounds, type PruneOutcome, pruneAuditChain } from '../../store/audit-retention.ts';
 import type { Db } from '../../store/database.ts';
 
 /** The unauthenticated chain's bounds (PCONN_AUDIT_UNAUTHENTICATED_*). */
@@ -33,14 +34,15 @@ export class UnauthenticatedAuditRetention {
   /** One pruning pass at the clock's instant; exposed for tests. */
   async runOnce(): Promise<PruneOutcome> {
     const now = this.clock.now();
+    const bounds = {
+      olderThan: new Date(now.getTime() - this.options.retentionSeconds * 1000),
+      maxEntries: this.options.maxEntries,
+    };
     const outcome = await pruneAuditChain(
       this.db,
       UNAUTHENTICATED_CHAIN,
-      {
-        olderThan: new Date(now.getTime() - this.options.retentionSeconds * 1000),
-        maxEntries: this.options.maxEntries,
-      },
-      now,
+      bounds,
+      auditCheckpointEntry(UNAUTHENTICATED_CHAIN, bounds, now),
     );
     if (outcome.pruned > 0)
       this.logger.info(
@@ -68,4 +70,37 @@ export class UnauthenticatedAuditRetention {
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }
+}
+
+/**
+ * The entry a pruning appends to `chain` (contract/audit-chain.ts reads it back when verifying):
+ * route AUDIT_CHECKPOINT_ROUTE, the checkpoint under `body.checkpoint`, the bounds that caused
+ * it beside, written at `at`.
+ */
+export function auditCheckpointEntry(
+  chain: string,
+  bounds: ChainBounds,
+  at: Date,
+): (checkpoint: AuditCheckpoint) => NewAuditEvent {
+  return (checkpoint) => ({
+    tenantId: chain === UNAUTHENTICATED_CHAIN ? null : chain,
+    requestId: `checkpoint_${checkpoint.prunedThroughSequence}`,
+    clientRequestId: null,
+    clientId: null,
+    method: '-',
+    route: AUDIT_CHECKPOINT_ROUTE,
+    path: '',
+    status: 0,
+    code: null,
+    durationMs: 0,
+    ip: null,
+    userAgent: null,
+    bodyDigest: null,
+    body: {
+      checkpoint,
+      bounds: { olderThan: bounds.olderThan.toISOString(), maxEntries: bounds.maxEntries },
+    },
+    problem: null,
+    at: at.toISOString(),
+  });
 }
