@@ -252,6 +252,18 @@ describe('behind a reverse proxy', () => {
     assert.equal(entry?.ip, '203.0.113.2');
   });
 
+  test('requests to paths that do not exist spend the same budget', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${proxied.url}/v1/no-such-route`, {
+        headers: { 'x-forwarded-for': '203.0.113.3' },
+      });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [404, 404, 429]);
+  });
+
   test('PCONN_TRUST_PROXY takes addresses, CIDRs and named ranges, and refuses anything else', () => {
     assert.deepEqual(loadConfig({ PCONN_TRUST_PROXY: '10.0.0.0/8, loopback,2001:db8::1' }).trustProxy, [
       '10.0.0.0/8',
