@@ -62,6 +62,41 @@ export const SETTINGS = {
     description: 'sustained requests per second per client, per node (`0` disables the limit)',
   },
   PCONN_RATE_LIMIT_BURST: { group: 'Server', default: '2000', description: 'burst size per client' },
+  PCONN_RATE_LIMIT_UNAUTHENTICATED_RPS: {
+    group: 'Server',
+    default: '5',
+    description:
+      'sustained requests per second per source address that fail authentication (no token, a bad token, an unknown route), per node; past it they get 429 `rate_limited` before any other work and are audited as one summary entry per address (`0` disables the limit). See [security.md](security.md#floods-without-a-token)',
+  },
+  PCONN_RATE_LIMIT_UNAUTHENTICATED_BURST: {
+    group: 'Server',
+    default: '20',
+    description: 'burst size of that per-address budget',
+  },
+  PCONN_TRUST_PROXY: {
+    group: 'Server',
+    defaultText: 'off',
+    description:
+      'comma-separated addresses or CIDRs of your reverse proxies (or `loopback`, `linklocal`, `uniquelocal`): a request from one of them is taken to come from the client its `X-Forwarded-For` names (the address rate limits and the audit trail use). Off: the connection’s address, and `X-Forwarded-For` is ignored',
+  },
+  PCONN_AUDIT_UNAUTHENTICATED_RETENTION_SECONDS: {
+    group: 'Server',
+    default: '2592000',
+    description:
+      'audit entries of requests that had no usable token (the unauthenticated chain) are kept this long (30 days), then pruned behind a checkpoint entry that `pconn audit verify` starts from; tenants’ chains are never pruned',
+  },
+  PCONN_AUDIT_UNAUTHENTICATED_MAX_ENTRIES: {
+    group: 'Server',
+    default: '100000',
+    description:
+      'the unauthenticated chain keeps at most this many entries: older ones are pruned (behind a checkpoint) even before their retention ends, which bounds its size under floods from many addresses',
+  },
+  PCONN_AUDIT_SUMMARY_SECONDS: {
+    group: 'Server',
+    default: '60',
+    description:
+      'requests refused with 429 before authentication are audited as one summary entry per source address and this many seconds (a count, first and last request id and time), not one entry each',
+  },
   PCONN_HTTP_HEADERS_TIMEOUT_MS: {
     group: 'Server',
     default: '15000',

@@ -20,6 +20,12 @@ export interface Config {
   keyEncryption: { current?: string; previous: string[] };
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** Per source address, for requests that fail authentication (PCONN_RATE_LIMIT_UNAUTHENTICATED_*). */
+  unauthenticatedRateLimit: { perSecond: number; burst: number };
+  /** Proxies whose X-Forwarded-For is believed (PCONN_TRUST_PROXY); false: none. */
+  trustProxy: string[] | false;
+  /** The unauthenticated audit chain's bounds and the 429 summaries (PCONN_AUDIT_*). */
+  auditUnauthenticated: { retentionSeconds: number; maxEntries: number; summarySeconds: number };
   /** HTTP server time limits, ms (PCONN_HTTP_*): slow headers, slow bodies, idle keep-alive. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   webhookAllowPrivate: boolean;
@@ -134,6 +140,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyEncryption: keyEncryptionKeys(env),
     rateLimitPerSecond: integer(env, 'PCONN_RATE_LIMIT_RPS'),
     rateLimitBurst: integer(env, 'PCONN_RATE_LIMIT_BURST', 1),
+    unauthenticatedRateLimit: {
+      perSecond: integer(env, 'PCONN_RATE_LIMIT_UNAUTHENTICATED_RPS'),
+      burst: integer(env, 'PCONN_RATE_LIMIT_UNAUTHENTICATED_BURST', 1),
+    },
+    trustProxy: trustedProxies(text(env, 'PCONN_TRUST_PROXY')),
+    auditUnauthenticated: {
+      retentionSeconds: integer(env, 'PCONN_AUDIT_UNAUTHENTICATED_RETENTION_SECONDS', 60),
+      maxEntries: integer(env, 'PCONN_AUDIT_UNAUTHENTICATED_MAX_ENTRIES', 100),
+      summarySeconds: integer(env, 'PCONN_AUDIT_SUMMARY_SECONDS', 1),
+    },
     http: httpLimits(env),
     webhookAllowPrivate:
       env.PCONN_WEBHOOK_ALLOW_PRIVATE === '1' || env.PCONN_WEBHOOK_ALLOW_PRIVATE === 'true',
@@ -228,6 +244,41 @@ function keyEncryptionKeys(env: NodeJS.ProcessEnv): Config['keyEncryption'] {
       'PCONN_KEY_ENCRYPTION_KEY_PREVIOUS needs PCONN_KEY_ENCRYPTION_KEY (the key to re-seal with).',
     );
   return { current, previous };
+}
+
+/** Named ranges proxy-addr (Fastify's trustProxy) knows. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * PCONN_TRUST_PROXY: off, or the proxies' addresses and CIDRs. `true` (trust any hop) is not
+ * offered: then every client could name its own address and step around per-address limits.
+ */
+function trustedProxies(raw: string): string[] | false {
+  const value = raw.trim();
+  if (value === '' || value === 'off' || value === 'false') return false;
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_RANGES.has(entry)) continue;
+    const [address, bits, ...rest] = entry.split('/');
+    const version = ipVersion(address ?? '');
+    const maxBits = version === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (version === 0 || !bitsOk || rest.length > 0)
+      throw new ConfigError(
+        `PCONN_TRUST_PROXY: '${entry}' is not an IP address, a CIDR (10.0.0.0/8) or one of ${[...PROXY_RANGES].join(', ')}.`,
+      );
+  }
+  return entries;
+}
+
+/** 4 or 6 for an IPv4 or IPv6 address (6: loosely, hex groups and colons), else 0. */
+function ipVersion(address: string): 0 | 4 | 6 {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  if (v4) return v4.slice(1).every((part) => Number(part) <= 255) ? 4 : 0;
+  return /^[0-9a-fA-F:.]+$/.test(address) && address.includes(':') ? 6 : 0;
 }
 
 function metricsAccess(access: string, token: string | undefined): Config['metrics'] {

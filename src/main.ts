@@ -13,6 +13,8 @@ import { CallTelemetry } from './observability/call-telemetry.ts';
 import { PconnMetrics } from './observability/metrics.ts';
 import { Tracing } from './observability/tracing.ts';
 import { AuditWriter } from './service/audit/audit-writer.ts';
+import { RefusalSummaries } from './service/audit/refusal-summaries.ts';
+import { UnauthenticatedAuditRetention } from './service/audit/unauthenticated-retention.ts';
 import { KeyEncryption } from './service/auth/key-encryption.ts';
 import { SigningKeyRing } from './service/auth/signing-keys.ts';
 import { TokenService } from './service/auth/token-service.ts';
@@ -119,6 +121,19 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     clock,
   );
   const audit = new AuditWriter(db, logger);
+  // Requests with no usable token: 429s past an address's budget are summarized, and the chain
+  // they are written to is pruned behind checkpoints (docs/security.md).
+  const refusalSummaries = new RefusalSummaries(
+    audit,
+    clock,
+    logger,
+    config.auditUnauthenticated.summarySeconds * 1000,
+  );
+  const auditRetention = new UnauthenticatedAuditRetention(db, clock, logger, {
+    retentionSeconds: config.auditUnauthenticated.retentionSeconds,
+    maxEntries: config.auditUnauthenticated.maxEntries,
+    everyMs: 60_000,
+  });
   const resources = {
     campaigns: new ResourceService(db, campaignKind),
     contacts: new ResourceService(db, contactKind),
@@ -227,6 +242,9 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     logger,
     publicUrl: config.publicUrl,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+    unauthenticatedRateLimit: config.unauthenticatedRateLimit,
+    refusalSummaries,
+    trustProxy: config.trustProxy,
     http: config.http,
     isShuttingDown: () => shuttingDown,
     calls: {
@@ -239,6 +257,8 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     },
     observability: { metrics, tracing, metricsAccess: config.metrics },
   });
+  refusalSummaries.start();
+  auditRetention.start();
   if (config.dialer.enabled) dialer.start();
   if (config.events.relayEnabled) relay.start();
   // Idempotency keys are kept 24 h; expired ones are swept hourly (an expired key is taken over
@@ -287,7 +307,10 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
         clearInterval(sweep);
         if (nonceSweep) clearInterval(nonceSweep);
         await maintenance?.stop();
+        await auditRetention.stop();
         await app.close();
+        // After the server: the last refused requests are counted, then their summaries written.
+        await refusalSummaries.stop();
         await dialer.stop(config.shutdownGraceMs);
         eventHub.close();
         await relay.stop();

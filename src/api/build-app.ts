@@ -24,6 +24,7 @@ import type { EventStreamHub } from '../events/event-stream-hub.ts';
 import type { PconnMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { AuditWriter } from '../service/audit/audit-writer.ts';
+import type { RefusalSummaries } from '../service/audit/refusal-summaries.ts';
 import type { SigningKeyRing } from '../service/auth/signing-keys.ts';
 import type { TokenService } from '../service/auth/token-service.ts';
 import type { ResourceService } from '../service/resources/resource-service.ts';
@@ -77,6 +78,18 @@ export interface AppDeps {
   logger: Logger;
   publicUrl: string;
   rateLimit: { perSecond: number; burst: number };
+  /**
+   * Per source address, for requests that fail authentication (no token, a bad one, no such
+   * route): past it they get 429 before any other work. Absent: no such budget.
+   */
+  unauthenticatedRateLimit?: { perSecond: number; burst: number };
+  /** Requests refused before authentication, audited as summaries; absent: one entry each. */
+  refusalSummaries?: RefusalSummaries;
+  /**
+   * Reverse proxies whose X-Forwarded-For names the client (PCONN_TRUST_PROXY: addresses, CIDRs
+   * or proxy-addr's named ranges); the address limits and the audit trail use. Absent: none.
+   */
+  trustProxy?: string[] | false;
   /** The HTTP server's time limits (PCONN_HTTP_*); absent: Node's defaults, Fastify's keep-alive. */
   http?: HttpLimits;
   isShuttingDown?: () => boolean;
@@ -130,6 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One summary line per request comes from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
+    // Never `true`: every client could then name its own address and dodge per-address limits.
+    trustProxy: deps.trustProxy && deps.trustProxy.length > 0 ? deps.trustProxy : false,
     bodyLimit: 1024 * 1024,
     // Fastify's own 503 while closing is plain JSON: the onRequest hook below answers a problem.
     return503OnClosing: false,
@@ -243,9 +258,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tokens: deps.tokens,
     tenants: deps.tenants,
     limiter: new RateLimiter(deps.rateLimit.perSecond, deps.rateLimit.burst, deps.clock),
+    ...(deps.unauthenticatedRateLimit
+      ? {
+          unauthenticatedLimiter: new RateLimiter(
+            deps.unauthenticatedRateLimit.perSecond,
+            deps.unauthenticatedRateLimit.burst,
+            deps.clock,
+          ),
+        }
+      : {}),
     now: () => deps.clock.now(),
   });
-  registerAuditTrail(app, deps.audit, deps.clock, { publicUrl: deps.publicUrl });
+  registerAuditTrail(app, deps.audit, deps.clock, {
+    publicUrl: deps.publicUrl,
+    refusals: deps.refusalSummaries,
+  });
 
   const db = deps.store.db;
   registerHealthRoutes(app, {

@@ -20,16 +20,37 @@ export interface SchemaErrorContext {
   defaultRegion?: string;
 }
 
+/** How many field errors a problem lists at most; `errorCount` tells the total. */
+export const MAX_REPORTED_ERRORS = 100;
+
 /**
  * Turns ajv's errors into pconn field errors: one per problem, RFC 6901 pointers, contract
  * codes, and hints. Union ("anyOf") failures are narrowed to the branch the client evidently
  * meant, instead of listing every branch's complaints.
  */
 export function mapSchemaErrors(errors: readonly ErrorObject[], context: SchemaErrorContext): FieldError[] {
+  return mapSchemaErrorsCapped(errors, context, Number.POSITIVE_INFINITY).errors;
+}
+
+/**
+ * mapSchemaErrors for an answer: the first `limit` errors mapped (hints and all), the rest only
+ * counted. A body of 75,000 unknown members once took 7 s and answered 17.5 MB, each error
+ * costing a "did you mean" search and a list of the known fields; past the limit an error costs a
+ * set insertion. `total` counts distinct problems like the mapped list does (pointer and kind).
+ */
+export function mapSchemaErrorsCapped(
+  errors: readonly ErrorObject[],
+  context: SchemaErrorContext,
+  limit: number = MAX_REPORTED_ERRORS,
+): { errors: FieldError[]; total: number } {
   const narrowed = narrowUnions([...errors]);
   const seen = new Set<string>();
   const result: FieldError[] = [];
   for (const error of narrowed) {
+    if (result.length >= limit) {
+      seen.add(unmappedKey(error));
+      continue;
+    }
     const mapped =
       'synthetic' in error
         ? (error as ErrorObject & { synthetic: FieldError }).synthetic
@@ -48,7 +69,20 @@ export function mapSchemaErrors(errors: readonly ErrorObject[], context: SchemaE
           },
     );
   }
-  return result;
+  return { errors: result, total: seen.size };
+}
+
+/** A dedupe key for an error past the limit, without mapping it (no hint search). */
+function unmappedKey(error: ErrorObject): string {
+  if ('synthetic' in error) {
+    const synthetic = (error as ErrorObject & { synthetic: FieldError }).synthetic;
+    return `${synthetic.pointer}|${synthetic.code}`;
+  }
+  const params = error.params as Record<string, unknown>;
+  const member = params.additionalProperty ?? params.missingProperty;
+  const pointer =
+    member === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(String(member))}`;
+  return `${pointer}|~${error.keyword}`;
 }
 
 function parameterName(pointer: string): string {

@@ -1,14 +1,12 @@
+import { isSecretName } from '../contract/secret-fields.ts';
+
 // Members whose values are never printed back: a password must not land in a terminal, a CI log
-// or a pasted bug report. Matched on the member's name, any case.
-const SECRET_NAME = /pass|pwd|secret|token|credential|api[-_]?key|private[-_]?key/i;
+// or a pasted bug report. The names are the one shared list (contract/secret-fields.ts), the
+// same the audit trail masks.
+export { isSecretName };
 
 /** What a secret value is printed as. */
 export const HIDDEN = '(hidden)';
-
-/** True when a member of this name holds a secret (password, passwd, pwd, clientSecret, token…). */
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
 
 /** True when any member on the path to `pointer` (`/a/b` or `a.b`) is secret-like. */
 export function isSecretPath(path: string): boolean {

@@ -76,17 +76,53 @@ export interface ChainBreak {
 }
 
 /**
+ * The route of a checkpoint entry. Pruning a chain (only the unauthenticated one is pruned, see
+ * docs/security.md) first appends a checkpoint naming the last entry it removes, then removes
+ * that entry and everything before it. The checkpoint is an ordinary link, hashed like any
+ * other, so verification starts at the entry after the one it names, with that entry's hash
+ * — and deleting anything more than the checkpoint declares is still a `sequence_gap`.
+ */
+export const AUDIT_CHECKPOINT_ROUTE = 'pconn:audit-checkpoint';
+
+/** The route of a summary entry: requests refused before authentication, counted per address. */
+export const AUDIT_SUMMARY_ROUTE = 'pconn:refused-unauthenticated';
+
+/** What a checkpoint entry's body holds (under `checkpoint`). */
+export interface AuditCheckpoint {
+  /** The last entry pruned: the next entry kept links to its hash. */
+  prunedThroughSequence: number;
+  prunedThroughHash: string;
+  /** Entries removed by this pruning. */
+  prunedEntries: number;
+}
+
+/** The checkpoint an entry carries, if it is a checkpoint entry. */
+export function checkpointOf(entry: Pick<AuditChainFields, 'route' | 'body'>): AuditCheckpoint | undefined {
+  if (entry.route !== AUDIT_CHECKPOINT_ROUTE) return undefined;
+  const checkpoint = (entry.body as { checkpoint?: Partial<AuditCheckpoint> } | null)?.checkpoint;
+  if (
+    typeof checkpoint?.prunedThroughSequence !== 'number' ||
+    typeof checkpoint.prunedThroughHash !== 'string'
+  )
+    return undefined;
+  return checkpoint as AuditCheckpoint;
+}
+
+/**
  * Verifies entries of one chain given in sequence order, starting at `startHash` (the
- * previous entry's hash, or GENESIS_HASH from the beginning). Returns every break found.
+ * previous entry's hash) and `startSequence`. Without them it starts at the chain's beginning,
+ * or, when the oldest entries were pruned, where the newest checkpoint among `entries` says the
+ * kept entries begin. Returns every break found.
  */
 export function verifyAuditChain(
   entries: ReadonlyArray<AuditChainFields & { prevHash: string; hash: string }>,
-  startHash = GENESIS_HASH,
-  startSequence = 1,
+  startHash?: string,
+  startSequence?: number,
 ): ChainBreak[] {
+  const anchor = startHash === undefined ? newestCheckpoint(entries) : undefined;
   const breaks: ChainBreak[] = [];
-  let expectedPrev = startHash;
-  let expectedSequence = startSequence;
+  let expectedPrev = startHash ?? anchor?.prunedThroughHash ?? GENESIS_HASH;
+  let expectedSequence = startSequence ?? (anchor ? anchor.prunedThroughSequence + 1 : 1);
   for (const entry of entries) {
     if (entry.sequence !== expectedSequence) {
       breaks.push({ sequence: entry.sequence, requestId: entry.requestId, reason: 'sequence_gap' });
@@ -101,6 +137,19 @@ export function verifyAuditChain(
     expectedSequence = entry.sequence + 1;
   }
   return breaks;
+}
+
+/** The checkpoint that pruned furthest, among entries that are themselves kept (and so verified). */
+function newestCheckpoint(
+  entries: ReadonlyArray<Pick<AuditChainFields, 'route' | 'body'>>,
+): AuditCheckpoint | undefined {
+  let newest: AuditCheckpoint | undefined;
+  for (const entry of entries) {
+    const checkpoint = checkpointOf(entry);
+    if (checkpoint && checkpoint.prunedThroughSequence > (newest?.prunedThroughSequence ?? 0))
+      newest = checkpoint;
+  }
+  return newest;
 }
 
 /** JSON with object keys sorted at every depth. */

@@ -21,6 +21,13 @@ export const ProblemSchema = Type.Object(
     instance: Type.Optional(Type.String()),
     pointer: Type.Optional(Type.String()),
     errors: Type.Optional(Type.Array(FieldErrorSchema)),
+    errorCount: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Schema failures: how many problems were found in all; errors[] lists the first 100 of them',
+      }),
+    ),
   },
   { additionalProperties: true, $id: 'Problem', description: 'RFC 9457 problem details' },
 );

@@ -78,6 +78,9 @@ export async function startTestServer(
     // the answer delays when PGlite keeps the event loop busy.
     PCONN_AGENT_RING_SECONDS: '600',
     PCONN_CONTACT_RING_SECONDS: '600',
+    // Suites send many token-less requests from 127.0.0.1 on purpose (the auth matrix); the
+    // per-address budget for them is tested where it is set (test/api/unauthenticated-flood.test.ts).
+    PCONN_RATE_LIMIT_UNAUTHENTICATED_RPS: '0',
     ...options.env,
   });
   const pconn = await createPconn(config, {

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type FieldError, InvalidInputError } from '../../domain/pconn-error.ts';
 import { type ImportRecord, readCsv, readNdjson } from '../../service/contacts/import-formats.ts';
+import { countJsonMembers, MAX_JSON_MEMBERS } from '../json-member-count.ts';
+import { findJsonSyntaxError } from '../json-syntax-error.ts';
 import { findUnstorableText } from '../unstorable-text.ts';
 import { decodeUtf8 } from '../utf8-text.ts';
 
@@ -36,11 +38,29 @@ export function registerJsonParser(app: FastifyInstance): void {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (error) {
+    } catch {
+      // V8's message quotes the body around the error (a password, say): never echoed. The
+      // problem names the place and what the grammar expected there instead.
+      const at = findJsonSyntaxError(text);
       return done(
-        new InvalidInputError('invalid_json', `The body is not valid JSON: ${(error as Error).message}.`),
+        new InvalidInputError(
+          'invalid_json',
+          at
+            ? `The body is not valid JSON: ${at.reason}, at line ${at.line}, column ${at.column} (position ${at.position}).`
+            : 'The body is not valid JSON.',
+          at ? { extensions: { position: at.position, line: at.line, column: at.column } } : {},
+        ),
       );
     }
+    const members = countJsonMembers(value);
+    if (members > MAX_JSON_MEMBERS)
+      return done(
+        new InvalidInputError(
+          'payload_too_large',
+          `The body holds more than ${MAX_JSON_MEMBERS.toLocaleString('en')} object members and array items in all; no request needs that many (bulk data goes through the streamed import routes). Nothing was checked further.`,
+          { extensions: { maxMembers: MAX_JSON_MEMBERS } },
+        ),
+      );
     const errors: FieldError[] = [];
     findUnstorableText(value, '', errors, 0);
     if (errors.length > 0)

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { InvalidInputError, NotFoundError, PconnError, UnavailableError } from '../../domain/pconn-error.ts';
 import type { AllowedMethods } from '../allowed-methods.ts';
 import { type ProblemOptions, sendProblem } from '../problem-response.ts';
-import { mapSchemaErrors } from '../schema-errors.ts';
+import { MAX_REPORTED_ERRORS, mapSchemaErrorsCapped } from '../schema-errors.ts';
 
 /**
  * The one place errors become responses. PconnErrors map through the problem table; Fastify's
@@ -93,17 +93,17 @@ async function toPconnError(error: FastifyError, request: FastifyRequest): Promi
         defaultRegion = undefined;
       }
     }
-    const errors = mapSchemaErrors(error.validation as never, {
-      part,
-      route: request.routeOptions.config.routeKind ?? 'other',
-      defaultRegion,
-    });
-    const where = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : 'path';
-    return new InvalidInputError(
-      'invalid_request',
-      `The ${where} has ${errors.length} problem(s); see errors[].`,
-      { errors },
+    const { errors, total } = mapSchemaErrorsCapped(
+      error.validation as never,
+      { part, route: request.routeOptions.config.routeKind ?? 'other', defaultRegion },
+      MAX_REPORTED_ERRORS,
     );
+    const where = part === 'body' ? 'request body' : part === 'querystring' ? 'query string' : 'path';
+    const listed = total > errors.length ? `; errors[] lists the first ${errors.length}` : '; see errors[]';
+    return new InvalidInputError('invalid_request', `The ${where} has ${total} problem(s)${listed}.`, {
+      errors,
+      extensions: { errorCount: total },
+    });
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
