@@ -19,12 +19,16 @@ export interface Config {
   rateLimitBurst: number;
   /** HTTP server time limits, ms (PCONN_HTTP_*): slow headers, slow bodies, idle keep-alive. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** Largest body of a streamed import (contacts, DNC), bytes (PCONN_IMPORT_MAX_BYTES). */
+  importMaxBytes: number;
   webhookAllowPrivate: boolean;
   externalIssuer?: { issuer: string; jwksUrl: string; tenantClaim: string; audience?: string };
   shutdownGraceMs: number;
   telephony: 'sandbox' | 'sip';
   /** SIP driver settings (used when `telephony` is `sip`). */
   sip: SipConfig;
+  /** Special-purpose networks trunk and device URIs may point at (PCONN_SIP_ALLOW_DESTINATIONS). */
+  sipAllowedDestinations: string;
   sandboxTimeScale: number;
   sandboxDialLog?: string;
   /** Event outbox readers: webhook relay and the SSE stream (PCONN_WEBHOOK_*, PCONN_EVENTS_*). */
@@ -115,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerSecond: integer(env, 'PCONN_RATE_LIMIT_RPS'),
     rateLimitBurst: integer(env, 'PCONN_RATE_LIMIT_BURST', 1),
     http: httpLimits(env),
+    importMaxBytes: integer(env, 'PCONN_IMPORT_MAX_BYTES', 1),
     webhookAllowPrivate:
       env.PCONN_WEBHOOK_ALLOW_PRIVATE === '1' || env.PCONN_WEBHOOK_ALLOW_PRIVATE === 'true',
     externalIssuer:
@@ -129,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: integer(env, 'PCONN_SHUTDOWN_GRACE_MS'),
     telephony: telephonyKind(text(env, 'PCONN_TELEPHONY')),
     sip: sipConfig(env),
+    // Parsed (and refused when malformed) by main.ts: config.ts knows no addresses.
+    sipAllowedDestinations: text(env, 'PCONN_SIP_ALLOW_DESTINATIONS'),
     sandboxTimeScale: positiveNumber(env, 'PCONN_SANDBOX_TIME_SCALE'),
     sandboxDialLog: env.PCONN_SANDBOX_DIAL_LOG || undefined,
     events: eventsConfig(env),

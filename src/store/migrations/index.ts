@@ -7,6 +7,7 @@ import * as callsByContact from './0005-calls-by-contact.ts';
 import * as agentSessions from './0006-agent-sessions.ts';
 import * as idempotentOutcomes from './0007-idempotent-outcomes.ts';
 import * as auditClientRequestId from './0008-audit-client-request-id.ts';
+import * as importDedupe from './0011-import-dedupe.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -21,4 +22,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-agent-sessions': agentSessions,
   '0007-idempotent-outcomes': idempotentOutcomes,
   '0008-audit-client-request-id': auditClientRequestId,
+  '0011-import-dedupe': importDedupe,
 };
