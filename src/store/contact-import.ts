@@ -64,42 +64,54 @@ export async function stageContacts(
   }));
 }
 
-/**
- * Moves up to `limit` staged rows after line `afterLine` into contacts (upsert by externalId)
- * and, when `campaignId` is given, into the campaign's membership, in the caller's transaction.
- * Called chunk by chunk so that no single statement holds the embedded store (and with it the
- * event loop) for long, and counted in SQL so that no per-row result reaches memory.
- * `lastLine` is undefined once nothing is left.
+/** The last line an import staged (0 when none): commit and discard walk the lines up to it. */
+export async function lastStagedLine(db: Executor, importId: string): Promise<number> {
+  const row = await db
+    .selectFrom('contact_import_rows')
+    .select((eb) => eb.fn.max('line').as('last'))
+    .where('import_id', '=', importId)
+    .executeTakeFirst();
+  return Number(row?.last ?? 0);
+}
+
+/*
+ * Commit and discard work on ranges of lines, (afterLine, afterLine + span], never on
+ * "the next N rows by line" (order by … limit): the staging table has no statistics the planner
+ * trusts while an import fills it, and for the latter it read every remaining row of the import
+ * and sorted them, on every chunk — quadratic, seconds per chunk at a million rows. Lines are
+ * unique per import, so a range holds at most `span` rows however the file is laid out.
  */
-export async function commitStagedChunk(
+
+/**
+ * Moves the staged rows on lines (afterLine, afterLine + span] into contacts (upsert by
+ * externalId) and, when `campaignId` is given, into the campaign's membership, in the caller's
+ * transaction. Called range by range so that no single statement holds the embedded store (and
+ * with it the event loop) for long, and counted in SQL so that no per-row result reaches memory.
+ */
+export async function commitStagedLines(
   db: Executor,
   importId: string,
   tenantId: string,
   campaignId: string | undefined,
   now: Date,
   afterLine: number,
-  limit: number,
-): Promise<{ lastLine?: number; created: number; updated: number; addedToCampaign: number }> {
-  const result = await sql<{ last_line: number | null; created: string | number; total: string | number }>`
-    with chunk as (
-      select tenant_id, contact_id, external_id, data, line from contact_import_rows
-      where import_id = ${importId} and tenant_id = ${tenantId} and line > ${afterLine}
-      order by line limit ${limit}
-    ), upserted as (
+  span: number,
+): Promise<{ created: number; updated: number; addedToCampaign: number }> {
+  const lastLine = afterLine + span;
+  const result = await sql<{ created: string | number; total: string | number }>`
+    with upserted as (
       insert into contacts (tenant_id, id, external_id, data)
-      select tenant_id, contact_id, external_id, data from chunk order by line
+      select tenant_id, contact_id, external_id, data from contact_import_rows
+      where import_id = ${importId} and tenant_id = ${tenantId} and line > ${afterLine} and line <= ${lastLine}
+      order by line
       on conflict (tenant_id, external_id) do update set data = excluded.data, updated_at = ${now}
       returning (xmax = 0) as inserted
     )
-    select (select max(line) from chunk) as last_line,
-      count(*) filter (where inserted) as created, count(*) as total
-    from upserted`.execute(db);
-  const row = result.rows[0];
-  if (!row || row.last_line === null) return { created: 0, updated: 0, addedToCampaign: 0 };
-  const lastLine = Number(row.last_line);
-  const created = Number(row.created);
+    select count(*) filter (where inserted) as created, count(*) as total from upserted`.execute(db);
+  const created = Number(result.rows[0]?.created ?? 0);
+  const total = Number(result.rows[0]?.total ?? 0);
   let addedToCampaign = 0;
-  if (campaignId !== undefined) {
+  if (campaignId !== undefined && total > 0) {
     const added = await sql`
       insert into campaign_contacts (tenant_id, campaign_id, contact_id)
       select c.tenant_id, ${campaignId}, c.id from contact_import_rows r
@@ -109,20 +121,23 @@ export async function commitStagedChunk(
       on conflict do nothing`.execute(db);
     addedToCampaign = Number(added.numAffectedRows ?? 0);
   }
-  return { lastLine, created, updated: Number(row.total) - created, addedToCampaign };
+  return { created, updated: total - created, addedToCampaign };
 }
 
-/**
- * Removes up to `limit` of an import's staging rows (after commit, failure or abort); returns
- * how many went. Callers loop until it returns 0, in chunks for the same reason as the commit.
- */
-export async function discardStagedChunk(db: Executor, importId: string, limit: number): Promise<number> {
-  const result = await sql`
-    delete from contact_import_rows where import_id = ${importId} and line in (
-      select line from contact_import_rows where import_id = ${importId} order by line limit ${limit})`.execute(
-    db,
-  );
-  return Number(result.numAffectedRows ?? 0);
+/** Removes an import's staging rows on lines (afterLine, afterLine + span]; returns how many went. */
+export async function discardStagedLines(
+  db: Executor,
+  importId: string,
+  afterLine: number,
+  span: number,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('contact_import_rows')
+    .where('import_id', '=', importId)
+    .where('line', '>', afterLine)
+    .where('line', '<=', afterLine + span)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows ?? 0);
 }
 
 /** Removes staging rows left by imports interrupted more than `olderThanMs` ago (crash). */

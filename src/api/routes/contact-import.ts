@@ -15,8 +15,8 @@ import { findUnstorableText } from '../unstorable-text.ts';
 
 const validateContact = bodyAjv.compile(ContactInput);
 
-const DESCRIPTION = `Streams the file: memory stays flat for any size (bodies up to PCONN_IMPORT_MAX_BYTES, 100 MiB
-by default; beyond it 413 payload_too_large). Send text/csv (header row: externalId, name,
+const DESCRIPTION = `Streams the file: the import holds one batch of 1,000 rows at a time, so its memory does not grow
+with the file (bodies up to PCONN_IMPORT_MAX_BYTES, 100 MiB by default; beyond it 413 payload_too_large). Send text/csv (header row: externalId, name,
 timezone, one column per phone type such as mobile or work, consent, attributes.<key>) or
 application/x-ndjson (one contact object per line). Every row is validated first; if any row is
 invalid nothing is imported and the 422 import_rejected problem lists the problems with their
