@@ -27,7 +27,7 @@ function generatedCsv(rows: number): Readable {
 
 test('/healthz keeps answering promptly while a 100k-row import is parsed, staged and committed', {
   timeout: 300_000,
-}, async () => {
+}, async (t) => {
   const rows = 100_000;
   const token = await server.adminToken();
   let done = false;
@@ -62,7 +62,8 @@ test('/healthz keeps answering promptly while a 100k-row import is parsed, stage
   assert.equal(result.status, 200, result.body);
   assert.equal(JSON.parse(result.body).created, rows);
   const worst = Math.max(...latencies);
+  t.diagnostic(`slowest /healthz: ${Math.round(worst)} ms of ${latencies.length} probes`);
   // A single statement over the whole import held the event loop for seconds (9.8 s for 400k
-  // rows). Chunks take ~0.1 s on an idle machine; the margin is for a loaded 2-core CI box.
+  // rows). Statements of 1,000 lines take ~50 ms on an idle machine; the margin is for a loaded 2-core CI box.
   assert.ok(worst < 1000, `/healthz took up to ${Math.round(worst)} ms (${latencies.length} probes)`);
 });

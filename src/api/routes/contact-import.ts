@@ -15,7 +15,7 @@ import { findUnstorableText } from '../unstorable-text.ts';
 
 const validateContact = bodyAjv.compile(ContactInput);
 
-const DESCRIPTION = `Streams the file: the import holds one batch of 1,000 rows at a time, so its memory does not grow
+const DESCRIPTION = `Streams the file: the import holds one batch of 500 rows at a time, so its memory does not grow
 with the file (bodies up to PCONN_IMPORT_MAX_BYTES, 100 MiB by default; beyond it 413 payload_too_large). Send text/csv (header row: externalId, name,
 timezone, one column per phone type such as mobile or work, consent, attributes.<key>) or
 application/x-ndjson (one contact object per line). Every row is validated first; if any row is
