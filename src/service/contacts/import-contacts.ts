@@ -103,7 +103,8 @@ export async function importContacts(
         }
         for (const problem of found) batchProblems.push({ ...problem, line: record.line });
       }
-      if (batch.length >= BATCH) await flush();
+      // Problems are bounded too: a file of nothing but bad rows stages nothing.
+      if (batch.length >= BATCH || batchProblems.length >= BATCH) await flush();
       await turns.turn();
     }
     await flush();
