@@ -115,6 +115,12 @@ export const SETTINGS = {
     description:
       'an idle keep-alive connection is closed after this many ms; keep it above your load balancer’s idle timeout (60 s on AWS ALB)',
   },
+  PCONN_IMPORT_MAX_BYTES: {
+    group: 'Server',
+    default: '104857600',
+    description:
+      'largest body the streamed import routes (contacts, DNC) accept, in bytes (100 MiB; a 1.2M-row contact CSV is ~40 MB); beyond it 413 `payload_too_large`',
+  },
   PCONN_DATA_DIR: {
     group: 'Store',
     default: './.pconn/data',
@@ -217,6 +223,12 @@ export const SETTINGS = {
     default: 'MD5',
     description:
       'digest challenges the registrar sends, most preferred first (`SHA-512-256`, `SHA-256`, `MD5`). Default `MD5` alone: baresip (libre) and older pjsip phones such as MicroSIP refuse a 401 that offers any algorithm they lack, in any position; use `SHA-256,MD5` only when every phone handles several challenges',
+  },
+  PCONN_SIP_ALLOW_DESTINATIONS: {
+    group: 'SIP',
+    default: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7',
+    description:
+      'special-purpose networks (CIDR list, or `none`) that trunk and SIP device URIs may still point at; IP literals elsewhere in the IANA special-purpose registries — loopback, link-local (cloud metadata), multicast… — and `localhost` are refused when saved (400, pointer `/uri` or `/device/uri`). The default allows the private networks PBXs live on; add `127.0.0.0/8` for peers on this machine (docs/security.md)',
   },
   PCONN_SIP_KEEPALIVE_SECONDS: {
     group: 'SIP',

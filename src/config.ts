@@ -28,12 +28,16 @@ export interface Config {
   auditUnauthenticated: { retentionSeconds: number; maxEntries: number; summarySeconds: number };
   /** HTTP server time limits, ms (PCONN_HTTP_*): slow headers, slow bodies, idle keep-alive. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** Largest body of a streamed import (contacts, DNC), bytes (PCONN_IMPORT_MAX_BYTES). */
+  importMaxBytes: number;
   webhookAllowPrivate: boolean;
   externalIssuer?: { issuer: string; jwksUrl: string; tenantClaim: string; audience?: string };
   shutdownGraceMs: number;
   telephony: 'sandbox' | 'sip';
   /** SIP driver settings (used when `telephony` is `sip`). */
   sip: SipConfig;
+  /** Special-purpose networks trunk and device URIs may point at (PCONN_SIP_ALLOW_DESTINATIONS). */
+  sipAllowedDestinations: string;
   sandboxTimeScale: number;
   sandboxDialLog?: string;
   /** Event outbox readers: webhook relay and the SSE stream (PCONN_WEBHOOK_*, PCONN_EVENTS_*). */
@@ -151,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       summarySeconds: integer(env, 'PCONN_AUDIT_SUMMARY_SECONDS', 1),
     },
     http: httpLimits(env),
+    importMaxBytes: integer(env, 'PCONN_IMPORT_MAX_BYTES', 1),
     webhookAllowPrivate:
       env.PCONN_WEBHOOK_ALLOW_PRIVATE === '1' || env.PCONN_WEBHOOK_ALLOW_PRIVATE === 'true',
     externalIssuer:
@@ -165,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: integer(env, 'PCONN_SHUTDOWN_GRACE_MS'),
     telephony: telephonyKind(text(env, 'PCONN_TELEPHONY')),
     sip: sipConfig(env),
+    // Parsed (and refused when malformed) by main.ts: config.ts knows no addresses.
+    sipAllowedDestinations: text(env, 'PCONN_SIP_ALLOW_DESTINATIONS'),
     sandboxTimeScale: positiveNumber(env, 'PCONN_SANDBOX_TIME_SCALE'),
     sandboxDialLog: env.PCONN_SANDBOX_DIAL_LOG || undefined,
     events: eventsConfig(env),

@@ -5,6 +5,7 @@ import { buildApp, type ResourceServices } from './api/build-app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { Dialer } from './dialer/dialer.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
+import { type NetworkAllowList, parseNetworkAllowList } from './domain/sip-destination.ts';
 import type { TelephonyDriver } from './domain/telephony.ts';
 import { EventStreamHub } from './events/event-stream-hub.ts';
 import { OutboxSignal } from './events/outbox-signal.ts';
@@ -134,12 +135,13 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     maxEntries: config.auditUnauthenticated.maxEntries,
     everyMs: 60_000,
   });
+  const sipAllowed = sipAllowedNetworks(config.sipAllowedDestinations);
   const resources = {
     campaigns: new ResourceService(db, campaignKind),
     contacts: new ResourceService(db, contactKind),
-    users: new ResourceService(db, userKind),
+    users: new ResourceService(db, userKind({ allowedNetworks: sipAllowed })),
     callerIds: new ResourceService(db, callerIdKind),
-    trunks: new ResourceService(db, trunkKind),
+    trunks: new ResourceService(db, trunkKind({ allowedNetworks: sipAllowed })),
     webhooks: new ResourceService(
       db,
       webhookKind({
@@ -246,6 +248,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     refusalSummaries,
     trustProxy: config.trustProxy,
     http: config.http,
+    importMaxBytes: config.importMaxBytes,
     isShuttingDown: () => shuttingDown,
     calls: {
       sandbox: driver.name === 'sandbox',
@@ -397,4 +400,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     else process.stderr.write(`pconn: failed to start: ${(error as Error).message}\n`);
     process.exit(1);
   });
+}
+
+/** PCONN_SIP_ALLOW_DESTINATIONS, parsed; a malformed list stops start-up naming the setting. */
+function sipAllowedNetworks(raw: string): NetworkAllowList {
+  const parsed = parseNetworkAllowList(raw);
+  if ('error' in parsed)
+    throw new ConfigError(
+      `PCONN_SIP_ALLOW_DESTINATIONS must be a comma-separated list of CIDR blocks or 'none': ${parsed.error}`,
+    );
+  return parsed;
 }

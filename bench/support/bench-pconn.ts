@@ -45,6 +45,8 @@ export async function startBenchPconn(
     PCONN_BOOTSTRAP_CLIENT_ID: CLIENT_ID,
     PCONN_BOOTSTRAP_CLIENT_SECRET: CLIENT_SECRET,
     PCONN_RATE_LIMIT_RPS: '0',
+    // The bench's SIP peers (sipp) live on this machine.
+    PCONN_SIP_ALLOW_DESTINATIONS: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
     ...env,
   });
   const pconn = await createPconn(config, { ...overrides, logger: pino({ level: 'warn' }) });

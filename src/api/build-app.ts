@@ -92,6 +92,8 @@ export interface AppDeps {
   trustProxy?: string[] | false;
   /** The HTTP server's time limits (PCONN_HTTP_*); absent: Node's defaults, Fastify's keep-alive. */
   http?: HttpLimits;
+  /** Largest streamed import body, bytes (PCONN_IMPORT_MAX_BYTES); absent: 100 MiB. */
+  importMaxBytes?: number;
   isShuttingDown?: () => boolean;
   /**
    * Calls: whether the telephony is the sandbox, and how to wake the dialer (for a new call, and
@@ -290,9 +292,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerTenancyRoutes(app, { db, tenants: deps.tenants });
   registerAuditRoutes(app, { db });
   registerCampaignActionRoutes(app, { db });
-  registerContactImportRoutes(app, { db });
+  registerContactImportRoutes(app, { db, maxBytes: deps.importMaxBytes });
   registerCallRoutes(app, { db, publicUrl: deps.publicUrl, ...deps.calls });
-  registerDncRoutes(app, { db });
+  registerDncRoutes(app, { db, maxBytes: deps.importMaxBytes });
   registerAgentSessionRoutes(app, { db, onSessionChanged: deps.calls.onSessionChanged ?? (() => undefined) });
   if (deps.events) {
     registerEventRoutes(app, deps.events);

@@ -218,4 +218,11 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     description: 'pconn cannot serve requests right now (database unreachable, shutting down).',
     fix: 'Retry after Retry-After seconds.',
   },
+  client_closed_request: {
+    status: 499,
+    title: 'Client closed request',
+    description:
+      'The client closed the connection before its import body had fully arrived (no one reads this answer: it is what the audit trail records). Nothing was imported; the rows already staged were discarded at once.',
+    fix: 'Send the whole file again; imports are all-or-nothing and upsert by externalId, so a repeat is safe.',
+  },
 };

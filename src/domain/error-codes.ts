@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'internal',
   'unavailable',
+  'client_closed_request',
 ] as const;
 
 /** A stable, snake_case problem code. */

@@ -40,6 +40,7 @@ export async function startServerProcess(options: {
       PCONN_DIALER_LEASE_SECONDS: '2',
       PCONN_DIALER_POLL_MS: '20',
       PCONN_RATE_LIMIT_RPS: '0',
+      PCONN_SIP_ALLOW_DESTINATIONS: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

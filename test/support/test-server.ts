@@ -74,6 +74,8 @@ export async function startTestServer(
     PCONN_BOOTSTRAP_CLIENT_SECRET: adminSecret,
     PCONN_PUBLIC_URL: 'http://pconn.test',
     PCONN_WEBHOOK_ALLOW_PRIVATE: '1',
+    // SIP peers in tests (sipp, baresip, sandbox agents) live on this machine.
+    PCONN_SIP_ALLOW_DESTINATIONS: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
     // With scaled sandbox time a 30 s ring timeout is a fraction of a second; keep it clear of
     // the answer delays when PGlite keeps the event loop busy.
     PCONN_AGENT_RING_SECONDS: '600',

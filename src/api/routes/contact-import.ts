@@ -6,6 +6,8 @@ import type { FieldError } from '../../domain/pconn-error.ts';
 import { importContacts } from '../../service/contacts/import-contacts.ts';
 import type { Db } from '../../store/database.ts';
 import { bodyAjv } from '../ajv-instances.ts';
+import { DEFAULT_IMPORT_MAX_BYTES, guardImportBody } from '../import-body.ts';
+import { logAbortedImport } from '../import-log.ts';
 import { importRecords, registerStreamParsers } from '../plugins/body-parsers.ts';
 import { routeSchema } from '../route-schema.ts';
 import { mapSchemaErrors } from '../schema-errors.ts';
@@ -13,18 +15,21 @@ import { findUnstorableText } from '../unstorable-text.ts';
 
 const validateContact = bodyAjv.compile(ContactInput);
 
-const DESCRIPTION = `Streams the file: memory stays flat for any size. Send text/csv (header row: externalId, name,
+const DESCRIPTION = `Streams the file: the import holds one batch of 500 rows at a time, so its memory does not grow
+with the file (bodies up to PCONN_IMPORT_MAX_BYTES, 100 MiB by default; beyond it 413 payload_too_large). Send text/csv (header row: externalId, name,
 timezone, one column per phone type such as mobile or work, consent, attributes.<key>) or
 application/x-ndjson (one contact object per line). Every row is validated first; if any row is
 invalid nothing is imported and the 422 import_rejected problem lists the problems with their
 line numbers (up to 100). Contacts are upserted by externalId.`;
 
 /** Bulk contact import, tenant-wide or into a campaign. */
-export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db }): void {
+export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db; maxBytes?: number }): void {
+  const maxBytes = deps.maxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
   app.register(async (scope) => {
     registerStreamParsers(scope);
     const handler = async (request: FastifyRequest<{ Params: { id?: string } }>) => {
       const ctx = await request.context();
+      guardImportBody(request, maxBytes);
       const records = importRecords(request, ctx.tenant.phoneTypes);
       const validate = (value: unknown): FieldError[] => {
         const unstorable: FieldError[] = [];
@@ -37,13 +42,13 @@ export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db
           defaultRegion: ctx.tenant.defaultRegion,
         });
       };
-      return importContacts(deps.db, ctx, records, validate, request.params.id);
+      return logAbortedImport(request, importContacts(deps.db, ctx, records, validate, request.params.id));
     };
     const doc = {
       tags: ['Contacts'],
       scope: 'contacts:write' as const,
       success: { 200: ImportResult },
-      errors: [404, 415, 422],
+      errors: [404, 413, 415, 422],
       description: DESCRIPTION,
       consumes: ['text/csv', 'application/x-ndjson'],
     };
@@ -51,7 +56,7 @@ export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db
       '/v1/contacts/import',
       {
         config: { scope: 'contacts:write', routeKind: 'contact' },
-        bodyLimit: 1024 * 1024 * 1024,
+        bodyLimit: maxBytes,
         schema: routeSchema({
           ...doc,
           operationId: 'importContacts',
@@ -64,7 +69,7 @@ export function registerContactImportRoutes(app: FastifyInstance, deps: { db: Db
       '/v1/campaigns/:id/contacts/import',
       {
         config: { scope: 'contacts:write', routeKind: 'contact' },
-        bodyLimit: 1024 * 1024 * 1024,
+        bodyLimit: maxBytes,
         schema: routeSchema({
           ...doc,
           operationId: 'importCampaignContacts',

@@ -5,36 +5,40 @@ import { ListOf, ListQuery } from '../../contract/common.ts';
 import { deleteDncEntry, listDncEntries, putDncEntry } from '../../service/compliance/dnc-list.ts';
 import { importDnc } from '../../service/compliance/import-dnc.ts';
 import type { Db } from '../../store/database.ts';
+import { DEFAULT_IMPORT_MAX_BYTES, guardImportBody } from '../import-body.ts';
+import { logAbortedImport } from '../import-log.ts';
 import { importRecords, registerStreamParsers } from '../plugins/body-parsers.ts';
 import { routeSchema } from '../route-schema.ts';
 
 /** The tenant's do-not-call list: numbers on it are never dialled (call_blocked). */
-export function registerDncRoutes(app: FastifyInstance, deps: { db: Db }): void {
+export function registerDncRoutes(app: FastifyInstance, deps: { db: Db; maxBytes?: number }): void {
+  const maxBytes = deps.maxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
   app.register(async (scope) => {
     registerStreamParsers(scope);
     scope.post(
       '/v1/dnc/import',
       {
         config: { scope: 'contacts:write' },
-        bodyLimit: 256 * 1024 * 1024,
+        bodyLimit: maxBytes,
         schema: routeSchema({
           operationId: 'importDnc',
           summary: 'Bulk-add numbers to the do-not-call list (CSV or NDJSON)',
           description:
-            'text/csv with a header row `number,reason` or application/x-ndjson lines `{"number": "+1…", "reason": "…"}`. All rows are checked first; any bad row rejects the whole import (422 import_rejected, with line numbers) and nothing is added.',
+            'text/csv with a header row `number,reason` or application/x-ndjson lines `{"number": "+1…", "reason": "…"}`. All rows are checked first; any bad row rejects the whole import (422 import_rejected, with line numbers) and nothing is added. Bodies up to PCONN_IMPORT_MAX_BYTES (100 MiB by default; beyond it 413 payload_too_large).',
           tags: ['Compliance'],
           scope: 'contacts:write',
           success: {
             200: Type.Object({ rows: Type.Integer(), added: Type.Integer(), updated: Type.Integer() }),
           },
-          errors: [415, 422],
+          errors: [413, 415, 422],
           consumes: ['text/csv', 'application/x-ndjson'],
         }),
       },
       async (request) => {
         const ctx = await request.context();
+        guardImportBody(request, maxBytes);
         // CSV columns other than phone types pass through by name, so `number` and `reason` arrive as is.
-        return importDnc(deps.db, ctx, importRecords(request, []));
+        return logAbortedImport(request, importDnc(deps.db, ctx, importRecords(request, [])));
       },
     );
   });

@@ -39,6 +39,9 @@ export async function* readCsv(input: Readable, phoneTypes: readonly string[]): 
       relax_column_count: false,
     }),
   );
+  // pipe() does not forward errors: without this, a body cut off mid-upload (or refused as too
+  // large) would leave the parser waiting for more input forever.
+  input.once('error', (error) => parser.destroy(error));
   const phoneColumns = new Set(phoneTypes);
   try {
     for await (const { record, info } of parser as AsyncIterable<{
@@ -60,6 +63,8 @@ export async function* readCsv(input: Readable, phoneTypes: readonly string[]): 
       yield { line: info.lines, value: contact };
     }
   } catch (error) {
+    // Only the parser's own errors are about the file; the body's (aborted, too large) pass on.
+    if (!String((error as { code?: unknown }).code ?? '').startsWith('CSV_')) throw error;
     const lines = (error as { lines?: number }).lines ?? 0;
     yield { line: lines, error: `CSV syntax error: ${(error as Error).message}` };
   }

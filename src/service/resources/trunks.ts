@@ -1,5 +1,8 @@
 import type { Trunk, TrunkInput } from '../../contract/telephony-config.ts';
+import type { NetworkAllowList } from '../../domain/sip-destination.ts';
+import { FieldErrors } from '../field-errors.ts';
 import type { ResourceKind } from './resource-kind.ts';
+import { checkSipDestination } from './sip-destination-check.ts';
 
 /** A trunk document as stored (with its password, which is never shown). */
 export interface StoredTrunk {
@@ -11,12 +14,20 @@ export interface StoredTrunk {
   offerInInitialInvite: boolean;
 }
 
-/** SIP trunks. The password is write-only: omitting it on PUT/PATCH keeps the current one. */
-export const trunkKind: ResourceKind<TrunkInput, StoredTrunk, Trunk> = {
+/**
+ * SIP trunks. The password is write-only: omitting it on PUT/PATCH keeps the current one. The
+ * URI may not point at an internal address outside `allowedNetworks` (PCONN_SIP_ALLOW_DESTINATIONS).
+ */
+export const trunkKind = (options: {
+  allowedNetworks: NetworkAllowList;
+}): ResourceKind<TrunkInput, StoredTrunk, Trunk> => ({
   name: 'trunk',
   table: 'trunks',
   idKind: 'trunk',
   toStored(_ctx, input, existing) {
+    const errors = new FieldErrors();
+    checkSipDestination(errors, '/uri', input.uri, existing?.uri, options.allowedNetworks);
+    errors.throwIfAny('The trunk has invalid fields.');
     return {
       uri: input.uri,
       username: input.username ?? null,
@@ -40,4 +51,4 @@ export const trunkKind: ResourceKind<TrunkInput, StoredTrunk, Trunk> = {
       updatedAt: row.updatedAt.toISOString(),
     };
   },
-};
+});

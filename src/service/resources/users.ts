@@ -1,5 +1,8 @@
 import type { User, UserInput } from '../../contract/users.ts';
+import type { NetworkAllowList } from '../../domain/sip-destination.ts';
+import { FieldErrors } from '../field-errors.ts';
 import type { ResourceKind } from './resource-kind.ts';
+import { checkSipDestination } from './sip-destination-check.ts';
 
 /** Where an agent is rung, as stored (the registered device's SIP password included). */
 export type StoredDevice =
@@ -15,12 +18,24 @@ export interface StoredUser {
   email: string | null;
 }
 
-/** Users (agents). A registered device's password is write-only: omitting it on PUT keeps it. */
-export const userKind: ResourceKind<UserInput, StoredUser, User> = {
+/**
+ * Users (agents). A registered device's password is write-only: omitting it on PUT keeps it. A
+ * SIP device's URI may not point at an internal address outside `allowedNetworks`
+ * (PCONN_SIP_ALLOW_DESTINATIONS).
+ */
+export const userKind = (options: {
+  allowedNetworks: NetworkAllowList;
+}): ResourceKind<UserInput, StoredUser, User> => ({
   name: 'user',
   table: 'users',
   idKind: 'user',
   toStored(_ctx, input, existing) {
+    if (input.device.type === 'sip') {
+      const errors = new FieldErrors();
+      const previous = existing?.device.type === 'sip' ? existing.device.uri : undefined;
+      checkSipDestination(errors, '/device/uri', input.device.uri, previous, options.allowedNetworks);
+      errors.throwIfAny('The user has invalid fields.');
+    }
     let device: StoredDevice = input.device;
     if (
       device.type === 'registered' &&
@@ -57,4 +72,4 @@ export const userKind: ResourceKind<UserInput, StoredUser, User> = {
       updatedAt: row.updatedAt.toISOString(),
     };
   },
-};
+});

@@ -8,6 +8,7 @@ import * as agentSessions from './0006-agent-sessions.ts';
 import * as idempotentOutcomes from './0007-idempotent-outcomes.ts';
 import * as auditClientRequestId from './0008-audit-client-request-id.ts';
 import * as sipNonces from './0009-sip-nonces.ts';
+import * as importDedupe from './0010-import-dedupe.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -23,4 +24,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-idempotent-outcomes': idempotentOutcomes,
   '0008-audit-client-request-id': auditClientRequestId,
   '0009-sip-nonces': sipNonces,
+  '0010-import-dedupe': importDedupe,
 };
