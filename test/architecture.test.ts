@@ -269,14 +269,21 @@ const RULES: LayerRule[] = [
   {
     layer: 'config.ts',
     why: 'settings from the environment, with their table; only the OTel settings parser of observability',
-    layers: ['observability', 'config-settings.ts'],
+    layers: ['observability', 'config-settings.ts', 'config'],
     packages: [],
     builtins: ['fs'], // secrets given as files (*_FILE settings, e.g. a mounted Kubernetes secret)
   },
   {
+    layer: 'config',
+    why: "config.ts's parts: the SIP rows of the settings table, the SIP settings' parser, the value readers",
+    layers: ['config-settings.ts'],
+    packages: [],
+    builtins: [],
+  },
+  {
     layer: 'config-settings.ts',
     why: 'the table of every setting (default, description): data that config.ts and the docs generator read',
-    layers: [],
+    layers: ['config'],
     packages: [],
     builtins: [],
   },
