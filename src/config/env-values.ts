@@ -17,6 +17,7 @@ export function integer(env: NodeJS.ProcessEnv, name: SettingName, min = 0): num
   return value;
 }
 
+/** The setting as a positive number; ConfigError naming it otherwise. */
 export function positiveNumber(env: NodeJS.ProcessEnv, name: SettingName): number {
   const raw = text(env, name);
   const value = Number(raw);
