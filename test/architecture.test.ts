@@ -151,9 +151,10 @@ const RULES: LayerRule[] = [
     layer: 'store',
     why: 'store imports domain only: SQL and migrations, no use cases, no wire shapes',
     layers: ['domain'],
-    packages: ['kysely', 'pg', '@electric-sql/pglite'],
+    packages: ['kysely', 'pg', '@electric-sql/pglite', '@electric-sql/pglite-socket'],
     typePackages: ['pino'],
-    builtins: ['fs'], // the PGlite data directory
+    // the PGlite data directory; the embedded store's thread and its private Unix socket
+    builtins: ['fs', 'net', 'os', 'path', 'worker_threads'],
     exceptions: [
       {
         file: 'store/audit-events.ts',
