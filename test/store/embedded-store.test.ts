@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { type EmbeddedStore, startEmbeddedStore } from '../../src/store/embedded/embedded-store.ts';
+import { createSocketDir } from '../../src/store/embedded/socket-dir.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { migratedPgliteImage } from '../support/pglite-image.ts';
 
@@ -118,5 +120,50 @@ test('a data dir written by the in-process store (PGlite on the main thread) ope
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("the store's statements do not hold the main thread: a timer keeps firing during a long query", async () => {
+  // In-process PGlite ran every statement on this thread: the timer below did not fire until the
+  // query had finished (its longest gap was the query's whole duration).
+  const store = await openStore({ kind: 'pglite', image: await migratedPgliteImage() });
+  try {
+    let last = performance.now();
+    let longestGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+    }, 5);
+    const started = performance.now();
+    await sql`select count(*) from generate_series(1, 4000000) g where g % 7 = 3`.execute(store.db);
+    const took = performance.now() - started;
+    clearInterval(timer);
+    // A timer that never fired waited the whole query.
+    longestGap = Math.max(longestGap, performance.now() - last);
+    assert.ok(took > 300, `the query took ${Math.round(took)} ms: too short to tell`);
+    assert.ok(
+      longestGap < took / 2,
+      `the timer's longest gap was ${Math.round(longestGap)} ms of a ${Math.round(took)} ms query`,
+    );
+  } finally {
+    await store.close();
+  }
+});
+
+test('a socket directory left by a killed node is removed by the next start, never reused', async () => {
+  const dead = spawnSync(process.execPath, ['-e', '']).pid;
+  assert.ok(dead, 'a pid of a process that has exited');
+  const stale = join(tmpdir(), `pconn-store-${dead}-test`);
+  await mkdir(stale, { recursive: true });
+  await writeFile(join(stale, '.s.PGSQL.5432'), '');
+  const fresh = await createSocketDir();
+  try {
+    await assert.rejects(stat(stale), /ENOENT/, 'the stale directory is gone');
+    assert.notEqual(fresh, stale);
+    assert.match(fresh, new RegExp(`pconn-store-${process.pid}-`), 'named after its process');
+    assert.equal((await stat(fresh)).mode & 0o777, 0o700, 'private');
+  } finally {
+    await rm(fresh, { recursive: true, force: true });
   }
 });

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { createSocketDir } from './socket-dir.ts';
 import type { StoreServerOptions } from './store-server.ts';
 import type { StoreWorkerReply, StoreWorkerRequest } from './store-worker.ts';
 
@@ -21,8 +21,8 @@ const SOCKET_PORT = 5432;
 
 /**
  * Starts PGlite on its own thread, serving the wire protocol on a Unix socket in a fresh private
- * directory (mkdtemp: mode 0700, so only this user — who can read the data dir anyway — can
- * connect; PGlite checks no password). A worker thread rather than a child process: measured
+ * directory (socket-dir.ts; mode 0700, so only this user — who can read the data dir anyway —
+ * can connect; PGlite checks no password). A worker thread rather than a child process: measured
  * (docs/performance.md) as fast, it frees the main thread the same, costs less memory, and dies
  * with the process, so a SIGKILLed node leaves no orphan holding the data dir.
  * `onFailure` hears of the thread ending on its own (PGlite aborted): the store is gone.
@@ -44,8 +44,7 @@ async function startStoreThread(
   options: { dataDir?: string; image?: Uint8Array },
   onFailure: (error: Error) => void,
 ): Promise<EmbeddedStore> {
-  // Short on purpose: a socket path is limited to ~107 bytes, a data dir path is not.
-  const socketDir = await mkdtemp(join(tmpdir(), 'pconn-store-'));
+  const socketDir = await createSocketDir();
   const workerData: StoreServerOptions = { ...options, socketDir, port: SOCKET_PORT };
   const worker = new Worker(workerEntry(), {
     eval: true,
