@@ -153,8 +153,9 @@ const RULES: LayerRule[] = [
     layers: ['domain'],
     packages: ['kysely', 'pg', '@electric-sql/pglite', '@electric-sql/pglite-socket'],
     typePackages: ['pino'],
-    // the PGlite data directory; the embedded store's thread and its private Unix socket
-    builtins: ['fs', 'net', 'os', 'path', 'worker_threads'],
+    // the PGlite data directory; the embedded store's thread, its private Unix socket, and the
+    // short-lived process that creates a fresh data dir (embedded/embedded-store.ts says why)
+    builtins: ['child_process', 'fs', 'net', 'os', 'path', 'url', 'worker_threads'],
     exceptions: [
       {
         file: 'store/audit-events.ts',

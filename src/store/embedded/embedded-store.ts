@@ -1,6 +1,8 @@
+import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createSocketDir } from './socket-dir.ts';
 import type { StoreServerOptions } from './store-server.ts';
@@ -32,10 +34,12 @@ export async function startEmbeddedStore(
   onFailure: (error: Error) => void = () => {},
 ): Promise<EmbeddedStore> {
   // Creating a data dir (initdb) leaves PGlite's WebAssembly memory ~500 MB larger than opening
-  // one does, and that memory is never returned: measured 850–900 MB RSS against ~350 MB. So a
-  // fresh data dir is created by a thread of its own, which ends and takes that memory with it.
+  // one does, and it is never returned: measured 850–900 MB RSS against ~270 MB, and a thread
+  // that ends still left ~200 MB of it with the process. So a fresh data dir is created by a
+  // short-lived child process, and the store's thread then opens it.
   if (options.dataDir && !existsSync(join(options.dataDir, 'PG_VERSION'))) {
-    await (await startStoreThread({ dataDir: options.dataDir }, () => {})).stop();
+    await mkdir(options.dataDir, { recursive: true });
+    await createDataDir(options.dataDir);
   }
   return startStoreThread(options, onFailure);
 }
@@ -124,4 +128,25 @@ function workerEntry(): string {
   const entry = new URL('./store-worker.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
   return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/** Runs create-data-dir.ts in a child process (with this process's loader flags, e.g. tsx's). */
+function createDataDir(dataDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./create-data-dir.ts', import.meta.url)), [dataDir], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(`creating the data dir ${dataDir} failed (exit ${code}): ${stderr.trim().slice(-500)}`),
+          ),
+    );
+  });
 }
