@@ -56,6 +56,7 @@ async function startStoreThread(
     ...(options.image ? { transferList: [options.image.buffer as ArrayBuffer] } : {}),
   });
   let stopping = false;
+  let exited = false;
   let crash: Error | undefined;
   const replies = new Set<(reply: StoreWorkerReply) => void>();
   worker.on('message', (reply: StoreWorkerReply) => {
@@ -63,6 +64,7 @@ async function startStoreThread(
   });
   const next = <T extends StoreWorkerReply['type']>(...types: T[]) =>
     new Promise<Extract<StoreWorkerReply, { type: T }>>((resolve, reject) => {
+      if (exited) return reject(crash ?? new Error("the embedded store's thread has ended"));
       const listener = (reply: StoreWorkerReply) => {
         if (!(types as string[]).includes(reply.type)) return;
         done();
@@ -84,6 +86,7 @@ async function startStoreThread(
     crash = error;
   });
   worker.on('exit', (code) => {
+    exited = true;
     if (!stopping) onFailure(crash ?? new Error(`the embedded store's thread ended (exit code ${code})`));
   });
   const send = (request: StoreWorkerRequest) => worker.postMessage(request);
