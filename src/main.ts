@@ -34,13 +34,10 @@ import { discardAbandonedImports } from './store/contact-import.ts';
 import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
 import { StoreMaintenance } from './store/maintenance.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
-import { pruneSipNonces, useSipNonce } from './store/sip-nonce-uses.ts';
-import { findTenantTrunk } from './store/trunks/find-tenant-trunk.ts';
-import { listTrunks } from './store/trunks/list-trunks.ts';
-import { findDeviceUsers } from './store/users/find-device-users.ts';
+import { pruneSipNonces } from './store/sip-nonce-uses.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
-import { RecordDirectory } from './telephony/sip-driver/record-directory.ts';
 import { SipDriver } from './telephony/sip-driver.ts';
+import { startSipDriver } from './wiring/start-sip-driver.ts';
 
 /** A running (or ready to run) pconn node. */
 export interface Pconn {
@@ -164,45 +161,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   const driver =
     overrides.driver ??
     (config.telephony === 'sip'
-      ? await SipDriver.start({
-          ...config.sip,
-          directory: new RecordDirectory({
-            tenantTrunk: (tenantId) => findTenantTrunk(db, tenantId),
-            allTrunks: () => listTrunks(db),
-            deviceUsers: (username) => findDeviceUsers(db, username),
-          }),
-          onTransactionEvent: metrics.sip.observe,
-          onEveryRegisterRefusal: metrics.sipRegister.observe,
-          // Nonce-counts live in the store: a captured REGISTER header replays on no node.
-          nonceLedger: {
-            use: (nonce, nc, expiresAt) =>
-              useSipNonce(db, { nonce, nc, expiresAt: new Date(expiresAt) }, clock.now()),
-          },
-          now: () => clock.now().getTime(),
-          onDroppedMessage: metrics.sipDrops.observe,
-          onError: (error) => logger.error({ err: error }, 'SIP driver error'),
-          onRegisterRefused: (report) =>
-            report.kind === 'refused'
-              ? logger.warn({ sipRegister: report.refusal }, 'SIP REGISTER refused')
-              : logger.warn(
-                  {
-                    suppressed: report.count,
-                    windowSeconds: report.windowSeconds,
-                    topSources: report.topSources,
-                  },
-                  'SIP REGISTER refusals not logged one by one (rate limit)',
-                ),
-          onBindingChange: (change) => {
-            const { added, removed, ...phone } = change;
-            if (added.length > 0) logger.info({ ...phone, contacts: added }, 'SIP phone registered');
-            if (removed.length > 0) logger.info({ ...phone, contacts: removed }, 'SIP phone unregistered');
-          },
-          onTrunkHealth: (health) =>
-            logger[health.reachable ? 'info' : 'warn'](
-              { trunk: health.trunkId, status: health.status, rttMs: health.rttMs },
-              health.reachable ? 'SIP trunk answers OPTIONS' : 'SIP trunk stopped answering OPTIONS',
-            ),
-        })
+      ? await startSipDriver(config, { db, clock, logger, metrics })
       : new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog }));
   if (driver instanceof SipDriver) {
     const sip = driver.listenInfo();

@@ -290,6 +290,14 @@ const RULES: LayerRule[] = [
     builtins: [],
   },
   {
+    layer: 'wiring',
+    why: "main.ts's parts: starting a component with pconn's parts plugged into its hooks",
+    layers: '*',
+    packages: [],
+    typePackages: ['pino'],
+    builtins: [],
+  },
+  {
     layer: 'main.ts',
     why: 'the composition root: the only module that wires everything',
     layers: '*',

@@ -1,12 +1,9 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { Campaign, CampaignInput } from '../contract/campaigns.ts';
 import { Id, PhoneNumber } from '../contract/common.ts';
 import { Contact, ContactInput } from '../contract/contacts.ts';
-import { EVENT_WEBHOOKS } from '../contract/events.ts';
 import { ProblemSchema } from '../contract/problem.ts';
 import {
   CallerId,
@@ -19,7 +16,6 @@ import {
 import { User, UserInput } from '../contract/users.ts';
 import type { Clock } from '../domain/clock.ts';
 import { UnavailableError } from '../domain/pconn-error.ts';
-import { SCOPES } from '../domain/scopes.ts';
 import type { EventStreamHub } from '../events/event-stream-hub.ts';
 import type { PconnMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
@@ -39,6 +35,7 @@ import { registerJsonParser } from './plugins/body-parsers.ts';
 import { clientErrorResponder, expectationResponder } from './plugins/client-error-responder.ts';
 import { frameworkErrorResponder, registerErrorHandler } from './plugins/error-handler.ts';
 import { registerObservability } from './plugins/observability.ts';
+import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
 import { RateLimiter } from './plugins/rate-limiter.ts';
 import { requestIdFor } from './plugins/request-id.ts';
 import { registerAgentSessionRoutes } from './routes/agent-sessions.ts';
@@ -218,41 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'pconn API',
-        version: '1.0.0',
-        description:
-          'Outbound personal-connection calls. Errors are RFC 9457 problem details; see /problems.',
-      },
-      servers: [{ url: deps.publicUrl }],
-      // TypeBox schemas are JSON Schema but not typed as OpenAPI's SchemaObject.
-      webhooks: EVENT_WEBHOOKS as unknown as Record<string, never>,
-      components: {
-        securitySchemes: {
-          oauth2: {
-            type: 'oauth2',
-            flows: {
-              clientCredentials: {
-                tokenUrl: `${deps.publicUrl}/oauth/token`,
-                scopes: Object.fromEntries(SCOPES.map((scope) => [scope, `Scope ${scope}`])),
-              },
-            },
-          },
-        },
-      },
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  app.get('/openapi.json', { config: { scope: null, audit: false }, schema: { hide: true } }, async () =>
-    app.swagger(),
-  );
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), scope: null, audit: false };
-  });
+  await registerOpenApiDocs(app, deps.publicUrl);
 
   registerJsonParser(app);
   registerErrorHandler(app, { publicUrl: deps.publicUrl, allowedMethods });
