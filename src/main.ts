@@ -220,8 +220,8 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     isShuttingDown: () => shuttingDown,
     calls: {
       sandbox: driver.name === 'sandbox',
-      onCallCreated: () => {
-        metrics.callAccepted();
+      onCallsCreated: (count) => {
+        metrics.callsAccepted(count);
         dialer.wake();
       },
       onSessionChanged: () => dialer.sessionsChanged(),

@@ -96,7 +96,7 @@ export interface AppDeps {
    * Calls: whether the telephony is the sandbox, and how to wake the dialer (for a new call, and
    * for a personal-connection session started or asked to end).
    */
-  calls: { sandbox: boolean; onCallCreated: () => void; onSessionChanged?: () => void };
+  calls: { sandbox: boolean; onCallsCreated: (count: number) => void; onSessionChanged?: () => void };
   /** The SSE fan-out and the relay's wake-up (GET /v1/events, webhook redelivery). */
   events?: {
     hub: EventStreamHub;

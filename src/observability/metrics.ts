@@ -138,9 +138,9 @@ export class PconnMetrics implements WebhookMetrics {
     this.activeCalls = sources.activeCalls;
   }
 
-  /** A call was accepted (202). */
-  callAccepted(): void {
-    this.accepted.inc();
+  /** Calls were accepted (202), `count` of them in one committed batch. */
+  callsAccepted(count: number): void {
+    this.accepted.inc(count);
   }
 
   /** A call entered `status` (committed); terminal statuses also count by outcome. */

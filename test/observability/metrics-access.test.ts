@@ -83,8 +83,8 @@ describe('hooks for the webhook relay and the SIP stack', () => {
   test('two nodes in one process keep separate registries', async () => {
     const a = new PconnMetrics();
     const b = new PconnMetrics();
-    a.callAccepted();
-    assert.equal(sampleValue(parsePrometheus((await a.render()).body), 'pconn_calls_accepted_total'), 1);
+    a.callsAccepted(2);
+    assert.equal(sampleValue(parsePrometheus((await a.render()).body), 'pconn_calls_accepted_total'), 2);
     assert.equal(sampleValue(parsePrometheus((await b.render()).body), 'pconn_calls_accepted_total'), 0);
   });
 });

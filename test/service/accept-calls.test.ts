@@ -71,8 +71,11 @@ const callIdOf = (outcome: AcceptOutcome) => (outcome.kind === 'accepted' ? outc
 
 describe('CallAcceptor (the one accept use case, group-committed)', () => {
   test('requests submitted together are one batch, each answered by its own checks', async () => {
-    let wakes = 0;
-    const acceptor = new CallAcceptor(server.store.db, { sandbox: true, onCallsCreated: () => wakes++ });
+    const batches: number[] = [];
+    const acceptor = new CallAcceptor(server.store.db, {
+      sandbox: true,
+      onCallsCreated: (count) => batches.push(count),
+    });
     const results = await Promise.all([
       acceptor.submit(request('in-a')),
       acceptor.submit(request('in-b')),
@@ -89,7 +92,7 @@ describe('CallAcceptor (the one accept use case, group-committed)', () => {
       202,
       'conflict',
     ]);
-    assert.equal(wakes, 1, 'one batch, one wake-up of the dialer');
+    assert.deepEqual(batches, [2], 'one batch, one wake-up of the dialer, told both calls it created');
     const rows = await server.store.db
       .selectFrom('calls')
       .select(['id', 'status', 'event_sequence', 'contact_id'])

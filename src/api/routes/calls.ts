@@ -25,14 +25,14 @@ export interface CallRouteDeps {
   publicUrl: string;
   sandbox: boolean;
   /** Tells the dialer a call is waiting (in-process wake-up; other nodes poll). */
-  onCallCreated: () => void;
+  onCallsCreated: (count: number) => void;
 }
 
 const CALL_ERRORS = [404, 409, 422];
 
 /** The call routes: create (campaign and direct, with dry runs and idempotency), read, list, cancel, timeline. */
 export function registerCallRoutes(app: FastifyInstance, deps: CallRouteDeps): void {
-  const acceptor = new CallAcceptor(deps.db, { sandbox: deps.sandbox, onCallsCreated: deps.onCallCreated });
+  const acceptor = new CallAcceptor(deps.db, { sandbox: deps.sandbox, onCallsCreated: deps.onCallsCreated });
   const accept = async (
     request: FastifyRequest<{ Querystring: { dryRun?: boolean } }>,
     reply: FastifyReply,

@@ -70,7 +70,8 @@ export class CallAcceptor {
     private readonly db: Db,
     private readonly options: {
       sandbox: boolean;
-      onCallsCreated: () => void;
+      /** Told after each committed batch, with how many new calls it created (not replays, dry runs). */
+      onCallsCreated: (count: number) => void;
       maxBatch?: number;
       clock?: Clock;
     },
@@ -125,17 +126,17 @@ export class CallAcceptor {
       else for (const pending of batch) await this.#accept([pending]);
       return;
     }
-    let created = false;
+    let created = 0;
     for (const pending of batch) {
       const outcome = outcomes.get(pending);
       if (!outcome) {
         pending.reject(new Error('the accept batch left a request unanswered'));
         continue;
       }
-      if (outcome.kind === 'accepted' && !outcome.replayed) created = true;
+      if (outcome.kind === 'accepted' && !outcome.replayed) created += 1;
       pending.resolve(outcome);
     }
-    if (created) this.options.onCallsCreated();
+    if (created > 0) this.options.onCallsCreated(created);
   }
 
   async #acceptBatch(batch: Pending[]): Promise<Map<Pending, AcceptOutcome>> {

@@ -3,18 +3,29 @@ import { NotFoundError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import { findCall, listAttempts, listCallEvents, listCalls } from '../../store/calls/calls.ts';
 import type { Executor } from '../../store/database.ts';
+import { inReadSnapshot } from '../../store/read-snapshot.ts';
 import { decodeCursor, encodeCursor, type Page } from '../resources/resource-service.ts';
 import { presentCall } from './present-call.ts';
 
 /** One call with its attempts, or 404. */
 export async function getCall(db: Executor, ctx: RequestContext, id: string): Promise<Call> {
-  const row = await findCall(db, ctx.tenant.id, id);
-  if (!row) throw new NotFoundError('call', id);
-  return presentCall(row, await listAttempts(db, ctx.tenant.id, [id]));
+  return inReadSnapshot(db, async (tx) => {
+    const row = await findCall(tx, ctx.tenant.id, id);
+    if (!row) throw new NotFoundError('call', id);
+    return presentCall(row, await listAttempts(tx, ctx.tenant.id, [id]));
+  });
 }
 
 /** A page of calls, filtered by campaign and status. */
 export async function listTenantCalls(
+  db: Executor,
+  ctx: RequestContext,
+  query: { campaignId?: string; status?: string; limit?: number; cursor?: string },
+): Promise<Page<Call>> {
+  return inReadSnapshot(db, (tx) => callsPage(tx, ctx, query));
+}
+
+async function callsPage(
   db: Executor,
   ctx: RequestContext,
   query: { campaignId?: string; status?: string; limit?: number; cursor?: string },
