@@ -84,14 +84,25 @@ export async function placeCall(server: TestServer, setup: CallSetup): Promise<s
   return call.id as string;
 }
 
-/** The call once it is in one of `statuses`, with its first attempt. */
+/**
+ * The call once it is in one of `statuses`, with its first attempt. A status the call also has
+ * before its first dial (`queued`, `scheduled`: a retry puts it back there) counts only once that
+ * attempt has ended, so a test never reads the call before the dialer has claimed it.
+ */
 export async function settledCall(
   server: TestServer,
   id: string,
   statuses = ['completed', 'failed', 'canceled'],
   timeoutMs = 15_000,
 ): Promise<{ status: string; outcome: string | null; attempt: Record<string, unknown> }> {
-  const call = await waitForCallStatus(server, id, statuses, timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  let call = await waitForCallStatus(server, id, statuses, timeoutMs);
+  const firstAttemptEnded = () => Boolean((call.attempts as Array<{ endedAt?: string }>)[0]?.endedAt);
+  while (['queued', 'scheduled'].includes(call.status as string) && !firstAttemptEnded()) {
+    call = await waitForCallStatus(server, id, statuses, Math.max(1, deadline - Date.now()));
+    if (Date.now() > deadline) throw new Error(`call ${id} was never dialled: ${JSON.stringify(call)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
   const attempts = call.attempts as Array<Record<string, unknown>>;
   return {
     status: call.status as string,
