@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { generatedContactsCsv, uploadContactsCsv } from '../support/csv-upload.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -113,18 +112,9 @@ describe('bulk import', () => {
     const rows = 100_000;
     const token = await server.adminToken();
     let sent = 0;
-    const source = Readable.from(
-      (function* generate() {
-        yield 'externalId,name,mobile\n';
-        for (let i = 0; i < rows; i += 1000) {
-          let chunk = '';
-          for (let j = i; j < i + 1000; j++)
-            chunk += `bulk-${j},Contact ${j},+1415${String(2000000 + j).padStart(7, '0')}\n`;
-          sent += chunk.length;
-          yield chunk;
-        }
-      })(),
-    );
+    const source = generatedContactsCsv(rows, 'bulk', (bytes) => {
+      sent += bytes;
+    });
     // What the import holds, not the garbage it leaves for the next major GC: with the store on
     // its own thread the request is read while batches are written, and large dead buffers
     // (pg's Bind messages) were measured to pile up to ~150 MB before V8 collected them.
@@ -137,21 +127,7 @@ describe('bulk import', () => {
       gc();
       peak = Math.max(peak, process.memoryUsage().heapUsed);
     }, 100);
-    const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(
-        `${server.url}/v1/contacts/import`,
-        { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' } },
-        (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => {
-            body += chunk.toString();
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      source.pipe(req);
-    });
+    const result = await uploadContactsCsv(server.url, token, source);
     clearInterval(sampler);
     assert.equal(result.status, 200, result.body);
     assert.deepEqual(JSON.parse(result.body), { rows, created: rows, updated: 0, addedToCampaign: 0 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
-import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { generatedContactsCsv, uploadContactsCsv } from '../support/csv-upload.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 // A full collection before each sample, so the samples see what the import keeps alive rather
@@ -34,31 +33,11 @@ test('a 200k-row import keeps nothing per row alive: live heap stays flat', {
     }
   })();
   // Generated as it is sent, never held whole (~8 MB of CSV).
-  const source = Readable.from(
-    (function* generate() {
-      yield 'externalId,name,mobile\n';
-      for (let i = 0; i < rows; i += 1000) {
-        let chunk = '';
-        for (let j = i; j < i + 1000; j++)
-          chunk += `heap-${j},Contact ${j},+1415${String(2000000 + j).padStart(7, '0')}\n`;
-        yield chunk;
-      }
-    })(),
-  );
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = httpRequest(
-      `${server.url}/v1/contacts/import`,
-      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    source.pipe(req);
-  }).finally(() => {
-    done = true;
-  });
+  const status = await uploadContactsCsv(server.url, token, generatedContactsCsv(rows, 'heap'))
+    .then((answer) => answer.status)
+    .finally(() => {
+      done = true;
+    });
   await sampler;
   assert.equal(status, 200);
   const grewMb = (peak - baseline) / 1e6;
