@@ -38,6 +38,7 @@ import { registerObservability } from './plugins/observability.ts';
 import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
 import { RateLimiter } from './plugins/rate-limiter.ts';
 import { requestIdFor } from './plugins/request-id.ts';
+import { refusedBeforeAuthentication } from './refused-before-authentication.ts';
 import { registerAgentSessionRoutes } from './routes/agent-sessions.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerCallRoutes } from './routes/calls.ts';
@@ -200,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before authentication, so a rejected request still gets its span and its metric.
   if (deps.observability) registerObservability(app, deps.observability);
   app.addHook('onResponse', async (request, reply) => {
+    if (deps.refusalSummaries && refusedBeforeAuthentication(request)) return;
     request.log.info(
       {
         requestId: request.id,

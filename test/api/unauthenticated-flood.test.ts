@@ -6,8 +6,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { Agent, get } from 'node:http';
+import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import pino from 'pino';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { AUDIT_SUMMARY_ROUTE } from '../../src/contract/audit-chain.ts';
 import { auditCheckpointEntry } from '../../src/service/audit/unauthenticated-retention.ts';
@@ -30,8 +32,19 @@ const CONCURRENCY = 20;
 type Answer = { status: number; retryAfter: string | null; type: string | null; code?: string };
 
 let server: TestServer;
+/** The server's log lines, parsed: the flood must not write one per refused request. */
+const logLines: Array<{ msg?: string; status?: number; refused?: number }> = [];
 before(async () => {
   server = await startTestServer({
+    logger: pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line) logLines.push(JSON.parse(line));
+          done();
+        },
+      }),
+    ),
     env: {
       PCONN_DIALER: 'off',
       PCONN_RATE_LIMIT_UNAUTHENTICATED_RPS: String(RPS),
@@ -119,6 +132,7 @@ describe('a flood of token-less requests', () => {
     const before: number[] = [];
     for (let i = 0; i < 100; i++) before.push(await validRequest(token));
     const entriesBefore = await unauthenticatedEntries();
+    const logBefore = logLines.length;
 
     const started = performance.now();
     const answers: Answer[] = [];
@@ -174,6 +188,22 @@ describe('a flood of token-less requests', () => {
     assert.ok(
       added <= unauthorized + Math.ceil(seconds) + 3,
       `${added} entries for ${FLOOD} requests (${unauthorized} 401s, ${summaries.length} summaries)`,
+    );
+
+    // The log, like the audit trail, has a line per 401 and per address window, not per 429.
+    const floodLog = logLines.slice(logBefore);
+    const refusedLines = floodLog.filter((line) => line.msg === 'request' && line.status === 429);
+    assert.equal(refusedLines.length, 0, `${refusedLines.length} request lines for refused requests`);
+    assert.ok(
+      floodLog.some((line) => line.msg?.startsWith('address over its budget before authentication')),
+      'the first refusal of an address is logged once',
+    );
+    assert.equal(
+      floodLog
+        .filter((line) => line.msg === 'requests refused before authentication (summary)')
+        .reduce((n, line) => n + (line.refused ?? 0), 0),
+      refused.length,
+      'the summary lines count every refusal',
     );
 
     // Generous: the machine has 2 shared cores and the flood's client runs in this very process

@@ -7,6 +7,7 @@ import type { AuditWriter } from '../../service/audit/audit-writer.ts';
 import type { RefusalSummaries } from '../../service/audit/refusal-summaries.ts';
 import { maskSecretsInText, REDACTED } from '../masked-json-text.ts';
 import { type ProblemOptions, renderProblem } from '../problem-response.ts';
+import { refusedBeforeAuthentication } from '../refused-before-authentication.ts';
 import { clientRequestIdOf } from './request-id.ts';
 
 const BODY_CAP = 16 * 1024;
@@ -51,7 +52,7 @@ export function registerAuditTrail(
   });
   async function audit(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
     if (request.routeOptions.config?.audit === false) return payload;
-    if (options.refusals && !request.principal && request.problemCode === 'rate_limited') {
+    if (options.refusals && refusedBeforeAuthentication(request)) {
       // Refused before authentication (a flood from one address): counted, not written one by one.
       options.refusals.add({
         ip: request.ip ?? null,
@@ -59,7 +60,7 @@ export function registerAuditTrail(
         method: request.method,
         path: (request.url.split('?')[0] ?? '').slice(0, 2048),
         status: reply.statusCode,
-        code: request.problemCode,
+        code: request.problemCode ?? null,
         userAgent: request.headers['user-agent'] ?? null,
         at: clock.now(),
       });

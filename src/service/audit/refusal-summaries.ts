@@ -72,6 +72,12 @@ export class RefusalSummaries {
         userAgent: refusal.userAgent,
       };
       this.summaries.set(key, summary);
+      // One line when an address starts being refused, one with its count when the window
+      // closes: the log stays as small as the audit trail however long the flood lasts.
+      this.logger.warn(
+        { ip: refusal.ip, requestId: refusal.requestId, windowSeconds: this.windowMs / 1000 },
+        'address over its budget before authentication: further refusals are summarized',
+      );
     }
     summary.count++;
     summary.lastAt = refusal.at;
@@ -94,6 +100,10 @@ export class RefusalSummaries {
     const at = this.clock.now().toISOString();
     this.flushing = Promise.allSettled(
       [...closed].map(async ([ip, summary]) => {
+        this.logger.warn(
+          { ip, refused: summary.count, from: summary.firstAt, to: summary.lastAt },
+          'requests refused before authentication (summary)',
+        );
         const body = {
           summary: {
             refused: summary.count,
