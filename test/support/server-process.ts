@@ -33,8 +33,8 @@ export async function startServerProcess(options: {
       PCONN_BOOTSTRAP_CLIENT_ID: 'crash',
       PCONN_BOOTSTRAP_CLIENT_SECRET: secret,
       PCONN_SANDBOX_TIME_SCALE: '0.02',
-      // Scaled ring timeouts stay far above the sandbox's answer delays even when the event
-      // loop is busy with PGlite (it runs on the main thread): 600 s × 0.02 = 12 s.
+      // Scaled ring timeouts stay far above the sandbox's answer delays even when the machine
+      // is busy (crash tests restart nodes under load): 600 s × 0.02 = 12 s.
       PCONN_AGENT_RING_SECONDS: '600',
       PCONN_CONTACT_RING_SECONDS: '600',
       PCONN_DIALER_LEASE_SECONDS: '2',
