@@ -85,16 +85,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
               onIdleConnectionError: (error) =>
                 logger.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens a new one'),
             }
-          : {
-              kind: 'pglite',
-              dataDir: config.dataDir,
-              // Without its store a node can neither accept nor dial: stop, and let the
-              // supervisor restart it (the data dir reopens as after a crash).
-              onFailure: (error) => {
-                logger.fatal({ err: error }, 'the embedded store stopped; exiting');
-                process.exit(1);
-              },
-            }),
+          : { kind: 'pglite', dataDir: config.dataDir }),
     ));
   // Every write to the event outbox wakes its readers (webhook relay, SSE hub) at once.
   const outboxSignal = new OutboxSignal();

@@ -151,11 +151,9 @@ const RULES: LayerRule[] = [
     layer: 'store',
     why: 'store imports domain only: SQL and migrations, no use cases, no wire shapes',
     layers: ['domain'],
-    packages: ['kysely', 'pg', '@electric-sql/pglite', '@electric-sql/pglite-socket'],
+    packages: ['kysely', 'pg', '@electric-sql/pglite'],
     typePackages: ['pino'],
-    // the PGlite data directory; the embedded store's thread, its private Unix socket, and the
-    // short-lived process that creates a fresh data dir (embedded/embedded-store.ts says why)
-    builtins: ['child_process', 'fs', 'net', 'os', 'path', 'url', 'worker_threads'],
+    builtins: ['fs'], // the PGlite data directory
     exceptions: [
       {
         file: 'store/audit-events.ts',

@@ -1,30 +1,35 @@
-import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
 
-type Query = (this: unknown, ...args: unknown[]) => unknown;
+type Query = (this: unknown, sql: string, params?: unknown[], options?: unknown) => Promise<unknown>;
 
 /**
- * BENCH_SQL_PROFILE=1: counts and times every statement pconn sends through `pg` — to both store
- * kinds, since the embedded one is reached over the wire protocol too — by its text; `report()`
- * prints the top ones, to see which statements a measure spends the store's time on. A time is
- * the statement's round trip as the caller waits for it (queueing at the store included).
+ * BENCH_SQL_PROFILE=1: counts and times every PGlite statement (inside and outside
+ * transactions) by its text; `report()` prints the top ones — to see which
+ * statements a measure spends the store's single thread on.
  */
 export function profileSql(): { report: () => string; reset: () => void } {
   const stats = new Map<string, { n: number; ms: number }>();
-  const proto = pg.Client.prototype as unknown as { query: Query };
-  const query = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const result = query.apply(this, args);
-    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-    if (!text || !(result instanceof Promise)) return result;
-    const started = performance.now();
-    const record = () => {
-      const key = text.replace(/\s+/g, ' ').trim().slice(0, 120);
-      const entry = stats.get(key) ?? { n: 0, ms: 0 };
-      entry.n++;
-      entry.ms += performance.now() - started;
-      stats.set(key, entry);
+  const wrap = (query: Query): Query =>
+    async function (this: unknown, sql, params, options) {
+      const started = performance.now();
+      try {
+        return await query.call(this, sql, params, options);
+      } finally {
+        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 120);
+        const entry = stats.get(key) ?? { n: 0, ms: 0 };
+        entry.n++;
+        entry.ms += performance.now() - started;
+        stats.set(key, entry);
+      }
     };
-    return result.finally(record);
+  const proto = PGlite.prototype as unknown as { query: Query; transaction: Query };
+  proto.query = wrap(proto.query);
+  const transaction = proto.transaction;
+  proto.transaction = function (this: unknown, callback: unknown) {
+    return transaction.call(this, ((tx: { query: Query }) => {
+      tx.query = wrap(tx.query.bind(tx));
+      return (callback as (tx: unknown) => unknown)(tx);
+    }) as never);
   };
   const report = () =>
     [...stats]

@@ -1,19 +1,14 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
-import { type EmbeddedStore, startEmbeddedStore } from './embedded/embedded-store.ts';
 import { migrate } from './migrate.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
 
 /** Where the store lives: an embedded PGlite data dir (or image) or a PostgreSQL URL. */
 export type StoreOptions =
-  | {
-      kind: 'pglite';
-      dataDir?: string;
-      /** A data dir dumped by `Store.dump()` to start from, in memory (tests). */
-      image?: Uint8Array;
-      /** Told when the embedded store's thread ends on its own: the store is gone. */
-      onFailure?: (error: Error) => void;
-    }
+  | { kind: 'pglite'; dataDir?: string; image?: Blob }
   | {
       kind: 'postgres';
       url: string;
@@ -22,19 +17,10 @@ export type StoreOptions =
       onIdleConnectionError?: (error: Error) => void;
     };
 
-/**
- * Connections to the embedded store. PGlite runs one statement at a time, so more connections
- * add no parallelism; two let the next statement wait at the store while one runs, instead of
- * in the pool behind a round trip. Measured (docs/performance.md): 1 vs 2 within the noise.
- */
-const EMBEDDED_POOL_SIZE = 2;
-
 /** An open, migrated store. */
 export interface Store {
   db: Db;
   kind: 'pglite' | 'postgres';
-  /** Embedded store only: its data dir as a gzip tarball (tests build their migrated image with it). */
-  dump?: () => Promise<Uint8Array>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -45,38 +31,27 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
 /** Opens the store described by `options` and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  // The embedded store runs PGlite on a thread of its own behind the wire protocol: from here
-  // on both kinds are the same pg pool and the same Kysely dialect.
-  let embedded: EmbeddedStore | undefined;
-  let pool: pg.Pool;
+  let db: Db;
+  let closeDriver: () => Promise<void>;
   if (options.kind === 'pglite') {
-    embedded = await startEmbeddedStore(
-      {
-        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-        ...(options.image ? { image: options.image } : {}),
-      },
-      options.onFailure,
-    );
-    pool = new pg.Pool({
-      host: embedded.host,
-      port: embedded.port,
-      user: 'postgres',
-      database: 'postgres',
-      max: EMBEDDED_POOL_SIZE,
+    if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+    const pglite = await PGlite.create({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.image ? { loadDataDir: options.image } : {}),
     });
+    db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    closeDriver = async () => {
+      if (!pglite.closed) await pglite.close();
+    };
   } else {
-    pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // pg emits 'error' on the pool when the server drops an idle client (a restart, a failover,
+    // pg_terminate_backend); without a listener that is an uncaught exception that ends the
+    // process. The pool has already discarded the client and the next query opens a new one.
+    pool.on('error', (error) => options.onIdleConnectionError?.(error));
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    closeDriver = async () => {};
   }
-  // pg emits 'error' on the pool when the server drops an idle client (a restart, a failover,
-  // pg_terminate_backend); without a listener that is an uncaught exception that ends the
-  // process. The pool has already discarded the client and the next query opens a new one.
-  pool.on('error', (error) => {
-    if (options.kind === 'postgres') options.onIdleConnectionError?.(error);
-  });
-  const db: Db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const closeDriver = async () => {
-    await embedded?.stop();
-  };
   try {
     await migrate(db as unknown as Kysely<unknown>);
   } catch (error) {
@@ -87,7 +62,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return {
     db,
     kind: options.kind,
-    ...(embedded ? { dump: embedded.dump } : {}),
     async ping() {
       try {
         await sql`select 1`.execute(db);

@@ -67,15 +67,14 @@ test('a table that has doubled is re-analyzed, so one call is found by its prima
 });
 
 test('the busy tables are vacuumed once the interval has passed, so updated rows reuse the space of dead ones', async () => {
-  // An interval no slow machine reaches between the set-up and the first check ("not yet due").
-  const { store, maintenance } = await maintainedStore(60_000);
+  const { store, maintenance } = await maintainedStore(1000);
   try {
     await insertCalls(store.db, 1, 2000);
     // `status` is in partial-index predicates, so this update cannot be HOT: 2,000 dead versions.
     await sql`update calls set status = 'failed'`.execute(store.db);
     const afterFirstUpdate = await tablePages(store.db, 'calls');
     assert.equal((await maintenance.runOnce(Date.now())).vacuumed, false, 'not yet due');
-    assert.equal((await maintenance.runOnce(Date.now() + 120_000)).vacuumed, true, 'due');
+    assert.equal((await maintenance.runOnce(Date.now() + 2000)).vacuumed, true);
     await sql`update calls set status = 'completed'`.execute(store.db);
     // Without the vacuum the table grows by half again (measured: 1.5×); with it, it does not.
     assert.ok(

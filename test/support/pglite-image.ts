@@ -2,15 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely } from 'kysely';
+import { migrate } from '../../src/store/migrate.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
-import { openStore } from '../../src/store/open-store.ts';
+import { PGliteDialect } from '../../src/store/pglite-dialect.ts';
 
 /**
- * A migrated PGlite data dir as a gzip tarball, built once per machine and migration set: a fresh
- * PGlite takes ~4 s to initialise, loading this image well under one. Each call returns its own
- * copy, because opening a store hands the bytes to the store's thread (they are transferred).
+ * A migrated PGlite data dir as a tarball, built once per machine and migration set: a fresh
+ * PGlite takes ~4 s to initialise, loading this image well under one.
  */
-export async function migratedPgliteImage(): Promise<Uint8Array> {
+export async function migratedPgliteImage(): Promise<Blob> {
   // Keyed by every migration file's bytes, so a new or changed migration builds a new image.
   const hash = createHash('sha256').update(Object.keys(MIGRATIONS).join(','));
   for (const name of Object.keys(MIGRATIONS).sort()) {
@@ -19,16 +21,17 @@ export async function migratedPgliteImage(): Promise<Uint8Array> {
   const key = hash.digest('hex').slice(0, 16);
   const path = join(tmpdir(), `pconn-pglite-${key}.tar.gz`);
   try {
-    return new Uint8Array(await readFile(path));
+    return new Blob([await readFile(path)]);
   } catch {
     // not built yet
   }
-  const store = await openStore({ kind: 'pglite' });
-  const image = await store.dump?.();
-  await store.close();
-  if (!image) throw new Error('the embedded store offers no dump');
+  const pglite = await PGlite.create();
+  const db = new Kysely<unknown>({ dialect: new PGliteDialect({ pglite }) });
+  await migrate(db);
+  const image = await pglite.dumpDataDir('gzip');
+  await db.destroy();
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, image);
+  await writeFile(temporary, Buffer.from(await image.arrayBuffer()));
   await rename(temporary, path);
-  return new Uint8Array(await readFile(path));
+  return image;
 }

@@ -1,0 +1,220 @@
+import type { PGliteInterface } from '@electric-sql/pglite';
+import {
+  AbortedTransactionError,
+  CompiledQuery,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+
+/** What {@link PGliteDialect} needs: the PGlite instance it runs every query on. */
+export interface PGliteDialectConfig {
+  /**
+   * The embedded database. The dialect owns it from here on: `Kysely#destroy()` closes it (if it
+   * is still open), so callers that close it themselves must tolerate it being closed already.
+   */
+  pglite: PGliteInterface;
+}
+
+/**
+ * A Kysely dialect over an embedded PGlite database.
+ *
+ * Kysely 0.29 ships one, but 0.29 requires Node 22 and we run on Node 20, so this is our own, built
+ * from Kysely 0.28's public PostgreSQL adapter, introspector and compiler (PGlite speaks the same SQL)
+ * and a driver that serialises access to PGlite's single connection.
+ */
+export class PGliteDialect implements Dialect {
+  readonly #config: PGliteDialectConfig;
+
+  /** Wraps `config.pglite`; nothing runs until Kysely initialises the driver on the first query. */
+  constructor(config: PGliteDialectConfig) {
+    this.#config = config;
+  }
+
+  /** A driver handing out PGlite's one connection to one holder at a time. */
+  createDriver(): Driver {
+    return new PGliteDriver(this.#config.pglite);
+  }
+
+  /** PostgreSQL's compiler: PGlite is PostgreSQL compiled to WASM, so the SQL is identical. */
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
+
+  /** PostgreSQL's adapter (transactional DDL, `returning`, advisory-lock migrations). */
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+
+  /** PostgreSQL's catalog introspection, which works unchanged on PGlite. */
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+}
+
+/** Commands whose affected-row count Kysely reports as `numAffectedRows` (as the pg driver does). */
+const ROW_WRITING_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
+
+/** PGlite buffers whole results anyway, so streaming only bounds the size of each chunk handed out. */
+const DEFAULT_STREAM_CHUNK_SIZE = 100;
+
+/**
+ * PGlite has exactly one backend session, unlike a pg pool. A transaction is `begin`, statements and
+ * `commit` sent on that session, so any query sent by someone else in between would run inside (and
+ * could commit or roll back) that transaction. This driver therefore hands the connection to one
+ * holder at a time: Kysely holds it for one query, or from `begin` to `commit`/`rollback`, and everyone
+ * else waits in line.
+ */
+class PGliteDriver implements Driver {
+  readonly #pglite: PGliteInterface;
+  readonly #connection: PGliteConnection;
+  readonly #lock = new ConnectionLock();
+  #destroyed = false;
+
+  constructor(pglite: PGliteInterface) {
+    this.#pglite = pglite;
+    this.#connection = new PGliteConnection(pglite);
+  }
+
+  async init(): Promise<void> {
+    // PGlite.create() resolves ready, but `new PGlite()` does not: wait so the first query cannot race startup.
+    await this.#pglite.waitReady;
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.#destroyed) throw new Error('PGliteDialect: the driver has been destroyed');
+    await this.#lock.acquire();
+    return this.#connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(beginStatement(settings)));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const result = await (connection as PGliteConnection).executeCommand('commit');
+    // After a failed statement PostgreSQL answers COMMIT with a ROLLBACK tag instead of an error;
+    // without this check a caller that swallowed the failure would believe its writes were kept.
+    if (result.command === 'ROLLBACK') throw new AbortedTransactionError();
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async savepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdentifier(savepointName)}`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
+    await connection.executeQuery(
+      CompiledQuery.raw(`rollback to savepoint ${quoteIdentifier(savepointName)}`),
+    );
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(savepointName)}`));
+  }
+
+  async releaseConnection(): Promise<void> {
+    this.#lock.release();
+  }
+
+  async destroy(): Promise<void> {
+    this.#destroyed = true;
+    // Take the connection first so a query or transaction still running finishes before the close.
+    await this.#lock.acquire();
+    try {
+      if (!this.#pglite.closed) await this.#pglite.close();
+    } finally {
+      this.#lock.release();
+    }
+  }
+}
+
+/** PGlite's session as Kysely's `DatabaseConnection`; only ever used by the current lock holder. */
+class PGliteConnection implements DatabaseConnection {
+  readonly #pglite: PGliteInterface;
+
+  constructor(pglite: PGliteInterface) {
+    this.#pglite = pglite;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    // PGlite reports affectedRows 0 for selects and DDL too; only row-writing commands carry a
+    // meaningful count, and leaving it undefined elsewhere matches what the pg driver returns.
+    if (result.command !== undefined && ROW_WRITING_COMMANDS.has(result.command)) {
+      return { rows: result.rows, numAffectedRows: BigInt(result.affectedRows ?? 0) };
+    }
+    return { rows: result.rows };
+  }
+
+  /** Runs a statement and keeps PGlite's command tag, which `QueryResult` has no place for. */
+  async executeCommand(statement: string): Promise<{ command: string | undefined }> {
+    const result = await this.#pglite.query(statement);
+    return { command: result.command };
+  }
+
+  /**
+   * PGlite has no cursor API and materialises every result in memory, so this runs the query once
+   * and yields it in `chunkSize` slices: same interface as the pg driver, without its memory bound.
+   */
+  async *streamQuery<R>(
+    compiledQuery: CompiledQuery,
+    chunkSize: number = DEFAULT_STREAM_CHUNK_SIZE,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
+      throw new Error(`PGliteDialect: chunkSize must be a positive integer, got ${chunkSize}`);
+    }
+    const { rows } = await this.executeQuery<R>(compiledQuery);
+    for (let start = 0; start < rows.length; start += chunkSize) {
+      yield { rows: rows.slice(start, start + chunkSize) };
+    }
+  }
+}
+
+/**
+ * A FIFO lock whose release hands ownership straight to the next waiter, so a newcomer can never
+ * slip in between a release and the waiter it wakes (which would break first-come-first-served).
+ */
+class ConnectionLock {
+  #held = false;
+  readonly #waiters: Array<() => void> = [];
+
+  async acquire(): Promise<void> {
+    if (!this.#held) {
+      this.#held = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#held = false;
+  }
+}
+
+/** `start transaction` with Kysely's settings; both come from fixed lists Kysely has validated. */
+function beginStatement(settings: TransactionSettings): string {
+  const modes: string[] = [];
+  if (settings.isolationLevel) modes.push(`isolation level ${settings.isolationLevel}`);
+  if (settings.accessMode) modes.push(settings.accessMode);
+  return modes.length > 0 ? `start transaction ${modes.join(', ')}` : 'begin';
+}
+
+/** Savepoint names are identifiers, not parameters, so they are quoted rather than bound. */
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
