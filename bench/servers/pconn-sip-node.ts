@@ -36,14 +36,21 @@ const sampler = setInterval(() => {
       if (!process.connected) return;
       const memory = process.memoryUsage();
       const statuses = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
-      process.send?.({
-        type: 'sample',
-        rss: memory.rss,
-        heapUsed: memory.heapUsed,
-        connected: statuses.connected ?? 0,
-        statuses,
-        collected,
-      });
+      process.send?.(
+        {
+          type: 'sample',
+          rss: memory.rss,
+          heapUsed: memory.heapUsed,
+          connected: statuses.connected ?? 0,
+          statuses,
+          collected,
+        },
+        undefined,
+        {},
+        // The channel can close between the check above and the write (EPIPE): with a callback
+        // that error comes here instead of crashing the process as an unhandled 'error' event.
+        () => undefined,
+      );
     })
     .catch(() => undefined);
 }, 250);
