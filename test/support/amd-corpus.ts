@@ -22,7 +22,7 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RATE = 8000;
 /** Bump when the way clips are made changes without the recipe changing. */
-const CORPUS_VERSION = 1;
+const CORPUS_VERSION = 2;
 
 /** What a clip is, as the test expects the analyser to say. */
 export type CorpusLabel = 'human' | 'machine' | 'fax' | 'invalid_number' | 'silence';
@@ -66,6 +66,10 @@ const HUMAN_PHRASES = [
   'Yes, hello?',
   'Hey, what is up?',
 ];
+
+const HUMAN_SECOND_PHRASES = ['Hello?', 'Anybody there?', 'Hello, can you hear me?', 'Who is this?'];
+
+const SHORT_GREETINGS = ['Please leave a message.', 'Leave a message after the tone.', 'Not available.'];
 
 const MACHINE_GREETINGS = [
   "Hi, you've reached John Smith. I can't take your call right now, please leave a message after the tone.",
@@ -119,13 +123,25 @@ export function corpusRecipe(counts = { human: 44, machine: 30, fax: 4, sit: 4, 
   const clips: Array<{ name: string; recipe: ClipRecipe }> = [];
   for (let i = 0; i < counts.human; i++) {
     const text = HUMAN_PHRASES[i % HUMAN_PHRASES.length] as string;
+    const speech = (words: string): Part => ({
+      kind: 'speech',
+      text: words,
+      speed: between(140, 200),
+      ...voice(),
+    });
+    // Every fifth person says a second thing after a short pause, as people do when no one answers.
+    const second =
+      i % 5 === 4
+        ? [{ kind: 'silence', ms: between(300, 600) } as Part, speech(pick(HUMAN_SECOND_PHRASES))]
+        : [];
     clips.push({
       name: `human-${String(i).padStart(2, '0')}`,
       recipe: {
         label: 'human',
         parts: [
           { kind: 'silence', ms: between(150, 1200) },
-          { kind: 'speech', text, speed: between(140, 200), ...voice() },
+          speech(text),
+          ...second,
           { kind: 'silence', ms: 4000 },
         ],
         speechDbfs: between(-28, -16),
@@ -135,7 +151,9 @@ export function corpusRecipe(counts = { human: 44, machine: 30, fax: 4, sit: 4, 
     });
   }
   for (let i = 0; i < counts.machine; i++) {
-    const text = MACHINE_GREETINGS[i % MACHINE_GREETINGS.length] as string;
+    // Every sixth machine has a short greeting: the beep, not its length, gives it away.
+    const short = i % 6 === 5;
+    const text = (short ? pick(SHORT_GREETINGS) : MACHINE_GREETINGS[i % MACHINE_GREETINGS.length]) as string;
     clips.push({
       name: `machine-${String(i).padStart(2, '0')}`,
       recipe: {
