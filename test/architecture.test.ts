@@ -246,8 +246,8 @@ const RULES: LayerRule[] = [
   },
   {
     layer: 'cli',
-    why: 'remote commands go through the SDK',
-    layers: ['sdk', 'contract', 'config.ts'],
+    why: 'remote commands go through the SDK; `pconn amd` runs the media analyser offline',
+    layers: ['sdk', 'contract', 'config.ts', 'media'],
     packages: ['commander', 'yaml', '@sinclair/typebox'],
     builtins: '*', // a command-line program: files, sockets, the OS
     // `pconn doctor` also runs on the server's host and checks what no API can answer: whether

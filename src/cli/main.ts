@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAmdCommand } from './commands/amd.ts';
 import { registerAuditCommands } from './commands/audit-verify.ts';
 import { registerCallCommand } from './commands/call.ts';
 import { registerCallsCommands } from './commands/calls.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerClientCommands(program);
   registerAuditCommands(program);
+  registerAmdCommand(program);
   // Usage mistakes exit 2 (commander's default is 1, which means "refused by the API" here).
   const exitTwo = (command: Command) => {
     command.exitOverride((error: CommanderError) => {

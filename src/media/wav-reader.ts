@@ -60,7 +60,9 @@ function sniff(bytes: Uint8Array): string {
   if (ascii(4, 8) === 'ftyp') return 'an MP4/M4A file';
   if (ascii(0, 4) === 'RIFF') return `a RIFF file of type '${ascii(8, 12)}'`;
   if (ascii(0, 4) === 'FORM') return 'an AIFF file';
-  return bytes.length < 12 ? `${bytes.length} bytes, too short for a WAV header` : 'not a WAV file';
+  if (bytes.length < 12) return `${bytes.length} bytes, too short for a WAV header`;
+  const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `unknown content starting with bytes ${head}`;
 }
 
 /**
