@@ -1,4 +1,4 @@
-import { blockEnergy, goertzelPower } from './goertzel.ts';
+import { goertzelPower } from './goertzel.ts';
 
 /**
  * Per-frame tone measurements shared by the fax/SIT and beep detectors: the purity of each
@@ -73,29 +73,66 @@ function zeroCrossingHz(frame: Int16Array, sampleRate: number, rms: number): num
   return ((crossings - 1) / 2) * (sampleRate / (last - first));
 }
 
-/** Measures one frame (any length; the analysers use 160 samples at 8 kHz). */
+const coefficients = new Map<number, Float64Array>();
+
+/** 2·cos(2πf/rate) of every signalling tone, computed once per sample rate. */
+function signallingCoefficients(sampleRate: number): Float64Array {
+  let table = coefficients.get(sampleRate);
+  if (!table) {
+    table = Float64Array.from(
+      TONE_NAMES,
+      (name) => 2 * Math.cos((2 * Math.PI * SIGNALLING_TONES[name]) / sampleRate),
+    );
+    coefficients.set(sampleRate, table);
+  }
+  return table;
+}
+
+// Goertzel state of the seven signalling tones, reused frame after frame (one pass for all).
+const s1 = new Float64Array(TONE_NAMES.length);
+const s2 = new Float64Array(TONE_NAMES.length);
+
+/**
+ * Measures one frame (any length; the analysers use 160 samples at 8 kHz). Hot path: every
+ * analysed leg runs it 50 times a second, so the seven signalling tones share one pass.
+ */
 export function measureFrameTones(frame: Int16Array, sampleRate: number): FrameTones {
   const n = frame.length;
-  const energy = blockEnergy(frame);
-  const power = energy / n;
-  const purityAt = (hz: number) =>
-    energy > 0 ? (2 * goertzelPower(frame, hz, sampleRate)) / (n * energy) : 0;
-  let signalling: SignallingTone | undefined;
-  let best = TONE_PURITY;
-  for (const name of TONE_NAMES) {
-    const purity = purityAt(SIGNALLING_TONES[name]);
-    if (purity >= best) {
-      best = purity;
-      signalling = name;
+  const table = signallingCoefficients(sampleRate);
+  const tones = table.length;
+  s1.fill(0);
+  s2.fill(0);
+  let energy = 0;
+  for (let i = 0; i < n; i++) {
+    const x = frame[i] as number;
+    energy += x * x;
+    for (let k = 0; k < tones; k++) {
+      const s0 = x + (table[k] as number) * (s1[k] as number) - (s2[k] as number);
+      s2[k] = s1[k] as number;
+      s1[k] = s0;
     }
   }
-  const estimate = zeroCrossingHz(frame, sampleRate, Math.sqrt(power));
+  const power = energy / n;
+  let signalling: SignallingTone | undefined;
+  if (energy > 0) {
+    let best = TONE_PURITY;
+    for (let k = 0; k < tones; k++) {
+      const a = s1[k] as number;
+      const b = s2[k] as number;
+      const purity = (2 * (a * a + b * b - (table[k] as number) * a * b)) / (n * energy);
+      if (purity >= best) {
+        best = purity;
+        signalling = TONE_NAMES[k];
+      }
+    }
+  }
+  const estimate = energy > 0 ? zeroCrossingHz(frame, sampleRate, Math.sqrt(power)) : undefined;
   let dominantHz: number | undefined;
   let dominantPurity = 0;
   if (estimate !== undefined && estimate > 100 && estimate < sampleRate / 2 - 100) {
     // The estimate is within a few Hz for a clean tone; probe around it for noisy ones.
     for (const offset of [0, -8, 8]) {
-      const purity = purityAt(estimate + offset);
+      const purity = (2 * goertzelPower(frame, estimate + offset, sampleRate)) / (n * energy);
       if (purity > dominantPurity) {
         dominantPurity = Math.min(1, purity);
         dominantHz = estimate + offset;

@@ -16,7 +16,7 @@ export function goertzelPower(
   let s1 = 0;
   let s2 = 0;
   for (let i = from; i < from + length; i++) {
-    const s0 = (samples[i] ?? 0) + coefficient * s1 - s2;
+    const s0 = (samples[i] as number) + coefficient * s1 - s2;
     s2 = s1;
     s1 = s0;
   }
