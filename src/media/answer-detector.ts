@@ -119,10 +119,15 @@ export class AnswerDetector {
       this.#recordBeep(beep);
       return { kind: 'beep', beepAtMs: beep.atMs, detection: this.#detection };
     }
+    // A fax does not speak: 1100 Hz after a greeting is a machine's beep (many beep near it),
+    // left to the beep detector; CED (2100 Hz, above any beep) and SIT count at any time.
+    const greeted = this.#words > 0;
     const signalling = this.#tones.push(tones);
-    if (signalling) return this.#verdictForTone(signalling);
-    // Frames that are a signalling tone are not speech.
-    const voice = this.#voice.isVoice(tones.power) && tones.signalling === undefined;
+    if (signalling && !(greeted && signalling.kind === 'fax' && signalling.tone === 'cng'))
+      return this.#verdictForTone(signalling);
+    // Before anyone spoke, a signalling tone is not speech; after, it keeps the greeting going
+    // (a beep at 1100 Hz must not pass for the silence that makes a person).
+    const voice = this.#voice.isVoice(tones.power) && (greeted || tones.signalling === undefined);
     this.#trackWords(voice);
     if (beep) {
       const detection = this.#decide('machine', 'beep');

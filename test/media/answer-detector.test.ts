@@ -68,6 +68,19 @@ describe('answer detection on synthetic audio (rules, timing from samples)', () 
     assert.equal(ced.features.faxTone?.tone, 'ced');
   });
 
+  test('an 1100 Hz beep after a short greeting is a machine with its beep, not a fax', () => {
+    const audio = pcm(
+      concat(silence(300), syllables(3, 220, 60), silence(500), tone(1100, 900), silence(1500)),
+    );
+    const result = detectAnswer(audio);
+    assert.equal(result.verdict, 'machine');
+    assert.equal(result.features.beep?.frequencyHz, 1100);
+    assert.ok(
+      result.beepAtMs !== null && Math.abs(result.beepAtMs - 2480) <= 40,
+      `beep at ${result.beepAtMs}`,
+    );
+  });
+
   test('the three SIT segments give invalid_number with the frequencies heard', () => {
     for (const [a, b] of [
       [913.8, 1370.6],
