@@ -68,6 +68,18 @@ describe('answer detection on synthetic audio (rules, timing from samples)', () 
     assert.equal(ced.features.faxTone?.tone, 'ced');
   });
 
+  test('a short greeting with the beep soon after is a machine decided by the beep', () => {
+    const audio = pcm(
+      concat(silence(300), syllables(2, 220, 60), silence(300), tone(1400, 300), silence(2000)),
+    );
+    const result = detectAnswer(audio);
+    assert.equal(result.verdict, 'machine');
+    assert.equal(result.features.reason, 'beep');
+    // One frame after the tone's end: the frame that shows it ended.
+    assert.equal(result.decidedAtMs - (result.beepAtMs ?? 0), 20);
+    assert.ok(Math.abs((result.beepAtMs ?? 0) - 1400) <= 40, `beep at ${result.beepAtMs}`);
+  });
+
   test('an 1100 Hz beep after a short greeting is a machine with its beep, not a fax', () => {
     const audio = pcm(
       concat(silence(300), syllables(3, 220, 60), silence(500), tone(1100, 900), silence(1500)),
