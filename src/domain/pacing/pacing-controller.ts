@@ -96,13 +96,15 @@ export function decideDials(input: PacingInput): PacingDecision {
   const trunkRoom = Math.max(0, input.limits.trunkLines - linesHeld);
   // Answers already on their way may take any available agent: only the others are free.
   const unclaimed = Math.max(0, available - ringing - input.waitingAnswers);
+  const lineCap = Math.floor(input.limits.linesPerAgent * staffed + 1e-9);
+  const lineRoom = Math.max(0, lineCap - ringing - input.reservedDials);
   const reserved = (appliedMode: DialingMode, reason: PacingReason): PacingDecision => {
-    const dials = Math.min(unclaimed, trunkRoom);
+    const dials = Math.min(unclaimed, trunkRoom, lineRoom);
     return {
       dials,
       reserveAgents: true,
       appliedMode,
-      reason: dials < unclaimed ? 'trunk' : reason,
+      reason: dials === unclaimed ? reason : dials === trunkRoom ? 'trunk' : 'lines',
       expectedAbandons: 0,
       allowedAbandons: 0,
     };
@@ -113,7 +115,6 @@ export function decideDials(input: PacingInput): PacingDecision {
   const m = input.measurements;
   const rampMin = input.rampMinDials ?? 30;
   const rampFull = input.rampFullAfterDials ?? 300;
-  const lineRoom = Math.max(0, input.limits.linesPerAgent * staffed - ringing - input.reservedDials);
   if (m.dials < rampMin) {
     const dials = Math.min(unclaimed, trunkRoom, lineRoom);
     return {
@@ -142,10 +143,12 @@ export function decideDials(input: PacingInput): PacingDecision {
   // Dials already ringing are spent; what new dials are expected to add must fit in the ledger.
   const allowed = (n: number) =>
     Math.max(0, input.ledger.headroom) + input.ledger.maxAbandonRate * n * perDial;
-  const already = forecast.expectedAbandons(0);
   // One dial per available agent no ringing dial can claim never abandons: always make those.
+  // What the forecast charges them (its approximations are not exact) is not held against the
+  // dials past them: the ledger check starts from there.
   let dials = Math.min(unclaimed, most);
-  let expected = forecast.expectedAbandons(dials);
+  const already = forecast.expectedAbandons(dials);
+  let expected = already;
   while (dials < most) {
     const next = forecast.expectedAbandons(dials + 1);
     if (next - expected > input.riskBound * perDial + 1e-12) break;
