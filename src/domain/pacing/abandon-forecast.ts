@@ -48,12 +48,19 @@ export interface AbandonForecast {
   baseLiveAnswers: number;
   /** Expected live answers of one new dial over the horizon. */
   liveAnswersPerDial: number;
+  /**
+   * Busy agents (wrap-up, on a call) certain to be free before a dial started now can be
+   * answered (the shortest answered ring plus the connect window): as good as available for it.
+   */
+  freeBeforeFirstAnswer: number;
   /** Expected abandons over the horizon if `n` more dials start now. */
   expectedAbandons(n: number): number;
 }
 
 // Agents whose chance of being free within the horizon is below this are left out (speed).
 const NEGLIGIBLE = 1e-4;
+// …and above this, certain.
+const SURE = 1 - 1e-6;
 
 /** P(the agent is free within t seconds), as a function of t. */
 function freeByFor(input: ForecastInput, agent: AgentSnapshot): (t: number) => number {
@@ -111,6 +118,10 @@ export function forecastAbandons(input: ForecastInput): AbandonForecast {
     liveFromRinging += meanA[k] ?? 0;
     newStep[k] = pLive * ((ringCdf[k] ?? 0) - (ringCdf[k - 1] ?? 0));
   }
+  // No answered dial has rung less than this (whole seconds).
+  let shortestRing = 0;
+  while (shortestRing < steps && (ringCdf[shortestRing + 1] ?? 0) === 0) shortestRing++;
+  let freeBeforeFirstAnswer = 0;
   let pool = -input.waitingAnswers;
   let poolVariance = 0;
   for (const agent of input.agents) {
@@ -120,6 +131,7 @@ export function forecastAbandons(input: ForecastInput): AbandonForecast {
     }
     const freeWithin = freeByFor(input, agent);
     if (freeWithin(steps + grace) < NEGLIGIBLE) continue;
+    if (freeWithin(shortestRing + grace) >= SURE) freeBeforeFirstAnswer += 1;
     let previous = freeWithin(grace);
     pool += previous;
     poolVariance += previous * (1 - previous);
@@ -134,6 +146,7 @@ export function forecastAbandons(input: ForecastInput): AbandonForecast {
   return {
     baseLiveAnswers: liveFromRinging + input.waitingAnswers,
     liveAnswersPerDial: pLive * (ringCdf[steps] ?? 0),
+    freeBeforeFirstAnswer,
     expectedAbandons(n: number): number {
       // Second 0: answers already waiting against agents free now or within the window.
       let abandons = expectedPositivePart(-pool, poolVariance);

@@ -65,6 +65,10 @@ export interface PacingInput {
   rampMinDials?: number;
   /** Ended dials by which the full lines per agent are allowed (default 300). */
   rampFullAfterDials?: number;
+  /** Ended calls (measured talk times) before predictive leaves one dial per agent (default 20). */
+  rampMinCalls?: number;
+  /** Ended calls by which the full lines per agent are allowed (default 100). */
+  rampFullAfterCalls?: number;
 }
 
 /** Why the controller dialled what it did. */
@@ -115,7 +119,11 @@ export function decideDials(input: PacingInput): PacingDecision {
   const m = input.measurements;
   const rampMin = input.rampMinDials ?? 30;
   const rampFull = input.rampFullAfterDials ?? 300;
-  if (m.dials < rampMin) {
+  const rampMinCalls = input.rampMinCalls ?? 20;
+  const rampFullCalls = input.rampFullAfterCalls ?? 100;
+  // Until calls have ended, the talk model is a guess: forecasting agents freeing up from it
+  // would overdial exactly when nothing is known.
+  if (m.dials < rampMin || m.talks < rampMinCalls) {
     const dials = Math.min(unclaimed, trunkRoom, lineRoom);
     return {
       dials,
@@ -126,7 +134,11 @@ export function decideDials(input: PacingInput): PacingDecision {
       allowedAbandons: 0,
     };
   }
-  const progress = Math.min(1, (m.dials - rampMin) / Math.max(1, rampFull - rampMin));
+  const progress = Math.min(
+    1,
+    (m.dials - rampMin) / Math.max(1, rampFull - rampMin),
+    (m.talks - rampMinCalls) / Math.max(1, rampFullCalls - rampMinCalls),
+  );
   const rampLines = Math.floor(staffed * (1 + (input.limits.linesPerAgent - 1) * progress));
   const rampRoom = Math.max(0, rampLines - ringing - input.reservedDials);
   const most = Math.min(trunkRoom, lineRoom, rampRoom);
@@ -143,10 +155,12 @@ export function decideDials(input: PacingInput): PacingDecision {
   // Dials already ringing are spent; what new dials are expected to add must fit in the ledger.
   const allowed = (n: number) =>
     Math.max(0, input.ledger.headroom) + input.ledger.maxAbandonRate * n * perDial;
-  // One dial per available agent no ringing dial can claim never abandons: always make those.
-  // What the forecast charges them (its approximations are not exact) is not held against the
-  // dials past them: the ledger check starts from there.
-  let dials = Math.min(unclaimed, most);
+  // One dial per agent no ringing dial or waiting answer can claim never abandons: agents
+  // available now, and busy ones sure to be free before a new dial can be answered (in wrap-up
+  // with less left than the shortest ring). Always make those. What the forecast charges them
+  // (its approximations are not exact) is not held against the dials past them.
+  const safe = Math.max(0, available + forecast.freeBeforeFirstAnswer - ringing - input.waitingAnswers);
+  let dials = Math.min(safe, most);
   const already = forecast.expectedAbandons(dials);
   let expected = already;
   while (dials < most) {

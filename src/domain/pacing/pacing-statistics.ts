@@ -17,6 +17,8 @@ export interface PacingMeasurements {
   liveRate: number;
   /** Machine answers ÷ dials. */
   machineRate: number;
+  /** Connected calls whose talk time is measured (the talk model's sample). */
+  talks: number;
   /** Ring time of answered dials (live or machine), until the answer. */
   ring: DurationModel;
   /** Talk time of connected calls. */
@@ -100,6 +102,7 @@ export class PacingStatistics {
       dials,
       liveRate: dials === 0 ? 0 : (this.#outcomeCounts[0] ?? 0) / dials,
       machineRate: dials === 0 ? 0 : (this.#outcomeCounts[1] ?? 0) / dials,
+      talks: this.#talkLogs.length,
       ring: this.#ring,
       talk: this.#talk,
       wrap: this.#wrap,

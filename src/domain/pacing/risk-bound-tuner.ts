@@ -62,6 +62,7 @@ export class RiskBoundTuner {
   #multiplier = 1;
   #setPoint: number;
   #cachedFor = -1;
+  #allowed = -1;
 
   constructor(options: RiskBoundTunerOptions) {
     this.#cap = options.maxAbandonRate;
@@ -72,8 +73,13 @@ export class RiskBoundTuner {
     this.#setPoint = options.maxAbandonRate / 2;
   }
 
-  /** A live answer at `at` (ms), abandoned or connected. */
-  observe(at: number, abandoned: boolean): void {
+  /**
+   * A live answer at `at` (ms), abandoned or connected. `paced`: it came from a dial the
+   * forecast chose. Others (one dial per agent while ramping, progressive while restricted)
+   * count towards the answers an hour but do not move the bound: they say nothing about the
+   * forecast, and letting them raise it would wind the bound up while it is not in use.
+   */
+  observe(at: number, abandoned: boolean, paced = true): void {
     this.#firstAt ??= at;
     this.#answers.push(at);
     while ((this.#answers[this.#head] ?? at) <= at - HOUR_MS) this.#head++;
@@ -82,6 +88,7 @@ export class RiskBoundTuner {
       this.#head = 0;
     }
     this.#updateSetPoint(at);
+    if (!paced) return;
     const x = abandoned ? 1 : 0;
     // Normalised by the set point, so the tuner settles in about 1/gain live answers whether
     // the team is large (set point near the cap) or small (set point far below it).
@@ -99,6 +106,7 @@ export class RiskBoundTuner {
     if (rounded === this.#cachedFor) return;
     this.#cachedFor = rounded;
     const allowed = Math.floor(this.#cap * rounded + 1e-9);
+    this.#allowed = allowed;
     this.#setPoint = Math.min(this.#cap, safePoissonMean(allowed, this.#confidence) / rounded);
   }
 
@@ -107,8 +115,12 @@ export class RiskBoundTuner {
     return this.#setPoint;
   }
 
-  /** The marginal abandon probability the controller may accept for one more dial's live answer. */
+  /**
+   * The marginal abandon probability the controller may accept for one more dial's live answer:
+   * 0 while the team answers too few calls an hour for even one abandon to stay within the cap
+   * (fewer than 1 ÷ cap: 34 at 3 %), so such a team only makes dials that cannot abandon.
+   */
   get riskBound(): number {
-    return this.#cap * this.#multiplier;
+    return this.#allowed === 0 ? 0 : this.#cap * this.#multiplier;
   }
 }

@@ -33,9 +33,10 @@ type Dial = {
   ringSeconds: number;
   startedAt: number;
   agent: number | null;
-  ended: boolean;
+  /** Chosen by the forecast (not one per agent, not reserved): what the tuner learns from. */
+  paced: boolean;
 };
-type Waiting = { record: SimulatedAttempt; answeredAt: number; done: boolean };
+type Waiting = { record: SimulatedAttempt; answeredAt: number; done: boolean; paced: boolean };
 type SimEvent =
   | { kind: 'answer'; dial: Dial }
   | { kind: 'ring_out'; dial: Dial }
@@ -212,7 +213,7 @@ class CallCentre {
     });
     for (let i = 0; i < decision.dials; i++) {
       if (!decision.reserveAgents) {
-        this.#startDial(null);
+        this.#startDial(null, decision.reason !== 'one_per_agent');
         continue;
       }
       const agent = this.#longestIdle();
@@ -240,7 +241,7 @@ class CallCentre {
     return { live, abandoned };
   }
 
-  #startDial(agent: number | null): void {
+  #startDial(agent: number | null, paced = false): void {
     if (this.#now >= this.#end) {
       if (agent !== null) this.#move(agent, { type: 'release' });
       return;
@@ -257,7 +258,7 @@ class CallCentre {
       outcome === 'no_answer'
         ? this.#ringTimeout
         : this.#random.uniform(this.#o.ringMinSeconds, this.#o.ringMaxSeconds);
-    const dial: Dial = { outcome, ringSeconds, startedAt: this.#now, agent, ended: false };
+    const dial: Dial = { outcome, ringSeconds, startedAt: this.#now, agent, paced };
     if (agent === null) this.#ringing.add(dial);
     else this.#reservedDials += 1;
     this.#queue.push(this.#now + ringSeconds, {
@@ -267,7 +268,6 @@ class CallCentre {
   }
 
   #endDial(dial: Dial, outcome: DialOutcome): void {
-    dial.ended = true;
     if (dial.agent === null) this.#ringing.delete(dial);
     else this.#reservedDials -= 1;
     this.#stats.recordDial(outcome, dial.ringSeconds);
@@ -290,18 +290,18 @@ class CallCentre {
     this.#countLive(false);
     const agent = dial.agent ?? this.#longestIdle();
     if (agent >= 0) {
-      this.#connect(agent, record, 0);
+      this.#connect(agent, record, 0, dial.paced);
     } else {
-      const waiting: Waiting = { record, answeredAt: this.#now, done: false };
+      const waiting: Waiting = { record, answeredAt: this.#now, done: false, paced: dial.paced };
       this.#waiting.push(waiting);
       this.#queue.push(this.#now + this.#rules.connectWithinSeconds, { kind: 'deadline', waiting });
     }
     this.#paceAfterEvent();
   }
 
-  #connect(agent: number, record: SimulatedAttempt, afterSeconds: number): void {
+  #connect(agent: number, record: SimulatedAttempt, afterSeconds: number, paced: boolean): void {
     record.connectedAfterSeconds = afterSeconds;
-    this.#tuner.observe(this.#now * 1000, false);
+    this.#tuner.observe(this.#now * 1000, false, paced);
     this.#move(agent, { type: 'connect', callId: `call-${this.#attempts.length}` });
     const talk = this.#random.lognormal(this.#o.talkMeanSeconds, this.#o.talkSigma ?? 0.6);
     this.#talkSeconds += Math.max(0, Math.min(this.#now + talk, this.#end) - this.#now);
@@ -313,7 +313,7 @@ class CallCentre {
       const waiting = this.#waiting[this.#waitingHead++];
       if (waiting === undefined || waiting.done) continue;
       waiting.done = true;
-      this.#connect(agent, waiting.record, this.#now - waiting.answeredAt);
+      this.#connect(agent, waiting.record, this.#now - waiting.answeredAt, waiting.paced);
       return;
     }
     this.#pace();
@@ -323,7 +323,7 @@ class CallCentre {
     if (waiting.done) return;
     waiting.done = true;
     waiting.record.abandoned = true;
-    this.#tuner.observe(this.#now * 1000, true);
+    this.#tuner.observe(this.#now * 1000, true, waiting.paced);
     this.#countLive(true);
     this.#paceAfterEvent();
   }
