@@ -5,6 +5,7 @@
 import { acceptRatio, acceptStoreFloor, scaleRatio, stopBenchPostgres } from './accept-ratio.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
+import { pacingOccupancy, pacingSmallTeam } from './pacing.ts';
 import { sipCpsRatio } from './sip-cps.ts';
 import { sipDriverFloor } from './sip-driver-floor.ts';
 import { sipRssDelta } from './sip-rss.ts';
@@ -22,6 +23,8 @@ const measures: Record<string, () => Promise<string>> = {
   sip_cps_ratio: () => sipCpsRatio(),
   sip_driver_floor: () => sipDriverFloor(),
   sip_rss_delta: () => sipRssDelta(),
+  pacing_occupancy: () => pacingOccupancy(),
+  pacing_small_team: () => pacingSmallTeam(),
 };
 for (const [name, run] of Object.entries(measures)) {
   if (only && only !== name) continue;
@@ -37,6 +40,8 @@ const ALL_MEASURES = [
   'sip_rss_delta',
   'events_lag_p99',
   'scale_ratio',
+  'pacing_occupancy',
+  'pacing_small_team',
 ];
 const missing = ALL_MEASURES.filter((name) => !(name in measures));
 if (!only && missing.length > 0) process.stdout.write(`${missing.join(', ')}: not measured yet\n`);

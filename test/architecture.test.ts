@@ -264,6 +264,11 @@ const RULES: LayerRule[] = [
         targets: ['telephony/sip/message/'],
         why: 'builds and parses one SIP OPTIONS',
       },
+      {
+        file: 'cli/commands/simulate.ts',
+        targets: ['domain/pacing/'],
+        why: '`pconn simulate` runs the real pacing controller offline, on a virtual clock',
+      },
     ],
   },
   {

@@ -11,6 +11,7 @@ import { registerExplainCommand } from './commands/explain.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerPlanApplyCommands } from './commands/plan-apply.ts';
 import { registerSessionCommands } from './commands/session.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { EXIT } from './output.ts';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerClientCommands(program);
   registerAuditCommands(program);
   registerAmdCommand(program);
+  registerSimulateCommand(program);
   // Usage mistakes exit 2 (commander's default is 1, which means "refused by the API" here).
   const exitTwo = (command: Command) => {
     command.exitOverride((error: CommanderError) => {
