@@ -1,0 +1,168 @@
+import { decodeG711, type G711Codec } from './g711.ts';
+import { ReceiveStatistics, type ReceiveSummary } from './receive-statistics.ts';
+import { ReorderBuffer } from './reorder-buffer.ts';
+import { parseRtp } from './rtp-packet.ts';
+import { FRAME_SAMPLES } from './rtp-sender.ts';
+import { type DtmfDigit, TelephoneEventReceiver } from './telephone-event.ts';
+
+/**
+ * The receiving half of a leg: parse, account (RFC 3550 §A.1/A.3/A.8), reorder, decode and
+ * hand the listener exact 20 ms frames of 16-bit PCM; telephone-events become digits. Anything
+ * that is not audio of the current source is counted by reason and dropped.
+ */
+
+/** Static G.711 payload types (RFC 3551 Table 4). */
+const STATIC_CODECS = new Map<number, G711Codec>([
+  [0, 'PCMU'],
+  [8, 'PCMA'],
+]);
+
+/** A frame of decoded audio, or a lost packet's worth of samples (the reorder buffer's gap). */
+type Entry = { kind: 'audio'; codec: G711Codec; payload: Uint8Array } | { kind: 'event' };
+
+/** Listeners of the receiving half. */
+export interface RtpReceiverOptions {
+  /** The payload type negotiated for telephone-event (RFC 4733), if any. */
+  eventPayloadType?: number;
+  /** Each 20 ms frame (160 samples), in order, lost packets concealed with silence. */
+  onFrame?: (frame: Int16Array) => void;
+  onDtmf?: (digit: DtmfDigit) => void;
+}
+
+/** What the receiving half counted. */
+export interface ReceiverSummary extends ReceiveSummary {
+  /** Frames of silence delivered in place of lost packets. */
+  concealedFrames: number;
+  /** Packets dropped, by reason. */
+  dropped: Record<string, number>;
+  dtmfDigits: number;
+}
+
+/** Receives one leg's RTP. */
+export class RtpReceiver {
+  private readonly statistics = new ReceiveStatistics();
+  private readonly reorder: ReorderBuffer<Entry>;
+  private readonly events: TelephoneEventReceiver;
+  private readonly dropped: Record<string, number> = {};
+  private readonly pending = new Int16Array(FRAME_SAMPLES);
+  private pendingLength = 0;
+  private lastPacketSamples = FRAME_SAMPLES;
+  private concealed = 0;
+  private digits = 0;
+  private source: number | undefined;
+
+  constructor(private readonly options: RtpReceiverOptions) {
+    this.reorder = new ReorderBuffer<Entry>((entry) => this.play(entry));
+    this.events = new TelephoneEventReceiver((digit) => {
+      this.digits++;
+      this.options.onDtmf?.(digit);
+    });
+  }
+
+  /** Counts a drop by reason. */
+  drop(reason: string): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
+  }
+
+  /**
+   * Handles one datagram that reached the RTP port at `nowMs`; true when it was RTP of a
+   * payload type this leg accepts (the leg latches its peer's address on such a packet).
+   */
+  receive(data: Uint8Array, nowMs: number): boolean {
+    const parsed = parseRtp(data);
+    if (!parsed.ok) {
+      this.drop(parsed.reason);
+      return false;
+    }
+    const packet = parsed.packet;
+    const codec = STATIC_CODECS.get(packet.payloadType);
+    const isEvent = packet.payloadType === this.options.eventPayloadType;
+    if (!codec && !isEvent) {
+      this.drop('unknown-payload-type');
+      return false;
+    }
+    if (this.source !== packet.ssrc) {
+      // A new synchronisation source (§8.2): its numbers start afresh.
+      if (this.source !== undefined) this.reorder.reset();
+      this.source = packet.ssrc;
+      this.statistics.restart(packet.sequence);
+    }
+    const record = this.statistics.record(packet.sequence, packet.timestamp, nowMs, !isEvent);
+    if (record.verdict === 'duplicate') return true;
+    if (record.verdict !== 'new') {
+      this.drop(record.verdict);
+      return true;
+    }
+    if (isEvent) {
+      if (!this.events.receive(packet.timestamp, packet.payload, nowMs)) this.drop('bad-event');
+      this.reorder.push(record.extended, { kind: 'event' }, nowMs);
+      return true;
+    }
+    // The payload is a view into the datagram, which stays alive while the entry waits.
+    const pushed = this.reorder.push(
+      record.extended,
+      { kind: 'audio', codec: codec as G711Codec, payload: packet.payload },
+      nowMs,
+    );
+    if (pushed === 'too-late') this.drop('too-late');
+    return true;
+  }
+
+  /** Periodic work: give up on missing packets, report DTMF whose end never came. */
+  tick(nowMs: number): void {
+    this.reorder.flush(nowMs);
+    this.events.flush(nowMs);
+  }
+
+  /** SSRC of the source being received, once one has been. */
+  get remoteSsrc(): number | undefined {
+    return this.source;
+  }
+
+  /** The loss and jitter figures for a reception report block. */
+  reportFigures(): ReturnType<ReceiveStatistics['report']> | undefined {
+    return this.statistics.active ? this.statistics.report() : undefined;
+  }
+
+  /** Counters so far. */
+  summary(): ReceiverSummary {
+    return {
+      ...this.statistics.summary(),
+      concealedFrames: this.concealed,
+      dropped: { ...this.dropped },
+      dtmfDigits: this.digits,
+    };
+  }
+
+  private play(entry: Entry | undefined): void {
+    if (entry?.kind === 'event') return;
+    if (!entry) {
+      this.concealed++;
+      this.push(new Int16Array(this.lastPacketSamples));
+      return;
+    }
+    this.lastPacketSamples = entry.payload.length;
+    this.push(decodeG711(entry.codec, entry.payload));
+  }
+
+  /** Re-cuts decoded samples into exact 160-sample frames for the listener. */
+  private push(samples: Int16Array): void {
+    const onFrame = this.options.onFrame;
+    if (!onFrame) return;
+    let offset = 0;
+    while (offset < samples.length) {
+      const take = Math.min(FRAME_SAMPLES - this.pendingLength, samples.length - offset);
+      if (take === FRAME_SAMPLES) {
+        onFrame(samples.slice(offset, offset + take));
+      } else {
+        this.pending.set(samples.subarray(offset, offset + take), this.pendingLength);
+        this.pendingLength += take;
+        if (this.pendingLength === FRAME_SAMPLES) {
+          onFrame(this.pending.slice());
+          this.pendingLength = 0;
+        }
+      }
+      offset += take;
+    }
+  }
+}
