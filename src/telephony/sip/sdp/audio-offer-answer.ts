@@ -99,11 +99,16 @@ export function audioAnswer(
 /** What a peer's answer to our `audioOffer` agreed; undefined when it refused audio. */
 export function readAudioAnswer(answer: SessionDescription, local: LocalAudio): NegotiatedAudio | undefined {
   const stream = answer.media.find((m) => isUsableAudio(m));
-  return stream && negotiated(answer, stream, local);
+  return stream && negotiated(answer, stream, local, 'theirs');
 }
 
-function negotiated(sdp: SessionDescription, m: SdpMedia, local: LocalAudio): NegotiatedAudio | undefined {
-  const codec = chooseCodec(m, local);
+function negotiated(
+  sdp: SessionDescription,
+  m: SdpMedia,
+  local: LocalAudio,
+  order: 'ours' | 'theirs' = 'ours',
+): NegotiatedAudio | undefined {
+  const codec = chooseCodec(m, local, order);
   const address = connectionAddress(m.lines) ?? connectionAddress(sdp.session);
   if (!codec || !address) return undefined;
   const event = m.formats.find((f) => rtpmapOf(m, f)?.toLowerCase() === 'telephone-event/8000');
@@ -121,17 +126,31 @@ function isUsableAudio(m: SdpMedia): boolean {
   return m.media === 'audio' && m.port > 0 && m.proto.toUpperCase() === 'RTP/AVP';
 }
 
-/** Our most preferred codec among the stream's formats, by static type or rtpmap name. */
+/**
+ * The codec of the stream: our most preferred one it lists when we answer, its first one we
+ * support when it is the answer to our offer (the answerer's order is what it sends, §6.1).
+ */
 function chooseCodec(
   m: SdpMedia,
   local: LocalAudio,
+  order: 'ours' | 'theirs' = 'ours',
 ): { name: AudioCodecName; payloadType: number } | undefined {
-  for (const name of local.codecs ?? ['PCMU', 'PCMA']) {
-    const format = m.formats.find((f) => {
-      const map = rtpmapOf(m, f)?.toUpperCase();
-      return map ? map === `${name}/8000` || map === `${name}/8000/1` : Number(f) === STATIC_TYPES[name];
-    });
-    if (format !== undefined && /^\d{1,3}$/.test(format)) return { name, payloadType: Number(format) };
+  const ours = local.codecs ?? ['PCMU', 'PCMA'];
+  const nameOf = (format: string): AudioCodecName | undefined => {
+    if (!/^\d{1,3}$/.test(format)) return undefined;
+    const map = rtpmapOf(m, format)?.toUpperCase();
+    return ours.find((name) =>
+      map ? map === `${name}/8000` || map === `${name}/8000/1` : Number(format) === STATIC_TYPES[name],
+    );
+  };
+  const candidates = m.formats.flatMap((format) => {
+    const name = nameOf(format);
+    return name ? [{ name, payloadType: Number(format) }] : [];
+  });
+  if (order === 'theirs') return candidates[0];
+  for (const name of ours) {
+    const found = candidates.find((c) => c.name === name);
+    if (found) return found;
   }
   return undefined;
 }
