@@ -80,6 +80,8 @@ export class RtpLeg {
   private sendErrors = 0;
   private readonly stopTicking: () => void;
   private closed: Promise<LegQuality> | undefined;
+  /** Settles once the latest RTCP packet has left (close waits for its BYE). */
+  private rtcpInFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly parts: RtpLegParts,
@@ -108,7 +110,7 @@ export class RtpLeg {
       cname: parts.cname,
       intervalMs: parts.rtcpIntervalMs,
       wallClockMs: parts.wallClockMs,
-      send: (packet) => this.sendTo(parts.rtcp, this.rtcpTarget(), packet),
+      send: (packet) => this.sendRtcp(packet),
       onBye: options.onBye,
     });
     parts.rtp.on('message', (data, from) => this.onRtp(data, from));
@@ -160,9 +162,12 @@ export class RtpLeg {
     this.stopTicking();
     this.sender.stopPlayback();
     this.rtcp.report(performance.now(), true);
-    const quality = this.quality();
+    // The BYE must leave before its socket closes: a send only starts on a later turn.
+    const byeSent = this.rtcpInFlight;
     const shut = (socket: Socket) => new Promise<void>((resolve) => socket.close(() => resolve()));
-    this.closed = Promise.all([shut(this.parts.rtp), shut(this.parts.rtcp)]).then(() => {
+    this.closed = byeSent.then(async () => {
+      const quality = this.quality();
+      await Promise.all([shut(this.parts.rtp), shut(this.parts.rtcp)]);
       this.parts.release();
       return quality;
     });
@@ -220,5 +225,22 @@ export class RtpLeg {
       this.sendErrors++;
       return false;
     }
+  }
+
+  private sendRtcp(packet: Buffer): boolean {
+    const target = this.rtcpTarget();
+    if (!target || this.closed) return false;
+    this.rtcpInFlight = new Promise((resolve) => {
+      try {
+        this.parts.rtcp.send(packet, target.port, target.address, (error) => {
+          if (error) this.sendErrors++;
+          resolve();
+        });
+      } catch {
+        this.sendErrors++;
+        resolve();
+      }
+    });
+    return true;
   }
 }
