@@ -50,6 +50,7 @@ export class RtpReceiver {
   private concealed = 0;
   private digits = 0;
   private source: number | undefined;
+  private candidate: { ssrc: number; sequence: number } | undefined;
 
   constructor(private readonly options: RtpReceiverOptions) {
     this.reorder = new ReorderBuffer<Entry>((entry) => this.play(entry));
@@ -81,11 +82,9 @@ export class RtpReceiver {
       this.drop('unknown-payload-type');
       return false;
     }
-    if (this.source !== packet.ssrc) {
-      // A new synchronisation source (§8.2): its numbers start afresh.
-      if (this.source !== undefined) this.reorder.reset();
-      this.source = packet.ssrc;
-      this.statistics.restart(packet.sequence);
+    if (this.source !== packet.ssrc && !this.switchSource(packet.ssrc, packet.sequence)) {
+      this.drop('ssrc-probation');
+      return false;
     }
     const record = this.statistics.record(packet.sequence, packet.timestamp, nowMs, !isEvent);
     if (record.verdict === 'duplicate') return true;
@@ -105,6 +104,27 @@ export class RtpReceiver {
       nowMs,
     );
     if (pushed === 'too-late') this.drop('too-late');
+    return true;
+  }
+
+  /**
+   * Whether a packet of another SSRC starts a new source (§8.2: its numbers start afresh). The
+   * first source is taken at once; a change only after two packets in sequence (the probation
+   * of §A.1), so one stray or corrupted packet cannot reset the leg's statistics and buffer.
+   */
+  private switchSource(ssrc: number, sequence: number): boolean {
+    const candidate = this.candidate;
+    if (
+      this.source !== undefined &&
+      (candidate?.ssrc !== ssrc || ((candidate.sequence + 1) & 0xffff) !== sequence)
+    ) {
+      this.candidate = { ssrc, sequence };
+      return false;
+    }
+    this.candidate = undefined;
+    if (this.source !== undefined) this.reorder.reset();
+    this.source = ssrc;
+    this.statistics.restart(sequence);
     return true;
   }
 

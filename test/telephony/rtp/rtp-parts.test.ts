@@ -7,6 +7,8 @@ import {
   RtpPortsExhaustedError,
 } from '../../../src/telephony/rtp/port-allocator.ts';
 import { ReorderBuffer } from '../../../src/telephony/rtp/reorder-buffer.ts';
+import { serializeRtp } from '../../../src/telephony/rtp/rtp-packet.ts';
+import { RtpReceiver } from '../../../src/telephony/rtp/rtp-receiver.ts';
 import { type DtmfDigit, TelephoneEventReceiver } from '../../../src/telephony/rtp/telephone-event.ts';
 
 describe('reorder buffer', () => {
@@ -144,5 +146,32 @@ describe('frame clock', () => {
     } finally {
       mock.timers.reset();
     }
+  });
+});
+
+describe('receiver source changes', () => {
+  const packet = (ssrc: number, sequence: number) =>
+    serializeRtp({
+      payloadType: 0,
+      sequence,
+      timestamp: sequence * 160,
+      ssrc,
+      payload: new Uint8Array(160).fill(0xff),
+    });
+
+  test('one stray packet of another SSRC is dropped; two in sequence start a new source', () => {
+    const frames: Int16Array[] = [];
+    const receiver = new RtpReceiver({ onFrame: (frame) => frames.push(frame) });
+    for (const sequence of [1, 2, 3])
+      assert.equal(receiver.receive(packet(1, sequence), sequence * 20), true);
+    assert.equal(receiver.receive(packet(2, 500), 80), false);
+    assert.equal(receiver.receive(packet(1, 4), 80), true);
+    assert.deepEqual(receiver.summary().dropped, { 'ssrc-probation': 1 });
+    assert.equal(receiver.summary().lost, 0);
+    assert.equal(receiver.receive(packet(3, 10), 100), false);
+    assert.equal(receiver.receive(packet(3, 11), 120), true);
+    assert.equal(receiver.remoteSsrc, 3);
+    assert.equal(receiver.summary().packets, 5, 'the first source’s 4 and the new one’s first counted');
+    assert.equal(frames.length, 5);
   });
 });
