@@ -5,6 +5,7 @@
 import { acceptRatio, acceptStoreFloor, scaleRatio, stopBenchPostgres } from './accept-ratio.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
+import { mediaLegs } from './media-legs.ts';
 import { sipCpsRatio } from './sip-cps.ts';
 import { sipDriverFloor } from './sip-driver-floor.ts';
 import { sipRssDelta } from './sip-rss.ts';
@@ -22,6 +23,7 @@ const measures: Record<string, () => Promise<string>> = {
   sip_cps_ratio: () => sipCpsRatio(),
   sip_driver_floor: () => sipDriverFloor(),
   sip_rss_delta: () => sipRssDelta(),
+  media_legs: () => mediaLegs(),
 };
 for (const [name, run] of Object.entries(measures)) {
   if (only && only !== name) continue;
