@@ -162,6 +162,35 @@ describe('RTP legs over real UDP sockets', () => {
     await c.close();
   });
 
+  test('all legs share one timer, and each sends 20 ms packets paced from its start', async () => {
+    const media = endpoint(40);
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const legs: RtpLeg[] = [];
+    for (let i = 0; i < 30; i++) legs.push(await media.openLeg({ sendWhenIdle: true }));
+    assert.ok(timers() - before <= 1, `${timers() - before} timers for 30 legs`);
+    assert.equal(media.clock.size, 30);
+    const peer = await RtpPeer.open();
+    peers.push(peer);
+    const started = performance.now();
+    legs[0]?.setRemote(peer.address);
+    await waitFor(() => peer.received.length >= 50, { what: '50 packets at the peer' });
+    const elapsed = performance.now() - started;
+    const packets = peer.received.slice(0, 50).map((r) => r.packet);
+    packets.forEach((packet, k) => {
+      const first = packets[0] as (typeof packets)[0];
+      assert.equal(packet.sequence, (first.sequence + k) & 0xffff, `sequence of packet ${k}`);
+      assert.equal(packet.payload.length, 160);
+      // Frames skipped after a stall advance the timestamp but not the sequence.
+      assert.equal(((packet.timestamp - first.timestamp) >>> 0) % 160, 0, `timestamp of packet ${k}`);
+    });
+    assert.equal(packets[0]?.marker, true, 'the first packet starts a talkspurt');
+    // 50 frames are due after 980 ms; a late tick sends what it owes, never more.
+    assert.ok(elapsed >= 900, `50 packets after only ${elapsed.toFixed(0)} ms: sent faster than 20 ms`);
+    await Promise.all(legs.map((leg) => leg.close()));
+    assert.equal(media.clock.size, 0, 'the timer stops with the last leg');
+  });
+
   test('port range exhaustion is a clear error; closing a leg frees its pair for the next', async () => {
     const media = endpoint(2);
     const first = await media.openLeg();
