@@ -162,13 +162,18 @@ export class RtpReceiver {
       return;
     }
     this.lastPacketSamples = entry.payload.length;
-    this.push(decodeG711(entry.codec, entry.payload));
+    if (this.options.onFrame) this.push(decodeG711(entry.codec, entry.payload));
   }
 
   /** Re-cuts decoded samples into exact 160-sample frames for the listener. */
   private push(samples: Int16Array): void {
     const onFrame = this.options.onFrame;
     if (!onFrame) return;
+    // The usual case: a fresh 20 ms packet and nothing pending goes out as it is.
+    if (this.pendingLength === 0 && samples.length === FRAME_SAMPLES) {
+      onFrame(samples);
+      return;
+    }
     let offset = 0;
     while (offset < samples.length) {
       const take = Math.min(FRAME_SAMPLES - this.pendingLength, samples.length - offset);
