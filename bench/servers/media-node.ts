@@ -15,18 +15,14 @@ function count(bins: Uint32Array, ms: number): void {
   const bin = Math.min(1000, Math.max(0, Math.round(ms * 10)));
   bins[bin] = (bins[bin] ?? 0) + 1;
 }
-// Added before any leg, so it runs first on every tick: it sees when the timer fired.
-endpoint.clock.add((dueMs, nowMs) => {
-  tickFiredAt = nowMs;
-  count(timerLate, nowMs - dueMs);
-});
+/** The clock's latest firing seen by a leg: each new one is counted once in timerLate. */
+let lastFiring = endpoint.clock.lastFiring;
 /** Send lateness in 0.1 ms bins up to 100 ms (the last bin holds everything later). */
 let lateness = new Uint32Array(1001);
 /** From the timer firing to each frame leaving: the spread the loop over all legs adds. */
 let spread = new Uint32Array(1001);
 /** How late the shared timer fired, per tick: the event loop's and the OS's share. */
 let timerLate = new Uint32Array(1001);
-let tickFiredAt = 0;
 let analysed = 0;
 let loud = 0;
 
@@ -77,7 +73,12 @@ process.on('message', async (message: { type: string; peerPorts?: number[]; seco
           onFrame: analyse,
           onFrameSent: (lateMs) => {
             count(lateness, lateMs);
-            count(spread, performance.now() - tickFiredAt);
+            const firing = endpoint.clock.lastFiring;
+            if (firing !== lastFiring) {
+              lastFiring = firing;
+              count(timerLate, firing.firedMs - firing.dueMs);
+            }
+            count(spread, performance.now() - firing.firedMs);
           },
         }),
       );

@@ -109,7 +109,7 @@ describe('frame clock', () => {
     mock.timers.enable({ apis: ['setTimeout'] });
     try {
       let now = 1000;
-      const clock = new FrameClock(20, () => now);
+      const clock = new FrameClock(20, () => now, 1);
       const dues: number[] = [];
       const stop = clock.add((due) => {
         dues.push(due);
@@ -130,11 +130,44 @@ describe('frame clock', () => {
     }
   });
 
+  test('legs spread over the slots of the period, each on its own 20 ms grid', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      let now = 0;
+      const clock = new FrameClock(20, () => now, 4);
+      const dues: number[][] = [[], [], [], [], []];
+      const stops = dues.map((list) => clock.add((due) => list.push(due)));
+      for (let i = 0; i < 40; i++) {
+        now += 5;
+        mock.timers.tick(5);
+      }
+      for (const stop of stops) stop();
+      // Five legs on four slots: slot 0 holds two; every leg's dues are 20 ms apart.
+      assert.deepEqual(
+        dues.map((list) => list.slice(0, 2)),
+        [
+          [20, 40],
+          [5, 25],
+          [10, 30],
+          [15, 35],
+          [20, 40],
+        ],
+      );
+      for (const list of dues)
+        assert.ok(
+          list.every((due, k) => k === 0 || due - (list[k - 1] ?? 0) === 20),
+          `${list}`,
+        );
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   test('after a stall the next tick is the latest one due (legs catch up by count)', () => {
     mock.timers.enable({ apis: ['setTimeout'] });
     try {
       let now = 0;
-      const clock = new FrameClock(20, () => now);
+      const clock = new FrameClock(20, () => now, 1);
       const dues: number[] = [];
       const stop = clock.add((due) => dues.push(due));
       now = 20;
