@@ -72,7 +72,12 @@ export async function mediaLegs(): Promise<string> {
     Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000)),
   );
   const results: Array<{ legs: number; m: Measured; ok: boolean }> = [];
+  let baseline = { p50: Number.NaN, p99: Number.NaN };
   try {
+    baseline = await ask<{ p50: number; p99: number }>({ type: 'baseline', seconds: SECONDS });
+    process.stderr.write(
+      `media_legs: baseline, a bare 20 ms timer in the node: late p50 ${baseline.p50} ms, p99 ${baseline.p99} ms\n`,
+    );
     for (const count of STEPS) {
       const far: RtpLeg[] = [];
       for (let i = 0; i < count; i++) far.push(await peers.openLeg());
@@ -107,7 +112,7 @@ export async function mediaLegs(): Promise<string> {
         `${r.legs}: p99 ${r.m.p99} ms (timer ${r.m.timerP99}, loop ${r.m.spreadP99}), lost ${r.m.lost}/${r.m.expected}, CPU ${cpuPerLeg(r.m, r.legs)}`,
     )
     .join('; ');
-  return `media_legs: ${best?.legs ?? 0} (goal ≥ 500 legs with send pacing jitter p99 ≤ ${GOAL_P99_MS} ms and no receive loss; ${detail}; node in its own process, ${SECONDS} s per step)`;
+  return `media_legs: ${best?.legs ?? 0} (goal ≥ 500 legs with send pacing jitter p99 ≤ ${GOAL_P99_MS} ms and no receive loss; ${detail}; baseline: a bare 20 ms timer in the same process fires p99 ${baseline.p99} ms late; node in its own process, ${SECONDS} s per step)`;
 }
 
 /** CPU of the node per leg, as a share of one core. */

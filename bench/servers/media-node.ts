@@ -116,6 +116,26 @@ process.on('message', async (message: { type: string; peerPorts?: number[]; seco
       analysed,
       loud,
     });
+  } else if (message.type === 'baseline') {
+    // A bare drift-free 20 ms timer and nothing else: what this machine's scheduling alone costs.
+    const bins = new Uint32Array(1001);
+    const start = performance.now();
+    const ticks = ((message.seconds ?? 5) * 1000) / 20;
+    await new Promise<void>((resolve) => {
+      let k = 1;
+      const next = () => {
+        setTimeout(
+          () => {
+            count(bins, performance.now() - (start + k * 20));
+            if (++k > ticks) resolve();
+            else next();
+          },
+          Math.max(0, start + k * 20 - performance.now()),
+        );
+      };
+      next();
+    });
+    process.send?.({ type: 'baseline', p50: percentile(bins, 0.5), p99: percentile(bins, 0.99) });
   } else if (message.type === 'close') {
     await Promise.all(legs.map((leg) => leg.close()));
     legs = [];
