@@ -35,7 +35,7 @@ export interface LegQuality {
 export interface RtpLegOptions {
   /** Codec we send (the answer's first format); both G.711 types are always received. */
   codec?: G711Codec;
-  /** Payload type we send with; 0 for PCMU, 8 for PCMA by default. */
+  /** Payload type we send and also decode as `codec`; 0 for PCMU, 8 for PCMA by default. */
   payloadType?: number;
   /** The telephone-event payload type (RFC 4733) negotiated, usually 101. */
   eventPayloadType?: number;
@@ -100,6 +100,8 @@ export class RtpLeg {
       onFrameSent: options.onFrameSent,
     });
     this.receiver = new RtpReceiver({
+      audioPayloadType:
+        options.payloadType === undefined ? undefined : { payloadType: options.payloadType, codec },
       eventPayloadType: options.eventPayloadType,
       onFrame: options.onFrame,
       onDtmf: options.onDtmf,
@@ -128,9 +130,10 @@ export class RtpLeg {
     this.rtcpSource = undefined;
   }
 
-  /** Switches the codec we send (the negotiated one). */
+  /** Switches the codec we send (the negotiated one); its payload type is decoded too. */
   setCodec(codec: G711Codec, payloadType = codec === 'PCMU' ? 0 : 8): void {
     this.sender.setCodec(codec, payloadType);
+    this.receiver.acceptPayloadType(payloadType, codec);
   }
 
   /** Plays 8 kHz 16-bit PCM; resolves true when sent, false when stopped or closed first. */

@@ -22,6 +22,8 @@ type Entry = { kind: 'audio'; codec: G711Codec; payload: Uint8Array } | { kind: 
 
 /** Listeners of the receiving half. */
 export interface RtpReceiverOptions {
+  /** A dynamic payload type negotiated for a G.711 codec (the static 0 and 8 always count). */
+  audioPayloadType?: { payloadType: number; codec: G711Codec };
   /** The payload type negotiated for telephone-event (RFC 4733), if any. */
   eventPayloadType?: number;
   /** Each 20 ms frame (160 samples), in order, lost packets concealed with silence. */
@@ -52,12 +54,21 @@ export class RtpReceiver {
   private source: number | undefined;
   private candidate: { ssrc: number; sequence: number } | undefined;
 
+  private readonly codecs = new Map(STATIC_CODECS);
+
   constructor(private readonly options: RtpReceiverOptions) {
+    if (options.audioPayloadType)
+      this.acceptPayloadType(options.audioPayloadType.payloadType, options.audioPayloadType.codec);
     this.reorder = new ReorderBuffer<Entry>((entry) => this.play(entry));
     this.events = new TelephoneEventReceiver((digit) => {
       this.digits++;
       this.options.onDtmf?.(digit);
     });
+  }
+
+  /** Decodes `payloadType` as `codec` from now on (a dynamic type from the SDP). */
+  acceptPayloadType(payloadType: number, codec: G711Codec): void {
+    if (payloadType !== this.options.eventPayloadType) this.codecs.set(payloadType, codec);
   }
 
   /** Counts a drop by reason. */
@@ -76,7 +87,7 @@ export class RtpReceiver {
       return false;
     }
     const packet = parsed.packet;
-    const codec = STATIC_CODECS.get(packet.payloadType);
+    const codec = this.codecs.get(packet.payloadType);
     const isEvent = packet.payloadType === this.options.eventPayloadType;
     if (!codec && !isEvent) {
       this.drop('unknown-payload-type');

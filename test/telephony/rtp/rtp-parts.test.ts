@@ -207,4 +207,24 @@ describe('receiver source changes', () => {
     assert.equal(receiver.summary().packets, 5, 'the first source’s 4 and the new one’s first counted');
     assert.equal(frames.length, 5);
   });
+
+  test('a dynamic payload type from the SDP is decoded as its codec; other unknown types are dropped', () => {
+    const frames: Int16Array[] = [];
+    const receiver = new RtpReceiver({
+      audioPayloadType: { payloadType: 97, codec: 'PCMA' },
+      onFrame: (f) => frames.push(f),
+    });
+    const pcma = (payloadType: number, sequence: number) =>
+      serializeRtp({
+        payloadType,
+        sequence,
+        timestamp: sequence * 160,
+        ssrc: 9,
+        payload: new Uint8Array(160).fill(0xd5),
+      });
+    assert.equal(receiver.receive(pcma(97, 1), 0), true);
+    assert.equal(receiver.receive(pcma(96, 2), 20), false);
+    assert.deepEqual(receiver.summary().dropped, { 'unknown-payload-type': 1 });
+    assert.equal(frames[0]?.[0], 8, 'A-law 0xD5 decodes to 8');
+  });
 });
