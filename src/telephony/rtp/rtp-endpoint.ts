@@ -15,7 +15,10 @@ export interface RtpEndpointOptions {
   ports?: PortRange;
   /** Address the sockets bind to; default 0.0.0.0. */
   bindAddress?: string;
-  /** Address written into SDP (behind NAT, the public one); default the bind address. */
+  /**
+   * Address written into SDP (behind NAT, the public one: PCONN_RTP_PUBLIC_ADDRESS). Defaults
+   * to the bind address, so it must be given when binding 0.0.0.0: 0.0.0.0 in SDP means hold.
+   */
   publicAddress?: string;
   /** RTCP report interval (RFC 3550 §6.2 recommends 5 s minimum); default 5000 ms. */
   rtcpIntervalMs?: number;
