@@ -50,6 +50,8 @@ export interface RtpLegOptions {
   onFrameSent?: (lateMs: number) => void;
   /** Send silence when nothing is playing (default true). */
   sendWhenIdle?: boolean;
+  /** Our negotiated direction; default sendrecv (see `setDirection`). */
+  direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 }
 
 /** What the endpoint hands a new leg. */
@@ -120,6 +122,7 @@ export class RtpLeg {
     // A send to an unreachable port can surface as a socket error (ICMP): count, never crash.
     parts.rtp.on('error', () => this.sendErrors++);
     parts.rtcp.on('error', () => this.sendErrors++);
+    if (options.direction) this.setDirection(options.direction);
     this.stopTicking = parts.clock.add((dueMs, nowMs) => this.tick(dueMs, nowMs));
   }
 
@@ -134,6 +137,14 @@ export class RtpLeg {
   setCodec(codec: G711Codec, payloadType = codec === 'PCMU' ? 0 : 8): void {
     this.sender.setCodec(codec, payloadType);
     this.receiver.acceptPayloadType(payloadType, codec);
+  }
+
+  /**
+   * Applies the negotiated direction (RFC 3264 §6.1, ours): `recvonly` and `inactive` stop
+   * sending (playback waits), `sendrecv` and `sendonly` send. Receiving is never refused.
+   */
+  setDirection(direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'): void {
+    this.sender.paused = direction === 'recvonly' || direction === 'inactive';
   }
 
   /** Plays 8 kHz 16-bit PCM; resolves true when sent, false when stopped or closed first. */

@@ -62,6 +62,9 @@ export class RtpSender {
     this.options = { ...this.options, codec, payloadType };
   }
 
+  /** While paused (the SDP direction forbids sending) the clock runs on and nothing leaves. */
+  paused = false;
+
   /** Queues `pcm` (8 kHz, 16-bit mono); resolves true once sent, false if stopped first. */
   play(pcm: Int16Array): Promise<boolean> {
     return new Promise((done) => this.queue.push({ pcm, offset: 0, done }));
@@ -90,6 +93,11 @@ export class RtpSender {
   }
 
   private sendFrame(dueMs: number): void {
+    if (this.paused) {
+      this.timestamp = (this.timestamp + FRAME_SAMPLES) >>> 0;
+      this.talkspurt = true;
+      return;
+    }
     const playing = this.fillFrame();
     if (playing || this.options.sendWhenIdle) {
       const packet = Buffer.allocUnsafe(RTP_HEADER_SIZE + FRAME_SAMPLES);

@@ -191,6 +191,26 @@ describe('RTP legs over real UDP sockets', () => {
     assert.equal(media.clock.size, 0, 'the timer stops with the last leg');
   });
 
+  test('a recvonly or inactive direction sends nothing until sendrecv; playback waits for it', async () => {
+    const media = endpoint();
+    const peer = await RtpPeer.open();
+    peers.push(peer);
+    const leg = await media.openLeg({ remote: peer.address, direction: 'recvonly' });
+    const played = leg.play(tone(0.1));
+    // Wait for the peer's own packets to be received (ticks have run) before judging silence.
+    await peer.sendAudio(tone(0.2), address(leg));
+    await waitFor(() => leg.quality().received.packets === 10, { what: 'the leg to receive 10 packets' });
+    assert.equal(peer.received.length, 0, 'nothing sent while recvonly');
+    leg.setDirection('sendrecv');
+    assert.equal(await played, true);
+    await waitFor(() => peer.received.length >= 5, { what: 'the tone once sending' });
+    assert.equal(peer.received[0]?.packet.marker, true, 'sending resumes with a talkspurt marker');
+    assert.deepEqual(
+      [...peer.decoded().subarray(0, 800)],
+      [...decodeG711('PCMU', encodeG711('PCMU', tone(0.1)))],
+    );
+  });
+
   test('port range exhaustion is a clear error; closing a leg frees its pair for the next', async () => {
     const media = endpoint(2);
     const first = await media.openLeg();
