@@ -6,6 +6,7 @@ import { acceptRatio, acceptStoreFloor, scaleRatio, stopBenchPostgres } from './
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
 import { pacingOccupancy, pacingSmallTeam } from './pacing.ts';
+import { mediaLegs } from './media-legs.ts';
 import { sipCpsRatio } from './sip-cps.ts';
 import { sipDriverFloor } from './sip-driver-floor.ts';
 import { sipRssDelta } from './sip-rss.ts';
@@ -25,6 +26,7 @@ const measures: Record<string, () => Promise<string>> = {
   sip_rss_delta: () => sipRssDelta(),
   pacing_occupancy: () => pacingOccupancy(),
   pacing_small_team: () => pacingSmallTeam(),
+  media_legs: () => mediaLegs(),
 };
 for (const [name, run] of Object.entries(measures)) {
   if (only && only !== name) continue;

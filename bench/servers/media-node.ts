@@ -1,0 +1,148 @@
+/**
+ * The node under test of media_legs: an RtpEndpoint in its own process whose legs each send a
+ * 20 ms frame per tick and analyse every frame they receive (frame energy and zero crossings: a
+ * stand-in for the answer detector, which consumes the same frames). Driven over IPC by
+ * bench/media-legs.ts: open N legs towards given peer ports, measure a window, close.
+ */
+import { RtpEndpoint } from '../../src/telephony/rtp/index.ts';
+import type { RtpLeg } from '../../src/telephony/rtp/rtp-leg.ts';
+
+const min = Number(process.env.BENCH_MEDIA_NODE_PORTS_MIN ?? 40000);
+const endpoint = new RtpEndpoint({ ports: { min, max: min + 4999 }, bindAddress: '127.0.0.1' });
+let legs: RtpLeg[] = [];
+/** Bins of 0.1 ms up to 100 ms; the last holds everything later. */
+function count(bins: Uint32Array, ms: number): void {
+  const bin = Math.min(1000, Math.max(0, Math.round(ms * 10)));
+  bins[bin] = (bins[bin] ?? 0) + 1;
+}
+/** The clock's latest firing seen by a leg: each new one is counted once in timerLate. */
+let lastFiring = endpoint.clock.lastFiring;
+/** Send lateness in 0.1 ms bins up to 100 ms (the last bin holds everything later). */
+let lateness = new Uint32Array(1001);
+/** From the timer firing to each frame leaving: the spread the loop over all legs adds. */
+let spread = new Uint32Array(1001);
+/** How late the shared timer fired, per tick: the event loop's and the OS's share. */
+let timerLate = new Uint32Array(1001);
+let analysed = 0;
+let loud = 0;
+
+/** The per-frame work an analyser does at least: energy and zero crossings of 160 samples. */
+function analyse(frame: Int16Array): void {
+  let energy = 0;
+  let crossings = 0;
+  let previous = 0;
+  for (const sample of frame) {
+    energy += sample * sample;
+    if ((sample ^ previous) < 0) crossings++;
+    previous = sample;
+  }
+  analysed++;
+  if (energy / frame.length > 1e5 && crossings > 2) loud++;
+}
+
+function percentile(bins: Uint32Array, p: number): number {
+  const total = bins.reduce((a, b) => a + b, 0);
+  let seen = 0;
+  for (let i = 0; i < bins.length; i++) {
+    seen += bins[i] ?? 0;
+    if (seen >= total * p) return i / 10;
+  }
+  return Number.NaN;
+}
+
+function received() {
+  let lost = 0;
+  let expected = 0;
+  let packets = 0;
+  for (const leg of legs) {
+    const q = leg.quality().received;
+    lost += q.lost;
+    expected += q.expected;
+    packets += q.packets;
+  }
+  return { lost, expected, packets };
+}
+
+process.on('message', async (message: { type: string; peerPorts?: number[]; seconds?: number }) => {
+  if (message.type === 'open') {
+    legs = [];
+    for (const port of message.peerPorts ?? []) {
+      legs.push(
+        await endpoint.openLeg({
+          remote: { address: '127.0.0.1', port },
+          onFrame: analyse,
+          onFrameSent: (lateMs) => {
+            count(lateness, lateMs);
+            const firing = endpoint.clock.lastFiring;
+            if (firing !== lastFiring) {
+              lastFiring = firing;
+              count(timerLate, firing.firedMs - firing.dueMs);
+            }
+            count(spread, performance.now() - firing.firedMs);
+          },
+        }),
+      );
+    }
+    process.send?.({ type: 'opened', ports: legs.map((leg) => leg.localPort) });
+  } else if (message.type === 'measure') {
+    lateness = new Uint32Array(1001);
+    spread = new Uint32Array(1001);
+    timerLate = new Uint32Array(1001);
+    analysed = 0;
+    loud = 0;
+    const before = received();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, (message.seconds ?? 5) * 1000));
+    const used = process.cpuUsage(cpu);
+    const after = received();
+    let maxLate = 0;
+    lateness.forEach((count, bin) => {
+      if (count > 0) maxLate = bin / 10;
+    });
+    process.send?.({
+      type: 'measured',
+      elapsedMs: performance.now() - started,
+      cpuMs: (used.user + used.system) / 1000,
+      frames: lateness.reduce((a, b) => a + b, 0),
+      p50: percentile(lateness, 0.5),
+      p99: percentile(lateness, 0.99),
+      maxLate,
+      spreadP99: percentile(spread, 0.99),
+      timerP99: percentile(timerLate, 0.99),
+      lost: after.lost - before.lost,
+      expected: after.expected - before.expected,
+      received: after.packets - before.packets,
+      analysed,
+      loud,
+    });
+  } else if (message.type === 'baseline') {
+    // A bare drift-free 20 ms timer and nothing else: what this machine's scheduling alone costs.
+    const bins = new Uint32Array(1001);
+    const start = performance.now();
+    const ticks = ((message.seconds ?? 5) * 1000) / 20;
+    await new Promise<void>((resolve) => {
+      let k = 1;
+      const next = () => {
+        setTimeout(
+          () => {
+            count(bins, performance.now() - (start + k * 20));
+            if (++k > ticks) resolve();
+            else next();
+          },
+          Math.max(0, start + k * 20 - performance.now()),
+        );
+      };
+      next();
+    });
+    process.send?.({ type: 'baseline', p50: percentile(bins, 0.5), p99: percentile(bins, 0.99) });
+  } else if (message.type === 'close') {
+    await Promise.all(legs.map((leg) => leg.close()));
+    legs = [];
+    process.send?.({ type: 'closed' });
+  }
+});
+process.send?.({ type: 'ready' });
+process.on('disconnect', () => {
+  void endpoint.close().then(() => process.exit(0));
+});
