@@ -5,8 +5,8 @@
 import { acceptRatio, acceptStoreFloor, scaleRatio, stopBenchPostgres } from './accept-ratio.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
-import { pacingOccupancy, pacingSmallTeam } from './pacing.ts';
 import { mediaLegs } from './media-legs.ts';
+import { pacingOccupancy, pacingSmallTeam } from './pacing.ts';
 import { sipCpsRatio } from './sip-cps.ts';
 import { sipDriverFloor } from './sip-driver-floor.ts';
 import { sipRssDelta } from './sip-rss.ts';

@@ -135,8 +135,8 @@ const RULES: LayerRule[] = [
   },
   {
     layer: 'telephony/rtp',
-    why: 'the RTP/RTCP stack is a library like sip/: it knows nothing of pconn (DESIGN.md; none yet)',
-    layers: [],
+    why: 'the RTP/RTCP stack is a library like sip/: it knows nothing of pconn, only media/’s pure G.711',
+    layers: ['media'],
     packages: [],
     builtins: ['crypto', 'dgram'],
   },

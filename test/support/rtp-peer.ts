@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { decodeG711, encodeG711, type G711Codec } from '../../src/telephony/rtp/g711.ts';
+import { decodeG711, encodeG711, type G711Codec } from '../../src/media/g711.ts';
 import { parseRtcp, type RtcpCompound } from '../../src/telephony/rtp/rtcp-packet.ts';
 import { parseRtp, type RtpPacket, serializeRtp } from '../../src/telephony/rtp/rtp-packet.ts';
 

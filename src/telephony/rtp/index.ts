@@ -1,5 +1,5 @@
 /** RTP/RTCP media endpoint (RFC 3550, 3551, 4733): G.711 legs on a port range, one shared tick. */
-export { FrameClock, type MonotonicClock, type TickListener } from './frame-clock.ts';
+
 export {
   decodeAlawSample,
   decodeG711,
@@ -9,7 +9,8 @@ export {
   encodeUlawSample,
   type G711Codec,
   g711Silence,
-} from './g711.ts';
+} from '../../media/g711.ts';
+export { FrameClock, type MonotonicClock, type TickListener } from './frame-clock.ts';
 export {
   type PortRange,
   parsePortRange,

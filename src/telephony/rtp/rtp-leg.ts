@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:dgram';
+import type { G711Codec } from '../../media/g711.ts';
 import type { FrameClock } from './frame-clock.ts';
-import type { G711Codec } from './g711.ts';
 import { RtcpReporter, type RtcpSummary } from './rtcp-reporter.ts';
 import { type ReceiverSummary, RtpReceiver } from './rtp-receiver.ts';
 import { RtpSender, type SendSummary } from './rtp-sender.ts';

@@ -1,4 +1,4 @@
-import { decodeG711, type G711Codec } from './g711.ts';
+import { decodeG711, type G711Codec } from '../../media/g711.ts';
 import { ReceiveStatistics, type ReceiveSummary } from './receive-statistics.ts';
 import { ReorderBuffer } from './reorder-buffer.ts';
 import { parseRtp } from './rtp-packet.ts';

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { encodeG711, type G711Codec, g711Silence } from './g711.ts';
+import { encodeG711, type G711Codec, g711Silence } from '../../media/g711.ts';
 import { RTP_HEADER_SIZE, writeRtpHeader } from './rtp-packet.ts';
 
 /**

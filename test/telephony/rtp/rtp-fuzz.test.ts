@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { decodeG711, encodeG711 } from '../../../src/telephony/rtp/g711.ts';
+import { decodeG711, encodeG711 } from '../../../src/media/g711.ts';
 import { parseRtcp, serializeRtcp } from '../../../src/telephony/rtp/rtcp-packet.ts';
 import { RtpEndpoint } from '../../../src/telephony/rtp/rtp-endpoint.ts';
 import { parseRtp, serializeRtp } from '../../../src/telephony/rtp/rtp-packet.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { after, describe, test } from 'node:test';
-import { decodeG711, encodeG711 } from '../../../src/telephony/rtp/g711.ts';
+import { decodeG711, encodeG711 } from '../../../src/media/g711.ts';
 import { RtpPortsExhaustedError } from '../../../src/telephony/rtp/port-allocator.ts';
 import { RtpEndpoint } from '../../../src/telephony/rtp/rtp-endpoint.ts';
 import type { RtpLeg } from '../../../src/telephony/rtp/rtp-leg.ts';

@@ -8,7 +8,7 @@ import {
   encodeG711,
   encodeUlawSample,
   g711Silence,
-} from '../../../src/telephony/rtp/g711.ts';
+} from '../../src/media/g711.ts';
 
 // The digital milliwatt (ITU-T G.711 Tables 5 and 6): a 1 kHz sine at 0 dBm0, the 8-octet
 // sequence every G.711 implementation must reproduce.
