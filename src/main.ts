@@ -152,19 +152,19 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   const metrics = new PconnMetrics((error) => logger.warn({ err: error }, 'metrics collection failed'));
   // One id for the node: its dialer's lease owner and the holder of the phones registered here.
   const nodeId = newDialerOwner();
-  // A node that places calls and holds phones' flows tells the others it is alive (before the
-  // SIP socket opens, so no binding is mirrored for a node others do not see yet); one that does
-  // not dial must not have calls handed to it.
-  const heartbeat =
-    config.telephony === 'sip' && !overrides.driver && config.dialer.enabled
-      ? new NodeHeartbeat({ db, clock, logger, nodeId, aliveSeconds: config.dialer.leaseSeconds })
-      : undefined;
-  await heartbeat?.start();
   const driver =
     overrides.driver ??
     (config.telephony === 'sip'
       ? await startSipDriver(config, { db, clock, logger, metrics, nodeId })
       : new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog }));
+  // A node that places calls and holds phones' flows tells the others it is alive; one that does
+  // not dial must not have calls handed to it. (A binding mirrored before the first beat is safe:
+  // pruning keeps the bindings of a node without a row.)
+  const heartbeat =
+    driver instanceof SipDriver && !overrides.driver && config.dialer.enabled
+      ? new NodeHeartbeat({ db, clock, logger, nodeId, aliveSeconds: config.dialer.leaseSeconds })
+      : undefined;
+  await heartbeat?.start();
   if (driver instanceof SipDriver) {
     const sip = driver.listenInfo();
     logger.info(

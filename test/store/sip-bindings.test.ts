@@ -101,8 +101,19 @@ for (const [kind, open] of STORE_KINDS) {
         await saveBindings(db, { ...registered('B', 'sip:bob@10.0.0.3:5060', 0), username: 'bob' });
         await retireNode(db, 'B');
         assert.equal(await bindingCount(db), 1, "B shut down: its phone's binding went with it");
-        assert.equal(await pruneRegistrations(db, at(100)), 0, 'A died 70 s ago: kept for now');
-        assert.equal(await pruneRegistrations(db, at(30 + 3601)), 1, 'A dead for an hour: pruned');
+        // Mirrored by node D just before its first heartbeat: kept until it expires.
+        await saveBindings(db, { ...registered('D', 'sip:dave@10.0.0.5:5060', 0), username: 'dave' });
+        assert.equal(
+          await pruneRegistrations(db, at(100)),
+          0,
+          "A died 70 s ago, D's row is not written yet: kept",
+        );
+        assert.equal(await bindingCount(db), 2);
+        assert.equal(
+          await pruneRegistrations(db, at(30 + 3601)),
+          2,
+          "A dead for an hour, D's binding expired",
+        );
         await beatNode(db, 'C', at(10_000), at(0));
         await saveBindings(db, { ...registered('C', 'sip:carol@10.0.0.4:5060', 0), username: 'carol' });
         assert.equal(await pruneRegistrations(db, at(301)), 1, 'an expired binding is pruned');

@@ -25,10 +25,10 @@ export async function retireNode(db: Executor, nodeId: string): Promise<void> {
  */
 export async function pruneRegistrations(db: Executor, now: Date): Promise<number> {
   const dead = new Date(now.getTime() - 3600_000);
+  // Bindings of a node without a row yet (mirrored just before its first beat) are kept: they
+  // go when they expire, like any other.
   const result = await sql`delete from sip_bindings b where b.expires_at <= ${now}
-    or not exists (select 1 from pconn_nodes n where n.id = b.node_id and n.alive_until > ${dead})`.execute(
-    db,
-  );
+    or exists (select 1 from pconn_nodes n where n.id = b.node_id and n.alive_until <= ${dead})`.execute(db);
   await sql`delete from pconn_nodes where alive_until <= ${dead}`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
