@@ -216,7 +216,7 @@ export const SETTINGS = {
     group: 'Dialer',
     default: '30',
     description:
-      'lease on a claimed call or session; a node that dies loses its calls to another node after this',
+      "lease on a claimed call or session; a node that dies loses its calls to another node after this, and the phones registered with it stop being rung through it (its heartbeat's reach)",
   },
   PCONN_DIALER_BATCH: { group: 'Dialer', default: '50', description: 'calls claimed per round' },
   PCONN_DIALER_AGENT_WAIT_MS: {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp, type ResourceServices } from './api/build-app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { Dialer } from './dialer/dialer.ts';
+import { Dialer, newDialerOwner } from './dialer/dialer.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { type NetworkAllowList, parseNetworkAllowList } from './domain/sip-destination.ts';
 import type { TelephonyDriver } from './domain/telephony.ts';
@@ -37,6 +37,7 @@ import { openStore, type Store, type StoreOptions } from './store/open-store.ts'
 import { pruneSipNonces } from './store/sip-nonce-uses.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
 import { SipDriver } from './telephony/sip-driver.ts';
+import { NodeHeartbeat } from './wiring/node-heartbeat.ts';
 import { startSipDriver } from './wiring/start-sip-driver.ts';
 
 /** A running (or ready to run) pconn node. */
@@ -149,11 +150,21 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   } as unknown as ResourceServices;
   // Built before the driver and the relay: both report into it (SIP transactions, webhook deliveries).
   const metrics = new PconnMetrics((error) => logger.warn({ err: error }, 'metrics collection failed'));
+  // One id for the node: its dialer's lease owner and the holder of the phones registered here.
+  const nodeId = newDialerOwner();
   const driver =
     overrides.driver ??
     (config.telephony === 'sip'
-      ? await startSipDriver(config, { db, clock, logger, metrics })
+      ? await startSipDriver(config, { db, clock, logger, metrics, nodeId })
       : new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog }));
+  // A node that places calls and holds phones' flows tells the others it is alive; one that does
+  // not dial must not have calls handed to it. (A binding mirrored before the first beat is safe:
+  // pruning keeps the bindings of a node without a row.)
+  const heartbeat =
+    driver instanceof SipDriver && !overrides.driver && config.dialer.enabled
+      ? new NodeHeartbeat({ db, clock, logger, nodeId, aliveSeconds: config.dialer.leaseSeconds })
+      : undefined;
+  await heartbeat?.start();
   if (driver instanceof SipDriver) {
     const sip = driver.listenInfo();
     logger.info(
@@ -165,7 +176,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     logger.warn({ err: error, endpoint: config.tracing?.tracesUrl }, 'span export failed'),
   );
   const telemetry = new CallTelemetry({ metrics, tracing, logger });
-  const dialer = new Dialer({ db, driver, clock, logger, options: config.dialer, telemetry });
+  const dialer = new Dialer({ db, driver, clock, logger, options: config.dialer, telemetry, owner: nodeId });
   metrics.track({
     queueDepth: () => countWaitingCalls(db, clock.now()),
     activeCalls: () => dialer.activeCalls,
@@ -277,6 +288,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
         eventHub.close();
         await relay.stop();
         await driver.close();
+        await heartbeat?.stop();
         await audit.drain(config.shutdownGraceMs);
         // After the dialer: its last attempt spans are ended, then flushed in one export.
         await tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'span flush failed'));

@@ -39,7 +39,8 @@ export type DialerState = 'starting' | 'running' | 'draining' | 'stopped';
  * holds this node's personal-connection sessions (agent legs kept up between calls).
  */
 export class Dialer {
-  readonly owner = `dialer-${randomBytes(6).toString('hex')}`;
+  /** This node's id as the store knows it: lease owner of calls and sessions, holder of bindings. */
+  readonly owner: string;
   private state: DialerState = 'starting';
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
@@ -64,8 +65,11 @@ export class Dialer {
       options: DialerOptions;
       /** Metrics, spans and failure logs of transitions and attempts (optional: tests may omit it). */
       telemetry?: CallTelemetry;
+      /** The node id (main.ts shares it with the registrar's bindings); a random one by default. */
+      owner?: string;
     },
   ) {
+    this.owner = deps.owner ?? newDialerOwner();
     this.agentSessions = new AgentSessions({
       db: deps.db,
       driver: deps.driver,
@@ -262,4 +266,9 @@ export class Dialer {
       );
     }
   }
+}
+
+/** A fresh node id: unique per process start, so a restarted node never inherits leases. */
+export function newDialerOwner(): string {
+  return `dialer-${randomBytes(6).toString('hex')}`;
 }

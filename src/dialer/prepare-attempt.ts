@@ -14,6 +14,7 @@ import { loadDialFacts } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
 import { beginAttempt } from './attempt-steps.ts';
+import { handedToHolder } from './registered-agent-holder.ts';
 
 /** An attempt written and ready to dial. */
 export interface PreparedAttempt {
@@ -136,6 +137,8 @@ export async function prepareAttempt(
       });
     return 'waiting_for_agent';
   }
+  // The agent's phone is registered through another node: that node dials it.
+  if (await handedToHolder(db, call, agent, now)) return undefined;
   const begun = await beginAttempt(
     db,
     call,

@@ -7,6 +7,7 @@ import type { NonceLedger } from './sip/auth/nonce-ledger.ts';
 import {
   type BindingChangeReport,
   BindingStore,
+  type BindingsWritten,
   RegisterLockout,
   type RegisterRefusal,
   Registrar,
@@ -77,6 +78,12 @@ export interface SipDriverOptions {
   onEveryRegisterRefusal?: (refusal: RegisterRefusal) => void;
   /** A softphone registered a new contact or removed one (refreshes are not reported). */
   onBindingChange?: (change: BindingChangeReport) => void;
+  /**
+   * Awaited for every accepted REGISTER (refreshes included) before its 200: pconn mirrors the
+   * bindings, with the transport of the flow this node holds, so other nodes know who rings
+   * the phone. The in-memory copy stays what this node dials from.
+   */
+  onBindingsWritten?: (written: BindingsWritten & { transport: 'udp' | 'tcp' | 'tls' }) => Promise<void>;
 }
 
 /**
@@ -137,6 +144,13 @@ export class SipDriver implements TelephonyDriver {
         options.onEveryRegisterRefusal?.(refusal);
       },
       ...(options.onBindingChange ? { onBindingChange: options.onBindingChange } : {}),
+      ...(options.onBindingsWritten
+        ? {
+            onBindingsWritten: (written: BindingsWritten) =>
+              options.onBindingsWritten?.({ ...written, transport: options.listen.transport }) ??
+              Promise.resolve(),
+          }
+        : {}),
     });
     const contactHost = options.publicAddress?.replace(/:\d+$/, '');
     const tls = options.tls && {

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { PconnMetrics } from '../observability/metrics.ts';
 import type { Db } from '../store/database.ts';
+import { saveBindings } from '../store/registrations/save-bindings.ts';
 import { useSipNonce } from '../store/sip-nonce-uses.ts';
 import { findTenantTrunk } from '../store/trunks/find-tenant-trunk.ts';
 import { listTrunks } from '../store/trunks/list-trunks.ts';
@@ -11,12 +12,19 @@ import { RecordDirectory } from '../telephony/sip-driver/record-directory.ts';
 import { SipDriver } from '../telephony/sip-driver.ts';
 
 /**
- * Starts the SIP driver with pconn's parts plugged into its hooks: the store as its directory and
- * nonce ledger, the metrics, and the log lines for registrations, refusals and trunk health.
+ * Starts the SIP driver with pconn's parts plugged into its hooks: the store as its directory,
+ * nonce ledger and mirror of the bindings (held by `nodeId`), the metrics, and the log lines for
+ * registrations, refusals and trunk health.
  */
 export async function startSipDriver(
   config: Config,
-  { db, clock, logger, metrics }: { db: Db; clock: Clock; logger: Logger; metrics: PconnMetrics },
+  {
+    db,
+    clock,
+    logger,
+    metrics,
+    nodeId,
+  }: { db: Db; clock: Clock; logger: Logger; metrics: PconnMetrics; nodeId: string },
 ): Promise<SipDriver> {
   return SipDriver.start({
     ...config.sip,
@@ -33,6 +41,26 @@ export async function startSipDriver(
         useSipNonce(db, { nonce, nc, expiresAt: new Date(expiresAt) }, clock.now()),
     },
     now: () => clock.now().getTime(),
+    // Every node sees which node holds a phone's flow: that node places the agent's legs.
+    onBindingsWritten: async (written) => {
+      // The registrar's AOR is `tenant/username` (sip-directory.ts bindingKey); tenant ids hold no '/'.
+      const slash = written.aor.indexOf('/');
+      await saveBindings(db, {
+        tenantId: written.aor.slice(0, slash),
+        username: written.aor.slice(slash + 1),
+        nodeId,
+        transport: written.transport,
+        source: written.source ?? null,
+        saved: written.saved.map((binding) => ({
+          contact: binding.contact,
+          q: binding.q,
+          expiresAt: new Date(binding.expiresAt),
+          updatedAt: new Date(binding.updatedAt),
+        })),
+        removed: written.removed,
+        removedAll: written.removedAll,
+      });
+    },
     onDroppedMessage: metrics.sipDrops.observe,
     onError: (error) => logger.error({ err: error }, 'SIP driver error'),
     onRegisterRefused: (report) =>

@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import { LIVE_STATUSES } from '../../domain/call-status.ts';
 import type { Db, Executor } from '../database.ts';
+import { sessionPhoneReachable } from '../registrations/registration-holder.ts';
 import type { SessionRow } from './session-rows.ts';
 
 /**
  * Takes sessions no dialer holds yet (status starting, no lease owner) for `owner`, oldest
  * first, with FOR UPDATE SKIP LOCKED so nodes take disjoint ones. A user still on a call keeps
- * their session waiting: their device is busy until that call ends.
+ * their session waiting: their device is busy until that call ends. A registered phone bound
+ * only through another alive node is left to that node (its flow is there).
  */
 export async function claimStartingSessions(
   db: Db,
@@ -24,6 +26,7 @@ export async function claimStartingSessions(
       where s.status = 'starting' and s.lease_owner is null
         and not exists (select 1 from calls b
           where b.tenant_id = s.tenant_id and b.user_id = s.user_id and b.status in (${live}))
+        ${sessionPhoneReachable(owner, now)}
       order by s.started_at
       limit ${limit}
       for update of s skip locked)

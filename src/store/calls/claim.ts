@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
+import { notHandedToOthers } from '../registrations/registration-holder.ts';
 import { moveCampaignsBySchedule } from '../webhooks/move-campaigns-by-schedule.ts';
 import type { CallRow } from './call-rows.ts';
 
@@ -30,7 +31,13 @@ export function claimDueCalls(
   leaseSeconds: number,
   now: Date,
 ): Promise<CallRow[]> {
-  return leaseCalls(db, owner, leaseSeconds, waitingCalls(sql`${now}::timestamptz`, sql``, limit, now), now);
+  return leaseCalls(
+    db,
+    owner,
+    leaseSeconds,
+    waitingCalls(sql`${now}::timestamptz`, notHandedToOthers(owner, now), limit, now),
+    now,
+  );
 }
 
 /**
@@ -86,7 +93,8 @@ export function claimAgentWaiters(
       sql`and c.scheduled_for is null
         and exists (
           select 1 from jsonb_to_recordset(${agents}::jsonb) as a(t text, u text, p text)
-          where a.t = c.tenant_id and (a.p = c.campaign_id or a.u = c.requested_user_id))`,
+          where a.t = c.tenant_id and (a.p = c.campaign_id or a.u = c.requested_user_id))
+        ${notHandedToOthers(owner, now)}`,
       limit,
       now,
     ),

@@ -21,6 +21,21 @@ export interface BindingChange {
 }
 
 /**
+ * What one accepted REGISTER left for an AOR, refreshes included: the bindings it added or
+ * refreshed (as now stored) and the contacts it removed. The registrar's owner mirrors it
+ * where other nodes can see who holds the phone.
+ */
+export interface BindingsWritten {
+  aor: string;
+  saved: Binding[];
+  removed: string[];
+  /** `Contact: *` with Expires 0 (every binding of the AOR goes). */
+  removedAll: boolean;
+  /** The phone's `host:port`, when the caller said. */
+  source?: string;
+}
+
+/**
  * In-memory location service: AOR → contact → binding. Expired bindings are dropped lazily on
  * every read (RFC 3261 §10.3: a binding "ceases to exist" at its expiry), so no timer is needed.
  */

@@ -1,5 +1,5 @@
 /** Registrar (RFC 3261 §10): bindings store and REGISTER handling with digest authentication. */
-export { type Binding, type BindingChange, BindingStore } from './binding-store.ts';
+export { type Binding, type BindingChange, BindingStore, type BindingsWritten } from './binding-store.ts';
 /** Password-guessing brake (per user and per source host). */
 export {
   type Lockout,

@@ -10,7 +10,7 @@ import { newTag } from '../message/message-ids.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import { serializeUri } from '../message/sip-uri.ts';
 import { getCallId, getContacts, getCSeq, getExpires, getTo } from '../message/typed-headers.ts';
-import type { BindingChange, BindingStore } from './binding-store.ts';
+import type { BindingChange, BindingStore, BindingsWritten } from './binding-store.ts';
 import { type LockoutScope, RegisterLockout } from './register-lockout.ts';
 import {
   type BindingChangeReport,
@@ -64,6 +64,12 @@ export interface RegistrarOptions {
   onRefused?: (refusal: RegisterRefusal) => void;
   /** Called when a REGISTER binds a new contact or removes one (not for refreshes). */
   onBindingChange?: (change: BindingChangeReport) => void;
+  /**
+   * Awaited after every accepted REGISTER, refreshes included, before its 200 leaves: the
+   * owner mirrors the bindings where other nodes see them (pconn: the store). A rejection
+   * fails the REGISTER (500), so the phone retries and nobody is told a binding others miss.
+   */
+  onBindingsWritten?: (written: BindingsWritten) => Promise<void>;
   /** Expiry used when the request names none (RFC 3261 §10.2.1.1 suggests 3600). */
   defaultExpires?: number;
   /** Shortest expiry accepted; shorter ones get 423 (RFC 3261 §10.3 step 7). */
@@ -132,6 +138,13 @@ export class Registrar {
       if (headerExpires !== 0)
         return createResponse(request, 400, { toTag, reason: 'Wildcard needs Expires 0' });
       const removed = this.options.bindings.removeAll(account.aor);
+      await this.options.onBindingsWritten?.({
+        aor: account.aor,
+        saved: [],
+        removed,
+        removedAll: true,
+        ...(source ? { source } : {}),
+      });
       this.reportBindings(request, to.uri.user, account.aor, { added: [], removed }, source);
       return this.ok(request, account.aor, toTag);
     }
@@ -155,6 +168,18 @@ export class Registrar {
     if (!authenticated.fresh && this.addsContact(account.aor, changes))
       return this.challenge(request, source, true);
     const changed = this.options.bindings.apply(account.aor, callId, cseq.seq, changes);
+    if (this.options.onBindingsWritten) {
+      const kept = new Set(
+        changes.filter((change) => change.expiresSeconds > 0).map((change) => change.contact),
+      );
+      await this.options.onBindingsWritten({
+        aor: account.aor,
+        saved: this.options.bindings.current(account.aor).filter((binding) => kept.has(binding.contact)),
+        removed: changed.removed,
+        removedAll: false,
+        ...(source ? { source } : {}),
+      });
+    }
     this.reportBindings(request, to.uri.user, account.aor, changed, source);
     return this.ok(request, account.aor, toTag);
   }
