@@ -22,7 +22,7 @@ export class RtpPortsExhaustedError extends Error {
 }
 
 /**
- * Parses `20000-29999` (the form of PCONN_RTP_PORTS); undefined unless it holds at least one
+ * Parses `20000-29999` (a port range setting); undefined unless it holds at least one
  * even/odd pair within 1–65535.
  */
 export function parsePortRange(text: string): PortRange | undefined {

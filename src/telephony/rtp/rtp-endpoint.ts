@@ -9,14 +9,14 @@ import { RtpLeg, type RtpLegOptions } from './rtp-leg.ts';
  * every leg. `openLeg` binds a port pair and returns the leg; closing the leg frees the pair.
  */
 
-/** Endpoint settings (PCONN_RTP_PORTS and PCONN_RTP_PUBLIC_ADDRESS are wired into these). */
+/** Endpoint settings: the port range and the address to announce (the embedding service maps its settings onto them). */
 export interface RtpEndpointOptions {
   /** Default 20000–29999. */
   ports?: PortRange;
   /** Address the sockets bind to; default 0.0.0.0. */
   bindAddress?: string;
   /**
-   * Address written into SDP (behind NAT, the public one: PCONN_RTP_PUBLIC_ADDRESS). Defaults
+   * Address written into SDP (behind NAT, the public one). Defaults
    * to the bind address, so it must be given when binding 0.0.0.0: 0.0.0.0 in SDP means hold.
    */
   publicAddress?: string;
@@ -28,7 +28,7 @@ export interface RtpEndpointOptions {
   clock?: FrameClock;
 }
 
-/** Default PCONN_RTP_PORTS. */
+/** The default port range: 5,000 even/odd pairs. */
 export const DEFAULT_RTP_PORTS: PortRange = { min: 20000, max: 29999 };
 
 /** Attempts at binding a pair another process holds before giving up. */
