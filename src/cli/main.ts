@@ -10,6 +10,7 @@ import { registerExplainCommand } from './commands/explain.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerPlanApplyCommands } from './commands/plan-apply.ts';
 import { registerSessionCommands } from './commands/session.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { EXIT } from './output.ts';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerExplainCommand(program);
   registerDoctorCommand(program);
   registerClientCommands(program);
+  registerUserCommands(program);
   registerAuditCommands(program);
   // Usage mistakes exit 2 (commander's default is 1, which means "refused by the API" here).
   const exitTwo = (command: Command) => {
