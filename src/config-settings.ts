@@ -147,6 +147,17 @@ export const SETTINGS = {
     group: 'Authentication',
     description: 'its secret (≥ 16 characters); required with the id',
   },
+  PCONN_BOOTSTRAP_CONSOLE_PASSWORD: {
+    group: 'Authentication',
+    description:
+      'preset password (≥ 12 characters) of the console user `admin` created on first start (automation, tests); unset, one is generated and printed once',
+  },
+  PCONN_CONSOLE_SESSION_SECONDS: {
+    group: 'Authentication',
+    default: '28800',
+    description:
+      'how long a console sign-in lasts (8 h); its access tokens live 15 minutes and are renewed from the session cookie',
+  },
   PCONN_TOKEN_TTL_SECONDS: { group: 'Authentication', default: '3600', description: 'access token lifetime' },
   PCONN_KEY_ROTATION_SECONDS: {
     group: 'Authentication',

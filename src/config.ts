@@ -16,6 +16,9 @@ export interface Config {
   logLevel: string;
   bootstrapClientId?: string;
   bootstrapClientSecret?: string;
+  /** Preset password of the console user `admin` created on first start. */
+  bootstrapConsolePassword?: string;
+  consoleSessionSeconds: number;
   tokenTtlSeconds: number;
   keyRotationSeconds: number;
   /** Key-encryption keys sealing the stored signing keys: the current one and earlier ones. */
@@ -84,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'PCONN_BOOTSTRAP_CLIENT_SECRET must be set (at least 16 characters) with PCONN_BOOTSTRAP_CLIENT_ID.',
     );
   }
+  const consolePassword = env.PCONN_BOOTSTRAP_CONSOLE_PASSWORD;
+  if (consolePassword !== undefined && consolePassword !== '' && consolePassword.length < 12)
+    throw new ConfigError('PCONN_BOOTSTRAP_CONSOLE_PASSWORD must have at least 12 characters.');
   return {
     host,
     port,
@@ -94,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: text(env, 'PCONN_LOG_LEVEL'),
     bootstrapClientId: env.PCONN_BOOTSTRAP_CLIENT_ID || undefined,
     bootstrapClientSecret: env.PCONN_BOOTSTRAP_CLIENT_SECRET || undefined,
+    bootstrapConsolePassword: env.PCONN_BOOTSTRAP_CONSOLE_PASSWORD || undefined,
+    consoleSessionSeconds: integer(env, 'PCONN_CONSOLE_SESSION_SECONDS', 60),
     tokenTtlSeconds: integer(env, 'PCONN_TOKEN_TTL_SECONDS', 60),
     keyRotationSeconds: integer(env, 'PCONN_KEY_ROTATION_SECONDS', 60),
     keyEncryption: keyEncryptionKeys(env),

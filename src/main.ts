@@ -30,6 +30,7 @@ import { type BootstrapResult, bootstrap } from './service/tenancy/bootstrap.ts'
 import { SANDBOX_DEMO, seedSandboxDemo } from './service/tenancy/sandbox-demo.ts';
 import { TenantSettingsCache } from './service/tenancy/tenants.ts';
 import { countWaitingCalls } from './store/calls/queue-depth.ts';
+import { pruneConsoleSessions } from './store/console-sessions.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
 import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
 import { StoreMaintenance } from './store/maintenance.ts';
@@ -91,10 +92,15 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   // Every write to the event outbox wakes its readers (webhook relay, SSE hub) at once.
   const outboxSignal = new OutboxSignal();
   const db = store.db.withPlugin(outboxSignal.plugin());
-  const boot = await bootstrap(db, {
-    clientId: config.bootstrapClientId,
-    clientSecret: config.bootstrapClientSecret,
-  });
+  const boot = await bootstrap(
+    db,
+    {
+      clientId: config.bootstrapClientId,
+      clientSecret: config.bootstrapClientSecret,
+      consolePassword: config.bootstrapConsolePassword,
+    },
+    clock.now(),
+  );
   const demo = boot?.generatedSecret !== undefined && config.telephony === 'sandbox' && !overrides.driver;
   if (demo) await seedSandboxDemo(db, clock.now());
   await discardAbandonedImports(db, 3600_000, clock.now());
@@ -220,6 +226,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     http: config.http,
     importMaxBytes: config.importMaxBytes,
     isShuttingDown: () => shuttingDown,
+    consoleSessionSeconds: config.consoleSessionSeconds,
     calls: {
       sandbox: driver.name === 'sandbox',
       onCallsCreated: (count) => {
@@ -238,9 +245,11 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   // by its next use anyway, so the sweep only bounds the table's size).
   const sweep = setInterval(
     () =>
-      void purgeExpiredIdempotencyKeys(db, clock.now()).catch((error: unknown) =>
-        logger.warn({ err: error }, 'idempotency sweep failed'),
-      ),
+      void Promise.all([
+        purgeExpiredIdempotencyKeys(db, clock.now()),
+        // Ended or expired console sessions are kept a day (who signed in when is in the audit).
+        pruneConsoleSessions(db, new Date(clock.now().getTime() - 24 * 3600_000)),
+      ]).catch((error: unknown) => logger.warn({ err: error }, 'idempotency or session sweep failed')),
     3600_000,
   );
   sweep.unref();
@@ -314,6 +323,13 @@ function printWelcome(pconn: Pconn): void {
       'Get an access token:',
       `  curl -s -u '${boot.clientId}:${boot.generatedSecret}' -d grant_type=client_credentials ${url}/oauth/token`,
     );
+    if (boot.consoleAdmin?.generatedPassword)
+      lines.push(
+        '',
+        'Console user (shown only this once; sign in with POST /console/session):',
+        `  user:     ${boot.consoleAdmin.userId}`,
+        `  password: ${boot.consoleAdmin.generatedPassword}`,
+      );
     // The demo campaign exists only on the sandbox (createPconn seeds it there alone).
     if (pconn.driver.name === 'sandbox')
       lines.push(

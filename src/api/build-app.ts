@@ -23,6 +23,7 @@ import type { AuditWriter } from '../service/audit/audit-writer.ts';
 import type { RefusalSummaries } from '../service/audit/refusal-summaries.ts';
 import type { SigningKeyRing } from '../service/auth/signing-keys.ts';
 import type { TokenService } from '../service/auth/token-service.ts';
+import { ConsoleSessions } from '../service/console/console-sessions.ts';
 import type { ResourceService } from '../service/resources/resource-service.ts';
 import type { TenantSettingsCache } from '../service/tenancy/tenants.ts';
 import type { Store } from '../store/open-store.ts';
@@ -43,6 +44,7 @@ import { registerAgentSessionRoutes } from './routes/agent-sessions.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerCallRoutes } from './routes/calls.ts';
 import { registerCampaignActionRoutes } from './routes/campaign-actions.ts';
+import { registerConsoleSessionRoutes } from './routes/console-session.ts';
 import { registerContactImportRoutes } from './routes/contact-import.ts';
 import { registerDncRoutes } from './routes/dnc.ts';
 import { registerEventRoutes } from './routes/events.ts';
@@ -52,7 +54,11 @@ import { registerOAuthRoutes } from './routes/oauth.ts';
 import { registerProblemPages } from './routes/problem-pages.ts';
 import { registerResourceRoutes } from './routes/resource-routes.ts';
 import { registerTenancyRoutes } from './routes/tenancy.ts';
+import { registerUserPasswordRoute } from './routes/user-password.ts';
 import { registerWebhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
+
+/** A console sign-in lasts a working day unless PCONN_CONSOLE_SESSION_SECONDS says otherwise. */
+const DEFAULT_CONSOLE_SESSION_SECONDS = 8 * 3600;
 
 /** The config resources' services, built by the composition root. */
 export interface ResourceServices {
@@ -93,6 +99,8 @@ export interface AppDeps {
   /** Largest streamed import body, bytes (PCONN_IMPORT_MAX_BYTES); absent: 100 MiB. */
   importMaxBytes?: number;
   isShuttingDown?: () => boolean;
+  /** How long a console sign-in lasts, seconds (PCONN_CONSOLE_SESSION_SECONDS); absent: 8 h. */
+  consoleSessionSeconds?: number;
   /**
    * Calls: whether the telephony is the sandbox, and how to wake the dialer (for a new call, and
    * for a personal-connection session started or asked to end).
@@ -261,6 +269,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerCallRoutes(app, { db, publicUrl: deps.publicUrl, ...deps.calls });
   registerDncRoutes(app, { db, maxBytes: deps.importMaxBytes });
   registerAgentSessionRoutes(app, { db, onSessionChanged: deps.calls.onSessionChanged ?? (() => undefined) });
+  registerUserPasswordRoute(app, { db });
+  registerConsoleSessionRoutes(app, {
+    tenants: deps.tenants,
+    sessions: new ConsoleSessions(db, deps.tokens, deps.clock, {
+      sessionSeconds: deps.consoleSessionSeconds ?? DEFAULT_CONSOLE_SESSION_SECONDS,
+    }),
+  });
   if (deps.events) {
     registerEventRoutes(app, deps.events);
     registerWebhookDeliveryRoutes(app, { db, onRedeliver: deps.events.onRedeliver });

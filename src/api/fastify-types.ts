@@ -19,6 +19,11 @@ declare module 'fastify' {
     problemCode?: string;
     /** The problem+json body answered, kept for the audit entry (so `pconn explain` is exact). */
     problemBody?: Record<string, unknown>;
+    /**
+     * Who an unauthenticated request speaks for in the audit trail (a console sign-in names
+     * its tenant and user); set only for a tenant that exists.
+     */
+    auditActor?: { tenantId: string; clientId: string };
     /** The request's use-case context (tenant settings loaded). */
     context(): Promise<RequestContext>;
   }

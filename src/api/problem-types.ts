@@ -84,6 +84,26 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     description: 'The bearer token is malformed, expired, revoked or from an untrusted issuer.',
     fix: 'Request a new token; the detail says why this one was refused.',
   },
+  invalid_credentials: {
+    status: 401,
+    title: 'Sign-in failed',
+    description:
+      'The console sign-in named an unknown or disabled user, a wrong password, or a user without a console password.',
+    fix: 'Check the user id and password; an admin sets passwords with POST /v1/users/{id}/password or `pconn users set-password`.',
+  },
+  console_session_required: {
+    status: 401,
+    title: 'Console session required',
+    description: 'The request carries no console session cookie, or its session ended or expired.',
+    fix: 'Sign in again with POST /console/session.',
+  },
+  cross_site_request: {
+    status: 403,
+    title: 'Cross-site request refused',
+    description:
+      "A console session request came from another site (its Origin is not pconn's own) or without the X-Pconn-Console header.",
+    fix: 'Call the console session endpoints from the console itself (same origin), with the header X-Pconn-Console: 1.',
+  },
   insufficient_scope: {
     status: 403,
     title: 'Insufficient scope',

@@ -12,6 +12,7 @@ import { registerLoginCommands } from './commands/login.ts';
 import { registerPlanApplyCommands } from './commands/plan-apply.ts';
 import { registerSessionCommands } from './commands/session.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { EXIT } from './output.ts';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerExplainCommand(program);
   registerDoctorCommand(program);
   registerClientCommands(program);
+  registerUserCommands(program);
   registerAuditCommands(program);
   registerAmdCommand(program);
   registerSimulateCommand(program);

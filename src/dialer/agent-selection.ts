@@ -13,13 +13,15 @@ export interface SelectedAgent {
  * Where to ring the agent the pre-dial read picked (store/calls/load-dial-facts.ts: the
  * requested user when active and free, else the first active, free agent of the campaign in
  * agentIds order): a SIP URI, a number through the trunk, or a registered softphone.
+ * Undefined for a user without a device (a supervisor or admin): nobody to ring.
  */
 export function selectedAgentOf(user: {
   id: string;
   data: unknown;
   sessionId?: string | null;
-}): SelectedAgent {
+}): SelectedAgent | undefined {
   const device = (user.data as StoredUser).device;
+  if (!device) return undefined;
   const target: LegTarget =
     device.type === 'sip'
       ? { kind: 'sip', uri: device.uri }

@@ -120,7 +120,7 @@ export class AgentSessions {
       onClosed: () => this.legs.delete(row.id),
     });
     this.legs.set(row.id, leg);
-    leg.start(user?.data.status === 'active' ? selectedAgentOf(user).target : undefined);
+    leg.start(user?.data.status === 'active' ? selectedAgentOf(user)?.target : undefined);
   }
 
   private async endLost(): Promise<void> {

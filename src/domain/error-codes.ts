@@ -34,6 +34,9 @@ export const ERROR_CODES = [
   'internal',
   'unavailable',
   'client_closed_request',
+  'invalid_credentials',
+  'console_session_required',
+  'cross_site_request',
 ] as const;
 
 /** A stable, snake_case problem code. */

@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   attempt: 'att',
   event: 'evt',
   session: 'ses',
+  consoleSession: 'css',
 } as const;
 
 /** A resource kind that has a generated id prefix. */

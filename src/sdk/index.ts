@@ -21,3 +21,4 @@ export { parseSse, type SseMessage } from './sse-parser.ts';
 export { type CachedToken, TokenSource } from './token-source.ts';
 /** Every wire type, derived from the TypeBox contract. */
 export type * from './types.ts';
+export { UsersApi } from './users-api.ts';

@@ -9,6 +9,7 @@ import { type ApiAnswer, type Query, queryString, type RequestOptions } from './
 import { ResourceApi } from './resource-api.ts';
 import { RETRYABLE_STATUSES, retryDelayMs, sleep } from './retry-after.ts';
 import { type CachedToken, TokenSource } from './token-source.ts';
+import { UsersApi } from './users-api.ts';
 
 /** Re-exported: the request shapes live in request-options.ts. */
 export type { ApiAnswer, Query, RequestOptions } from './request-options.ts';
@@ -61,8 +62,8 @@ export class PconnClient {
   readonly campaigns: CampaignsApi;
   /** Contacts (tenant-wide). */
   readonly contacts: ContactsApi;
-  /** Users (agents). */
-  readonly users: ResourceApi<UserInput, User>;
+  /** Users (agents, supervisors, admins) and their console passwords. */
+  readonly users: UsersApi;
   /** Personal-connection sessions of users, by user id. */
   readonly sessions: AgentSessionsApi;
   /** Caller ids, addressed by their E.164 number. */
@@ -94,7 +95,7 @@ export class PconnClient {
     });
     this.campaigns = new CampaignsApi(this, '/v1/campaigns');
     this.contacts = new ContactsApi(this, '/v1/contacts');
-    this.users = new ResourceApi(this, '/v1/users');
+    this.users = new UsersApi(this, '/v1/users');
     this.sessions = new AgentSessionsApi(this);
     this.callerIds = new ResourceApi(this, '/v1/caller-ids');
     this.trunks = new ResourceApi(this, '/v1/trunks');

@@ -104,8 +104,30 @@ export interface ContactImportRowsTable {
   data: Json<Record<string, unknown>>;
 }
 
+/** One console user's password hash (scrypt). */
+export interface ConsolePasswordsTable {
+  tenant_id: string;
+  user_id: string;
+  hash: string;
+  updated_at: Date;
+}
+
+/** One signed-in console browser; the cookie's secret is stored as its SHA-256 only. */
+export interface ConsoleSessionsTable {
+  id: string;
+  secret_hash: string;
+  tenant_id: string;
+  user_id: string;
+  role: string;
+  created_at: Date;
+  expires_at: Date;
+  ended_at: Date | null;
+}
+
 /** The whole schema as Kysely sees it. */
 export interface Database extends CallTables {
+  console_passwords: ConsolePasswordsTable;
+  console_sessions: ConsoleSessionsTable;
   tenants: TenantsTable;
   clients: ClientsTable;
   signing_keys: SigningKeysTable;

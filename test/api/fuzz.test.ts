@@ -90,6 +90,7 @@ const VALID_BODIES: Record<string, Json> = {
   'POST /v1/tenants/:id/clients': { name: 'fuzz client', scopes: ['calls:read', 'calls:write'] },
   'POST /v1/clients': { name: 'fuzz client', scopes: ['campaigns:read'] },
   'POST /v1/clients/:id/revoke': {},
+  'POST /v1/users/:id/password': { password: 'fuzz-password-1234' },
   'PUT /v1/settings/phone-types': { phoneTypes: ['mobile', 'home', 'work', 'other'] },
   'POST /v1/campaigns/:id/start': {},
   'POST /v1/campaigns/:id/pause': {},

@@ -78,6 +78,8 @@ describe('pconn plan / apply (config as code)', () => {
     await server.request('PUT', '/v1/users/stray', {
       body: { name: 'Stray', device: { type: 'registered' } },
     });
+    // A supervisor (like the bootstrap console `admin`) is a person's account: never pruned.
+    await server.request('PUT', '/v1/users/a-supervisor', { body: { name: 'Sup', role: 'supervisor' } });
     const plan = await cli(['plan', '-f', EXAMPLE, '--prune', '--json']);
     const deletes = JSON.parse(plan.stdout).changes.filter((c: { action: string }) => c.action === 'delete');
     assert.deepEqual(
@@ -88,6 +90,7 @@ describe('pconn plan / apply (config as code)', () => {
     assert.equal(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, /^deleted users\/stray$/m);
     assert.equal((await server.request('GET', '/v1/users/stray')).status, 404);
+    assert.equal((await server.request('GET', '/v1/users/a-supervisor')).status, 200, 'the supervisor stays');
   });
 
   test('a wrong file is refused before anything is sent, with every pointer and hint', async () => {

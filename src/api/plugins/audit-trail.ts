@@ -69,10 +69,10 @@ export function registerAuditTrail(
     const raw = request.rawBody;
     const durationMs = Math.round(reply.elapsedTime * 1000) / 1000;
     const entry = {
-      tenantId: request.principal?.tenantId ?? null,
+      tenantId: request.principal?.tenantId ?? request.auditActor?.tenantId ?? null,
       requestId: request.id,
       clientRequestId: clientRequestIdOf(request.raw),
-      clientId: request.principal?.clientId ?? clientIdFromForm(request),
+      clientId: request.principal?.clientId ?? request.auditActor?.clientId ?? clientIdFromForm(request),
       method: request.method,
       route: request.routeOptions.url ?? '(unmatched)',
       path: (request.url.split('?')[0] ?? '').slice(0, 2048),

@@ -28,10 +28,19 @@ async function existing(client: PconnClient, path: string): Promise<Map<string, 
 }
 
 /**
+ * Supervisors and admins are people's console accounts (the first start creates `admin`), not
+ * dialing configuration: `--prune` never deletes them, so pruning a file of agents cannot lock
+ * the tenant out of its console. Deleting one is a deliberate DELETE /v1/users/{id}.
+ */
+function isConsoleAccount(kind: string, resource: Record<string, unknown>): boolean {
+  return kind === 'users' && (resource.role === 'supervisor' || resource.role === 'admin');
+}
+
+/**
  * Compares the file with the server: reads every resource of the declared kinds once (a list
  * per kind, not a GET per resource) and answers field-level changes; with `prune`, resources of
  * those kinds that the file does not declare are deleted (kinds absent from the file are never
- * touched).
+ * touched, nor are supervisors and admins).
  */
 export async function makePlan(client: PconnClient, document: ConfigDocument, prune: boolean): Promise<Plan> {
   const changes: ResourceChange[] = [];
@@ -69,8 +78,9 @@ export async function makePlan(client: PconnClient, document: ConfigDocument, pr
       }
     }
     if (prune) {
-      for (const [id] of current) {
-        if (!(id in declared)) deletions.unshift({ action: 'delete', kind: kind.key, id, fields: [] });
+      for (const [id, have] of current) {
+        if (!(id in declared) && !isConsoleAccount(kind.key, have))
+          deletions.unshift({ action: 'delete', kind: kind.key, id, fields: [] });
       }
     }
   }

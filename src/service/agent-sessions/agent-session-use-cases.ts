@@ -63,6 +63,12 @@ export async function putSession(
         `User '${userId}' is ${user.data.status}; a disabled user cannot start a session.`,
         { extensions: { userStatus: user.data.status } },
       );
+    if (!user.data.device)
+      throw new ConflictError(
+        'user_unavailable',
+        `User '${userId}' has no device, so a session has no leg to hold; give them one with PUT /v1/users/${userId}.`,
+        { extensions: { userStatus: user.data.status } },
+      );
     const campaignIds = input.campaignIds ?? null;
     if (campaignIds) await checkSessionCampaigns(tx, ctx.tenant.id, userId, campaignIds);
     const extra = { requestId: ctx.requestId };

@@ -12,6 +12,8 @@ export class FailedAuthLimiter {
   constructor(
     private readonly burst: number,
     private readonly refillPerSecond: number,
+    /** What was refused, for the problem's detail ("client authentications from this address"). */
+    private readonly refused = 'failed client authentications from this address',
   ) {}
 
   /** Takes one check from `source`'s budget, or throws 429 `rate_limited`. */
@@ -22,11 +24,10 @@ export class FailedAuthLimiter {
       return;
     }
     const wait = (1 - bucket.tokens) / this.refillPerSecond;
-    throw new PconnError(
-      'rate_limited',
-      `Too many failed client authentications from this address; retry in ${Math.ceil(wait)} s.`,
-      { retryAfterSeconds: wait, retryable: true },
-    );
+    throw new PconnError('rate_limited', `Too many ${this.refused}; retry in ${Math.ceil(wait)} s.`, {
+      retryAfterSeconds: wait,
+      retryable: true,
+    });
   }
 
   /** Gives back the check a successful authentication took. */

@@ -16,6 +16,7 @@ import type { Principal } from '../../domain/request-context.ts';
 import { parseScopeString } from '../../domain/scopes.ts';
 import { type ClientRow, findClient } from '../../store/clients.ts';
 import type { Db } from '../../store/database.ts';
+import { ConsoleSessionCheck, consoleSubject } from './console-session-check.ts';
 import { FailedAuthLimiter } from './failed-auth-limiter.ts';
 import { FairQueue } from './fair-queue.ts';
 import { hashSecret, newSecret, verifySecret } from './secret-hash.ts';
@@ -49,6 +50,8 @@ export class OAuthError extends Error {
 }
 
 const CLIENT_STATUS_TTL_MS = 5000;
+/** Console access tokens live 15 minutes (or less, with a shorter PCONN_TOKEN_TTL_SECONDS). */
+const CONSOLE_TOKEN_TTL_SECONDS = 900;
 /** Clock difference between nodes tolerated on `iat` and on a token's lifetime. */
 const CLOCK_SKEW_SECONDS = 60;
 
@@ -91,6 +94,7 @@ export class TokenService {
   private readonly verifiedSecrets: VerifiedSecrets;
   private readonly failures = new FailedAuthLimiter(FAILED_CHECKS_BURST, FAILED_CHECKS_PER_SECOND);
   private readonly slowChecks = new FairQueue(SLOW_CHECK_CONCURRENCY);
+  private readonly consoleSessions: ConsoleSessionCheck;
 
   constructor(
     private readonly db: Db,
@@ -99,6 +103,7 @@ export class TokenService {
     private readonly clock: Clock,
   ) {
     this.verifiedSecrets = new VerifiedSecrets(options.tokenTtlSeconds * 1000);
+    this.consoleSessions = new ConsoleSessionCheck(db, clock, CLIENT_STATUS_TTL_MS);
     if (options.external) this.externalKeys = createRemoteJWKSet(new URL(options.external.jwksUrl));
   }
 
@@ -135,19 +140,48 @@ export class TokenService {
         `The client does not hold: ${missing.join(' ')}. It holds: ${client.scopes.join(' ')}.`,
       );
     }
+    const scope = requested.join(' ');
+    const token = await this.sign({ scope, tenant: client.tenantId, client_id: client.id }, client.id);
+    return { access_token: token, token_type: 'Bearer', expires_in: this.options.tokenTtlSeconds, scope };
+  }
+
+  /**
+   * An access token for a signed-in console user: the role's scopes, bound to the console
+   * session (`sid`), so signing out or a password change cuts it within seconds on every node.
+   */
+  async issueForConsoleSession(session: {
+    id: string;
+    tenantId: string;
+    userId: string;
+    scopes: readonly string[];
+  }): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; scope: string }> {
+    const scope = session.scopes.join(' ');
+    // Short-lived: the browser renews it from its cookie, and a stolen copy is worth minutes.
+    const ttl = Math.min(CONSOLE_TOKEN_TTL_SECONDS, this.options.tokenTtlSeconds);
+    const token = await this.sign(
+      { scope, tenant: session.tenantId, sid: session.id },
+      consoleSubject(session.userId),
+      ttl,
+    );
+    return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope };
+  }
+
+  private async sign(
+    claims: Record<string, string>,
+    subject: string,
+    ttlSeconds = this.options.tokenTtlSeconds,
+  ): Promise<string> {
     const key = await this.keys.signingKey();
     const now = Math.floor(this.clock.now().getTime() / 1000);
-    const scope = requested.join(' ');
-    const token = await new SignJWT({ scope, tenant: client.tenantId, client_id: client.id })
+    return new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
-      .setSubject(client.id)
+      .setSubject(subject)
       .setJti(randomUUID())
       .setIssuedAt(now)
-      .setExpirationTime(now + this.options.tokenTtlSeconds)
+      .setExpirationTime(now + ttlSeconds)
       .sign(await importJWK(key.privateJwk, 'ES256'));
-    return { access_token: token, token_type: 'Bearer', expires_in: this.options.tokenTtlSeconds, scope };
   }
 
   /**
@@ -192,6 +226,7 @@ export class TokenService {
       throw invalid(`The access token was issued by '${issuer ?? '(none)'}', which pconn does not trust.`);
     }
     const payload = await this.verifyOwn(token);
+    if (typeof payload.sid === 'string') return this.consoleSessions.principalOf(payload, payload.sid);
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : '';
     const tenantId = typeof payload.tenant === 'string' ? payload.tenant : '';
     if (!clientId || !tenantId) throw invalid('The access token lacks its client or tenant claim.');

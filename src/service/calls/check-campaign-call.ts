@@ -5,6 +5,7 @@ import type { CampaignCallFactsRow } from '../../store/calls/load-campaign-call-
 import type { StoredCallerId } from '../resources/caller-ids.ts';
 import type { StoredCampaign } from '../resources/campaigns.ts';
 import type { StoredContact } from '../resources/contacts.ts';
+import { userWithoutDevice } from '../resources/user-without-device.ts';
 import type { StoredUser } from '../resources/users.ts';
 import type { CallPlan } from './call-plan.ts';
 
@@ -128,6 +129,7 @@ function checkAvailableUser(userId: string, campaign: CampaignFact, facts: Campa
       extensions: { userStatus: user.data.status },
     });
   }
+  if (!user.data.device) throw userWithoutDevice(userId, user.data, '/userId');
   const agents = campaign.data.agentIds;
   if (agents.length > 0 && !agents.includes(userId)) {
     throw new PolicyRefusalError(

@@ -3,6 +3,7 @@ import { PolicyRefusalError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import type { Executor } from '../../store/database.ts';
 import { ResourceRepository } from '../../store/resources.ts';
+import { userWithoutDevice } from '../resources/user-without-device.ts';
 import type { StoredUser } from '../resources/users.ts';
 import type { CallPlan } from './call-plan.ts';
 import { resolveCallerId } from './resolve-caller-id.ts';
@@ -31,6 +32,7 @@ export async function planDirectCall(
       extensions: { userStatus: user.data.status },
     });
   }
+  if (!user.data.device) throw userWithoutDevice(input.userId, user.data, '/userId');
   const callerId = await resolveCallerId(db, ctx, null, input.callerId);
   return {
     kind: 'direct',

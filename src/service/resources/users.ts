@@ -1,4 +1,5 @@
 import type { User, UserInput } from '../../contract/users.ts';
+import type { ConsoleRole } from '../../domain/console-roles.ts';
 import type { NetworkAllowList } from '../../domain/sip-destination.ts';
 import { FieldErrors } from '../field-errors.ts';
 import type { ResourceKind } from './resource-kind.ts';
@@ -10,12 +11,22 @@ export type StoredDevice =
   | { type: 'phone'; number: string }
   | { type: 'registered'; username?: string; password?: string };
 
-/** A user (agent) document as stored. */
+/** A user document as stored. */
 export interface StoredUser {
   name: string;
   status: 'active' | 'disabled';
-  device: StoredDevice;
+  /** Absent on documents written before roles existed: those users are agents. */
+  role?: ConsoleRole;
+  /** Null for supervisors and admins who take no calls. */
+  device: StoredDevice | null;
   email: string | null;
+  /** Set when an admin gave the user a console password (the hash lives in console_passwords). */
+  hasConsolePassword?: boolean;
+}
+
+/** The user's role; documents from before roles existed are agents. */
+export function roleOf(user: StoredUser): ConsoleRole {
+  return user.role ?? 'agent';
 }
 
 /**
@@ -30,43 +41,61 @@ export const userKind = (options: {
   table: 'users',
   idKind: 'user',
   toStored(_ctx, input, existing) {
-    if (input.device.type === 'sip') {
-      const errors = new FieldErrors();
-      const previous = existing?.device.type === 'sip' ? existing.device.uri : undefined;
+    const errors = new FieldErrors();
+    const role = input.role ?? 'agent';
+    if (!input.device && role === 'agent')
+      errors.add(
+        '/device',
+        'required',
+        'An agent needs a device: where pconn rings them.',
+        'Add "device": {"type": "registered"} for a softphone, or set "role" to "supervisor" or "admin" for a user who takes no calls.',
+      );
+    if (input.device?.type === 'sip') {
+      const previous = existing?.device?.type === 'sip' ? existing.device.uri : undefined;
       checkSipDestination(errors, '/device/uri', input.device.uri, previous, options.allowedNetworks);
-      errors.throwIfAny('The user has invalid fields.');
     }
-    let device: StoredDevice = input.device;
+    errors.throwIfAny('The user has invalid fields.');
+    let device: StoredDevice | null = input.device ?? null;
     if (
-      device.type === 'registered' &&
+      device?.type === 'registered' &&
       device.password === undefined &&
-      existing?.device.type === 'registered'
+      existing?.device?.type === 'registered'
     ) {
       device = { ...device, ...(existing.device.password ? { password: existing.device.password } : {}) };
     }
-    return { name: input.name, status: input.status ?? 'active', device, email: input.email ?? null };
+    return {
+      name: input.name,
+      status: input.status ?? 'active',
+      role,
+      device,
+      email: input.email ?? null,
+      ...(existing?.hasConsolePassword ? { hasConsolePassword: true } : {}),
+    };
   },
   toInput(stored) {
     return {
       name: stored.name,
       status: stored.status,
-      device: stored.device,
+      role: roleOf(stored),
+      ...(stored.device ? { device: stored.device } : {}),
       ...(stored.email ? { email: stored.email } : {}),
     };
   },
   present(row) {
-    const { device, ...rest } = row.data;
+    const { device, hasConsolePassword, ...rest } = row.data;
     const shown =
-      device.type === 'registered'
+      device?.type === 'registered'
         ? {
             type: 'registered',
             username: device.username ?? row.id,
             hasPassword: device.password !== undefined,
           }
-        : device;
+        : (device ?? null);
     return {
       id: row.id,
       ...rest,
+      role: roleOf(row.data),
+      hasConsolePassword: hasConsolePassword === true,
       device: shown,
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),

@@ -85,7 +85,7 @@ export function dialFactsStatement(tenantId: string, callId: string, dialer: str
         join lateral (select id, data from users where tenant_id = c.tenant_id and id = k.id limit 1) u on true
         left join lateral (select id, status, lease_owner, campaign_ids from agent_sessions
           where tenant_id = c.tenant_id and user_id = k.id and status <> 'ended' limit 1) s on true
-        where u.data->>'status' = 'active'
+        where u.data->>'status' = 'active' and jsonb_typeof(u.data->'device') = 'object'
           -- A scalar subquery (not NOT EXISTS, which becomes a join) is probed per agent, in order.
           and (select 1 from calls b
             where b.tenant_id = c.tenant_id and b.user_id = k.id and b.status in (${live}) limit 1) is null

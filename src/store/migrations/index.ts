@@ -10,6 +10,7 @@ import * as auditClientRequestId from './0008-audit-client-request-id.ts';
 import * as sipNonces from './0009-sip-nonces.ts';
 import * as importDedupe from './0010-import-dedupe.ts';
 import * as sipBindings from './0013-sip-bindings.ts';
+import * as consoleSignIn from './0014-console-sign-in.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -27,4 +28,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0009-sip-nonces': sipNonces,
   '0010-import-dedupe': importDedupe,
   '0013-sip-bindings': sipBindings,
+  '0014-console-sign-in': consoleSignIn,
 };
