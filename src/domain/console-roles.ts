@@ -1,10 +1,13 @@
-import type { Scope } from './scopes.ts';
+import { SCOPES, type Scope } from './scopes.ts';
 
 /** Who a console user is: what their access tokens may do follows from it alone. */
 export const CONSOLE_ROLES = ['agent', 'supervisor', 'admin'] as const;
 
 /** One console role. */
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
+
+/** What an agent's desk reads. */
+const AGENT_SCOPES: readonly Scope[] = ['calls:read', 'campaigns:read', 'contacts:read', 'users:read'];
 
 /**
  * The scopes a role's access tokens carry. An agent reads what their desk shows and works their
@@ -13,33 +16,15 @@ export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
  * administration stays with clients).
  */
 export const ROLE_SCOPES: Record<ConsoleRole, readonly Scope[]> = {
-  agent: ['calls:read', 'campaigns:read', 'contacts:read', 'users:read'],
+  agent: AGENT_SCOPES,
   supervisor: [
-    'calls:read',
+    ...AGENT_SCOPES,
     'calls:write',
-    'campaigns:read',
     'campaigns:write',
-    'contacts:read',
     'contacts:write',
-    'users:read',
     'caller-ids:read',
     'webhooks:read',
     'audit:read',
   ],
-  admin: [
-    'calls:read',
-    'calls:write',
-    'campaigns:read',
-    'campaigns:write',
-    'contacts:read',
-    'contacts:write',
-    'users:read',
-    'users:write',
-    'caller-ids:read',
-    'caller-ids:write',
-    'webhooks:read',
-    'webhooks:write',
-    'audit:read',
-    'admin',
-  ],
+  admin: SCOPES.filter((scope) => scope !== 'system'),
 };
