@@ -1,13 +1,18 @@
 /**
  * `npm run bench`: pconn's performance goals (shared/bench.md), each printed as
  * `<name>: <figure> (<goal>)` and measured against a baseline taken in the same run.
+ * `npm run bench <name>` runs one. A measure that cannot run here prints why, and the run exits
+ * non-zero.
  */
-import { acceptRatio, acceptStoreFloor, scaleRatio, stopBenchPostgres } from './accept-ratio.ts';
+import { acceptRatio, acceptStoreFloor, stopBenchPostgres } from './accept-ratio.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
+import { idleRss } from './idle-rss.ts';
+import { scaleRatio } from './scale-ratio.ts';
 import { sipCpsRatio } from './sip-cps.ts';
 import { sipDriverFloor } from './sip-driver-floor.ts';
 import { sipRssDelta } from './sip-rss.ts';
+import { BenchUnavailable } from './support/bench-unavailable.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 
@@ -19,13 +24,25 @@ const measures: Record<string, () => Promise<string>> = {
   scale_ratio: () => scaleRatio(DURATION),
   dial_latency_p99: () => dialLatency(DURATION),
   events_lag_p99: () => eventsLag(DURATION),
-  sip_cps_ratio: () => sipCpsRatio(),
+  sip_cps_ratio: () => sipCpsRatio('pglite'),
+  sip_cps_ratio_pg: () => sipCpsRatio('postgres'),
   sip_driver_floor: () => sipDriverFloor(),
   sip_rss_delta: () => sipRssDelta(),
+  idle_rss: () => idleRss(),
 };
+if (only && !(only in measures)) {
+  process.stderr.write(`no measure ${only}; measures: ${Object.keys(measures).join(', ')}\n`);
+  process.exit(2);
+}
 for (const [name, run] of Object.entries(measures)) {
   if (only && only !== name) continue;
-  process.stdout.write(`${await run()}\n`);
+  try {
+    process.stdout.write(`${await run()}\n`);
+  } catch (error) {
+    if (!(error instanceof BenchUnavailable)) throw error;
+    process.stdout.write(`${error.message}\n`);
+    process.exitCode = 1;
+  }
 }
 await stopBenchPostgres();
 // Every measure of shared/bench.md; any without a runner above is reported as such.
@@ -33,10 +50,16 @@ const ALL_MEASURES = [
   'accept_ratio',
   'accept_ratio_pg',
   'dial_latency_p99',
-  'sip_cps_ratio',
-  'sip_rss_delta',
   'events_lag_p99',
+  'sip_cps_ratio',
+  'sip_cps_ratio_pg',
+  'sip_rss_delta',
+  'idle_rss',
   'scale_ratio',
+  'media_legs',
+  'pacing_occupancy',
+  'pacing_small_team',
+  'console_lag_p99',
 ];
 const missing = ALL_MEASURES.filter((name) => !(name in measures));
 if (!only && missing.length > 0) process.stdout.write(`${missing.join(', ')}: not measured yet\n`);
