@@ -44,6 +44,13 @@ function awaitOutput(child: ChildProcess, output: () => string, pattern: RegExp)
   });
 }
 
+/** A command line with each path cut to its last part: `node tsx main.ts`, `node preflight.cjs …`. */
+const shortCommand = (command: string) =>
+  command
+    .split(' ')
+    .map((arg) => arg.split('/').at(-1))
+    .join(' ');
+
 /** Stops the tree: SIGTERM (tsx passes it on), SIGKILL to every process left after 15 s. */
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return;
@@ -124,7 +131,7 @@ export async function idleRss(): Promise<string> {
     const total = tree.reduce((sum, p) => sum + p.rss, 0);
     const verdict = total / MB <= GOAL_MB ? 'within goal' : 'OVER GOAL';
     const parts = tree
-      .map((p) => `${p.command.replace(REPO, '')} ${(p.rss / MB).toFixed(0)} MB, ${p.threads} threads`)
+      .map((p) => `${shortCommand(p.command)} ${(p.rss / MB).toFixed(0)} MB, ${p.threads} threads`)
       .join(' + ');
     return `idle_rss: ${(total / MB).toFixed(0)} MB (goal ≤ ${GOAL_MB} MB, ${verdict}; fresh embedded node started as npm start does, after its first sandbox call (${status}); ${tree.length} processes: ${parts})`;
   } finally {
