@@ -27,7 +27,8 @@ const measures: Record<string, () => Promise<string>> = {
   sip_cps_ratio: () => sipCpsRatio('pglite'),
   sip_cps_ratio_pg: () => sipCpsRatio('postgres'),
   sip_driver_floor: () => sipDriverFloor(),
-  sip_rss_delta: () => sipRssDelta(),
+  sip_rss_delta: () => sipRssDelta(1000, 'sip_rss_delta', 300),
+  sip_rss_delta_10k: () => sipRssDelta(10_000, 'sip_rss_delta_10k', 500),
   idle_rss: () => idleRss(),
 };
 if (only && !(only in measures)) {

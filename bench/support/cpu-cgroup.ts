@@ -37,6 +37,12 @@ function hierarchy(): Hierarchy | { error: string } {
 /** Every group made by this process, removed by `removeCpuCgroups` or, failing that, at exit. */
 const made: CpuCgroup[] = [];
 process.once('exit', () => removeCpuCgroupsSync());
+// Interrupted (Ctrl-C, a CI timeout): no 'exit' event without a handler, so remove them here.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    removeCpuCgroupsSync();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 
 /** Makes cgroup `name` capped at `cpus` CPUs (0.4: 40 ms of every 100 ms); throws saying why it cannot. */
 export async function createCpuCgroup(name: string, cpus: number): Promise<CpuCgroup> {
