@@ -125,15 +125,22 @@ export async function idleRss(): Promise<string> {
       const res = await fetch(`${url}/v1/calls/${id}`, { headers });
       status = ((await res.json()) as { status: string }).status;
     }
-    // A moment for the call's webhook-free tail (timeline, audit) to settle, then the tree.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const tree = await processTree(child.pid as number);
-    const total = tree.reduce((sum, p) => sum + p.rss, 0);
+    // Idle: five readings a second apart once the call has ended; the figure is their median
+    // (a reading can catch garbage the next collection frees), the range is printed beside it.
+    const readings: { total: number; tree: Awaited<ReturnType<typeof processTree>> }[] = [];
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const tree = await processTree(child.pid as number);
+      readings.push({ total: tree.reduce((sum, p) => sum + p.rss, 0), tree });
+    }
+    readings.sort((a, b) => a.total - b.total);
+    const { total, tree } = readings[2] as (typeof readings)[number];
+    const range = `${((readings[0]?.total ?? 0) / MB).toFixed(0)}–${((readings[4]?.total ?? 0) / MB).toFixed(0)} MB`;
     const verdict = total / MB <= GOAL_MB ? 'within goal' : 'OVER GOAL';
     const parts = tree
       .map((p) => `${shortCommand(p.command)} ${(p.rss / MB).toFixed(0)} MB, ${p.threads} threads`)
       .join(' + ');
-    return `idle_rss: ${(total / MB).toFixed(0)} MB (goal ≤ ${GOAL_MB} MB, ${verdict}; fresh embedded node started as npm start does, after its first sandbox call (${status}); ${tree.length} processes: ${parts})`;
+    return `idle_rss: ${(total / MB).toFixed(0)} MB (goal ≤ ${GOAL_MB} MB, ${verdict}; fresh embedded node started as npm start does, after its first sandbox call (${status}); median of 5 readings 1 s apart, range ${range}; ${tree.length} processes: ${parts})`;
   } finally {
     await stop(child);
     await rm(dir, { recursive: true, force: true });
