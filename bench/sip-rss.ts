@@ -35,6 +35,8 @@ interface Sample {
   rss: number;
   heapUsed: number;
   connected: number;
+  /** Calls per status, from the store. */
+  statuses: Record<string, number>;
   /** Taken right after a full GC. */
   collected: boolean;
   /** RSS of the node's whole process tree, read by the bench for samples taken after a GC. */
@@ -147,13 +149,23 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
     const idle = collected!;
     await api('PUT', '/v1/trunks/default', { uri: `sip:127.0.0.1:${holdPort}`, ...trunk });
     const started = performance.now();
-    await place(CALLS, 'hold');
-    const up = await until(
-      () => latest,
-      (s) => s.connected >= CALLS,
-      (HOLD_SECONDS - 10) * 1000,
-      'all calls up',
-    );
+    // A ramp of minutes (10,000 calls): say how it goes, on stderr so the result line stays clean.
+    const progress = setInterval(() => {
+      const elapsed = ((performance.now() - started) / 1000).toFixed(0);
+      process.stderr.write(
+        `${name}: ${elapsed} s, calls per status ${JSON.stringify(latest?.statuses ?? {})}\n`,
+      );
+    }, 30_000);
+    const up = await place(CALLS, 'hold')
+      .then(() =>
+        until(
+          () => latest,
+          (s) => s.connected >= CALLS,
+          (HOLD_SECONDS - 10) * 1000,
+          'all calls up',
+        ),
+      )
+      .finally(() => clearInterval(progress));
     const rampSeconds = (performance.now() - started) / 1000;
     // A few more samples with every call up: the peak is the highest of them.
     await new Promise((resolve) => setTimeout(resolve, 3000));
