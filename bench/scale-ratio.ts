@@ -214,7 +214,7 @@ export async function scaleRatio(seconds: number): Promise<string> {
       : '';
   return [
     `scale_ratio: ${ratio2.toFixed(2)} (goal ≥ 1.8; ${caveat}two nodes ÷ one, each node capped at ${CPUS} CPU in its own cgroup, PostgreSQL 18 (fsync on) and the load generator uncapped; ${CONNECTIONS_PER_NODE} connections per node × ${seconds} s; ${rounds.map(describeRound).join('; ')})`,
-    `scale_ratio_3: ${ratio3.toFixed(2)} (goal ≥ 2.5; three nodes ÷ one, same quota)`,
+    `scale_ratio_3: ${ratio3.toFixed(2)} (goal ≥ 2.5; ${caveat}three nodes ÷ one, same quota)`,
     `scale_dialled_twice: ${twice} (goal 0, ${verdict}; legs dialled more than once across all nodes' sandbox dial logs; also ${unbacked} agent legs dialled without their attempt row, ${duplicates} attempts sharing a call and number, ${extraCalls} calls outside accepted…sent requests)`,
   ].join('\n');
 }
