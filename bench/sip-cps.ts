@@ -14,8 +14,8 @@ import { runScenario, sippToSippCps } from './support/sipp-process.ts';
 import { profileSql } from './support/sql-profile.ts';
 
 const CALLS = Number(process.env.BENCH_SIP_CALLS ?? 300);
-/** One agent per call: however the calls overlap, a free agent is always there. */
-const AGENTS = CALLS;
+/** One agent per call: however the calls overlap, a free agent is always there (BENCH_SIP_AGENTS: fewer). */
+const AGENTS = Number(process.env.BENCH_SIP_AGENTS ?? CALLS);
 
 /** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */
 async function pconnCps(
