@@ -1,7 +1,9 @@
 /**
- * dial_latency_p99 (shared/bench.md): time from the 202 to the telephony driver's dial, at a
- * steady 50 calls/s, each call for another contact of a running campaign. The server runs in
- * its own process and reports each dial's epoch time over IPC.
+ * dial_latency_p99 (shared/bench.md): latency as a client sees it — from the moment the client
+ * sends `POST /v1/campaigns/{id}/calls` to the telephony driver's dial — at a steady 50 calls/s,
+ * each call for another contact of a running campaign. The 202 → dial figure is printed beside
+ * it (it hides the time the request waits to be accepted). The server runs in its own process
+ * and reports each dial's epoch time over IPC; both clocks are this machine's epoch time.
  */
 import { startServerProcess } from './support/server-process.ts';
 
@@ -45,19 +47,29 @@ export async function dialLatency(seconds: number, rate = 50): Promise<string> {
     );
   }
   await Promise.all(pending);
-  await new Promise((r) => setTimeout(r, 2000));
+  // Every accepted call should be dialled; wait for the stragglers (bounded). One never dialled
+  // counts as slower than any that was, instead of vanishing from the percentiles.
+  const deadline = Date.now() + 20_000;
+  while ([...sentAt.keys()].some((id) => !dialled.has(id)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
   await node.stop();
-  // A dial can start before the client has read its 202 (the dialer is woken by the commit): 0.
-  const sorted = (from: Map<string, number>, clampAtZero: boolean) =>
+  const latencies = (from: Map<string, number>, clampAtZero: boolean) =>
     [...from]
-      .flatMap(([id, at]) => {
+      .map(([id, at]) => {
         const dial = dialled.get(id);
-        return dial === undefined ? [] : [clampAtZero ? Math.max(0, dial - at) : dial - at];
+        // A dial can start before the client has read its 202 (the dialer is woken by the commit).
+        if (dial === undefined) return Number.POSITIVE_INFINITY;
+        return clampAtZero ? Math.max(0, dial - at) : dial - at;
       })
       .sort((a, b) => a - b);
-  const latencies = sorted(accepted, true);
-  const fromRequest = sorted(sentAt, false);
-  const pct = (values: number[], q: number) =>
-    (values[Math.floor(values.length * q)] ?? Number.NaN).toFixed(1);
-  return `dial_latency_p99: ${pct(latencies, 0.99)} ms (goal ≤ 50 ms; ${latencies.length} of ${total} calls dialled at ${rate}/s; from the request being sent: p50 ${pct(fromRequest, 0.5)} ms, p99 ${pct(fromRequest, 0.99)} ms)`;
+  const fromRequest = latencies(sentAt, false);
+  const fromAccepted = latencies(accepted, true);
+  const pct = (values: number[], q: number) => {
+    const value = values[Math.min(values.length - 1, Math.floor(values.length * q))] ?? Number.NaN;
+    return Number.isFinite(value) ? value.toFixed(1) : 'never dialled';
+  };
+  const undialled = fromRequest.filter((v) => !Number.isFinite(v)).length;
+  // Where the time goes: waiting for the 202 (the request's own round trip) or after it.
+  const answer = [...accepted].map(([id, at]) => at - (sentAt.get(id) ?? at)).sort((a, b) => a - b);
+  return `dial_latency_p99: ${pct(fromRequest, 0.99)} ms (goal ≤ 50 ms; from the moment the client sends the request to the driver's dial; ${sentAt.size} of ${total} calls accepted at ${rate}/s, ${undialled} not dialled within 20 s; p50 ${pct(fromRequest, 0.5)} ms; request → 202: p50 ${pct(answer, 0.5)} ms, p99 ${pct(answer, 0.99)} ms; 202 → dial: p50 ${pct(fromAccepted, 0.5)} ms, p99 ${pct(fromAccepted, 0.99)} ms)`;
 }

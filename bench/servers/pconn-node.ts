@@ -6,7 +6,8 @@
  * `{type: 'dial', callId, at}` (`at` in epoch ms, comparable across processes).
  *
  * BENCH_DATABASE_URL runs it on PostgreSQL instead of the embedded store; BENCH_SEED=0 skips the
- * seeding (a second node joining a database the first one seeded).
+ * seeding (a second node joining a database the first one seeded); BENCH_DIAL_LOG=<file> has the
+ * sandbox append every leg it dials there (one JSON line each).
  */
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
@@ -27,13 +28,18 @@ const node = await startBenchPconn(
   {
     driver: new SandboxDriver({
       timeScale: 0.01,
+      // scale_ratio: every dial of every node, to check afterwards that none was dialled twice.
+      dialLog: process.env.BENCH_DIAL_LOG,
       onDial: (leg) => {
-        if (leg.legId.endsWith('/1/agent'))
-          process.send?.({
-            type: 'dial',
-            callId: leg.legId.split('/')[0],
-            at: performance.timeOrigin + performance.now(),
-          });
+        // The dialer still dials while the node closes, after the bench has disconnected: a
+        // dial then has no one to report to (and a send would crash the node with EPIPE).
+        if (leg.legId.endsWith('/1/agent') && process.connected)
+          process.send?.(
+            { type: 'dial', callId: leg.legId.split('/')[0], at: performance.timeOrigin + performance.now() },
+            undefined,
+            {},
+            () => undefined,
+          );
       },
     }),
   },

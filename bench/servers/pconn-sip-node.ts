@@ -1,23 +1,27 @@
 /**
  * A pconn node with the SIP driver for the memory bench, in its own process so that its RSS is
  * its own. Seeds BENCH_AGENTS agents whose phones are one sipp at 127.0.0.1:BENCH_AGENT_PORT and
- * a running campaign, reports `{type: 'ready', url, token}` over IPC, then every 250 ms
+ * running campaigns (1,000 agents each), reports `{type: 'ready', url, token, campaigns}` over IPC, then every 250 ms
  * `{type: 'sample', rss, heapUsed, connected, statuses}` (`connected`: calls the dialer has
  * recorded as connected; `statuses`: calls per status, both read from the store).
  */
-import { SIP_BENCH_ENV, seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
+import { SIP_BENCH_ENV, seedBenchCampaigns, startBenchPconn } from '../support/bench-pconn.ts';
 
 const agents = Number(process.env.BENCH_AGENTS ?? 1000);
 const agentPort = Number(process.env.BENCH_AGENT_PORT);
 const node = await startBenchPconn({
   ...SIP_BENCH_ENV,
   PCONN_MAX_CONCURRENT_CALLS: String(agents + 100),
-  // Calls queue behind the trunk's cps while 1,000 are set up: ringing may start late.
+  // Calls queue behind the trunk's cps while thousands are set up: ringing may start late.
   PCONN_AGENT_RING_SECONDS: '120',
   PCONN_CONTACT_RING_SECONDS: '120',
 });
 const { pconn, url, token } = node;
-await seedBenchCampaign(node, { count: agents, deviceUri: (i) => `sip:agent${i}@127.0.0.1:${agentPort}` });
+// More than 1,000 agents (sip_rss_delta at 10,000 calls) take several campaigns.
+const campaigns = await seedBenchCampaigns(node, {
+  count: agents,
+  deviceUri: (i) => `sip:agent${i}@127.0.0.1:${agentPort}`,
+});
 
 const db = pconn.store.db;
 /** With --expose-gc (the bench sets it), every 4th sample follows a full GC: RSS without garbage. */
@@ -54,7 +58,7 @@ const sampler = setInterval(() => {
     })
     .catch(() => undefined);
 }, 250);
-process.send?.({ type: 'ready', url, token });
+process.send?.({ type: 'ready', url, token, campaigns });
 process.on('disconnect', () => {
   clearInterval(sampler);
   void node.close().then(() => process.exit(0));

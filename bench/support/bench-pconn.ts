@@ -83,32 +83,53 @@ export async function startBenchPconn(
 }
 
 /**
- * A running campaign `bench` whose agents are `agent-0…agent-{count-1}`, each reached at
- * `deviceUri(i)`, presenting a verified caller id; `campaign` adds or overrides fields.
+ * A running campaign `id` (default `bench`) whose agents are `agent-{first}…agent-{first+count-1}`,
+ * each reached at `deviceUri(i)`, presenting a verified caller id; `campaign` adds or overrides
+ * fields. A campaign holds at most 1,000 agents (the API's limit).
  */
 export async function seedBenchCampaign(
   node: BenchPconn,
-  agents: { count: number; deviceUri: (i: number) => string },
+  agents: { count: number; deviceUri: (i: number) => string; first?: number },
   campaign: Record<string, unknown> = {},
+  id = 'bench',
 ): Promise<void> {
+  const first = agents.first ?? 0;
   await node.call('PUT', '/v1/caller-ids/+14155550100', { verified: true });
-  for (let i = 0; i < agents.count; i += 50)
+  for (let i = first; i < first + agents.count; i += 50)
     await Promise.all(
-      Array.from({ length: Math.min(50, agents.count - i) }, (_, j) =>
+      Array.from({ length: Math.min(50, first + agents.count - i) }, (_, j) =>
         node.call('PUT', `/v1/users/agent-${i + j}`, {
           name: `Agent ${i + j}`,
           device: { type: 'sip', uri: agents.deviceUri(i + j) },
         }),
       ),
     );
-  await node.call('PUT', '/v1/campaigns/bench', {
+  await node.call('PUT', `/v1/campaigns/${id}`, {
     name: 'Bench',
     callerId: '+14155550100',
     timezone: 'UTC',
     callingWindow: { start: '00:00', end: '00:00' },
-    agentIds: Array.from({ length: agents.count }, (_, i) => `agent-${i}`),
+    agentIds: Array.from({ length: agents.count }, (_, i) => `agent-${first + i}`),
     maxAttemptsPerContact: 1,
     ...campaign,
   });
-  await node.call('POST', '/v1/campaigns/bench/start');
+  await node.call('POST', `/v1/campaigns/${id}/start`);
+}
+
+/**
+ * Campaigns `bench`, `bench-1`, `bench-2`… with `count` agents in all, 1,000 a campaign (the
+ * API's limit); answers their ids. For measures that need more agents than one campaign holds.
+ */
+export async function seedBenchCampaigns(
+  node: BenchPconn,
+  agents: { count: number; deviceUri: (i: number) => string },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let first = 0; first < agents.count; first += 1000) {
+    const id = first === 0 ? 'bench' : `bench-${first / 1000}`;
+    const count = Math.min(1000, agents.count - first);
+    await seedBenchCampaign(node, { count, first, deviceUri: agents.deviceUri }, {}, id);
+    ids.push(id);
+  }
+  return ids;
 }

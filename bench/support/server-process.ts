@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 /** A bench server running in a child process, talking over IPC. */
 export interface ServerProcess<Ready> {
   ready: Ready;
+  /** The server's process id (a cgroup or an RSS reading needs it). */
+  pid: number;
   /** Messages after `ready` (e.g. dial reports). */
   onMessage(listener: (message: Record<string, unknown>) => void): void;
   stop(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startServerProcess<Ready>(
   });
   return {
     ready,
+    pid: child.pid as number,
     onMessage: (listener) => listeners.push(listener),
     stop: () =>
       new Promise<void>((resolve) => {

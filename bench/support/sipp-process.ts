@@ -8,6 +8,7 @@ export const SCENARIOS = fileURLToPath(new URL('../../test/e2e/scenarios/', impo
 
 /** One sipp process on 127.0.0.1. */
 export interface SippProcess {
+  pid: number;
   /** Its exit code once it has run its calls (`-m`). */
   done: Promise<number | null>;
   kill: () => void;
@@ -17,6 +18,7 @@ export interface SippProcess {
 export function runSipp(args: string[]): SippProcess {
   const child = spawn('sipp', [...args, '-nostdin', '-i', '127.0.0.1'], { stdio: 'ignore' });
   return {
+    pid: child.pid as number,
     done: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
     kill: () => child.kill('SIGKILL'),
   };

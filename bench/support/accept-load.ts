@@ -1,0 +1,160 @@
+/**
+ * Loading `POST /v1/campaigns/{id}/calls` with autocannon, on bench pconn nodes
+ * (bench/servers/pconn-node.ts) in their own processes: shared by accept_ratio and scale_ratio.
+ */
+import autocannon from 'autocannon';
+import { createTestDatabase } from '../../test/support/postgres-server.ts';
+import { sampleWaits } from './pg-waits.ts';
+import { type ServerProcess, startServerProcess } from './server-process.ts';
+
+export interface PconnReady {
+  url: string;
+  token: string;
+  contactIds: string[];
+}
+
+export interface LoadResult {
+  rps: number;
+  /** Answers with a 2xx status: for pconn, calls accepted. */
+  accepted: number;
+  /** Requests sent, answered or not: at the end of the run up to one per connection is in flight. */
+  sent: number;
+  errors: number;
+  non2xx: number;
+}
+
+const callBody = (contactId: string) => JSON.stringify({ contactId, reason: 'bench' });
+
+async function load(
+  url: string,
+  connections: number,
+  seconds: number,
+  headers: Record<string, string>,
+  body: (i: number) => string,
+  extraHeaders: (i: number) => Record<string, string> = () => ({}),
+): Promise<LoadResult> {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const i = n++;
+          return { ...req, headers: { ...req.headers, ...extraHeaders(i) }, body: body(i) };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    accepted: result['2xx'],
+    sent: n,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+/** A reference server (bench/servers/<name>.ts) without auth, loaded like pconn. */
+export async function loadReference(name: string, seconds: number, connections: number): Promise<LoadResult> {
+  const server = await startServerProcess<{ url: string }>(name);
+  try {
+    return await load(
+      `${server.ready.url}/v1/campaigns/bench/calls`,
+      connections,
+      seconds,
+      { 'content-type': 'application/json' },
+      () => callBody('contact_01m8dw437w5afy5nht3sdjsqy4'),
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+let loadRound = 0;
+
+/**
+ * Loads pconn node(s) at once, `connections` split evenly between them; one Idempotency-Key per
+ * request. The totals are summed over the nodes.
+ */
+export async function loadNodes(
+  nodes: PconnReady[],
+  seconds: number,
+  connections: number,
+  databaseUrl?: string,
+): Promise<LoadResult> {
+  // Rounds may share a database: a key of an earlier round would be a replay.
+  const round = loadRound++;
+  const waits = databaseUrl && process.env.BENCH_PG_WAITS ? await sampleWaits(databaseUrl) : undefined;
+  const results = await Promise.all(
+    nodes.map(({ url, token, contactIds }, node) =>
+      load(
+        `${url}/v1/campaigns/bench/calls`,
+        Math.round(connections / nodes.length),
+        seconds,
+        { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        (i) => callBody(contactIds[(i * nodes.length + node) % contactIds.length] ?? ''),
+        (i) => ({ 'idempotency-key': `k-${process.pid}-${round}-${node}-${i}` }),
+      ),
+    ),
+  );
+  if (waits) console.log(`${nodes.length} node(s): ${await waits.stop()}`);
+  return results.reduce((sum, r) => ({
+    rps: sum.rps + r.rps,
+    accepted: sum.accepted + r.accepted,
+    sent: sum.sent + r.sent,
+    errors: sum.errors + r.errors,
+    non2xx: sum.non2xx + r.non2xx,
+  }));
+}
+
+/**
+ * Starts `count` pconn nodes (the first seeds, unless the database already is), runs `measure`
+ * with their processes, stops them. `envOf(i)` adds settings for node `i`.
+ */
+export async function withNodes<T>(
+  count: number,
+  env: Record<string, string>,
+  measure: (nodes: ServerProcess<PconnReady>[]) => Promise<T>,
+  seeded = false,
+  envOf: (i: number) => Record<string, string> = () => ({}),
+): Promise<T> {
+  const first = await startServerProcess<PconnReady>('pconn-node', {
+    PCONN_DIALER: 'off',
+    ...(seeded ? { BENCH_SEED: '0' } : {}),
+    ...env,
+    ...envOf(0),
+  });
+  const others = await Promise.all(
+    Array.from({ length: count - 1 }, (_, i) =>
+      startServerProcess<PconnReady>('pconn-node', {
+        PCONN_DIALER: 'off',
+        BENCH_SEED: '0',
+        ...env,
+        ...envOf(i + 1),
+      }),
+    ),
+  );
+  try {
+    return await measure([first, ...others]);
+  } finally {
+    await Promise.all([first, ...others].map((node) => node.stop()));
+  }
+}
+
+/** A fresh database on a durable PostgreSQL server (fsync on) for one measure. */
+export async function withPostgres<T>(measure: (url: string) => Promise<T>): Promise<T> {
+  process.env.PCONN_PG_DURABLE = '1';
+  const database = await createTestDatabase();
+  try {
+    return await measure(database.url);
+  } finally {
+    await database.drop();
+  }
+}
+
+export const describeLoad = (r: LoadResult) =>
+  `${r.rps.toFixed(0)} req/s with ${r.non2xx} non-2xx and ${r.errors} errors`;
