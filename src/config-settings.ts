@@ -117,6 +117,12 @@ export const SETTINGS = {
     description:
       'an idle keep-alive connection is closed after this many ms; keep it above your load balancer’s idle timeout (60 s on AWS ALB)',
   },
+  PCONN_PROMPT_MAX_BYTES: {
+    group: 'Server',
+    default: '10485760',
+    description:
+      'largest prompt upload (PUT /v1/prompts/{id}, a WAV file), bytes: 10 MiB is about 10 minutes of 8 kHz 16-bit audio; larger bodies get 413',
+  },
   PCONN_IMPORT_MAX_BYTES: {
     group: 'Server',
     default: '104857600',

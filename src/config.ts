@@ -33,6 +33,8 @@ export interface Config {
   auditUnauthenticated: { retentionSeconds: number; maxEntries: number; summarySeconds: number };
   /** HTTP server time limits, ms (PCONN_HTTP_*): slow headers, slow bodies, idle keep-alive. */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** Largest prompt upload, bytes (PCONN_PROMPT_MAX_BYTES). */
+  promptMaxBytes: number;
   /** Largest body of a streamed import (contacts, DNC), bytes (PCONN_IMPORT_MAX_BYTES). */
   importMaxBytes: number;
   webhookAllowPrivate: boolean;
@@ -119,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     http: httpLimits(env),
     importMaxBytes: integer(env, 'PCONN_IMPORT_MAX_BYTES', 1),
+    promptMaxBytes: integer(env, 'PCONN_PROMPT_MAX_BYTES', 1024),
     webhookAllowPrivate:
       env.PCONN_WEBHOOK_ALLOW_PRIVATE === '1' || env.PCONN_WEBHOOK_ALLOW_PRIVATE === 'true',
     externalIssuer:

@@ -30,16 +30,14 @@ import { type BootstrapResult, bootstrap } from './service/tenancy/bootstrap.ts'
 import { SANDBOX_DEMO, seedSandboxDemo } from './service/tenancy/sandbox-demo.ts';
 import { TenantSettingsCache } from './service/tenancy/tenants.ts';
 import { countWaitingCalls } from './store/calls/queue-depth.ts';
-import { pruneConsoleSessions } from './store/console-sessions.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
-import { purgeExpiredIdempotencyKeys } from './store/idempotency-keys.ts';
 import { StoreMaintenance } from './store/maintenance.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
-import { pruneSipNonces } from './store/sip-nonce-uses.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
 import { SipDriver } from './telephony/sip-driver.ts';
 import { NodeHeartbeat } from './wiring/node-heartbeat.ts';
 import { startSipDriver } from './wiring/start-sip-driver.ts';
+import { startStoreSweeps } from './wiring/store-sweeps.ts';
 
 /** A running (or ready to run) pconn node. */
 export interface Pconn {
@@ -225,6 +223,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     trustProxy: config.trustProxy,
     http: config.http,
     importMaxBytes: config.importMaxBytes,
+    promptMaxBytes: config.promptMaxBytes,
     isShuttingDown: () => shuttingDown,
     consoleSessionSeconds: config.consoleSessionSeconds,
     calls: {
@@ -241,30 +240,12 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   auditRetention.start();
   if (config.dialer.enabled) dialer.start();
   if (config.events.relayEnabled) relay.start();
-  // Idempotency keys are kept 24 h; expired ones are swept hourly (an expired key is taken over
-  // by its next use anyway, so the sweep only bounds the table's size).
-  const sweep = setInterval(
-    () =>
-      void Promise.all([
-        purgeExpiredIdempotencyKeys(db, clock.now()),
-        // Ended or expired console sessions are kept a day (who signed in when is in the audit).
-        pruneConsoleSessions(db, new Date(clock.now().getTime() - 24 * 3600_000)),
-      ]).catch((error: unknown) => logger.warn({ err: error }, 'idempotency or session sweep failed')),
-    3600_000,
-  );
-  sweep.unref();
-  // Nonce-count records outlive their nonce by nothing: swept every nonce lifetime (at least 10 s).
-  const nonceSweep =
-    driver instanceof SipDriver
-      ? setInterval(
-          () =>
-            void pruneSipNonces(db, clock.now()).catch((error: unknown) =>
-              logger.warn({ err: error }, 'SIP nonce sweep failed'),
-            ),
-          Math.max(10, config.sip.nonceTtlSeconds) * 1000,
-        )
-      : undefined;
-  nonceSweep?.unref();
+  const stopSweeps = startStoreSweeps({
+    db,
+    clock,
+    logger,
+    ...(driver instanceof SipDriver ? { sipNonceTtlSeconds: config.sip.nonceTtlSeconds } : {}),
+  });
   // PGlite has no autovacuum: pconn keeps its statistics and dead rows in check itself.
   const maintenance =
     store.kind === 'pglite'
@@ -286,8 +267,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     close() {
       closed ??= (async () => {
         shuttingDown = true;
-        clearInterval(sweep);
-        if (nonceSweep) clearInterval(nonceSweep);
+        stopSweeps();
         await maintenance?.stop();
         await auditRetention.stop();
         await app.close();

@@ -164,8 +164,8 @@ const RULES: LayerRule[] = [
   },
   {
     layer: 'service',
-    why: 'use cases import domain, store and events (and name wire types); never HTTP, dialer or SIP',
-    layers: ['domain', 'store', 'events', 'contract'],
+    why: 'use cases import domain, store and events (and name wire types; decode uploaded audio with media/); never HTTP, dialer or SIP',
+    layers: ['domain', 'store', 'events', 'contract', 'media'],
     packages: ['csv-parse', 'jose'],
     typePackages: ['pino'],
     builtins: ['crypto', 'net', 'readline', 'stream'],

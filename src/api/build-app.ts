@@ -52,6 +52,7 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { type MetricsAccess, registerMetricsRoute } from './routes/metrics.ts';
 import { registerOAuthRoutes } from './routes/oauth.ts';
 import { registerProblemPages } from './routes/problem-pages.ts';
+import { registerPromptRoutes } from './routes/prompts.ts';
 import { registerResourceRoutes } from './routes/resource-routes.ts';
 import { registerTenancyRoutes } from './routes/tenancy.ts';
 import { registerUserPasswordRoute } from './routes/user-password.ts';
@@ -99,6 +100,8 @@ export interface AppDeps {
   /** Largest streamed import body, bytes (PCONN_IMPORT_MAX_BYTES); absent: 100 MiB. */
   importMaxBytes?: number;
   isShuttingDown?: () => boolean;
+  /** Largest prompt upload, bytes (PCONN_PROMPT_MAX_BYTES); absent: 10 MiB. */
+  promptMaxBytes?: number;
   /** How long a console sign-in lasts, seconds (PCONN_CONSOLE_SESSION_SECONDS); absent: 8 h. */
   consoleSessionSeconds?: number;
   /**
@@ -270,6 +273,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDncRoutes(app, { db, maxBytes: deps.importMaxBytes });
   registerAgentSessionRoutes(app, { db, onSessionChanged: deps.calls.onSessionChanged ?? (() => undefined) });
   registerUserPasswordRoute(app, { db });
+  registerPromptRoutes(app, { db, ...(deps.promptMaxBytes ? { maxBytes: deps.promptMaxBytes } : {}) });
   registerConsoleSessionRoutes(app, {
     tenants: deps.tenants,
     sessions: new ConsoleSessions(db, deps.tokens, deps.clock, {

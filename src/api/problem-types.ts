@@ -25,7 +25,14 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
     status: 415,
     title: 'Unsupported media type',
     description: 'The body is not in a media type this route accepts.',
-    fix: 'Send Content-Type: application/json (imports: text/csv or application/x-ndjson).',
+    fix: 'Send Content-Type: application/json (imports: text/csv or application/x-ndjson; prompts: audio/wav).',
+  },
+  unsupported_audio: {
+    status: 422,
+    title: 'Unsupported audio',
+    description:
+      'The uploaded prompt is not audio pconn can play: not a WAV file, a WAV format other than PCM 16-bit or G.711, more than one channel, or too short.',
+    fix: 'Convert it, e.g. `sox in.mp3 -r 8000 -c 1 -b 16 out.wav`, and upload the WAV; the detail names what was found.',
   },
   payload_too_large: {
     status: 413,

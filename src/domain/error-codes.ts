@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'invalid_credentials',
   'console_session_required',
   'cross_site_request',
+  'unsupported_audio',
 ] as const;
 
 /** A stable, snake_case problem code. */

@@ -23,8 +23,6 @@ import type {
   PconnEvent,
   Trunk,
   TrunkInput,
-  User,
-  UserInput,
   Webhook,
   WebhookInput,
 } from './types.ts';

@@ -124,8 +124,22 @@ export interface ConsoleSessionsTable {
   ended_at: Date | null;
 }
 
+/** An uploaded prompt, stored as 8 kHz 16-bit mono PCM (little-endian). */
+export interface PromptsTable {
+  tenant_id: string;
+  id: string;
+  name: string | null;
+  audio: Uint8Array;
+  duration_ms: number;
+  source: Json<Record<string, unknown>>;
+  source_sha256: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
 /** The whole schema as Kysely sees it. */
 export interface Database extends CallTables {
+  prompts: PromptsTable;
   console_passwords: ConsolePasswordsTable;
   console_sessions: ConsoleSessionsTable;
   tenants: TenantsTable;

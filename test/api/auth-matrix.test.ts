@@ -16,6 +16,7 @@ import {
 } from 'jose';
 import type { RouteEntry } from '../../src/api/build-app.ts';
 import { SCOPES } from '../../src/domain/scopes.ts';
+import { writeWav } from '../../src/media/wav-writer.ts';
 import { type ApiResponse, type RequestOptions, startTestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -50,6 +51,7 @@ const PARAM_VALUES: Record<string, string> = {
   'calls/:id': 'am-call',
   'dnc/:number': DNC_NUMBER,
   ':deliveryId': 'dlv_1',
+  'prompts/:id': 'am-prompt',
 };
 
 /** Valid bodies for the cross-tenant requests (a 404 must not hide behind a 400). */
@@ -79,6 +81,10 @@ const ROUTE_BODIES: Record<string, Pick<RequestOptions, 'body' | 'rawBody' | 'he
   },
   'PUT /v1/users/:id/session': { body: {} },
   'POST /v1/users/:id/password': { body: { password: 'matrix-password-123' } },
+  'PUT /v1/prompts/:id': {
+    rawBody: Buffer.from(writeWav(new Int16Array(1600), 8000, 'pcm16')),
+    headers: { 'content-type': 'audio/wav' },
+  },
 };
 
 const protectedRoutes = server.pconn.app.pconnRoutes.filter(
@@ -181,6 +187,8 @@ before(async () => {
   await ok('PUT', '/v1/trunks/am-trunk', { uri: 'sip:trunk.example.com' });
   await ok('PUT', '/v1/webhooks/am-webhook', { url: 'http://127.0.0.1:9/hook', events: ['*'] });
   await ok('PUT', `/v1/dnc/${DNC_NUMBER}`, { reason: 'matrix' });
+  const prompt = await server.request('PUT', '/v1/prompts/am-prompt', ROUTE_BODIES['PUT /v1/prompts/:id']);
+  assert.ok(prompt.status < 300, `PUT /v1/prompts/am-prompt: ${prompt.text}`);
   const client = await ok('POST', '/v1/clients', { name: 'victim', scopes: ['calls:read'] });
   PARAM_VALUES['clients/:id'] = String(client.body.clientId);
   await ok('POST', '/v1/tenants', { id: OTHER_TENANT, name: 'Other tenant' });
@@ -291,7 +299,11 @@ test('the matrix covers the API and every route declares a known scope', () => {
     assert.doesNotThrow(() => concreteUrl(route));
   }
   for (const route of server.pconn.app.pconnRoutes.filter((r) => r.scope === null)) {
-    assert.match(route.url, /^\/(oauth\/token|\.well-known\/|problems|health|ready|openapi|console\/session)/, route.url);
+    assert.match(
+      route.url,
+      /^\/(oauth\/token|\.well-known\/|problems|health|ready|openapi|console\/session)/,
+      route.url,
+    );
   }
 });
 

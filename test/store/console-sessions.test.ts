@@ -55,7 +55,11 @@ for (const [kind, open] of STORE_KINDS) {
         assert.ok(await findLiveConsoleSession(db, 's3', at(4)), 's3 still live');
         await users.update(db, 'default', 'u1', { name: 'U1', status: 'disabled' }, at(5));
         assert.equal(await findLiveConsoleSession(db, 's3', at(6)), undefined, 'its user is disabled');
-        assert.equal(await endUserConsoleSessions(db, 'default', 'u1', at(7)), 2, 's2 (expired, never ended) and s3');
+        assert.equal(
+          await endUserConsoleSessions(db, 'default', 'u1', at(7)),
+          2,
+          's2 (expired, never ended) and s3',
+        );
         assert.equal(await pruneConsoleSessions(db, at(3600 * 2)), 3);
       } finally {
         await store.close();

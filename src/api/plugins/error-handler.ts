@@ -109,7 +109,7 @@ async function toPconnError(error: FastifyError, request: FastifyRequest): Promi
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new InvalidInputError(
         'unsupported_media_type',
-        `Content-Type '${request.headers['content-type'] ?? '(none)'}' is not accepted here; send application/json.`,
+        `Content-Type '${request.headers['content-type'] ?? '(none)'}' is not accepted here; send ${acceptedTypes(request)}.`,
       );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidInputError(
@@ -137,4 +137,10 @@ async function toPconnError(error: FastifyError, request: FastifyRequest): Promi
     'internal',
     `Something went wrong on our side. Quote request id ${request.id} when reporting it.`,
   );
+}
+
+/** The media types the route documents (its OpenAPI `consumes`), else JSON. */
+function acceptedTypes(request: FastifyRequest): string {
+  const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
+  return consumes && consumes.length > 0 ? consumes.join(' or ') : 'application/json';
 }

@@ -11,6 +11,7 @@ import * as sipNonces from './0009-sip-nonces.ts';
 import * as importDedupe from './0010-import-dedupe.ts';
 import * as sipBindings from './0013-sip-bindings.ts';
 import * as consoleSignIn from './0014-console-sign-in.ts';
+import * as prompts from './0015-prompts.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -29,4 +30,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0010-import-dedupe': importDedupe,
   '0013-sip-bindings': sipBindings,
   '0014-console-sign-in': consoleSignIn,
+  '0015-prompts': prompts,
 };
