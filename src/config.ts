@@ -17,6 +17,10 @@ export interface Config {
   bootstrapClientId?: string;
   bootstrapClientSecret?: string;
   tokenTtlSeconds: number;
+  /** Verified tokens remembered per node (PCONN_TOKEN_CACHE_MAX). */
+  tokenCacheMax: number;
+  /** How often a node rereads the revocation generation, ms (PCONN_AUTH_RECHECK_MS). */
+  authRecheckMs: number;
   keyRotationSeconds: number;
   /** Key-encryption keys sealing the stored signing keys: the current one and earlier ones. */
   keyEncryption: { current?: string; previous: string[] };
@@ -95,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapClientId: env.PCONN_BOOTSTRAP_CLIENT_ID || undefined,
     bootstrapClientSecret: env.PCONN_BOOTSTRAP_CLIENT_SECRET || undefined,
     tokenTtlSeconds: integer(env, 'PCONN_TOKEN_TTL_SECONDS', 60),
+    tokenCacheMax: integer(env, 'PCONN_TOKEN_CACHE_MAX', 0),
+    authRecheckMs: integer(env, 'PCONN_AUTH_RECHECK_MS', 100),
     keyRotationSeconds: integer(env, 'PCONN_KEY_ROTATION_SECONDS', 60),
     keyEncryption: keyEncryptionKeys(env),
     rateLimitPerSecond: integer(env, 'PCONN_RATE_LIMIT_RPS'),

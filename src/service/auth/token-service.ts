@@ -14,13 +14,16 @@ import type { Clock } from '../../domain/clock.ts';
 import { AuthError } from '../../domain/pconn-error.ts';
 import type { Principal } from '../../domain/request-context.ts';
 import { parseScopeString } from '../../domain/scopes.ts';
+import { readAuthGeneration } from '../../store/auth-generation.ts';
 import { type ClientRow, findClient } from '../../store/clients.ts';
 import type { Db } from '../../store/database.ts';
 import { FailedAuthLimiter } from './failed-auth-limiter.ts';
 import { FairQueue } from './fair-queue.ts';
+import { RevocationWatch } from './revocation-watch.ts';
 import { hashSecret, newSecret, verifySecret } from './secret-hash.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
 import { VerifiedSecrets } from './verified-secrets.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 
 /** A trusted external issuer (e.g. the customer's IdP), verified through its JWKS URL. */
 export interface ExternalIssuer {
@@ -36,6 +39,13 @@ export interface TokenServiceOptions {
   audience: string;
   tokenTtlSeconds: number;
   external?: ExternalIssuer;
+  /** Verified tokens remembered per node (PCONN_TOKEN_CACHE_MAX); default 10,000. */
+  tokenCacheMax?: number;
+  /**
+   * How often, at most, a node reads the store's revocation generation (PCONN_AUTH_RECHECK_MS):
+   * a client revoked on any node is refused on this one within it. Default 2,000 ms.
+   */
+  revocationRecheckMs?: number;
 }
 
 /** RFC 6749 §5.2 error of the token endpoint. */
@@ -58,11 +68,12 @@ interface ClientState {
   tenantId: string;
 }
 /**
- * Verified tokens remembered, so a client sending the same token on every request pays the
- * ES256 verification (~0.15 ms of main-thread crypto, measured on the accept path) once per
- * token rather than per request. Bounded: past this size the cache is cleared and refilled.
+ * Verified tokens remembered per node, so a client sending the same token on every request pays
+ * the ES256 verification (~0.15 ms of main-thread crypto, measured on the accept path), the JWT
+ * decoding and the client lookup once per token rather than per request.
  */
-const VERIFIED_TOKENS_MAX = 10_000;
+const TOKEN_CACHE_MAX = 10_000;
+const REVOCATION_RECHECK_MS = 2000;
 
 /**
  * Failed client authentications per source address: 10 at once, then one every 2 s. Measured
@@ -83,11 +94,15 @@ function unknownClientHash(): Promise<string> {
 
 /** Issues and verifies access tokens (JWT, ES256) for the client credentials grant. */
 export class TokenService {
-  private readonly clientStatus = new Map<string, { state: ClientState | undefined; checkedAt: number }>();
+  private readonly clientStatus = new Map<
+    string,
+    { state: ClientState | undefined; checkedAt: number; generation: string }
+  >();
   // Importing a JWK costs ~0.5 ms per request; public keys never change under a kid.
   private readonly imported = new Map<string, ReturnType<typeof importJWK>>();
   private readonly externalKeys?: ReturnType<typeof createRemoteJWKSet>;
-  private readonly verified = new Map<string, { payload: JWTPayload; kid: string; expiresAtMs: number }>();
+  private readonly verified: VerifiedTokens;
+  private readonly revocations: RevocationWatch;
   private readonly verifiedSecrets: VerifiedSecrets;
   private readonly failures = new FailedAuthLimiter(FAILED_CHECKS_BURST, FAILED_CHECKS_PER_SECOND);
   private readonly slowChecks = new FairQueue(SLOW_CHECK_CONCURRENCY);
@@ -99,6 +114,16 @@ export class TokenService {
     private readonly clock: Clock,
   ) {
     this.verifiedSecrets = new VerifiedSecrets(options.tokenTtlSeconds * 1000);
+    this.verified = new VerifiedTokens(options.tokenCacheMax ?? TOKEN_CACHE_MAX);
+    this.revocations = new RevocationWatch(
+      () => readAuthGeneration(db),
+      options.revocationRecheckMs ?? REVOCATION_RECHECK_MS,
+      clock,
+      () => {
+        this.verified.clear();
+        this.clientStatus.clear();
+      },
+    );
     if (options.external) this.externalKeys = createRemoteJWKSet(new URL(options.external.jwksUrl));
   }
 
@@ -177,8 +202,23 @@ export class TokenService {
     return this.clock.now().getTime();
   }
 
+  /**
+   * A client was revoked on this node: the next verification reads the revocation generation
+   * instead of waiting for the recheck interval (other nodes see it within theirs).
+   */
+  revocationsChanged(): void {
+    this.revocations.expire();
+  }
+
   /** Verifies a bearer token and returns who it speaks for, or throws 401 `invalid_token`. */
   async verify(token: string): Promise<Principal> {
+    // The hot path: a token this node verified under the current revocation generation, not
+    // expired, whose key is still published — no decoding, no crypto, no store.
+    const cacheKey = VerifiedTokens.keyOf(token);
+    const generation = await this.revocations.current();
+    const nowMs = this.nowMs();
+    const cached = this.verified.get(cacheKey, nowMs, generation);
+    if (cached && this.keys.isPublished(cached.kid)) return cached.principal;
     let issuer: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
@@ -191,7 +231,7 @@ export class TokenService {
     if (issuer !== this.options.issuer) {
       throw invalid(`The access token was issued by '${issuer ?? '(none)'}', which pconn does not trust.`);
     }
-    const payload = await this.verifyOwn(token);
+    const { payload, kid } = await this.verifyOwn(token);
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : '';
     const tenantId = typeof payload.tenant === 'string' ? payload.tenant : '';
     if (!clientId || !tenantId) throw invalid('The access token lacks its client or tenant claim.');
@@ -199,7 +239,7 @@ export class TokenService {
     if (payload.sub !== clientId)
       throw invalid("The access token's 'sub' and 'client_id' claims name different clients.");
     // Checked on every request, cached or not: revoking a client cuts its tokens within seconds.
-    const client = await this.clientState(clientId);
+    const client = await this.clientState(clientId, generation);
     if (!client?.active)
       throw invalid('The client this token was issued to has been revoked or does not exist.');
     // The tenant claim must be the client's own tenant: a token is never a key to another
@@ -209,24 +249,19 @@ export class TokenService {
       throw invalid(
         `The access token's 'tenant' claim (${JSON.stringify(tenantId)}) is not the tenant of its client.`,
       );
-    return {
+    const principal: Principal = {
       tenantId,
       clientId,
       scopes: new Set(parseScopeString(String(payload.scope ?? ''))),
       issuer: 'pconn',
     };
+    this.verified.set(cacheKey, { principal, kid, expiresAtMs: (payload.exp as number) * 1000, generation });
+    return principal;
   }
 
-  /**
-   * Verifies one of pconn's own tokens, or finds it already verified. A remembered token is
-   * trusted only until its `exp` and while its signing key is still published (an in-memory
-   * lookup), exactly as a fresh verification would decide.
-   */
-  private async verifyOwn(token: string): Promise<JWTPayload> {
+  /** Verifies one of pconn's own tokens: signature, key, claims and lifetime. */
+  private async verifyOwn(token: string): Promise<{ payload: JWTPayload; kid: string }> {
     const now = this.clock.now();
-    const remembered = this.verified.get(token);
-    if (remembered && remembered.expiresAtMs > now.getTime() && (await this.keys.publicKey(remembered.kid)))
-      return remembered.payload;
     const claims = {
       issuer: this.options.issuer,
       audience: this.options.audience,
@@ -250,11 +285,7 @@ export class TokenService {
       ),
     );
     this.checkLifetime(payload, now);
-    if (typeof payload.exp === 'number') {
-      if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.clear();
-      this.verified.set(token, { payload, kid, expiresAtMs: payload.exp * 1000 });
-    }
-    return payload;
+    return { payload, kid };
   }
 
   private async verifyExternal(token: string, external: ExternalIssuer): Promise<Principal> {
@@ -310,12 +341,21 @@ export class TokenService {
     }
   }
 
-  private async clientState(clientId: string): Promise<ClientState | undefined> {
+  /**
+   * The client's state, read at most every CLIENT_STATUS_TTL_MS and again as soon as the
+   * revocation generation moves.
+   */
+  private async clientState(clientId: string, generation: string): Promise<ClientState | undefined> {
     const cached = this.clientStatus.get(clientId);
-    if (cached && this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.state;
+    if (
+      cached &&
+      cached.generation === generation &&
+      this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS
+    )
+      return cached.state;
     const client = await findClient(this.db, clientId);
     const state = client && { active: client.status === 'active', tenantId: client.tenantId };
-    this.clientStatus.set(clientId, { state, checkedAt: this.clock.now().getTime() });
+    this.clientStatus.set(clientId, { state, checkedAt: this.clock.now().getTime(), generation });
     return state;
   }
 }

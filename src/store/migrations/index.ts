@@ -9,6 +9,7 @@ import * as idempotentOutcomes from './0007-idempotent-outcomes.ts';
 import * as auditClientRequestId from './0008-audit-client-request-id.ts';
 import * as sipNonces from './0009-sip-nonces.ts';
 import * as importDedupe from './0010-import-dedupe.ts';
+import * as authGeneration from './0012-auth-generation.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -25,4 +26,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-audit-client-request-id': auditClientRequestId,
   '0009-sip-nonces': sipNonces,
   '0010-import-dedupe': importDedupe,
+  '0012-auth-generation': authGeneration,
 };
