@@ -238,7 +238,8 @@ export class TokenService {
     // pconn signs `sub` = `client_id`; two different principals in one token is not one of ours.
     if (payload.sub !== clientId)
       throw invalid("The access token's 'sub' and 'client_id' claims name different clients.");
-    // Checked on every request, cached or not: revoking a client cuts its tokens within seconds.
+    // Checked on every fresh verification; a cached token is voided as soon as this node sees
+    // the revocation generation move, so revoking a client cuts its tokens within seconds.
     const client = await this.clientState(clientId, generation);
     if (!client?.active)
       throw invalid('The client this token was issued to has been revoked or does not exist.');
