@@ -165,6 +165,18 @@ export const SETTINGS = {
       'how long a console sign-in lasts (8 h); its access tokens live 15 minutes and are renewed from the session cookie',
   },
   PCONN_TOKEN_TTL_SECONDS: { group: 'Authentication', default: '3600', description: 'access token lifetime' },
+  PCONN_TOKEN_CACHE_MAX: {
+    group: 'Authentication',
+    default: '10000',
+    description:
+      'access tokens each node remembers as verified (keyed by their SHA-256, until their `exp`), so a token sent on every request is verified once; the oldest makes room when full; `0` verifies every request',
+  },
+  PCONN_AUTH_RECHECK_MS: {
+    group: 'Authentication',
+    default: '2000',
+    description:
+      "how often, at most, a node reads the store's revocation generation: a client revoked on any node has its tokens refused on every node within this (plus one read)",
+  },
   PCONN_KEY_ROTATION_SECONDS: {
     group: 'Authentication',
     default: '2592000',

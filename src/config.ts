@@ -20,6 +20,10 @@ export interface Config {
   bootstrapConsolePassword?: string;
   consoleSessionSeconds: number;
   tokenTtlSeconds: number;
+  /** Verified tokens remembered per node (PCONN_TOKEN_CACHE_MAX). */
+  tokenCacheMax: number;
+  /** How often a node rereads the revocation generation, ms (PCONN_AUTH_RECHECK_MS). */
+  authRecheckMs: number;
   keyRotationSeconds: number;
   /** Key-encryption keys sealing the stored signing keys: the current one and earlier ones. */
   keyEncryption: { current?: string; previous: string[] };
@@ -105,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapConsolePassword: env.PCONN_BOOTSTRAP_CONSOLE_PASSWORD || undefined,
     consoleSessionSeconds: integer(env, 'PCONN_CONSOLE_SESSION_SECONDS', 60),
     tokenTtlSeconds: integer(env, 'PCONN_TOKEN_TTL_SECONDS', 60),
+    tokenCacheMax: integer(env, 'PCONN_TOKEN_CACHE_MAX', 0),
+    authRecheckMs: integer(env, 'PCONN_AUTH_RECHECK_MS', 100),
     keyRotationSeconds: integer(env, 'PCONN_KEY_ROTATION_SECONDS', 60),
     keyEncryption: keyEncryptionKeys(env),
     rateLimitPerSecond: integer(env, 'PCONN_RATE_LIMIT_RPS'),

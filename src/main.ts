@@ -120,6 +120,8 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       audience: 'pconn',
       tokenTtlSeconds: config.tokenTtlSeconds,
       external: config.externalIssuer,
+      tokenCacheMax: config.tokenCacheMax,
+      revocationRecheckMs: config.authRecheckMs,
     },
     clock,
   );

@@ -65,8 +65,14 @@ async function seed(): Promise<void> {
 if (process.env.BENCH_SEED !== '0') await seed();
 const rows = await pconn.store.db.selectFrom('contacts').select('id').orderBy('seq').execute();
 sqlReport?.reset();
+// BENCH_CPU_REPORT: the node's own CPU from ready to disconnect (robust to a shared, loaded machine).
+const cpuAtReady = process.cpuUsage();
 process.send?.({ type: 'ready', url, token, contactIds: rows.map((r) => r.id) });
 process.on('disconnect', () => {
+  if (process.env.BENCH_CPU_REPORT) {
+    const { user, system } = process.cpuUsage(cpuAtReady);
+    process.stderr.write(`pconn-node cpu: ${((user + system) / 1000).toFixed(0)} ms since ready\n`);
+  }
   if (sqlReport) process.stderr.write(`statements (count, total time):\n${sqlReport.report()}\n`);
   void node.close().then(() => process.exit(0));
 });

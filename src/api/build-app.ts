@@ -265,7 +265,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       access: deps.observability.metricsAccess,
     });
   registerOAuthRoutes(app, { tokens: deps.tokens, keys: deps.keys, publicUrl: deps.publicUrl });
-  registerTenancyRoutes(app, { db, tenants: deps.tenants });
+  registerTenancyRoutes(app, {
+    db,
+    tenants: deps.tenants,
+    onClientRevoked: () => deps.tokens.revocationsChanged(),
+  });
   registerAuditRoutes(app, { db });
   registerCampaignActionRoutes(app, { db });
   registerContactImportRoutes(app, { db, maxBytes: deps.importMaxBytes });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from './database.ts';
 
 /** An OAuth client as stored (secret as hash only). */
@@ -50,7 +51,11 @@ export async function listClients(db: Executor, tenantId: string): Promise<Clien
   return rows.map(toClient);
 }
 
-/** Revokes a tenant's client; returns the row, or undefined when it is not the tenant's. */
+/**
+ * Revokes a tenant's client; returns the row, or undefined when it is not the tenant's. The
+ * same statement bumps the revocation generation (auth_generation), which tells every node to
+ * forget the tokens it has verified: the revoked client's stop working within its recheck.
+ */
 export async function revokeClient(
   db: Executor,
   tenantId: string,
@@ -58,11 +63,24 @@ export async function revokeClient(
   now: Date,
 ): Promise<ClientRow | undefined> {
   const row = await db
-    .updateTable('clients')
-    .set({ status: 'revoked', revoked_at: now })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .returningAll()
+    .with('revoked', (q) =>
+      q
+        .updateTable('clients')
+        .set({ status: 'revoked', revoked_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .returningAll(),
+    )
+    .with('bumped', (q) =>
+      q
+        .updateTable('auth_generation')
+        .set({ generation: sql`generation + 1` })
+        .where('id', '=', 1)
+        .where(sql<boolean>`exists (select 1 from revoked)`)
+        .returning('generation'),
+    )
+    .selectFrom('revoked')
+    .selectAll()
     .executeTakeFirst();
   return row && toClient(row);
 }

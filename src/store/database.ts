@@ -155,6 +155,7 @@ export interface Database extends CallTables {
   webhook_endpoints: ResourceTable;
   campaign_contacts: CampaignContactsTable;
   contact_import_rows: ContactImportRowsTable;
+  auth_generation: AuthGenerationTable;
 }
 
 /** The database handle. */
@@ -323,4 +324,10 @@ export interface WebhookDeliveriesTable {
   last_duration_ms: number | null;
   delivered_at: Date | null;
   created_at: CreatedAt;
+}
+
+/** auth_generation: one row (id 1) counting revocations, which every node polls (0012). */
+export interface AuthGenerationTable {
+  id: number;
+  generation: Generated<string>;
 }

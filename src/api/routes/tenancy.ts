@@ -32,7 +32,12 @@ const GRANT_RULE =
 /** Tenants (scope `system`), OAuth clients (scope `admin`, own tenant) and tenant settings. */
 export function registerTenancyRoutes(
   app: FastifyInstance,
-  deps: { db: Db; tenants: TenantSettingsCache },
+  deps: {
+    db: Db;
+    tenants: TenantSettingsCache;
+    /** Told after a client is revoked here, so this node refuses its tokens at once. */
+    onClientRevoked?: () => void;
+  },
 ): void {
   const { db } = deps;
   app.post<{ Body: { name: string; id?: string; defaultRegion?: string; phoneTypes?: string[] } }>(
@@ -140,15 +145,15 @@ export function registerTenancyRoutes(
     },
     async (request) => {
       const ctx = await request.context();
-      return presentClient(
-        await revokeTenantClient(
-          db,
-          ctx.tenant.id,
-          request.params.id,
-          ctx.principal.scopes.has('system'),
-          ctx.now,
-        ),
+      const revoked = await revokeTenantClient(
+        db,
+        ctx.tenant.id,
+        request.params.id,
+        ctx.principal.scopes.has('system'),
+        ctx.now,
       );
+      deps.onClientRevoked?.();
+      return presentClient(revoked);
     },
   );
 

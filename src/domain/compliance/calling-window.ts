@@ -4,6 +4,8 @@ export interface CallingWindow {
   end: string;
 }
 
+const MINUTE = 60_000;
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -20,15 +22,34 @@ function formatter(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Minutes since local midnight in `zone` at `instant`. */
+/**
+ * UTC offsets have been whole minutes in every zone since 1972 (Liberia's −0:44:30 was the last
+ * exception), so from 1973 on, every instant of one UTC minute has the same local minute.
+ */
+const WHOLE_MINUTE_OFFSETS_FROM_MS = Date.UTC(1973, 0, 1);
+/** Per zone, the last UTC minute asked for and its local minutes. */
+const lastMinute = new Map<string, { utcMinute: number; local: number }>();
+
+/**
+ * Minutes since local midnight in `zone` at `instant`. The last answer per zone is kept:
+ * formatting costs ~3 µs and the accept path asks for the same zone and minute again and again
+ * (profiled: 10 µs of every accepted request).
+ */
 export function localMinutes(instant: Date, zone: string): number {
+  const ms = instant.getTime();
+  const utcMinute = Math.floor(ms / MINUTE);
+  const cacheable = ms >= WHOLE_MINUTE_OFFSETS_FROM_MS;
+  const last = cacheable ? lastMinute.get(zone) : undefined;
+  if (last && last.utcMinute === utcMinute) return last.local;
   let hour = 0;
   let minute = 0;
   for (const part of formatter(zone).formatToParts(instant)) {
     if (part.type === 'hour') hour = Number(part.value);
     else if (part.type === 'minute') minute = Number(part.value);
   }
-  return hour * 60 + minute;
+  const local = hour * 60 + minute;
+  if (cacheable) lastMinute.set(zone, { utcMinute, local });
+  return local;
 }
 
 function toMinutes(hhmm: string): number {
@@ -38,14 +59,13 @@ function toMinutes(hhmm: string): number {
 
 /** True when the local time in `zone` at `instant` is inside the window. */
 export function isWithinWindow(instant: Date, window: CallingWindow, zone: string): boolean {
-  const now = localMinutes(instant, zone);
   const start = toMinutes(window.start);
   const end = toMinutes(window.end);
+  // An always-open window needs no local time.
   if (start === end) return true;
+  const now = localMinutes(instant, zone);
   return start < end ? now >= start && now < end : now >= start || now < end;
 }
-
-const MINUTE = 60_000;
 
 /**
  * The first instant at or after `instant` inside the window in `zone`. Jumps straight to the

@@ -1,10 +1,10 @@
 import type { JWTPayload } from 'jose';
 import type { Clock } from '../../domain/clock.ts';
-import { AuthError } from '../../domain/pconn-error.ts';
 import type { Principal } from '../../domain/request-context.ts';
 import { parseScopeString } from '../../domain/scopes.ts';
 import { findLiveConsoleSession, type LiveConsoleSession } from '../../store/console-sessions.ts';
 import type { Db } from '../../store/database.ts';
+import { invalidToken } from './jwt-verification.ts';
 
 /** Sessions remembered per node; past this the memory is cleared and refilled. */
 const REMEMBERED_MAX = 10_000;
@@ -35,9 +35,9 @@ export class ConsoleSessionCheck {
   /** The principal of a verified console token; 401 `invalid_token` when its session is over. */
   async principalOf(payload: JWTPayload, sessionId: string): Promise<Principal> {
     const session = await this.state(sessionId);
-    if (!session) throw invalid('The console session of this token has ended: sign in again.');
+    if (!session) throw invalidToken('The console session of this token has ended: sign in again.');
     if (payload.tenant !== session.tenantId || payload.sub !== consoleSubject(session.userId))
-      throw invalid('The access token does not match its console session.');
+      throw invalidToken('The access token does not match its console session.');
     return {
       tenantId: session.tenantId,
       clientId: `console:${session.userId}`,
@@ -55,8 +55,4 @@ export class ConsoleSessionCheck {
     this.remembered.set(sessionId, { state, checkedAt: nowMs });
     return state;
   }
-}
-
-function invalid(detail: string): AuthError {
-  return new AuthError('invalid_token', detail);
 }

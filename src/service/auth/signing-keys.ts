@@ -98,6 +98,15 @@ export class SigningKeyRing {
     return key && key.expiresAt > this.clock.now() ? (key.publicJwk as JWK) : undefined;
   }
 
+  /**
+   * Whether the key with this kid is still published, from memory only (no reload): what a
+   * cached verification needs to stay as strict as a fresh one once a key expires or is gone.
+   */
+  isPublished(kid: string): boolean {
+    const key = this.keys.find((k) => k.kid === kid);
+    return key !== undefined && key.expiresAt > this.clock.now();
+  }
+
   /** The live keys with their private halves opened (sealed only at rest). */
   private async loadKeys(now: Date): Promise<SigningKeyRow[]> {
     const rows = await listLiveSigningKeys(this.db, now);

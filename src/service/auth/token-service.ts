@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
-  createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
   importJWK,
   type JWK,
   type JWTPayload,
-  errors as joseErrors,
   jwtVerify,
   SignJWT,
 } from 'jose';
@@ -14,22 +12,19 @@ import type { Clock } from '../../domain/clock.ts';
 import { AuthError } from '../../domain/pconn-error.ts';
 import type { Principal } from '../../domain/request-context.ts';
 import { parseScopeString } from '../../domain/scopes.ts';
+import { readAuthGeneration } from '../../store/auth-generation.ts';
 import { type ClientRow, findClient } from '../../store/clients.ts';
 import type { Db } from '../../store/database.ts';
 import { ConsoleSessionCheck, consoleSubject } from './console-session-check.ts';
+import { type ExternalIssuer, ExternalTokenVerifier } from './external-token-verifier.ts';
 import { FailedAuthLimiter } from './failed-auth-limiter.ts';
 import { FairQueue } from './fair-queue.ts';
+import { invalidToken, verifying } from './jwt-verification.ts';
+import { RevocationWatch } from './revocation-watch.ts';
 import { hashSecret, newSecret, verifySecret } from './secret-hash.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
 import { VerifiedSecrets } from './verified-secrets.ts';
-
-/** A trusted external issuer (e.g. the customer's IdP), verified through its JWKS URL. */
-export interface ExternalIssuer {
-  issuer: string;
-  jwksUrl: string;
-  tenantClaim: string;
-  audience?: string;
-}
+import { VerifiedTokens } from './verified-tokens.ts';
 
 /** Token service settings. */
 export interface TokenServiceOptions {
@@ -37,6 +32,13 @@ export interface TokenServiceOptions {
   audience: string;
   tokenTtlSeconds: number;
   external?: ExternalIssuer;
+  /** Verified tokens remembered per node (PCONN_TOKEN_CACHE_MAX); default 10,000. */
+  tokenCacheMax?: number;
+  /**
+   * How often, at most, a node reads the store's revocation generation (PCONN_AUTH_RECHECK_MS):
+   * a client revoked on any node is refused on this one within it. Default 2,000 ms.
+   */
+  revocationRecheckMs?: number;
 }
 
 /** RFC 6749 §5.2 error of the token endpoint. */
@@ -61,11 +63,12 @@ interface ClientState {
   tenantId: string;
 }
 /**
- * Verified tokens remembered, so a client sending the same token on every request pays the
- * ES256 verification (~0.15 ms of main-thread crypto, measured on the accept path) once per
- * token rather than per request. Bounded: past this size the cache is cleared and refilled.
+ * Verified tokens remembered per node, so a client sending the same token on every request pays
+ * the ES256 verification (~0.15 ms of main-thread crypto, measured on the accept path), the JWT
+ * decoding and the client lookup once per token rather than per request.
  */
-const VERIFIED_TOKENS_MAX = 10_000;
+const TOKEN_CACHE_MAX = 10_000;
+const REVOCATION_RECHECK_MS = 2000;
 
 /**
  * Failed client authentications per source address: 10 at once, then one every 2 s. Measured
@@ -86,11 +89,15 @@ function unknownClientHash(): Promise<string> {
 
 /** Issues and verifies access tokens (JWT, ES256) for the client credentials grant. */
 export class TokenService {
-  private readonly clientStatus = new Map<string, { state: ClientState | undefined; checkedAt: number }>();
+  private readonly clientStatus = new Map<
+    string,
+    { state: ClientState | undefined; checkedAt: number; generation: string }
+  >();
   // Importing a JWK costs ~0.5 ms per request; public keys never change under a kid.
   private readonly imported = new Map<string, ReturnType<typeof importJWK>>();
-  private readonly externalKeys?: ReturnType<typeof createRemoteJWKSet>;
-  private readonly verified = new Map<string, { payload: JWTPayload; kid: string; expiresAtMs: number }>();
+  private readonly external?: ExternalTokenVerifier;
+  private readonly verified: VerifiedTokens;
+  private readonly revocations: RevocationWatch;
   private readonly verifiedSecrets: VerifiedSecrets;
   private readonly failures = new FailedAuthLimiter(FAILED_CHECKS_BURST, FAILED_CHECKS_PER_SECOND);
   private readonly slowChecks = new FairQueue(SLOW_CHECK_CONCURRENCY);
@@ -103,8 +110,18 @@ export class TokenService {
     private readonly clock: Clock,
   ) {
     this.verifiedSecrets = new VerifiedSecrets(options.tokenTtlSeconds * 1000);
+    this.verified = new VerifiedTokens(options.tokenCacheMax ?? TOKEN_CACHE_MAX);
+    this.revocations = new RevocationWatch(
+      () => readAuthGeneration(db),
+      options.revocationRecheckMs ?? REVOCATION_RECHECK_MS,
+      clock,
+      () => {
+        this.verified.clear();
+        this.clientStatus.clear();
+      },
+    );
     this.consoleSessions = new ConsoleSessionCheck(db, clock, CLIENT_STATUS_TTL_MS);
-    if (options.external) this.externalKeys = createRemoteJWKSet(new URL(options.external.jwksUrl));
+    if (options.external) this.external = new ExternalTokenVerifier(options.external, clock);
   }
 
   /**
@@ -211,57 +228,71 @@ export class TokenService {
     return this.clock.now().getTime();
   }
 
+  /**
+   * A client was revoked on this node: the next verification reads the revocation generation
+   * instead of waiting for the recheck interval (other nodes see it within theirs).
+   */
+  revocationsChanged(): void {
+    this.revocations.expire();
+  }
+
   /** Verifies a bearer token and returns who it speaks for, or throws 401 `invalid_token`. */
   async verify(token: string): Promise<Principal> {
+    // The hot path: a token this node verified under the current revocation generation, not
+    // expired, whose key is still published — no decoding, no crypto, no store.
+    const cacheKey = VerifiedTokens.keyOf(token);
+    const generation = await this.revocations.current();
+    const nowMs = this.nowMs();
+    const cached = this.verified.get(cacheKey, nowMs, generation);
+    if (cached && this.keys.isPublished(cached.kid)) return cached.principal;
     let issuer: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
       decodeProtectedHeader(token);
     } catch {
-      throw invalid('The access token is not a well-formed JWT.');
+      throw invalidToken('The access token is not a well-formed JWT.');
     }
-    const external = this.options.external;
-    if (external && issuer === external.issuer) return this.verifyExternal(token, external);
+    if (this.external && issuer === this.external.issuer) return this.external.verify(token);
     if (issuer !== this.options.issuer) {
-      throw invalid(`The access token was issued by '${issuer ?? '(none)'}', which pconn does not trust.`);
+      throw invalidToken(
+        `The access token was issued by '${issuer ?? '(none)'}', which pconn does not trust.`,
+      );
     }
-    const payload = await this.verifyOwn(token);
+    const { payload, kid } = await this.verifyOwn(token);
+    // A console user's token is never cached here: its session's 5 s check is what signing out
+    // relies on, and the revocation generation does not move when a session ends.
     if (typeof payload.sid === 'string') return this.consoleSessions.principalOf(payload, payload.sid);
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : '';
     const tenantId = typeof payload.tenant === 'string' ? payload.tenant : '';
-    if (!clientId || !tenantId) throw invalid('The access token lacks its client or tenant claim.');
+    if (!clientId || !tenantId) throw invalidToken('The access token lacks its client or tenant claim.');
     // pconn signs `sub` = `client_id`; two different principals in one token is not one of ours.
     if (payload.sub !== clientId)
-      throw invalid("The access token's 'sub' and 'client_id' claims name different clients.");
-    // Checked on every request, cached or not: revoking a client cuts its tokens within seconds.
-    const client = await this.clientState(clientId);
+      throw invalidToken("The access token's 'sub' and 'client_id' claims name different clients.");
+    // Checked on every fresh verification; a cached token is voided as soon as this node sees
+    // the revocation generation move, so revoking a client cuts its tokens within seconds.
+    const client = await this.clientState(clientId, generation);
     if (!client?.active)
-      throw invalid('The client this token was issued to has been revoked or does not exist.');
+      throw invalidToken('The client this token was issued to has been revoked or does not exist.');
     // The tenant claim must be the client's own tenant: a token is never a key to another
     // tenant, even when it carries a valid signature (a signing bug, a leaked key, a forged
     // claim set). The detail names the claim, never the client's real tenant.
     if (client.tenantId !== tenantId)
-      throw invalid(
+      throw invalidToken(
         `The access token's 'tenant' claim (${JSON.stringify(tenantId)}) is not the tenant of its client.`,
       );
-    return {
+    const principal: Principal = {
       tenantId,
       clientId,
       scopes: new Set(parseScopeString(String(payload.scope ?? ''))),
       issuer: 'pconn',
     };
+    this.verified.set(cacheKey, { principal, kid, expiresAtMs: (payload.exp as number) * 1000, generation });
+    return principal;
   }
 
-  /**
-   * Verifies one of pconn's own tokens, or finds it already verified. A remembered token is
-   * trusted only until its `exp` and while its signing key is still published (an in-memory
-   * lookup), exactly as a fresh verification would decide.
-   */
-  private async verifyOwn(token: string): Promise<JWTPayload> {
+  /** Verifies one of pconn's own tokens: signature, key, claims and lifetime. */
+  private async verifyOwn(token: string): Promise<{ payload: JWTPayload; kid: string }> {
     const now = this.clock.now();
-    const remembered = this.verified.get(token);
-    if (remembered && remembered.expiresAtMs > now.getTime() && (await this.keys.publicKey(remembered.kid)))
-      return remembered.payload;
     const claims = {
       issuer: this.options.issuer,
       audience: this.options.audience,
@@ -275,7 +306,7 @@ export class TokenService {
           kid = header.kid ?? '';
           const key = header.kid ? await this.keys.publicKey(header.kid) : undefined;
           if (!key)
-            throw invalid(
+            throw invalidToken(
               'The access token was signed with a key pconn does not know (or no longer publishes).',
             );
           return this.importedKey(header.kid as string, key);
@@ -285,37 +316,7 @@ export class TokenService {
       ),
     );
     this.checkLifetime(payload, now);
-    if (typeof payload.exp === 'number') {
-      if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.clear();
-      this.verified.set(token, { payload, kid, expiresAtMs: payload.exp * 1000 });
-    }
-    return payload;
-  }
-
-  private async verifyExternal(token: string, external: ExternalIssuer): Promise<Principal> {
-    const keys = this.externalKeys;
-    if (!keys) throw invalid('External issuer is not configured.');
-    const payload = await verifying(() =>
-      jwtVerify(token, keys, {
-        issuer: external.issuer,
-        currentDate: this.clock.now(),
-        // A token that never expires is refused from any issuer.
-        requiredClaims: ['exp'],
-        ...(external.audience ? { audience: external.audience } : {}),
-      }),
-    );
-    const tenantId = payload[external.tenantClaim];
-    if (typeof tenantId !== 'string' || tenantId.length === 0) {
-      throw invalid(`The access token has no '${external.tenantClaim}' claim naming the tenant.`);
-    }
-    const scopeClaim = payload.scope ?? payload.scp;
-    // `system` (every tenant's administration) is pconn's own: an external issuer, whose tokens
-    // are bound to one tenant, cannot grant it.
-    const scopes = (
-      Array.isArray(scopeClaim) ? scopeClaim.map(String) : parseScopeString(String(scopeClaim ?? ''))
-    ).filter((scope) => scope !== 'system');
-    const clientId = String(payload.client_id ?? payload.azp ?? payload.sub ?? 'external');
-    return { tenantId, clientId, scopes: new Set(scopes), issuer: external.issuer };
+    return { payload, kid };
   }
 
   private importedKey(kid: string, jwk: JWK): ReturnType<typeof importJWK> {
@@ -337,46 +338,31 @@ export class TokenService {
     const exp = payload.exp as number;
     const nowSeconds = now.getTime() / 1000;
     if (iat > nowSeconds + CLOCK_SKEW_SECONDS)
-      throw invalid("The access token's 'iat' claim is in the future.");
+      throw invalidToken("The access token's 'iat' claim is in the future.");
     if (exp - iat > this.options.tokenTtlSeconds + CLOCK_SKEW_SECONDS) {
-      throw invalid(
+      throw invalidToken(
         `The access token lives ${exp - iat} s ('exp' - 'iat'); pconn issues tokens for ${this.options.tokenTtlSeconds} s.`,
       );
     }
   }
 
-  private async clientState(clientId: string): Promise<ClientState | undefined> {
+  /**
+   * The client's state, read at most every CLIENT_STATUS_TTL_MS and again as soon as the
+   * revocation generation moves.
+   */
+  private async clientState(clientId: string, generation: string): Promise<ClientState | undefined> {
     const cached = this.clientStatus.get(clientId);
-    if (cached && this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS) return cached.state;
+    if (
+      cached &&
+      cached.generation === generation &&
+      this.clock.now().getTime() - cached.checkedAt < CLIENT_STATUS_TTL_MS
+    )
+      return cached.state;
     const client = await findClient(this.db, clientId);
     const state = client && { active: client.status === 'active', tenantId: client.tenantId };
-    this.clientStatus.set(clientId, { state, checkedAt: this.clock.now().getTime() });
+    this.clientStatus.set(clientId, { state, checkedAt: this.clock.now().getTime(), generation });
     return state;
   }
 }
 
-/** Runs a jose verification and turns its failures into 401 `invalid_token` with a useful detail. */
-async function verifying(run: () => Promise<{ payload: JWTPayload }>): Promise<JWTPayload> {
-  try {
-    return (await run()).payload;
-  } catch (error) {
-    if (error instanceof AuthError) throw error;
-    if (error instanceof joseErrors.JWTExpired)
-      throw invalid('The access token has expired: request a new one.');
-    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
-      throw invalid('The access token signature does not verify.');
-    }
-    if (error instanceof joseErrors.JWTClaimValidationFailed) {
-      if (error.reason === 'missing') {
-        const why = error.claim === 'exp' ? ': pconn accepts only tokens that expire' : '';
-        throw invalid(`The access token has no '${error.claim}' claim${why}.`);
-      }
-      throw invalid(`The access token's '${error.claim}' claim is not acceptable: ${error.reason}.`);
-    }
-    throw invalid('The access token could not be verified.');
-  }
-}
-
-function invalid(detail: string): AuthError {
-  return new AuthError('invalid_token', detail);
-}
+export type { ExternalIssuer };

@@ -81,5 +81,28 @@ function withAgentsRule(plan: CallPlan, decision: Decision): Decision {
 
 /** A decision as stored and answered (instants as RFC 3339 strings). */
 export function decisionJson(decision: Decision): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(decision)) as Record<string, unknown>;
+  return jsonCopy(decision) as Record<string, unknown>;
+}
+
+/**
+ * What `JSON.parse(JSON.stringify(value))` gives, built directly: Dates as their ISO text,
+ * undefined members left out (null in arrays), non-finite numbers as null. The round trip was
+ * 1–2 % of an accepted request's CPU (profiled), and every accepted call makes one or two.
+ */
+function jsonCopy(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return value.toJSON();
+  if (Array.isArray(value))
+    return value.map((item) => {
+      const copy = jsonCopy(item);
+      return copy === undefined || typeof copy === 'function' || typeof copy === 'symbol' ? null : copy;
+    });
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    out[key] = jsonCopy(item);
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import * as idempotentOutcomes from './0007-idempotent-outcomes.ts';
 import * as auditClientRequestId from './0008-audit-client-request-id.ts';
 import * as sipNonces from './0009-sip-nonces.ts';
 import * as importDedupe from './0010-import-dedupe.ts';
+import * as authGeneration from './0012-auth-generation.ts';
 import * as sipBindings from './0013-sip-bindings.ts';
 import * as consoleSignIn from './0014-console-sign-in.ts';
 import * as prompts from './0015-prompts.ts';
@@ -28,6 +29,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0008-audit-client-request-id': auditClientRequestId,
   '0009-sip-nonces': sipNonces,
   '0010-import-dedupe': importDedupe,
+  '0012-auth-generation': authGeneration,
   '0013-sip-bindings': sipBindings,
   '0014-console-sign-in': consoleSignIn,
   '0015-prompts': prompts,
