@@ -364,5 +364,3 @@ export class TokenService {
     return state;
   }
 }
-
-export type { ExternalIssuer };
