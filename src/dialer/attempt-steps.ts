@@ -3,8 +3,6 @@ import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Executor } from '../store/database.ts';
 import { ResourceRepository } from '../store/resources.ts';
 
-export type { AttemptResult } from './call-steps.ts';
-
 const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
 
 /** The status of a call's campaign now (null for direct calls), for failure telemetry. */

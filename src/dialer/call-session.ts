@@ -5,8 +5,9 @@ import type { AttemptTrace, CallTelemetry } from '../observability/call-telemetr
 import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Db } from '../store/database.ts';
 import type { SelectedAgent } from './agent-selection.ts';
-import { type AttemptResult, campaignStatusOf } from './attempt-steps.ts';
+import { campaignStatusOf } from './attempt-steps.ts';
 import type { CallStepWriter } from './call-step-writer.ts';
+import type { AttemptResult } from './call-steps.ts';
 
 /** Settings of one attempt. */
 export interface SessionOptions {
