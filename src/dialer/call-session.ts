@@ -2,11 +2,12 @@ import { outcomeForSipStatus } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LegEvent, LegHandle, TelephonyDriver } from '../domain/telephony.ts';
 import type { AttemptTrace, CallTelemetry } from '../observability/call-telemetry.ts';
-import { recordTransition } from '../service/calls/record-transition.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Db } from '../store/database.ts';
 import type { SelectedAgent } from './agent-selection.ts';
-import { type AttemptResult, campaignStatusOf, finishAttempt } from './attempt-steps.ts';
+import { campaignStatusOf } from './attempt-steps.ts';
+import type { CallStepWriter } from './call-step-writer.ts';
+import type { AttemptResult } from './call-steps.ts';
 
 /** Settings of one attempt. */
 export interface SessionOptions {
@@ -63,6 +64,8 @@ export class CallSession {
     private readonly agent: SelectedAgent,
     private readonly deps: {
       db: Db;
+      /** The group commit every status change and the attempt's end go through. */
+      steps: CallStepWriter;
       driver: TelephonyDriver;
       clock: Clock;
       options: SessionOptions;
@@ -227,18 +230,13 @@ export class CallSession {
   }
 
   private async transition(status: 'dialing_contact' | 'connected', extra: Record<string, unknown>) {
-    const updated = await this.deps.db
-      .transaction()
-      .execute((tx) =>
-        recordTransition(
-          tx,
-          this.call,
-          status,
-          {},
-          { attempt: this.attempt, ...extra },
-          this.deps.clock.now(),
-        ),
-      );
+    const updated = await this.deps.steps.write({
+      kind: 'transition',
+      call: this.call,
+      status,
+      changes: {},
+      extra: { attempt: this.attempt, ...extra },
+    });
     // Only a call this session holds reaches here; another state means its lease was lost.
     if (!updated) throw new Error(`call ${this.call.id} left ${this.call.status} before ${status}`);
     this.deps.telemetry?.callTransitioned(updated);
@@ -252,14 +250,13 @@ export class CallSession {
     if (this.contactLeg) await this.deps.driver.hangup(this.contactLeg);
     if (this.agentLeg && !this.deps.sessionLeg) await this.deps.driver.hangup(this.agentLeg);
     try {
-      const settled = await finishAttempt(
-        this.deps.db,
-        this.call.tenant_id,
-        this.call.id,
-        this.attempt,
+      const settled = await this.deps.steps.write({
+        kind: 'finish',
+        tenantId: this.call.tenant_id,
+        callId: this.call.id,
+        n: this.attempt,
         result,
-        this.deps.clock,
-      );
+      });
       // Before `done` settles: a stopping node flushes spans only after its sessions are done.
       await this.deps.telemetry?.attemptEnded(this.deps.trace, result, this.call.status, settled, () =>
         campaignStatusOf(this.deps.db, this.call),

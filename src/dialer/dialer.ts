@@ -14,9 +14,10 @@ import {
 } from '../store/calls/claim.ts';
 import type { Db } from '../store/database.ts';
 import { AgentSessions } from './agent-sessions.ts';
-import { campaignStatusOf, finishAttempt } from './attempt-steps.ts';
+import { campaignStatusOf } from './attempt-steps.ts';
 import { CallSession, type SessionOptions } from './call-session.ts';
-import { prepareAttempt } from './prepare-attempt.ts';
+import { CallStepWriter } from './call-step-writer.ts';
+import { type PreparedAttempt, prepareAttempts } from './prepare-attempt.ts';
 
 /** Dialer settings. */
 export interface DialerOptions extends SessionOptions {
@@ -55,6 +56,8 @@ export class Dialer {
   private agentWaitersUntil = 0;
   private lastHousekeeping = 0;
   private readonly agentSessions: AgentSessions;
+  /** The group commit of every call step this node writes (attempts, transitions, settles). */
+  readonly steps: CallStepWriter;
 
   constructor(
     private readonly deps: {
@@ -70,6 +73,7 @@ export class Dialer {
     },
   ) {
     this.owner = deps.owner ?? newDialerOwner();
+    this.steps = new CallStepWriter(deps.db, deps.clock);
     this.agentSessions = new AgentSessions({
       db: deps.db,
       driver: deps.driver,
@@ -181,31 +185,40 @@ export class Dialer {
         waiters.length < limit
           ? await claimDueCalls(db, this.owner, limit - waiters.length, options.leaseSeconds, clock.now())
           : [];
-      for (const call of [...waiters, ...claimed]) await this.place(call);
+      await this.placeAll([...waiters, ...claimed]);
       if (waiters.length + claimed.length === limit) this.wakeRequested = true;
     } catch (error) {
       this.deps.logger.error({ err: error }, 'dialer tick failed');
     }
   }
 
-  private async place(call: CallRow): Promise<void> {
-    const prepared = await prepareAttempt(
-      this.deps.db,
-      call,
-      this.deps.driver.name,
-      this.deps.clock,
-      this.deps.options.agentWaitMs,
-      this.deps.telemetry,
+  /** Checks the claimed batch, writes all of its attempts in one commit, then dials each. */
+  private async placeAll(calls: CallRow[]): Promise<void> {
+    if (calls.length === 0) return;
+    const prepared = await prepareAttempts(
+      {
+        db: this.deps.db,
+        steps: this.steps,
+        driverName: this.deps.driver.name,
+        clock: this.deps.clock,
+        agentWaitMs: this.deps.options.agentWaitMs,
+        ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
+      },
+      calls,
     );
-    if (prepared === 'waiting_for_agent') {
-      this.agentWaitersUntil = this.deps.clock.now().getTime() + this.deps.options.agentWaitMs;
-      return;
+    for (const [i, outcome] of prepared.entries()) {
+      if (outcome === 'waiting_for_agent')
+        this.agentWaitersUntil = this.deps.clock.now().getTime() + this.deps.options.agentWaitMs;
+      else if (outcome) this.place(calls[i] as CallRow, outcome);
     }
-    if (!prepared) return;
+  }
+
+  private place(call: CallRow, prepared: PreparedAttempt): void {
     const sessionId = prepared.agent.sessionId;
     const session = new CallSession(prepared.call, prepared.attempt, prepared.agent, {
       ...(sessionId ? { sessionLeg: this.agentSessions.legFor(sessionId) } : {}),
       db: this.deps.db,
+      steps: this.steps,
       driver: this.deps.driver,
       clock: this.deps.clock,
       options: this.deps.options,
@@ -250,21 +263,31 @@ export class Dialer {
       options.leaseSeconds,
       clock.now(),
     );
-    for (const call of abandoned) {
-      if (this.sessions.has(call.id)) continue;
-      const talked = call.status === 'connected';
-      const result = {
-        outcome: talked ? ('answered' as const) : ('network_error' as const),
-        sipStatus: null,
-        sipReason:
-          'the dialer handling this call stopped (lease expired); the attempt is closed, not redialled',
-        talked,
-      };
-      const settled = await finishAttempt(db, call.tenant_id, call.id, call.attempts_made, result, clock);
-      await this.deps.telemetry?.attemptEnded(undefined, result, call.status, settled, () =>
-        campaignStatusOf(db, call),
-      );
-    }
+    // All of them in one group commit: a node taking over a dead one's calls settles them together.
+    await Promise.all(
+      abandoned
+        .filter((call) => !this.sessions.has(call.id))
+        .map(async (call) => {
+          const talked = call.status === 'connected';
+          const result = {
+            outcome: talked ? ('answered' as const) : ('network_error' as const),
+            sipStatus: null,
+            sipReason:
+              'the dialer handling this call stopped (lease expired); the attempt is closed, not redialled',
+            talked,
+          };
+          const settled = await this.steps.write({
+            kind: 'finish',
+            tenantId: call.tenant_id,
+            callId: call.id,
+            n: call.attempts_made,
+            result,
+          });
+          await this.deps.telemetry?.attemptEnded(undefined, result, call.status, settled, () =>
+            campaignStatusOf(db, call),
+          );
+        }),
+    );
   }
 }
 

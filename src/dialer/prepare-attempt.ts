@@ -1,5 +1,6 @@
 import { type CallStatus, WAITING_STATUSES } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { Decision } from '../domain/compliance/index.ts';
 import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import type { CallPlan } from '../service/calls/call-plan.ts';
 import { decideFromFacts, decisionJson } from '../service/calls/decide.ts';
@@ -10,10 +11,11 @@ import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { StoredContact } from '../service/resources/contacts.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import { appendCallEvent, listAttempts, updateCall } from '../store/calls/calls.ts';
-import { loadDialFacts } from '../store/calls/load-dial-facts.ts';
+import { type BatchDialFacts, loadDialFactsBatch } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
-import { beginAttempt } from './attempt-steps.ts';
+import type { CallStepWriter } from './call-step-writer.ts';
+import type { CallStep, StepAnswer } from './call-steps.ts';
 import { handedToHolder } from './registered-agent-holder.ts';
 
 /** An attempt written and ready to dial. */
@@ -23,29 +25,90 @@ export interface PreparedAttempt {
   agent: SelectedAgent;
 }
 
+/** Settings and collaborators of the pre-dial step. */
+export interface PrepareContext {
+  db: Db;
+  steps: CallStepWriter;
+  driverName: string;
+  clock: Clock;
+  agentWaitMs: number;
+  telemetry?: CallTelemetry;
+}
+
 /**
- * Re-checks a claimed call just before dialling — campaign still running, compliance at this
- * instant (a call can age into a DNC entry or out of its window), an agent free — and writes
- * the attempt. Returns 'waiting_for_agent' when no agent is free (the call waits `agentWaitMs`),
- * undefined when it is not dialled for another reason (deferred, blocked, no longer ours).
+ * Re-checks a claimed batch of calls just before dialling — campaign still running, compliance
+ * at this instant (a call can age into a DNC entry or out of its window), an agent free — with
+ * ONE read for the whole batch, and writes all of the batch's attempts in one group commit
+ * before any of them is dialled. Answers in order, per call: the attempt to dial,
+ * 'waiting_for_agent' when no agent is free (the call waits `agentWaitMs`), or undefined when it
+ * is not dialled for another reason (deferred, blocked, no longer ours, a cancel won the race).
  */
-export async function prepareAttempt(
-  db: Db,
+export async function prepareAttempts(
+  context: PrepareContext,
+  claimed: readonly CallRow[],
+): Promise<(PreparedAttempt | 'waiting_for_agent' | undefined)[]> {
+  const { db } = context;
+  const facts = await loadDialFactsBatch(
+    db,
+    claimed.map((c) => ({ tenantId: c.tenant_id, callId: c.id })),
+    claimed[0]?.lease_owner ?? null,
+  );
+  // Agents this batch already gave a call to: calls sharing a campaign take its free agents in turn.
+  const taken = new Set<string>();
+  const answers: (PreparedAttempt | 'waiting_for_agent' | undefined)[] = claimed.map(() => undefined);
+  const begins: { i: number; agent: SelectedAgent; answer: Promise<StepAnswer<BeginStep>> }[] = [];
+  for (const [i, row] of claimed.entries()) {
+    const fact = facts[i];
+    if (!fact) continue;
+    const ready = await checkBeforeDial(context, row, fact);
+    if (!ready) continue;
+    const { call, decision } = ready;
+    const free = fact.freeAgents.find((a) => !taken.has(`${call.tenant_id}/${a.id}`));
+    if (!free) {
+      await waitForAgent(context, call, fact.campaign as StoredCampaign | null);
+      answers[i] = 'waiting_for_agent';
+      continue;
+    }
+    taken.add(`${call.tenant_id}/${free.id}`);
+    // The free-agent read only offers users with a device, so there is always someone to ring.
+    const agent = selectedAgentOf(free);
+    if (!agent) continue;
+    // The agent's phone is registered through another node: that node dials it.
+    if (await handedToHolder(db, call, agent, context.clock.now())) continue;
+    const step: BeginStep = {
+      kind: 'begin',
+      call,
+      userId: agent.userId,
+      decision: decisionJson(decision),
+      driver: context.driverName,
+      ...(agent.sessionId ? { sessionId: agent.sessionId } : {}),
+    };
+    // Not awaited one by one: every begin of the batch joins the same group commit.
+    begins.push({ i, agent, answer: context.steps.write(step) });
+  }
+  for (const { i, agent, answer } of begins) {
+    const begun = await answer;
+    // A cancel accepted since the read above won: the call is not ours to dial any more.
+    if (begun) answers[i] = { call: begun.call, attempt: begun.n, agent };
+  }
+  return answers;
+}
+
+type BeginStep = Extract<CallStep, { kind: 'begin' }>;
+
+/**
+ * The checks of one call of the batch: still waiting and ours, its campaign running, the
+ * compliance decision allowed now. A call that fails them is released, blocked or scheduled
+ * here (rare: one call's own writes) and undefined is answered.
+ */
+async function checkBeforeDial(
+  context: PrepareContext,
   claimed: CallRow,
-  driverName: string,
-  clock: Clock,
-  agentWaitMs: number,
-  telemetry?: CallTelemetry,
-): Promise<PreparedAttempt | 'waiting_for_agent' | undefined> {
-  // One read for every fact below (the fresh row, campaign, contact, stats, DNC, a free agent).
-  const facts = await loadDialFacts(db, claimed.tenant_id, claimed.id, claimed.lease_owner);
-  const call = facts?.call;
-  if (
-    !facts ||
-    !call ||
-    !WAITING_STATUSES.includes(call.status as CallStatus) ||
-    call.lease_owner !== claimed.lease_owner
-  )
+  facts: BatchDialFacts,
+): Promise<{ call: CallRow; decision: Decision } | undefined> {
+  const { db, clock, telemetry } = context;
+  const call = facts.call;
+  if (!WAITING_STATUSES.includes(call.status as CallStatus) || call.lease_owner !== claimed.lease_owner)
     return undefined;
   const release = { lease_owner: null, leased_until: null };
   const campaign = facts.campaign === null ? undefined : { data: facts.campaign as StoredCampaign };
@@ -122,35 +185,26 @@ export async function prepareAttempt(
     await telemetry?.callSettledBeforeDial(scheduled, async () => campaign?.data.status ?? null);
     return undefined;
   }
-  const agent = facts.freeAgent ? selectedAgentOf(facts.freeAgent) : undefined;
-  if (!agent) {
-    // No free agent: look again after the wait rather than spin — or sooner, when one of the
-    // campaign's agents finishes a call on this node (claimAgentWaiters). No scheduled_for is
-    // what marks the call as waiting for an agent rather than deferred to a time.
-    const wait = { ...release, next_attempt_at: new Date(now.getTime() + agentWaitMs), scheduled_for: null };
-    if (call.waiting_for_agent) await updateCall(db, call.tenant_id, call.id, wait, now);
-    else
-      await startWaitingForAgent(db, call, wait, {
-        campaignAgents: campaign?.data.agentIds.length ?? 0,
-        campaignStatus: campaign?.data.status ?? null,
-        now,
-      });
-    return 'waiting_for_agent';
-  }
-  // The agent's phone is registered through another node: that node dials it.
-  if (await handedToHolder(db, call, agent, now)) return undefined;
-  const begun = await beginAttempt(
-    db,
-    call,
-    agent.userId,
-    decisionJson(decision),
-    driverName,
-    clock,
-    agent.sessionId,
-  );
-  // A cancel accepted since the read above won: the call is not ours to dial any more.
-  if (!begun) return undefined;
-  return { call: begun.call, attempt: begun.n, agent };
+  return { call, decision };
+}
+
+/**
+ * No free agent: look again after the wait rather than spin — or sooner, when one of the
+ * campaign's agents finishes a call on this node (claimAgentWaiters). No scheduled_for is what
+ * marks the call as waiting for an agent rather than deferred to a time.
+ */
+async function waitForAgent(context: PrepareContext, call: CallRow, campaign: StoredCampaign | null) {
+  const { db, clock, agentWaitMs } = context;
+  const now = clock.now();
+  const release = { lease_owner: null, leased_until: null };
+  const wait = { ...release, next_attempt_at: new Date(now.getTime() + agentWaitMs), scheduled_for: null };
+  if (call.waiting_for_agent) await updateCall(db, call.tenant_id, call.id, wait, now);
+  else
+    await startWaitingForAgent(db, call, wait, {
+      campaignAgents: campaign?.agentIds.length ?? 0,
+      campaignStatus: campaign?.status ?? null,
+      now,
+    });
 }
 
 /**

@@ -14,7 +14,9 @@ export class CrashServer {
   token = '';
   api!: CrashApi;
 
-  constructor(private readonly options: { dir: string; secret: string; env: Record<string, string> }) {}
+  constructor(
+    private readonly options: { dir: string; secret: string; env: Record<string, string>; entry?: string },
+  ) {}
 
   get base(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -24,6 +26,11 @@ export class CrashServer {
   async start(): Promise<void> {
     this.port = await freeTcpPort();
     this.child = await this.#spawn();
+    await this.connect();
+  }
+
+  /** Gets a token and the API client (again after a restart whose process was killed early). */
+  async connect(): Promise<void> {
     const tokenResponse = await fetch(`${this.base}/oauth/token`, {
       method: 'POST',
       body: new URLSearchParams({

@@ -22,9 +22,11 @@ export async function startServerProcess(options: {
   dir: string;
   secret: string;
   env?: Record<string, string>;
+  /** The script to run instead of src/main.ts (a test's wrapper around it). */
+  entry?: string;
 }): Promise<ChildProcess> {
-  const { port, dir, secret, env = {} } = options;
-  const proc = spawn('node', ['--import', 'tsx', 'src/main.ts'], {
+  const { port, dir, secret, env = {}, entry = 'src/main.ts' } = options;
+  const proc = spawn('node', ['--import', 'tsx', entry], {
     env: {
       ...process.env,
       PORT: String(port),

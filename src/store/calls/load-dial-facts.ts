@@ -63,41 +63,141 @@ export async function loadDialFacts(
 
 /** The pre-dial read as a statement (exported so a test can check its plan). */
 export function dialFactsStatement(tenantId: string, callId: string, dialer: string | null): RawBuilder<Row> {
-  const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
   return sql<Row>`    select c.*,
       cp.data as campaign_now,
       ct.data as contact_now,
       coalesce(st.attempts, 0) as attempts_now,
       st.last_ended_at as last_ended_now,
       exists (select 1 from dnc_numbers d where d.tenant_id = c.tenant_id and d.number = c.to_number) as on_dnc_now,
-      (select jsonb_build_object('id', u.id, 'data', u.data, 'sessionId', s.id)
-        from (
-          select c.requested_user_id as id, 0::bigint as ord where c.requested_user_id is not null
-          union all
-          select a.value, a.ord from jsonb_array_elements_text(
-            case when c.requested_user_id is null then coalesce(cp.data->'agentIds', '[]'::jsonb) else '[]'::jsonb end
-          ) with ordinality as a(value, ord)
-          -- Sorted here, so the nested loop below keeps this order and LIMIT 1 stops at the first
-          -- free agent. Sorted after the checks (a hash anti join over busy calls), every agent of
-          -- the campaign was looked up on every dial: 2-4 ms at 1,000 agents, growing with each.
-          order by ord
-        ) k
-        join lateral (select id, data from users where tenant_id = c.tenant_id and id = k.id limit 1) u on true
-        left join lateral (select id, status, lease_owner, campaign_ids from agent_sessions
-          where tenant_id = c.tenant_id and user_id = k.id and status <> 'ended' limit 1) s on true
-        where u.data->>'status' = 'active' and jsonb_typeof(u.data->'device') = 'object'
-          -- A scalar subquery (not NOT EXISTS, which becomes a join) is probed per agent, in order.
-          and (select 1 from calls b
-            where b.tenant_id = c.tenant_id and b.user_id = k.id and b.status in (${live}) limit 1) is null
-          and (s.id is null or (s.status = 'ready' and s.lease_owner = ${dialer}
-            and (s.campaign_ids is null or c.campaign_id is null
-              or s.campaign_ids @> jsonb_build_array(c.campaign_id))))
-        order by k.ord
-        limit 1) as free_agent_now
+      (select jsonb_build_object('id', f.id, 'data', f.data, 'sessionId', f.session_id)
+        from ${freeAgents(sql.ref('c.tenant_id'), sql.ref('c.campaign_id'), sql.ref('c.requested_user_id'), sql.ref('cp.data'), dialer, 1)} f) as free_agent_now
     from calls c
     left join lateral (select data from campaigns where tenant_id = c.tenant_id and id = c.campaign_id limit 1) cp on true
     left join lateral (select data from contacts where tenant_id = c.tenant_id and id = c.contact_id limit 1) ct on true
     -- Direct calls (no campaign or contact) match no row: zero attempts, as decide() assumes.
     left join lateral ${countedAttempts(sql.ref('c.tenant_id'), sql.ref('c.campaign_id'), sql.ref('c.contact_id'))} st on true
     where c.tenant_id = ${tenantId} and c.id = ${callId}`;
+}
+
+/**
+ * The free agents (at most `limit`, in order: the requested user, else the campaign's agentIds)
+ * for calls of one campaign and requested user: active, on no live call, and — with an open
+ * personal-connection session — free only through it when the session is `ready` on `dialer`
+ * and takes the campaign. A subquery of rows (id, data, session_id, ord).
+ */
+function freeAgents(
+  tenant: RawBuilder<unknown>,
+  campaignId: RawBuilder<unknown>,
+  requestedUser: RawBuilder<unknown>,
+  campaign: RawBuilder<unknown>,
+  dialer: string | null,
+  limit: number,
+): RawBuilder<unknown> {
+  const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
+  return sql`(select u.id, u.data, s.id as session_id, k.ord
+        from (
+          select ${requestedUser} as id, 0::bigint as ord where ${requestedUser} is not null
+          union all
+          select a.value, a.ord from jsonb_array_elements_text(
+            case when ${requestedUser} is null then coalesce(${campaign}->'agentIds', '[]'::jsonb) else '[]'::jsonb end
+          ) with ordinality as a(value, ord)
+          -- Sorted here, so the nested loop below keeps this order and LIMIT stops at the first
+          -- free agents. Sorted after the checks (a hash anti join over busy calls), every agent of
+          -- the campaign was looked up on every dial: 2-4 ms at 1,000 agents, growing with each.
+          order by ord
+        ) k
+        join lateral (select id, data from users where tenant_id = ${tenant} and id = k.id limit 1) u on true
+        left join lateral (select id, status, lease_owner, campaign_ids from agent_sessions
+          where tenant_id = ${tenant} and user_id = k.id and status <> 'ended' limit 1) s on true
+        where u.data->>'status' = 'active' and jsonb_typeof(u.data->'device') = 'object'
+          -- A scalar subquery (not NOT EXISTS, which becomes a join) is probed per agent, in order.
+          and (select 1 from calls b
+            where b.tenant_id = ${tenant} and b.user_id = k.id and b.status in (${live}) limit 1) is null
+          and (s.id is null or (s.status = 'ready' and s.lease_owner = ${dialer}
+            and (s.campaign_ids is null or ${campaignId}::text is null
+              or s.campaign_ids @> jsonb_build_array(${campaignId}::text))))
+        order by k.ord
+        limit ${sql.lit(limit)})`;
+}
+
+/** A free agent as the batched read answers it. */
+export interface FreeAgent {
+  id: string;
+  data: unknown;
+  sessionId: string | null;
+}
+
+/** What the batched pre-dial read answers for one call. */
+export interface BatchDialFacts extends Omit<DialFacts, 'freeAgent'> {
+  /**
+   * The first free agents of the call's campaign (or its requested user), in order, as many as
+   * the batch has calls: calls of one campaign share the list and take from it in turn.
+   */
+  freeAgents: FreeAgent[];
+}
+
+type BatchRow = Omit<Row, 'free_agent_now'> & { ord: number; free_agents_now: FreeAgent[] };
+
+/**
+ * The pre-dial read for a whole claimed batch in ONE statement: per call the fresh row, its
+ * campaign and contact, the contact's attempt stats and the DNC hit — compliance facts read
+ * fresh at dial time, as for one call — and, per campaign and requested user of the batch (not
+ * per call), its first free agents. Answers in the order of `callIds` (undefined: no such call).
+ */
+export async function loadDialFactsBatch(
+  db: Executor,
+  calls: readonly { tenantId: string; callId: string }[],
+  dialer: string | null,
+): Promise<(BatchDialFacts | undefined)[]> {
+  if (calls.length === 0) return [];
+  const keys = sql.join(calls.map((c, i) => sql`(${i}::int, ${c.tenantId}::text, ${c.callId}::text)`));
+  const result = await sql<BatchRow>`
+    with v(ord, tenant_id, id) as (values ${keys}),
+    b as (select c.*, v.ord from v join calls c on c.tenant_id = v.tenant_id and c.id = v.id),
+    g as (
+      select g.tenant_id, g.campaign_id, g.requested_user_id,
+        (select coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'data', f.data, 'sessionId', f.session_id)
+            order by f.ord), '[]'::jsonb)
+          from ${freeAgents(sql.ref('g.tenant_id'), sql.ref('g.campaign_id'), sql.ref('g.requested_user_id'), sql.ref('gc.data'), dialer, calls.length)} f) as free_agents
+      from (select distinct tenant_id, campaign_id, requested_user_id from b) g
+      left join lateral (select data from campaigns where tenant_id = g.tenant_id and id = g.campaign_id limit 1) gc on true
+    )
+    select b.*,
+      cp.data as campaign_now,
+      ct.data as contact_now,
+      coalesce(st.attempts, 0) as attempts_now,
+      st.last_ended_at as last_ended_now,
+      exists (select 1 from dnc_numbers d where d.tenant_id = b.tenant_id and d.number = b.to_number) as on_dnc_now,
+      g.free_agents as free_agents_now
+    from b
+    join g on g.tenant_id = b.tenant_id and g.campaign_id is not distinct from b.campaign_id
+      and g.requested_user_id is not distinct from b.requested_user_id
+    left join lateral (select data from campaigns where tenant_id = b.tenant_id and id = b.campaign_id limit 1) cp on true
+    left join lateral (select data from contacts where tenant_id = b.tenant_id and id = b.contact_id limit 1) ct on true
+    left join lateral ${countedAttempts(sql.ref('b.tenant_id'), sql.ref('b.campaign_id'), sql.ref('b.contact_id'))} st on true`.execute(
+    db,
+  );
+  const answers: (BatchDialFacts | undefined)[] = calls.map(() => undefined);
+  for (const row of result.rows) {
+    const {
+      ord,
+      campaign_now,
+      contact_now,
+      attempts_now,
+      last_ended_now,
+      on_dnc_now,
+      free_agents_now,
+      ...call
+    } = row;
+    answers[ord] = {
+      call: call as CallRow,
+      campaign: campaign_now,
+      contact: contact_now,
+      attempts: Number(attempts_now),
+      lastEndedAt: last_ended_now === null ? null : new Date(last_ended_now),
+      onDnc: on_dnc_now,
+      freeAgents: free_agents_now,
+    };
+  }
+  return answers;
 }

@@ -10,72 +10,126 @@ export interface TransitionedCall {
   attempts: AttemptRow[];
 }
 
-/**
- * Applies a status change and takes the call's next event sequence number in ONE statement that
- * also returns the campaign's status and the call's attempts for the timeline entry — the
- * dialer writes a transition per step of every call, and this used to take five statements.
- * `from`: the states the call must be in for the change to apply (checked in the UPDATE, so
- * concurrent writers cannot overwrite each other's state); undefined when it was in none.
- */
-export async function updateCallForTransition(
-  db: Executor,
-  tenantId: string,
-  id: string,
-  changes: Partial<Omit<CallRow, 'metadata' | 'decision'>> & { decision?: unknown },
-  now: Date,
-  from: readonly string[],
-): Promise<TransitionedCall | undefined> {
-  const { decision, ...rest } = changes;
-  const result = await db
-    .with('u', (qb) =>
-      qb
-        .updateTable('calls')
-        .set({
-          ...rest,
-          ...(decision !== undefined ? { decision: JSON.stringify(decision) } : {}),
-          updated_at: now,
-          event_sequence: sql`event_sequence + 1`,
-        })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .where('status', 'in', from)
-        .returningAll(),
-    )
-    .selectFrom('u')
-    .selectAll('u')
-    .select([
-      sql<string | null>`(select p.data->>'status' from campaigns p
-        where p.tenant_id = u.tenant_id and p.id = u.campaign_id)`.as('campaign_status_now'),
-      sql<AttemptRow[]>`(select coalesce(jsonb_agg(to_jsonb(a) order by a.n), '[]'::jsonb)
-        from call_attempts a where a.tenant_id = u.tenant_id and a.call_id = u.id)`.as('attempts_now'),
-    ])
-    .executeTakeFirst();
-  if (!result) return undefined;
-  const { campaign_status_now, attempts_now, ...row } = result;
-  return { row: row as CallRow, campaignStatus: campaign_status_now, attempts: attempts_now };
+/** The columns a status change may set besides the status (the set-based UPDATE lists each). */
+export type TransitionChanges = Partial<
+  Pick<
+    CallRow,
+    | 'attempts_made'
+    | 'user_id'
+    | 'lease_owner'
+    | 'leased_until'
+    | 'outcome'
+    | 'next_attempt_at'
+    | 'scheduled_for'
+    | 'waiting_for_agent'
+  >
+> & { decision?: unknown };
+
+/** One call's status change in a batch. */
+export interface CallTransition {
+  tenantId: string;
+  id: string;
+  status: string;
+  changes: TransitionChanges;
+  /** The states the call must be in for the change to apply (checked in the UPDATE). */
+  from: readonly string[];
 }
 
-/** Inserts a timeline entry whose sequence number the caller already took. */
-export async function insertCallEvent(
+const CHANGEABLE = new Set([
+  'attempts_made',
+  'user_id',
+  'lease_owner',
+  'leased_until',
+  'outcome',
+  'next_attempt_at',
+  'scheduled_for',
+  'waiting_for_agent',
+  'decision',
+]);
+
+/**
+ * Applies the status changes of many calls and takes each call's next event sequence number in
+ * ONE statement (`UPDATE calls … FROM (VALUES …)`), returning for each the campaign's status and
+ * the call's attempts for its timeline entry. Each row's allowed predecessors are checked by the
+ * UPDATE itself, so concurrent writers (a cancel and a dial) cannot both win. The answer is in
+ * the order of `transitions`: undefined for a call that was in none of its `from` states. A call
+ * may appear at most once (one UPDATE cannot change a row twice).
+ */
+export async function updateCallsForTransition(
   db: Executor,
-  event: {
-    tenantId: string;
-    callId: string;
-    campaignId: string | null;
-    sequence: number;
-    type: string;
-    data: Record<string, unknown>;
-  },
-): Promise<void> {
+  transitions: readonly CallTransition[],
+  now: Date,
+): Promise<(TransitionedCall | undefined)[]> {
+  if (transitions.length === 0) return [];
+  const values = sql.join(
+    transitions.map((t, i) => {
+      for (const key of Object.keys(t.changes))
+        if (!CHANGEABLE.has(key)) throw new Error(`a transition cannot set calls.${key}`);
+      return sql`(${i}::int, ${t.tenantId}::text, ${t.id}::text, ${t.status}::text,
+        ${JSON.stringify(t.from)}::jsonb, ${JSON.stringify(t.changes)}::jsonb)`;
+    }),
+  );
+  // A column the step does not name keeps its value; JSON null sets SQL null.
+  const keep = (column: string, cast: string) =>
+    sql.raw(`case when v.ch ? '${column}' then (v.ch->>'${column}')::${cast} else c.${column} end`);
+  const result = await sql<
+    CallRow & { ord: number; campaign_status_now: string | null; attempts_now: AttemptRow[] }
+  >`
+    with v(ord, tenant_id, id, status, from_statuses, ch) as (values ${values}),
+    u as (
+      update calls c set
+        status = v.status,
+        attempts_made = ${keep('attempts_made', 'int')},
+        user_id = ${keep('user_id', 'text')},
+        lease_owner = ${keep('lease_owner', 'text')},
+        leased_until = ${keep('leased_until', 'timestamptz')},
+        outcome = ${keep('outcome', 'text')},
+        next_attempt_at = ${keep('next_attempt_at', 'timestamptz')},
+        scheduled_for = ${keep('scheduled_for', 'timestamptz')},
+        waiting_for_agent = ${keep('waiting_for_agent', 'boolean')},
+        decision = case when v.ch ? 'decision' then v.ch->'decision' else c.decision end,
+        updated_at = ${now},
+        event_sequence = c.event_sequence + 1
+      from v
+      where c.tenant_id = v.tenant_id and c.id = v.id and v.from_statuses ? c.status
+      returning c.*, v.ord
+    )
+    select u.*,
+      (select p.data->>'status' from campaigns p
+        where p.tenant_id = u.tenant_id and p.id = u.campaign_id) as campaign_status_now,
+      (select coalesce(jsonb_agg(to_jsonb(a) order by a.n), '[]'::jsonb)
+        from call_attempts a where a.tenant_id = u.tenant_id and a.call_id = u.id) as attempts_now
+    from u`.execute(db);
+  const answers: (TransitionedCall | undefined)[] = transitions.map(() => undefined);
+  for (const { ord, campaign_status_now, attempts_now, ...row } of result.rows)
+    answers[ord] = { row: row as CallRow, campaignStatus: campaign_status_now, attempts: attempts_now };
+  return answers;
+}
+
+/** A timeline entry whose sequence number the caller already took. */
+export interface NewCallEvent {
+  tenantId: string;
+  callId: string;
+  campaignId: string | null;
+  sequence: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Inserts many timeline entries in one statement. */
+export async function insertCallEvents(db: Executor, events: readonly NewCallEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await db
     .insertInto('call_events')
-    .values({
-      tenant_id: event.tenantId,
-      call_id: event.callId,
-      campaign_id: event.campaignId,
-      sequence: event.sequence,
-      type: event.type,
-      data: JSON.stringify(event.data),
-    })
+    .values(
+      events.map((event) => ({
+        tenant_id: event.tenantId,
+        call_id: event.callId,
+        campaign_id: event.campaignId,
+        sequence: event.sequence,
+        type: event.type,
+        data: JSON.stringify(event.data),
+      })),
+    )
     .execute();
 }
