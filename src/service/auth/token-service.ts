@@ -9,7 +9,6 @@ import {
   SignJWT,
 } from 'jose';
 import type { Clock } from '../../domain/clock.ts';
-import { AuthError } from '../../domain/pconn-error.ts';
 import type { Principal } from '../../domain/request-context.ts';
 import { parseScopeString } from '../../domain/scopes.ts';
 import { readAuthGeneration } from '../../store/auth-generation.ts';
