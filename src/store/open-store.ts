@@ -38,7 +38,12 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
  * 128 MB is 128 MB of resident memory on an idle node; 16 MB holds an idle node's working set,
  * and pages beyond it are read back from the data dir's files (the OS page cache) when needed.
  */
-const PGLITE_SETTINGS = ['shared_buffers=16MB', 'temp_buffers=1MB', 'wal_buffers=1MB', 'maintenance_work_mem=16MB'];
+const PGLITE_SETTINGS = [
+  'shared_buffers=16MB',
+  'temp_buffers=1MB',
+  'wal_buffers=1MB',
+  'maintenance_work_mem=16MB',
+];
 
 /**
  * Creates a fresh PGlite data dir (initdb) in a short-lived child process. PGlite runs initdb as
