@@ -35,11 +35,11 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 /**
  * PostgreSQL's memory settings inside PGlite, sized for one embedded node rather than a server
  * (docs/performance.md "Memory"): its shared buffers are touched at start-up, so the default
- * 128 MB is 128 MB of resident memory on an idle node; 16 MB holds an idle node's working set,
+ * 128 MB is 128 MB of resident memory on an idle node; 8 MB holds an idle node's working set,
  * and pages beyond it are read back from the data dir's files (the OS page cache) when needed.
  */
 const PGLITE_SETTINGS = [
-  'shared_buffers=16MB',
+  'shared_buffers=8MB',
   'temp_buffers=1MB',
   'wal_buffers=1MB',
   'maintenance_work_mem=16MB',
