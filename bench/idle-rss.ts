@@ -1,12 +1,15 @@
 /**
  * idle_rss (shared/bench.md): the memory a fresh embedded node holds once it has served its first
- * sandbox call — started the way `npm start` starts it (tsx src/main.ts, the embedded store,
- * sandbox telephony, a fresh data dir), the call placed as its welcome banner says. The figure is
- * the RSS summed over the whole process tree: tsx's launcher, the node, and any process the store
- * or anything else runs in (threads share their process's RSS, so they are in it already).
+ * sandbox call — started with `npm start`'s own command line, read from package.json (the build,
+ * then the node with its flags and environment; the embedded store, sandbox telephony, a fresh
+ * data dir), the call placed as its welcome banner says. npm itself is left out, as it is a
+ * launcher the node does not need (`npm start` is the one command people type; the script is what
+ * it runs). The figure is the RSS summed over the whole process tree: the shell if it stays, the
+ * node, and any process the store or anything else runs in (threads share their process's RSS,
+ * so they are in it already).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +54,7 @@ const shortCommand = (command: string) =>
     .map((arg) => arg.split('/').at(-1))
     .join(' ');
 
-/** Stops the tree: SIGTERM (tsx passes it on), SIGKILL to every process left after 15 s. */
+/** Stops the tree: SIGTERM (to the node: the script execs it), SIGKILL to every process left after 15 s. */
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return;
   const tree = await processTree(child.pid);
@@ -78,10 +81,16 @@ export async function idleRss(): Promise<string> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('PCONN_') && key !== 'DATABASE_URL'),
   );
-  const child = spawn(join(REPO, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+  const { scripts } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  // As npm runs a script: through sh, with node_modules/.bin on the PATH.
+  const path = `${join(REPO, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
+  const child = spawn('sh', ['-c', scripts.start], {
     cwd: REPO,
     env: {
       ...env,
+      PATH: path,
       PORT: String(port),
       PCONN_DATA_DIR: join(dir, 'data'),
       PCONN_TELEPHONY: 'sandbox',
@@ -140,7 +149,7 @@ export async function idleRss(): Promise<string> {
     const parts = tree
       .map((p) => `${shortCommand(p.command)} ${(p.rss / MB).toFixed(0)} MB, ${p.threads} threads`)
       .join(' + ');
-    return `idle_rss: ${(total / MB).toFixed(0)} MB (goal ≤ ${GOAL_MB} MB, ${verdict}; fresh embedded node started as npm start does, after its first sandbox call (${status}); median of 5 readings 1 s apart, range ${range}; ${tree.length} processes: ${parts})`;
+    return `idle_rss: ${(total / MB).toFixed(0)} MB (goal ≤ ${GOAL_MB} MB, ${verdict}; fresh embedded node started by npm start's script, after its first sandbox call (${status}); median of 5 readings 1 s apart, range ${range}; ${tree.length} processes: ${parts})`;
   } finally {
     await stop(child);
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -29,15 +32,50 @@ export interface Store {
 // pg returns bigint (int8) as string by default; our sequences stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
+/**
+ * PostgreSQL's memory settings inside PGlite, sized for one embedded node rather than a server
+ * (docs/performance.md "Memory"): its shared buffers are touched at start-up, so the default
+ * 128 MB is 128 MB of resident memory on an idle node; 8 MB holds an idle node's working set,
+ * and pages beyond it are read back from the data dir's files (the OS page cache) when needed.
+ */
+const PGLITE_SETTINGS = [
+  'shared_buffers=8MB',
+  'temp_buffers=1MB',
+  'wal_buffers=1MB',
+  'maintenance_work_mem=16MB',
+];
+
+/**
+ * Creates a fresh PGlite data dir (initdb) in a short-lived child process. PGlite runs initdb as
+ * a second WebAssembly instance that its process keeps, freed or not, for good: ~430 MB of
+ * resident memory on a node whose first start created its data dir. A data dir that exists
+ * already is left alone.
+ */
+async function initDataDirApart(dataDir: string): Promise<void> {
+  const exists = await access(join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return;
+  const script = `const { PGlite } = await import(${JSON.stringify(import.meta.resolve('@electric-sql/pglite'))});
+const pglite = await PGlite.create({ dataDir: process.argv[1] });
+await pglite.close();`;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script, dataDir]);
+}
+
 /** Opens the store described by `options` and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   let db: Db;
   let closeDriver: () => Promise<void>;
   if (options.kind === 'pglite') {
-    if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+    if (options.dataDir) {
+      await mkdir(options.dataDir, { recursive: true });
+      if (!options.image) await initDataDirApart(options.dataDir);
+    }
     const pglite = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.image ? { loadDataDir: options.image } : {}),
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
     });
     db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     closeDriver = async () => {

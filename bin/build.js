@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Bundles the server (src/main.ts) into dist/main.js so that `npm start` runs plain node: no tsx
+// launcher process and no TypeScript compiler in the serving process (docs/performance.md
+// "Memory"). Packages stay in node_modules (PGlite finds its WebAssembly beside its own files).
+// esbuild comes with tsx, a dependency: it is resolved through tsx so that it needs no entry of
+// its own in package.json.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
+
+await esbuild.build({
+  entryPoints: [fileURLToPath(new URL('../src/main.ts', import.meta.url))],
+  outfile: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
