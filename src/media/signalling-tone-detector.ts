@@ -1,4 +1,4 @@
-import type { FrameTones, SignallingTone } from './frame-tones.ts';
+import { type FrameTones, SIGNALLING_TONES, type SignallingTone } from './frame-tones.ts';
 
 /**
  * Fax and special information tones, from the per-frame Goertzel measurements. Tones are
@@ -36,16 +36,6 @@ const SIT_SEGMENT: Partial<Record<SignallingTone, 1 | 2 | 3>> = {
   sit2Low: 2,
   sit2High: 2,
   sit3: 3,
-};
-
-const FREQUENCY: Record<SignallingTone, number> = {
-  cng: 1100,
-  ced: 2100,
-  sit1Low: 913.8,
-  sit1High: 985.2,
-  sit2Low: 1370.6,
-  sit2High: 1428.5,
-  sit3: 1776.7,
 };
 
 /** Frame-by-frame detector of fax tones and SIT. */
@@ -108,7 +98,7 @@ export class SignallingToneDetector {
         kind: 'sit',
         startMs: first.startFrame * this.#frameMs,
         segmentsMs: [first, second, run].map((r) => r.frames * this.#frameMs),
-        frequenciesHz: [first, second, run].map((r) => FREQUENCY[r.tone]),
+        frequenciesHz: [first, second, run].map((r) => SIGNALLING_TONES[r.tone]),
       };
     return undefined;
   }
