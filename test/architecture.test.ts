@@ -153,7 +153,9 @@ const RULES: LayerRule[] = [
     layers: ['domain'],
     packages: ['kysely', 'pg', '@electric-sql/pglite'],
     typePackages: ['pino'],
-    builtins: ['fs'], // the PGlite data directory
+    // the PGlite data directory; a fresh one is created by a short-lived child process (initdb's
+    // WebAssembly instance would otherwise stay resident: docs/performance.md "Memory")
+    builtins: ['fs', 'child_process', 'path', 'util'],
     exceptions: [
       {
         file: 'store/audit-events.ts',
