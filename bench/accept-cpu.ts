@@ -8,7 +8,7 @@
  * inject's own work too, the same in every run: compare runs, not with accept_ratio.
  */
 import { createTestDatabase, stopTestPostgres } from '../test/support/postgres-server.ts';
-import { seedBenchCampaign, startBenchPconn } from './support/bench-pconn.ts';
+import { importBenchContacts, seedBenchCampaign, startBenchPconn } from './support/bench-pconn.ts';
 
 const count = Number(process.argv[2] ?? 4000);
 const onPostgres = process.argv[3] === 'postgres';
@@ -26,14 +26,7 @@ await seedBenchCampaign(
   { maxAttemptsPerContact: 50, retryPolicy: { minRedialGapSeconds: 0 } },
 );
 const contacts = count + WARM_UP;
-const ndjson = Array.from({ length: contacts }, (_, i) =>
-  JSON.stringify({
-    externalId: `bench-${i}`,
-    timezone: 'UTC',
-    phoneNumbers: [{ phoneType: 'mobile', number: '+12125550120' }],
-  }),
-).join('\n');
-await node.call('POST', '/v1/campaigns/bench/contacts/import', ndjson, 'application/x-ndjson');
+await importBenchContacts(node, contacts);
 const rows = await node.pconn.store.db.selectFrom('contacts').select('id').orderBy('seq').execute();
 const ids = rows.map((r) => r.id);
 

@@ -10,7 +10,7 @@
  * sandbox append every leg it dials there (one JSON line each).
  */
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
-import { seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
+import { importBenchContacts, seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
 import { profileSql } from '../support/sql-profile.ts';
 
 const sqlReport = process.env.BENCH_SQL_PROFILE ? profileSql() : undefined;
@@ -51,16 +51,7 @@ async function seed(): Promise<void> {
     { count: 60, deviceUri: (i) => `sip:agent${i}@127.0.0.1` },
     { maxAttemptsPerContact: 50, retryPolicy: { minRedialGapSeconds: 0 } },
   );
-  // A realistic campaign: many contacts, each called once or a few times (the attempt cap and
-  // redial gap are per contact, so one contact called thousands of times is not the workload).
-  const ndjson = Array.from({ length: contacts }, (_, i) =>
-    JSON.stringify({
-      externalId: `bench-${i}`,
-      timezone: 'UTC',
-      phoneNumbers: [{ phoneType: 'mobile', number: '+12125550120' }],
-    }),
-  ).join('\n');
-  await node.call('POST', '/v1/campaigns/bench/contacts/import', ndjson, 'application/x-ndjson');
+  await importBenchContacts(node, contacts);
 }
 if (process.env.BENCH_SEED !== '0') await seed();
 const rows = await pconn.store.db.selectFrom('contacts').select('id').orderBy('seq').execute();

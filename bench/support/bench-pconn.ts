@@ -133,3 +133,19 @@ export async function seedBenchCampaigns(
   }
   return ids;
 }
+
+/**
+ * Imports `count` contacts (`bench-<n>`, one mobile number each) into campaign `bench`: a
+ * realistic campaign of many contacts, each called once or a few times (the attempt cap and
+ * redial gap are per contact, so one contact called thousands of times is not the workload).
+ */
+export async function importBenchContacts(node: BenchPconn, count: number): Promise<void> {
+  const ndjson = Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      externalId: `bench-${i}`,
+      timezone: 'UTC',
+      phoneNumbers: [{ phoneType: 'mobile', number: '+12125550120' }],
+    }),
+  ).join('\n');
+  await node.call('POST', '/v1/campaigns/bench/contacts/import', ndjson, 'application/x-ndjson');
+}
