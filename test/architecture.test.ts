@@ -118,6 +118,13 @@ const RULES: LayerRule[] = [
     packages: ['countries-and-timezones', 'libphonenumber-js'],
     // random ids and the random pool; isIP/BlockList for the address rules (pure, no I/O)
     builtins: ['crypto', 'net'],
+    exceptions: [
+      {
+        file: 'domain/telephony.ts',
+        targets: ['media/answer-detection-result.ts', 'media/answer-detection-settings.ts'],
+        why: 'the Telephony port names answer detection’s settings and verdict (types only)',
+      },
+    ],
   },
   {
     layer: 'contract',

@@ -230,6 +230,11 @@ export class SipDriver implements TelephonyDriver {
     await bridgeLegs(agent, contact);
   }
 
+  async play(leg: LegHandle, _audio: Int16Array): Promise<boolean> {
+    // Anchored media is not wired into this driver yet: no leg is ever anchored.
+    throw new Error(`play: leg ${leg.legId} is not anchored`);
+  }
+
   async hold(leg: LegHandle): Promise<void> {
     const agent = this.legs.get(leg.legId);
     if (!agent) throw new Error(`hold: leg ${leg.legId} has ended`);

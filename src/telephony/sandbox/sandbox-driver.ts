@@ -77,6 +77,11 @@ export class SandboxDriver implements TelephonyDriver {
     }
   }
 
+  async play(leg: LegHandle, _audio: Int16Array): Promise<boolean> {
+    // Anchored media is not wired into this driver yet: no leg is ever anchored.
+    throw new Error(`play: leg ${leg.legId} is not anchored`);
+  }
+
   async hold(handle: LegHandle): Promise<void> {
     const leg = this.legs.get(handle.legId);
     if (!leg?.answered) throw new Error(`hold: leg ${handle.legId} is not up`);
