@@ -1,13 +1,15 @@
+import { stepForVerdict } from '../domain/answer-action.ts';
 import { outcomeForSipStatus } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LegEvent, LegHandle, TelephonyDriver } from '../domain/telephony.ts';
 import type { AttemptTrace, CallTelemetry } from '../observability/call-telemetry.ts';
+import type { AttemptMedia } from '../service/calls/attempt-media.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Db } from '../store/database.ts';
 import type { SelectedAgent } from './agent-selection.ts';
 import { campaignStatusOf } from './attempt-steps.ts';
 import type { CallStepWriter } from './call-step-writer.ts';
-import type { AttemptResult } from './call-steps.ts';
+import type { AttemptMediaFacts, AttemptResult } from './call-steps.ts';
 
 /** Settings of one attempt. */
 export interface SessionOptions {
@@ -22,6 +24,8 @@ export interface SessionOptions {
 }
 
 const DEFAULT_MAX_CALL_SECONDS = 4 * 3600;
+
+type Detection = Extract<LegEvent, { type: 'analysis' }>['detection'];
 
 /** An agent leg kept up by a personal-connection session and lent to one call at a time. */
 export interface SessionAgentLeg {
@@ -52,6 +56,18 @@ export class CallSession {
   private contactAnswered = false;
   private attached = false;
   private timeLimit?: NodeJS.Timeout;
+  /** What the attempt record keeps of the contact's media. */
+  private readonly facts: AttemptMediaFacts = {
+    contactAnsweredAt: null,
+    analysis: null,
+    media: null,
+    agentConnectedAt: null,
+    machineMessagePlayedAt: null,
+    abandonPromptPlayedAt: null,
+  };
+  /** A machine verdict is waiting for its beep to leave the message. */
+  private awaitingBeep = false;
+  private beepTimer?: NodeJS.Timeout;
   private resolveDone!: () => void;
   /** Settles when the attempt is recorded as ended. */
   readonly done = new Promise<void>((resolve) => {
@@ -75,6 +91,8 @@ export class CallSession {
       trace?: AttemptTrace;
       /** The agent's session leg this call uses instead of ringing the agent. */
       sessionLeg?: SessionAgentLeg;
+      /** The contact's media is anchored at pconn (answer detection, prompts). */
+      media?: AttemptMedia;
     },
   ) {}
 
@@ -171,8 +189,14 @@ export class CallSession {
         callerId: this.call.caller_id,
         ringTimeoutSeconds: this.deps.options.contactRingSeconds,
         ...(this.agentLeg ? { bridgeWith: this.agentLeg.legId } : {}),
+        ...(this.deps.media ? { anchor: this.deps.media.anchor } : {}),
       },
-      (contactEvent) => this.enqueue(() => this.onContactEvent(contactEvent)),
+      (contactEvent) => {
+        // Kept at once, not in the chain: a leg we end ourselves reports its media figures
+        // while finish() is still writing the attempt.
+        if (contactEvent.type === 'ended' && contactEvent.media) this.facts.media = contactEvent.media;
+        this.enqueue(() => this.onContactEvent(contactEvent));
+      },
     );
   }
 
@@ -181,22 +205,14 @@ export class CallSession {
     if (this.finished) return;
     if (event.type === 'answered' && this.agentLeg && this.contactLeg) {
       this.contactAnswered = true;
-      try {
-        await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
-      } catch (error) {
-        // The contact picked up and hears nothing: an abandoned call, never a quiet requeue.
-        await this.finish({
-          outcome: 'abandoned',
-          sipStatus: null,
-          sipReason: `bridge failed: ${error instanceof Error ? error.message : String(error)}`,
-          talked: false,
-        });
-        return;
-      }
-      this.connected = true;
-      if (this.attached) this.deps.sessionLeg?.bridged();
-      this.startTimeLimit();
-      this.call = await this.transition('connected', { leg: 'contact', event: 'answered' });
+      this.facts.contactAnsweredAt = this.deps.clock.now();
+      // With answer detection the verdict decides; without it the contact goes to the agent.
+      if (!this.deps.media?.anchor.answerDetection) await this.connect();
+    } else if (event.type === 'analysis') {
+      await this.onVerdict(event.detection);
+    } else if (event.type === 'beep') {
+      if (this.facts.analysis) this.facts.analysis = event.detection;
+      if (this.awaitingBeep) await this.leaveMessage();
     } else if (event.type === 'ended') {
       const talked = this.connected;
       const outcome = talked
@@ -209,6 +225,98 @@ export class CallSession {
               ? 'network_error'
               : outcomeForSipStatus(event.status);
       await this.finish({ outcome, sipStatus: event.status, sipReason: event.reason, talked });
+    }
+  }
+
+  /** Bridges the answered contact to the agent: the call is connected. */
+  private async connect(): Promise<void> {
+    if (!this.agentLeg || !this.contactLeg) return;
+    try {
+      await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
+    } catch (error) {
+      // The contact picked up and hears nothing: an abandoned call, never a quiet requeue.
+      await this.finish({
+        outcome: 'abandoned',
+        sipStatus: null,
+        sipReason: `bridge failed: ${error instanceof Error ? error.message : String(error)}`,
+        talked: false,
+      });
+      return;
+    }
+    this.connected = true;
+    this.facts.agentConnectedAt = this.deps.clock.now();
+    if (this.attached) this.deps.sessionLeg?.bridged();
+    this.startTimeLimit();
+    this.call = await this.transition('connected', { leg: 'contact', event: 'answered' });
+  }
+
+  /** Records the verdict on the timeline and acts on it per the campaign. */
+  private async onVerdict(detection: Detection): Promise<void> {
+    const media = this.deps.media;
+    if (!media || this.facts.analysis) return;
+    this.facts.analysis = detection;
+    await this.deps.steps.write({
+      kind: 'event',
+      call: this.call,
+      type: 'call.analysis',
+      data: { attempt: this.attempt, analysis: detection },
+    });
+    if (this.finished) return;
+    const step = stepForVerdict(detection.verdict, media.actions);
+    if (step.kind === 'connect') await this.connect();
+    else if (step.kind === 'hang_up')
+      await this.finish({
+        outcome: step.outcome,
+        sipStatus: 200,
+        sipReason: `answer detection: ${detection.verdict} (${detection.features.reason})`,
+        talked: false,
+      });
+    else if (step.kind === 'abandon') await this.abandon(`answer detection: ${detection.verdict}`);
+    else if (detection.beepAtMs !== null) await this.leaveMessage();
+    else {
+      this.awaitingBeep = true;
+      // No beep after all (some machines never beep): leave the message when the wait ends.
+      this.beepTimer = setTimeout(() => this.enqueue(() => this.leaveMessage()), media.beepTimeoutMs);
+      this.beepTimer.unref();
+    }
+  }
+
+  /** Plays the machine prompt into the anchored leg, then hangs up (`machine`). */
+  private async leaveMessage(): Promise<void> {
+    if (this.finished || !this.contactLeg) return;
+    this.awaitingBeep = false;
+    clearTimeout(this.beepTimer);
+    const prompt = this.deps.media?.machinePrompt;
+    let reason = 'answer detection: machine, no message to leave';
+    if (prompt) {
+      this.facts.machineMessagePlayedAt = this.deps.clock.now();
+      const played = await this.playOrFalse(prompt);
+      reason = played
+        ? 'answer detection: machine, message left'
+        : 'answer detection: machine, message cut short';
+    }
+    await this.finish({ outcome: 'machine', sipStatus: 200, sipReason: reason, talked: false });
+  }
+
+  /** A live answer no agent will take: the abandon message, then the end (`abandoned`). */
+  private async abandon(why: string): Promise<void> {
+    if (this.finished || !this.contactLeg) return;
+    const prompt = this.deps.media?.abandonPrompt;
+    if (prompt) {
+      this.facts.abandonPromptPlayedAt = this.deps.clock.now();
+      await this.playOrFalse(prompt);
+    }
+    await this.finish({ outcome: 'abandoned', sipStatus: 200, sipReason: why, talked: false });
+  }
+
+  /** Plays into the contact leg; false when it could not play to the end (the leg went). */
+  private async playOrFalse(audio: Int16Array): Promise<boolean> {
+    if (!this.contactLeg) return false;
+    try {
+      return await this.deps.driver.play(this.contactLeg, audio);
+    } catch (error) {
+      this.deps.onError(error);
+      return false;
     }
   }
 
@@ -247,6 +355,7 @@ export class CallSession {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.timeLimit);
+    clearTimeout(this.beepTimer);
     if (this.contactLeg) await this.deps.driver.hangup(this.contactLeg);
     if (this.agentLeg && !this.deps.sessionLeg) await this.deps.driver.hangup(this.agentLeg);
     try {
@@ -255,7 +364,7 @@ export class CallSession {
         tenantId: this.call.tenant_id,
         callId: this.call.id,
         n: this.attempt,
-        result,
+        result: this.deps.media || this.facts.contactAnsweredAt ? { ...result, media: this.facts } : result,
       });
       // Before `done` settles: a stopping node flushes spans only after its sessions are done.
       await this.deps.telemetry?.attemptEnded(this.deps.trace, result, this.call.status, settled, () =>

@@ -1,4 +1,5 @@
 import { type CallOutcome, type CallStatus, LIVE_STATUSES } from '../domain/call-status.ts';
+import type { LegEvent, LegMediaQuality } from '../domain/telephony.ts';
 import { recordTransitions, type TransitionRequest } from '../service/calls/record-transition.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import {
@@ -10,6 +11,7 @@ import {
   settleAttempts,
 } from '../store/calls/attempt-batches.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
+import { appendCallEvent } from '../store/calls/calls.ts';
 import type { TransitionChanges } from '../store/calls/transition-call.ts';
 import type { Executor } from '../store/database.ts';
 import { chooseRetry } from './retry-policy.ts';
@@ -21,6 +23,20 @@ export interface AttemptResult {
   sipReason: string | null;
   /** True when the contact was connected (the call happened). */
   talked: boolean;
+  /** What the attempt record keeps of the contact's answer and media, when it answered. */
+  media?: AttemptMediaFacts;
+}
+
+/** The contact's answer and media, as the attempt record keeps them (null: did not happen). */
+export interface AttemptMediaFacts {
+  contactAnsweredAt: Date | null;
+  /** Answer detection's verdict (media/answer-detection-result.ts AnswerDetection). */
+  analysis: Extract<LegEvent, { type: 'analysis' }>['detection'] | null;
+  /** RTP figures of an anchored contact leg. */
+  media: LegMediaQuality | null;
+  agentConnectedAt: Date | null;
+  machineMessagePlayedAt: Date | null;
+  abandonPromptPlayedAt: Date | null;
 }
 
 /** One step of a call's life, as the dialer's sessions hand it to the group commit. */
@@ -42,7 +58,9 @@ export type CallStep =
    * Settles attempt n and decides the call's next state: completed after a conversation,
    * canceled on request, else retry (queued at the gap) or failed per the policy.
    */
-  | { kind: 'finish'; tenantId: string; callId: string; n: number; result: AttemptResult };
+  | { kind: 'finish'; tenantId: string; callId: string; n: number; result: AttemptResult }
+  /** A timeline entry that changes no status (`call.analysis`), on a call this node holds. */
+  | { kind: 'event'; call: CallRow; type: string; data: Record<string, unknown> };
 
 /** What each step answers (undefined: the call had moved on, nothing of the step was written). */
 export type StepAnswer<S extends CallStep> = S extends { kind: 'begin' }
@@ -170,6 +188,18 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
         },
       });
   });
+  // Rare (one per analysed answer): a statement pair each is cheaper than a set-based path.
+  for (const [i, step] of steps.entries()) {
+    if (step.kind !== 'event') continue;
+    await appendCallEvent(tx, {
+      tenantId: step.call.tenant_id,
+      callId: step.call.id,
+      campaignId: step.call.campaign_id,
+      type: step.type,
+      data: step.data,
+    });
+    answers[i] = step.call;
+  }
   const rows = await recordTransitions(
     tx,
     requests.map(({ request }) => request),

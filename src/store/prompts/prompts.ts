@@ -83,6 +83,22 @@ export async function findPromptAudio(
   return row?.audio;
 }
 
+/** The current upload digest of each of these prompts the tenant has (for caches of their audio). */
+export async function findPromptVersions(
+  db: Executor,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<{ id: string; sha256: string }[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('prompts')
+    .select(['id', 'source_sha256'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
+  return rows.map((row) => ({ id: row.id, sha256: row.source_sha256 }));
+}
+
 /** A page of a tenant's prompts in id order, after `afterId`. */
 export async function listPrompts(
   db: Executor,
