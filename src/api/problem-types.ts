@@ -255,7 +255,8 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
   prompt_not_found: {
     status: 422,
     title: 'Prompt not found',
-    description: 'A prompt id in the request body (abandonPromptId, machinePromptId) does not exist in your tenant.',
+    description:
+      'A prompt id in the request body (abandonPromptId, machinePromptId) does not exist in your tenant.',
     fix: 'Upload the prompt first (PUT /v1/prompts/{id} with the WAV file), or name one GET /v1/prompts lists; errors[] points at each field.',
   },
   prompt_required: {
@@ -274,7 +275,8 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
   abandon_rate_above_cap: {
     status: 422,
     title: 'Abandon rate above cap',
-    description: 'pacing.abandonRateTarget is above the cap of the campaign’s jurisdiction (3 % for us_fcc and uk_ofcom).',
+    description:
+      'pacing.abandonRateTarget is above the cap of the campaign’s jurisdiction (3 % for us_fcc and uk_ofcom).',
     fix: 'Lower pacing.abandonRateTarget to at most the cap, or omit it for the 0.03 default.',
   },
 };

@@ -125,7 +125,8 @@ export const Attempt = Type.Object({
   userId: Type.Union([Type.String(), Type.Null()]),
   decision: DecisionSchema,
   contactAnsweredAt: Type.Union([Type.String(), Type.Null()], {
-    description: 'When the contact picked up (a live answer for the ledger unless analysis says machine, fax or SIT)',
+    description:
+      'When the contact picked up (a live answer for the ledger unless analysis says machine, fax or SIT)',
   }),
   analysis: Type.Union([AttemptAnalysis, Type.Null()]),
   media: Type.Union([AttemptMedia, Type.Null()]),

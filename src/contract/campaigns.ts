@@ -56,11 +56,16 @@ const threshold = (name: ThresholdName) => {
 /** Answer detection on the contact's leg (issue 16): on/off, what to do with a machine, thresholds. */
 export const AnswerDetectionInput = Strict(
   {
-    enabled: Type.Optional(Type.Boolean({ description: 'Analyse the contact’s first seconds (default false)' })),
+    enabled: Type.Optional(
+      Type.Boolean({ description: 'Analyse the contact’s first seconds (default false)' }),
+    ),
     machineAction: Type.Optional(
       Type.Union(
         MACHINE_ACTIONS.map((a) => Type.Literal(a)),
-        { description: 'A machine answered: hang up (default), leave machinePromptId after the beep, or connect it' },
+        {
+          description:
+            'A machine answered: hang up (default), leave machinePromptId after the beep, or connect it',
+        },
       ),
     ),
     initialSilenceMs: threshold('initialSilenceMs'),

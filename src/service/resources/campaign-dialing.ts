@@ -1,13 +1,13 @@
 import type { CampaignInput } from '../../contract/campaigns.ts';
-import type { FieldError } from '../../domain/pconn-error.ts';
-import { PolicyRefusalError } from '../../domain/pconn-error.ts';
-import type { RequestContext } from '../../domain/request-context.ts';
 import {
   ABANDON_MESSAGE_REQUIRED,
   abandonmentRulesFor,
   type CampaignJurisdiction,
   DEFAULT_JURISDICTION,
 } from '../../domain/pacing/campaign-jurisdiction.ts';
+import type { FieldError } from '../../domain/pconn-error.ts';
+import { PolicyRefusalError } from '../../domain/pconn-error.ts';
+import type { RequestContext } from '../../domain/request-context.ts';
 import {
   type AnswerDetectionSettings,
   DEFAULT_ANSWER_DETECTION,
@@ -149,9 +149,12 @@ export async function checkDialingSettings(
   settings: DialingSettings,
 ): Promise<void> {
   const problems: FieldError[] = [];
-  const named = [settings.abandonPromptId, settings.machinePromptId].filter((id): id is string => id !== null);
+  const named = [settings.abandonPromptId, settings.machinePromptId].filter(
+    (id): id is string => id !== null,
+  );
   // (the sandbox demo is written at bootstrap without a request: it names no prompt)
-  const existing = named.length > 0 ? await lockExistingPrompts(db, ctx.tenant.id, [...new Set(named)]) : new Set();
+  const existing =
+    named.length > 0 ? await lockExistingPrompts(db, ctx.tenant.id, [...new Set(named)]) : new Set();
   for (const field of ['abandonPromptId', 'machinePromptId'] as const) {
     const id = settings[field];
     if (id !== null && !existing.has(id))

@@ -1,7 +1,12 @@
 import type { Campaign, CampaignInput } from '../../contract/campaigns.ts';
 import type { CampaignStatus } from '../../domain/campaign-status.ts';
 import { ConflictError } from '../../domain/pconn-error.ts';
-import { checkDialingSettings, type DialingSettings, dialingSettingsFrom, dialingSettingsOf } from './campaign-dialing.ts';
+import {
+  checkDialingSettings,
+  type DialingSettings,
+  dialingSettingsFrom,
+  dialingSettingsOf,
+} from './campaign-dialing.ts';
 import type { ResourceKind } from './resource-kind.ts';
 
 /** Retry choices per outcome, as stored (every outcome present). */

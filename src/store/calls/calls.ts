@@ -163,7 +163,10 @@ export async function listAttempts(
 /** Records an attempt before anything is dialled: the row is what prevents a second dial. */
 export async function insertAttempt(
   db: Executor,
-  attempt: Omit<AttemptRow, 'ended_at' | 'outcome' | 'sip_status' | 'sip_reason' | 'decision' | AttemptMediaColumn> & {
+  attempt: Omit<
+    AttemptRow,
+    'ended_at' | 'outcome' | 'sip_status' | 'sip_reason' | 'decision' | AttemptMediaColumn
+  > & {
     decision: unknown;
   },
 ): Promise<void> {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-/*
+/**
  * Dialing modes and answer detection (issues 16 and 17).
  *
  * call_attempts gain what the dialer learns about the contact's media, all nullable and written
@@ -54,5 +54,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     update campaigns set data = ${JSON.stringify(defaults)}::jsonb || data
       || jsonb_build_object('retryPolicy',
-           ${JSON.stringify(retryDefaults)}::jsonb || coalesce(data -> 'retryPolicy', '{}'::jsonb))`.execute(db);
+           ${JSON.stringify(retryDefaults)}::jsonb || coalesce(data -> 'retryPolicy', '{}'::jsonb))`.execute(
+    db,
+  );
 }

@@ -37,7 +37,11 @@ export async function lockPromptForDelete(db: Executor, tenantId: string, id: st
 }
 
 /** Ids of the tenant's campaigns naming the prompt as their abandon or machine prompt, in id order. */
-export async function campaignsUsingPrompt(db: Executor, tenantId: string, promptId: string): Promise<string[]> {
+export async function campaignsUsingPrompt(
+  db: Executor,
+  tenantId: string,
+  promptId: string,
+): Promise<string[]> {
   const rows = await db
     .selectFrom('campaigns')
     .select('id')
