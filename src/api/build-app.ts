@@ -43,6 +43,7 @@ import { refusedBeforeAuthentication } from './refused-before-authentication.ts'
 import { registerAgentSessionRoutes } from './routes/agent-sessions.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerCallRoutes } from './routes/calls.ts';
+import { registerCampaignAbandonmentRoute } from './routes/campaign-abandonment.ts';
 import { registerCampaignActionRoutes } from './routes/campaign-actions.ts';
 import { registerConsoleSessionRoutes } from './routes/console-session.ts';
 import { registerContactImportRoutes } from './routes/contact-import.ts';
@@ -272,6 +273,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerAuditRoutes(app, { db });
   registerCampaignActionRoutes(app, { db });
+  registerCampaignAbandonmentRoute(app, { db });
   registerContactImportRoutes(app, { db, maxBytes: deps.importMaxBytes });
   registerCallRoutes(app, { db, publicUrl: deps.publicUrl, ...deps.calls });
   registerDncRoutes(app, { db, maxBytes: deps.importMaxBytes });

@@ -237,4 +237,56 @@ export const FOREIGN_FIELD_HINTS: readonly ForeignFieldHint[] = [
     parent: '',
     hint: 'Campaign status changes through POST /v1/campaigns/{id}/start, /pause, /resume and /stop.',
   },
+
+  // Dialing settings under the names other dialers use (Genesys outbound campaigns, CXone,
+  // Amazon Connect outbound), pointed at where pconn keeps them.
+  {
+    fields: [
+      'abandonRate',
+      'maxAbandonRate',
+      'abandonRateTarget',
+      'linesPerAgent',
+      'maxLinesPerAgent',
+      'maxCallsPerAgent',
+    ],
+    routes: ['campaign'],
+    parent: '',
+    needs: 'pacing',
+    hint: 'Pacing settings live in pacing: { "abandonRateTarget": 0.03, "maxLinesPerAgent": 3 }.',
+  },
+  {
+    fields: [
+      'amd',
+      'answeringMachineDetection',
+      'machineDetection',
+      'callAnalysisResponseSet',
+      'callAnalysisResponseSetId',
+      'callAnalysis',
+    ],
+    routes: ['campaign'],
+    parent: '',
+    needs: 'answerDetection',
+    hint: 'Answer detection is answerDetection: { "enabled": true, "machineAction": "hangup" | "leave_message" | "connect" } (thresholds optional).',
+  },
+  {
+    fields: ['wrapUp', 'wrapUpTime', 'wrapupTimeout', 'afterCallWork', 'acwSeconds'],
+    routes: ['campaign'],
+    parent: '',
+    needs: 'wrapUpSeconds',
+    hint: 'Use wrapUpSeconds (0–3600, default 10).',
+  },
+  {
+    fields: ['abandonPrompt', 'abandonMessage', 'abandonAudio'],
+    routes: ['campaign'],
+    parent: '',
+    needs: 'abandonPromptId',
+    hint: 'Name an uploaded prompt in abandonPromptId (upload it with PUT /v1/prompts/{id}).',
+  },
+  {
+    fields: ['machinePrompt', 'machineMessage', 'voicemailPrompt', 'voicemailMessage'],
+    routes: ['campaign'],
+    parent: '',
+    needs: 'machinePromptId',
+    hint: 'Name an uploaded prompt in machinePromptId (upload it with PUT /v1/prompts/{id}).',
+  },
 ];

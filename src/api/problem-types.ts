@@ -252,4 +252,31 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
       'The client closed the connection before its import body had fully arrived (no one reads this answer: it is what the audit trail records). Nothing was imported; the rows already staged were discarded at once.',
     fix: 'Send the whole file again; imports are all-or-nothing and upsert by externalId, so a repeat is safe.',
   },
+  prompt_not_found: {
+    status: 422,
+    title: 'Prompt not found',
+    description:
+      'A prompt id in the request body (abandonPromptId, machinePromptId) does not exist in your tenant.',
+    fix: 'Upload the prompt first (PUT /v1/prompts/{id} with the WAV file), or name one GET /v1/prompts lists; errors[] points at each field.',
+  },
+  prompt_required: {
+    status: 422,
+    title: 'Prompt required',
+    description:
+      'The campaign’s settings need a prompt they do not name: a predictive campaign under a jurisdiction that requires an abandon message (us_fcc, uk_ofcom) needs abandonPromptId, and answerDetection.machineAction leave_message needs machinePromptId.',
+    fix: 'Upload the message (PUT /v1/prompts/{id}) and name it in the field errors[] points at, or change the mode or machine action.',
+  },
+  prompt_in_use: {
+    status: 409,
+    title: 'Prompt in use',
+    description: 'The prompt cannot be deleted while campaigns name it as their abandon or machine prompt.',
+    fix: 'Point the campaigns listed in campaignIds at another prompt (or null), then delete it.',
+  },
+  abandon_rate_above_cap: {
+    status: 422,
+    title: 'Abandon rate above cap',
+    description:
+      'pacing.abandonRateTarget is above the cap of the campaign’s jurisdiction (3 % for us_fcc and uk_ofcom).',
+    fix: 'Lower pacing.abandonRateTarget to at most the cap, or omit it for the 0.03 default.',
+  },
 };

@@ -74,16 +74,65 @@ export const DryRunResult = Type.Object({
   nextAllowedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
+/** What answer detection concluded on the contact's leg (`pconn amd --json` prints the same). */
+export const AttemptAnalysis = Type.Object(
+  {
+    verdict: Type.Union(
+      ['human', 'machine', 'fax', 'silence', 'unknown', 'invalid_number'].map((v) => Type.Literal(v)),
+    ),
+    decidedAtMs: Type.Number({ description: 'ms of audio after the answer when the verdict was reached' }),
+    beepAtMs: Type.Union([Type.Number(), Type.Null()], { description: 'when the machine’s beep ended' }),
+    features: Type.Object({}, { additionalProperties: true, description: 'The measurements behind it' }),
+  },
+  { additionalProperties: true },
+);
+
+/** RTP quality of the contact's leg while pconn held its media. */
+export const AttemptMedia = Type.Object(
+  {
+    packetsReceived: Type.Integer(),
+    packetsLost: Type.Integer(),
+    jitterMs: Type.Number(),
+    packetsSent: Type.Integer(),
+    codec: Type.String({ description: 'PCMU or PCMA' }),
+  },
+  { additionalProperties: true },
+);
+
+/** Every outcome an attempt or a call can end with. */
+export const CALL_OUTCOME_NAMES = [
+  'answered',
+  'busy',
+  'no_answer',
+  'invalid_number',
+  'rejected',
+  'network_error',
+  'agent_no_answer',
+  'canceled',
+  'abandoned',
+  'machine',
+  'fax',
+] as const;
+
 /** One attempt of a call. */
 export const Attempt = Type.Object({
   n: Type.Integer(),
   startedAt: Type.String(),
   endedAt: Type.Union([Type.String(), Type.Null()]),
-  outcome: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.Union([Type.String(), Type.Null()], { description: CALL_OUTCOME_NAMES.join(', ') }),
   sipStatus: Type.Union([Type.Integer(), Type.Null()]),
   sipReason: Type.Union([Type.String(), Type.Null()]),
   userId: Type.Union([Type.String(), Type.Null()]),
   decision: DecisionSchema,
+  contactAnsweredAt: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'When the contact picked up (a live answer for the ledger unless analysis says machine, fax or SIT)',
+  }),
+  analysis: Type.Union([AttemptAnalysis, Type.Null()]),
+  media: Type.Union([AttemptMedia, Type.Null()]),
+  abandonPromptPlayedAt: Type.Union([Type.String(), Type.Null()]),
+  machineMessagePlayedAt: Type.Union([Type.String(), Type.Null()]),
+  agentConnectedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
 /** A call as pconn answers it. */

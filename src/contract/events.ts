@@ -16,6 +16,13 @@ export const EVENT_TYPES = [
   'campaign.status_changed',
   'agent.session_changed',
   'webhook.endpoint_disabled',
+  // Dialing modes and answer detection (issues 16, 17); shapes in docs/events.md.
+  'call.analysis',
+  'call.abandoned',
+  'call.offered',
+  'agent.state_changed',
+  'campaign.pacing_restricted',
+  'campaign.stats',
 ] as const;
 
 /** The terminal call events: each call emits exactly one of them. */

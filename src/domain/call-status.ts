@@ -68,12 +68,23 @@ export const CALL_OUTCOMES = [
   // The contact answered but was never connected to an agent (e.g. the bridge failed): they
   // heard nothing. Never a quiet retry — an abandoned call for the dialing-modes ledger.
   'abandoned',
+  // Answer detection heard a machine (and it was hung up or given the machine message), or a
+  // fax; SIT tones settle as invalid_number (docs/media.md).
+  'machine',
+  'fax',
 ] as const;
 /** What ended an attempt. */
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 /** Outcomes a campaign's retry policy decides on. */
-export type RetryableOutcome = 'busy' | 'no_answer' | 'network_error' | 'invalid_number' | 'rejected';
+export type RetryableOutcome =
+  | 'busy'
+  | 'no_answer'
+  | 'network_error'
+  | 'invalid_number'
+  | 'rejected'
+  | 'machine'
+  | 'fax';
 
 /**
  * Maps a SIP final response to an outcome (DESIGN.md "Telephony"): 486/600 busy, 408/480

@@ -38,6 +38,10 @@ export const ERROR_CODES = [
   'console_session_required',
   'cross_site_request',
   'unsupported_audio',
+  'prompt_not_found',
+  'prompt_required',
+  'prompt_in_use',
+  'abandon_rate_above_cap',
 ] as const;
 
 /** A stable, snake_case problem code. */

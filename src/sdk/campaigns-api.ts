@@ -1,6 +1,6 @@
 import type { Query } from './pconn-client.ts';
 import { ResourceApi } from './resource-api.ts';
-import type { Campaign, CampaignInput, Contact, ImportResult } from './types.ts';
+import type { AbandonmentLedger, Campaign, CampaignInput, Contact, ImportResult } from './types.ts';
 
 /** A campaign status change (shared/api-contract.md: draft → scheduled|running ⇄ paused → completed|stopped). */
 export type CampaignAction = 'start' | 'pause' | 'resume' | 'stop';
@@ -36,6 +36,14 @@ export class CampaignsApi extends ResourceApi<CampaignInput, Campaign> {
   /** Stops a campaign for good. */
   stop(id: string): Promise<Campaign> {
     return this.transition(id, 'stop');
+  }
+
+  /**
+   * The abandonment ledger per UTC day of `from`..`to` (YYYY-MM-DD, both included, at most 400
+   * days; default the last 30) and over the rolling 30 days.
+   */
+  abandonment(id: string, range: { from?: string; to?: string } = {}): Promise<AbandonmentLedger> {
+    return this.client.request<AbandonmentLedger>('GET', `${this.item(id)}/abandonment`, { query: range });
   }
 
   /** Adds existing contacts to the campaign. */

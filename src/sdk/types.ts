@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import type { AbandonmentLedger as AbandonmentLedgerSchema } from '../contract/abandonment.ts';
 import type {
   AgentSessionInput as AgentSessionInputSchema,
   AgentSession as AgentSessionSchema,
@@ -44,6 +45,8 @@ import type { UserInput as UserInputSchema, User as UserSchema } from '../contra
 export type Campaign = Static<typeof CampaignSchema>;
 /** Fields a client sets on a campaign. */
 export type CampaignInput = Static<typeof CampaignInputSchema>;
+/** A campaign's abandonment ledger (GET /v1/campaigns/{id}/abandonment). */
+export type AbandonmentLedger = Static<typeof AbandonmentLedgerSchema>;
 /** A contact as pconn answers it. */
 export type Contact = Static<typeof ContactSchema>;
 /** Fields a client sets on a contact. */

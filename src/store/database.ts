@@ -220,7 +220,17 @@ export interface CallAttemptsTable {
   sip_reason: string | null;
   decision: Json<unknown>;
   driver: string;
+  /** Media facts (migration 0016), written by recordAttemptMedia; absent on insert. */
+  contact_answered_at: LaterFact<Date>;
+  analysis: LaterFact<unknown, string>;
+  media: LaterFact<unknown, string>;
+  abandon_prompt_played_at: LaterFact<Date>;
+  machine_message_played_at: LaterFact<Date>;
+  agent_connected_at: LaterFact<Date>;
 }
+
+/** A nullable column an insert may leave out (filled in later by an update). */
+export type LaterFact<Read, Write = Read> = ColumnType<Read | null, Write | null | undefined, Write | null>;
 
 /** The ordered timeline of a call (also the event outbox). */
 export interface CallEventsTable {

@@ -178,7 +178,7 @@ export function registerPromptRoutes(app: FastifyInstance, deps: { db: Db; maxBy
         scope: 'campaigns:write',
         params: Params,
         success: { 204: null },
-        errors: [404],
+        errors: [404, 409],
       }),
     },
     async (request, reply) => {

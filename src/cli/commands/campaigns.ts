@@ -9,7 +9,21 @@ function campaignLines(c: Campaign): string[] {
     `${c.id}  ${c.status}  ${c.name}`,
     `  caller id: ${c.callerId ?? '(tenant default)'}   window: ${c.callingWindow.start}–${c.callingWindow.end} ${c.timezone ?? ''}`,
     `  agents: ${c.agentIds.join(', ') || '(none)'}   dialing: ${c.dialingMode}   api calls: ${c.allowApiCalls ? 'allowed' : 'off'}`,
+    `  ${dialingLine(c)}`,
+    `  answer detection: ${c.answerDetection.enabled ? `on, machine → ${c.answerDetection.machineAction}` : 'off'}   abandon prompt: ${c.abandonPromptId ?? '(none)'}   machine prompt: ${c.machinePromptId ?? '(none)'}`,
   ];
+}
+
+function dialingLine(c: Campaign): string {
+  const first = c.dialingMode === 'progressive' ? (c.agentFirst ? 'agent first' : 'contact first') : null;
+  return [
+    first,
+    `pacing: ≤ ${(c.pacing.abandonRateTarget * 100).toFixed(1)} % abandoned, ≤ ${c.pacing.maxLinesPerAgent} lines per agent`,
+    `jurisdiction: ${c.jurisdiction}`,
+    `wrap-up: ${c.wrapUpSeconds} s`,
+  ]
+    .filter((part) => part !== null)
+    .join('   ');
 }
 
 interface CreateOptions extends ConnectionOptions {

@@ -33,6 +33,12 @@ export function presentCall(row: CallRow, attempts: readonly AttemptRow[]): Call
       sipReason: a.sip_reason,
       userId: a.user_id,
       decision: a.decision as Call['attempts'][number]['decision'],
+      contactAnsweredAt: iso(a.contact_answered_at ?? null),
+      analysis: (a.analysis ?? null) as Call['attempts'][number]['analysis'],
+      media: (a.media ?? null) as Call['attempts'][number]['media'],
+      abandonPromptPlayedAt: iso(a.abandon_prompt_played_at ?? null),
+      machineMessagePlayedAt: iso(a.machine_message_played_at ?? null),
+      agentConnectedAt: iso(a.agent_connected_at ?? null),
     })),
     links: { self: `/v1/calls/${row.id}`, events: `/v1/calls/${row.id}/events` },
   };

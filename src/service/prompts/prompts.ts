@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NotFoundError, PolicyRefusalError } from '../../domain/pconn-error.ts';
+import { ConflictError, NotFoundError, PolicyRefusalError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import { ANALYSIS_SAMPLE_RATE } from '../../media/pcm-frame.ts';
 import { resample } from '../../media/resample.ts';
@@ -7,6 +7,7 @@ import { WavFormatError } from '../../media/wav-format-error.ts';
 import { readWav } from '../../media/wav-reader.ts';
 import { writeWav } from '../../media/wav-writer.ts';
 import type { Db } from '../../store/database.ts';
+import { campaignsUsingPrompt, lockPromptForDelete } from '../../store/prompts/prompt-references.ts';
 import {
   deletePrompt,
   findPrompt,
@@ -110,7 +111,22 @@ export function listTenantPrompts(
   return listPrompts(db, ctx.tenant.id, page);
 }
 
-/** Deletes a prompt; 404 when it does not exist. */
+/**
+ * Deletes a prompt; 404 when it does not exist, 409 `prompt_in_use` naming the campaigns that
+ * would be left without their abandon or machine message (a predictive campaign without its
+ * abandon message breaks the law it dials under). The prompt is locked first, so a campaign
+ * naming it concurrently either commits before (and is found) or finds it gone.
+ */
 export async function removePrompt(db: Db, ctx: RequestContext, id: string): Promise<void> {
-  if (!(await deletePrompt(db, ctx.tenant.id, id))) throw new NotFoundError('prompt', id);
+  await db.transaction().execute(async (tx) => {
+    if (!(await lockPromptForDelete(tx, ctx.tenant.id, id))) throw new NotFoundError('prompt', id);
+    const campaignIds = await campaignsUsingPrompt(tx, ctx.tenant.id, id);
+    if (campaignIds.length > 0)
+      throw new ConflictError(
+        'prompt_in_use',
+        `Prompt '${id}' is named by ${campaignIds.length === 1 ? 'campaign' : 'campaigns'} ${campaignIds.map((c) => `'${c}'`).join(', ')}; point ${campaignIds.length === 1 ? 'it' : 'them'} at another prompt first.`,
+        { extensions: { campaignIds } },
+      );
+    await deletePrompt(tx, ctx.tenant.id, id);
+  });
 }

@@ -1,6 +1,12 @@
 import type { Campaign, CampaignInput } from '../../contract/campaigns.ts';
 import type { CampaignStatus } from '../../domain/campaign-status.ts';
 import { ConflictError } from '../../domain/pconn-error.ts';
+import {
+  checkDialingSettings,
+  type DialingSettings,
+  dialingSettingsFrom,
+  dialingSettingsOf,
+} from './campaign-dialing.ts';
 import type { ResourceKind } from './resource-kind.ts';
 
 /** Retry choices per outcome, as stored (every outcome present). */
@@ -10,14 +16,15 @@ export interface RetryPolicy {
   network_error: { retry: boolean; gapSeconds: number };
   invalid_number: { retry: boolean; gapSeconds: number };
   rejected: { retry: boolean; gapSeconds: number };
+  machine: { retry: boolean; gapSeconds: number };
+  fax: { retry: boolean; gapSeconds: number };
   minRedialGapSeconds: number;
 }
 
-/** A campaign document as stored. */
-export interface StoredCampaign {
+/** A campaign document as stored: its dialing settings (every one present) and the rest. */
+export interface StoredCampaign extends DialingSettings {
   name: string;
   status: CampaignStatus;
-  dialingMode: string;
   allowApiCalls: boolean;
   callerId: string | null;
   callingWindow: { start: string; end: string };
@@ -29,20 +36,36 @@ export interface StoredCampaign {
   metadata: Record<string, unknown>;
 }
 
-/** Defaults of a campaign's retry policy: transient outcomes retry, final ones do not. */
+/**
+ * Defaults of a campaign's retry policy: transient outcomes retry, final ones do not. A machine
+ * is retried after an hour (a person may be home later; the attempt cap still bounds it); a fax
+ * or a number the network says is invalid never holds a person, so they are not.
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   busy: { retry: true, gapSeconds: 300 },
   no_answer: { retry: true, gapSeconds: 1800 },
   network_error: { retry: true, gapSeconds: 60 },
   invalid_number: { retry: false, gapSeconds: 0 },
   rejected: { retry: false, gapSeconds: 0 },
+  machine: { retry: true, gapSeconds: 3600 },
+  fax: { retry: false, gapSeconds: 0 },
   minRedialGapSeconds: 60,
 };
+
+const POLICY_OUTCOMES = [
+  'busy',
+  'no_answer',
+  'network_error',
+  'invalid_number',
+  'rejected',
+  'machine',
+  'fax',
+] as const;
 
 function mergeRetryPolicy(input: CampaignInput['retryPolicy']): RetryPolicy {
   const policy = structuredClone(DEFAULT_RETRY_POLICY);
   if (!input) return policy;
-  for (const outcome of ['busy', 'no_answer', 'network_error', 'invalid_number', 'rejected'] as const) {
+  for (const outcome of POLICY_OUTCOMES) {
     const rule = input[outcome];
     if (rule)
       policy[outcome] = { retry: rule.retry, gapSeconds: rule.gapSeconds ?? policy[outcome].gapSeconds };
@@ -56,11 +79,13 @@ export const campaignKind: ResourceKind<CampaignInput, StoredCampaign, Campaign>
   name: 'campaign',
   table: 'campaigns',
   idKind: 'campaign',
-  toStored(_ctx, input, existing) {
+  async toStored(ctx, input, existing, db) {
+    const dialing = dialingSettingsFrom(input);
+    await checkDialingSettings(db, ctx, dialing);
     return {
       name: input.name,
       status: existing?.status ?? 'draft',
-      dialingMode: input.dialingMode ?? 'progressive',
+      ...dialing,
       allowApiCalls: input.allowApiCalls ?? true,
       callerId: input.callerId ?? null,
       callingWindow: input.callingWindow ?? { start: '08:00', end: '21:00' },
@@ -83,6 +108,8 @@ export const campaignKind: ResourceKind<CampaignInput, StoredCampaign, Campaign>
     return {
       id: row.id,
       ...row.data,
+      ...dialingSettingsOf(row.data),
+      retryPolicy: { ...DEFAULT_RETRY_POLICY, ...row.data.retryPolicy },
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };

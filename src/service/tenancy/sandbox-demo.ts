@@ -30,7 +30,7 @@ export async function seedSandboxDemo(db: Db, now: Date): Promise<void> {
       verifiedAt: now.toISOString(),
       verifiedBy: 'bootstrap',
     });
-    const campaign = campaignKind.toStored(
+    const campaign = (await campaignKind.toStored(
       undefined as never,
       {
         name: 'Sandbox demo',
@@ -41,7 +41,7 @@ export async function seedSandboxDemo(db: Db, now: Date): Promise<void> {
       },
       undefined,
       tx,
-    ) as StoredCampaign;
+    )) as StoredCampaign;
     await new ResourceRepository<StoredCampaign>('campaigns').insert(tx, 'default', SANDBOX_DEMO.campaignId, {
       ...campaign,
       status: 'running',

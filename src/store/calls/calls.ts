@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import type { AttemptMediaColumn } from './attempt-media.ts';
 import type { AttemptRow, CallEventRow, CallRow } from './call-rows.ts';
 
 /** Inserts a new call; returns false when the (client-chosen) id is taken. */
@@ -162,7 +163,10 @@ export async function listAttempts(
 /** Records an attempt before anything is dialled: the row is what prevents a second dial. */
 export async function insertAttempt(
   db: Executor,
-  attempt: Omit<AttemptRow, 'ended_at' | 'outcome' | 'sip_status' | 'sip_reason' | 'decision'> & {
+  attempt: Omit<
+    AttemptRow,
+    'ended_at' | 'outcome' | 'sip_status' | 'sip_reason' | 'decision' | AttemptMediaColumn
+  > & {
     decision: unknown;
   },
 ): Promise<void> {
