@@ -27,6 +27,8 @@ export const DIALING_MODES = ['manual', 'preview', 'progressive', 'predictive'] 
 export const CAMPAIGN_JURISDICTIONS = ['us_fcc', 'uk_ofcom', 'none'] as const;
 /** What happens when answer detection hears a machine. */
 export const MACHINE_ACTIONS = ['hangup', 'leave_message', 'connect'] as const;
+/** What happens when nobody says anything after answering. */
+export const SILENCE_ACTIONS = ['connect', 'hangup'] as const;
 
 /**
  * Bounds of each answer-detection threshold. The contract may not import src/media, so these
@@ -65,6 +67,15 @@ export const AnswerDetectionInput = Strict(
         {
           description:
             'A machine answered: hang up (default), leave machinePromptId after the beep, or connect it',
+        },
+      ),
+    ),
+    silenceAction: Type.Optional(
+      Type.Union(
+        SILENCE_ACTIONS.map((a) => Type.Literal(a)),
+        {
+          description:
+            'Nothing said after the answer: connect it to the agent (default; it may be a person) or hang up, which plays the abandon message and counts as an abandoned call',
         },
       ),
     ),

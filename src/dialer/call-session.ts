@@ -4,12 +4,13 @@ import type { Clock } from '../domain/clock.ts';
 import type { LegEvent, LegHandle, TelephonyDriver } from '../domain/telephony.ts';
 import type { AttemptTrace, CallTelemetry } from '../observability/call-telemetry.ts';
 import type { AttemptMedia } from '../service/calls/attempt-media.ts';
+import type { AttemptMediaFacts } from '../store/calls/attempt-media.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Db } from '../store/database.ts';
 import type { SelectedAgent } from './agent-selection.ts';
 import { campaignStatusOf } from './attempt-steps.ts';
 import type { CallStepWriter } from './call-step-writer.ts';
-import type { AttemptMediaFacts, AttemptResult } from './call-steps.ts';
+import type { AttemptResult } from './call-steps.ts';
 
 /** Settings of one attempt. */
 export interface SessionOptions {
@@ -57,14 +58,9 @@ export class CallSession {
   private attached = false;
   private timeLimit?: NodeJS.Timeout;
   /** What the attempt record keeps of the contact's media. */
-  private readonly facts: AttemptMediaFacts = {
-    contactAnsweredAt: null,
-    analysis: null,
-    media: null,
-    agentConnectedAt: null,
-    machineMessagePlayedAt: null,
-    abandonPromptPlayedAt: null,
-  };
+  private readonly facts: AttemptMediaFacts = {};
+  /** The attempt's media plan, once loaded (none: media stays peer to peer). */
+  private media?: AttemptMedia;
   /** A machine verdict is waiting for its beep to leave the message. */
   private awaitingBeep = false;
   private beepTimer?: NodeJS.Timeout;
@@ -91,8 +87,11 @@ export class CallSession {
       trace?: AttemptTrace;
       /** The agent's session leg this call uses instead of ringing the agent. */
       sessionLeg?: SessionAgentLeg;
-      /** The contact's media is anchored at pconn (answer detection, prompts). */
-      media?: AttemptMedia;
+      /**
+       * The campaign's media plan, loading (its prompts come from the store): when it gives
+       * one, the contact's media is anchored at pconn (answer detection, prompts).
+       */
+      media?: Promise<AttemptMedia | null>;
     },
   ) {}
 
@@ -103,6 +102,12 @@ export class CallSession {
 
   /** Rings the agent (or, in a session, the contact). */
   start(): void {
+    // First in the chain: the contact is dialled (from a later step) with the plan at hand.
+    const media = this.deps.media;
+    if (media)
+      this.enqueue(async () => {
+        this.media = (await media) ?? undefined;
+      });
     const held = this.deps.sessionLeg;
     if (held) {
       this.attached = held.attach(this.call.id, (event) => this.enqueue(() => this.onAgentEvent(event)));
@@ -189,7 +194,7 @@ export class CallSession {
         callerId: this.call.caller_id,
         ringTimeoutSeconds: this.deps.options.contactRingSeconds,
         ...(this.agentLeg ? { bridgeWith: this.agentLeg.legId } : {}),
-        ...(this.deps.media ? { anchor: this.deps.media.anchor } : {}),
+        ...(this.media ? { anchor: this.media.anchor } : {}),
       },
       (contactEvent) => {
         // Kept at once, not in the chain: a leg we end ourselves reports its media figures
@@ -207,7 +212,7 @@ export class CallSession {
       this.contactAnswered = true;
       this.facts.contactAnsweredAt = this.deps.clock.now();
       // With answer detection the verdict decides; without it the contact goes to the agent.
-      if (!this.deps.media?.anchor.answerDetection) await this.connect();
+      if (!this.media?.anchor.answerDetection) await this.connect();
     } else if (event.type === 'analysis') {
       await this.onVerdict(event.detection);
     } else if (event.type === 'beep') {
@@ -252,7 +257,7 @@ export class CallSession {
 
   /** Records the verdict on the timeline and acts on it per the campaign. */
   private async onVerdict(detection: Detection): Promise<void> {
-    const media = this.deps.media;
+    const media = this.media;
     if (!media || this.facts.analysis) return;
     this.facts.analysis = detection;
     await this.deps.steps.write({
@@ -286,7 +291,7 @@ export class CallSession {
     if (this.finished || !this.contactLeg) return;
     this.awaitingBeep = false;
     clearTimeout(this.beepTimer);
-    const prompt = this.deps.media?.machinePrompt;
+    const prompt = this.media?.machinePrompt;
     let reason = 'answer detection: machine, no message to leave';
     if (prompt) {
       this.facts.machineMessagePlayedAt = this.deps.clock.now();
@@ -301,7 +306,7 @@ export class CallSession {
   /** A live answer no agent will take: the abandon message, then the end (`abandoned`). */
   private async abandon(why: string): Promise<void> {
     if (this.finished || !this.contactLeg) return;
-    const prompt = this.deps.media?.abandonPrompt;
+    const prompt = this.media?.abandonPrompt;
     if (prompt) {
       this.facts.abandonPromptPlayedAt = this.deps.clock.now();
       await this.playOrFalse(prompt);
@@ -364,7 +369,7 @@ export class CallSession {
         tenantId: this.call.tenant_id,
         callId: this.call.id,
         n: this.attempt,
-        result: this.deps.media || this.facts.contactAnsweredAt ? { ...result, media: this.facts } : result,
+        result: this.media || this.facts.contactAnsweredAt ? { ...result, media: this.facts } : result,
       });
       // Before `done` settles: a stopping node flushes spans only after its sessions are done.
       await this.deps.telemetry?.attemptEnded(this.deps.trace, result, this.call.status, settled, () =>

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import type { TelephonyDriver } from '../domain/telephony.ts';
 import type { CallTelemetry } from '../observability/call-telemetry.ts';
+import { attemptMediaFor, PromptAudioCache } from '../service/calls/attempt-media.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import {
   advanceCampaignSchedules,
@@ -47,6 +48,8 @@ export class Dialer {
   private ticking?: Promise<void>;
   private wakeRequested = false;
   private readonly sessions = new Map<string, CallSession>();
+  /** Prompts played into anchored contact legs, kept per node by upload digest. */
+  private readonly prompts = new PromptAudioCache();
   /** Agents whose call ended since the last claim round, by tenant/user: their waiters go first. */
   private readonly freedAgents = new Map<string, FreedAgent>();
   /**
@@ -224,6 +227,8 @@ export class Dialer {
       options: this.deps.options,
       telemetry: this.deps.telemetry,
       trace: this.deps.telemetry?.attemptStarted(prepared.call, prepared.attempt),
+      // Read only when the campaign asks for answer detection (its prompts come from the store).
+      media: attemptMediaFor(this.deps.db, this.prompts, call.tenant_id, prepared.campaign),
       onError: (error) => this.deps.logger.error({ err: error, callId: call.id }, 'call session step failed'),
     });
     this.sessions.set(call.id, session);

@@ -23,6 +23,8 @@ export interface PreparedAttempt {
   call: CallRow;
   attempt: number;
   agent: SelectedAgent;
+  /** The call's campaign as read with the batch (null for a direct call). */
+  campaign: StoredCampaign | null;
 }
 
 /** Settings and collaborators of the pre-dial step. */
@@ -56,7 +58,12 @@ export async function prepareAttempts(
   // Agents this batch already gave a call to: calls sharing a campaign take its free agents in turn.
   const taken = new Set<string>();
   const answers: (PreparedAttempt | 'waiting_for_agent' | undefined)[] = claimed.map(() => undefined);
-  const begins: { i: number; agent: SelectedAgent; answer: Promise<StepAnswer<BeginStep>> }[] = [];
+  const begins: {
+    i: number;
+    agent: SelectedAgent;
+    campaign: StoredCampaign | null;
+    answer: Promise<StepAnswer<BeginStep>>;
+  }[] = [];
   for (const [i, row] of claimed.entries()) {
     const fact = facts[i];
     if (!fact) continue;
@@ -84,12 +91,13 @@ export async function prepareAttempts(
       ...(agent.sessionId ? { sessionId: agent.sessionId } : {}),
     };
     // Not awaited one by one: every begin of the batch joins the same group commit.
-    begins.push({ i, agent, answer: context.steps.write(step) });
+    const campaign = (fact.campaign as StoredCampaign | null) ?? null;
+    begins.push({ i, agent, campaign, answer: context.steps.write(step) });
   }
-  for (const { i, agent, answer } of begins) {
+  for (const { i, agent, campaign, answer } of begins) {
     const begun = await answer;
     // A cancel accepted since the read above won: the call is not ours to dial any more.
-    if (begun) answers[i] = { call: begun.call, attempt: begun.n, agent };
+    if (begun) answers[i] = { call: begun.call, attempt: begun.n, agent, campaign };
   }
   return answers;
 }

@@ -1,12 +1,8 @@
 import type { AnswerActions } from '../../domain/answer-action.ts';
 import type { LegAnchor } from '../../domain/telephony.ts';
-import {
-  type AnswerDetectionSettings,
-  DEFAULT_ANSWER_DETECTION,
-  resolveAnswerDetectionSettings,
-} from '../../media/answer-detection-settings.ts';
 import type { Executor } from '../../store/database.ts';
 import { findPromptAudio, findPromptVersions } from '../../store/prompts/prompts.ts';
+import { type DialingSettings, dialingSettingsOf } from '../resources/campaign-dialing.ts';
 
 /**
  * What a campaign asks of an attempt's contact media: the contact leg is anchored at pconn
@@ -21,13 +17,6 @@ export interface AttemptMedia {
   abandonPrompt: Int16Array | null;
   /** After a machine verdict, how long to wait for its beep before leaving the message anyway. */
   beepTimeoutMs: number;
-}
-
-/** The media choices of a campaign, as stored (api-contract wave 2). */
-export interface CampaignMediaChoices {
-  answerDetection?: ({ enabled: boolean } & Partial<AnswerActions> & Partial<AnswerDetectionSettings>) | null;
-  abandonPromptId?: string | null;
-  machinePromptId?: string | null;
 }
 
 /**
@@ -67,27 +56,25 @@ export class PromptAudioCache {
 
 /**
  * The media plan of one attempt, or null when its campaign keeps media peer to peer (no answer
- * detection: today's flow). Thresholds were validated when the campaign was written; an
- * unreadable stored value falls back to the defaults rather than stopping the dialer.
+ * detection: today's flow). The thresholds were validated when the campaign was written.
  */
 export async function attemptMediaFor(
   db: Executor,
   cache: PromptAudioCache,
   tenantId: string,
-  campaign: CampaignMediaChoices | null | undefined,
+  campaign: Partial<DialingSettings> | null | undefined,
 ): Promise<AttemptMedia | null> {
-  const detection = campaign?.answerDetection;
-  if (!campaign || !detection?.enabled) return null;
-  const { enabled: _enabled, machineAction, silenceAction, ...thresholds } = detection;
-  const resolved = resolveAnswerDetectionSettings(thresholds);
-  const settings = 'settings' in resolved ? resolved.settings : { ...DEFAULT_ANSWER_DETECTION };
-  const ids = [campaign.abandonPromptId, campaign.machinePromptId].filter((id): id is string => !!id);
+  if (!campaign) return null;
+  const settings = dialingSettingsOf(campaign);
+  const { enabled, machineAction, silenceAction, ...thresholds } = settings.answerDetection;
+  if (!enabled) return null;
+  const ids = [settings.abandonPromptId, settings.machinePromptId].filter((id): id is string => !!id);
   const prompts = await cache.load(db, tenantId, ids);
   return {
-    anchor: { answerDetection: settings },
-    actions: { machineAction: machineAction ?? 'hangup', silenceAction: silenceAction ?? 'connect' },
-    abandonPrompt: campaign.abandonPromptId ? (prompts.get(campaign.abandonPromptId) ?? null) : null,
-    machinePrompt: campaign.machinePromptId ? (prompts.get(campaign.machinePromptId) ?? null) : null,
-    beepTimeoutMs: settings.beepTimeoutMs,
+    anchor: { answerDetection: thresholds },
+    actions: { machineAction, silenceAction },
+    abandonPrompt: settings.abandonPromptId ? (prompts.get(settings.abandonPromptId) ?? null) : null,
+    machinePrompt: settings.machinePromptId ? (prompts.get(settings.machinePromptId) ?? null) : null,
+    beepTimeoutMs: thresholds.beepTimeoutMs,
   };
 }

@@ -28,11 +28,14 @@ import { FieldErrors } from '../field-errors.ts';
 export type DialingMode = 'manual' | 'preview' | 'progressive' | 'predictive';
 /** What happens when answer detection hears a machine. */
 export type MachineAction = 'hangup' | 'leave_message' | 'connect';
+/** What happens when nobody speaks after answering. */
+export type SilenceAction = 'connect' | 'hangup';
 
 /** Answer detection as a campaign stores it: on/off, the machine action and every threshold. */
 export interface CampaignAnswerDetection extends AnswerDetectionSettings {
   enabled: boolean;
   machineAction: MachineAction;
+  silenceAction: SilenceAction;
 }
 
 /** The dialing settings of a stored campaign, every one present. */
@@ -66,7 +69,12 @@ export function defaultDialingSettings(): DialingSettings {
     pacing: { ...DEFAULT_PACING },
     jurisdiction: DEFAULT_JURISDICTION,
     wrapUpSeconds: DEFAULT_WRAP_UP_SECONDS,
-    answerDetection: { enabled: false, machineAction: 'hangup', ...DEFAULT_ANSWER_DETECTION },
+    answerDetection: {
+      enabled: false,
+      machineAction: 'hangup',
+      silenceAction: 'connect',
+      ...DEFAULT_ANSWER_DETECTION,
+    },
     abandonPromptId: null,
     machinePromptId: null,
   };
@@ -97,7 +105,7 @@ export function dialingSettingsOf(stored: Partial<DialingSettings>): DialingSett
  */
 export function dialingSettingsFrom(input: CampaignInput): DialingSettings {
   const defaults = defaultDialingSettings();
-  const { enabled, machineAction, ...thresholds } = input.answerDetection ?? {};
+  const { enabled, machineAction, silenceAction, ...thresholds } = input.answerDetection ?? {};
   const resolved = resolveAnswerDetectionSettings(thresholds);
   if ('errors' in resolved) {
     const errors = new FieldErrors();
@@ -125,6 +133,7 @@ export function dialingSettingsFrom(input: CampaignInput): DialingSettings {
     answerDetection: {
       enabled: enabled ?? defaults.answerDetection.enabled,
       machineAction: (machineAction as MachineAction | undefined) ?? defaults.answerDetection.machineAction,
+      silenceAction: (silenceAction as SilenceAction | undefined) ?? defaults.answerDetection.silenceAction,
       ...settings,
     },
     abandonPromptId: input.abandonPromptId ?? null,
