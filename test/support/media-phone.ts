@@ -24,6 +24,8 @@ export interface MediaPhoneOptions {
   offer?: (peer: RtpPeer) => string;
   /** Milliseconds between the INVITE and the 200 (default at once). */
   answerAfterMs?: number;
+  /** Answer every re-INVITE with 488 (a phone that cannot take the new media). */
+  refuseReinvites?: boolean;
 }
 
 /** The phone. */
@@ -58,8 +60,10 @@ export class MediaPhone {
           const dialog = invite.accept({ sdp });
           phone?.watch(dialog);
         };
-        if (options.answerAfterMs) setTimeout(answer, options.answerAfterMs);
-        else answer();
+        if (!options.answerAfterMs) return answer();
+        invite.progress(180);
+        const timer = setTimeout(answer, options.answerAfterMs);
+        invite.onCancel(() => clearTimeout(timer));
       },
     });
     phone = new MediaPhone(ua, peer, options);
@@ -104,7 +108,7 @@ export class MediaPhone {
     });
     dialog.onReinvite((offer) => {
       this.reinvites.push({ offer: offer !== undefined });
-      return this.respond(offer);
+      return this.options.refuseReinvites ? null : this.respond(offer);
     });
   }
 

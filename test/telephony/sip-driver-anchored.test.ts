@@ -165,3 +165,63 @@ test('the contact hangs up mid-analysis: ended by remote with its figures, the p
   assert.deepEqual(leg.story(), ['answered', 'ended']);
   await waitFor(() => driver.media.openLegs === 0, { what: 'the RTP ports freed' });
 });
+
+test('a trunk that wants an offer in the INVITE gets pconn’s own RTP port; a CANCEL while ringing frees it', async () => {
+  const carrier = await phone();
+  const trunk = {
+    id: 't/offer',
+    uri: `sip:127.0.0.1:${carrier.ua.address.udpPort}`,
+    username: null,
+    password: null,
+    maxConcurrent: 10,
+    cps: 50,
+    offerInInitialInvite: true,
+  };
+  const viaTrunk = await startDriver(trunk, { min: 33000, max: 33999 });
+  try {
+    const leg = dial(viaTrunk, 'o/1/contact', { kind: 'phone', number: '+12125550100' }, DETECTING);
+    await leg.next('answered');
+    assert.equal(carrier.remote?.address, '127.0.0.1', 'the INVITE offered pconn’s address');
+    assert.equal(carrier.acks[0], undefined, 'the ACK carries no SDP: the 2xx had the answer');
+    await carrier.say(await clip('human-01'), FAST);
+    assert.equal((await leg.next('analysis')).detection.verdict, 'human');
+    await viaTrunk.hangup(leg.handle);
+    assert.ok((await leg.next('ended')).media, 'figures');
+    await waitFor(() => viaTrunk.media.openLegs === 0, { what: 'the RTP ports freed' });
+
+    // The port pair is opened before the INVITE; a CANCEL while ringing must free it too.
+    const slow = await phone({ answerAfterMs: 30_000 });
+    const ringing = await startDriver(
+      { ...trunk, uri: `sip:127.0.0.1:${slow.ua.address.udpPort}` },
+      {
+        min: 34000,
+        max: 34999,
+      },
+    );
+    try {
+      const cancelled = dial(ringing, 'o/2/contact', { kind: 'phone', number: '+12125550100' }, DETECTING);
+      await cancelled.next('ringing');
+      assert.equal(ringing.media.openLegs, 1, 'the offer’s port pair is open while ringing');
+      await ringing.hangup(cancelled.handle);
+      const ended = await cancelled.next('ended');
+      assert.equal(ended.status, 487);
+      assert.equal(ended.media, undefined, 'never answered: no figures');
+      await waitFor(() => ringing.media.openLegs === 0, { what: 'the RTP ports freed after CANCEL' });
+    } finally {
+      await ringing.close();
+    }
+  } finally {
+    await viaTrunk.close();
+  }
+});
+
+test('close() ends anchored legs and frees every port pair', async () => {
+  const closing = await startDriver(undefined, { min: 35000, max: 35999 });
+  const contact = await phone();
+  const leg = dial(closing, 'x/1/contact', { kind: 'sip', uri: contact.uri }, DETECTING);
+  await leg.next('answered');
+  assert.equal(closing.media.openLegs, 1);
+  await closing.close();
+  assert.equal(closing.media.openLegs, 0, 'no port pair left open');
+  assert.ok((await leg.next('ended')).media, 'ended with figures');
+});
