@@ -143,7 +143,7 @@ export class SipLeg implements LegHandle {
    * An anchored contact answered: pconn answers its offer itself (RFC 3264 §6, in the ACK as
    * RFC 3261 §13.2.2.4 asks of an offer in a 2xx), or takes its answer to our initial offer,
    * then reports `answered` and starts listening. An offer without G.711 still gets a valid
-   * answer in the ACK (every stream refused), then BYE: 488 Not Acceptable Here.
+   * answer in the ACK (the black hole: every stream inactive), then BYE: 488 Not Acceptable Here.
    */
   private async anchor(dialog: Dialog, sdp: string | undefined): Promise<void> {
     let media = this.media;
