@@ -24,6 +24,8 @@ export interface SipConfig {
   nonceTtlSeconds: number;
   /** Password-guessing brake of the registrar (per username and per source host). */
   registerLockout: { maxFailures: number; windowSeconds: number; lockoutSeconds: number };
+  /** Anchored media: the RTP port range and the address written into its SDP (NAT). */
+  rtp: { ports: { min: number; max: number }; publicAddress?: string };
 }
 
 /** Where SIP-over-TLS certificates are (read by the SIP driver at start). */
@@ -66,7 +68,21 @@ export function sipConfig(env: NodeJS.ProcessEnv): SipConfig {
       windowSeconds: integer(env, 'PCONN_SIP_REGISTER_FAILURE_WINDOW_SECONDS', 1),
       lockoutSeconds: integer(env, 'PCONN_SIP_REGISTER_LOCKOUT_SECONDS', 1),
     },
+    rtp: rtpConfig(env),
   };
+}
+
+function rtpConfig(env: NodeJS.ProcessEnv): SipConfig['rtp'] {
+  const raw = text(env, 'PCONN_RTP_PORTS');
+  const match = /^\s*(\d{1,5})\s*-\s*(\d{1,5})\s*$/.exec(raw);
+  const ports = match && { min: Number(match[1]), max: Number(match[2]) };
+  // At least one even RTP port with its odd RTCP port above it, within 1–65535.
+  if (!ports || ports.min < 1 || ports.max > 65535 || ports.min + (ports.min % 2) + 1 > ports.max)
+    throw new ConfigError(
+      `PCONN_RTP_PORTS must be a range like 20000-29999 holding at least one even/odd port pair, got '${raw}'.`,
+    );
+  const publicAddress = env.PCONN_RTP_PUBLIC_ADDRESS?.trim();
+  return { ports, ...(publicAddress ? { publicAddress } : {}) };
 }
 
 function sipTlsFiles(env: NodeJS.ProcessEnv): SipTlsFiles {

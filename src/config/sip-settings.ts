@@ -97,4 +97,16 @@ export const SIP_SETTINGS = {
     description:
       'first REGISTER lockout, seconds (403 with Retry-After, even for the right password); each further lockout of the same username or host doubles it, up to 16×',
   },
+  PCONN_RTP_PORTS: {
+    group: 'SIP',
+    default: '20000-29999',
+    description:
+      'UDP port range of anchored media (contacts pconn answers itself for answer detection and prompts): each such call takes an even RTP port and the odd RTCP port above it until it is bridged or ends. Open it on the firewall',
+  },
+  PCONN_RTP_PUBLIC_ADDRESS: {
+    group: 'SIP',
+    defaultText: '`PCONN_SIP_PUBLIC_ADDRESS` host, else the SIP listen address',
+    description:
+      'address written into the SDP of anchored media, i.e. where contacts send RTP: set it behind NAT (the public address whose `PCONN_RTP_PORTS` are forwarded to this node)',
+  },
 } as const satisfies Record<string, Setting>;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { LegEvent, LegHandle, LegRequest, TelephonyDriver } from '../domain/telephony.ts';
+import { type PortRange, RtpEndpoint } from './rtp/index.ts';
 import { DigestNonces } from './sip/auth/digest-nonce.ts';
 import type { DigestAlgorithm } from './sip/auth/digest-response.ts';
 import type { NonceLedger } from './sip/auth/nonce-ledger.ts';
@@ -20,6 +21,8 @@ import {
   type SourceRateLimitOptions,
   type TransactionEvent,
 } from './sip/user-agent/index.ts';
+import { AnchoredMedia } from './sip-driver/anchored-media.ts';
+import { bridgeAnchored } from './sip-driver/bridge-anchored.ts';
 import { bridgeLegs, holdLeg } from './sip-driver/bridge-legs.ts';
 import { type LegRoute, routeLeg } from './sip-driver/leg-route.ts';
 import { type SipListenInfo, sipListenInfo } from './sip-driver/listen-addresses.ts';
@@ -51,6 +54,12 @@ export interface SipDriverOptions {
   nonceLedger?: NonceLedger;
   /** Password-guessing brake: failures per user and per source host in a window, then a lockout. */
   registerLockout?: { maxFailures: number; windowSeconds: number; lockoutSeconds: number };
+  /**
+   * Anchored media (LegRequest.anchor): the RTP port range (default 20000–29999) and the
+   * address written into SDP (default: the SIP media host, i.e. `publicAddress` or the
+   * listen address).
+   */
+  rtp?: { ports?: PortRange; publicAddress?: string };
   /** Clock in ms for the registrar (nonces, bindings, lockouts); Date.now when absent. */
   now?: () => number;
   maxRegisterExpires: number;
@@ -99,6 +108,8 @@ export class SipDriver implements TelephonyDriver {
   private readonly onError: (error: unknown) => void;
   private keepalive?: TrunkKeepalive;
   private refusals?: RefusalLog;
+  /** The node's RTP endpoint: anchored legs' port pairs (binds nothing until a leg opens). */
+  readonly media: RtpEndpoint;
 
   private constructor(
     private readonly ua: SipUserAgent,
@@ -107,6 +118,14 @@ export class SipDriver implements TelephonyDriver {
     readonly bindings: BindingStore,
   ) {
     this.onError = options.onError ?? (() => undefined);
+    const listenHost = options.listen.host;
+    const wildcard = listenHost === '0.0.0.0' || listenHost === '::';
+    this.media = new RtpEndpoint({
+      ...(options.rtp?.ports ? { ports: options.rtp.ports } : {}),
+      // A SIP socket bound to one address keeps media on it too; a wildcard SIP bind, all.
+      bindAddress: wildcard ? '0.0.0.0' : listenHost,
+      publicAddress: options.rtp?.publicAddress ?? this.mediaHost(),
+    });
   }
 
   /** Binds the SIP socket and starts the registrar. */
@@ -215,6 +234,9 @@ export class SipDriver implements TelephonyDriver {
       // Timer B (64·T1) after the ring timeout, plus 2 s of margin.
       64 * this.options.t1Ms + 2000,
     );
+    if (request.anchor)
+      leg.openMedia = () =>
+        AnchoredMedia.open(this.media, request.anchor?.answerDetection, (event) => onEvent(event));
     this.legs.set(request.legId, leg);
     void this.place(leg).catch((error: unknown) => {
       this.onError(error);
@@ -227,12 +249,16 @@ export class SipDriver implements TelephonyDriver {
     const agent = this.legs.get(a.legId);
     const contact = this.legs.get(b.legId);
     if (!agent || !contact) throw new Error(`bridge: leg ${agent ? b.legId : a.legId} has ended`);
-    await bridgeLegs(agent, contact);
+    if (contact.request.anchor) await bridgeAnchored(agent, contact);
+    else await bridgeLegs(agent, contact);
   }
 
-  async play(leg: LegHandle, _audio: Int16Array): Promise<boolean> {
-    // Anchored media is not wired into this driver yet: no leg is ever anchored.
-    throw new Error(`play: leg ${leg.legId} is not anchored`);
+  async play(leg: LegHandle, audio: Int16Array): Promise<boolean> {
+    const sipLeg = this.legs.get(leg.legId);
+    if (!sipLeg?.request.anchor) throw new Error(`play: leg ${leg.legId} is not anchored`);
+    const media = sipLeg.media;
+    if (!media?.live) throw new Error(`play: leg ${leg.legId} is not answered`);
+    return media.play(audio);
   }
 
   async hold(leg: LegHandle): Promise<void> {
@@ -254,6 +280,7 @@ export class SipDriver implements TelephonyDriver {
     await Promise.race([ending, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     this.legs.clear();
     await this.ua.close();
+    await this.media.close();
   }
 
   private async place(leg: SipLeg): Promise<void> {
@@ -264,12 +291,27 @@ export class SipDriver implements TelephonyDriver {
       release = await this.limiter.acquire(route.trunk.id, route.trunk, () => leg.abandoned);
       if (!release) return leg.start(this.ua, route, undefined);
     }
-    leg.start(this.ua, route, this.initialOffer(leg, route), release);
+    let offer: string | undefined;
+    try {
+      offer = await this.initialOffer(leg, route);
+    } catch (error) {
+      release?.();
+      return leg.unroutable(503, `Service Unavailable (no RTP port pair: ${String(error)})`);
+    }
+    leg.start(this.ua, route, offer, release);
   }
 
-  /** The offer of the first INVITE: none (flow IV) unless the trunk demands one. */
-  private initialOffer(leg: SipLeg, route: LegRoute): string | undefined {
+  /**
+   * The offer of the first INVITE: none (flow IV) unless the trunk demands one; then an
+   * anchored leg offers pconn's own RTP port (its media is opened now), others the agent's.
+   */
+  private async initialOffer(leg: SipLeg, route: LegRoute): Promise<string | undefined> {
     if (!route.trunk?.offerInInitialInvite) return undefined;
+    if (leg.openMedia) {
+      const media = await leg.openMedia();
+      leg.media = media;
+      return leg.sdp.stamp(media.offer());
+    }
     // The contact gets the agent's own description (its media address and codecs) — from the
     // agent's first answer, which for a session's leg is still its phone's media.
     const agentLegId = leg.request.bridgeWith ?? leg.legId.replace(/\/contact$/, '/agent');

@@ -110,10 +110,16 @@ export class RtpPeer {
   }
 
   /**
-   * Sends `pcm` to `to` as 20 ms packets, each due at start + k·20 ms; `between` runs after each
-   * packet (fuzz tests interleave garbage there).
+   * Sends `pcm` to `to` as 20 ms packets, each due at start + k·`frameMs` (default 20: real
+   * time; less sends faster, for analysis tests); `between` runs after each packet (fuzz tests
+   * interleave garbage there).
    */
-  async sendAudio(pcm: Int16Array, to: PeerAddress, between?: (k: number) => Promise<void>): Promise<number> {
+  async sendAudio(
+    pcm: Int16Array,
+    to: PeerAddress,
+    between?: (k: number) => Promise<void>,
+    frameMs = 20,
+  ): Promise<number> {
     const start = performance.now();
     let k = 0;
     for (let offset = 0; offset < pcm.length; offset += SAMPLES, k++) {
@@ -121,7 +127,7 @@ export class RtpPeer {
       frame.set(pcm.subarray(offset, offset + SAMPLES));
       await this.sendRaw(this.nextPacket(frame), to);
       await between?.(k);
-      const wait = start + (k + 1) * 20 - performance.now();
+      const wait = start + (k + 1) * frameMs - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     return k;

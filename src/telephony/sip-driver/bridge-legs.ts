@@ -7,8 +7,13 @@ const inFlight = new WeakMap<SipLeg, Promise<unknown>>();
 // The last offer each agent leg got from a bridge: a hold re-offers the same streams.
 const lastOffer = new WeakMap<SipLeg, string>();
 
+/** Remembers the offer a bridge sent the agent, for a later hold (see {@link holdLeg}). */
+export function rememberOffer(agent: SipLeg, offer: string): void {
+  lastOffer.set(agent, offer);
+}
+
 /** Runs `step` after the leg's previous re-INVITE settled. */
-function serialized<T>(leg: SipLeg, step: () => Promise<T>): Promise<T> {
+export function serialized<T>(leg: SipLeg, step: () => Promise<T>): Promise<T> {
   const previous = inFlight.get(leg) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(step);
   inFlight.set(leg, next);
@@ -105,7 +110,11 @@ function holdOffer(previous: SessionDescription): SessionDescription {
   };
 }
 
-async function fail(
+/**
+ * A failed bridge: the contact is ended first (its status decides the outcome), then the agent
+ * unless it is a persistent session leg that still answers; always rejects.
+ */
+export async function fail(
   agent: SipLeg,
   contact: SipLeg,
   status: number,

@@ -1,6 +1,7 @@
 import type { LegEvent, LegHandle, LegRequest } from '../../domain/telephony.ts';
 import { blackHoleAnswer, parseSdp, SdpSession } from '../sip/sdp/index.ts';
 import type { Dialog, FailureInfo, OutgoingInvite, SipUserAgent } from '../sip/user-agent/index.ts';
+import type { AnchoredMedia } from './anchored-media.ts';
 import type { LegRoute } from './leg-route.ts';
 
 /** Why we ended a leg ourselves, which decides the `by` of its ended event. */
@@ -29,6 +30,13 @@ export class SipLeg implements LegHandle {
   private ringTimer?: NodeJS.Timeout;
   private ringing = false;
   private releaseSlot?: () => void;
+  /**
+   * An anchored leg's media (LegRequest.anchor): opened before the INVITE when it carries our
+   * offer, else when the contact's 2xx offer arrives; freed by the bridge or the end.
+   */
+  media?: AnchoredMedia;
+  /** Opens the anchored media on the driver's RTP endpoint (set by the driver). */
+  openMedia?: () => Promise<AnchoredMedia>;
 
   /**
    * `giveUpMs`: how long after the ring timeout a leg whose INVITE transaction never ended is
@@ -121,9 +129,47 @@ export class SipLeg implements LegHandle {
       else if (end.status !== undefined && end.status !== 200 && this.state !== 'ended')
         this.end(end.status, end.reason ?? 'Dialog failed', 'network');
     });
+    if (this.request.anchor && !this.isAgent) {
+      void this.anchor(dialog, sdp);
+      return;
+    }
     // Flow IV step 3: park the agent on a black hole until the contact's SDP arrives. The
     // contact's offer stays un-ACKed for bridgeLegs (step 8 ACKs it with the agent's answer).
     if (!this.offered && this.isAgent) this.ackBlackHole(dialog);
+    this.onEvent({ type: 'answered' });
+  }
+
+  /**
+   * An anchored contact answered: pconn answers its offer itself (RFC 3264 §6, in the ACK as
+   * RFC 3261 §13.2.2.4 asks of an offer in a 2xx), or takes its answer to our initial offer,
+   * then reports `answered` and starts listening. An offer without G.711 still gets a valid
+   * answer in the ACK (the black hole: every stream inactive), then BYE: 488 Not Acceptable Here.
+   */
+  private async anchor(dialog: Dialog, sdp: string | undefined): Promise<void> {
+    let media = this.media;
+    if (!media) {
+      try {
+        media = await this.openMedia?.();
+      } catch (error) {
+        return this.bye(503, `no RTP port pair for the anchored media: ${String(error)}`, 'network');
+      }
+      if (!media) return this.bye(500, 'no RTP endpoint to anchor the media', 'network');
+      if (this.state === 'ended') {
+        media.finish();
+        return;
+      }
+      this.media = media;
+    }
+    if (this.offered) {
+      if (!media.accept(sdp))
+        return this.bye(488, 'Not Acceptable Here: the answer has no PCMU/PCMA audio', 'network');
+    } else {
+      const answer = media.answer(sdp);
+      if (!answer) return this.bye(488, 'Not Acceptable Here: the offer has no PCMU/PCMA audio', 'network');
+      dialog.ack(this.sdp.stamp(answer));
+    }
+    if (this.state !== 'answered') return;
+    media.start();
     this.onEvent({ type: 'answered' });
   }
 
@@ -163,6 +209,8 @@ export class SipLeg implements LegHandle {
     this.state = 'ended';
     clearTimeout(this.ringTimer);
     this.releaseSlot?.();
-    this.onEvent({ type: 'ended', status, reason, by });
+    // Whatever ended the leg, its RTP ports are freed here; the figures go with the event.
+    const media = this.media?.finish();
+    this.onEvent({ type: 'ended', status, reason, by, ...(media ? { media } : {}) });
   }
 }
