@@ -252,7 +252,7 @@ export class CallSession {
     this.facts.agentConnectedAt = this.deps.clock.now();
     if (this.attached) this.deps.sessionLeg?.bridged();
     this.startTimeLimit();
-    this.call = await this.transition('connected', { leg: 'contact', event: 'answered' });
+    this.call = await this.transition('connected', { leg: 'contact', event: 'answered' }, true);
   }
 
   /** Records the verdict on the timeline and acts on it per the campaign. */
@@ -265,6 +265,7 @@ export class CallSession {
       call: this.call,
       type: 'call.analysis',
       data: { attempt: this.attempt, analysis: detection },
+      attemptFacts: { n: this.attempt, facts: { ...this.facts } },
     });
     if (this.finished) return;
     const step = stepForVerdict(detection.verdict, media.actions);
@@ -342,13 +343,19 @@ export class CallSession {
     this.timeLimit.unref();
   }
 
-  private async transition(status: 'dialing_contact' | 'connected', extra: Record<string, unknown>) {
+  /** `withFacts`: the attempt's media facts so far are written with the change. */
+  private async transition(
+    status: 'dialing_contact' | 'connected',
+    extra: Record<string, unknown>,
+    withFacts = false,
+  ) {
     const updated = await this.deps.steps.write({
       kind: 'transition',
       call: this.call,
       status,
       changes: {},
       extra: { attempt: this.attempt, ...extra },
+      ...(withFacts ? { attemptFacts: { n: this.attempt, facts: { ...this.facts } } } : {}),
     });
     // Only a call this session holds reaches here; another state means its lease was lost.
     if (!updated) throw new Error(`call ${this.call.id} left ${this.call.status} before ${status}`);

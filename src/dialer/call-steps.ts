@@ -41,6 +41,8 @@ export type CallStep =
       status: CallStatus;
       changes: TransitionChanges;
       extra: Record<string, unknown>;
+      /** Facts of the attempt learnt with this change (written first: the event shows them). */
+      attemptFacts?: AttemptFacts;
     }
   /**
    * Settles attempt n and decides the call's next state: completed after a conversation,
@@ -48,7 +50,19 @@ export type CallStep =
    */
   | { kind: 'finish'; tenantId: string; callId: string; n: number; result: AttemptResult }
   /** A timeline entry that changes no status (`call.analysis`), on a call this node holds. */
-  | { kind: 'event'; call: CallRow; type: string; data: Record<string, unknown> };
+  | {
+      kind: 'event';
+      call: CallRow;
+      type: string;
+      data: Record<string, unknown>;
+      attemptFacts?: AttemptFacts;
+    };
+
+/** Media facts of attempt `n` of a step's call. */
+export interface AttemptFacts {
+  n: number;
+  facts: AttemptMediaFacts;
+}
 
 /** What each step answers (undefined: the call had moved on, nothing of the step was written). */
 export type StepAnswer<S extends CallStep> = S extends { kind: 'begin' }
@@ -183,6 +197,15 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
         },
       });
   });
+  // Facts learnt on the way (answer, verdict, connect) before the entries that present them.
+  for (const step of steps) {
+    if ((step.kind === 'transition' || step.kind === 'event') && step.attemptFacts)
+      await recordAttemptMedia(
+        tx,
+        { tenantId: step.call.tenant_id, callId: step.call.id, n: step.attemptFacts.n },
+        step.attemptFacts.facts,
+      );
+  }
   // Rare (one per analysed answer): a statement pair each is cheaper than a set-based path.
   for (const [i, step] of steps.entries()) {
     if (step.kind !== 'event') continue;

@@ -46,8 +46,9 @@ export interface AttemptMediaFacts {
 
 /**
  * Records media facts of one attempt, in any order and any number of calls (the step that learns
- * a fact calls it in the same transaction that writes the step). Each instant and the analysis
- * are kept from their first write, so a step replayed by recovery cannot move them; `media` is a
+ * a fact calls it in the same transaction that writes the step). Each instant and the verdict
+ * are kept from their first write, so a step replayed by recovery cannot move them (a machine's
+ * beep, heard after its verdict, still fills in the analysis); `media` is a
  * measurement that grows, so its last write wins. Works on settled attempts too (quality arrives
  * with the end of the leg). Returns false when no such attempt exists.
  */
@@ -63,9 +64,16 @@ export async function recordAttemptMedia(
     ...first('abandon_prompt_played_at', facts.abandonPromptPlayedAt),
     ...first('machine_message_played_at', facts.machineMessagePlayedAt),
     ...first('agent_connected_at', facts.agentConnectedAt),
+    // The verdict is kept from its first write; the machine's beep, heard after it, fills in.
     ...(facts.analysis === undefined
       ? {}
-      : { analysis: sql<string>`coalesce(analysis, ${JSON.stringify(facts.analysis)}::jsonb)` }),
+      : {
+          analysis: sql<string>`case
+            when analysis is null then ${JSON.stringify(facts.analysis)}::jsonb
+            when analysis->>'beepAtMs' is null and analysis->>'verdict' = ${facts.analysis.verdict}
+              then ${JSON.stringify(facts.analysis)}::jsonb
+            else analysis end`,
+        }),
     ...(facts.media === undefined ? {} : { media: JSON.stringify(facts.media) }),
   };
   let query = db
