@@ -150,10 +150,10 @@ export const Campaign = Type.Object({
   status: Type.Union(
     ['draft', 'scheduled', 'running', 'paused', 'completed', 'stopped'].map((s) => Type.Literal(s)),
   ),
-  dialingMode: Type.String(),
+  dialingMode: Type.Union(DIALING_MODES.map((m) => Type.Literal(m))),
   agentFirst: Type.Boolean(),
   pacing: Type.Object({ abandonRateTarget: Type.Number(), maxLinesPerAgent: Type.Integer() }),
-  jurisdiction: Type.String(),
+  jurisdiction: Type.Union(CAMPAIGN_JURISDICTIONS.map((j) => Type.Literal(j))),
   wrapUpSeconds: Type.Integer(),
   answerDetection: Type.Required(AnswerDetectionInput),
   abandonPromptId: Type.Union([Type.String(), Type.Null()]),

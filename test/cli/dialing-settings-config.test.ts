@@ -93,5 +93,23 @@ describe('dialing settings through config as code, the SDK and the CLI', () => {
       /pacing: ≤ 2\.0 % abandoned, ≤ 4 lines per agent {3}jurisdiction: uk_ofcom {3}wrap-up: 20 s/,
     );
     assert.match(shown.stdout, /answer detection: on, machine → leave_message {3}abandon prompt: abandon-en/);
+    const ledger2 = await cli([
+      'campaigns',
+      'abandonment',
+      'outbound-predictive',
+      '--from',
+      '2026-01-01',
+      '--to',
+      '2026-01-31',
+    ]);
+    assert.equal(ledger2.code, 0, ledger2.stderr);
+    assert.match(
+      ledger2.stdout,
+      /^outbound-predictive {2}uk_ofcom {2}cap 3\.00 % {2}\(UTC days 2026-01-01 … 2026-01-31\)$/m,
+    );
+    assert.match(ledger2.stdout, /^30 days +0 +0 +0\.00 %$/m);
+    const bad = await cli(['campaigns', 'abandonment', 'outbound-predictive', '--from', '2026-02-30']);
+    assert.notEqual(bad.code, 0, bad.stdout);
+    assert.match(bad.stderr + bad.stdout, /'from': '2026-02-30' is not a calendar day/);
   });
 });

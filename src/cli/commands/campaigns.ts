@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Campaign, CampaignInput } from '../../sdk/index.ts';
+import type { AbandonmentLedger, Campaign, CampaignInput } from '../../sdk/index.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
 import { readJsonArgument } from '../input-files.ts';
 import { print, run } from '../output.ts';
@@ -24,6 +24,22 @@ function dialingLine(c: Campaign): string {
   ]
     .filter((part) => part !== null)
     .join('   ');
+}
+
+function ledgerLines(ledger: AbandonmentLedger): string[] {
+  const percent = (rate: number) => `${(rate * 100).toFixed(2)} %`;
+  const cap = ledger.cap === null ? 'no cap' : `cap ${percent(ledger.cap)}`;
+  const row = (
+    label: string,
+    t: { liveAnswers: number; abandoned: number; rate: number; restricted: boolean },
+  ) =>
+    `${label.padEnd(12)} ${String(t.liveAnswers).padStart(7)} ${String(t.abandoned).padStart(9)} ${percent(t.rate).padStart(8)}${t.restricted ? '  restricted' : ''}`;
+  return [
+    `${ledger.campaignId}  ${ledger.jurisdiction}  ${cap}  (UTC days ${ledger.from} … ${ledger.to})`,
+    `${'day'.padEnd(12)} ${'live'.padStart(7)} ${'abandoned'.padStart(9)} ${'rate'.padStart(8)}`,
+    ...ledger.days.filter((d) => d.liveAnswers > 0).map((d) => row(d.day, d)),
+    row('30 days', ledger.rolling30Days),
+  ];
 }
 
 interface CreateOptions extends ConnectionOptions {
@@ -63,6 +79,25 @@ export function registerCampaignCommands(program: Command): void {
         return 0;
       }),
   );
+
+  withConnection(
+    campaigns
+      .command('abandonment')
+      .description('the abandonment ledger: live answers, abandons and rate per UTC day and over 30 days')
+      .argument('<id>'),
+  )
+    .option('--from <YYYY-MM-DD>', 'first day (default: 29 days before --to)')
+    .option('--to <YYYY-MM-DD>', 'last day (default: today, UTC)')
+    .action((id: string, options: ConnectionOptions & { from?: string; to?: string }) =>
+      run(options, async () => {
+        const ledger = await clientFrom(options).campaigns.abandonment(id, {
+          from: options.from,
+          to: options.to,
+        });
+        print(options.json === true, ledger, () => ledgerLines(ledger));
+        return 0;
+      }),
+    );
 
   withConnection(campaigns.command('create').description('create a campaign (PUT with --id, else POST)'))
     .option('--id <id>', 'client-chosen id (idempotent PUT)')
