@@ -74,6 +74,7 @@ describe('campaign dialing settings', () => {
     assert.deepEqual(c.answerDetection, {
       enabled: false,
       machineAction: 'hangup',
+      silenceAction: 'connect',
       ...DEFAULT_ANSWER_DETECTION,
     });
     assert.equal(c.abandonPromptId, null);
@@ -236,6 +237,20 @@ describe('campaign dialing settings', () => {
     });
     assert.equal(ok.status, 200, ok.text);
     assert.deepEqual(ok.body.pacing, { abandonRateTarget: 0.01, maxLinesPerAgent: 3 });
+  });
+
+  test('PATCH merges nested settings (RFC 7396): turning detection on keeps the tuned thresholds', async () => {
+    const created = await put('merged', { name: 'Merged', answerDetection: { greetingMs: 2200, maxWords: 4 } });
+    assert.equal(created.status, 201, created.text);
+    const patched = await server.request<Campaign>('PATCH', '/v1/campaigns/merged', {
+      body: { answerDetection: { enabled: true, machineAction: 'connect' } },
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(patched.body.answerDetection.enabled, true);
+    assert.equal(patched.body.answerDetection.machineAction, 'connect');
+    assert.equal(patched.body.answerDetection.greetingMs, 2200, 'the tuned threshold is kept');
+    assert.equal(patched.body.answerDetection.maxWords, 4, 'the tuned threshold is kept');
   });
 
   test('foreign names of dialing settings get hints to pconn’s fields', async () => {

@@ -3,6 +3,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../../domain/pc
 import type { RequestContext } from '../../domain/request-context.ts';
 import type { Db, Executor } from '../../store/database.ts';
 import { type ListQuery, ResourceRepository, type ResourceRow } from '../../store/resources.ts';
+import { mergePatch } from './merge-patch.ts';
 import type { ResourceKind } from './resource-kind.ts';
 
 /** A page of a list, with the opaque cursor of the next page. */
@@ -126,18 +127,12 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
     };
   }
 
-  /** Applies the given top-level members (null clears an optional one) and stores the result. */
+  /** Applies the changes as a JSON Merge Patch (RFC 7396: null clears a member) and stores the result. */
   async patch(ctx: RequestContext, id: string, changes: Partial<Input>): Promise<Wire> {
     return this.db.transaction().execute(async (tx) => {
       const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
       if (!existing) throw new NotFoundError(this.kind.name, id);
-      const merged: Record<string, unknown> = {
-        ...(this.kind.toInput(existing.data) as Record<string, unknown>),
-      };
-      for (const [key, value] of Object.entries(changes)) {
-        if (value === null) delete merged[key];
-        else if (value !== undefined) merged[key] = value;
-      }
+      const merged = mergePatch(this.kind.toInput(existing.data), changes);
       const stored = await this.kind.toStored(ctx, merged as Input, existing.data, tx);
       const row = await this.write(
         () => this.repository.update(tx, ctx.tenant.id, id, stored, ctx.now, this.kind.columns?.(stored)),
