@@ -236,7 +236,14 @@ export class SipDriver implements TelephonyDriver {
     );
     if (request.anchor)
       leg.openMedia = () =>
-        AnchoredMedia.open(this.media, request.anchor?.answerDetection, (event) => onEvent(event));
+        AnchoredMedia.open(this.media, request.anchor?.answerDetection, (event) => {
+          // Emitted from an RTP socket's callback: a listener's error must not escape there.
+          try {
+            onEvent(event);
+          } catch (error) {
+            this.onError(error);
+          }
+        });
     this.legs.set(request.legId, leg);
     void this.place(leg).catch((error: unknown) => {
       this.onError(error);

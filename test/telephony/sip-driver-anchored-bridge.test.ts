@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import type { SipDriver } from '../../src/telephony/sip-driver.ts';
 import { MediaPhone } from '../support/media-phone.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { clip, DETECTING, dial, startDriver } from './support/anchored-call.ts';
+import { clip, DETECTING, dial, hangUpAll, startDriver } from './support/anchored-call.ts';
 
 /*
  * Bridging an anchored contact: its media moves from pconn's RTP port to the agent's phone by
@@ -30,6 +30,8 @@ function receivesFrom(to: MediaPhone, from: MediaPhone): boolean {
 before(async () => {
   driver = await startDriver(undefined, { min: 32000, max: 32999 });
 });
+
+afterEach(hangUpAll);
 
 after(async () => {
   await driver.close();

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import { detectAnswer } from '../../src/media/detect-answer.ts';
+import { parseSdp } from '../../src/telephony/sip/sdp/index.ts';
 import type { SipDriver } from '../../src/telephony/sip-driver.ts';
 import { MediaPhone } from '../support/media-phone.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { bestCorrelation, clip, DETECTING, dial, startDriver } from './support/anchored-call.ts';
+import { bestCorrelation, clip, DETECTING, dial, hangUpAll, startDriver } from './support/anchored-call.ts';
 
 /*
  * Anchored contact legs on the SIP driver, end to end over loopback: a contact phone (our own
@@ -27,6 +28,8 @@ async function phone(options?: Parameters<typeof MediaPhone.start>[0]): Promise<
 before(async () => {
   driver = await startDriver();
 });
+
+afterEach(hangUpAll);
 
 after(async () => {
   await driver.close();
@@ -51,11 +54,16 @@ test('a person saying hello: pconn answers with its own RTP port, analysis says 
   );
   // The prompt: a second of someone else's voice; the peer decodes what it received.
   const prompt = (await clip('machine-02')).slice(8000, 16000);
-  const before = contact.peer.received.length;
   assert.equal(await driver.play(leg.handle, prompt), true, 'played to its end');
-  await waitFor(() => contact.peer.received.length >= before + 50, { what: 'the prompt packets' });
-  const heard = contact.peer.decoded();
-  const correlation = bestCorrelation(heard, prompt);
+  // play() resolves once the last frame is sent; the peer reads it a moment later.
+  let correlation = 0;
+  await waitFor(
+    () => {
+      correlation = bestCorrelation(contact.peer.decoded(), prompt);
+      return correlation > 0.95;
+    },
+    { what: 'the prompt at the contact', interval: 50 },
+  ).catch(() => undefined);
   assert.ok(correlation > 0.95, `what the contact heard correlates with the prompt: ${correlation}`);
   await driver.hangup(leg.handle);
   const ended = await leg.next('ended');
@@ -71,6 +79,8 @@ test('a person saying hello: pconn answers with its own RTP port, analysis says 
 
 const verdicts = [
   { name: 'machine-07', verdict: 'machine', story: ['answered', 'analysis', 'beep'] },
+  // A short greeting whose beep is what decides `machine`: the beep event still follows.
+  { name: 'machine-29', verdict: 'machine', story: ['answered', 'analysis', 'beep'] },
   { name: 'fax-2', verdict: 'fax', story: ['answered', 'analysis'] },
   { name: 'sit-1', verdict: 'invalid_number', story: ['answered', 'analysis'] },
   { name: 'silence-0', verdict: 'silence', story: ['answered', 'analysis'] },
@@ -87,8 +97,13 @@ for (const { name, verdict, story } of verdicts) {
     assert.equal(analysis.detection.verdict, verdict);
     if (verdict === 'machine') {
       const beep = await leg.next('beep');
-      assert.equal(analysis.detection.beepAtMs, null, 'the analysis event is not changed by the later beep');
       const offline = detectAnswer(audio);
+      if (offline.features.reason !== 'beep')
+        assert.equal(
+          analysis.detection.beepAtMs,
+          null,
+          'the analysis event is not changed by the later beep',
+        );
       assert.ok(beep.detection.beepAtMs !== null, 'the beep event says when the beep ended');
       assert.ok(
         Math.abs(beep.detection.beepAtMs - (offline.beepAtMs ?? 0)) <= 200,
@@ -146,8 +161,10 @@ test('an offer without G.711: the contact gets an answer in the ACK, then BYE 48
   assert.match(ended.reason, /PCMU\/PCMA/);
   assert.equal(ended.media, undefined, 'never answered: no media figures');
   assert.deepEqual(leg.story(), ['ended']);
-  assert.equal(contact.acks.length, 1, 'the 2xx was ACKed');
-  assert.ok(contact.acks[0], 'the ACK carried an answer (RFC 3261 §13.2.2.4)');
+  // `ended` comes as the ACK and BYE leave; the phone reads them a moment later.
+  const ack = await waitFor(() => contact.acks[0], { what: 'the ACK at the contact' });
+  assert.ok(parseSdp(ack), 'the ACK carried an answer (RFC 3261 §13.2.2.4)');
+  assert.equal(contact.acks.length, 1, 'one ACK');
   await waitFor(() => contact.dialog?.state === 'terminated', { what: 'the BYE at the contact' });
   await waitFor(() => driver.media.openLegs === 0, { what: 'the RTP ports freed' });
 });
@@ -224,4 +241,17 @@ test('close() ends anchored legs and frees every port pair', async () => {
   await closing.close();
   assert.equal(closing.media.openLegs, 0, 'no port pair left open');
   assert.ok((await leg.next('ended')).media, 'ended with figures');
+});
+
+test('a contact that sends no RTP at all still gets a verdict once the analysis time has passed', async () => {
+  const mute = await phone();
+  const settings = { ...DETECTING.answerDetection!, initialSilenceMs: 300, totalAnalysisMs: 500 };
+  const leg = dial(driver, 'q/1/contact', { kind: 'sip', uri: mute.uri }, { answerDetection: settings });
+  await leg.next('answered');
+  const analysis = await leg.next('analysis');
+  assert.equal(analysis.detection.verdict, 'silence');
+  assert.equal(analysis.detection.features.reason, 'initial_silence');
+  assert.equal(analysis.detection.decidedAtMs, 300);
+  await driver.hangup(leg.handle);
+  assert.equal((await leg.next('ended')).media?.packetsReceived, 0);
 });

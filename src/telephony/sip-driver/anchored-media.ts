@@ -193,6 +193,10 @@ export class AnchoredMedia {
       // A copy: the detector fills beepAtMs in later, and an event must not change once sent.
       const detection = structuredClone(event.detection) as AnswerDetection;
       this.emit(event.kind === 'verdict' ? { type: 'analysis', detection } : { type: 'beep', detection });
+      // A beep can be what decided `machine` (a short greeting): the port promises a `beep`
+      // after the verdict all the same, so a dialer leaving a message waits for one event only.
+      if (event.kind === 'verdict' && detection.verdict === 'machine' && detection.beepAtMs !== null)
+        this.emit({ type: 'beep', detection: structuredClone(detection) as AnswerDetection });
     }
     // The verdict is in and no beep is awaited any more: stop analysing.
     if (!detector.listening) {

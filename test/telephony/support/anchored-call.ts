@@ -39,6 +39,15 @@ export interface DialledLeg {
 /** Answer detection with the default thresholds. */
 export const DETECTING: LegAnchor = { answerDetection: { ...DEFAULT_ANSWER_DETECTION } };
 
+/** Every leg dialled, so a failed test cannot leave legs (and ports) to the next one. */
+const dialled: Array<{ driver: SipDriver; handle: LegHandle }> = [];
+
+/** Hangs up every leg dialled so far (an afterEach: a no-op for legs already ended). */
+export async function hangUpAll(): Promise<void> {
+  const legs = dialled.splice(0);
+  await Promise.all(legs.map(({ driver, handle }) => driver.hangup(handle).catch(() => undefined)));
+}
+
 /** Dials `legId` to `target`, anchored when `anchor` is given. */
 export function dial(
   driver: SipDriver,
@@ -52,6 +61,7 @@ export function dial(
     { legId, target, callerId: null, ringTimeoutSeconds: 10, ...(anchor ? { anchor } : {}), ...extra },
     (event) => events.push(event),
   );
+  dialled.push({ driver, handle });
   return {
     handle,
     events,
