@@ -15,6 +15,8 @@ export const EVENT_TYPES = [
   'call.waiting_for_agent',
   'campaign.status_changed',
   'agent.session_changed',
+  'agent.state_changed',
+  'call.offered',
   'webhook.endpoint_disabled',
 ] as const;
 

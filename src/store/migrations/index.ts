@@ -13,6 +13,7 @@ import * as authGeneration from './0012-auth-generation.ts';
 import * as sipBindings from './0013-sip-bindings.ts';
 import * as consoleSignIn from './0014-console-sign-in.ts';
 import * as prompts from './0015-prompts.ts';
+import * as agentStates from './0017-agent-states.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -33,4 +34,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0013-sip-bindings': sipBindings,
   '0014-console-sign-in': consoleSignIn,
   '0015-prompts': prompts,
+  '0017-agent-states': agentStates,
 };
