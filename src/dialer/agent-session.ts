@@ -167,7 +167,8 @@ export class AgentSessionLeg implements SessionAgentLeg {
                   status: 'ready',
                   leg_state: 'held',
                   ready_at: now,
-                  ...stateColumns(agentLoggedIn(now.getTime())),
+                  // A pause asked for while the phone rang is kept.
+                  ...(current.agent_state === 'available' ? stateColumns(agentLoggedIn(now.getTime())) : {}),
                 }
               : { leg_state: 'held', ready_at: now },
           { reason: 'agent_answered' },

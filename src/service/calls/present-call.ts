@@ -1,4 +1,5 @@
 import type { Call } from '../../contract/calls.ts';
+import { dispositionOf } from '../../store/calls/call-disposition.ts';
 import type { AttemptRow, CallRow } from '../../store/calls/call-rows.ts';
 
 const iso = (value: Date | string | null): string | null =>
@@ -34,6 +35,7 @@ export function presentCall(row: CallRow, attempts: readonly AttemptRow[]): Call
       userId: a.user_id,
       decision: a.decision as Call['attempts'][number]['decision'],
     })),
+    disposition: dispositionOf(row),
     links: { self: `/v1/calls/${row.id}`, events: `/v1/calls/${row.id}/events` },
   };
 }

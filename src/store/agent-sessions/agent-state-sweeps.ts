@@ -30,3 +30,47 @@ export async function nextWrapUpEnd(db: Executor, owner: string): Promise<Date |
   const until = result.rows[0]?.until ?? null;
   return until === null ? null : new Date(until);
 }
+
+/** The open session whose agent is in wrap-up for `callId`, locked (FOR UPDATE). */
+export async function lockWrapUpOfCall(
+  tx: Executor,
+  tenantId: string,
+  callId: string,
+): Promise<SessionRow | undefined> {
+  return tx
+    .selectFrom('agent_sessions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('state_call_id', '=', callId)
+    .where('agent_state', '=', 'wrap_up')
+    .where('status', '<>', 'ended')
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** The newest session whose state was about `callId` (to name its state in a refusal). */
+export async function sessionOfCall(
+  db: Executor,
+  tenantId: string,
+  callId: string,
+): Promise<SessionRow | undefined> {
+  return db
+    .selectFrom('agent_sessions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('state_call_id', '=', callId), eb('current_call_id', '=', callId)]))
+    .orderBy('started_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Agents of open sessions (leg up or coming up) per agent state, all nodes. */
+export async function countAgentStates(db: Executor): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('agent_sessions')
+    .select(['agent_state', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('status', 'in', ['ready', 'on_call', 'ending'])
+    .groupBy('agent_state')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.agent_state, Number(row.n)]));
+}
