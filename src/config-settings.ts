@@ -271,18 +271,7 @@ export const SETTINGS = {
     description:
       'a connected call is hung up after this long (4 h): a cost guard, and the end of calls whose far end vanished without a BYE',
   },
-  PCONN_WRAP_UP_SECONDS: {
-    group: 'Dialer',
-    default: '10',
-    description:
-      "a session agent's wrap-up after a call (when the campaign sets none): `POST /v1/calls/{id}/disposition` ends it sooner; 0 = straight back to available",
-  },
-  PCONN_PREVIEW_OFFER_SECONDS: {
-    group: 'Dialer',
-    default: '30',
-    description:
-      'how long a preview call offered to an agent waits for accept or skip before it goes back to the queue',
-  },
+  PCONN_WRAP_UP_SECONDS: { group: 'Dialer', default: '10', description: "session agents' wrap-up (0: none)" },
   PCONN_EVENTS_POLL_MS: {
     group: 'Events and webhooks',
     default: '250',
