@@ -64,6 +64,7 @@ export interface Config {
     agentRingSeconds: number;
     contactRingSeconds: number;
     maxCallSeconds: number;
+    wrapUpSeconds: number;
   };
   /** `GET /metrics`: `public` (default), `token` (admin bearer or PCONN_METRICS_TOKEN) or `off`. */
   metrics: { access: 'public' | 'token' | 'off'; token?: string };
@@ -157,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       agentRingSeconds: integer(env, 'PCONN_AGENT_RING_SECONDS', 1),
       contactRingSeconds: integer(env, 'PCONN_CONTACT_RING_SECONDS', 1),
       maxCallSeconds: integer(env, 'PCONN_MAX_CALL_SECONDS', 1),
+      wrapUpSeconds: integer(env, 'PCONN_WRAP_UP_SECONDS', 0),
     },
     metrics: metricsAccess(text(env, 'PCONN_METRICS'), env.PCONN_METRICS_TOKEN),
     tracing: tracingConfig(

@@ -29,6 +29,7 @@ import { webhookKind } from './service/resources/webhooks.ts';
 import { type BootstrapResult, bootstrap } from './service/tenancy/bootstrap.ts';
 import { SANDBOX_DEMO, seedSandboxDemo } from './service/tenancy/sandbox-demo.ts';
 import { TenantSettingsCache } from './service/tenancy/tenants.ts';
+import { countAgentStates } from './store/agent-sessions/agent-state-sweeps.ts';
 import { countWaitingCalls } from './store/calls/queue-depth.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
 import { StoreMaintenance } from './store/maintenance.ts';
@@ -182,7 +183,17 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     logger.warn({ err: error, endpoint: config.tracing?.tracesUrl }, 'span export failed'),
   );
   const telemetry = new CallTelemetry({ metrics, tracing, logger });
-  const dialer = new Dialer({ db, driver, clock, logger, options: config.dialer, telemetry, owner: nodeId });
+  const dialer = new Dialer({
+    db,
+    driver,
+    clock,
+    logger,
+    options: config.dialer,
+    telemetry,
+    owner: nodeId,
+    onAgentStateChanged: (change) => metrics.agentStates.changed(change),
+  });
+  metrics.agentStates.track(() => countAgentStates(db));
   metrics.track({
     queueDepth: () => countWaitingCalls(db, clock.now()),
     activeCalls: () => dialer.activeCalls,

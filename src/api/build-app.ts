@@ -277,7 +277,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerContactImportRoutes(app, { db, maxBytes: deps.importMaxBytes });
   registerCallRoutes(app, { db, publicUrl: deps.publicUrl, ...deps.calls });
   registerDncRoutes(app, { db, maxBytes: deps.importMaxBytes });
-  registerAgentSessionRoutes(app, { db, onSessionChanged: deps.calls.onSessionChanged ?? (() => undefined) });
+  registerAgentSessionRoutes(app, {
+    db,
+    onSessionChanged: deps.calls.onSessionChanged ?? (() => undefined),
+    onStateChanged: (change) => deps.observability?.metrics.agentStates.changed(change),
+  });
   registerUserPasswordRoute(app, { db });
   registerPromptRoutes(app, { db, ...(deps.promptMaxBytes ? { maxBytes: deps.promptMaxBytes } : {}) });
   registerConsoleSessionRoutes(app, {

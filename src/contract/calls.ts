@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { Disposition } from './agent-sessions.ts';
 import { Id, PhoneNumber, Strict, Timestamp } from './common.ts';
 import { ContactInput } from './contacts.ts';
 
@@ -154,6 +155,11 @@ export const Call = Type.Object({
   updatedAt: Type.String(),
   scheduledFor: Type.Union([Type.String(), Type.Null()]),
   attempts: Type.Array(Attempt),
+  disposition: Type.Optional(
+    Type.Union([Disposition, Type.Null()], {
+      description: 'The agent’s disposition (POST /v1/calls/{id}/disposition)',
+    }),
+  ),
   links: Type.Object({ self: Type.String(), events: Type.String() }),
 });
 /** A call as pconn answers it. */

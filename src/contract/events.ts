@@ -15,6 +15,8 @@ export const EVENT_TYPES = [
   'call.waiting_for_agent',
   'campaign.status_changed',
   'agent.session_changed',
+  'agent.state_changed',
+  'call.offered',
   'webhook.endpoint_disabled',
   // Dialing modes and answer detection (issues 16, 17); shapes in docs/events.md.
   'call.analysis',

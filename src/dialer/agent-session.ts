@@ -1,9 +1,16 @@
 import type { SessionEndReason } from '../domain/agent-session-status.ts';
+import { type AgentStateChange, agentLoggedIn } from '../domain/agent-state.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LegEvent, LegHandle, LegTarget, TelephonyDriver } from '../domain/telephony.ts';
+import { type AppliedAgentEvent, stateColumns } from '../service/agent-sessions/agent-state-changes.ts';
+import {
+  callEndedFor,
+  callStartedFor,
+  contactBridgedFor,
+} from '../service/agent-sessions/call-agent-states.ts';
 import { changeSession, type SessionEventExtra } from '../service/agent-sessions/session-events.ts';
 import { lockSession, type SessionChanges, type SessionRow } from '../store/agent-sessions/session-rows.ts';
-import type { Db } from '../store/database.ts';
+import type { Db, Executor } from '../store/database.ts';
 import type { SessionAgentLeg } from './call-session.ts';
 
 /** What a session's leg needs from the dialer. */
@@ -17,6 +24,12 @@ export interface AgentSessionDeps {
   onReady: () => void;
   /** The session ended and its leg is down. */
   onClosed: () => void;
+  /** Wrap-up seconds when the call's campaign sets none (PCONN_WRAP_UP_SECONDS). */
+  wrapUpSeconds: number;
+  /** The agent went into wrap-up until `until`: the keeper sweeps the timeout then. */
+  onWrapUp: (until: Date) => void;
+  /** An agent state change was committed (metrics). */
+  onStateChanged: (change: AgentStateChange) => void;
 }
 
 type Ended = Extract<LegEvent, { type: 'ended' }>;
@@ -70,19 +83,25 @@ export class AgentSessionLeg implements SessionAgentLeg {
     this.callListener = onEvent;
     // DELETE may have landed since the routing read: the call still runs, the end follows it.
     this.run(() =>
-      this.write(
-        (row) => ({ status: row.status === 'ending' ? 'ending' : 'on_call', current_call_id: callId }),
-        {
+      this.writeState(async (tx, row, now) => {
+        const status = row.status === 'ending' ? 'ending' : 'on_call';
+        const started = await changeSession(tx, row, { status, current_call_id: callId }, now, {
           reason: 'call_started',
           callId,
-        },
-      ),
+        });
+        return callStartedFor(tx, started, callId, now);
+      }),
     );
     return true;
   }
 
   bridged(): void {
-    this.run(() => this.write(() => ({ leg_state: 'bridged' })));
+    this.run(() =>
+      this.writeState(async (tx, row, now) => {
+        const bridged = await changeSession(tx, row, { leg_state: 'bridged' }, now);
+        return contactBridgedFor(tx, bridged, now);
+      }),
+    );
   }
 
   release(): Promise<void> {
@@ -91,6 +110,9 @@ export class AgentSessionLeg implements SessionAgentLeg {
       const handled = (row: SessionRow) => ({ calls_handled: row.calls_handled + 1, current_call_id: null });
       // Counted even when the leg already ended the session (the agent hung up on this call).
       const row = await this.write((current) => handled(current), { reason: 'call_ended' }, true);
+      // Talked: wrap-up (its timeout in the row); never bridged: straight back to available.
+      if (row && row.status !== 'ended')
+        await this.writeState((tx, current, now) => callEndedFor(tx, current, now, this.deps.wrapUpSeconds));
       if (!row || row.status === 'ended' || this.legEnded || this.closed) return;
       if (row.status === 'ending')
         return this.close('ended_by_request', 'ended by request after the call', null);
@@ -136,11 +158,19 @@ export class AgentSessionLeg implements SessionAgentLeg {
     } else if (event.type === 'answered') {
       this.answered = true;
       this.run(async () => {
+        const now = this.deps.clock.now();
         const row = await this.write(
           (current) =>
             current.status === 'starting'
-              ? { status: 'ready', leg_state: 'held', ready_at: this.deps.clock.now() }
-              : { leg_state: 'held', ready_at: this.deps.clock.now() },
+              ? // Logged in: available from now (longest-idle routing counts from here).
+                {
+                  status: 'ready',
+                  leg_state: 'held',
+                  ready_at: now,
+                  // A pause asked for while the phone rang is kept.
+                  ...(current.agent_state === 'available' ? stateColumns(agentLoggedIn(now.getTime())) : {}),
+                }
+              : { leg_state: 'held', ready_at: now },
           { reason: 'agent_answered' },
         );
         if (row?.status === 'ending') return this.close('ended_by_request', 'ended by request', null);
@@ -181,6 +211,24 @@ export class AgentSessionLeg implements SessionAgentLeg {
       const changes = decide(row);
       return changes ? changeSession(tx, row, changes, this.deps.clock.now(), extra) : row;
     });
+  }
+
+  /**
+   * Locks the row and runs `step` in one transaction (nothing once the session ended); the
+   * agent state changes it applied are reported once committed.
+   */
+  private async writeState(
+    step: (tx: Executor, row: SessionRow, now: Date) => Promise<AppliedAgentEvent[]>,
+  ): Promise<void> {
+    const applied = await this.deps.db.transaction().execute(async (tx) => {
+      const row = await lockSession(tx, this.session.tenant_id, this.session.id);
+      if (!row || row.status === 'ended') return [];
+      return step(tx, row, this.deps.clock.now());
+    });
+    for (const { change } of applied) this.deps.onStateChanged(change);
+    const last = applied.at(-1)?.row;
+    if (last?.agent_state === 'wrap_up' && last.wrap_up_until)
+      this.deps.onWrapUp(new Date(last.wrap_up_until));
   }
 
   private run(step: () => Promise<unknown>): Promise<void> {

@@ -1,7 +1,11 @@
+import type { AgentStateChange } from '../domain/agent-state.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { TelephonyDriver } from '../domain/telephony.ts';
+import { endWrapUp } from '../service/agent-sessions/agent-state-changes.ts';
 import { changeSession } from '../service/agent-sessions/session-events.ts';
 import type { StoredUser } from '../service/resources/users.ts';
+import { lockExpiredWrapUps } from '../store/agent-sessions/agent-state-sweeps.ts';
+import { campaignIdOfCall } from '../store/agent-sessions/call-campaign.ts';
 import {
   claimStartingSessions,
   endingSessionIds,
@@ -10,6 +14,7 @@ import {
   unavailableUserSessionIds,
 } from '../store/agent-sessions/claim-sessions.ts';
 import type { SessionRow } from '../store/agent-sessions/session-rows.ts';
+import type { FreedAgent } from '../store/calls/claim.ts';
 import type { Db } from '../store/database.ts';
 import { ResourceRepository } from '../store/resources.ts';
 import { selectedAgentOf } from './agent-selection.ts';
@@ -33,6 +38,8 @@ export interface AgentSessionsOptions {
   agentRingSeconds: number;
   leaseSeconds: number;
   batchSize: number;
+  /** Wrap-up seconds when a call's campaign sets none (PCONN_WRAP_UP_SECONDS). */
+  wrapUpSeconds: number;
 }
 
 /**
@@ -43,6 +50,8 @@ export interface AgentSessionsOptions {
 export class AgentSessions {
   private readonly legs = new Map<string, AgentSessionLeg>();
   private claimRequested = true;
+  /** The earliest wrap-up timeout of this node's legs not swept yet (ms; Infinity: none). */
+  private nextWrapUpEnd = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly deps: {
@@ -52,8 +61,10 @@ export class AgentSessions {
       owner: string;
       options: AgentSessionsOptions;
       onError: (error: unknown) => void;
-      /** A session can take a call now. */
-      onReady: () => void;
+      /** A session can take a call now (`freed`: agents whose wrap-up just ended, for their waiters). */
+      onReady: (freed?: FreedAgent[]) => void;
+      /** An agent state change was committed on this node (metrics). */
+      onStateChanged?: (change: AgentStateChange) => void;
     },
   ) {}
 
@@ -89,6 +100,9 @@ export class AgentSessions {
     }
     if (this.legs.size > 0)
       for (const id of await endingSessionIds(db, owner)) this.legs.get(id)?.requestEnd();
+    // Wrap-ups end when this node saw one fall due, and once a second for any it did not see.
+    if (this.legs.size > 0 && (housekeeping || clock.now().getTime() >= this.nextWrapUpEnd))
+      await this.endWrapUps();
     // Claiming on every tick cost the dialer ~1 ms of the store per call (ticks follow each new
     // call); sessions start rarely, so: when asked, and once a second for other nodes' requests.
     if (!accepting || !(housekeeping || this.claimRequested)) return;
@@ -118,9 +132,41 @@ export class AgentSessions {
       onError: this.deps.onError,
       onReady: this.deps.onReady,
       onClosed: () => this.legs.delete(row.id),
+      wrapUpSeconds: this.deps.options.wrapUpSeconds,
+      onWrapUp: (until) => {
+        this.nextWrapUpEnd = Math.min(this.nextWrapUpEnd, until.getTime());
+      },
+      onStateChanged: (change) => this.deps.onStateChanged?.(change),
     });
     this.legs.set(row.id, leg);
     leg.start(user?.data.status === 'active' ? selectedAgentOf(user)?.target : undefined);
+  }
+
+  /** Ends the wrap-ups of this node's agents that timed out (their instant is in the row). */
+  private async endWrapUps(): Promise<void> {
+    const now = this.deps.clock.now();
+    this.nextWrapUpEnd = Number.POSITIVE_INFINITY;
+    const freed: FreedAgent[] = [];
+    const changes = await this.deps.db.transaction().execute(async (tx) => {
+      const applied = [];
+      for (const row of await lockExpiredWrapUps(tx, this.deps.owner, this.deps.options.batchSize, now)) {
+        const ended = await endWrapUp(tx, row, { type: 'wrap_timeout' }, now);
+        applied.push(ended);
+        if (ended.row.agent_state === 'available')
+          freed.push({
+            tenantId: row.tenant_id,
+            userId: row.user_id,
+            campaignId: row.state_call_id
+              ? await campaignIdOfCall(tx, row.tenant_id, row.state_call_id)
+              : null,
+          });
+      }
+      return applied;
+    });
+    for (const { change } of changes) this.deps.onStateChanged?.(change);
+    // A full batch may have left more behind: look again on the next tick.
+    if (changes.length === this.deps.options.batchSize) this.nextWrapUpEnd = now.getTime();
+    if (freed.length > 0) this.deps.onReady(freed);
   }
 
   private async endLost(): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { AgentStateChange } from '../domain/agent-state.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { TelephonyDriver } from '../domain/telephony.ts';
 import type { CallTelemetry } from '../observability/call-telemetry.ts';
@@ -28,7 +29,12 @@ export interface DialerOptions extends SessionOptions {
   /** A call that found no free agent is looked at again after this long (or when one frees up). */
   agentWaitMs: number;
   maxConcurrentCalls: number;
+  /** Wrap-up seconds of a session's agent after a call whose campaign sets none (PCONN_WRAP_UP_SECONDS). */
+  wrapUpSeconds?: number;
 }
+
+/** Wrap-up seconds when neither the campaign nor the options say (PCONN_WRAP_UP_SECONDS' default). */
+const DEFAULT_WRAP_UP_SECONDS = 10;
 
 /** Lifecycle of the dialer. */
 export type DialerState = 'starting' | 'running' | 'draining' | 'stopped';
@@ -73,6 +79,8 @@ export class Dialer {
       telemetry?: CallTelemetry;
       /** The node id (main.ts shares it with the registrar's bindings); a random one by default. */
       owner?: string;
+      /** A session agent's state changed on this node (metrics). */
+      onAgentStateChanged?: (change: AgentStateChange) => void;
     },
   ) {
     this.owner = deps.owner ?? newDialerOwner();
@@ -86,9 +94,11 @@ export class Dialer {
         agentRingSeconds: deps.options.agentRingSeconds,
         leaseSeconds: deps.options.leaseSeconds,
         batchSize: deps.options.batchSize,
+        wrapUpSeconds: deps.options.wrapUpSeconds ?? DEFAULT_WRAP_UP_SECONDS,
       },
       onError: (error) => deps.logger.error({ err: error }, 'agent session step failed'),
-      onReady: () => this.wake(),
+      onReady: (freed) => this.agentsFreed(freed ?? []),
+      ...(deps.onAgentStateChanged ? { onStateChanged: deps.onAgentStateChanged } : {}),
     });
   }
 
@@ -141,6 +151,13 @@ export class Dialer {
       .stop()
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'ending sessions failed'));
     this.state = 'stopped';
+  }
+
+  /** Session agents came free (a wrap-up ended): their campaigns' waiting calls go first. */
+  private agentsFreed(freed: readonly FreedAgent[]): void {
+    if (this.deps.clock.now().getTime() < this.agentWaitersUntil)
+      for (const agent of freed) this.freedAgents.set(`${agent.tenantId}/${agent.userId}`, agent);
+    this.wake();
   }
 
   private schedule(delay: number): void {

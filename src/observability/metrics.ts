@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { AGENT_STATES, type AgentStateChange } from '../domain/agent-state.ts';
 import { HttpRequestMetrics } from './http-request-metrics.ts';
 import { SipDropMetrics } from './sip-drop-metrics.ts';
 import { SipRegisterMetrics } from './sip-register-metrics.ts';
@@ -45,6 +46,8 @@ export class PconnMetrics implements WebhookMetrics {
   readonly sipRegister = new SipRegisterMetrics(this.registry);
   /** SIP messages dropped by kind; `sipDrops.observe` is the SIP driver's hook. */
   readonly sipDrops = new SipDropMetrics(this.registry);
+  /** Session agents per state (read on scrape) and the time they spend in each. */
+  readonly agentStates = new AgentStateMetrics(this.registry);
   private readonly accepted: Counter;
   private readonly transitions: Counter<'status'>;
   private readonly finished: Counter<'status' | 'outcome'>;
@@ -188,5 +191,52 @@ export class PconnMetrics implements WebhookMetrics {
         this.pendingDepth = undefined;
       });
     return this.pendingDepth;
+  }
+}
+
+// Seconds an agent spends in one state: a reservation lasts a ring, a call minutes, a pause an hour.
+const AGENT_STATE_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 14400];
+
+/**
+ * Agent states of personal-connection sessions (issue 17): `pconn_agents{state}` counts the open
+ * sessions' agents per state over all nodes, read from the store on scrape (per campaign would
+ * need a label per campaign a session takes: unbounded, so not here); the histogram records, on
+ * the node that made each change, the seconds spent in the state left.
+ */
+export class AgentStateMetrics {
+  private readonly durations: Histogram<'state'>;
+  private source?: () => Promise<Record<string, number>>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.durations = new Histogram({
+      name: 'pconn_agent_state_duration_seconds',
+      help: 'Seconds session agents spent in a state, observed when they left it, by state (available, reserved, on_call, wrap_up, paused).',
+      labelNames: ['state'],
+      buckets: AGENT_STATE_BUCKETS,
+      registers,
+    });
+    const metrics = this;
+    new Gauge({
+      name: 'pconn_agents',
+      help: 'Agents of open personal-connection sessions (all nodes), by state.',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        const counts = await metrics.source?.().catch(() => undefined);
+        if (!counts) return this.reset();
+        for (const state of AGENT_STATES) this.set({ state }, counts[state] ?? 0);
+      },
+    });
+  }
+
+  /** Where the per-state counts come from (read on scrape). */
+  track(source: () => Promise<Record<string, number>>): void {
+    this.source = source;
+  }
+
+  /** A committed state change: the time spent in the state it left. */
+  changed(change: AgentStateChange): void {
+    this.durations.observe({ state: change.from }, Math.max(0, change.durationMs) / 1000);
   }
 }

@@ -280,6 +280,15 @@ export interface CallTables {
   outbox_cursors: OutboxCursorsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   agent_sessions: AgentSessionsTable;
+  call_offer_skips: CallOfferSkipsTable;
+}
+
+/** A preview call an agent skipped: not offered to that session again until `until` (migration 0017). */
+export interface CallOfferSkipsTable {
+  tenant_id: string;
+  call_id: string;
+  session_id: string;
+  until: Date;
 }
 
 /** A personal-connection session (migration 0006); the agent's leg lives on `lease_owner`. */
@@ -302,6 +311,17 @@ export interface AgentSessionsTable {
   ready_at: Date | null;
   ended_at: Date | null;
   updated_at: CreatedAt;
+  /** The agent's state in the dialing cycle (migration 0017, src/domain/agent-state.ts). */
+  agent_state: Generated<string>;
+  state_since: Date | null;
+  state_call_id: Generated<string | null>;
+  pause_reason: Generated<string | null>;
+  /** A pause asked for during a call: applied when its wrap-up ends. */
+  pause_requested: Generated<string | null>;
+  wrap_up_until: Generated<Date | null>;
+  /** The preview call offered to the agent (state reserved) and until when. */
+  offered_call_id: Generated<string | null>;
+  offer_expires_at: Generated<Date | null>;
 }
 
 /** How far a reader of the event outbox got, as (txid, id) (migration 0003). */

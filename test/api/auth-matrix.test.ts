@@ -52,6 +52,7 @@ const PARAM_VALUES: Record<string, string> = {
   'dnc/:number': DNC_NUMBER,
   ':deliveryId': 'dlv_1',
   'prompts/:id': 'am-prompt',
+  'agent-sessions/:id': 'ses_am',
 };
 
 /** Valid bodies for the cross-tenant requests (a 404 must not hide behind a 400). */
@@ -80,6 +81,8 @@ const ROUTE_BODIES: Record<string, Pick<RequestOptions, 'body' | 'rawBody' | 'he
     headers: { 'content-type': 'text/csv' },
   },
   'PUT /v1/users/:id/session': { body: {} },
+  'POST /v1/agent-sessions/:id/pause': { body: { reason: 'matrix' } },
+  'POST /v1/calls/:id/disposition': { body: { code: 'matrix' } },
   'POST /v1/users/:id/password': { body: { password: 'matrix-password-123' } },
   'PUT /v1/prompts/:id': {
     rawBody: Buffer.from(writeWav(new Int16Array(1600), 8000, 'pcm16')),

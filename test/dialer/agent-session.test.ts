@@ -41,7 +41,8 @@ let server: TestServer;
 let contacts = 0;
 
 before(async () => {
-  server = await startTestServer({ env: { PCONN_DIALER_POLL_MS: '20' }, driver });
+  // No wrap-up between contacts: this file is about the leg (agent states: agent-states.test.ts).
+  server = await startTestServer({ env: { PCONN_DIALER_POLL_MS: '20', PCONN_WRAP_UP_SECONDS: '0' }, driver });
   const put = async (path: string, body: unknown) => {
     const res = await server.request('PUT', path, { body });
     assert.ok(res.status < 300, `${path}: ${res.text}`);

@@ -2,15 +2,19 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AgentSession, AgentSessionInput } from '../../contract/agent-sessions.ts';
 import { Id } from '../../contract/common.ts';
+import type { AgentStateChange } from '../../domain/agent-state.ts';
 import { endSession, getSession, putSession } from '../../service/agent-sessions/agent-session-use-cases.ts';
 import type { Db } from '../../store/database.ts';
 import { routeSchema } from '../route-schema.ts';
+import { registerAgentStateRoutes } from './agent-session-states.ts';
 
 /** What the session routes need. */
 export interface AgentSessionRouteDeps {
   db: Db;
   /** Tells this node's dialer a session was started or asked to end (other nodes poll). */
   onSessionChanged: () => void;
+  /** Agent state changes committed by a request (metrics). */
+  onStateChanged?: (change: AgentStateChange) => void;
 }
 
 const Params = Type.Object({ id: Id });
@@ -20,6 +24,11 @@ const TAGS = ['Users'];
 export function registerAgentSessionRoutes(app: FastifyInstance, deps: AgentSessionRouteDeps): void {
   const { db } = deps;
   const path = '/v1/users/:id/session';
+  registerAgentStateRoutes(app, {
+    db,
+    onSessionChanged: deps.onSessionChanged,
+    onStateChanged: deps.onStateChanged ?? (() => undefined),
+  });
 
   app.put<{ Params: { id: string }; Body: AgentSessionInput }>(
     path,

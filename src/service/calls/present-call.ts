@@ -1,4 +1,5 @@
 import type { Call } from '../../contract/calls.ts';
+import { dispositionOf } from '../../store/calls/call-disposition.ts';
 import type { AttemptRow, CallRow } from '../../store/calls/call-rows.ts';
 
 const iso = (value: Date | string | null): string | null =>
@@ -40,6 +41,7 @@ export function presentCall(row: CallRow, attempts: readonly AttemptRow[]): Call
       machineMessagePlayedAt: iso(a.machine_message_played_at ?? null),
       agentConnectedAt: iso(a.agent_connected_at ?? null),
     })),
+    disposition: dispositionOf(row),
     links: { self: `/v1/calls/${row.id}`, events: `/v1/calls/${row.id}/events` },
   };
 }

@@ -84,6 +84,7 @@ export async function insertSession(
       ended_at: null,
       started_at: row.now,
       updated_at: row.now,
+      state_since: row.now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

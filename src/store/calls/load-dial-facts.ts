@@ -82,8 +82,10 @@ export function dialFactsStatement(tenantId: string, callId: string, dialer: str
 /**
  * The free agents (at most `limit`, in order: the requested user, else the campaign's agentIds)
  * for calls of one campaign and requested user: active, on no live call, and — with an open
- * personal-connection session — free only through it when the session is `ready` on `dialer`
- * and takes the campaign. A subquery of rows (id, data, session_id, ord).
+ * personal-connection session — free only through it when the session is `ready` on `dialer`,
+ * its agent `available` (not reserved, on a call, in wrap-up or paused) and it takes the
+ * campaign; such agents come first, longest idle first. A subquery of rows (id, data,
+ * session_id, ord); a session agent may appear twice (callers skip agents already taken).
  */
 function freeAgents(
   tenant: RawBuilder<unknown>,
@@ -98,6 +100,16 @@ function freeAgents(
         from (
           select ${requestedUser} as id, 0::bigint as ord where ${requestedUser} is not null
           union all
+          -- Session agents available on this dialer go first, longest idle (oldest state_since)
+          -- first; a few index probes of open sessions, so the campaign order below stays cheap.
+          select i.user_id, i.ord - 1000000000 from (
+            select si.user_id, row_number() over (order by si.state_since, si.id) as ord
+            from agent_sessions si
+            where ${requestedUser} is null and si.tenant_id = ${tenant} and si.status = 'ready'
+              and si.agent_state = 'available' and si.lease_owner = ${dialer}
+              and coalesce(${campaign}->'agentIds', '[]'::jsonb) ? si.user_id
+          ) i
+          union all
           select a.value, a.ord from jsonb_array_elements_text(
             case when ${requestedUser} is null then coalesce(${campaign}->'agentIds', '[]'::jsonb) else '[]'::jsonb end
           ) with ordinality as a(value, ord)
@@ -107,13 +119,13 @@ function freeAgents(
           order by ord
         ) k
         join lateral (select id, data from users where tenant_id = ${tenant} and id = k.id limit 1) u on true
-        left join lateral (select id, status, lease_owner, campaign_ids from agent_sessions
+        left join lateral (select id, status, agent_state, lease_owner, campaign_ids from agent_sessions
           where tenant_id = ${tenant} and user_id = k.id and status <> 'ended' limit 1) s on true
         where u.data->>'status' = 'active' and jsonb_typeof(u.data->'device') = 'object'
           -- A scalar subquery (not NOT EXISTS, which becomes a join) is probed per agent, in order.
           and (select 1 from calls b
             where b.tenant_id = ${tenant} and b.user_id = k.id and b.status in (${live}) limit 1) is null
-          and (s.id is null or (s.status = 'ready' and s.lease_owner = ${dialer}
+          and (s.id is null or (s.status = 'ready' and s.agent_state = 'available' and s.lease_owner = ${dialer}
             and (s.campaign_ids is null or ${campaignId}::text is null
               or s.campaign_ids @> jsonb_build_array(${campaignId}::text))))
         order by k.ord

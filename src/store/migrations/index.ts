@@ -14,6 +14,7 @@ import * as sipBindings from './0013-sip-bindings.ts';
 import * as consoleSignIn from './0014-console-sign-in.ts';
 import * as prompts from './0015-prompts.ts';
 import * as dialingSettings from './0016-dialing-settings.ts';
+import * as agentStates from './0017-agent-states.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -35,4 +36,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014-console-sign-in': consoleSignIn,
   '0015-prompts': prompts,
   '0016-dialing-settings': dialingSettings,
+  '0017-agent-states': agentStates,
 };
