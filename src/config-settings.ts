@@ -271,7 +271,11 @@ export const SETTINGS = {
     description:
       'a connected call is hung up after this long (4 h): a cost guard, and the end of calls whose far end vanished without a BYE',
   },
-  PCONN_WRAP_UP_SECONDS: { group: 'Dialer', default: '10', description: "session agents' wrap-up (0: none)" },
+  PCONN_WRAP_UP_SECONDS: {
+    group: 'Dialer',
+    default: '10',
+    description: 'wrap-up after a session call with no campaign (campaigns set wrapUpSeconds; 0: none)',
+  },
   PCONN_EVENTS_POLL_MS: {
     group: 'Events and webhooks',
     default: '250',

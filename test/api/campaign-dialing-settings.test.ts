@@ -240,7 +240,10 @@ describe('campaign dialing settings', () => {
   });
 
   test('PATCH merges nested settings (RFC 7396): turning detection on keeps the tuned thresholds', async () => {
-    const created = await put('merged', { name: 'Merged', answerDetection: { greetingMs: 2200, maxWords: 4 } });
+    const created = await put('merged', {
+      name: 'Merged',
+      answerDetection: { greetingMs: 2200, maxWords: 4 },
+    });
     assert.equal(created.status, 201, created.text);
     const patched = await server.request<Campaign>('PATCH', '/v1/campaigns/merged', {
       body: { answerDetection: { enabled: true, machineAction: 'connect' } },

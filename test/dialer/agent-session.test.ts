@@ -57,6 +57,8 @@ before(async () => {
       agentIds: ['agent', 'agent-2', 'agent-3'],
       timezone: 'UTC',
       callingWindow: { start: '00:00', end: '00:00' },
+      // These tests are about the leg: back-to-back calls, no wrap-up between them.
+      wrapUpSeconds: 0,
     });
   await server.request('POST', '/v1/campaigns/sales/start');
   await server.request('POST', '/v1/campaigns/service/start');

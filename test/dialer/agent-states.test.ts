@@ -49,6 +49,7 @@ before(async () => {
       agentIds,
       timezone: 'UTC',
       callingWindow: { start: '00:00', end: '00:00' },
+      wrapUpSeconds: WRAP_UP_SECONDS,
     });
   await server.request('POST', '/v1/campaigns/states/start');
   await server.request('POST', '/v1/campaigns/idle/start');

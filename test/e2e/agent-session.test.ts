@@ -19,7 +19,10 @@ const peers: Sipp[] = [];
 
 before(async () => {
   // No wrap-up between contacts: this file is about the leg, not the agent states.
-  if (!skip) server = await startSipServer({ PCONN_WRAP_UP_SECONDS: '0' });
+  if (skip) return;
+  server = await startSipServer();
+  const patched = await server.request('PATCH', '/v1/campaigns/e2e', { body: { wrapUpSeconds: 0 } });
+  assert.equal(patched.status, 200, patched.text);
 });
 after(async () => {
   await Promise.all(peers.map((peer) => peer.stop()));
