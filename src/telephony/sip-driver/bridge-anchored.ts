@@ -1,4 +1,4 @@
-import { fail, rememberOffer, serialized } from './bridge-legs.ts';
+import { fail, offerToAgent, serialized } from './bridge-legs.ts';
 import type { SipLeg } from './sip-leg.ts';
 
 /**
@@ -43,17 +43,7 @@ export function bridgeAnchored(agent: SipLeg, contact: SipLeg): Promise<void> {
     if (moved.sdp !== undefined) contact.remoteSdp = moved.sdp;
     const offer = moved.sdp === undefined ? undefined : agent.sdp.relay(moved.sdp);
     if (!offer) return fail(agent, contact, 488, 'the contact offered no SDP in its re-INVITE 2xx', false);
-    const result = await agentDialog.reinvite({ sdp: offer });
-    if (result.status >= 300 || result.timeout)
-      return fail(
-        agent,
-        contact,
-        result.status,
-        `agent refused the re-INVITE: ${result.status} ${result.reason}`,
-        result.timeout === true,
-      );
-    rememberOffer(agent, offer);
-    const answer = result.sdp === undefined ? undefined : contact.sdp.relay(result.sdp);
+    const answer = await offerToAgent(agent, contact, offer);
     if (!answer) return fail(agent, contact, 488, 'the agent answered the re-INVITE without SDP', false);
     contactDialog.ack(answer);
     await media.release();

@@ -7,11 +7,6 @@ const inFlight = new WeakMap<SipLeg, Promise<unknown>>();
 // The last offer each agent leg got from a bridge: a hold re-offers the same streams.
 const lastOffer = new WeakMap<SipLeg, string>();
 
-/** Remembers the offer a bridge sent the agent, for a later hold (see {@link holdLeg}). */
-export function rememberOffer(agent: SipLeg, offer: string): void {
-  lastOffer.set(agent, offer);
-}
-
 /** Runs `step` after the leg's previous re-INVITE settled. */
 export function serialized<T>(leg: SipLeg, step: () => Promise<T>): Promise<T> {
   const previous = inFlight.get(leg) ?? Promise.resolve();
@@ -41,22 +36,38 @@ export function bridgeLegs(agent: SipLeg, contact: SipLeg): Promise<void> {
       throw new Error(`cannot bridge ${agent.legId} and ${contact.legId}: both must be answered`);
     const offer = contact.remoteSdp === undefined ? undefined : agent.sdp.relay(contact.remoteSdp);
     if (!offer) return fail(agent, contact, 488, 'the contact sent no usable SDP', false);
-    const result = await agentDialog.reinvite({ sdp: offer });
-    if (result.status < 300 && !result.timeout) lastOffer.set(agent, offer);
-    if (result.status >= 300 || result.timeout)
-      return fail(
-        agent,
-        contact,
-        result.status,
-        `agent refused the re-INVITE: ${result.status} ${result.reason}`,
-        result.timeout === true,
-      );
-    const answer = result.sdp === undefined ? undefined : contact.sdp.relay(result.sdp);
+    const answer = await offerToAgent(agent, contact, offer);
     if (contactDialog.ackPending) {
       if (!answer) return fail(agent, contact, 488, 'the agent answered the re-INVITE without SDP', false);
       contactDialog.ack(answer);
     }
   });
+}
+
+/**
+ * Steps 6-7 of flow IV, shared by both bridges: re-INVITEs the agent with `offer` (the contact's
+ * description, already re-stamped for the agent) and answers the agent's answer re-stamped for
+ * the contact, undefined when the agent sent none. A refusal or no answer ends the legs as
+ * `fail` says and rejects.
+ */
+export async function offerToAgent(
+  agent: SipLeg,
+  contact: SipLeg,
+  offer: string,
+): Promise<string | undefined> {
+  const dialog = agent.dialog;
+  if (!dialog) throw new Error(`cannot bridge ${agent.legId}: its dialog is gone`);
+  const result = await dialog.reinvite({ sdp: offer });
+  if (result.status >= 300 || result.timeout)
+    return fail(
+      agent,
+      contact,
+      result.status,
+      `agent refused the re-INVITE: ${result.status} ${result.reason}`,
+      result.timeout === true,
+    );
+  lastOffer.set(agent, offer);
+  return result.sdp === undefined ? undefined : contact.sdp.relay(result.sdp);
 }
 
 /**
