@@ -109,7 +109,9 @@ export class AnswerDetector {
 
   #frame(frame: Int16Array): AnswerDetectorEvent | undefined {
     this.#frames++;
-    const tones = measureFrameTones(frame, ANALYSIS_SAMPLE_RATE);
+    // After the verdict only the beep detector listens: the seven signalling tones can no
+    // longer change anything, so their filters are not run.
+    const tones = measureFrameTones(frame, ANALYSIS_SAMPLE_RATE, this.#detection === undefined);
     // Every frame goes through the beep detector, which counts time in frames; a tone before
     // anyone spoke is not a machine's beep.
     const tone = this.#beeps.push(tones);
