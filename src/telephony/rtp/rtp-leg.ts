@@ -231,15 +231,19 @@ export class RtpLeg {
   private sendTo(socket: Socket, target: MediaAddress | undefined, packet: Buffer): boolean {
     if (!target || this.closed) return false;
     try {
-      socket.send(packet, target.port, target.address, (error) => {
-        if (error) this.sendErrors++;
-      });
+      // One callback for every send (not a closure per packet, 50 a second per leg); without
+      // one, Node drops a synchronous failure (ENETUNREACH, EPERM) unseen.
+      socket.send(packet, target.port, target.address, this.countSendError);
       return true;
     } catch {
       this.sendErrors++;
       return false;
     }
   }
+
+  private readonly countSendError = (error: Error | null) => {
+    if (error) this.sendErrors++;
+  };
 
   private sendRtcp(packet: Buffer): boolean {
     const target = this.rtcpTarget();

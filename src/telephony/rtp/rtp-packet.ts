@@ -37,6 +37,8 @@ export const RTP_HEADER_SIZE = 12;
  */
 export const RTP_MAX_PACKET = 1500;
 
+const NO_CSRCS = Object.freeze([]) as unknown as number[];
+
 /** Parses one datagram as RTP; never throws. */
 export function parseRtp(data: Uint8Array): RtpParse {
   if (data.length < RTP_HEADER_SIZE) return { ok: false, reason: 'short' };
@@ -51,7 +53,8 @@ export function parseRtp(data: Uint8Array): RtpParse {
   const csrcCount = b0 & 0x0f;
   let offset = RTP_HEADER_SIZE + csrcCount * 4;
   if (offset > data.length) return { ok: false, reason: 'bad-length' };
-  const csrcs: number[] = [];
+  // Only mixers send CSRCs: the usual packet shares one frozen empty list (no array per packet).
+  const csrcs: number[] = csrcCount === 0 ? NO_CSRCS : [];
   for (let i = 0; i < csrcCount; i++) csrcs.push(view.getUint32(RTP_HEADER_SIZE + i * 4));
   if (b0 & 0x10) {
     // Header extension (§5.3.1): 16-bit profile data, 16-bit length in 32-bit words.
