@@ -35,6 +35,7 @@ const measures: Record<string, () => Promise<string>> = {
   pacing_occupancy: () => pacingOccupancy(),
   pacing_small_team: () => pacingSmallTeam(),
   media_legs: () => mediaLegs(),
+  media_legs_floor: () => mediaLegs(true),
 };
 if (only && !(only in measures)) {
   process.stderr.write(`no measure ${only}; measures: ${Object.keys(measures).join(', ')}\n`);

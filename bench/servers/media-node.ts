@@ -8,11 +8,18 @@
  */
 import { AnswerDetector } from '../../src/media/answer-detector.ts';
 import { RtpEndpoint } from '../../src/telephony/rtp/index.ts';
-import type { RtpLeg } from '../../src/telephony/rtp/rtp-leg.ts';
+import { FloorLeg } from './media-floor-leg.ts';
+
+/** BENCH_MEDIA_NODE_FLOOR=1: plain sockets instead of RtpLegs (the media_legs_floor reference). */
+const floor = process.env.BENCH_MEDIA_NODE_FLOOR === '1';
 
 const min = Number(process.env.BENCH_MEDIA_NODE_PORTS_MIN ?? 40000);
 const endpoint = new RtpEndpoint({ ports: { min, max: min + 4999 }, bindAddress: '127.0.0.1' });
-let legs: RtpLeg[] = [];
+let legs: Array<{
+  localPort: number;
+  quality(): { received: { lost: number; expected: number; packets: number } };
+  close(): Promise<unknown>;
+}> = [];
 /** Bins of 0.1 ms up to 100 ms; the last holds everything later. */
 function count(bins: Uint32Array, ms: number): void {
   const bin = Math.min(1000, Math.max(0, Math.round(ms * 10)));
@@ -69,21 +76,24 @@ function received() {
 process.on('message', async (message: { type: string; peerPorts?: number[]; seconds?: number }) => {
   if (message.type === 'open') {
     legs = [];
+    const onFrameSent = (lateMs: number) => {
+      count(lateness, lateMs);
+      const firing = endpoint.clock.lastFiring;
+      if (firing !== lastFiring) {
+        lastFiring = firing;
+        count(timerLate, firing.firedMs - firing.dueMs);
+      }
+      count(spread, performance.now() - firing.firedMs);
+    };
     for (const port of message.peerPorts ?? []) {
       legs.push(
-        await endpoint.openLeg({
-          remote: { address: '127.0.0.1', port },
-          onFrame: analyser(),
-          onFrameSent: (lateMs) => {
-            count(lateness, lateMs);
-            const firing = endpoint.clock.lastFiring;
-            if (firing !== lastFiring) {
-              lastFiring = firing;
-              count(timerLate, firing.firedMs - firing.dueMs);
-            }
-            count(spread, performance.now() - firing.firedMs);
-          },
-        }),
+        floor
+          ? await FloorLeg.open(endpoint.clock, port, onFrameSent)
+          : await endpoint.openLeg({
+              remote: { address: '127.0.0.1', port },
+              onFrame: analyser(),
+              onFrameSent,
+            }),
       );
     }
     process.send?.({ type: 'opened', ports: legs.map((leg) => leg.localPort) });
