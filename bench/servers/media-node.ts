@@ -7,6 +7,7 @@
  * bench/media-legs.ts: open N legs towards given peer ports, measure a window, close.
  */
 import { AnswerDetector } from '../../src/media/answer-detector.ts';
+import { FrameClock } from '../../src/telephony/rtp/frame-clock.ts';
 import { RtpEndpoint } from '../../src/telephony/rtp/index.ts';
 import { FloorLeg } from './media-floor-leg.ts';
 
@@ -14,7 +15,13 @@ import { FloorLeg } from './media-floor-leg.ts';
 const floor = process.env.BENCH_MEDIA_NODE_FLOOR === '1';
 
 const min = Number(process.env.BENCH_MEDIA_NODE_PORTS_MIN ?? 40000);
-const endpoint = new RtpEndpoint({ ports: { min, max: min + 4999 }, bindAddress: '127.0.0.1' });
+/** BENCH_MEDIA_SLOTS: the FrameClock's slots per period (the endpoint's default otherwise). */
+const slots = process.env.BENCH_MEDIA_SLOTS ? Number(process.env.BENCH_MEDIA_SLOTS) : undefined;
+const endpoint = new RtpEndpoint({
+  ports: { min, max: min + 4999 },
+  bindAddress: '127.0.0.1',
+  clock: slots ? new FrameClock(20, () => performance.now(), slots) : undefined,
+});
 let legs: Array<{
   localPort: number;
   quality(): { received: { lost: number; expected: number; packets: number } };
