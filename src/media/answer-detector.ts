@@ -72,6 +72,13 @@ export class AnswerDetector {
   /** Analyses the next samples (8 kHz, 16-bit); returns what they decided, in order. */
   push(samples: Int16Array): AnswerDetectorEvent[] {
     const events: AnswerDetectorEvent[] = [];
+    if (this.#pendingLength === 0 && samples.length === FRAME_SAMPLES) {
+      // The usual case (an RTP leg's frame): analysed where it lies, without a copy.
+      if (!this.listening) return events;
+      const event = this.#frame(samples);
+      if (event) events.push(event);
+      return events;
+    }
     let at = 0;
     while (at < samples.length && this.listening) {
       const take = Math.min(FRAME_SAMPLES - this.#pendingLength, samples.length - at);

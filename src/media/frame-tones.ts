@@ -47,27 +47,29 @@ const TONE_NAMES = Object.keys(SIGNALLING_TONES) as SignallingTone[];
  */
 function zeroCrossingHz(frame: Int16Array, sampleRate: number, rms: number): number | undefined {
   const band = 0.4 * rms;
-  let armed: 'up' | 'down' | undefined;
-  let first: number | undefined;
+  // Hot loop (every frame of every leg): the arming is a number (1 up, -1 down, 0 not armed)
+  // and the previous sample a local, not a string state and a second read per sample.
+  let armed = 0;
+  let first = -1;
   let last = 0;
   let crossings = 0;
-  for (let i = 1; i < frame.length; i++) {
-    const a = frame[i - 1] ?? 0;
-    const b = frame[i] ?? 0;
-    const crossedUp = armed === 'up' && a < 0 && b >= 0;
-    const crossedDown = armed === 'down' && a > 0 && b <= 0;
-    if (crossedUp || crossedDown) {
+  const n = frame.length;
+  let a = n > 0 ? (frame[0] as number) : 0;
+  for (let i = 1; i < n; i++) {
+    const b = frame[i] as number;
+    if ((armed === 1 && a < 0 && b >= 0) || (armed === -1 && a > 0 && b <= 0)) {
       const at = i - 1 + a / (a - b);
-      if (first === undefined) first = at;
+      if (first < 0) first = at;
       last = at;
       crossings++;
-      armed = undefined;
+      armed = 0;
     }
     // Armed after the check: one step may cross zero and leave the band on the other side.
-    if (b < -band) armed = 'up';
-    else if (b > band) armed = 'down';
+    if (b < -band) armed = 1;
+    else if (b > band) armed = -1;
+    a = b;
   }
-  if (first === undefined || crossings < 3 || last <= first) return undefined;
+  if (first < 0 || crossings < 3 || last <= first) return undefined;
   return ((crossings - 1) / 2) * (sampleRate / (last - first));
 }
 
@@ -103,16 +105,15 @@ export function measureFrameTones(frame: Int16Array, sampleRate: number, signall
   let dominantHz: number | undefined;
   let dominantPurity = 0;
   if (estimate !== undefined && estimate > 100 && estimate < sampleRate / 2 - 100) {
-    // The estimate is within a few Hz for a clean tone; probe around it for noisy ones.
-    const [centre, below, above] = threeGoertzel(frame, sampleRate, estimate, estimate - 8, estimate + 8);
-    for (const [purity, hz] of [
-      [(2 * centre) / (n * energy), estimate],
-      [(2 * below) / (n * energy), estimate - 8],
-      [(2 * above) / (n * energy), estimate + 8],
-    ] as const) {
+    // The estimate is within a few Hz for a clean tone; probe around it for noisy ones (in
+    // this order, the first purest kept).
+    threeGoertzel(frame, sampleRate, estimate, estimate - 8, estimate + 8);
+    const scale = n * energy;
+    for (let k = 0; k < 3; k++) {
+      const purity = (2 * (probes[k] as number)) / scale;
       if (purity > dominantPurity) {
         dominantPurity = Math.min(1, purity);
-        dominantHz = hz;
+        dominantHz = k === 0 ? estimate : k === 1 ? estimate - 8 : estimate + 8;
       }
     }
   }
@@ -121,6 +122,9 @@ export function measureFrameTones(frame: Int16Array, sampleRate: number, signall
 
 /** The tone found by the latest `signallingPass` (a module slot: no object per frame). */
 let strongest: SignallingTone | undefined;
+
+/** The seven purities of the latest `signallingPass` (no array per frame). */
+const signallingPurities = new Float64Array(7);
 
 /** Sum of squared samples. */
 function frameEnergy(frame: Int16Array): number {
@@ -190,16 +194,16 @@ function signallingPass(frame: Int16Array, sampleRate: number): number {
   if (energy > 0) {
     const scale = n * energy;
     let best = TONE_PURITY;
-    const purities = [
-      (2 * (a0 * a0 + b0 * b0 - c0 * a0 * b0)) / scale,
-      (2 * (a1 * a1 + b1 * b1 - c1 * a1 * b1)) / scale,
-      (2 * (a2 * a2 + b2 * b2 - c2 * a2 * b2)) / scale,
-      (2 * (a3 * a3 + b3 * b3 - c3 * a3 * b3)) / scale,
-      (2 * (a4 * a4 + b4 * b4 - c4 * a4 * b4)) / scale,
-      (2 * (a5 * a5 + b5 * b5 - c5 * a5 * b5)) / scale,
-      (2 * (a6 * a6 + b6 * b6 - c6 * a6 * b6)) / scale,
-    ];
-    for (let k = 0; k < purities.length; k++) {
+    // In tone order, the first purest kept (as one filter after another would).
+    const purities = signallingPurities;
+    purities[0] = (2 * (a0 * a0 + b0 * b0 - c0 * a0 * b0)) / scale;
+    purities[1] = (2 * (a1 * a1 + b1 * b1 - c1 * a1 * b1)) / scale;
+    purities[2] = (2 * (a2 * a2 + b2 * b2 - c2 * a2 * b2)) / scale;
+    purities[3] = (2 * (a3 * a3 + b3 * b3 - c3 * a3 * b3)) / scale;
+    purities[4] = (2 * (a4 * a4 + b4 * b4 - c4 * a4 * b4)) / scale;
+    purities[5] = (2 * (a5 * a5 + b5 * b5 - c5 * a5 * b5)) / scale;
+    purities[6] = (2 * (a6 * a6 + b6 * b6 - c6 * a6 * b6)) / scale;
+    for (let k = 0; k < 7; k++) {
       const purity = purities[k] as number;
       if (purity >= best) {
         best = purity;
@@ -210,23 +214,20 @@ function signallingPass(frame: Int16Array, sampleRate: number): number {
   return energy;
 }
 
-/** Goertzel powers of three frequencies in one pass (each as `goertzelPower` computes it). */
-function threeGoertzel(
-  frame: Int16Array,
-  sampleRate: number,
-  f0: number,
-  f1: number,
-  f2: number,
-): [number, number, number] {
+/** The Goertzel powers `threeGoertzel` found last (a module slot: no array per frame). */
+const probes = new Float64Array(3);
+
+/** Goertzel powers of three frequencies in one pass into `probes` (each as `goertzelPower`). */
+function threeGoertzel(frame: Int16Array, sampleRate: number, f0: number, f1: number, f2: number): void {
   const c0 = 2 * Math.cos((2 * Math.PI * f0) / sampleRate);
   const c1 = 2 * Math.cos((2 * Math.PI * f1) / sampleRate);
   const c2 = 2 * Math.cos((2 * Math.PI * f2) / sampleRate);
-  let a0 = 0,
-    b0 = 0,
-    a1 = 0,
-    b1 = 0,
-    a2 = 0,
-    b2 = 0;
+  let a0 = 0;
+  let b0 = 0;
+  let a1 = 0;
+  let b1 = 0;
+  let a2 = 0;
+  let b2 = 0;
   for (let i = 0; i < frame.length; i++) {
     const x = frame[i] as number;
     let s = x + c0 * a0 - b0;
@@ -239,9 +240,7 @@ function threeGoertzel(
     b2 = a2;
     a2 = s;
   }
-  return [
-    a0 * a0 + b0 * b0 - c0 * a0 * b0,
-    a1 * a1 + b1 * b1 - c1 * a1 * b1,
-    a2 * a2 + b2 * b2 - c2 * a2 * b2,
-  ];
+  probes[0] = a0 * a0 + b0 * b0 - c0 * a0 * b0;
+  probes[1] = a1 * a1 + b1 * b1 - c1 * a1 * b1;
+  probes[2] = a2 * a2 + b2 * b2 - c2 * a2 * b2;
 }
