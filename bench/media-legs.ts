@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { contactAudio } from './support/contact-audio.ts';
 import { RtpFarEnds } from './support/rtp-far-ends.ts';
 
-const STEPS = (process.env.BENCH_MEDIA_LEGS ?? '100,250,500,750,1000').split(',').map(Number);
+const STEPS = (process.env.BENCH_MEDIA_LEGS ?? '100,250,500,750,1000,1250,1500').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_MEDIA_SECONDS ?? 5);
 const GOAL_P99_MS = 5;
 
