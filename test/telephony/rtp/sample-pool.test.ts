@@ -15,12 +15,12 @@ test('pooled frames are zeroed, never overlap, and keep their samples across sla
     frame.fill(i);
     frames.push(frame);
   }
-  frames.forEach((frame, i) =>
+  for (const [i, frame] of frames.entries()) {
     assert.ok(
       frame.every((s) => s === i),
       `frame ${i} still holds its own samples`,
-    ),
-  );
+    );
+  }
   assert.ok(new Set(frames.map((f) => f.buffer)).size >= 2, 'more than one slab was used');
 });
 
