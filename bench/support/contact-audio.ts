@@ -2,8 +2,9 @@
 
 /**
  * What the far ends say, `seconds` long: an 8 s cycle of a person's "hello" (two syllables of a
- * voiced buzz) then line noise, and a machine's long greeting then noise, all over noise 25 dB
- * below the speech. The detector meets silence, words, people and machines: its real work.
+ * voiced buzz) then line noise, and a machine's long greeting and its beep then noise, all over
+ * noise 25 dB below the speech. The detector meets silence, words, people, machines and beeps
+ * (without the beep a machine verdict would wait 30 s for one, in the cheaper beep-only mode).
  */
 export function contactAudio(seconds: number): Int16Array {
   const out = new Int16Array(8000 * seconds);
@@ -28,6 +29,8 @@ export function contactAudio(seconds: number): Int16Array {
       for (let h = 1; h <= 8; h++)
         v += (1500 * envelope * Math.sin(2 * Math.PI * pitch * h * t + h)) / h ** 0.5;
     }
+    // The machine's beep: 1000 Hz for 300 ms after its greeting.
+    if (t >= 7.3 && t < 7.6) v += 6000 * Math.sin(2 * Math.PI * 1000 * t);
     out[i] = Math.max(-32768, Math.min(32767, Math.round(v)));
   }
   return out;
