@@ -9,6 +9,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { BenchUnavailable } from './support/bench-unavailable.ts';
 import { contactAudio } from './support/contact-audio.ts';
 import { RtpFarEnds } from './support/rtp-far-ends.ts';
 
@@ -84,6 +85,7 @@ export async function mediaLegs(floor = false): Promise<string> {
   const audio = contactAudio(60);
   const results: Array<{ legs: number; m: Measured; ok: boolean }> = [];
   let baseline = { p50: Number.NaN, p99: Number.NaN };
+  let baselineAfter = { p50: Number.NaN, p99: Number.NaN };
   let far: RtpFarEnds | undefined;
   try {
     baseline = await ask<{ p50: number; p99: number }>({ type: 'baseline', seconds: SECONDS });
@@ -113,6 +115,8 @@ export async function mediaLegs(floor = false): Promise<string> {
       );
       if (!ok) break;
     }
+    // Again after the ramp: load that came from elsewhere meanwhile shows here too.
+    baselineAfter = await ask<{ p50: number; p99: number }>({ type: 'baseline', seconds: SECONDS });
   } finally {
     await far?.close();
     await node.stop();
@@ -124,7 +128,14 @@ export async function mediaLegs(floor = false): Promise<string> {
         `${r.legs}: p99 ${r.m.p99} ms (timer ${r.m.timerP99}, loop ${r.m.spreadP99}), lost ${r.m.lost}/${r.m.expected}, CPU ${cpuPerLeg(r.m, r.legs)}`,
     )
     .join('; ');
-  return `${name}: ${best?.legs ?? 0} (${floor ? 'reference, plain sockets: ' : ''}goal ≥ 500 legs with send pacing jitter p99 ≤ ${GOAL_P99_MS} ms and no receive loss; ${detail}; baseline: a bare 20 ms timer in the same process fires p99 ${baseline.p99} ms late; node in its own process, ${SECONDS} s per step)`;
+  const timer = `a bare 20 ms timer in the same process fires p99 ${baseline.p99} ms late before the ramp, ${baselineAfter.p99} ms after`;
+  // When a bare timer alone misses the pacing goal, no number of legs can meet it: the figure
+  // would be the neighbours', not the node's. Said as such rather than printed as a count.
+  if (!(Math.max(baseline.p99, baselineAfter.p99) <= GOAL_P99_MS))
+    throw new BenchUnavailable(
+      `${name}: not measured: the machine is too busy (${timer}; the goal is p99 ≤ ${GOAL_P99_MS} ms); run it alone, or under \`chrt -f 10\` as root; steps: ${detail}`,
+    );
+  return `${name}: ${best?.legs ?? 0} (${floor ? 'reference, plain sockets: ' : ''}goal ≥ 500 legs with send pacing jitter p99 ≤ ${GOAL_P99_MS} ms and no receive loss; ${detail}; baseline: ${timer}; node in its own process, ${SECONDS} s per step)`;
 }
 
 /**
