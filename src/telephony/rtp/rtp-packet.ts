@@ -11,8 +11,8 @@ export interface RtpPacket {
   sequence: number;
   timestamp: number;
   ssrc: number;
-  /** Contributing sources (mixers only; RFC 3550 §5.1 CC). */
-  csrcs: number[];
+  /** Contributing sources (mixers only; RFC 3550 §5.1 CC); shared and frozen when empty. */
+  csrcs: readonly number[];
   payload: Uint8Array;
 }
 
@@ -37,7 +37,7 @@ export const RTP_HEADER_SIZE = 12;
  */
 export const RTP_MAX_PACKET = 1500;
 
-const NO_CSRCS = Object.freeze([]) as unknown as number[];
+const NO_CSRCS: readonly number[] = Object.freeze([]);
 
 /** Parses one datagram as RTP; never throws. */
 export function parseRtp(data: Uint8Array): RtpParse {
@@ -53,8 +53,12 @@ export function parseRtp(data: Uint8Array): RtpParse {
   let offset = RTP_HEADER_SIZE + csrcCount * 4;
   if (offset > data.length) return { ok: false, reason: 'bad-length' };
   // Only mixers send CSRCs: the usual packet shares one frozen empty list (no array per packet).
-  const csrcs: number[] = csrcCount === 0 ? NO_CSRCS : [];
-  for (let i = 0; i < csrcCount; i++) csrcs.push(readUint32(data, RTP_HEADER_SIZE + i * 4));
+  let csrcs = NO_CSRCS;
+  if (csrcCount > 0) {
+    const list: number[] = [];
+    for (let i = 0; i < csrcCount; i++) list.push(readUint32(data, RTP_HEADER_SIZE + i * 4));
+    csrcs = list;
+  }
   if (b0 & 0x10) {
     // Header extension (§5.3.1): 16-bit profile data, 16-bit length in 32-bit words.
     if (offset + 4 > data.length) return { ok: false, reason: 'bad-length' };
