@@ -41,7 +41,11 @@ export interface RtpLegOptions {
   eventPayloadType?: number;
   /** The peer's RTP address from its SDP, if known yet (see `setRemote`). */
   remote?: MediaAddress;
-  /** Each 20 ms frame received: 160 samples of 16-bit PCM at 8 kHz. */
+  /**
+   * Each 20 ms frame received: 160 samples of 16-bit PCM at 8 kHz. The frame is the listener's
+   * to keep, but a view on a slab shared with other frames (like a small Buffer on Node's
+   * pool): copy it (`frame.slice()`) before transferring its `buffer` to a worker.
+   */
   onFrame?: (frame: Int16Array) => void;
   onDtmf?: (digit: DtmfDigit) => void;
   /** The peer said RTCP BYE. */

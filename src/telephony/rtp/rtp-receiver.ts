@@ -27,7 +27,10 @@ export interface RtpReceiverOptions {
   audioPayloadType?: { payloadType: number; codec: G711Codec };
   /** The payload type negotiated for telephone-event (RFC 4733), if any. */
   eventPayloadType?: number;
-  /** Each 20 ms frame (160 samples), in order, lost packets concealed with silence. */
+  /**
+   * Each 20 ms frame (160 samples), in order, lost packets concealed with silence; a view on a
+   * shared slab (sample-pool.ts): slice it before transferring its buffer.
+   */
   onFrame?: (frame: Int16Array) => void;
   onDtmf?: (digit: DtmfDigit) => void;
 }
