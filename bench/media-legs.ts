@@ -130,12 +130,15 @@ export async function mediaLegs(floor = false): Promise<string> {
     .join('; ');
   const timer = `a bare 20 ms timer in the same process fires p99 ${baseline.p99} ms late before the ramp, ${baselineAfter.p99} ms after`;
   // When a bare timer alone misses the pacing goal, no number of legs can meet it: the figure
-  // would be the neighbours', not the node's. Said as such rather than printed as a count.
-  if (!(Math.max(baseline.p99, baselineAfter.p99) <= GOAL_P99_MS))
+  // would be the neighbours', not the node's. Said as such rather than printed as a count; when
+  // the machine only got busy during the ramp, the count reached is a lower bound.
+  const busyBefore = !(baseline.p99 <= GOAL_P99_MS);
+  const busyAfter = !(baselineAfter.p99 <= GOAL_P99_MS);
+  if (busyBefore || (busyAfter && !best))
     throw new BenchUnavailable(
       `${name}: not measured: the machine is too busy (${timer}; the goal is p99 ≤ ${GOAL_P99_MS} ms); run it alone, or under \`chrt -f 10\` as root; steps: ${detail}`,
     );
-  return `${name}: ${best?.legs ?? 0} (${floor ? 'reference, plain sockets: ' : ''}goal ≥ 500 legs with send pacing jitter p99 ≤ ${GOAL_P99_MS} ms and no receive loss; ${detail}; baseline: ${timer}; node in its own process, ${SECONDS} s per step)`;
+  return `${name}: ${busyAfter ? '≥ ' : ''}${best?.legs ?? 0} (${busyAfter ? 'a lower bound: the machine got busy during the ramp; ' : ''}${floor ? 'reference, plain sockets: ' : ''}goal ≥ 500 legs with send pacing jitter p99 ≤ ${GOAL_P99_MS} ms and no receive loss; ${detail}; baseline: ${timer}; node in its own process, ${SECONDS} s per step)`;
 }
 
 /**
