@@ -8,6 +8,7 @@ import { acceptRatio, acceptStoreFloor, stopBenchPostgres } from './accept-ratio
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
 import { idleRss } from './idle-rss.ts';
+import { mediaFrameCost } from './media-frame-cost.ts';
 import { mediaLegs } from './media-legs.ts';
 import { pacingOccupancy, pacingSmallTeam } from './pacing.ts';
 import { scaleRatio } from './scale-ratio.ts';
@@ -35,6 +36,8 @@ const measures: Record<string, () => Promise<string>> = {
   pacing_occupancy: () => pacingOccupancy(),
   pacing_small_team: () => pacingSmallTeam(),
   media_legs: () => mediaLegs(),
+  media_legs_floor: () => mediaLegs(true),
+  media_frame_cost: () => mediaFrameCost(),
 };
 if (only && !(only in measures)) {
   process.stderr.write(`no measure ${only}; measures: ${Object.keys(measures).join(', ')}\n`);

@@ -1,15 +1,32 @@
 /**
  * The node under test of media_legs: an RtpEndpoint in its own process whose legs each send a
- * 20 ms frame per tick and analyse every frame they receive (frame energy and zero crossings: a
- * stand-in for the answer detector, which consumes the same frames). Driven over IPC by
+ * 20 ms frame per tick and analyse every frame they receive with the product's AnswerDetector.
+ * A leg whose detector has finished (verdict reached, no beep awaited) starts a fresh one at
+ * once, as if a new call had been answered on it: every leg is under analysis all the time, the
+ * worst case (a real leg stops analysing after its verdict). Driven over IPC by
  * bench/media-legs.ts: open N legs towards given peer ports, measure a window, close.
  */
+import { AnswerDetector } from '../../src/media/answer-detector.ts';
+import { FrameClock } from '../../src/telephony/rtp/frame-clock.ts';
 import { RtpEndpoint } from '../../src/telephony/rtp/index.ts';
-import type { RtpLeg } from '../../src/telephony/rtp/rtp-leg.ts';
+import { FloorLeg } from './media-floor-leg.ts';
+
+/** BENCH_MEDIA_NODE_FLOOR=1: plain sockets instead of RtpLegs (the media_legs_floor reference). */
+const floor = process.env.BENCH_MEDIA_NODE_FLOOR === '1';
 
 const min = Number(process.env.BENCH_MEDIA_NODE_PORTS_MIN ?? 40000);
-const endpoint = new RtpEndpoint({ ports: { min, max: min + 4999 }, bindAddress: '127.0.0.1' });
-let legs: RtpLeg[] = [];
+/** BENCH_MEDIA_SLOTS: the FrameClock's slots per period (the endpoint's default otherwise). */
+const slots = process.env.BENCH_MEDIA_SLOTS ? Number(process.env.BENCH_MEDIA_SLOTS) : undefined;
+const endpoint = new RtpEndpoint({
+  ports: { min, max: min + 4999 },
+  bindAddress: '127.0.0.1',
+  clock: slots ? new FrameClock(20, () => performance.now(), slots) : undefined,
+});
+let legs: Array<{
+  localPort: number;
+  quality(): { received: { lost: number; expected: number; packets: number } };
+  close(): Promise<unknown>;
+}> = [];
 /** Bins of 0.1 ms up to 100 ms; the last holds everything later. */
 function count(bins: Uint32Array, ms: number): void {
   const bin = Math.min(1000, Math.max(0, Math.round(ms * 10)));
@@ -24,20 +41,20 @@ let spread = new Uint32Array(1001);
 /** How late the shared timer fired, per tick: the event loop's and the OS's share. */
 let timerLate = new Uint32Array(1001);
 let analysed = 0;
-let loud = 0;
+/** Verdicts reached in the window, by verdict (a sanity check that the audio is analysed). */
+let verdicts: Record<string, number> = {};
 
-/** The per-frame work an analyser does at least: energy and zero crossings of 160 samples. */
-function analyse(frame: Int16Array): void {
-  let energy = 0;
-  let crossings = 0;
-  let previous = 0;
-  for (const sample of frame) {
-    energy += sample * sample;
-    if ((sample ^ previous) < 0) crossings++;
-    previous = sample;
-  }
-  analysed++;
-  if (energy / frame.length > 1e5 && crossings > 2) loud++;
+/** A leg's analysis: every frame into its detector; a finished detector is replaced at once. */
+function analyser(): (frame: Int16Array) => void {
+  let detector = new AnswerDetector();
+  return (frame) => {
+    analysed++;
+    detector.push(frame);
+    if (detector.listening) return;
+    const verdict = detector.detection?.verdict ?? 'none';
+    verdicts[verdict] = (verdicts[verdict] ?? 0) + 1;
+    detector = new AnswerDetector();
+  };
 }
 
 function percentile(bins: Uint32Array, p: number): number {
@@ -66,21 +83,24 @@ function received() {
 process.on('message', async (message: { type: string; peerPorts?: number[]; seconds?: number }) => {
   if (message.type === 'open') {
     legs = [];
+    const onFrameSent = (lateMs: number) => {
+      count(lateness, lateMs);
+      const firing = endpoint.clock.lastFiring;
+      if (firing !== lastFiring) {
+        lastFiring = firing;
+        count(timerLate, firing.firedMs - firing.dueMs);
+      }
+      count(spread, performance.now() - firing.firedMs);
+    };
     for (const port of message.peerPorts ?? []) {
       legs.push(
-        await endpoint.openLeg({
-          remote: { address: '127.0.0.1', port },
-          onFrame: analyse,
-          onFrameSent: (lateMs) => {
-            count(lateness, lateMs);
-            const firing = endpoint.clock.lastFiring;
-            if (firing !== lastFiring) {
-              lastFiring = firing;
-              count(timerLate, firing.firedMs - firing.dueMs);
-            }
-            count(spread, performance.now() - firing.firedMs);
-          },
-        }),
+        floor
+          ? await FloorLeg.open(endpoint.clock, port, onFrameSent)
+          : await endpoint.openLeg({
+              remote: { address: '127.0.0.1', port },
+              onFrame: analyser(),
+              onFrameSent,
+            }),
       );
     }
     process.send?.({ type: 'opened', ports: legs.map((leg) => leg.localPort) });
@@ -89,7 +109,7 @@ process.on('message', async (message: { type: string; peerPorts?: number[]; seco
     spread = new Uint32Array(1001);
     timerLate = new Uint32Array(1001);
     analysed = 0;
-    loud = 0;
+    verdicts = {};
     const before = received();
     const cpu = process.cpuUsage();
     const started = performance.now();
@@ -114,7 +134,7 @@ process.on('message', async (message: { type: string; peerPorts?: number[]; seco
       expected: after.expected - before.expected,
       received: after.packets - before.packets,
       analysed,
-      loud,
+      verdicts,
     });
   } else if (message.type === 'baseline') {
     // A bare drift-free 20 ms timer and nothing else: what this machine's scheduling alone costs.

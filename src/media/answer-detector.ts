@@ -72,6 +72,13 @@ export class AnswerDetector {
   /** Analyses the next samples (8 kHz, 16-bit); returns what they decided, in order. */
   push(samples: Int16Array): AnswerDetectorEvent[] {
     const events: AnswerDetectorEvent[] = [];
+    if (this.#pendingLength === 0 && samples.length === FRAME_SAMPLES) {
+      // The usual case (an RTP leg's frame): analysed where it lies, without a copy.
+      if (!this.listening) return events;
+      const event = this.#frame(samples);
+      if (event) events.push(event);
+      return events;
+    }
     let at = 0;
     while (at < samples.length && this.listening) {
       const take = Math.min(FRAME_SAMPLES - this.#pendingLength, samples.length - at);
@@ -109,7 +116,9 @@ export class AnswerDetector {
 
   #frame(frame: Int16Array): AnswerDetectorEvent | undefined {
     this.#frames++;
-    const tones = measureFrameTones(frame, ANALYSIS_SAMPLE_RATE);
+    // After the verdict only the beep detector listens: the seven signalling tones can no
+    // longer change anything, so their filters are not run.
+    const tones = measureFrameTones(frame, ANALYSIS_SAMPLE_RATE, this.#detection === undefined);
     // Every frame goes through the beep detector, which counts time in frames; a tone before
     // anyone spoke is not a machine's beep.
     const tone = this.#beeps.push(tones);

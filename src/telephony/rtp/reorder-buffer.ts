@@ -33,6 +33,12 @@ export class ReorderBuffer<T> {
   push(extended: number, entry: T, nowMs: number): ReorderPush {
     if (this.next === undefined) this.next = extended;
     if (extended < this.next) return 'too-late';
+    if (extended === this.next && this.waiting.size === 0) {
+      // The usual case: the packet expected, nothing waiting. It goes straight through.
+      this.next++;
+      this.deliver(entry);
+      return 'queued';
+    }
     this.waiting.set(extended, { entry, at: nowMs });
     this.drain();
     if (this.waiting.size > this.depth) this.skipGap();

@@ -41,7 +41,11 @@ export interface RtpLegOptions {
   eventPayloadType?: number;
   /** The peer's RTP address from its SDP, if known yet (see `setRemote`). */
   remote?: MediaAddress;
-  /** Each 20 ms frame received: 160 samples of 16-bit PCM at 8 kHz. */
+  /**
+   * Each 20 ms frame received: 160 samples of 16-bit PCM at 8 kHz. The frame is the listener's
+   * to keep, but a view on a slab shared with other frames (like a small Buffer on Node's
+   * pool): copy it (`frame.slice()`) before transferring its `buffer` to a worker.
+   */
   onFrame?: (frame: Int16Array) => void;
   onDtmf?: (digit: DtmfDigit) => void;
   /** The peer said RTCP BYE. */
@@ -231,15 +235,19 @@ export class RtpLeg {
   private sendTo(socket: Socket, target: MediaAddress | undefined, packet: Buffer): boolean {
     if (!target || this.closed) return false;
     try {
-      socket.send(packet, target.port, target.address, (error) => {
-        if (error) this.sendErrors++;
-      });
+      // One callback for every send (not a closure per packet, 50 a second per leg); without
+      // one, Node drops a synchronous failure (ENETUNREACH, EPERM) unseen.
+      socket.send(packet, target.port, target.address, this.countSendError);
       return true;
     } catch {
       this.sendErrors++;
       return false;
     }
   }
+
+  private readonly countSendError = (error: Error | null) => {
+    if (error) this.sendErrors++;
+  };
 
   private sendRtcp(packet: Buffer): boolean {
     const target = this.rtcpTarget();

@@ -3,6 +3,7 @@ import { ReceiveStatistics, type ReceiveSummary } from './receive-statistics.ts'
 import { ReorderBuffer } from './reorder-buffer.ts';
 import { parseRtp } from './rtp-packet.ts';
 import { FRAME_SAMPLES } from './rtp-sender.ts';
+import { pooledSamples } from './sample-pool.ts';
 import { type DtmfDigit, TelephoneEventReceiver } from './telephone-event.ts';
 
 /**
@@ -26,7 +27,10 @@ export interface RtpReceiverOptions {
   audioPayloadType?: { payloadType: number; codec: G711Codec };
   /** The payload type negotiated for telephone-event (RFC 4733), if any. */
   eventPayloadType?: number;
-  /** Each 20 ms frame (160 samples), in order, lost packets concealed with silence. */
+  /**
+   * Each 20 ms frame (160 samples), in order, lost packets concealed with silence; a view on a
+   * shared slab (sample-pool.ts): slice it before transferring its buffer.
+   */
   onFrame?: (frame: Int16Array) => void;
   onDtmf?: (digit: DtmfDigit) => void;
 }
@@ -169,11 +173,12 @@ export class RtpReceiver {
     if (entry?.kind === 'event') return;
     if (!entry) {
       this.concealed++;
-      this.push(new Int16Array(this.lastPacketSamples));
+      this.push(pooledSamples(this.lastPacketSamples));
       return;
     }
     this.lastPacketSamples = entry.payload.length;
-    if (this.options.onFrame) this.push(decodeG711(entry.codec, entry.payload));
+    if (this.options.onFrame)
+      this.push(decodeG711(entry.codec, entry.payload, pooledSamples(entry.payload.length)));
   }
 
   /** Re-cuts decoded samples into exact 160-sample frames for the listener. */

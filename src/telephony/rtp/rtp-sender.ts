@@ -53,7 +53,10 @@ export class RtpSender {
   private octets = 0;
   private skipped = 0;
   /** Due instant of the last frame sent and its timestamp: the SR maps wall time onto it. */
-  private lastSent: { dueMs: number; timestamp: number } | undefined;
+  // (Two numbers, NaN before the first, not an object or undefined: they are set per packet
+  // sent, and a field that only ever holds numbers stores them without allocating.)
+  private lastSentDueMs = Number.NaN;
+  private lastSentTimestamp = 0;
 
   constructor(private options: RtpSenderOptions) {}
 
@@ -115,7 +118,8 @@ export class RtpSender {
         this.packets++;
         this.octets += FRAME_SAMPLES;
         this.talkspurt = false;
-        this.lastSent = { dueMs, timestamp: this.timestamp };
+        this.lastSentDueMs = dueMs;
+        this.lastSentTimestamp = this.timestamp;
         this.options.onFrameSent?.(performance.now() - dueMs);
       }
     }
@@ -148,8 +152,8 @@ export class RtpSender {
 
   /** The RTP timestamp matching monotonic instant `nowMs` (for an SR), if anything was sent. */
   timestampAt(nowMs: number): number | undefined {
-    if (!this.lastSent) return undefined;
-    return (this.lastSent.timestamp + Math.round(((nowMs - this.lastSent.dueMs) * 8000) / 1000)) >>> 0;
+    if (Number.isNaN(this.lastSentDueMs)) return undefined;
+    return (this.lastSentTimestamp + Math.round(((nowMs - this.lastSentDueMs) * 8000) / 1000)) >>> 0;
   }
 
   /** The SSRC of this sender. */

@@ -211,6 +211,21 @@ describe('RTP legs over real UDP sockets', () => {
     );
   });
 
+  test('a send the kernel refuses at once is counted, and the leg keeps ticking', async () => {
+    // Every RTP send shares one callback: without any, Node drops a synchronous failure unseen.
+    const media = endpoint();
+    const leg = await media.openLeg({ remote: { address: '255.255.255.255', port: 9 } });
+    // A broadcast address without SO_BROADCAST: EACCES from sendmsg, on every frame.
+    const errors = await waitFor(
+      () => (leg.quality().sendErrors >= 3 ? leg.quality().sendErrors : undefined),
+      {
+        what: 'send errors counted',
+      },
+    );
+    assert.ok(errors >= 3, `${errors} send errors`);
+    await leg.close();
+  });
+
   test('port range exhaustion is a clear error; closing a leg frees its pair for the next', async () => {
     const media = endpoint(2);
     const first = await media.openLeg();
