@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp, type ResourceServices } from './api/build-app.ts';
@@ -228,6 +228,8 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     promptMaxBytes: config.promptMaxBytes,
     isShuttingDown: () => shuttingDown,
     consoleSessionSeconds: config.consoleSessionSeconds,
+    // Beside this module both as src/main.ts (tsx) and as the bundle dist/main.js (npm start).
+    consoleDir: fileURLToPath(new URL('../dist/console/', import.meta.url)),
     calls: {
       sandbox: driver.name === 'sandbox',
       onCallsCreated: (count) => {
