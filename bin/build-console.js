@@ -2,7 +2,7 @@
 // the API serves at /console. Skipped when the sources are unchanged since the last build (their
 // hash is kept beside the output), so `npm start` stays fast after the first run.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +39,9 @@ export function consoleSourceHash() {
 export async function buildConsole({ force = false } = {}) {
   const hash = consoleSourceHash();
   if (!force && existsSync(HASH_FILE) && readFileSync(HASH_FILE, 'utf8') === hash) return false;
+  // Built beside and then renamed into place, so a server or a second build running at the same
+  // time (two test files, a bench) never sees a half-written directory.
+  const staging = `${CONSOLE_OUT}.${process.pid}.tmp`;
   const { build } = await import('vite');
   await build({
     root: CONSOLE_SOURCE,
@@ -49,7 +52,7 @@ export async function buildConsole({ force = false } = {}) {
     resolve: { alias: { 'pconn/sdk': join(ROOT, 'src/sdk/index.ts') } },
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
     build: {
-      outDir: CONSOLE_OUT,
+      outDir: staging,
       emptyOutDir: true,
       manifest: true,
       target: 'es2022',
@@ -59,6 +62,14 @@ export async function buildConsole({ force = false } = {}) {
       reportCompressedSize: false,
     },
   });
-  writeFileSync(HASH_FILE, hash);
+  writeFileSync(join(staging, '.source-hash'), hash);
+  rmSync(CONSOLE_OUT, { recursive: true, force: true });
+  try {
+    renameSync(staging, CONSOLE_OUT);
+  } catch (error) {
+    // Another build of the same sources got there first: keep its output.
+    if (!existsSync(join(CONSOLE_OUT, 'index.html'))) throw error;
+    rmSync(staging, { recursive: true, force: true });
+  }
   return true;
 }

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { Field } from '../components/field.tsx';
 import { ProblemBox } from '../components/problem.tsx';
+import { ScrollBox } from '../components/scroll-box.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { navigate } from '../router.ts';
 import { verifyChain } from './audit-verify.ts';
@@ -89,7 +90,7 @@ export function AuditPage(props: { query: URLSearchParams }) {
       </div>
       <ProblemBox error={verifyError ?? results.error} />
       {results.value ? (
-        <div class="scroll">
+        <ScrollBox label="Audit entries">
           <table>
             <thead>
               <tr>
@@ -126,7 +127,7 @@ export function AuditPage(props: { query: URLSearchParams }) {
             </tbody>
           </table>
           {results.value.data.length === 0 ? <p>No entry matches.</p> : null}
-        </div>
+        </ScrollBox>
       ) : null}
       {open ? <AuditEntry entry={results.value?.data.find((e) => e.requestId === open)} /> : null}
     </section>

@@ -5,6 +5,7 @@ import { client } from '../api.ts';
 import { Field } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
 import { ProblemBox } from '../components/problem.tsx';
+import { ScrollBox } from '../components/scroll-box.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { navigate } from '../router.ts';
 import { DecisionRules } from './dry-run.tsx';
@@ -66,7 +67,7 @@ function CallList(props: { query: URLSearchParams }) {
       </search>
       <ProblemBox error={list.error} />
       {list.value ? (
-        <div class="scroll">
+        <ScrollBox label="Calls">
           <table>
             <thead>
               <tr>
@@ -106,7 +107,7 @@ function CallList(props: { query: URLSearchParams }) {
               Older calls
             </button>
           ) : null}
-        </div>
+        </ScrollBox>
       ) : null}
     </section>
   );

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { Link } from '../components/link.tsx';
 import { ProblemBox } from '../components/problem.tsx';
+import { ScrollBox } from '../components/scroll-box.tsx';
 import { firstItems, useLoad } from '../components/use-load.ts';
 import { navigate } from '../router.ts';
 import { CampaignForm, changedFields } from './campaign-form.tsx';
@@ -28,7 +29,7 @@ function CampaignList() {
       </p>
       <ProblemBox error={list.error} />
       {list.value ? (
-        <div class="scroll">
+        <ScrollBox label="Campaigns">
           <table>
             <thead>
               <tr>
@@ -54,7 +55,7 @@ function CampaignList() {
             </tbody>
           </table>
           {list.value.length === 0 ? <p>No campaigns yet.</p> : null}
-        </div>
+        </ScrollBox>
       ) : null}
     </section>
   );

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { Link } from '../components/link.tsx';
 import { problemText } from '../components/problem.tsx';
+import { ScrollBox } from '../components/scroll-box.tsx';
 import { firstItems } from '../components/use-load.ts';
 
 const STATUSES = [
@@ -113,7 +114,7 @@ export function DashboardPage() {
         </section>
         <section class="panel wide" aria-labelledby="per-campaign">
           <h2 id="per-campaign">Per campaign</h2>
-          <div class="scroll">
+          <ScrollBox label="Calls per campaign">
             <table>
               <thead>
                 <tr>
@@ -154,7 +155,7 @@ export function DashboardPage() {
                 })}
               </tbody>
             </table>
-          </div>
+          </ScrollBox>
         </section>
         <PanelView id="agents" title="Agents by state" panel={agents} head={['Agent', 'State']} />
         <PanelView

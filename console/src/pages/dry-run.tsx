@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { Field } from '../components/field.tsx';
 import { ProblemBox } from '../components/problem.tsx';
+import { ScrollBox } from '../components/scroll-box.tsx';
 
 /** "Can I call this contact now?": a dry run of a campaign call, with its decision record. */
 export function DryRun(props: { campaignId: string }) {
@@ -46,7 +47,7 @@ export function Decision(props: { result: Pick<DryRunResult, 'allowed' | 'decisi
 /** The rules of one decision as a table. */
 export function DecisionRules(props: { decision: DryRunResult['decision'] }) {
   return (
-    <div class="scroll">
+    <ScrollBox label="Decision rules">
       <table>
         <caption>
           Decision {props.decision.outcome} (zones {props.decision.zone.zones.join(', ') || '—'}, from{' '}
@@ -72,6 +73,6 @@ export function DecisionRules(props: { decision: DryRunResult['decision'] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { Field } from '../components/field.tsx';
 import { fieldErrors, ProblemBox } from '../components/problem.tsx';
+import { ScrollBox } from '../components/scroll-box.tsx';
 import { firstItems, useLoad } from '../components/use-load.ts';
 
 /** Settings (admin): users with roles and passwords, OAuth clients, caller ids, trunks. */
@@ -55,7 +56,7 @@ function Users() {
     <section aria-labelledby="settings-users">
       <h2 id="settings-users">Users</h2>
       <ProblemBox error={users.error} />
-      <div class="scroll">
+      <ScrollBox label="Users">
         <table>
           <thead>
             <tr>
@@ -78,7 +79,7 @@ function Users() {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       <h3>Add or change a user</h3>
       <form onSubmit={save}>
         <Field id="user-id" label="User id" value={id} onInput={setId} required />

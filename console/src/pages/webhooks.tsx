@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { Field } from '../components/field.tsx';
 import { fieldErrors, ProblemBox } from '../components/problem.tsx';
+import { ScrollBox } from '../components/scroll-box.tsx';
 import { firstItems, useLoad } from '../components/use-load.ts';
 
 interface Delivery {
@@ -42,7 +43,7 @@ export function WebhooksPage() {
     <section>
       <h1>Webhooks</h1>
       <ProblemBox error={list.error} />
-      <div class="scroll">
+      <ScrollBox label="Webhook endpoints">
         <table>
           <thead>
             <tr>
@@ -76,7 +77,7 @@ export function WebhooksPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       {selected ? <Deliveries webhookId={selected} /> : null}
       <h2>Add or replace an endpoint</h2>
       <form onSubmit={create}>
@@ -154,7 +155,7 @@ function Deliveries(props: { webhookId: string }) {
         options={['', 'pending', 'delivered', 'failed']}
       />
       <ProblemBox error={error ?? deliveries.error} />
-      <div class="scroll">
+      <ScrollBox label="Deliveries">
         <table>
           <thead>
             <tr>
@@ -183,7 +184,7 @@ function Deliveries(props: { webhookId: string }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
     </section>
   );
 }

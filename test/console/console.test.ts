@@ -1,0 +1,331 @@
+// The web console in a real browser (Debian's Chromium via playwright-core) against a real
+// pconn node: sign-in, campaigns with field errors at the field, contact import with progress,
+// a sandbox call moving across the live dashboard, the audit explorer, roles, sign-out; axe on
+// every page and a screenshot of each at 1280 and 390 px (test-results/console/).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { buildConsole, CONSOLE_OUT } from '../../bin/build-console.js';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { checkPage, launchChromium, waitForText } from './browser.ts';
+
+const ADMIN_PASSWORD = 'console-admin-password-1';
+const AGENT_PASSWORD = 'console-agent-password-1';
+const CALLER_ID = '+14155550100';
+const CONSOLE = { 'x-pconn-console': '1' };
+const WAIT = { timeout: 20_000 };
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  await buildConsole();
+  [server, browser] = await Promise.all([
+    startTestServer({
+      env: {
+        PCONN_BOOTSTRAP_CONSOLE_PASSWORD: ADMIN_PASSWORD,
+        PCONN_SANDBOX_TIME_SCALE: '0.05',
+        PCONN_DIALER_POLL_MS: '20',
+        PCONN_RATE_LIMIT_RPS: '100000',
+        PCONN_RATE_LIMIT_BURST: '100000',
+      },
+    }),
+    launchChromium(),
+  ]);
+  await server.request('PUT', `/v1/caller-ids/${CALLER_ID}`, { body: { verified: true } });
+  const agent = await server.request('PUT', '/v1/users/agent-1', {
+    body: { name: 'Agent One', role: 'agent', device: { type: 'sip', uri: 'sip:agent-1@127.0.0.1' } },
+  });
+  assert.equal(agent.status, 201, agent.text);
+  const password = await server.request('POST', '/v1/users/agent-1/password', {
+    body: { password: AGENT_PASSWORD },
+  });
+  assert.equal(password.status, 204, password.text);
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Goes to a console path with a full page load. */
+async function open(path: string): Promise<void> {
+  await page.goto(`${server.url}/console${path}`);
+}
+
+/** Navigates inside the console by its navigation (no reload), as a user would. */
+async function follow(label: string): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Console' })
+    .getByRole('link', { name: label, exact: true })
+    .click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor(WAIT);
+}
+
+async function signIn(user: string, password: string): Promise<void> {
+  await page.getByLabel('User', { exact: true }).fill(user);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The request id a problem box shows. */
+async function shownRequestId(): Promise<string> {
+  const text = (await page.locator('.request-id code').first().textContent(WAIT)) ?? '';
+  assert.ok(text.length > 0, 'the problem shows its request id');
+  return text;
+}
+
+/** A dashboard counter's number. */
+async function counter(testId: string): Promise<number> {
+  return Number((await page.getByTestId(testId).textContent()) ?? 'NaN');
+}
+
+async function waitForCounter(testId: string, value: number): Promise<void> {
+  await waitForText(page, `[data-testid="${testId}"]`, { equals: String(value) });
+}
+
+describe('web console', () => {
+  test('the first load is at most 200 KB of gzipped JavaScript (from the build manifest)', () => {
+    const manifest = JSON.parse(readFileSync(join(CONSOLE_OUT, '.vite', 'manifest.json'), 'utf8')) as Record<
+      string,
+      { file: string; isEntry?: boolean; imports?: string[] }
+    >;
+    const seen = new Set<string>();
+    const visit = (key: string) => {
+      const chunk = manifest[key];
+      if (!chunk || seen.has(chunk.file)) return;
+      seen.add(chunk.file);
+      for (const next of chunk.imports ?? []) visit(next);
+    };
+    for (const [key, chunk] of Object.entries(manifest)) if (chunk.isEntry) visit(key);
+    assert.ok(seen.size > 0, 'the manifest names an entry chunk');
+    const gzipped = [...seen].reduce(
+      (n, file) => n + gzipSync(readFileSync(join(CONSOLE_OUT, file))).length,
+      0,
+    );
+    assert.ok(gzipped <= 200 * 1024, `first-load JavaScript is ${gzipped} bytes gzipped (budget 204800)`);
+  });
+
+  test('the console is served with a strict CSP, no framing, and an SPA fallback', async () => {
+    const answer = await fetch(`${server.url}/console/campaigns/anything`);
+    assert.equal(answer.status, 200);
+    const csp = answer.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.ok(!csp.includes('unsafe-inline'), `no unsafe-inline: ${csp}`);
+    assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(await answer.text(), /<div id="app">/);
+    const missing = await fetch(`${server.url}/console/assets/missing.js`);
+    assert.equal(missing.status, 404, 'a missing asset is a 404, not the page');
+  });
+
+  test('a wrong password is refused, and the refusal is in the audit trail', async () => {
+    await open('/');
+    await page.getByRole('heading', { name: 'Sign in to pconn' }).waitFor(WAIT);
+    await checkPage(page, 'sign-in');
+    await signIn('admin', 'not-the-admin-password');
+    const alert = page.locator('[data-code="invalid_credentials"]');
+    await alert.waitFor(WAIT);
+    const requestId = await shownRequestId();
+    const audit = await server.request<{ data: Array<{ status: number; code: string; route: string }> }>(
+      'GET',
+      `/v1/audit-events?requestId=${encodeURIComponent(requestId)}`,
+    );
+    assert.equal(audit.status, 200, audit.text);
+    assert.equal(audit.body.data[0]?.status, 401, audit.text);
+    assert.equal(audit.body.data[0]?.code, 'invalid_credentials');
+    assert.equal(audit.body.data[0]?.route, '/console/session');
+    assert.ok(!audit.text.includes('not-the-admin-password'), 'the password is never in the trail');
+  });
+
+  test('an admin signs in and sees the dashboard', async () => {
+    await signIn('admin', ADMIN_PASSWORD);
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor(WAIT);
+    const links = await page.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents();
+    assert.deepEqual(links, [
+      'Dashboard',
+      'Campaigns',
+      'Calls',
+      'Audit',
+      'Agent desk',
+      'Webhooks',
+      'Settings',
+    ]);
+    await checkPage(page, 'dashboard');
+  });
+
+  let rejectedRequestId = '';
+  test('a caller id without its + is refused with the error and hint at that field', async () => {
+    await follow('Campaigns');
+    await checkPage(page, 'campaigns');
+    await page.getByRole('link', { name: 'New campaign' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Spring renewals');
+    await page.getByLabel(/^Caller id/).fill(CALLER_ID.slice(1));
+    await page.getByLabel(/^Calling window start/).fill('00:00');
+    await page.getByLabel(/^Calling window end/).fill('00:00');
+    await page.getByLabel(/^Fallback time zone/).fill('UTC');
+    await page.getByLabel(/^Agent user ids/).fill('agent-1');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    const fieldError = page.locator('#campaign-callerId-error');
+    await fieldError.waitFor(WAIT);
+    const text = (await fieldError.textContent()) ?? '';
+    assert.match(text, /Hint: .*\+14155550100/, `the hint carries the E.164 form: ${text}`);
+    assert.equal(await page.locator('#campaign-callerId').getAttribute('aria-invalid'), 'true');
+    assert.match(
+      (await page.locator('#campaign-callerId').getAttribute('aria-describedby')) ?? '',
+      /campaign-callerId-error/,
+      'the error is tied to the field',
+    );
+    rejectedRequestId = await shownRequestId();
+    await checkPage(page, 'campaign-new-error');
+    await page.getByLabel(/^Caller id/).fill(CALLER_ID);
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByTestId('campaign-status').waitFor(WAIT);
+    assert.equal(await page.getByTestId('campaign-status').textContent(), 'draft');
+  });
+
+  test('contacts are imported with progress, and a bad line is reported by its number', async () => {
+    const rows = Array.from(
+      { length: 450 },
+      (_, i) => `c-${i},Contact ${i},UTC,+1212${String(2000000 + i).padStart(7, '0')}`,
+    );
+    await page
+      .getByLabel('…or paste the contacts')
+      .fill(['externalId,name,timezone,mobile', ...rows].join('\n'));
+    await page.getByRole('button', { name: 'Import' }).click();
+    await waitForText(page, '[data-testid="import-progress"]', { startsWith: '450 of 450' });
+    assert.equal(await page.locator('#import-progress').getAttribute('value'), '450');
+    await page
+      .getByLabel('…or paste the contacts')
+      .fill('externalId,name,timezone,mobile\nok-1,Fine,UTC,+12125550100\nbad-1,Broken,UTC,2125550100\n');
+    await page.getByRole('button', { name: 'Import' }).click();
+    const lines = page.getByRole('list', { name: 'Problems by line' });
+    await lines.waitFor(WAIT);
+    assert.match((await lines.textContent()) ?? '', /Line 3\b/);
+    await checkPage(page, 'campaign-detail');
+  });
+
+  test('the campaign starts, and a dry run shows the decision record', async () => {
+    await page.getByRole('button', { name: 'Start' }).click();
+    await waitForText(page, '[data-testid="campaign-status"]', { equals: 'running' });
+    await page.getByLabel('Contact id').fill('ct-does-not-exist');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.locator('.problem').last().waitFor(WAIT);
+  });
+
+  test('a sandbox call moves across the live dashboard', async () => {
+    const campaignId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    await follow('Dashboard');
+    await page.getByTestId('status-connected').waitFor(WAIT);
+    const canceledBefore = await counter('status-canceled');
+    // Answers and stays connected until cancelled (docs/telephony.md, sandbox numbers).
+    const created = await server.request<{ id: string }>('POST', `/v1/campaigns/${campaignId}/calls`, {
+      body: {
+        contact: {
+          externalId: 'live-1',
+          timezone: 'UTC',
+          phoneNumbers: [{ phoneType: 'mobile', number: '+12125550106' }],
+        },
+      },
+    });
+    assert.equal(created.status, 202, created.text);
+    await waitForCounter('status-connected', 1);
+    await waitForCounter(`campaign-total-${campaignId}`, 1);
+    const cancel = await server.request('POST', `/v1/calls/${created.body.id}/cancel`);
+    assert.equal(cancel.status, 200, cancel.text);
+    await waitForCounter('status-connected', 0);
+    await waitForCounter('status-canceled', canceledBefore + 1);
+    await checkPage(page, 'dashboard-live');
+  });
+
+  test('calls: search, a call with its timeline and decision record, cancel', async () => {
+    await follow('Calls');
+    await page.getByRole('table').waitFor(WAIT);
+    await checkPage(page, 'calls');
+    const campaignCall = await server.request<{ data: Array<{ id: string }> }>(
+      'GET',
+      '/v1/calls?status=canceled',
+    );
+    const id = campaignCall.body.data[0]?.id ?? '';
+    await page.getByRole('link', { name: id }).click();
+    await page.getByTestId('call-status').waitFor(WAIT);
+    assert.equal(await page.getByTestId('call-status').textContent(), 'canceled');
+    await page.getByText('call.canceled').waitFor(WAIT);
+    await page.getByRole('heading', { name: 'Attempt 1' }).waitFor(WAIT);
+    await checkPage(page, 'call-detail');
+  });
+
+  test('the audit explorer finds the rejected request by its id, shows its problem and verifies the chain', async () => {
+    await follow('Audit');
+    await page.getByLabel('Request id').fill(rejectedRequestId);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page.locator(`tr[data-request-id="${rejectedRequestId}"]`);
+    await row.waitFor(WAIT);
+    assert.match((await row.textContent()) ?? '', /400invalid_request/);
+    await row.getByRole('button', { name: rejectedRequestId }).click();
+    const entry = page.getByTestId('audit-entry');
+    await entry.waitFor(WAIT);
+    assert.match((await entry.textContent()) ?? '', /pconn explain/);
+    await page.getByRole('button', { name: 'Verify the chain' }).click();
+    await waitForText(page, '[data-testid="verify-verdict"]', { startsWith: 'Chain intact' });
+    await checkPage(page, 'audit');
+  });
+
+  test('webhooks and settings pages open for an admin', async () => {
+    await follow('Webhooks');
+    await checkPage(page, 'webhooks');
+    await follow('Settings');
+    await page
+      .getByRole('cell', { name: 'agent-1' })
+      .or(page.getByRole('rowheader', { name: 'agent-1' }))
+      .waitFor(WAIT);
+    await checkPage(page, 'settings');
+    await follow('Agent desk');
+    await checkPage(page, 'desk-admin');
+  });
+
+  test('sign out ends the session: its cookie gets no more tokens', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to pconn' }).waitFor(WAIT);
+    const status = await page.evaluate(
+      `fetch('/console/session/token', { method: 'POST', headers: ${JSON.stringify(CONSOLE)} }).then((r) => r.status)`,
+    );
+    assert.equal(status, 401);
+  });
+
+  test('an agent works from the desk only; supervisor pages are closed and the API refuses them', async () => {
+    await signIn('agent-1', AGENT_PASSWORD);
+    await page.getByRole('heading', { name: 'Agent desk', level: 1 }).waitFor(WAIT);
+    const links = await page.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents();
+    assert.deepEqual(links, ['Agent desk']);
+    await checkPage(page, 'desk');
+    await open('/campaigns');
+    await page.getByRole('heading', { name: 'Not allowed' }).waitFor(WAIT);
+    await checkPage(page, 'not-allowed');
+    const signed = await server.request<{ accessToken: string }>('POST', '/console/session', {
+      token: null,
+      body: { user: 'agent-1', password: AGENT_PASSWORD },
+      headers: CONSOLE,
+    });
+    assert.equal(signed.status, 201, signed.text);
+    for (const [method, path] of [
+      ['POST', '/v1/campaigns'],
+      ['GET', '/v1/audit-events'],
+      ['GET', '/v1/webhooks'],
+    ] as const) {
+      const refused = await server.request<{ code: string }>(method, path, {
+        token: signed.body.accessToken,
+        ...(method === 'POST' ? { body: { name: 'x' } } : {}),
+      });
+      assert.equal(refused.status, 403, `${method} ${path}: ${refused.text}`);
+      assert.equal(refused.body.code, 'insufficient_scope');
+    }
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to pconn' }).waitFor(WAIT);
+  });
+});
