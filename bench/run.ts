@@ -5,6 +5,7 @@
  * non-zero.
  */
 import { acceptRatio, acceptStoreFloor, stopBenchPostgres } from './accept-ratio.ts';
+import { consoleLag } from './console-lag.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
 import { idleRss } from './idle-rss.ts';
@@ -35,6 +36,7 @@ const measures: Record<string, () => Promise<string>> = {
   pacing_occupancy: () => pacingOccupancy(),
   pacing_small_team: () => pacingSmallTeam(),
   media_legs: () => mediaLegs(),
+  console_lag_p99: () => consoleLag(DURATION),
 };
 if (only && !(only in measures)) {
   process.stderr.write(`no measure ${only}; measures: ${Object.keys(measures).join(', ')}\n`);
