@@ -33,6 +33,21 @@ export function App() {
     return () => window.removeEventListener('pconn:signed-out', ended);
   }, []);
 
+  // After an in-console navigation, focus moves to the new page's heading, as a page load would
+  // put it at the top: keyboard and screen-reader users land on what they opened.
+  const [firstRender, setFirstRender] = useState(true);
+  useEffect(() => {
+    if (firstRender) {
+      setFirstRender(false);
+      return;
+    }
+    const heading = document.querySelector<HTMLElement>('main h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+  }, [route.path]);
+
   useEffect(() => {
     const page = pageOf(route.path);
     document.title = `${me && me !== 'loading' ? (page?.label ?? 'Not found') : 'Sign in'} · pconn console`;

@@ -111,6 +111,10 @@ describe('web console', () => {
     assert.ok(gzipped <= 200 * 1024, `first-load JavaScript is ${gzipped} bytes gzipped (budget 204800)`);
   });
 
+  test('the console is built once: a second build of the same sources is skipped', async () => {
+    assert.equal(await buildConsole(), false);
+  });
+
   test('the console is served with a strict CSP, no framing, and an SPA fallback', async () => {
     const answer = await fetch(`${server.url}/console/campaigns/anything`);
     assert.equal(answer.status, 200);
@@ -197,9 +201,26 @@ describe('web console', () => {
     await page
       .getByLabel('…or paste the contacts')
       .fill(['externalId,name,timezone,mobile', ...rows].join('\n'));
+    // Every text the progress line shows, noted by the page as it changes (DevTools protocol:
+    // the page's CSP does not apply to it).
+    await page.evaluate(`(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="import-progress"]')?.textContent;
+        if (text && window.__progress.at(-1) !== text) window.__progress.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
     await page.getByRole('button', { name: 'Import' }).click();
     await waitForText(page, '[data-testid="import-progress"]', { startsWith: '450 of 450' });
     assert.equal(await page.locator('#import-progress').getAttribute('value'), '450');
+    const seen = ((await page.evaluate('window.__progress')) as string[]).map(
+      (text) => text.split(' of ')[0],
+    );
+    assert.deepEqual(
+      seen.filter((done) => done !== '0'),
+      ['200', '400', '450'],
+      `the progress moved batch by batch: ${seen.join(', ')}`,
+    );
     await page
       .getByLabel('…or paste the contacts')
       .fill('externalId,name,timezone,mobile\nok-1,Fine,UTC,+12125550100\nbad-1,Broken,UTC,2125550100\n');

@@ -129,6 +129,7 @@ export function DashboardPage() {
                   <th scope="col">Completed</th>
                   <th scope="col">Failed</th>
                   <th scope="col">Answer rate</th>
+                  <th scope="col">Abandon rate</th>
                 </tr>
               </thead>
               <tbody>
@@ -154,6 +155,7 @@ export function DashboardPage() {
                       <td>{counts.get('completed') ?? 0}</td>
                       <td>{counts.get('failed') ?? 0}</td>
                       <td>{done > 0 ? `${Math.round((100 * answered) / done)}%` : '—'}</td>
+                      <td>{rate(counts.get('outcome:abandoned') ?? 0, answered)}</td>
                     </tr>
                   );
                 })}
@@ -204,6 +206,11 @@ function PanelView(props: { id: string; title: string; panel: Panel; head: strin
       ) : null}
     </section>
   );
+}
+
+/** A share as a percentage, or a dash when there is nothing to divide by. */
+function rate(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '—';
 }
 
 function summary(call: Pick<Call, 'id' | 'status' | 'outcome' | 'campaignId'>): CallSummary {

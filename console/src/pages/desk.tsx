@@ -6,10 +6,13 @@ import { Field } from '../components/field.tsx';
 import { ProblemBox, problemText } from '../components/problem.tsx';
 
 /** Calls the wave-2 agent-state routes (docs/api-contract.md); a 404 means not built yet. */
-async function agentAction(path: string, body?: unknown): Promise<string> {
+async function agentAction(path: string, body?: unknown, method = 'POST'): Promise<string> {
   try {
-    await client.request('POST', path, { ...(body ? { body } : {}), idempotencyKey: false });
-    return 'Done.';
+    const answer = await client.request<unknown>(method, path, {
+      ...(body ? { body } : {}),
+      ...(method === 'POST' ? { idempotencyKey: false as const } : {}),
+    });
+    return method === 'GET' ? JSON.stringify(answer, null, 2) : 'Done.';
   } catch (error) {
     if (error instanceof PconnApiError && error.status === 404 && /route|not found/i.test(error.detail))
       return `This pconn does not offer ${path.replace(/\/v1\/[^/]+\/[^/]+/, '…')} yet (404).`;
@@ -151,6 +154,12 @@ export function DeskPage(props: { me: ConsoleSignedIn }) {
         <div class="actions">
           <button
             type="button"
+            onClick={async () => setMessage(await agentAction(`${sessionPath}/offer`, undefined, 'GET'))}
+          >
+            Show offer
+          </button>
+          <button
+            type="button"
             onClick={async () => setMessage(await agentAction(`${sessionPath}/offer/accept`, {}))}
           >
             Accept offer
@@ -165,9 +174,9 @@ export function DeskPage(props: { me: ConsoleSignedIn }) {
           </button>
         </div>
         {message ? (
-          <p role="status" data-testid="desk-message">
+          <pre role="status" data-testid="desk-message">
             {message}
-          </p>
+          </pre>
         ) : null}
       </section>
       <section class="panel" aria-labelledby="desk-call">
