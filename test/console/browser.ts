@@ -90,6 +90,9 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
     await assertAccessible(page, `${name} at ${width} px`);
+    // "Works at 390 px": nothing makes the page wider than the screen (wide tables scroll inside).
+    const pageWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    assert.ok(pageWidth <= width, `${name} at ${width} px is ${pageWidth} px wide`);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize(viewport);
