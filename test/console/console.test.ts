@@ -235,12 +235,42 @@ describe('web console', { skip }, () => {
     await checkPage(page, 'campaign-detail');
   });
 
+  test('an edit is saved, and an out-of-range field is refused at that field', async () => {
+    await page.getByText('Edit campaign').click();
+    await page.getByLabel('Max attempts per contact').fill('99');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const error = page.locator('#campaign-maxAttempts-error');
+    await error.waitFor(WAIT);
+    assert.match((await error.textContent()) ?? '', /50/, 'the error names the limit');
+    await page.getByLabel('Max attempts per contact').fill('5');
+    await page.getByLabel('Name', { exact: true }).fill('Spring renewals 2');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Spring renewals 2', level: 1 }).waitFor(WAIT);
+    const campaignId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    const saved = await server.request<{ name: string; maxAttemptsPerContact: number; agentIds: string[] }>(
+      'GET',
+      `/v1/campaigns/${campaignId}`,
+    );
+    assert.equal(saved.body.maxAttemptsPerContact, 5);
+    assert.deepEqual(saved.body.agentIds, ['agent-1'], 'fields left alone are kept');
+  });
+
   test('the campaign starts, and a dry run shows the decision record', async () => {
     await page.getByRole('button', { name: 'Start' }).click();
     await waitForText(page, '[data-testid="campaign-status"]', { equals: 'running' });
-    await page.getByLabel('Contact id').fill('ct-does-not-exist');
+    const campaignId = new URL(page.url()).pathname.split('/').pop() ?? '';
+    const members = await server.request<{ data: Array<{ id: string }> }>(
+      'GET',
+      `/v1/campaigns/${campaignId}/contacts?limit=1`,
+    );
+    const contactId = members.body.data[0]?.id ?? '';
+    assert.ok(contactId, `the campaign has contacts: ${members.text}`);
+    await page.getByLabel('Contact id').fill(contactId);
     await page.getByRole('button', { name: 'Check' }).click();
-    await page.locator('.problem').last().waitFor(WAIT);
+    const decision = page.getByTestId('decision');
+    await decision.waitFor(WAIT);
+    assert.match((await decision.textContent()) ?? '', /Allowed now\./);
+    await page.getByRole('rowheader', { name: 'calling_window' }).waitFor(WAIT);
   });
 
   test('a sandbox call moves across the live dashboard', async () => {
@@ -324,7 +354,12 @@ describe('web console', { skip }, () => {
   });
 
   test('an agent works from the desk only; supervisor pages are closed and the API refuses them', async () => {
-    await signIn('agent-1', AGENT_PASSWORD);
+    // By keyboard alone: Tab to each field, Enter to submit.
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('agent-1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(AGENT_PASSWORD);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Agent desk', level: 1 }).waitFor(WAIT);
     const links = await page.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents();
     assert.deepEqual(links, ['Agent desk']);
