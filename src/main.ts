@@ -295,7 +295,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
 function printWelcome(pconn: Pconn): void {
   const { config, bootstrap: boot } = pconn;
   const url = config.publicUrl;
-  const lines = [`pconn listening on ${url}  (API reference: ${url}/docs)`];
+  const lines = [`pconn listening on ${url}  (API reference: ${url}/docs, web console: ${url}/console)`];
   if (pconn.driver instanceof SipDriver) lines.push(...sipBanner(pconn.driver, config));
   if (boot?.generatedSecret) {
     lines.push(
@@ -310,7 +310,7 @@ function printWelcome(pconn: Pconn): void {
     if (boot.consoleAdmin?.generatedPassword)
       lines.push(
         '',
-        'Console user (shown only this once; sign in with POST /console/session):',
+        `Console user (shown only this once; sign in at ${url}/console):`,
         `  user:     ${boot.consoleAdmin.userId}`,
         `  password: ${boot.consoleAdmin.generatedPassword}`,
       );
