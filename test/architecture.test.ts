@@ -648,6 +648,17 @@ describe('console (DESIGN.md: console → sdk, contract only)', () => {
     assert.deepEqual(offenders, [], `the console breaks its layering:\n  ${offenders.join('\n  ')}`);
   });
 
+  test('no console file is over 400 lines (split it)', () => {
+    const offenders = consoleFiles
+      .map((file) => ({
+        file,
+        lines: readFileSync(join(CONSOLE_ROOT, '..', file), 'utf8').split('\n').length,
+      }))
+      .filter(({ lines }) => lines > 401)
+      .map(({ file, lines }) => `${file}: ${lines} lines`);
+    assert.deepEqual(offenders, [], `too long:\n  ${offenders.join('\n  ')}`);
+  });
+
   test('console file names are kebab-case', () => {
     const offenders = consoleFiles.filter(
       (file) => !/^[a-z0-9]+(-[a-z0-9]+)*\.tsx?$/.test(file.split('/').pop() ?? ''),
