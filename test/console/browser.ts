@@ -71,7 +71,7 @@ export async function waitForText(
   page: Page,
   selector: string,
   match: TextMatch,
-  timeout = 20_000,
+  timeout = 30_000,
 ): Promise<void> {
   await page.waitForFunction(
     ({ selector, match }) => {

@@ -17,7 +17,8 @@ const ADMIN_PASSWORD = 'console-admin-password-1';
 const AGENT_PASSWORD = 'console-agent-password-1';
 const CALLER_ID = '+14155550100';
 const CONSOLE = { 'x-pconn-console': '1' };
-const WAIT = { timeout: 20_000 };
+// Generous: the machine running the suite may be busy with other test files.
+const WAIT = { timeout: 30_000 };
 
 let server: TestServer;
 let browser: Browser;
@@ -34,6 +35,7 @@ async function follow(label: string): Promise<void> {
     .getByRole('navigation', { name: 'Console' })
     .getByRole('link', { name: label, exact: true })
     .click();
+  await waitForText(page, 'nav a[aria-current="page"]', { equals: label });
   await page.getByRole('heading', { level: 1 }).first().waitFor(WAIT);
 }
 
