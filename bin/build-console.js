@@ -63,6 +63,11 @@ export async function buildConsole({ force = false } = {}) {
     },
   });
   writeFileSync(join(staging, '.source-hash'), hash);
+  // A build of the same sources finished meanwhile (another test file): keep it, untouched.
+  if (existsSync(HASH_FILE) && readFileSync(HASH_FILE, 'utf8') === hash) {
+    rmSync(staging, { recursive: true, force: true });
+    return true;
+  }
   rmSync(CONSOLE_OUT, { recursive: true, force: true });
   try {
     renameSync(staging, CONSOLE_OUT);
