@@ -252,6 +252,7 @@ describe('web console', { skip }, () => {
     assert.equal(created.status, 202, created.text);
     await waitForCounter('status-connected', 1);
     await waitForCounter(`campaign-total-${campaignId}`, 1);
+    await waitForText(page, `[data-testid="campaign-per-agent-${campaignId}"]`, { equals: '1.0' });
     const cancel = await server.request('POST', `/v1/calls/${created.body.id}/cancel`);
     assert.equal(cancel.status, 200, cancel.text);
     await waitForCounter('status-connected', 0);

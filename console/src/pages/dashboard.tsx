@@ -24,6 +24,7 @@ interface CallSummary {
   status: string;
   outcome: string | null;
   campaignId: string | null;
+  userId: string | null;
 }
 
 /** Optional panels whose APIs may not exist in this build: data, or "not available". */
@@ -80,6 +81,7 @@ export function DashboardPage() {
 
   const byStatus = new Map<string, number>();
   const perCampaign = new Map<string, Map<string, number>>();
+  const agentsPerCampaign = new Map<string, Set<string>>();
   for (const call of calls.values()) {
     byStatus.set(call.status, (byStatus.get(call.status) ?? 0) + 1);
     const key = call.campaignId ?? '(direct)';
@@ -88,6 +90,7 @@ export function DashboardPage() {
     counts.set('total', (counts.get('total') ?? 0) + 1);
     if (call.outcome) counts.set(`outcome:${call.outcome}`, (counts.get(`outcome:${call.outcome}`) ?? 0) + 1);
     perCampaign.set(key, counts);
+    if (call.userId) agentsPerCampaign.set(key, (agentsPerCampaign.get(key) ?? new Set()).add(call.userId));
   }
   return (
     <section>
@@ -128,6 +131,7 @@ export function DashboardPage() {
                   <th scope="col">In progress</th>
                   <th scope="col">Completed</th>
                   <th scope="col">Failed</th>
+                  <th scope="col">Dials per agent</th>
                   <th scope="col">Answer rate</th>
                   <th scope="col">Abandon rate</th>
                 </tr>
@@ -154,6 +158,9 @@ export function DashboardPage() {
                       <td>{active}</td>
                       <td>{counts.get('completed') ?? 0}</td>
                       <td>{counts.get('failed') ?? 0}</td>
+                      <td data-testid={`campaign-per-agent-${id}`}>
+                        {perAgent(counts.get('total') ?? 0, agentsPerCampaign.get(id)?.size ?? 0)}
+                      </td>
                       <td>{done > 0 ? `${Math.round((100 * answered) / done)}%` : '—'}</td>
                       <td>{rate(counts.get('outcome:abandoned') ?? 0, answered)}</td>
                     </tr>
@@ -208,17 +215,23 @@ function PanelView(props: { id: string; title: string; panel: Panel; head: strin
   );
 }
 
+/** Calls per agent who took one, to one decimal. */
+function perAgent(calls: number, agents: number): string {
+  return agents > 0 ? (calls / agents).toFixed(1) : '—';
+}
+
 /** A share as a percentage, or a dash when there is nothing to divide by. */
 function rate(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '—';
 }
 
-function summary(call: Pick<Call, 'id' | 'status' | 'outcome' | 'campaignId'>): CallSummary {
+function summary(call: Pick<Call, 'id' | 'status' | 'outcome' | 'campaignId' | 'userId'>): CallSummary {
   return {
     id: call.id,
     status: call.status,
     outcome: call.outcome ?? null,
     campaignId: call.campaignId ?? null,
+    userId: call.userId ?? null,
   };
 }
 
