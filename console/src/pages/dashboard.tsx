@@ -150,7 +150,9 @@ export function DashboardPage() {
                         {id === '(direct)' ? (
                           id
                         ) : (
-                          <Link to={`/campaigns/${id}`}>{campaigns.get(id)?.name ?? id}</Link>
+                          <Link to={`/campaigns/${encodeURIComponent(id)}`}>
+                            {campaigns.get(id)?.name ?? id}
+                          </Link>
                         )}
                       </th>
                       <td>{campaigns.get(id)?.status ?? '—'}</td>
