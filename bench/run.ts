@@ -5,6 +5,7 @@
  * non-zero.
  */
 import { acceptRatio, acceptStoreFloor, stopBenchPostgres } from './accept-ratio.ts';
+import { consoleLag } from './console-lag.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
 import { idleRss } from './idle-rss.ts';
@@ -38,6 +39,7 @@ const measures: Record<string, () => Promise<string>> = {
   media_legs: () => mediaLegs(),
   media_legs_floor: () => mediaLegs(true),
   media_frame_cost: () => mediaFrameCost(),
+  console_lag_p99: () => consoleLag(DURATION),
 };
 if (only && !(only in measures)) {
   process.stderr.write(`no measure ${only}; measures: ${Object.keys(measures).join(', ')}\n`);

@@ -6,6 +6,7 @@
 // its own in package.json.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { buildConsole } from './build-console.js';
 
 const require = createRequire(import.meta.url);
 const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
@@ -21,3 +22,6 @@ await esbuild.build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+// The web console (served at /console): rebuilt only when its sources changed.
+await buildConsole();

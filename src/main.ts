@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp, type ResourceServices } from './api/build-app.ts';
@@ -239,6 +239,8 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     promptMaxBytes: config.promptMaxBytes,
     isShuttingDown: () => shuttingDown,
     consoleSessionSeconds: config.consoleSessionSeconds,
+    // Beside this module both as src/main.ts (tsx) and as the bundle dist/main.js (npm start).
+    consoleDir: fileURLToPath(new URL('../dist/console/', import.meta.url)),
     calls: {
       sandbox: driver.name === 'sandbox',
       onCallsCreated: (count) => {
@@ -304,7 +306,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
 function printWelcome(pconn: Pconn): void {
   const { config, bootstrap: boot } = pconn;
   const url = config.publicUrl;
-  const lines = [`pconn listening on ${url}  (API reference: ${url}/docs)`];
+  const lines = [`pconn listening on ${url}  (API reference: ${url}/docs, web console: ${url}/console)`];
   if (pconn.driver instanceof SipDriver) lines.push(...sipBanner(pconn.driver, config));
   if (boot?.generatedSecret) {
     lines.push(
@@ -319,7 +321,7 @@ function printWelcome(pconn: Pconn): void {
     if (boot.consoleAdmin?.generatedPassword)
       lines.push(
         '',
-        'Console user (shown only this once; sign in with POST /console/session):',
+        `Console user (shown only this once; sign in at ${url}/console):`,
         `  user:     ${boot.consoleAdmin.userId}`,
         `  password: ${boot.consoleAdmin.generatedPassword}`,
       );

@@ -242,7 +242,8 @@ const RULES: LayerRule[] = [
       '@opentelemetry/api',
     ],
     typePackages: ['pino'],
-    builtins: ['crypto', 'http', 'stream'],
+    // fs, path: the built console's files, read once at start (plugins/console-assets.ts)
+    builtins: ['crypto', 'fs', 'http', 'path', 'stream'],
   },
   {
     layer: 'sdk',
@@ -593,3 +594,75 @@ function hasTsDocAbove(lines: string[], index: number): boolean {
   while (cursor >= 0 && !(lines[cursor] ?? '').includes('/*')) cursor--;
   return (lines[cursor] ?? '').trim().startsWith('/**');
 }
+
+// The web console (console/ at the repo root) is a client of the public API: it may import
+// pconn/sdk (and contract types), preact, and itself — never the server's layers, and no
+// node: builtins (it runs in browsers). DESIGN.md: `console` imports `sdk`.
+const CONSOLE_ROOT = fileURLToPath(new URL('../console/', import.meta.url));
+const consoleFiles = readdirSync(join(CONSOLE_ROOT, 'src'), { recursive: true, encoding: 'utf8' })
+  .filter((name) => /\.tsx?$/.test(name))
+  .map((name) => `console/src/${name.split(sep).join('/')}`)
+  .sort();
+const CONSOLE_PACKAGES = ['preact'];
+
+/** Why one import of a console file breaks the console's allow-list, or undefined. */
+function consoleBreach(edge: ImportEdge): string | undefined {
+  const where = `${edge.file}:${edge.line} imports '${edge.specifier}'`;
+  if (edge.specifier === 'pconn/sdk') return undefined;
+  if (edge.target.startsWith('node:')) return `${where}: the console runs in browsers (no node: builtins)`;
+  if (edge.target.startsWith('npm:'))
+    return CONSOLE_PACKAGES.includes(edge.target.slice(4)) ? undefined : `${where}: package not allowed`;
+  if (edge.target.startsWith('console/')) return undefined;
+  if (edge.target.startsWith('src/contract/'))
+    return edge.typeOnly ? undefined : `${where}: contract by type only (the console ships no TypeBox)`;
+  return `${where}: the console reaches pconn through 'pconn/sdk' only`;
+}
+
+describe('console (DESIGN.md: console → sdk, contract only)', () => {
+  test('the console rule refuses server layers, builtins and other packages', () => {
+    const edge = (specifier: string, typeOnly = false): ImportEdge => ({
+      file: 'console/src/pages/x.tsx',
+      line: 1,
+      specifier,
+      target: targetOf('console/src/pages/x.tsx', specifier),
+      typeOnly,
+    });
+    assert.equal(consoleBreach(edge('pconn/sdk')), undefined);
+    assert.equal(consoleBreach(edge('preact/hooks')), undefined);
+    assert.equal(consoleBreach(edge('../api.ts')), undefined);
+    assert.equal(consoleBreach(edge('../../../src/contract/calls.ts', true)), undefined);
+    assert.match(consoleBreach(edge('../../../src/contract/calls.ts')) ?? '', /by type only/);
+    assert.match(consoleBreach(edge('../../../src/service/calls/create-call.ts')) ?? '', /pconn\/sdk/);
+    assert.match(consoleBreach(edge('../../../src/sdk/index.ts')) ?? '', /pconn\/sdk/);
+    assert.match(consoleBreach(edge('node:fs')) ?? '', /browsers/);
+    assert.match(consoleBreach(edge('react')) ?? '', /package not allowed/);
+  });
+
+  test('the console imports pconn/sdk, preact and itself only', () => {
+    assert.ok(consoleFiles.length > 5, `only ${consoleFiles.length} console files found`);
+    const offenders = consoleFiles.flatMap((file) =>
+      parseImports(file, readFileSync(join(CONSOLE_ROOT, '..', file), 'utf8')).flatMap(
+        (edge) => consoleBreach(edge) ?? [],
+      ),
+    );
+    assert.deepEqual(offenders, [], `the console breaks its layering:\n  ${offenders.join('\n  ')}`);
+  });
+
+  test('no console file is over 400 lines (split it)', () => {
+    const offenders = consoleFiles
+      .map((file) => ({
+        file,
+        lines: readFileSync(join(CONSOLE_ROOT, '..', file), 'utf8').split('\n').length,
+      }))
+      .filter(({ lines }) => lines > 401)
+      .map(({ file, lines }) => `${file}: ${lines} lines`);
+    assert.deepEqual(offenders, [], `too long:\n  ${offenders.join('\n  ')}`);
+  });
+
+  test('console file names are kebab-case', () => {
+    const offenders = consoleFiles.filter(
+      (file) => !/^[a-z0-9]+(-[a-z0-9]+)*\.tsx?$/.test(file.split('/').pop() ?? ''),
+    );
+    assert.deepEqual(offenders, [], `not kebab-case:\n  ${offenders.join('\n  ')}`);
+  });
+});

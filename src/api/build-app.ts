@@ -34,6 +34,7 @@ import { registerAuditTrail } from './plugins/audit-trail.ts';
 import { registerAuthentication } from './plugins/authentication.ts';
 import { registerJsonParser } from './plugins/body-parsers.ts';
 import { clientErrorResponder, expectationResponder } from './plugins/client-error-responder.ts';
+import { registerConsoleAssets } from './plugins/console-assets.ts';
 import { frameworkErrorResponder, registerErrorHandler } from './plugins/error-handler.ts';
 import { registerObservability } from './plugins/observability.ts';
 import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
@@ -105,6 +106,8 @@ export interface AppDeps {
   promptMaxBytes?: number;
   /** How long a console sign-in lasts, seconds (PCONN_CONSOLE_SESSION_SECONDS); absent: 8 h. */
   consoleSessionSeconds?: number;
+  /** The built web console (dist/console) to serve at /console; absent: no console. */
+  consoleDir?: string;
   /**
    * Calls: whether the telephony is the sandbox, and how to wake the dialer (for a new call, and
    * for a personal-connection session started or asked to end).
@@ -259,6 +262,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   });
   registerProblemPages(app);
+  if (deps.consoleDir) registerConsoleAssets(app, deps.consoleDir);
   if (deps.observability)
     registerMetricsRoute(app, {
       metrics: deps.observability.metrics,

@@ -2,6 +2,11 @@
 export { AgentSessionsApi, type WaitForSessionOptions } from './agent-sessions-api.ts';
 export { CallsApi, type CreateCallOptions, TERMINAL_CALL_STATUSES } from './calls-api.ts';
 export { type CampaignAction, CampaignsApi, type ImportBody } from './campaigns-api.ts';
+export {
+  type AccessTokenSource,
+  ConsoleSessionTokens,
+  type ConsoleSessionTokensOptions,
+} from './console-session-tokens.ts';
 export { ContactsApi } from './contacts-api.ts';
 /** Options of `client.events()`. */
 export type { EventStreamOptions } from './event-stream.ts';

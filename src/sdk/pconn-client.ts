@@ -1,6 +1,7 @@
 import { AgentSessionsApi } from './agent-sessions-api.ts';
 import { CallsApi } from './calls-api.ts';
 import { CampaignsApi } from './campaigns-api.ts';
+import type { AccessTokenSource } from './console-session-tokens.ts';
 import { ContactsApi } from './contacts-api.ts';
 import { type EventStreamOptions, streamEvents } from './event-stream.ts';
 import { AuditApi, ClientsApi, SettingsApi } from './misc-apis.ts';
@@ -30,8 +31,11 @@ import type {
 /** How to reach and authenticate to a pconn server. */
 export interface PconnClientOptions {
   baseUrl: string;
-  clientId: string;
-  clientSecret: string;
+  /** Client credentials; not needed when `tokens` is given. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Where tokens come from instead of client credentials (e.g. a ConsoleSessionTokens). */
+  tokens?: AccessTokenSource;
   /** Scopes to request (default: all the client holds). */
   scope?: string;
   fetch?: typeof fetch;
@@ -55,7 +59,7 @@ export class PconnClient {
   /** The server's base URL, without a trailing slash. */
   readonly baseUrl: string;
   private readonly fetcher: typeof fetch;
-  private readonly tokens: TokenSource;
+  private readonly tokens: AccessTokenSource;
   /** Campaigns, their status transitions, membership and imports. */
   readonly campaigns: CampaignsApi;
   /** Contacts (tenant-wide). */
@@ -81,16 +85,10 @@ export class PconnClient {
 
   constructor(private readonly options: PconnClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetcher = options.fetch ?? fetch;
-    this.tokens = new TokenSource({
-      baseUrl: this.baseUrl,
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      fetch: this.fetcher,
-      ...(options.scope ? { scope: options.scope } : {}),
-      ...(options.token ? { initialToken: options.token } : {}),
-      ...(options.onToken ? { onToken: options.onToken } : {}),
-    });
+    // Bound, so that a browser's window.fetch is never called with another `this`.
+    this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+    this.tokens =
+      options.tokens ?? this.clientCredentials(options.clientId ?? '', options.clientSecret ?? '');
     this.campaigns = new CampaignsApi(this, '/v1/campaigns');
     this.contacts = new ContactsApi(this, '/v1/contacts');
     this.users = new UsersApi(this, '/v1/users');
@@ -102,6 +100,20 @@ export class PconnClient {
     this.audit = new AuditApi(this);
     this.clients = new ClientsApi(this);
     this.settings = new SettingsApi(this);
+  }
+
+  private clientCredentials(clientId: string, clientSecret: string): TokenSource {
+    if (!clientId) throw new TypeError('PconnClient needs clientId and clientSecret, or tokens');
+    const options = this.options;
+    return new TokenSource({
+      baseUrl: this.baseUrl,
+      clientId,
+      clientSecret,
+      fetch: this.fetcher,
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.token ? { initialToken: options.token } : {}),
+      ...(options.onToken ? { onToken: options.onToken } : {}),
+    });
   }
 
   /** The live event stream (SSE), resumed with Last-Event-ID after a dropped connection. */

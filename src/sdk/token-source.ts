@@ -60,9 +60,10 @@ export class TokenSource {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.options.scope) form.set('scope', this.options.scope);
     // RFC 6749 §2.3.1: the credentials are form-urlencoded before Basic encoding.
-    const basic = Buffer.from(
+    // btoa, not Buffer: the SDK also runs in browsers, and the encoded text is ASCII.
+    const basic = btoa(
       `${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`,
-    ).toString('base64');
+    );
     const response = await this.options.fetch(`${this.options.baseUrl}/oauth/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },

@@ -17,6 +17,10 @@ import type {
   Campaign as CampaignSchema,
 } from '../contract/campaigns.ts';
 import type {
+  ConsoleSession as ConsoleSessionSchema,
+  ConsoleSignInInput as ConsoleSignInInputSchema,
+} from '../contract/console-session.ts';
+import type {
   ContactInput as ContactInputSchema,
   Contact as ContactSchema,
   ImportResult as ImportResultSchema,
@@ -101,6 +105,11 @@ export type TokenResponse = Static<typeof TokenResponseSchema>;
 export type FieldError = Static<typeof FieldErrorSchema>;
 /** RFC 9457 problem details as pconn writes them, with any extension members. */
 export type Problem = Static<typeof ProblemSchema> & Record<string, unknown>;
+
+/** Body of POST /console/session: tenant (default "default"), user and password. */
+export type ConsoleSignIn = Static<typeof ConsoleSignInInputSchema>;
+/** A console session's answer: who is signed in and an access token with the role's scopes. */
+export type ConsoleSignedIn = Static<typeof ConsoleSessionSchema>;
 
 /** `{ data, nextCursor }`, the envelope of every list. */
 export interface Page<T> {
