@@ -51,6 +51,11 @@ export const DIALER_SETTINGS = {
     description:
       'a connected call is hung up after this long (4 h): a cost guard, and the end of calls whose far end vanished without a BYE',
   },
+  PCONN_PREVIEW_OFFER_SECONDS: {
+    group: 'Dialer',
+    default: '30',
+    description: 'a preview offer not accepted or skipped within this goes back to the queue',
+  },
   PCONN_WRAP_UP_SECONDS: {
     group: 'Dialer',
     default: '10',

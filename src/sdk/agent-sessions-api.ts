@@ -1,5 +1,12 @@
 import type { PconnClient } from './pconn-client.ts';
-import type { AgentSession, AgentSessionInput, AgentSessionStatus } from './types.ts';
+import type {
+  AgentSession,
+  AgentSessionInput,
+  AgentSessionStatus,
+  Call,
+  DispositionInput,
+  PreviewOffer,
+} from './types.ts';
 
 /** Options of `sessions.waitUntil`. */
 export interface WaitForSessionOptions {
@@ -44,6 +51,46 @@ export class AgentSessionsApi {
    */
   end(userId: string): Promise<AgentSession> {
     return this.client.request<AgentSession>('DELETE', this.path(userId));
+  }
+
+  private statePath(sessionId: string, rest: string): string {
+    return `/v1/agent-sessions/${encodeURIComponent(sessionId)}/${rest}`;
+  }
+
+  /** Pauses the session's agent (by session id): paused now, or when the current call's wrap-up ends (`pauseRequested`). */
+  pause(sessionId: string, reason: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('POST', this.statePath(sessionId, 'pause'), {
+      body: { reason },
+    });
+  }
+
+  /** Makes a paused agent available again (or takes back a pending pause). */
+  resume(sessionId: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('POST', this.statePath(sessionId, 'resume'));
+  }
+
+  /** The preview call offered to the session's agent; 404 `no_offer` (a PconnApiError) when none. */
+  offer(sessionId: string): Promise<PreviewOffer> {
+    return this.client.request<PreviewOffer>('GET', this.statePath(sessionId, 'offer'));
+  }
+
+  /** Accepts the offered preview call: the contact is rung at once through the agent's session leg. */
+  acceptOffer(sessionId: string): Promise<PreviewOffer> {
+    return this.client.request<PreviewOffer>('POST', this.statePath(sessionId, 'offer/accept'));
+  }
+
+  /** Skips the offered preview call with a reason (1–64 characters): back to the queue, the agent available. */
+  skipOffer(sessionId: string, reason: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('POST', this.statePath(sessionId, 'offer/skip'), {
+      body: { reason },
+    });
+  }
+
+  /** Records the call's disposition and ends its agent's wrap-up. */
+  recordDisposition(callId: string, input: DispositionInput): Promise<Call> {
+    return this.client.request<Call>('POST', `/v1/calls/${encodeURIComponent(callId)}/disposition`, {
+      body: input,
+    });
   }
 
   /**

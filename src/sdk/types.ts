@@ -1,8 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type { AbandonmentLedger as AbandonmentLedgerSchema } from '../contract/abandonment.ts';
 import type {
+  AgentPauseInput as AgentPauseInputSchema,
   AgentSessionInput as AgentSessionInputSchema,
   AgentSession as AgentSessionSchema,
+  DispositionInput as DispositionInputSchema,
 } from '../contract/agent-sessions.ts';
 import type { AuditEvent as AuditEventSchema, AuditHead as AuditHeadSchema } from '../contract/audit.ts';
 import type {
@@ -26,6 +28,7 @@ import type {
   ImportResult as ImportResultSchema,
   PhoneTypes as PhoneTypesSchema,
 } from '../contract/contacts.ts';
+import type { PreviewOffer as PreviewOfferSchema } from '../contract/preview-offers.ts';
 import type { FieldErrorSchema, ProblemSchema } from '../contract/problem.ts';
 import type {
   CallerIdInput as CallerIdInputSchema,
@@ -69,6 +72,12 @@ export type AgentSession = Static<typeof AgentSessionSchema>;
 export type AgentSessionInput = Static<typeof AgentSessionInputSchema>;
 /** Where a session is: `starting | ready | on_call | ending | ended`. */
 export type AgentSessionStatus = AgentSession['status'];
+/** Body of POST /v1/agent-sessions/{id}/pause. */
+export type AgentPauseInput = Static<typeof AgentPauseInputSchema>;
+/** Body of POST /v1/calls/{id}/disposition. */
+export type DispositionInput = Static<typeof DispositionInputSchema>;
+/** A preview call offered to a session's agent. */
+export type PreviewOffer = Static<typeof PreviewOfferSchema>;
 /** A caller id as pconn answers it. */
 export type CallerId = Static<typeof CallerIdSchema>;
 /** Fields a client sets on a caller id. */

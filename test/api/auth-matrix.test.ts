@@ -82,6 +82,7 @@ const ROUTE_BODIES: Record<string, Pick<RequestOptions, 'body' | 'rawBody' | 'he
   },
   'PUT /v1/users/:id/session': { body: {} },
   'POST /v1/agent-sessions/:id/pause': { body: { reason: 'matrix' } },
+  'POST /v1/agent-sessions/:id/offer/skip': { body: { reason: 'matrix' } },
   'POST /v1/calls/:id/disposition': { body: { code: 'matrix' } },
   'POST /v1/users/:id/password': { body: { password: 'matrix-password-123' } },
   'PUT /v1/prompts/:id': {
@@ -364,8 +365,14 @@ describe("another tenant's token never reaches default's resources", () => {
     .filter((route) => hasParams(route) && route.scope !== 'system')
     // Upserts run last: they create the other tenant's own copies, which later requests would find.
     .sort((a, b) => phase(a) - phase(b));
+  // A session's preview offer is a 404 `no_offer` problem (with its own requestId) while none is
+  // offered: not a resource to snapshot.
   const readRoutes = protectedRoutes.filter(
-    (route) => route.method === 'GET' && hasParams(route) && route.scope !== 'system',
+    (route) =>
+      route.method === 'GET' &&
+      hasParams(route) &&
+      route.scope !== 'system' &&
+      route.url !== '/v1/agent-sessions/:id/offer',
   );
   const snapshot = async () => {
     const entries = await Promise.all(
