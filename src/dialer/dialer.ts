@@ -14,11 +14,14 @@ import {
   extendLeases,
   type FreedAgent,
 } from '../store/calls/claim.ts';
+import { claimCampaignCalls } from '../store/calls/pacing-figures.ts';
 import type { Db } from '../store/database.ts';
 import { AgentSessions } from './agent-sessions.ts';
+import { AnswerAgents } from './answer-agents.ts';
 import { campaignStatusOf } from './attempt-steps.ts';
 import { CallSession, type SessionOptions } from './call-session.ts';
 import { CallStepWriter } from './call-step-writer.ts';
+import { type PacedCampaign, PredictivePacer } from './predictive-pacer.ts';
 import { type PreparedAttempt, prepareAttempts } from './prepare-attempt.ts';
 
 /** Dialer settings. */
@@ -67,6 +70,12 @@ export class Dialer {
   private readonly agentSessions: AgentSessions;
   /** The group commit of every call step this node writes (attempts, transitions, settles). */
   readonly steps: CallStepWriter;
+  /** Predictive pacing (issue 17): how many contacts each predictive campaign dials now. */
+  private readonly pacer: PredictivePacer;
+  /** Session agents for predictive live answers. */
+  private readonly answerAgents: AnswerAgents;
+  /** The last pacing round's decisions (the live statistics read them). */
+  lastPacing: readonly PacedCampaign[] = [];
 
   constructor(
     private readonly deps: {
@@ -98,6 +107,22 @@ export class Dialer {
       },
       onError: (error) => deps.logger.error({ err: error }, 'agent session step failed'),
       onReady: (freed) => this.agentsFreed(freed ?? []),
+      ...(deps.onAgentStateChanged ? { onStateChanged: deps.onAgentStateChanged } : {}),
+    });
+    this.pacer = new PredictivePacer({
+      db: deps.db,
+      clock: deps.clock,
+      owner: this.owner,
+      options: {
+        trunkLines: deps.options.maxConcurrentCalls,
+        ringTimeoutSeconds: deps.options.contactRingSeconds,
+      },
+    });
+    this.answerAgents = new AnswerAgents({
+      db: deps.db,
+      clock: deps.clock,
+      owner: this.owner,
+      legFor: (sessionId) => this.agentSessions.legFor(sessionId),
       ...(deps.onAgentStateChanged ? { onStateChanged: deps.onAgentStateChanged } : {}),
     });
   }
@@ -155,6 +180,8 @@ export class Dialer {
 
   /** Session agents came free (a wrap-up ended): their campaigns' waiting calls go first. */
   private agentsFreed(freed: readonly FreedAgent[]): void {
+    // Predictive answers waiting for an agent look again at once.
+    this.answerAgents.agentFreed();
     if (this.deps.clock.now().getTime() < this.agentWaitersUntil)
       for (const agent of freed) this.freedAgents.set(`${agent.tenantId}/${agent.userId}`, agent);
     this.wake();
@@ -185,7 +212,8 @@ export class Dialer {
       }
       await this.applyCancels();
       await this.agentSessions.tick(this.state === 'running', housekeeping);
-      const room = options.maxConcurrentCalls - this.sessions.size;
+      const placed = await this.dialPredictive(options.maxConcurrentCalls - this.sessions.size, housekeeping);
+      const room = options.maxConcurrentCalls - this.sessions.size - placed;
       if (room <= 0) return;
       const limit = Math.min(room, options.batchSize);
       const freed = [...this.freedAgents.values()];
@@ -212,8 +240,43 @@ export class Dialer {
     }
   }
 
+  /**
+   * Predictive campaigns: the pacer decides how many of each campaign's due calls to dial now
+   * (within `room`); they are claimed and placed like any call (prepareAttempts: compliance and
+   * the decision record). Answers how many calls were claimed.
+   */
+  private async dialPredictive(room: number, housekeeping: boolean): Promise<number> {
+    const { db, clock, options } = this.deps;
+    const phaseOf = (callId: string) => this.sessions.get(callId)?.phase ?? 'other';
+    const plans = await this.pacer.plan(phaseOf, this.sessions.size, housekeeping);
+    this.lastPacing = plans;
+    let claimed = 0;
+    for (const plan of plans) {
+      const limit = Math.min(plan.decision.dials, room - claimed, options.batchSize);
+      if (limit <= 0) continue;
+      const calls = await claimCampaignCalls(
+        db,
+        {
+          owner: this.owner,
+          tenantId: plan.tenantId,
+          campaignId: plan.campaignId,
+          limit,
+          leaseSeconds: options.leaseSeconds,
+        },
+        clock.now(),
+      );
+      claimed += calls.length;
+      // Restricted ledger: the controller answered progressive, each dial reserves its agent.
+      const restricted = plan.decision.reserveAgents
+        ? new Set([`${plan.tenantId}/${plan.campaignId}`])
+        : undefined;
+      await this.placeAll(calls, restricted);
+    }
+    return claimed;
+  }
+
   /** Checks the claimed batch, writes all of its attempts in one commit, then dials each. */
-  private async placeAll(calls: CallRow[]): Promise<void> {
+  private async placeAll(calls: CallRow[], restrictedCampaigns?: ReadonlySet<string>): Promise<void> {
     if (calls.length === 0) return;
     const prepared = await prepareAttempts(
       {
@@ -223,6 +286,7 @@ export class Dialer {
         clock: this.deps.clock,
         agentWaitMs: this.deps.options.agentWaitMs,
         ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
+        ...(restrictedCampaigns ? { restrictedCampaigns } : {}),
       },
       calls,
     );
@@ -234,9 +298,11 @@ export class Dialer {
   }
 
   private place(call: CallRow, prepared: PreparedAttempt): void {
-    const sessionId = prepared.agent.sessionId;
+    const sessionId = prepared.agent?.sessionId;
+    const contactFirst = prepared.contactFirst;
     const session = new CallSession(prepared.call, prepared.attempt, prepared.agent, {
       ...(sessionId ? { sessionLeg: this.agentSessions.legFor(sessionId) } : {}),
+      ...(contactFirst === 'unreserved' ? { agentForAnswer: this.answerAgents.find } : {}),
       db: this.deps.db,
       steps: this.steps,
       driver: this.deps.driver,
@@ -245,17 +311,24 @@ export class Dialer {
       telemetry: this.deps.telemetry,
       trace: this.deps.telemetry?.attemptStarted(prepared.call, prepared.attempt),
       // Read only when the campaign asks for answer detection (its prompts come from the store).
-      media: attemptMediaFor(this.deps.db, this.prompts, call.tenant_id, prepared.campaign),
+      media: attemptMediaFor(
+        this.deps.db,
+        this.prompts,
+        call.tenant_id,
+        prepared.campaign,
+        contactFirst !== undefined,
+      ),
       onError: (error) => this.deps.logger.error({ err: error, callId: call.id }, 'call session step failed'),
     });
     this.sessions.set(call.id, session);
-    const freed: FreedAgent = {
-      tenantId: call.tenant_id,
-      userId: prepared.agent.userId,
-      campaignId: call.campaign_id,
-    };
+    if (contactFirst) this.pacer.track(call);
+    const userId = prepared.agent?.userId;
     void session.done.finally(() => {
       this.sessions.delete(call.id);
+      this.pacer.untrack(call.id);
+      // A predictive call's agent (found at the answer) frees up through its session leg.
+      if (userId === undefined) return this.wake();
+      const freed: FreedAgent = { tenantId: call.tenant_id, userId, campaignId: call.campaign_id };
       // The agent is free again: a call waiting for one of the campaign's agents is dialled now.
       if (this.deps.clock.now().getTime() >= this.agentWaitersUntil) return;
       this.freedAgents.set(`${freed.tenantId}/${freed.userId}`, freed);

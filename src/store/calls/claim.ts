@@ -52,6 +52,8 @@ function waitingCalls(dueBy: RawBuilder<unknown>, narrowing: RawBuilder<unknown>
         and c.next_attempt_at <= ${dueBy}
         and (c.leased_until is null or c.leased_until < ${now}::timestamptz)
         and (c.campaign_id is null or p.data->>'status' = 'running')
+        -- Predictive campaigns are claimed by their pacing (claimCampaignCalls), never here.
+        and (c.campaign_id is null or p.data->>'dialingMode' is distinct from 'predictive')
         ${narrowing}
       order by c.next_attempt_at
       limit ${limit}
