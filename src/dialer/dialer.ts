@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AgentStateChange } from '../domain/agent-state.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { CampaignStats } from '../domain/pacing/campaign-stats.ts';
 import type { TelephonyDriver } from '../domain/telephony.ts';
 import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import { attemptMediaFor, PromptAudioCache } from '../service/calls/attempt-media.ts';
@@ -90,6 +91,8 @@ export class Dialer {
       owner?: string;
       /** A session agent's state changed on this node (metrics). */
       onAgentStateChanged?: (change: AgentStateChange) => void;
+      /** Predictive campaigns' live statistics were published (metrics). */
+      onCampaignStats?: (stats: readonly CampaignStats[]) => void;
     },
   ) {
     this.owner = deps.owner ?? newDialerOwner();
@@ -117,6 +120,7 @@ export class Dialer {
         trunkLines: deps.options.maxConcurrentCalls,
         ringTimeoutSeconds: deps.options.contactRingSeconds,
       },
+      ...(deps.onCampaignStats ? { onStats: deps.onCampaignStats } : {}),
     });
     this.answerAgents = new AnswerAgents({
       db: deps.db,

@@ -2,8 +2,10 @@ import type { Clock } from '../domain/clock.ts';
 import type { AgentSnapshot } from '../domain/pacing/abandon-forecast.ts';
 import { computeAbandonmentLedger } from '../domain/pacing/abandonment-ledger.ts';
 import { abandonmentRulesFor } from '../domain/pacing/campaign-jurisdiction.ts';
+import type { CampaignStats } from '../domain/pacing/campaign-stats.ts';
 import { decideDials, type LedgerBudget, type PacingDecision } from '../domain/pacing/pacing-controller.ts';
 import { type PacingMeasurements, PacingStatistics } from '../domain/pacing/pacing-statistics.ts';
+import { publishCampaignStats } from '../service/campaigns/campaign-stats.ts';
 import { publishPacingRestriction } from '../service/campaigns/pacing-restriction.ts';
 import { dialingSettingsOf } from '../service/resources/campaign-dialing.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
@@ -48,6 +50,8 @@ export interface PacerOptions {
   figuresTtlMs?: number;
   /** Recent attempts measured (default 500). */
   recentDials?: number;
+  /** `campaign.stats` every this many ms per paced campaign (default 5,000). */
+  statsIntervalMs?: number;
 }
 
 interface Figures {
@@ -70,8 +74,19 @@ export class PredictivePacer {
   private readonly dials = new Map<string, { campaignKey: string; startedAt: number }>();
   /** Until when no predictive campaign needs a look (ms): a node without any reads once a second. */
   private idleUntil = 0;
+  /** When the live statistics are next due (ms). */
+  private statsDue = 0;
 
-  constructor(private readonly deps: { db: Db; clock: Clock; owner: string; options: PacerOptions }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      clock: Clock;
+      owner: string;
+      options: PacerOptions;
+      /** The live statistics just published (metrics). */
+      onStats?: (stats: readonly CampaignStats[]) => void;
+    },
+  ) {}
 
   /** A contact-first call of this node was dialled: pacing counts it until `untrack`. */
   track(call: CallRow): void {
@@ -159,6 +174,12 @@ export class PredictivePacer {
         abandonRate: figures.abandonRate,
       });
     }
+    if (now >= this.statsDue) {
+      this.statsDue = now + (options.statsIntervalMs ?? 5000);
+      const stats = plans.map(campaignStatsOf);
+      await publishCampaignStats(db, stats);
+      this.deps.onStats?.(stats);
+    }
     return plans;
   }
 
@@ -235,6 +256,21 @@ export class PredictivePacer {
       ledger: { ...figures.governing, cap: figures.cap },
     });
   }
+}
+
+/** The live statistics of a pacing round's campaign. */
+export function campaignStatsOf(plan: PacedCampaign): CampaignStats {
+  const staffed = Object.entries(plan.agents).reduce((n, [state, k]) => (state === 'paused' ? n : n + k), 0);
+  const inFlight = plan.linesInUse - (plan.agents.on_call ?? 0);
+  return {
+    tenantId: plan.tenantId,
+    campaignId: plan.campaignId,
+    linesInUse: plan.linesInUse,
+    dialsPerAgent: staffed === 0 ? 0 : inFlight / staffed,
+    agents: plan.agents,
+    answerRate: plan.measurements.liveRate,
+    abandonRate: plan.abandonRate,
+  };
 }
 
 /** One ended attempt into the measurements: how the dial ended, its ring and talk times. */

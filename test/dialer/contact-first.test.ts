@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import type { LegRequest } from '../../src/domain/telephony.ts';
 import { writeWav } from '../../src/media/wav-writer.ts';
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { waitForCallStatus } from '../support/calls.ts';
@@ -11,8 +12,9 @@ import {
   placeContactCall,
   startSession,
 } from '../support/contact-first.ts';
-import { startRunningCampaign } from '../support/running-campaign.ts';
+import { seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /*
  * Contact-first dialing (issue 17) on the sandbox driver with personal-connection session
@@ -25,7 +27,14 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 type Json = Record<string, unknown>;
 type Call = Json & { id: string; status: string; outcome: string | null };
 
-const driver = new SandboxDriver({ timeScale: 0.05 });
+/** Every contact leg requested, by leg id: contact-first legs are anchored and name no agent. */
+const contactLegs = new Map<string, LegRequest>();
+const driver = new SandboxDriver({
+  timeScale: 0.05,
+  onDial: (request) => {
+    if (request.legId.endsWith('/contact')) contactLegs.set(request.legId, request);
+  },
+});
 let server: TestServer;
 
 const ABANDON_PROMPT = Int16Array.from({ length: 4000 }, (_, i) => Math.round(5000 * Math.sin(i / 3)));
@@ -61,6 +70,7 @@ describe('contact-first dialing (sandbox)', () => {
     const events = await server.request<{ data: Json[] }>('GET', `/v1/calls/${id}/events`);
     const types = events.body.data.map((e) => e.type);
     assert.ok(!types.includes('call.dialing_user'), `no agent leg was rung for the call: ${types}`);
+    assert.ok(contactLegs.get(`${id}/1/contact`)?.anchor, 'the contact leg is anchored (abandon prompt)');
     const trail = await sql<{ data: Json }>`select data from call_events
       where subject_type = 'user' and subject_id = 'cf-prog-agent' and type = 'agent.state_changed' order by sequence`.execute(
       server.store.db,
@@ -104,6 +114,32 @@ describe('contact-first dialing (sandbox)', () => {
       const res = await server.request<Json>('GET', `/v1/users/${agent}/session`);
       assert.equal(res.body.state, 'available', `${agent} is available again`);
     }
+    for (const id of ids) {
+      const leg = contactLegs.get(`${id}/1/contact`);
+      assert.ok(leg?.anchor, `${id}: the contact leg is anchored`);
+      assert.equal(leg.bridgeWith, undefined, `${id}: no agent was held when the contact was dialled`);
+    }
     for (const agent of agents) await server.request('DELETE', `/v1/users/${agent}/session`);
+  });
+
+  test('progressive contact-first never rings an agent who has no session: the call waits for one', async () => {
+    await startRunningCampaign(server, 'cf-no-session', {
+      agentIds: ['cf-sessionless'],
+      dialingMode: 'progressive',
+      agentFirst: false,
+    });
+    await seedAgent(server, 'cf-sessionless');
+    const id = await placeContactCall(server, 'cf-no-session', '+12125550100');
+    await waitFor(
+      async () => {
+        const events = await server.request<{ data: Json[] }>('GET', `/v1/calls/${id}/events`);
+        return events.body.data.some((e) => e.type === 'call.waiting_for_agent') ? true : undefined;
+      },
+      { timeout: 10_000, what: 'the call to wait for a session agent' },
+    );
+    const now = await server.request<Call>('GET', `/v1/calls/${id}`);
+    assert.equal(now.body.status, 'queued', 'not dialled: its only agent has no session');
+    assert.equal(contactLegs.has(`${id}/1/contact`), false);
+    await server.request('POST', `/v1/calls/${id}/cancel`);
   });
 });

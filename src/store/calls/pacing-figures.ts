@@ -104,3 +104,12 @@ export async function lockLastPacingRestriction(
     order by sequence desc limit 1`.execute(tx);
   return last.rows[0]?.restricted ?? false;
 }
+
+/** Locks a campaign's row (its subject events take their sequence under it); false when gone. */
+export async function lockCampaignRow(tx: Executor, tenantId: string, campaignId: string): Promise<boolean> {
+  const result =
+    await sql`select 1 from campaigns where tenant_id = ${tenantId} and id = ${campaignId} for update`.execute(
+      tx,
+    );
+  return result.rows.length > 0;
+}
