@@ -42,7 +42,7 @@ export interface PacedCampaign {
 
 /** Settings of the pacer. */
 export interface PacerOptions {
-  /** Lines this node may hold (PCONN_DIALER_MAX_CONCURRENT_CALLS). */
+  /** Lines this node may hold (PCONN_MAX_CONCURRENT_CALLS). */
   trunkLines: number;
   /** Contact ring timeout (seconds): the forecast's horizon. */
   ringTimeoutSeconds: number;
