@@ -192,6 +192,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     telemetry,
     owner: nodeId,
     onAgentStateChanged: (change) => metrics.agentStates.changed(change),
+    onCampaignStats: (stats) => metrics.campaignStats.update(stats),
   });
   metrics.agentStates.track(() => countAgentStates(db));
   metrics.track({

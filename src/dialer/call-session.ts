@@ -1,4 +1,3 @@
-import { stepForVerdict } from '../domain/answer-action.ts';
 import { outcomeForSipStatus } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LegEvent, LegHandle, TelephonyDriver } from '../domain/telephony.ts';
@@ -11,6 +10,8 @@ import type { SelectedAgent } from './agent-selection.ts';
 import { campaignStatusOf } from './attempt-steps.ts';
 import type { CallStepWriter } from './call-step-writer.ts';
 import type { AttemptResult } from './call-steps.ts';
+import type { AgentForAnswer, ContactFirstPhase } from './contact-first.ts';
+import { ContactVerdicts } from './contact-verdicts.ts';
 
 /** Settings of one attempt. */
 export interface SessionOptions {
@@ -25,8 +26,6 @@ export interface SessionOptions {
 }
 
 const DEFAULT_MAX_CALL_SECONDS = 4 * 3600;
-
-type Detection = Extract<LegEvent, { type: 'analysis' }>['detection'];
 
 /** An agent leg kept up by a personal-connection session and lent to one call at a time. */
 export interface SessionAgentLeg {
@@ -46,6 +45,11 @@ export interface SessionAgentLeg {
  * With `sessionLeg` the agent is already up (a personal-connection session): the contact is
  * rung at once, and at the end only the contact is hung up — the agent's leg goes back to its
  * session, on hold.
+ * With `agentForAnswer` (predictive) no agent is held at all: the contact is rung and anchored,
+ * and a live answer (the verdict, or the answer itself without answer detection) asks for the
+ * campaign's longest-idle agent; none within the connect window is an abandon (the abandon
+ * prompt, then `abandoned`). Everything after the verdict — connect, message, abandon — is the
+ * same code for both flows.
  */
 export class CallSession {
   private agentLeg?: LegHandle;
@@ -56,14 +60,17 @@ export class CallSession {
   /** The contact answered (bridged or not): an end before the bridge is an abandoned call. */
   private contactAnswered = false;
   private attached = false;
+  /** The session leg lent to this call (given at the start, or found for a predictive answer). */
+  private sessionLeg?: SessionAgentLeg;
+  /** The contact's leg has ended (set at once, not in the chain). */
+  private contactEnded = false;
   private timeLimit?: NodeJS.Timeout;
   /** What the attempt record keeps of the contact's media. */
   private readonly facts: AttemptMediaFacts = {};
   /** The attempt's media plan, once loaded (none: media stays peer to peer). */
   private media?: AttemptMedia;
-  /** A machine verdict is waiting for its beep to leave the message. */
-  private awaitingBeep = false;
-  private beepTimer?: NodeJS.Timeout;
+  /** What follows the verdict (connect, message, abandon): shared by every flow. */
+  private readonly verdicts: ContactVerdicts;
   private resolveDone!: () => void;
   /** Settles when the attempt is recorded as ended. */
   readonly done = new Promise<void>((resolve) => {
@@ -73,7 +80,8 @@ export class CallSession {
   constructor(
     private call: CallRow,
     private readonly attempt: number,
-    private readonly agent: SelectedAgent,
+    /** The agent to ring first; null for a predictive dial (found at the live answer). */
+    private readonly agent: SelectedAgent | null,
     private readonly deps: {
       db: Db;
       /** The group commit every status change and the attempt's end go through. */
@@ -92,8 +100,34 @@ export class CallSession {
        * one, the contact's media is anchored at pconn (answer detection, prompts).
        */
       media?: Promise<AttemptMedia | null>;
+      /** Contact-first, no agent reserved (predictive): the agent is found at the answer. */
+      agentForAnswer?: AgentForAnswer;
     },
-  ) {}
+  ) {
+    this.sessionLeg = deps.sessionLeg;
+    this.verdicts = new ContactVerdicts(
+      {
+        current: () => ({
+          finished: this.finished,
+          call: this.call,
+          ...(this.contactLeg ? { contactLeg: this.contactLeg } : {}),
+          ...(this.media ? { media: this.media } : {}),
+        }),
+        attempt,
+        facts: this.facts,
+        connect: () => this.connect(),
+        finish: (result) => this.finish(result),
+        enqueue: (step) => this.enqueue(step),
+      },
+      deps,
+    );
+  }
+
+  /** Pacing's view: a contact-first dial still ringing, a live answer waiting for its agent, or neither. */
+  get phase(): ContactFirstPhase {
+    if (this.finished || this.connected) return 'other';
+    return this.contactAnswered ? 'waiting' : 'ringing';
+  }
 
   /** The call this session drives. */
   get callId(): string {
@@ -108,6 +142,10 @@ export class CallSession {
       this.enqueue(async () => {
         this.media = (await media) ?? undefined;
       });
+    if (this.deps.agentForAnswer) {
+      this.enqueue(async () => this.dialContact());
+      return;
+    }
     const held = this.deps.sessionLeg;
     if (held) {
       this.attached = held.attach(this.call.id, (event) => this.enqueue(() => this.onAgentEvent(event)));
@@ -127,6 +165,7 @@ export class CallSession {
         );
       return;
     }
+    if (!this.agent) throw new Error(`call ${this.call.id}: an agent-first attempt without an agent`);
     this.deps.trace?.legStarted('agent');
     this.agentLeg = this.deps.driver.dial(
       {
@@ -199,6 +238,7 @@ export class CallSession {
       (contactEvent) => {
         // Kept at once, not in the chain: a leg we end ourselves reports its media figures
         // while finish() is still writing the attempt.
+        if (contactEvent.type === 'ended') this.contactEnded = true;
         if (contactEvent.type === 'ended' && contactEvent.media) this.facts.media = contactEvent.media;
         this.enqueue(() => this.onContactEvent(contactEvent));
       },
@@ -208,16 +248,15 @@ export class CallSession {
   private async onContactEvent(event: LegEvent): Promise<void> {
     this.deps.trace?.legEvent('contact', event);
     if (this.finished) return;
-    if (event.type === 'answered' && this.agentLeg && this.contactLeg) {
+    if (event.type === 'answered' && this.contactLeg && (this.agentLeg || this.deps.agentForAnswer)) {
       this.contactAnswered = true;
       this.facts.contactAnsweredAt = this.deps.clock.now();
       // With answer detection the verdict decides; without it the contact goes to the agent.
       if (!this.media?.anchor.answerDetection) await this.connect();
     } else if (event.type === 'analysis') {
-      await this.onVerdict(event.detection);
+      await this.verdicts.onVerdict(event.detection);
     } else if (event.type === 'beep') {
-      if (this.facts.analysis) this.facts.analysis = event.detection;
-      if (this.awaitingBeep) await this.leaveMessage();
+      await this.verdicts.onBeep(event.detection);
     } else if (event.type === 'ended') {
       const talked = this.connected;
       const outcome = talked
@@ -235,7 +274,9 @@ export class CallSession {
 
   /** Bridges the answered contact to the agent: the call is connected. */
   private async connect(): Promise<void> {
-    if (!this.agentLeg || !this.contactLeg) return;
+    if (!this.contactLeg) return;
+    if (!this.agentLeg && !(await this.takeAgent())) return;
+    if (!this.agentLeg) return;
     try {
       await this.deps.driver.bridge(this.agentLeg, this.contactLeg);
     } catch (error) {
@@ -250,80 +291,34 @@ export class CallSession {
     }
     this.connected = true;
     this.facts.agentConnectedAt = this.deps.clock.now();
-    if (this.attached) this.deps.sessionLeg?.bridged();
+    if (this.attached) this.sessionLeg?.bridged();
     this.startTimeLimit();
     this.call = await this.transition('connected', { leg: 'contact', event: 'answered' }, true);
   }
 
-  /** Records the verdict on the timeline and acts on it per the campaign. */
-  private async onVerdict(detection: Detection): Promise<void> {
-    const media = this.media;
-    if (!media || this.facts.analysis) return;
-    this.facts.analysis = detection;
-    await this.deps.steps.write({
-      kind: 'event',
-      call: this.call,
-      type: 'call.analysis',
-      data: { attempt: this.attempt, analysis: detection },
-      attemptFacts: { n: this.attempt, facts: { ...this.facts } },
-    });
-    if (this.finished) return;
-    const step = stepForVerdict(detection.verdict, media.actions);
-    if (step.kind === 'connect') await this.connect();
-    else if (step.kind === 'hang_up')
-      await this.finish({
-        outcome: step.outcome,
-        sipStatus: 200,
-        sipReason: `answer detection: ${detection.verdict} (${detection.features.reason})`,
-        talked: false,
-      });
-    else if (step.kind === 'abandon') await this.abandon(`answer detection: ${detection.verdict}`);
-    else if (detection.beepAtMs !== null) await this.leaveMessage();
-    else {
-      this.awaitingBeep = true;
-      // No beep after all (some machines never beep): leave the message when the wait ends.
-      this.beepTimer = setTimeout(() => this.enqueue(() => this.leaveMessage()), media.beepTimeoutMs);
-      this.beepTimer.unref();
-    }
-  }
-
-  /** Plays the machine prompt into the anchored leg, then hangs up (`machine`). */
-  private async leaveMessage(): Promise<void> {
-    if (this.finished || !this.contactLeg) return;
-    this.awaitingBeep = false;
-    clearTimeout(this.beepTimer);
-    const prompt = this.media?.machinePrompt;
-    let reason = 'answer detection: machine, no message to leave';
-    if (prompt) {
-      this.facts.machineMessagePlayedAt = this.deps.clock.now();
-      const played = await this.playOrFalse(prompt);
-      reason = played
-        ? 'answer detection: machine, message left'
-        : 'answer detection: machine, message cut short';
-    }
-    await this.finish({ outcome: 'machine', sipStatus: 200, sipReason: reason, talked: false });
-  }
-
-  /** A live answer no agent will take: the abandon message, then the end (`abandoned`). */
-  private async abandon(why: string): Promise<void> {
-    if (this.finished || !this.contactLeg) return;
-    const prompt = this.media?.abandonPrompt;
-    if (prompt) {
-      this.facts.abandonPromptPlayedAt = this.deps.clock.now();
-      await this.playOrFalse(prompt);
-    }
-    await this.finish({ outcome: 'abandoned', sipStatus: 200, sipReason: why, talked: false });
-  }
-
-  /** Plays into the contact leg; false when it could not play to the end (the leg went). */
-  private async playOrFalse(audio: Int16Array): Promise<boolean> {
-    if (!this.contactLeg) return false;
-    try {
-      return await this.deps.driver.play(this.contactLeg, audio);
-    } catch (error) {
-      this.deps.onError(error);
+  /**
+   * Predictive: the live answer takes the longest-idle agent (claimed in the store, waiting at
+   * most the connect window). None: the abandon prompt and `abandoned`. False when there is no
+   * agent to bridge to (the call is then finishing).
+   */
+  private async takeAgent(): Promise<boolean> {
+    const find = this.deps.agentForAnswer;
+    if (!find) return false;
+    const found = await find(this.call, this.attempt);
+    if (this.finished) return false;
+    if (!found) {
+      await this.verdicts.abandon('no agent free within 2 s of the live answer');
       return false;
     }
+    this.sessionLeg = found.leg;
+    this.attached = found.leg.attach(this.call.id, (event) => this.enqueue(() => this.onAgentEvent(event)));
+    if (!this.attached) {
+      await this.verdicts.abandon('the agent’s session leg ended as the contact answered');
+      return false;
+    }
+    this.agentLeg = found.leg.leg;
+    // The contact hung up while we looked: its end (queued) settles the call and frees the agent.
+    return !this.contactEnded;
   }
 
   private startTimeLimit(): void {
@@ -367,9 +362,9 @@ export class CallSession {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.timeLimit);
-    clearTimeout(this.beepTimer);
+    this.verdicts.stop();
     if (this.contactLeg) await this.deps.driver.hangup(this.contactLeg);
-    if (this.agentLeg && !this.deps.sessionLeg) await this.deps.driver.hangup(this.agentLeg);
+    if (this.agentLeg && !this.sessionLeg) await this.deps.driver.hangup(this.agentLeg);
     try {
       const settled = await this.deps.steps.write({
         kind: 'finish',
@@ -384,8 +379,7 @@ export class CallSession {
       );
     } finally {
       // After the settle, so the call's end is never held up by the agent's hold re-INVITE.
-      if (this.attached)
-        await this.deps.sessionLeg?.release().catch((error: unknown) => this.deps.onError(error));
+      if (this.attached) await this.sessionLeg?.release().catch((error: unknown) => this.deps.onError(error));
       this.resolveDone();
     }
   }

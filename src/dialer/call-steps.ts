@@ -33,7 +33,17 @@ export type CallStep =
    * Writes attempt n = attempts_made + 1 and moves the call to dialing_user — or, taken by the
    * agent's session (`sessionId`), to dialing_contact: its agent is up.
    */
-  | { kind: 'begin'; call: CallRow; userId: string; decision: unknown; driver: string; sessionId?: string }
+  | {
+      kind: 'begin';
+      call: CallRow;
+      /** Null for a contact-first dial with no agent reserved (predictive): set at the answer. */
+      userId: string | null;
+      decision: unknown;
+      driver: string;
+      sessionId?: string;
+      /** The contact is rung first with no agent yet (predictive): straight to dialing_contact. */
+      contactFirst?: true;
+    }
   /** A status change of a call this node holds (dialing_contact, connected). */
   | {
       kind: 'transition';
@@ -131,9 +141,13 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
       i,
       request: {
         call: step.call,
-        status: step.sessionId ? 'dialing_contact' : 'dialing_user',
+        status: step.sessionId || step.contactFirst ? 'dialing_contact' : 'dialing_user',
         changes: { attempts_made: n, user_id: step.userId, decision: step.decision },
-        extra: step.sessionId ? { attempt: n, sessionId: step.sessionId } : { attempt: n },
+        extra: step.sessionId
+          ? { attempt: n, sessionId: step.sessionId }
+          : step.contactFirst
+            ? { attempt: n, contactFirst: true }
+            : { attempt: n },
       },
     });
   }

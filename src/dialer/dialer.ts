@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AgentStateChange } from '../domain/agent-state.ts';
 import type { Clock } from '../domain/clock.ts';
+import type { CampaignStats } from '../domain/pacing/campaign-stats.ts';
 import type { TelephonyDriver } from '../domain/telephony.ts';
 import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import { attemptMediaFor, PromptAudioCache } from '../service/calls/attempt-media.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import {
   advanceCampaignSchedules,
-  claimAbandonedCalls,
   claimAgentWaiters,
   claimDueCalls,
   extendLeases,
@@ -17,11 +17,14 @@ import {
 import type { FreeAgent } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { AgentSessions } from './agent-sessions.ts';
-import { campaignStatusOf } from './attempt-steps.ts';
+import { AnswerAgents } from './answer-agents.ts';
 import { CallSession, type SessionOptions } from './call-session.ts';
 import { CallStepWriter } from './call-step-writer.ts';
+import { PredictivePacer } from './predictive-pacer.ts';
+import { claimPredictiveRound } from './predictive-round.ts';
 import { type PreparedAttempt, prepareAttempts } from './prepare-attempt.ts';
 import { PreviewOffers } from './preview-offers.ts';
+import { recoverAbandonedCalls } from './recover-abandoned.ts';
 
 /** Dialer settings. */
 export interface DialerOptions extends SessionOptions {
@@ -72,6 +75,10 @@ export class Dialer {
   private readonly previewOffers: PreviewOffers;
   /** The group commit of every call step this node writes (attempts, transitions, settles). */
   readonly steps: CallStepWriter;
+  /** Predictive pacing (issue 17): how many contacts each predictive campaign dials now. */
+  private readonly pacer: PredictivePacer;
+  /** Session agents for predictive live answers. */
+  private readonly answerAgents: AnswerAgents;
 
   constructor(
     private readonly deps: {
@@ -86,6 +93,8 @@ export class Dialer {
       owner?: string;
       /** A session agent's state changed on this node (metrics). */
       onAgentStateChanged?: (change: AgentStateChange) => void;
+      /** Predictive campaigns' live statistics were published (metrics). */
+      onCampaignStats?: (stats: readonly CampaignStats[]) => void;
     },
   ) {
     this.owner = deps.owner ?? newDialerOwner();
@@ -112,6 +121,23 @@ export class Dialer {
       offerSeconds: deps.options.previewOfferSeconds ?? 30,
       leaseSeconds: deps.options.leaseSeconds,
       batchSize: deps.options.batchSize,
+      ...(deps.onAgentStateChanged ? { onStateChanged: deps.onAgentStateChanged } : {}),
+    });
+    this.pacer = new PredictivePacer({
+      db: deps.db,
+      clock: deps.clock,
+      owner: this.owner,
+      options: {
+        trunkLines: deps.options.maxConcurrentCalls,
+        ringTimeoutSeconds: deps.options.contactRingSeconds,
+      },
+      ...(deps.onCampaignStats ? { onStats: deps.onCampaignStats } : {}),
+    });
+    this.answerAgents = new AnswerAgents({
+      db: deps.db,
+      clock: deps.clock,
+      owner: this.owner,
+      legFor: (sessionId) => this.agentSessions.legFor(sessionId),
       ...(deps.onAgentStateChanged ? { onStateChanged: deps.onAgentStateChanged } : {}),
     });
   }
@@ -169,6 +195,8 @@ export class Dialer {
 
   /** Session agents came free (a wrap-up ended): their campaigns' waiting calls go first. */
   private agentsFreed(freed: readonly FreedAgent[]): void {
+    // Predictive answers waiting for an agent look again at once.
+    this.answerAgents.agentFreed();
     if (this.deps.clock.now().getTime() < this.agentWaitersUntil)
       for (const agent of freed) this.freedAgents.set(`${agent.tenantId}/${agent.userId}`, agent);
     this.wake();
@@ -195,17 +223,20 @@ export class Dialer {
         this.lastHousekeeping = clock.now().getTime();
         await advanceCampaignSchedules(db, clock.now());
         await extendLeases(db, this.owner, [...this.sessions.keys()], options.leaseSeconds, clock.now());
-        await this.recoverAbandoned();
+        await recoverAbandonedCalls({ ...this.deps, owner: this.owner, steps: this.steps }, (callId) =>
+          this.sessions.has(callId),
+        );
       }
       await this.applyCancels();
       await this.agentSessions.tick(this.state === 'running', housekeeping);
-      const room = options.maxConcurrentCalls - this.sessions.size;
+      const placed = await this.dialPredictive(options.maxConcurrentCalls - this.sessions.size, housekeeping);
+      const room = options.maxConcurrentCalls - this.sessions.size - placed;
       if (room <= 0) return;
       let limit = Math.min(room, options.batchSize);
       // Preview campaigns' calls go through offers to this node's session agents (none: no round).
       if (this.agentSessions.size > 0) {
         const accepted = await this.previewOffers.round(limit);
-        await this.placeAll(accepted.calls, accepted.agents);
+        await this.placeAll(accepted.calls, { agents: accepted.agents });
         limit -= accepted.calls.length;
         if (limit <= 0) return;
       }
@@ -233,8 +264,32 @@ export class Dialer {
     }
   }
 
+  /** Predictive campaigns' paced dials (claimPredictiveRound); answers how many were claimed. */
+  private async dialPredictive(room: number, housekeeping: boolean): Promise<number> {
+    const { db, clock, options } = this.deps;
+    const batches = await claimPredictiveRound(
+      this.pacer,
+      { db, clock, owner: this.owner, batchSize: options.batchSize, leaseSeconds: options.leaseSeconds },
+      {
+        room,
+        phaseOf: (callId) => this.sessions.get(callId)?.phase ?? 'other',
+        liveCalls: this.sessions.size,
+        housekeeping,
+      },
+    );
+    let claimed = 0;
+    for (const batch of batches) {
+      claimed += batch.calls.length;
+      await this.placeAll(batch.calls, batch);
+    }
+    return claimed;
+  }
+
   /** Checks the claimed batch, writes all of its attempts in one commit, then dials each. */
-  private async placeAll(calls: CallRow[], reservedAgents?: ReadonlyMap<string, FreeAgent>): Promise<void> {
+  private async placeAll(
+    calls: CallRow[],
+    reserved: { agents?: ReadonlyMap<string, FreeAgent>; restrictedCampaigns?: ReadonlySet<string> } = {},
+  ): Promise<void> {
     if (calls.length === 0) return;
     const prepared = await prepareAttempts(
       {
@@ -244,7 +299,8 @@ export class Dialer {
         clock: this.deps.clock,
         agentWaitMs: this.deps.options.agentWaitMs,
         ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
-        ...(reservedAgents ? { reservedAgents } : {}),
+        ...(reserved.agents ? { reservedAgents: reserved.agents } : {}),
+        ...(reserved.restrictedCampaigns ? { restrictedCampaigns: reserved.restrictedCampaigns } : {}),
       },
       calls,
     );
@@ -255,16 +311,18 @@ export class Dialer {
       else {
         // An accepted preview call not dialled after all (blocked, deferred): its agent is free.
         const call = calls[i] as CallRow;
-        const sessionId = reservedAgents?.get(call.id)?.sessionId;
+        const sessionId = reserved.agents?.get(call.id)?.sessionId;
         if (sessionId) await this.previewOffers.notDialled(call, sessionId);
       }
     }
   }
 
   private place(call: CallRow, prepared: PreparedAttempt): void {
-    const sessionId = prepared.agent.sessionId;
+    const sessionId = prepared.agent?.sessionId;
+    const contactFirst = prepared.contactFirst;
     const session = new CallSession(prepared.call, prepared.attempt, prepared.agent, {
       ...(sessionId ? { sessionLeg: this.agentSessions.legFor(sessionId) } : {}),
+      ...(contactFirst === 'unreserved' ? { agentForAnswer: this.answerAgents.find } : {}),
       db: this.deps.db,
       steps: this.steps,
       driver: this.deps.driver,
@@ -273,17 +331,24 @@ export class Dialer {
       telemetry: this.deps.telemetry,
       trace: this.deps.telemetry?.attemptStarted(prepared.call, prepared.attempt),
       // Read only when the campaign asks for answer detection (its prompts come from the store).
-      media: attemptMediaFor(this.deps.db, this.prompts, call.tenant_id, prepared.campaign),
+      media: attemptMediaFor(
+        this.deps.db,
+        this.prompts,
+        call.tenant_id,
+        prepared.campaign,
+        contactFirst !== undefined,
+      ),
       onError: (error) => this.deps.logger.error({ err: error, callId: call.id }, 'call session step failed'),
     });
     this.sessions.set(call.id, session);
-    const freed: FreedAgent = {
-      tenantId: call.tenant_id,
-      userId: prepared.agent.userId,
-      campaignId: call.campaign_id,
-    };
+    if (contactFirst) this.pacer.track(call);
+    const userId = prepared.agent?.userId;
     void session.done.finally(() => {
       this.sessions.delete(call.id);
+      this.pacer.untrack(call.id);
+      // A predictive call's agent (found at the answer) frees up through its session leg.
+      if (userId === undefined) return this.wake();
+      const freed: FreedAgent = { tenantId: call.tenant_id, userId, campaignId: call.campaign_id };
       // The agent is free again: a call waiting for one of the campaign's agents is dialled now.
       if (this.deps.clock.now().getTime() >= this.agentWaitersUntil) return;
       this.freedAgents.set(`${freed.tenantId}/${freed.userId}`, freed);
@@ -301,43 +366,6 @@ export class Dialer {
       .where('cancel_requested', '=', true)
       .execute();
     for (const row of rows) this.sessions.get(row.id)?.cancel();
-  }
-
-  /** Calls whose node died mid-call: the open attempt is closed (never redialled) and the retry policy decides. */
-  private async recoverAbandoned(): Promise<void> {
-    const { db, clock, options } = this.deps;
-    const abandoned = await claimAbandonedCalls(
-      db,
-      this.owner,
-      options.batchSize,
-      options.leaseSeconds,
-      clock.now(),
-    );
-    // All of them in one group commit: a node taking over a dead one's calls settles them together.
-    await Promise.all(
-      abandoned
-        .filter((call) => !this.sessions.has(call.id))
-        .map(async (call) => {
-          const talked = call.status === 'connected';
-          const result = {
-            outcome: talked ? ('answered' as const) : ('network_error' as const),
-            sipStatus: null,
-            sipReason:
-              'the dialer handling this call stopped (lease expired); the attempt is closed, not redialled',
-            talked,
-          };
-          const settled = await this.steps.write({
-            kind: 'finish',
-            tenantId: call.tenant_id,
-            callId: call.id,
-            n: call.attempts_made,
-            result,
-          });
-          await this.deps.telemetry?.attemptEnded(undefined, result, call.status, settled, () =>
-            campaignStatusOf(db, call),
-          );
-        }),
-    );
   }
 }
 

@@ -1,28 +1,36 @@
 import { type CallStatus, WAITING_STATUSES } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Decision } from '../domain/compliance/index.ts';
+import { mayRedialAfterAbandon } from '../domain/pacing/abandonment-rules.ts';
+import { abandonmentRulesFor } from '../domain/pacing/campaign-jurisdiction.ts';
 import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import type { CallPlan } from '../service/calls/call-plan.ts';
 import { decideFromFacts, decisionJson } from '../service/calls/decide.ts';
 import { DIRECT_CALL_WINDOW } from '../service/calls/plan-direct-call.ts';
 import { presentCall } from '../service/calls/present-call.ts';
 import { recordTransition } from '../service/calls/record-transition.ts';
+import { dialingSettingsOf } from '../service/resources/campaign-dialing.ts';
 import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { StoredContact } from '../service/resources/contacts.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import { appendCallEvent, listAttempts, updateCall } from '../store/calls/calls.ts';
+import { lastAbandonedAt } from '../store/calls/last-abandoned.ts';
 import { type BatchDialFacts, type FreeAgent, loadDialFactsBatch } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
 import type { CallStepWriter } from './call-step-writer.ts';
 import type { CallStep, StepAnswer } from './call-steps.ts';
+import { type ContactFirst, contactFirstOf } from './contact-first.ts';
 import { handedToHolder } from './registered-agent-holder.ts';
 
 /** An attempt written and ready to dial. */
 export interface PreparedAttempt {
   call: CallRow;
   attempt: number;
-  agent: SelectedAgent;
+  /** The agent reserved for the attempt; null for a predictive dial (found at the live answer). */
+  agent: SelectedAgent | null;
+  /** Contact-first (issue 17): how; undefined for agent first. */
+  contactFirst?: ContactFirst;
   /** The call's campaign as read with the batch (null for a direct call). */
   campaign: StoredCampaign | null;
 }
@@ -37,6 +45,8 @@ export interface PrepareContext {
   telemetry?: CallTelemetry;
   /** Calls whose agent is already decided (an accepted preview offer's reserved agent), by call id. */
   reservedAgents?: ReadonlyMap<string, FreeAgent>;
+  /** Predictive campaigns (`tenant/campaign`) whose ledger is restricted: they dial reserved. */
+  restrictedCampaigns?: ReadonlySet<string>;
 }
 
 /**
@@ -62,7 +72,8 @@ export async function prepareAttempts(
   const answers: (PreparedAttempt | 'waiting_for_agent' | undefined)[] = claimed.map(() => undefined);
   const begins: {
     i: number;
-    agent: SelectedAgent;
+    agent: SelectedAgent | null;
+    contactFirst: ContactFirst | undefined;
     campaign: StoredCampaign | null;
     answer: Promise<StepAnswer<BeginStep>>;
   }[] = [];
@@ -72,9 +83,29 @@ export async function prepareAttempts(
     const ready = await checkBeforeDial(context, row, fact);
     if (!ready) continue;
     const { call, decision } = ready;
+    const stored = (fact.campaign as StoredCampaign | null) ?? null;
+    const contactFirst = contactFirstOf(
+      stored,
+      context.restrictedCampaigns?.has(`${call.tenant_id}/${call.campaign_id}`) ?? false,
+    );
+    if (contactFirst === 'unreserved') {
+      if (await heldByRedialRule(context, call, stored)) continue;
+      const step: BeginStep = {
+        kind: 'begin',
+        call,
+        userId: null,
+        decision: decisionJson(decision),
+        driver: context.driverName,
+        contactFirst: true,
+      };
+      begins.push({ i, agent: null, contactFirst, campaign: stored, answer: context.steps.write(step) });
+      continue;
+    }
+    // Contact-first with an agent reserved: only a session agent (leg up) can be bridged at once.
+    const candidates =
+      contactFirst === 'reserved' ? fact.freeAgents.filter((a) => a.sessionId) : fact.freeAgents;
     const free =
-      context.reservedAgents?.get(call.id) ??
-      fact.freeAgents.find((a) => !taken.has(`${call.tenant_id}/${a.id}`));
+      context.reservedAgents?.get(call.id) ?? candidates.find((a) => !taken.has(`${call.tenant_id}/${a.id}`));
     if (!free) {
       await waitForAgent(context, call, fact.campaign as StoredCampaign | null);
       answers[i] = 'waiting_for_agent';
@@ -96,17 +127,58 @@ export async function prepareAttempts(
     };
     // Not awaited one by one: every begin of the batch joins the same group commit.
     const campaign = (fact.campaign as StoredCampaign | null) ?? null;
-    begins.push({ i, agent, campaign, answer: context.steps.write(step) });
+    begins.push({ i, agent, contactFirst, campaign, answer: context.steps.write(step) });
   }
-  for (const { i, agent, campaign, answer } of begins) {
+  for (const { i, agent, contactFirst, campaign, answer } of begins) {
     const begun = await answer;
     // A cancel accepted since the read above won: the call is not ours to dial any more.
-    if (begun) answers[i] = { call: begun.call, attempt: begun.n, agent, campaign };
+    if (begun)
+      answers[i] = {
+        call: begun.call,
+        attempt: begun.n,
+        agent,
+        campaign,
+        ...(contactFirst ? { contactFirst } : {}),
+      };
   }
   return answers;
 }
 
 type BeginStep = Extract<CallStep, { kind: 'begin' }>;
+
+/**
+ * A predictive dial (no agent reserved) to a number abandoned within its jurisdiction's
+ * no-redial window (UK Ofcom: 72 h) waits until the window is over: the call is scheduled then.
+ */
+async function heldByRedialRule(
+  context: PrepareContext,
+  call: CallRow,
+  campaign: StoredCampaign | null,
+): Promise<boolean> {
+  const rules = campaign ? abandonmentRulesFor(dialingSettingsOf(campaign).jurisdiction) : null;
+  if (!rules?.noRedialAfterAbandonHours) return false;
+  const { db, clock, telemetry } = context;
+  const last = await lastAbandonedAt(db, call.tenant_id, call.to_number);
+  const now = clock.now();
+  if (mayRedialAfterAbandon(rules, last?.getTime() ?? null, now.getTime(), false)) return false;
+  const due = new Date((last as Date).getTime() + rules.noRedialAfterAbandonHours * 3_600_000);
+  const release = { lease_owner: null, leased_until: null };
+  const detail = `${rules.jurisdiction}: this number's call was abandoned at ${(last as Date).toISOString()}; it is not called again without an agent reserved within ${rules.noRedialAfterAbandonHours} h.`;
+  const scheduled = await db
+    .transaction()
+    .execute((tx) =>
+      recordTransition(
+        tx,
+        call,
+        'scheduled',
+        { ...release, next_attempt_at: due, scheduled_for: due },
+        { reason: 'no_redial_after_abandon', detail },
+        now,
+      ),
+    );
+  if (scheduled) await telemetry?.callSettledBeforeDial(scheduled, async () => campaign?.status ?? null);
+  return true;
+}
 
 /**
  * The checks of one call of the batch: still waiting and ours, its campaign running, the

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { AGENT_STATES, type AgentStateChange } from '../domain/agent-state.ts';
+import { CampaignStatsMetrics } from './campaign-stats-metrics.ts';
 import { HttpRequestMetrics } from './http-request-metrics.ts';
 import { SipDropMetrics } from './sip-drop-metrics.ts';
 import { SipRegisterMetrics } from './sip-register-metrics.ts';
@@ -48,6 +49,8 @@ export class PconnMetrics implements WebhookMetrics {
   readonly sipDrops = new SipDropMetrics(this.registry);
   /** Session agents per state (read on scrape) and the time they spend in each. */
   readonly agentStates = new AgentStateMetrics(this.registry);
+  /** Predictive campaigns' live statistics (issue 17), by campaign id. */
+  readonly campaignStats = new CampaignStatsMetrics(this.registry);
   private readonly accepted: Counter;
   private readonly transitions: Counter<'status'>;
   private readonly finished: Counter<'status' | 'outcome'>;

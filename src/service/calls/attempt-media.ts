@@ -56,22 +56,25 @@ export class PromptAudioCache {
 
 /**
  * The media plan of one attempt, or null when its campaign keeps media peer to peer (no answer
- * detection: today's flow). The thresholds were validated when the campaign was written.
+ * detection, agent first: today's flow). A contact-first attempt (`contactFirst`) is always
+ * anchored — for the abandon prompt even without answer detection, whose absence makes the
+ * answer itself count as a person. The thresholds were validated when the campaign was written.
  */
 export async function attemptMediaFor(
   db: Executor,
   cache: PromptAudioCache,
   tenantId: string,
   campaign: Partial<DialingSettings> | null | undefined,
+  contactFirst = false,
 ): Promise<AttemptMedia | null> {
   if (!campaign) return null;
   const settings = dialingSettingsOf(campaign);
   const { enabled, machineAction, silenceAction, ...thresholds } = settings.answerDetection;
-  if (!enabled) return null;
+  if (!enabled && !contactFirst) return null;
   const ids = [settings.abandonPromptId, settings.machinePromptId].filter((id): id is string => !!id);
   const prompts = await cache.load(db, tenantId, ids);
   return {
-    anchor: { answerDetection: thresholds },
+    anchor: enabled ? { answerDetection: thresholds } : {},
     actions: { machineAction, silenceAction },
     abandonPrompt: settings.abandonPromptId ? (prompts.get(settings.abandonPromptId) ?? null) : null,
     machinePrompt: settings.machinePromptId ? (prompts.get(settings.machinePromptId) ?? null) : null,

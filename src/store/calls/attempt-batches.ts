@@ -16,7 +16,8 @@ export interface AttemptKey extends CallKey {
 
 /** A new attempt, written before anything is dialled: the row is what prevents a second dial. */
 export interface NewAttempt extends AttemptKey {
-  userId: string;
+  /** Null for a predictive dial: its agent is written at the live answer. */
+  userId: string | null;
   startedAt: Date;
   decision: unknown;
   driver: string;
