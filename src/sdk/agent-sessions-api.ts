@@ -1,5 +1,16 @@
-import type { PconnClient } from './pconn-client.ts';
-import type { AgentSession, AgentSessionInput, AgentSessionStatus } from './types.ts';
+import type { PconnClient, Query } from './pconn-client.ts';
+import type { AgentSession, AgentSessionInput, AgentSessionStatus, AgentState, Page } from './types.ts';
+
+/** Filters of `sessions.page` and `sessions.list` (GET /v1/agent-sessions). */
+export type AgentSessionFilter = Query & {
+  /** Open sessions whose agent is in this state. */
+  state?: AgentState;
+  /** A session status, or `open` for every one but `ended`. */
+  status?: AgentSessionStatus | 'open';
+  userId?: string;
+  /** Sessions that take this campaign's calls. */
+  campaignId?: string;
+};
 
 /** Options of `sessions.waitUntil`. */
 export interface WaitForSessionOptions {
@@ -31,6 +42,43 @@ export class AgentSessionsApi {
   ): Promise<{ session: AgentSession; created: boolean }> {
     const answer = await this.client.send<AgentSession>('PUT', this.path(userId), { body: input });
     return { session: answer.body, created: answer.status === 201 };
+  }
+
+  /** One page of the tenant's sessions (GET /v1/agent-sessions), oldest first. */
+  page(filter: AgentSessionFilter & { limit?: number; cursor?: string } = {}): Promise<Page<AgentSession>> {
+    return this.client.request<Page<AgentSession>>('GET', '/v1/agent-sessions', { query: filter });
+  }
+
+  /** Every session matching the filters, page after page. */
+  list(filter: AgentSessionFilter = {}): AsyncGenerator<AgentSession> {
+    return this.client.paginate<AgentSession>('/v1/agent-sessions', filter);
+  }
+
+  /** A session by its id (`ses_…`), open or ended. */
+  byId(sessionId: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('GET', this.bySession(sessionId));
+  }
+
+  /**
+   * Pauses the session's agent: `paused` at once when available or in wrap-up, else recorded as
+   * `pauseRequested` and applied when the call's wrap-up ends.
+   */
+  pause(sessionId: string, reason: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('POST', `${this.bySession(sessionId)}/pause`, {
+      body: { reason },
+      idempotencyKey: false,
+    });
+  }
+
+  /** Resumes a paused agent (or takes back a pause asked for during a call). */
+  resume(sessionId: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('POST', `${this.bySession(sessionId)}/resume`, {
+      idempotencyKey: false,
+    });
+  }
+
+  private bySession(sessionId: string): string {
+    return `/v1/agent-sessions/${encodeURIComponent(sessionId)}`;
   }
 
   /** The user's current (or last) session; 404 not_found for an unknown user or one who never had a session. */

@@ -3,6 +3,7 @@ import type { AbandonmentLedger as AbandonmentLedgerSchema } from '../contract/a
 import type {
   AgentSessionInput as AgentSessionInputSchema,
   AgentSession as AgentSessionSchema,
+  DispositionInput as DispositionInputSchema,
 } from '../contract/agent-sessions.ts';
 import type { AuditEvent as AuditEventSchema, AuditHead as AuditHeadSchema } from '../contract/audit.ts';
 import type {
@@ -69,6 +70,10 @@ export type AgentSession = Static<typeof AgentSessionSchema>;
 export type AgentSessionInput = Static<typeof AgentSessionInputSchema>;
 /** Where a session is: `starting | ready | on_call | ending | ended`. */
 export type AgentSessionStatus = AgentSession['status'];
+/** The agent's state in a session: `available | reserved | on_call | wrap_up | paused`. */
+export type AgentState = AgentSession['state'];
+/** Body of POST /v1/calls/{id}/disposition. */
+export type DispositionInput = Static<typeof DispositionInputSchema>;
 /** A caller id as pconn answers it. */
 export type CallerId = Static<typeof CallerIdSchema>;
 /** Fields a client sets on a caller id. */

@@ -6,6 +6,7 @@ import type { AgentStateChange } from '../../domain/agent-state.ts';
 import { endSession, getSession, putSession } from '../../service/agent-sessions/agent-session-use-cases.ts';
 import type { Db } from '../../store/database.ts';
 import { routeSchema } from '../route-schema.ts';
+import { registerAgentSessionListRoutes } from './agent-session-list.ts';
 import { registerAgentStateRoutes } from './agent-session-states.ts';
 
 /** What the session routes need. */
@@ -24,6 +25,7 @@ const TAGS = ['Users'];
 export function registerAgentSessionRoutes(app: FastifyInstance, deps: AgentSessionRouteDeps): void {
   const { db } = deps;
   const path = '/v1/users/:id/session';
+  registerAgentSessionListRoutes(app, { db });
   registerAgentStateRoutes(app, {
     db,
     onSessionChanged: deps.onSessionChanged,
