@@ -1,11 +1,10 @@
 /**
- * Every environment variable pconn reads, in one table: src/config.ts takes each default from
- * here, and docs/configuration.md is generated from it (`npm run docs`), so the parser and the
- * reference cannot drift. test/docs/docs-agree.test.ts checks both ways. A variable whose
- * default depends on others (or is random) shows `defaultText` in the docs instead.
- *
- * A new setting: add its row here (group, default, description), read it in config.ts through
- * `text()`/`integer()` (which take the default from this row), then run `npm run docs`.
+ * Every environment variable pconn reads, in one table: src/config.ts takes each default from here, and
+ * docs/configuration.md is generated from it (`npm run docs`), so the parser and the reference cannot
+ * drift. test/docs/docs-agree.test.ts checks both ways. A variable whose default depends on others (or is
+ * random) shows `defaultText` in the docs instead. A new setting: add its row here (group, default,
+ * description), read it in config.ts through `text()`/`integer()` (which take the default from this
+ * row), then run `npm run docs`.
  */
 
 import { DIALER_SETTINGS } from './config/dialer-settings.ts';

@@ -65,6 +65,8 @@ export interface Config {
     contactRingSeconds: number;
     maxCallSeconds: number;
     wrapUpSeconds: number;
+    /** How long a preview offer waits for its agent (PCONN_PREVIEW_OFFER_SECONDS). */
+    previewOfferSeconds: number;
   };
   /** `GET /metrics`: `public` (default), `token` (admin bearer or PCONN_METRICS_TOKEN) or `off`. */
   metrics: { access: 'public' | 'token' | 'off'; token?: string };
@@ -159,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       contactRingSeconds: integer(env, 'PCONN_CONTACT_RING_SECONDS', 1),
       maxCallSeconds: integer(env, 'PCONN_MAX_CALL_SECONDS', 1),
       wrapUpSeconds: integer(env, 'PCONN_WRAP_UP_SECONDS', 0),
+      previewOfferSeconds: integer(env, 'PCONN_PREVIEW_OFFER_SECONDS', 1),
     },
     metrics: metricsAccess(text(env, 'PCONN_METRICS'), env.PCONN_METRICS_TOKEN),
     tracing: tracingConfig(

@@ -279,4 +279,11 @@ export const PROBLEM_TYPES: Record<ErrorCode, ProblemType> = {
       'pacing.abandonRateTarget is above the cap of the campaign’s jurisdiction (3 % for us_fcc and uk_ofcom).',
     fix: 'Lower pacing.abandonRateTarget to at most the cap, or omit it for the 0.03 default.',
   },
+  no_offer: {
+    status: 404,
+    title: 'No offer',
+    description:
+      'The agent session has no preview call offered to its agent right now (none yet, or it was accepted and is being dialled, skipped or expired).',
+    fix: 'Wait for the next call.offered event of the session, or read the session’s state.',
+  },
 };

@@ -15,8 +15,6 @@ export const EVENT_TYPES = [
   'call.waiting_for_agent',
   'campaign.status_changed',
   'agent.session_changed',
-  'agent.state_changed',
-  'call.offered',
   'webhook.endpoint_disabled',
   // Dialing modes and answer detection (issues 16, 17); shapes in docs/events.md.
   'call.analysis',
@@ -25,6 +23,10 @@ export const EVENT_TYPES = [
   'agent.state_changed',
   'campaign.pacing_restricted',
   'campaign.stats',
+  // Preview offers (issue 17): the agent accepted or skipped the offered call, or the offer lapsed.
+  'call.offer_accepted',
+  'call.skipped',
+  'call.offer_expired',
 ] as const;
 
 /** The terminal call events: each call emits exactly one of them. */

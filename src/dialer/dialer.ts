@@ -14,12 +14,14 @@ import {
   extendLeases,
   type FreedAgent,
 } from '../store/calls/claim.ts';
+import type { FreeAgent } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { AgentSessions } from './agent-sessions.ts';
 import { campaignStatusOf } from './attempt-steps.ts';
 import { CallSession, type SessionOptions } from './call-session.ts';
 import { CallStepWriter } from './call-step-writer.ts';
 import { type PreparedAttempt, prepareAttempts } from './prepare-attempt.ts';
+import { PreviewOffers } from './preview-offers.ts';
 
 /** Dialer settings. */
 export interface DialerOptions extends SessionOptions {
@@ -31,6 +33,8 @@ export interface DialerOptions extends SessionOptions {
   maxConcurrentCalls: number;
   /** Wrap-up seconds of a session's agent after a call whose campaign sets none (PCONN_WRAP_UP_SECONDS). */
   wrapUpSeconds?: number;
+  /** How long a preview offer waits for its agent (PCONN_PREVIEW_OFFER_SECONDS; default 30). */
+  previewOfferSeconds?: number;
 }
 
 /** Wrap-up seconds when neither the campaign nor the options say (PCONN_WRAP_UP_SECONDS' default). */
@@ -65,6 +69,7 @@ export class Dialer {
   private agentWaitersUntil = 0;
   private lastHousekeeping = 0;
   private readonly agentSessions: AgentSessions;
+  private readonly previewOffers: PreviewOffers;
   /** The group commit of every call step this node writes (attempts, transitions, settles). */
   readonly steps: CallStepWriter;
 
@@ -98,6 +103,15 @@ export class Dialer {
       },
       onError: (error) => deps.logger.error({ err: error }, 'agent session step failed'),
       onReady: (freed) => this.agentsFreed(freed ?? []),
+      ...(deps.onAgentStateChanged ? { onStateChanged: deps.onAgentStateChanged } : {}),
+    });
+    this.previewOffers = new PreviewOffers({
+      db: deps.db,
+      clock: deps.clock,
+      owner: this.owner,
+      offerSeconds: deps.options.previewOfferSeconds ?? 30,
+      leaseSeconds: deps.options.leaseSeconds,
+      batchSize: deps.options.batchSize,
       ...(deps.onAgentStateChanged ? { onStateChanged: deps.onAgentStateChanged } : {}),
     });
   }
@@ -187,7 +201,14 @@ export class Dialer {
       await this.agentSessions.tick(this.state === 'running', housekeeping);
       const room = options.maxConcurrentCalls - this.sessions.size;
       if (room <= 0) return;
-      const limit = Math.min(room, options.batchSize);
+      let limit = Math.min(room, options.batchSize);
+      // Preview campaigns' calls go through offers to this node's session agents (none: no round).
+      if (this.agentSessions.size > 0) {
+        const accepted = await this.previewOffers.round(limit);
+        await this.placeAll(accepted.calls, accepted.agents);
+        limit -= accepted.calls.length;
+        if (limit <= 0) return;
+      }
       const freed = [...this.freedAgents.values()];
       this.freedAgents.clear();
       // One waiter per freed agent: claiming every waiter of the campaign would re-check them all
@@ -213,7 +234,7 @@ export class Dialer {
   }
 
   /** Checks the claimed batch, writes all of its attempts in one commit, then dials each. */
-  private async placeAll(calls: CallRow[]): Promise<void> {
+  private async placeAll(calls: CallRow[], reservedAgents?: ReadonlyMap<string, FreeAgent>): Promise<void> {
     if (calls.length === 0) return;
     const prepared = await prepareAttempts(
       {
@@ -223,6 +244,7 @@ export class Dialer {
         clock: this.deps.clock,
         agentWaitMs: this.deps.options.agentWaitMs,
         ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
+        ...(reservedAgents ? { reservedAgents } : {}),
       },
       calls,
     );
@@ -230,6 +252,12 @@ export class Dialer {
       if (outcome === 'waiting_for_agent')
         this.agentWaitersUntil = this.deps.clock.now().getTime() + this.deps.options.agentWaitMs;
       else if (outcome) this.place(calls[i] as CallRow, outcome);
+      else {
+        // An accepted preview call not dialled after all (blocked, deferred): its agent is free.
+        const call = calls[i] as CallRow;
+        const sessionId = reservedAgents?.get(call.id)?.sessionId;
+        if (sessionId) await this.previewOffers.notDialled(call, sessionId);
+      }
     }
   }
 

@@ -11,7 +11,7 @@ import type { StoredCampaign } from '../service/resources/campaigns.ts';
 import type { StoredContact } from '../service/resources/contacts.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import { appendCallEvent, listAttempts, updateCall } from '../store/calls/calls.ts';
-import { type BatchDialFacts, loadDialFactsBatch } from '../store/calls/load-dial-facts.ts';
+import { type BatchDialFacts, type FreeAgent, loadDialFactsBatch } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { type SelectedAgent, selectedAgentOf } from './agent-selection.ts';
 import type { CallStepWriter } from './call-step-writer.ts';
@@ -35,6 +35,8 @@ export interface PrepareContext {
   clock: Clock;
   agentWaitMs: number;
   telemetry?: CallTelemetry;
+  /** Calls whose agent is already decided (an accepted preview offer's reserved agent), by call id. */
+  reservedAgents?: ReadonlyMap<string, FreeAgent>;
 }
 
 /**
@@ -70,7 +72,9 @@ export async function prepareAttempts(
     const ready = await checkBeforeDial(context, row, fact);
     if (!ready) continue;
     const { call, decision } = ready;
-    const free = fact.freeAgents.find((a) => !taken.has(`${call.tenant_id}/${a.id}`));
+    const free =
+      context.reservedAgents?.get(call.id) ??
+      fact.freeAgents.find((a) => !taken.has(`${call.tenant_id}/${a.id}`));
     if (!free) {
       await waitForAgent(context, call, fact.campaign as StoredCampaign | null);
       answers[i] = 'waiting_for_agent';

@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   'prompt_required',
   'prompt_in_use',
   'abandon_rate_above_cap',
+  'no_offer',
 ] as const;
 
 /** A stable, snake_case problem code. */

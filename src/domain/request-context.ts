@@ -5,6 +5,8 @@ export interface Principal {
   scopes: ReadonlySet<string>;
   /** `pconn` for our own tokens, else the external issuer's `iss`. */
   issuer: string;
+  /** A console user's token: the signed-in user (an agent acts on their own session with it). */
+  userId?: string;
 }
 
 /** A tenant's settings as use cases need them. */

@@ -16,6 +16,10 @@ import {
   invalidAgentTransition,
 } from './agent-state-changes.ts';
 import { presentSession } from './present-session.ts';
+import { assertActsFor } from './session-owner.ts';
+
+/** Who may act on any session (supervisors hold calls:write); an agent acts on their own. */
+export const SESSION_WRITE_SCOPES = ['users:write', 'calls:write'] as const;
 
 /** A state use case's answer: the session (or call) and the changes committed (for metrics). */
 export interface StateAnswer<T> {
@@ -25,7 +29,8 @@ export interface StateAnswer<T> {
   changes: AgentStateChange[];
 }
 
-async function lockOpen(tx: Executor, ctx: RequestContext, id: string): Promise<SessionRow> {
+/** The session `id` of the caller's tenant, locked; 404 when unknown, 409 when it has ended. */
+export async function lockOpen(tx: Executor, ctx: RequestContext, id: string): Promise<SessionRow> {
   const row = await lockSession(tx, ctx.tenant.id, id);
   if (!row) throw new NotFoundError('agent session', id);
   if (row.status === 'ended')
@@ -58,6 +63,7 @@ export async function pauseSession(
 ): Promise<StateAnswer<AgentSession>> {
   return db.transaction().execute(async (tx) => {
     const row = await lockOpen(tx, ctx, id);
+    assertActsFor(ctx, row.user_id, SESSION_WRITE_SCOPES, 'session');
     const extra = { requestId: ctx.requestId };
     if (row.agent_state === 'paused' && row.pause_reason === input.reason)
       return answer(presentSession(row), []);
@@ -94,6 +100,7 @@ export async function resumeSession(
 ): Promise<StateAnswer<AgentSession>> {
   return db.transaction().execute(async (tx) => {
     const row = await lockOpen(tx, ctx, id);
+    assertActsFor(ctx, row.user_id, SESSION_WRITE_SCOPES, 'session');
     if (row.agent_state !== 'paused' && row.pause_requested !== null) {
       const updated = await updateSession(tx, row, { pause_requested: null }, ctx.now);
       return answer(presentSession(updated), []);
@@ -137,6 +144,10 @@ export async function recordDisposition(
         await listAttempts(tx, ctx.tenant.id, [callId]),
       );
     const session = await lockWrapUpOfCall(tx, ctx.tenant.id, callId);
+    // An agent records dispositions of their own calls only.
+    const agent = session?.user_id ?? call.user_id;
+    if (agent === null) assertActsFor(ctx, '', ['calls:write'], 'calls');
+    else assertActsFor(ctx, agent, ['calls:write'], 'calls');
     if (!session) {
       const recorded = dispositionOf(call);
       if (recorded?.code === input.code) return answer(await present(), []);

@@ -1,6 +1,6 @@
 import { canTransition } from '../../domain/agent-state.ts';
 import { campaignOfCall } from '../../store/agent-sessions/call-campaign.ts';
-import type { SessionRow } from '../../store/agent-sessions/session-rows.ts';
+import { type SessionRow, updateSession } from '../../store/agent-sessions/session-rows.ts';
 import type { Executor } from '../../store/database.ts';
 import { type AppliedAgentEvent, agentStateOf, applyAgentEvent, endWrapUp } from './agent-state-changes.ts';
 import { wrapUpSecondsOf } from './wrap-up-seconds.ts';
@@ -31,8 +31,13 @@ export async function callStartedFor(
     applied.push(resumed);
     current = resumed.row;
   }
-  // A preview offer accepted is already reserved for this very call.
-  if (current.agent_state === 'reserved' && current.state_call_id === callId) return applied;
+  // A preview offer accepted is already reserved for this very call: the offer is done (the
+  // call is live now), so the session may be offered again after this call.
+  if (current.agent_state === 'reserved' && current.state_call_id === callId) {
+    if (current.offered_call_id !== null)
+      await updateSession(tx, current, { offered_call_id: null, offer_expires_at: null }, now);
+    return applied;
+  }
   if (canTransition(agentStateOf(current), 'reserve'))
     applied.push(await applyAgentEvent(tx, current, { type: 'reserve', callId }, now));
   return applied;

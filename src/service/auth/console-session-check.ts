@@ -41,6 +41,7 @@ export class ConsoleSessionCheck {
     return {
       tenantId: session.tenantId,
       clientId: `console:${session.userId}`,
+      userId: session.userId,
       scopes: new Set(parseScopeString(String(payload.scope ?? ''))),
       issuer: 'pconn',
     };

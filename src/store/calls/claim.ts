@@ -52,6 +52,8 @@ function waitingCalls(dueBy: RawBuilder<unknown>, narrowing: RawBuilder<unknown>
         and c.next_attempt_at <= ${dueBy}
         and (c.leased_until is null or c.leased_until < ${now}::timestamptz)
         and (c.campaign_id is null or p.data->>'status' = 'running')
+        -- A preview campaign's calls are offered to agents first (src/dialer/preview-offers.ts).
+        and (c.campaign_id is null or p.data->>'dialingMode' is distinct from 'preview')
         ${narrowing}
       order by c.next_attempt_at
       limit ${limit}
