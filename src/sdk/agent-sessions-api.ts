@@ -1,5 +1,13 @@
+import { PconnApiError } from './pconn-api-error.ts';
 import type { PconnClient, Query } from './pconn-client.ts';
-import type { AgentSession, AgentSessionInput, AgentSessionStatus, AgentState, Page } from './types.ts';
+import type {
+  AgentSession,
+  AgentSessionInput,
+  AgentSessionStatus,
+  AgentState,
+  Page,
+  PreviewOffer,
+} from './types.ts';
 
 /** Filters of `sessions.page` and `sessions.list` (GET /v1/agent-sessions). */
 export type AgentSessionFilter = Query & {
@@ -73,6 +81,31 @@ export class AgentSessionsApi {
   /** Resumes a paused agent (or takes back a pause asked for during a call). */
   resume(sessionId: string): Promise<AgentSession> {
     return this.client.request<AgentSession>('POST', `${this.bySession(sessionId)}/resume`, {
+      idempotencyKey: false,
+    });
+  }
+
+  /** The preview call offered to the session's agent, or `undefined` when there is none (404 `no_offer`). */
+  async offer(sessionId: string): Promise<PreviewOffer | undefined> {
+    try {
+      return await this.client.request<PreviewOffer>('GET', `${this.bySession(sessionId)}/offer`);
+    } catch (error) {
+      if (error instanceof PconnApiError && error.code === 'no_offer') return undefined;
+      throw error;
+    }
+  }
+
+  /** Accepts the offered preview call: pconn rings the contact through the agent's leg. */
+  acceptOffer(sessionId: string): Promise<PreviewOffer> {
+    return this.client.request<PreviewOffer>('POST', `${this.bySession(sessionId)}/offer/accept`, {
+      idempotencyKey: false,
+    });
+  }
+
+  /** Skips the offered call with a reason: it goes back to the queue, not to this agent for a while. */
+  skipOffer(sessionId: string, reason: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('POST', `${this.bySession(sessionId)}/offer/skip`, {
+      body: { reason },
       idempotencyKey: false,
     });
   }

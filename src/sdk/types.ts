@@ -27,6 +27,7 @@ import type {
   ImportResult as ImportResultSchema,
   PhoneTypes as PhoneTypesSchema,
 } from '../contract/contacts.ts';
+import type { PreviewOffer as PreviewOfferSchema } from '../contract/preview-offers.ts';
 import type { FieldErrorSchema, ProblemSchema } from '../contract/problem.ts';
 import type {
   CallerIdInput as CallerIdInputSchema,
@@ -72,6 +73,8 @@ export type AgentSessionInput = Static<typeof AgentSessionInputSchema>;
 export type AgentSessionStatus = AgentSession['status'];
 /** The agent's state in a session: `available | reserved | on_call | wrap_up | paused`. */
 export type AgentState = AgentSession['state'];
+/** A preview call offered to a session's agent (GET /v1/agent-sessions/{id}/offer). */
+export type PreviewOffer = Static<typeof PreviewOfferSchema>;
 /** Body of POST /v1/calls/{id}/disposition. */
 export type DispositionInput = Static<typeof DispositionInputSchema>;
 /** A caller id as pconn answers it. */
