@@ -1,10 +1,11 @@
-import { PconnApiError } from './pconn-api-error.ts';
 import type { PconnClient, Query } from './pconn-client.ts';
 import type {
   AgentSession,
   AgentSessionInput,
   AgentSessionStatus,
   AgentState,
+  Call,
+  DispositionInput,
   Page,
   PreviewOffer,
 } from './types.ts';
@@ -52,6 +53,19 @@ export class AgentSessionsApi {
     return { session: answer.body, created: answer.status === 201 };
   }
 
+  /** The user's current (or last) session; 404 not_found for an unknown user or one who never had a session. */
+  get(userId: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('GET', this.path(userId));
+  }
+
+  /**
+   * Ends the session: status `ending` while the agent's leg is up (hung up after the current
+   * call), `ended` when it ended at once or had ended already.
+   */
+  end(userId: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('DELETE', this.path(userId));
+  }
+
   /** One page of the tenant's sessions (GET /v1/agent-sessions), oldest first. */
   page(filter: AgentSessionFilter & { limit?: number; cursor?: string } = {}): Promise<Page<AgentSession>> {
     return this.client.request<Page<AgentSession>>('GET', '/v1/agent-sessions', { query: filter });
@@ -64,67 +78,47 @@ export class AgentSessionsApi {
 
   /** A session by its id (`ses_…`), open or ended. */
   byId(sessionId: string): Promise<AgentSession> {
-    return this.client.request<AgentSession>('GET', this.bySession(sessionId));
+    return this.client.request<AgentSession>('GET', `/v1/agent-sessions/${encodeURIComponent(sessionId)}`);
   }
 
-  /**
-   * Pauses the session's agent: `paused` at once when available or in wrap-up, else recorded as
-   * `pauseRequested` and applied when the call's wrap-up ends.
-   */
+  private statePath(sessionId: string, rest: string): string {
+    return `/v1/agent-sessions/${encodeURIComponent(sessionId)}/${rest}`;
+  }
+
+  /** Pauses the session's agent (by session id): paused now, or when the current call's wrap-up ends (`pauseRequested`). */
   pause(sessionId: string, reason: string): Promise<AgentSession> {
-    return this.client.request<AgentSession>('POST', `${this.bySession(sessionId)}/pause`, {
+    return this.client.request<AgentSession>('POST', this.statePath(sessionId, 'pause'), {
       body: { reason },
-      idempotencyKey: false,
     });
   }
 
-  /** Resumes a paused agent (or takes back a pause asked for during a call). */
+  /** Makes a paused agent available again (or takes back a pending pause). */
   resume(sessionId: string): Promise<AgentSession> {
-    return this.client.request<AgentSession>('POST', `${this.bySession(sessionId)}/resume`, {
-      idempotencyKey: false,
-    });
+    return this.client.request<AgentSession>('POST', this.statePath(sessionId, 'resume'));
   }
 
-  /** The preview call offered to the session's agent, or `undefined` when there is none (404 `no_offer`). */
-  async offer(sessionId: string): Promise<PreviewOffer | undefined> {
-    try {
-      return await this.client.request<PreviewOffer>('GET', `${this.bySession(sessionId)}/offer`);
-    } catch (error) {
-      if (error instanceof PconnApiError && error.code === 'no_offer') return undefined;
-      throw error;
-    }
+  /** The preview call offered to the session's agent; 404 `no_offer` (a PconnApiError) when none. */
+  offer(sessionId: string): Promise<PreviewOffer> {
+    return this.client.request<PreviewOffer>('GET', this.statePath(sessionId, 'offer'));
   }
 
-  /** Accepts the offered preview call: pconn rings the contact through the agent's leg. */
+  /** Accepts the offered preview call: the contact is rung at once through the agent's session leg. */
   acceptOffer(sessionId: string): Promise<PreviewOffer> {
-    return this.client.request<PreviewOffer>('POST', `${this.bySession(sessionId)}/offer/accept`, {
-      idempotencyKey: false,
-    });
+    return this.client.request<PreviewOffer>('POST', this.statePath(sessionId, 'offer/accept'));
   }
 
-  /** Skips the offered call with a reason: it goes back to the queue, not to this agent for a while. */
+  /** Skips the offered preview call with a reason (1–64 characters): back to the queue, the agent available. */
   skipOffer(sessionId: string, reason: string): Promise<AgentSession> {
-    return this.client.request<AgentSession>('POST', `${this.bySession(sessionId)}/offer/skip`, {
+    return this.client.request<AgentSession>('POST', this.statePath(sessionId, 'offer/skip'), {
       body: { reason },
-      idempotencyKey: false,
     });
   }
 
-  private bySession(sessionId: string): string {
-    return `/v1/agent-sessions/${encodeURIComponent(sessionId)}`;
-  }
-
-  /** The user's current (or last) session; 404 not_found for an unknown user or one who never had a session. */
-  get(userId: string): Promise<AgentSession> {
-    return this.client.request<AgentSession>('GET', this.path(userId));
-  }
-
-  /**
-   * Ends the session: status `ending` while the agent's leg is up (hung up after the current
-   * call), `ended` when it ended at once or had ended already.
-   */
-  end(userId: string): Promise<AgentSession> {
-    return this.client.request<AgentSession>('DELETE', this.path(userId));
+  /** Records the call's disposition and ends its agent's wrap-up. */
+  recordDisposition(callId: string, input: DispositionInput): Promise<Call> {
+    return this.client.request<Call>('POST', `/v1/calls/${encodeURIComponent(callId)}/disposition`, {
+      body: input,
+    });
   }
 
   /**

@@ -1,12 +1,5 @@
 import type { PconnClient, Query } from './pconn-client.ts';
-import type {
-  Call,
-  CampaignCallInput,
-  DirectCallInput,
-  DispositionInput,
-  DryRunResult,
-  PconnEvent,
-} from './types.ts';
+import type { Call, CampaignCallInput, DirectCallInput, DryRunResult, PconnEvent } from './types.ts';
 
 /** Options of the call creates. */
 export interface CreateCallOptions {
@@ -78,14 +71,6 @@ export class CallsApi {
   /** Cancels a call (hangs up live legs). */
   cancel(id: string): Promise<Call> {
     return this.client.request<Call>('POST', `/v1/calls/${encodeURIComponent(id)}/cancel`, {
-      idempotencyKey: false,
-    });
-  }
-
-  /** Records the call's disposition and ends its agent's wrap-up (the same code again is harmless). */
-  disposition(id: string, input: DispositionInput): Promise<Call> {
-    return this.client.request<Call>('POST', `/v1/calls/${encodeURIComponent(id)}/disposition`, {
-      body: input,
       idempotencyKey: false,
     });
   }

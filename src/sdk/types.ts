@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { AbandonmentLedger as AbandonmentLedgerSchema } from '../contract/abandonment.ts';
 import type {
+  AgentPauseInput as AgentPauseInputSchema,
   AgentSessionInput as AgentSessionInputSchema,
   AgentSession as AgentSessionSchema,
   DispositionInput as DispositionInputSchema,
@@ -71,12 +72,14 @@ export type AgentSession = Static<typeof AgentSessionSchema>;
 export type AgentSessionInput = Static<typeof AgentSessionInputSchema>;
 /** Where a session is: `starting | ready | on_call | ending | ended`. */
 export type AgentSessionStatus = AgentSession['status'];
-/** The agent's state in a session: `available | reserved | on_call | wrap_up | paused`. */
-export type AgentState = AgentSession['state'];
-/** A preview call offered to a session's agent (GET /v1/agent-sessions/{id}/offer). */
-export type PreviewOffer = Static<typeof PreviewOfferSchema>;
+/** Body of POST /v1/agent-sessions/{id}/pause. */
+export type AgentPauseInput = Static<typeof AgentPauseInputSchema>;
 /** Body of POST /v1/calls/{id}/disposition. */
 export type DispositionInput = Static<typeof DispositionInputSchema>;
+/** A preview call offered to a session's agent. */
+export type PreviewOffer = Static<typeof PreviewOfferSchema>;
+/** The agent's state in a session: `available | reserved | on_call | wrap_up | paused`. */
+export type AgentState = AgentSession['state'];
 /** A caller id as pconn answers it. */
 export type CallerId = Static<typeof CallerIdSchema>;
 /** Fields a client sets on a caller id. */

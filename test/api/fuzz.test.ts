@@ -133,6 +133,8 @@ const VALID_BODIES: Record<string, Json> = {
   'PUT /v1/users/:id/session': { campaignIds: ['fuzz-target'] },
   'POST /v1/agent-sessions/:id/pause': { reason: 'lunch' },
   'POST /v1/agent-sessions/:id/resume': {},
+  'POST /v1/agent-sessions/:id/offer/accept': {},
+  'POST /v1/agent-sessions/:id/offer/skip': { reason: 'not now' },
   'POST /v1/calls/:id/disposition': { code: 'sale', notes: 'two seats' },
   'PUT /v1/caller-ids/:id': { verified: true, label: 'Main line' },
   'PATCH /v1/caller-ids/:id': { verified: false, label: 'Main line' },

@@ -39,7 +39,7 @@ before(async () => {
     assert.ok(res.status < 300, `${path}: ${res.text}`);
   };
   await put('/v1/caller-ids/+14155550100', { verified: true });
-  for (const user of ['pv-a', 'pv-b'])
+  for (const user of ['pv-a', 'pv-b', 'pv-c'])
     await put(`/v1/users/${user}`, { name: user, device: { type: 'sip', uri: `sip:${user}@127.0.0.1` } });
   await put('/v1/campaigns/look', {
     name: 'look',
@@ -51,12 +51,21 @@ before(async () => {
     wrapUpSeconds: 60,
   });
   await server.request('POST', '/v1/campaigns/look/start');
+  await put('/v1/campaigns/now', {
+    name: 'now',
+    callerId: '+14155550100',
+    agentIds: ['pv-c'],
+    timezone: 'UTC',
+    callingWindow: { start: '00:00', end: '00:00' },
+    wrapUpSeconds: 0,
+  });
+  await server.request('POST', '/v1/campaigns/now/start');
 });
 after(() => server.close());
 
-async function call(number: string): Promise<string> {
+async function call(number: string, campaign = 'look'): Promise<string> {
   contacts += 1;
-  const res = await server.request<Json>('POST', '/v1/campaigns/look/calls', {
+  const res = await server.request<Json>('POST', `/v1/campaigns/${campaign}/calls`, {
     body: {
       contact: {
         externalId: `pv-${contacts}`,
@@ -109,6 +118,17 @@ async function timeline(callId: string): Promise<Array<{ type: string; data: Jso
   return res.body.data;
 }
 
+test('a preview call is never dialled by the normal claim: without a session to offer it to, it waits', async () => {
+  const preview = await call('+12125550100');
+  // A progressive call due later is dialled: the dialer's claims ran past the preview call.
+  const progressive = await call('+12125550100', 'now');
+  await waitForCallStatus(server, progressive, ['completed', 'failed']);
+  const waiting = await server.request<Json>('GET', `/v1/calls/${preview}`);
+  assert.equal(waiting.body.status, 'queued', waiting.text);
+  assert.deepEqual(waiting.body.attempts, [], 'never dialled');
+  await server.request('POST', `/v1/calls/${preview}/cancel`);
+});
+
 test('a preview call is offered, not dialled; accept dials it with that agent; disposition ends the wrap-up', async () => {
   await login('pv-a');
   const id = await call('+12125550100');
@@ -155,7 +175,7 @@ test('skip: the call goes to another agent, never back to the skipper; the timel
   const id = await call('+12125550100');
   const first = await waitFor(
     async () => {
-      for (const user of ['pv-a', 'pv-b']) {
+      for (const user of ['pv-a', 'pv-b', 'pv-c']) {
         const res = await server.request<Offer>('GET', `/v1/agent-sessions/${sessions.get(user)}/offer`);
         if (res.status === 200 && res.body.callId === id) return user;
       }
@@ -192,7 +212,7 @@ test('an offer nobody answers lapses on the clock: the agent is available and th
   clock.advance(16 * 60_000);
   const offered = await waitFor(
     async () => {
-      for (const user of ['pv-a', 'pv-b']) {
+      for (const user of ['pv-a', 'pv-b', 'pv-c']) {
         const res = await server.request<Offer>('GET', `/v1/agent-sessions/${sessions.get(user)}/offer`);
         if (res.status === 200) return { user, offer: res.body };
       }

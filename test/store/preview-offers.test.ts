@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { offerPreviewCall } from '../../src/service/agent-sessions/preview-offer.ts';
+import { claimAcceptedOffers } from '../../src/store/agent-sessions/offer-rounds.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -138,6 +139,35 @@ for (const storeKind of ['pglite', 'postgres'] as const) {
       );
       assert.equal(await offer('p-1', now), undefined, 'p-1 skipped it');
       assert.equal((await offer('p-2', now))?.callId, id, 'another agent may take it');
+    });
+
+    test('an accepted offer is claimed once, by the node holding the agent’s leg, whatever the concurrency', async () => {
+      await sql`update agent_sessions set agent_state = 'available', offered_call_id = null, offer_expires_at = null,
+        lease_owner = 'node-a'`.execute(server.store.db);
+      await sql`update calls set status = 'canceled' where status = 'queued'`.execute(server.store.db);
+      const id = await call('look-first');
+      const made = await offer('p-3');
+      assert.equal(made?.callId, id);
+      await sql`update agent_sessions set offer_expires_at = null where id = ${made.sessionId}`.execute(
+        server.store.db,
+      );
+      await sql`update calls set next_attempt_at = now() where id = ${id}`.execute(server.store.db);
+      const now = new Date();
+      const elsewhere = await claimAcceptedOffers(server.store.db, 'node-b', 5, 30, now);
+      assert.deepEqual(elsewhere, [], 'another node never dials a session it does not hold');
+      const claims = await Promise.all(
+        [1, 2, 3, 4].map(() => claimAcceptedOffers(server.store.db, 'node-a', 5, 30, now)),
+      );
+      const claimed = claims.flat();
+      assert.equal(claimed.length, 1, `one claim: ${JSON.stringify(claimed.map((c) => c.call.id))}`);
+      assert.equal(claimed[0]?.call.id, id);
+      assert.equal(claimed[0]?.sessionId, made.sessionId);
+      assert.equal(claimed[0]?.userId, 'p-3');
+      assert.deepEqual(
+        await claimAcceptedOffers(server.store.db, 'node-a', 5, 30, now),
+        [],
+        'a leased call is not claimed again',
+      );
     });
   });
 }

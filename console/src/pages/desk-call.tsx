@@ -73,7 +73,10 @@ export function DeskCall(props: {
           onSubmit={(event) => {
             event.preventDefault();
             return act(async () => {
-              await client.calls.disposition(call.id, { code: code.trim(), ...(notes ? { notes } : {}) });
+              await client.sessions.recordDisposition(call.id, {
+                code: code.trim(),
+                ...(notes ? { notes } : {}),
+              });
               setCode('');
               setNotes('');
             });

@@ -40,7 +40,7 @@ export function useDesk(userId: string): {
       throw failure;
     }
     if (session.status === 'ended') return { session };
-    const offer = session.state === 'reserved' ? await client.sessions.offer(session.id) : undefined;
+    const offer = session.state === 'reserved' ? await offerOf(session.id) : undefined;
     const callId = session.currentCallId ?? session.stateCallId ?? offer?.callId;
     const call = offer?.call ?? (callId ? await client.calls.get(callId) : undefined);
     const contact = call?.contactId
@@ -100,4 +100,14 @@ export function useDesk(userId: string): {
   }, [userId]);
 
   return { data, error, refresh, setSession: (session) => setData((d) => ({ ...d, session })) };
+}
+
+/** The session's preview offer, or undefined when there is none (404 `no_offer`). */
+async function offerOf(sessionId: string): Promise<PreviewOffer | undefined> {
+  try {
+    return await client.sessions.offer(sessionId);
+  } catch (failure) {
+    if (failure instanceof PconnApiError && failure.code === 'no_offer') return undefined;
+    throw failure;
+  }
 }

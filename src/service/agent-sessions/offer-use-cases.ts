@@ -1,10 +1,10 @@
 import type { AgentSession } from '../../contract/agent-sessions.ts';
 import type { PreviewOffer } from '../../contract/preview-offers.ts';
-import { ConflictError, PconnError } from '../../domain/pconn-error.ts';
+import { ConflictError, NotFoundError, PconnError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import { holdSkippedCall } from '../../store/agent-sessions/offer-skips.ts';
 import type { SessionRow } from '../../store/agent-sessions/session-rows.ts';
-import { updateSession } from '../../store/agent-sessions/session-rows.ts';
+import { lockSession, updateSession } from '../../store/agent-sessions/session-rows.ts';
 import { appendCallEvent, findCall, listAttempts, updateCall } from '../../store/calls/calls.ts';
 import type { Db, Executor } from '../../store/database.ts';
 import { presentCall } from '../calls/present-call.ts';
@@ -73,13 +73,17 @@ async function presentOffer(tx: Executor, row: SessionRow): Promise<PreviewOffer
 /** GET /v1/agent-sessions/{id}/offer: the open (or accepted, not yet dialled) offer; 404 `no_offer`. */
 export async function getOffer(db: Db, ctx: RequestContext, id: string): Promise<PreviewOffer> {
   return db.transaction().execute(async (tx) => {
-    const row = await lockOwn(tx, ctx, id);
-    const state = offerState(row, ctx.now);
+    const row = await lockSession(tx, ctx.tenant.id, id);
+    if (!row) throw new NotFoundError('agent session', id);
+    assertActsFor(ctx, row.user_id, SESSION_WRITE_SCOPES, 'session');
+    const state = row.status === 'ended' ? 'none' : offerState(row, ctx.now);
     if (state === 'open' || state === 'accepted') return presentOffer(tx, row);
     throw new PconnError(
       'no_offer',
-      `Session '${id}' has no call offered: the agent is ${row.agent_state}${state === 'expired' ? ' and the last offer expired' : ''}.`,
-      { extensions: { sessionId: id, agentState: row.agent_state } },
+      row.status === 'ended'
+        ? `Session '${id}' has ended (${row.end_reason}): it has no call offered.`
+        : `Session '${id}' has no call offered: the agent is ${row.agent_state}${state === 'expired' ? ' and the last offer expired' : ''}.`,
+      { extensions: { sessionId: id, agentState: row.status === 'ended' ? 'ended' : row.agent_state } },
     );
   });
 }

@@ -23,7 +23,7 @@ export interface PreviewOffer {
  * it (`agent.state_changed`) and the call's timeline says `call.offered`. Concurrent offers never
  * share a session or a call (FOR UPDATE SKIP LOCKED, and a unique index on the offered call).
  *
- * Not wired into the dialer yet: see docs/dialing-modes.md ("Preview offers").
+ * Called by the dialer's preview round (src/dialer/preview-offers.ts): see docs/dialing-modes.md.
  */
 export async function offerPreviewCall(
   db: Db,
