@@ -373,21 +373,39 @@ describe('web console', { skip }, () => {
     await page.getByRole('button', { name: 'Start session' }).click();
     await waitForText(page, '[data-testid="agent-state"]', { equals: 'available' });
     await waitForText(page, '[data-testid="session-status"]', { equals: 'ready' });
-    // Answers at once and talks 3 s (sandbox numbers, docs/telephony.md).
-    const created = await server.request<{ id: string }>('POST', '/v1/campaigns/desk-preview/calls', {
-      body: {
-        contact: {
-          externalId: 'desk-1',
-          name: 'Dana Preview',
-          timezone: 'UTC',
-          phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }],
-          attributes: { plan: 'gold' },
+    const previewCall = async (externalId: string, name: string) => {
+      // Answers at once and talks 3 s (sandbox numbers, docs/telephony.md).
+      const created = await server.request<{ id: string }>('POST', '/v1/campaigns/desk-preview/calls', {
+        body: {
+          contact: {
+            externalId,
+            name,
+            timezone: 'UTC',
+            phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }],
+            attributes: { plan: 'gold' },
+          },
+          metadata: { ticket: 'T-42' },
         },
-        metadata: { ticket: 'T-42' },
-      },
-    });
-    assert.equal(created.status, 202, created.text);
-    deskCallId = created.body.id;
+      });
+      assert.equal(created.status, 202, created.text);
+      return created.body.id;
+    };
+    // The first offer is skipped with a reason: it goes back to the queue, on its timeline.
+    const skippedId = await previewCall('desk-0', 'Sam Skipped');
+    await page.getByTestId('desk-contact').getByText('Sam Skipped').waitFor(WAIT);
+    await page.getByLabel('Skip reason').fill('called yesterday');
+    await page.getByRole('button', { name: 'Skip', exact: true }).click();
+    await waitForText(page, '[data-testid="agent-state"]', { equals: 'available' });
+    const skipped = await server.request<{ data: Array<{ type: string; data: { reason?: string } }> }>(
+      'GET',
+      `/v1/calls/${skippedId}/events`,
+    );
+    assert.equal(
+      skipped.body.data.find((e) => e.type === 'call.skipped')?.data.reason,
+      'called yesterday',
+      skipped.text,
+    );
+    deskCallId = await previewCall('desk-1', 'Dana Preview');
     const offer = page.getByTestId('desk-offer');
     await offer.waitFor(WAIT);
     await page.getByTestId('desk-contact').getByText('Dana Preview').waitFor(WAIT);
