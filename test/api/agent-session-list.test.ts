@@ -7,8 +7,8 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 /*
  * GET /v1/agent-sessions (filters and cursor) and GET /v1/agent-sessions/{id} on both stores
- * (the campaign filter is jsonb in SQL), with the dialer off: sessions stay `starting` with their agent `available`, and a test that needs another state
- * puts the row there.
+ * (the campaign filter is jsonb in SQL), with the dialer off: sessions stay `starting` with their
+ * agent `available`, and a test that needs another state puts the row there.
  */
 
 type Json = Record<string, unknown>;
