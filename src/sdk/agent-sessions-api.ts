@@ -1,12 +1,25 @@
-import type { PconnClient } from './pconn-client.ts';
+import type { PconnClient, Query } from './pconn-client.ts';
 import type {
   AgentSession,
   AgentSessionInput,
   AgentSessionStatus,
+  AgentState,
   Call,
   DispositionInput,
+  Page,
   PreviewOffer,
 } from './types.ts';
+
+/** Filters of `sessions.page` and `sessions.list` (GET /v1/agent-sessions). */
+export type AgentSessionFilter = Query & {
+  /** Open sessions whose agent is in this state. */
+  state?: AgentState;
+  /** A session status, or `open` for every one but `ended`. */
+  status?: AgentSessionStatus | 'open';
+  userId?: string;
+  /** Sessions that take this campaign's calls. */
+  campaignId?: string;
+};
 
 /** Options of `sessions.waitUntil`. */
 export interface WaitForSessionOptions {
@@ -51,6 +64,21 @@ export class AgentSessionsApi {
    */
   end(userId: string): Promise<AgentSession> {
     return this.client.request<AgentSession>('DELETE', this.path(userId));
+  }
+
+  /** One page of the tenant's sessions (GET /v1/agent-sessions), oldest first. */
+  page(filter: AgentSessionFilter & { limit?: number; cursor?: string } = {}): Promise<Page<AgentSession>> {
+    return this.client.request<Page<AgentSession>>('GET', '/v1/agent-sessions', { query: filter });
+  }
+
+  /** Every session matching the filters, page after page. */
+  list(filter: AgentSessionFilter = {}): AsyncGenerator<AgentSession> {
+    return this.client.paginate<AgentSession>('/v1/agent-sessions', filter);
+  }
+
+  /** A session by its id (`ses_…`), open or ended. */
+  byId(sessionId: string): Promise<AgentSession> {
+    return this.client.request<AgentSession>('GET', `/v1/agent-sessions/${encodeURIComponent(sessionId)}`);
   }
 
   private statePath(sessionId: string, rest: string): string {

@@ -1,5 +1,9 @@
 /** pconn's typed SDK (`pconn/sdk`): every type comes from the server's TypeBox contract. */
-export { AgentSessionsApi, type WaitForSessionOptions } from './agent-sessions-api.ts';
+export {
+  type AgentSessionFilter,
+  AgentSessionsApi,
+  type WaitForSessionOptions,
+} from './agent-sessions-api.ts';
 export { CallsApi, type CreateCallOptions, TERMINAL_CALL_STATUSES } from './calls-api.ts';
 export { type CampaignAction, CampaignsApi, type ImportBody } from './campaigns-api.ts';
 export {

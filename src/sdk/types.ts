@@ -78,6 +78,8 @@ export type AgentPauseInput = Static<typeof AgentPauseInputSchema>;
 export type DispositionInput = Static<typeof DispositionInputSchema>;
 /** A preview call offered to a session's agent. */
 export type PreviewOffer = Static<typeof PreviewOfferSchema>;
+/** The agent's state in a session: `available | reserved | on_call | wrap_up | paused`. */
+export type AgentState = AgentSession['state'];
 /** A caller id as pconn answers it. */
 export type CallerId = Static<typeof CallerIdSchema>;
 /** Fields a client sets on a caller id. */

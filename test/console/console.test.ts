@@ -349,5 +349,111 @@ describe('web console', { skip }, () => {
     }
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to pconn' }).waitFor(WAIT);
+    await signIn('agent-1', AGENT_PASSWORD);
+    await page.getByRole('heading', { name: 'Agent desk', level: 1 }).waitFor(WAIT);
+  });
+
+  let deskCallId = '';
+  test('an agent starts their session, accepts a preview offer, and sets the disposition after the call', async () => {
+    // A preview campaign of this agent: its calls are offered at the desk, not dialled.
+    const campaign = await server.request('PUT', '/v1/campaigns/desk-preview', {
+      body: {
+        name: 'Desk preview',
+        callerId: CALLER_ID,
+        agentIds: ['agent-1'],
+        dialingMode: 'preview',
+        timezone: 'UTC',
+        callingWindow: { start: '00:00', end: '00:00' },
+        wrapUpSeconds: 600,
+      },
+    });
+    assert.ok(campaign.status < 300, campaign.text);
+    assert.equal((await server.request('POST', '/v1/campaigns/desk-preview/start')).status, 200);
+    await page.getByLabel(/^Campaign ids/).fill('desk-preview');
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await waitForText(page, '[data-testid="agent-state"]', { equals: 'available' });
+    await waitForText(page, '[data-testid="session-status"]', { equals: 'ready' });
+    const previewCall = async (externalId: string, name: string) => {
+      // Answers at once and talks 3 s (sandbox numbers, docs/telephony.md).
+      const created = await server.request<{ id: string }>('POST', '/v1/campaigns/desk-preview/calls', {
+        body: {
+          contact: {
+            externalId,
+            name,
+            timezone: 'UTC',
+            phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }],
+            attributes: { plan: 'gold' },
+          },
+          metadata: { ticket: 'T-42' },
+        },
+      });
+      assert.equal(created.status, 202, created.text);
+      return created.body.id;
+    };
+    // The first offer is skipped with a reason: it goes back to the queue, on its timeline.
+    const skippedId = await previewCall('desk-0', 'Sam Skipped');
+    await page.getByTestId('desk-contact').getByText('Sam Skipped').waitFor(WAIT);
+    await page.getByLabel('Skip reason').fill('called yesterday');
+    await page.getByRole('button', { name: 'Skip', exact: true }).click();
+    await waitForText(page, '[data-testid="agent-state"]', { equals: 'available' });
+    const skipped = await server.request<{ data: Array<{ type: string; data: { reason?: string } }> }>(
+      'GET',
+      `/v1/calls/${skippedId}/events`,
+    );
+    assert.equal(
+      skipped.body.data.find((e) => e.type === 'call.skipped')?.data.reason,
+      'called yesterday',
+      skipped.text,
+    );
+    deskCallId = await previewCall('desk-1', 'Dana Preview');
+    const offer = page.getByTestId('desk-offer');
+    await offer.waitFor(WAIT);
+    await page.getByTestId('desk-contact').getByText('Dana Preview').waitFor(WAIT);
+    const shown = (await offer.textContent()) ?? '';
+    assert.match(shown, /T-42/, 'the offer shows the call’s metadata');
+    assert.match(shown, /gold/, 'the offer shows the contact’s attributes');
+    await checkPage(page, 'desk-offer');
+    await page.getByRole('button', { name: 'Accept and call' }).click();
+    // Connected, then the contact hangs up: the agent is in wrap-up with the call on the desk.
+    await waitForText(page, '[data-testid="agent-state"]', { equals: 'wrap_up' });
+    await waitForText(page, '[data-testid="desk-call-status"]', { equals: 'completed' });
+    const timeline = await server.request<{ data: Array<{ type: string }> }>(
+      'GET',
+      `/v1/calls/${deskCallId}/events`,
+    );
+    const types = timeline.body.data.map((e) => e.type);
+    assert.ok(types.includes('call.offer_accepted') && types.includes('call.connected'), types.join(' '));
+    await checkPage(page, 'desk-wrap-up');
+    await page.getByLabel('Disposition code').fill('sale');
+    await page.getByLabel('Notes').fill('Upgraded to gold');
+    await page.getByRole('button', { name: 'Set disposition' }).click();
+    await waitForText(page, '[data-testid="agent-state"]', { equals: 'available' });
+    const call = await server.request<{
+      userId: string;
+      disposition?: { code: string; notes: string | null };
+    }>('GET', `/v1/calls/${deskCallId}`);
+    assert.equal(call.body.userId, 'agent-1');
+    assert.deepEqual(
+      { code: call.body.disposition?.code, notes: call.body.disposition?.notes },
+      { code: 'sale', notes: 'Upgraded to gold' },
+    );
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to pconn' }).waitFor(WAIT);
+  });
+
+  test('the dashboard shows agents by state live, and the ledger’s headroom', async () => {
+    await signIn('admin', ADMIN_PASSWORD);
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor(WAIT);
+    await waitForText(page, '[data-testid="agents-available"]', { equals: 'available1agent-1' });
+    const session = await server.request<{ id: string }>('GET', '/v1/users/agent-1/session');
+    const paused = await server.request('POST', `/v1/agent-sessions/${session.body.id}/pause`, {
+      body: { reason: 'lunch' },
+    });
+    assert.equal(paused.status, 200, paused.text);
+    await waitForText(page, '[data-testid="agents-paused"]', { equals: 'paused1agent-1' });
+    await waitForText(page, '[data-testid="ledger-Desk preview"]', {
+      startsWith: 'Desk preview0.0% (0 of 1)',
+    });
+    await checkPage(page, 'dashboard-agents');
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { waitForCallStatus } from '../support/calls.ts';
 import { SteppedClock } from '../support/stepped-clock.ts';
@@ -236,4 +237,32 @@ test('an offer nobody answers lapses on the clock: the agent is available and th
     what: 'the expired call offered again',
   });
   assert.equal((await server.request<Json>('GET', `/v1/calls/${id}`)).body.status, 'queued');
+});
+
+test('a call canceled while offered frees its agent at once, not at the offer’s deadline', async () => {
+  await sql`update calls set status = 'canceled' where campaign_id = 'look' and status = 'queued'`.execute(
+    server.store.db,
+  );
+  // The earlier test's call, offered now, ended under its offer: the sweep frees its agent too.
+  for (const user of ['pv-a', 'pv-b']) await sessionIn(user, 'available');
+  const id = await call('+12125550100');
+  const holder = await waitFor(
+    async () => {
+      for (const user of ['pv-a', 'pv-b']) {
+        const res = await server.request<Offer>('GET', `/v1/agent-sessions/${sessions.get(user)}/offer`);
+        if (res.status === 200 && res.body.callId === id) return user;
+      }
+      return undefined;
+    },
+    { timeout: 15_000, interval: 20, what: 'the call offered' },
+  );
+  const canceled = await server.request<Json>('POST', `/v1/calls/${id}/cancel`);
+  assert.ok(canceled.status < 300, canceled.text);
+  const free = await sessionIn(holder, 'available', `${holder} freed by the cancel`);
+  assert.equal(free.stateCallId, null);
+  const types = (await timeline(id)).map((e) => e.type);
+  assert.ok(
+    !types.includes('call.offer_expired'),
+    `the canceled call's timeline stays closed: ${types.join(' ')}`,
+  );
 });

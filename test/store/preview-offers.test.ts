@@ -141,6 +141,19 @@ for (const storeKind of ['pglite', 'postgres'] as const) {
       assert.equal((await offer('p-2', now))?.callId, id, 'another agent may take it');
     });
 
+    test('a scheduled call (a retry, a deferred call) is offered once it is due', async () => {
+      await sql`update agent_sessions set agent_state = 'available', offered_call_id = null, offer_expires_at = null`.execute(
+        server.store.db,
+      );
+      await sql`update calls set status = 'canceled' where status = 'queued'`.execute(server.store.db);
+      const id = await call('look-first');
+      const now = new Date();
+      await sql`update calls set status = 'scheduled', next_attempt_at = ${new Date(now.getTime() + 60_000)}
+        where id = ${id}`.execute(server.store.db);
+      assert.equal(await offer('p-1', now), undefined, 'not before it is due');
+      assert.equal((await offer('p-1', new Date(now.getTime() + 61_000)))?.callId, id, 'offered once due');
+    });
+
     test('an accepted offer is claimed once, by the node holding the agent’s leg, whatever the concurrency', async () => {
       await sql`update agent_sessions set agent_state = 'available', offered_call_id = null, offer_expires_at = null,
         lease_owner = 'node-a'`.execute(server.store.db);

@@ -1,6 +1,5 @@
-import type { Call, Campaign, PconnEvent } from 'pconn/sdk';
-import { PconnApiError } from 'pconn/sdk';
-import { useEffect, useState } from 'preact/hooks';
+import type { AbandonmentLedger, Call, Campaign, PconnEvent } from 'pconn/sdk';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../api.ts';
 import { Link } from '../components/link.tsx';
 import { problemText } from '../components/problem.tsx';
@@ -27,7 +26,7 @@ interface CallSummary {
   userId: string | null;
 }
 
-/** Optional panels whose APIs may not exist in this build: data, or "not available". */
+/** A panel read from its own API: its rows, or why it cannot show them. */
 type Panel = { state: 'loading' } | { state: 'unavailable'; why: string } | { state: 'ok'; rows: string[][] };
 
 /**
@@ -44,6 +43,12 @@ export function DashboardPage() {
   const [eventsSeen, setEventsSeen] = useState(0);
   const [agents, setAgents] = useState<Panel>({ state: 'loading' });
   const [ledger, setLedger] = useState<Panel>({ state: 'loading' });
+  // A burst of agent events reads the sessions once, after the burst, not once per event.
+  const agentsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const agentsChanged = () => {
+    clearTimeout(agentsTimer.current);
+    agentsTimer.current = setTimeout(() => loadAgents(setAgents), 100);
+  };
 
   useEffect(() => {
     const stop = new AbortController();
@@ -59,7 +64,8 @@ export function DashboardPage() {
           for (const call of recent.data) if (!next.has(call.id)) next.set(call.id, summary(call));
           return next;
         });
-        loadPanels(list, setAgents, setLedger);
+        loadAgents(setAgents);
+        loadLedger(list, setLedger);
       } catch (error) {
         setLive(problemText(error));
       }
@@ -69,6 +75,7 @@ export function DashboardPage() {
         setLive('live');
         for await (const event of client.events({ signal: stop.signal, maxReconnects: 1000 })) {
           apply(event, setCalls, setCampaigns);
+          if (event.type === 'agent.state_changed' || event.type === 'agent.session_changed') agentsChanged();
           setLastEvent(`${event.type} at ${new Date(event.timestamp).toLocaleTimeString()}`);
           setEventsSeen((n) => n + 1);
         }
@@ -172,12 +179,12 @@ export function DashboardPage() {
             </table>
           </ScrollBox>
         </section>
-        <PanelView id="agents" title="Agents by state" panel={agents} head={['Agent', 'State']} />
+        <PanelView id="agents" title="Agents by state" panel={agents} head={['State', 'Agents', 'Who']} />
         <PanelView
           id="ledger"
           title="Abandonment ledger headroom"
           panel={ledger}
-          head={['Campaign', 'Rate', 'Cap']}
+          head={['Campaign', '30-day rate', 'Cap', 'Headroom']}
         />
       </div>
     </section>
@@ -204,7 +211,7 @@ function PanelView(props: { id: string; title: string; panel: Panel; head: strin
           </thead>
           <tbody>
             {panel.rows.map((row) => (
-              <tr key={row.join('|')}>
+              <tr key={row.join('|')} data-testid={`${props.id}-${row[0]}`}>
                 {row.map((cell, i) => (
                   <td key={i}>{cell}</td>
                 ))}
@@ -248,46 +255,65 @@ function apply(
   if (campaign?.id) setCampaigns((known) => new Map(known).set(campaign.id, campaign));
 }
 
-/** The panels of wave-2 APIs (agent states, the abandonment ledger): shown once they exist. */
-function loadPanels(
-  campaigns: Campaign[],
-  setAgents: (p: Panel) => void,
-  setLedger: (p: Panel) => void,
-): void {
-  const unavailable = (error: unknown) =>
-    error instanceof PconnApiError && (error.status === 404 || error.status === 405)
-      ? 'this pconn does not serve it yet'
-      : problemText(error);
-  client.request<{ data: Array<Record<string, unknown>> }>('GET', '/v1/agent-sessions').then(
-    (page) =>
-      setAgents({
-        state: 'ok',
-        rows: page.data.map((s) => [String(s.userId ?? s.id), String(s.state ?? s.status ?? '')]),
-      }),
-    (error: unknown) => setAgents({ state: 'unavailable', why: unavailable(error) }),
-  );
-  const running = campaigns.find((c) => c.status === 'running') ?? campaigns[0];
-  if (!running) {
-    setLedger({ state: 'unavailable', why: 'no campaign yet' });
+/** Agents by state: every open session, grouped by the agent's state (GET /v1/agent-sessions). */
+async function loadAgents(setAgents: (p: Panel) => void): Promise<void> {
+  try {
+    const sessions = [];
+    for await (const session of client.sessions.list({ status: 'open' })) sessions.push(session);
+    const byState = new Map<string, string[]>();
+    for (const session of sessions) {
+      const state = session.status === 'starting' ? 'starting' : session.state;
+      byState.set(state, [...(byState.get(state) ?? []), session.userId]);
+    }
+    setAgents({
+      state: 'ok',
+      rows: AGENT_STATES.filter((state) => byState.has(state)).map((state) => [
+        state,
+        String(byState.get(state)?.length ?? 0),
+        (byState.get(state) ?? []).join(', '),
+      ]),
+    });
+  } catch (error) {
+    setAgents({ state: 'unavailable', why: problemText(error) });
+  }
+}
+
+/** The states the agents panel lists, in the dialing cycle's order (`starting`: phone not answered yet). */
+const AGENT_STATES = ['available', 'reserved', 'on_call', 'wrap_up', 'paused', 'starting'] as const;
+
+/**
+ * The abandonment ledger's headroom of each running (else paused) campaign: the rolling 30-day
+ * rate against the jurisdiction's cap (GET /v1/campaigns/{id}/abandonment).
+ */
+async function loadLedger(campaigns: Campaign[], setLedger: (p: Panel) => void): Promise<void> {
+  const shown = campaigns.filter((c) => c.status === 'running' || c.status === 'paused').slice(0, 20);
+  if (shown.length === 0) {
+    setLedger({ state: 'unavailable', why: 'no running campaign' });
     return;
   }
-  client
-    .request<{ rolling30Days?: { rate?: number; cap?: number } }>(
-      'GET',
-      `/v1/campaigns/${encodeURIComponent(running.id)}/abandonment`,
-    )
-    .then(
-      (ledger) =>
-        setLedger({
-          state: 'ok',
-          rows: [
-            [
-              running.name,
-              String(ledger.rolling30Days?.rate ?? '—'),
-              String(ledger.rolling30Days?.cap ?? '—'),
-            ],
-          ],
-        }),
-      (error: unknown) => setLedger({ state: 'unavailable', why: unavailable(error) }),
+  try {
+    const ledgers = await Promise.all(
+      shown.map((c) =>
+        client.request<AbandonmentLedger>('GET', `/v1/campaigns/${encodeURIComponent(c.id)}/abandonment`),
+      ),
     );
+    setLedger({
+      state: 'ok',
+      rows: ledgers.map((ledger, i) => {
+        const { rate, cap, liveAnswers, abandoned, restricted } = ledger.rolling30Days;
+        return [
+          shown[i]?.name ?? ledger.campaignId,
+          `${percent(rate)} (${abandoned} of ${liveAnswers})`,
+          cap === null ? 'no cap' : percent(cap),
+          cap === null ? '—' : restricted ? 'none: restricted' : percent(Math.max(0, cap - rate)),
+        ];
+      }),
+    });
+  } catch (error) {
+    setLedger({ state: 'unavailable', why: problemText(error) });
+  }
+}
+
+function percent(share: number): string {
+  return `${(100 * share).toFixed(1)}%`;
 }

@@ -6,6 +6,7 @@ import type { AgentStateChange } from '../../domain/agent-state.ts';
 import { endSession, getSession, putSession } from '../../service/agent-sessions/agent-session-use-cases.ts';
 import type { Db } from '../../store/database.ts';
 import { routeSchema } from '../route-schema.ts';
+import { registerAgentSessionListRoutes } from './agent-session-list.ts';
 import { registerAgentStateRoutes } from './agent-session-states.ts';
 
 /** What the session routes need. */
@@ -24,6 +25,7 @@ const TAGS = ['Users'];
 export function registerAgentSessionRoutes(app: FastifyInstance, deps: AgentSessionRouteDeps): void {
   const { db } = deps;
   const path = '/v1/users/:id/session';
+  registerAgentSessionListRoutes(app, { db });
   registerAgentStateRoutes(app, {
     db,
     onSessionChanged: deps.onSessionChanged,
@@ -33,7 +35,7 @@ export function registerAgentSessionRoutes(app: FastifyInstance, deps: AgentSess
   app.put<{ Params: { id: string }; Body: AgentSessionInput }>(
     path,
     {
-      config: { scope: 'users:write' },
+      config: { scope: 'users:read' },
       // `{}` is the whole body of the common case, so an empty body means the same.
       preValidation: async (request) => {
         if (request.body === undefined || request.body === null) request.body = {};
@@ -42,13 +44,13 @@ export function registerAgentSessionRoutes(app: FastifyInstance, deps: AgentSess
         operationId: 'putUserSession',
         summary: 'Start or update a personal-connection session',
         description:
-          'pconn calls the user’s device once and keeps that leg up between contacts: each call of the session’s campaigns goes straight to the contact and is bridged to the waiting agent, who is put on hold when the contact leaves. 201 starts a session (status `starting` until the agent answers); on an open session 200 applies the new campaignIds and takes back a pending DELETE. A disabled user is 409 `user_disabled`; unknown campaigns 422 `campaign_not_found`; campaigns not listing the user in agentIds 422 `user_unavailable`.',
+          'pconn calls the user’s device once and keeps that leg up between contacts: each call of the session’s campaigns goes straight to the contact and is bridged to the waiting agent, who is put on hold when the contact leaves. 201 starts a session (status `starting` until the agent answers); on an open session 200 applies the new campaignIds and takes back a pending DELETE. An agent’s console token starts their own session (403 `insufficient_scope` for another user’s); `users:write` starts anyone’s. A disabled user is 409 `user_disabled`; unknown campaigns 422 `campaign_not_found`; campaigns not listing the user in agentIds 422 `user_unavailable`.',
         tags: TAGS,
-        scope: 'users:write',
+        scope: 'users:read',
         params: Params,
         body: AgentSessionInput,
         success: { 200: AgentSession, 201: AgentSession },
-        errors: [404, 409, 422],
+        errors: [403, 404, 409, 422],
       }),
     },
     async (request, reply) => {
@@ -86,17 +88,17 @@ export function registerAgentSessionRoutes(app: FastifyInstance, deps: AgentSess
   app.delete<{ Params: { id: string } }>(
     path,
     {
-      config: { scope: 'users:write' },
+      config: { scope: 'users:read' },
       schema: routeSchema({
         operationId: 'endUserSession',
         summary: 'End the personal-connection session',
         description:
-          '202 with status `ending` while the agent’s leg is up: it is hung up after the current call (GET shows `ended` then). 200 when the session ended at once (never dialled) or had already ended. 404 when the user never had a session.',
+          '202 with status `ending` while the agent’s leg is up: it is hung up after the current call (GET shows `ended` then). 200 when the session ended at once (never dialled) or had already ended. 404 when the user never had a session. An agent’s console token ends their own session only; `users:write` ends anyone’s.',
         tags: TAGS,
-        scope: 'users:write',
+        scope: 'users:read',
         params: Params,
         success: { 200: AgentSession, 202: AgentSession },
-        errors: [404],
+        errors: [403, 404],
       }),
     },
     async (request, reply) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AgentSession } from '../../sdk/index.ts';
 import { type ConnectionOptions, clientFrom, withConnection } from '../connection.ts';
 import { print, run } from '../output.ts';
+import { registerSessionStateCommands } from './session-states.ts';
 
 /** The lines that describe one personal-connection session. */
 export function sessionLines(s: AgentSession): string[] {
@@ -85,4 +86,5 @@ export function registerSessionCommands(program: Command): void {
       return 0;
     }),
   );
+  registerSessionStateCommands(session);
 }

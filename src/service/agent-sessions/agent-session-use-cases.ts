@@ -14,8 +14,14 @@ import type { StoredUser } from '../resources/users.ts';
 import { presentSession } from './present-session.ts';
 import { checkSessionCampaigns } from './session-campaigns.ts';
 import { changeSession, openSession } from './session-events.ts';
+import { assertActsFor } from './session-owner.ts';
 
 const users = new ResourceRepository<StoredUser>('users');
+/**
+ * Starting or ending anyone's session needs `users:write`; a console agent (whose token reads
+ * only) starts and ends their own, the one thing their desk needs to begin work.
+ */
+const OWN_SESSION_WRITE_SCOPES = ['users:write'] as const;
 
 async function requireUser(tx: Executor, ctx: RequestContext, userId: string, lock: boolean) {
   const user = lock
@@ -57,6 +63,7 @@ export async function putSession(
 ): Promise<{ session: AgentSession; created: boolean }> {
   return db.transaction().execute(async (tx) => {
     const user = await requireUser(tx, ctx, userId, true);
+    assertActsFor(ctx, userId, OWN_SESSION_WRITE_SCOPES, 'session');
     if (user.data.status !== 'active')
       throw new ConflictError(
         'user_disabled',
@@ -102,6 +109,7 @@ export async function endSession(
 ): Promise<{ session: AgentSession; pending: boolean }> {
   return db.transaction().execute(async (tx) => {
     await requireUser(tx, ctx, userId, false);
+    assertActsFor(ctx, userId, OWN_SESSION_WRITE_SCOPES, 'session');
     const open = await findOpenSession(tx, ctx.tenant.id, userId, true);
     if (!open) {
       const latest = await findLatestSession(tx, ctx.tenant.id, userId);

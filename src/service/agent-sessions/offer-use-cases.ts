@@ -159,15 +159,16 @@ export async function skipOffer(
 }
 
 /**
- * Releases an offer whose deadline passed (the dialer's sweep, holding the row lock): the agent
- * is available again (or paused), the call — due since the deadline — is back in the queue, and
- * its timeline says `call.offer_expired`.
+ * Releases an offer whose deadline passed or whose call ended (the dialer's sweep, holding the
+ * row lock): the agent is available again (or paused); a waiting call — due since the deadline —
+ * is back in the queue, and its timeline says `call.offer_expired`.
  */
 export async function expireOffer(tx: Executor, row: SessionRow, now: Date) {
   const callId = row.offered_call_id as string;
   const applied = await callEndedFor(tx, row, now, 0);
   const call = await findCall(tx, row.tenant_id, callId);
-  if (call)
+  // A call that ended meanwhile (canceled) only frees its agent: its timeline is closed.
+  if (call && (call.status === 'queued' || call.status === 'scheduled'))
     await appendCallEvent(tx, {
       tenantId: row.tenant_id,
       callId,

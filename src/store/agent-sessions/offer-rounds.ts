@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { TERMINAL_STATUSES } from '../../domain/call-status.ts';
 import type { CallRow } from '../calls/call-rows.ts';
 import type { Db, Executor } from '../database.ts';
 import type { SessionRow } from './session-rows.ts';
@@ -25,18 +26,25 @@ export async function offerableSessions(db: Executor, owner: string, limit: numb
   return result.rows;
 }
 
-/** Open sessions of `owner` whose offer ran out by `now` (the deadline is in the row), locked. */
+/**
+ * Open sessions of `owner` whose offer is over, locked: it ran out by `now` (the deadline is in
+ * the row), or its call ended meanwhile (canceled while offered or accepted: nothing to dial).
+ */
 export async function lockExpiredOffers(
   tx: Executor,
   owner: string,
   limit: number,
   now: Date,
 ): Promise<SessionRow[]> {
+  const terminal = sql.join([...TERMINAL_STATUSES].map((s) => sql.lit(s)));
   const result = await sql<SessionRow>`
-    select * from agent_sessions
-    where lease_owner = ${owner} and status <> 'ended' and agent_state = 'reserved'
-      and offered_call_id is not null and offer_expires_at <= ${now}::timestamptz
-    order by offer_expires_at
+    select * from agent_sessions s
+    where s.lease_owner = ${owner} and s.status <> 'ended' and s.agent_state = 'reserved'
+      and s.offered_call_id is not null
+      and (s.offer_expires_at <= ${now}::timestamptz
+        or exists (select 1 from calls c where c.tenant_id = s.tenant_id and c.id = s.offered_call_id
+          and c.status in (${terminal})))
+    order by s.offer_expires_at
     limit ${limit}
     for update skip locked`.execute(tx);
   return result.rows;

@@ -25,7 +25,8 @@ export async function lockOfferableSession(
 }
 
 /**
- * The next call of a running preview campaign `session` can take, locked: queued and due, not
+ * The next call of a running preview campaign `session` can take, locked: waiting (queued, or
+ * scheduled — a retry or a call deferred to its calling window — once due) and due, not
  * leased, the session's user among the campaign's agentIds (and the campaign among the
  * session's campaignIds), not offered to any open session, not skipped by this session since
  * `now`. Oldest due first.
@@ -39,7 +40,7 @@ export async function lockNextPreviewCall(
   const result = await sql<CallRow>`
     select c.* from calls c
     join campaigns cp on cp.tenant_id = c.tenant_id and cp.id = c.campaign_id
-    where c.tenant_id = ${session.tenant_id} and c.status = 'queued'
+    where c.tenant_id = ${session.tenant_id} and c.status in ('queued', 'scheduled')
       and c.next_attempt_at <= ${now}::timestamptz
       and (c.lease_owner is null or c.leased_until < ${now}::timestamptz)
       and (c.requested_user_id is null or c.requested_user_id = ${session.user_id})
