@@ -61,5 +61,4 @@ export const DIALER_SETTINGS = {
     default: '10',
     description: 'wrap-up after a session call with no campaign (campaigns set wrapUpSeconds; 0: none)',
   },
-  PCONN_PREVIEW_OFFER_SECONDS: { group: 'Dialer', default: '30', description: 'preview offer timeout' },
 } as const satisfies Record<string, Setting>;
