@@ -76,14 +76,24 @@ export function printError(error: unknown, json: boolean): number {
   return error instanceof UsageError ? EXIT.usage : EXIT.failed;
 }
 
+/**
+ * Where the CLI leaves its exit code: process.exitCode. A seam for tests that run several CLI
+ * invocations at once in their own process (test/cli/run-cli.ts), where each needs its own.
+ */
+export const exitCodeSink = {
+  set(code: number): void {
+    process.exitCode = code;
+  },
+};
+
 /** Runs a command's action and sets the exit code from its outcome (errors printed, never thrown). */
 export async function run(
   options: { json?: boolean },
   action: () => Promise<number | undefined>,
 ): Promise<void> {
   try {
-    process.exitCode = (await action()) ?? EXIT.ok;
+    exitCodeSink.set((await action()) ?? EXIT.ok);
   } catch (error) {
-    process.exitCode = printError(error, options.json === true);
+    exitCodeSink.set(printError(error, options.json === true));
   }
 }

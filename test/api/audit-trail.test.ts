@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { PconnClient } from '../../src/sdk/index.ts';
+import { runCliInProcess } from '../cli/run-cli.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-const run = promisify(execFile);
 type Entry = Record<string, unknown>;
 let server: TestServer;
 before(async () => {
@@ -24,32 +22,20 @@ async function auditFor(clientRequestId: string): Promise<Entry | undefined> {
   return res.body.data[0];
 }
 
+/** `pconn …args` as the given client (in this process: what is tested is the command, not the spawn). */
 async function cli(
   args: string[],
   credentials: { id: string; secret: string } = { id: server.adminId, secret: server.adminSecret },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(
-      'node',
-      [
-        'bin/pconn.js',
-        ...args,
-        '--url',
-        server.url,
-        '--client-id',
-        credentials.id,
-        '--client-secret',
-        credentials.secret,
-      ],
-      {
-        env: { ...process.env, PCONN_URL: '' },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  return runCliInProcess([
+    ...args,
+    '--url',
+    server.url,
+    '--client-id',
+    credentials.id,
+    '--client-secret',
+    credentials.secret,
+  ]);
 }
 
 describe('every request is audited', () => {

@@ -5,15 +5,19 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer();
+  // The upload's own time limit is tested in test/api/slow-request-timeout.test.ts; here a loaded
+  // 2-core machine took longer than the default 120 s and got 408s, which prove nothing here.
+  server = await startTestServer({ env: { PCONN_HTTP_REQUEST_TIMEOUT_MS: '600000' } });
 });
 after(() => server.close());
 
 /** A CSV of `rows` contacts, generated as it is read (never held whole). */
-test('/healthz keeps answering promptly while a 100k-row import is parsed, staged and committed', {
+test('/healthz keeps answering promptly while a 60k-row import is parsed, staged and committed', {
   timeout: 300_000,
 }, async (t) => {
-  const rows = 100_000;
+  // 60k rows (was 100k): one statement over the whole import held the loop ~25 µs per row on an
+  // idle machine (9.8 s for 400k), so ~1.5 s here, still over the bound below, and more under load.
+  const rows = 60_000;
   const token = await server.adminToken();
   let done = false;
   const imported = uploadContactsCsv(server.url, token, generatedContactsCsv(rows, 'loop')).finally(() => {

@@ -240,8 +240,12 @@ describe('authentication problems', () => {
 
 describe('rate limiting', () => {
   test('a client over its rate gets 429 rate_limited with Retry-After', async () => {
+    // A clock that stands still: at 1 request/s the bucket refilled while five requests took
+    // over a second each on a loaded machine, and none was refused.
+    const frozen = Date.parse('2026-06-01T12:00:00Z');
     const limited = await startTestServer({
       env: { PCONN_RATE_LIMIT_RPS: '1', PCONN_RATE_LIMIT_BURST: '3' },
+      clock: { now: () => new Date(frozen) },
     });
     try {
       const token = await limited.adminToken();

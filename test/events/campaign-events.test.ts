@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { appendCallEvent } from '../../src/store/calls/calls.ts';
+import { SteppedClock } from '../support/stepped-clock.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { EVENTS_ENV, placeCall, setUpCampaign, waitForEnd } from './fixture.ts';
 import { SseClient } from './sse-client.ts';
 
 let server: TestServer;
+const clock = new SteppedClock();
 
 before(async () => {
-  server = await startTestServer({ env: EVENTS_ENV });
+  server = await startTestServer({ env: EVENTS_ENV, clock });
 });
 after(() => server.close());
 
@@ -19,12 +21,16 @@ describe('outbox completeness', () => {
       authorization: `Bearer ${await server.adminToken()}`,
     });
     await stream.open();
-    const startAt = new Date(Date.now() + 1500).toISOString();
+    // The start lies a minute ahead on the server's clock, so start and resume find it ahead
+    // however slow the requests are (1.5 s ahead was a race on a loaded machine: start found it
+    // past and went straight to running); then the clock is moved past it for the dialer.
+    const startAt = new Date(clock.now().getTime() + 60_000).toISOString();
     await server.request('PATCH', '/v1/campaigns/timed', { body: { schedule: { startAt, endAt: null } } });
     for (const action of ['start', 'pause', 'resume']) {
       const res = await server.request('POST', `/v1/campaigns/timed/${action}`);
       assert.equal(res.status, 200, res.text);
     }
+    clock.advance(61_000);
     // resume of a campaign whose start lies ahead goes back to scheduled; the dialer then starts it.
     const deadline = Date.now() + 10_000;
     while (!stream.events().some((e) => e.data.to === 'running')) {

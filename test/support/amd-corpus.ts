@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { decodeAlaw, decodeMulaw, encodeAlaw, encodeMulaw } from '../../src/media/g711.ts';
@@ -380,6 +380,75 @@ export async function loadAmdCorpus(): Promise<CorpusClip[]> {
   const dir = join(ROOT, '.cache', 'amd-corpus', hash);
   const index = join(dir, 'clips.json');
   if (existsSync(index)) return JSON.parse(readFileSync(index, 'utf8')) as CorpusClip[];
+  // One build per machine even when several test files start at once: the first to take the lock
+  // builds, the others wait for its finished folder instead of spending the same CPU again.
+  const lock = `${dir}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  while (!takeLock(lock)) {
+    if (existsSync(index)) return JSON.parse(readFileSync(index, 'utf8')) as CorpusClip[];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  try {
+    if (existsSync(index)) return JSON.parse(readFileSync(index, 'utf8')) as CorpusClip[];
+    return await buildCorpus(recipe, dir, index);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Takes the build lock (a folder naming its holder's pid, made atomically). A lock whose holder
+ * died (a killed test run) is taken over, so a crash never leaves later runs waiting forever.
+ */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock, { recursive: false });
+    writeFileSync(join(lock, 'pid'), String(process.pid));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  let holder = Number.NaN;
+  try {
+    holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    // The holder made the folder but has not written its pid yet: wait for it (unless it died
+    // in that instant long ago).
+    if (ageMs(lock) < 60_000) return false;
+  }
+  if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return false;
+  // Taken over by renaming the dead holder's lock away first, so two waiters cannot both take it.
+  try {
+    renameSync(lock, `${lock}.stale-${process.pid}`);
+  } catch {
+    return false;
+  }
+  rmSync(`${lock}.stale-${process.pid}`, { recursive: true, force: true });
+  return takeLock(lock);
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function buildCorpus(
+  recipe: ReturnType<typeof corpusRecipe>,
+  dir: string,
+  index: string,
+): Promise<CorpusClip[]> {
   // Built in a private folder and renamed into place, so a concurrent run never reads half a corpus.
   const building = `${dir}.building-${process.pid}`;
   const work = join(building, 'work');

@@ -47,14 +47,25 @@ export async function startServerProcess(options: {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const deadline = Date.now() + 60_000;
+  // A bound on a failure, not a wait: a loaded 2-core machine took over 60 s to start one.
+  const deadline = Date.now() + 180_000;
+  let exited: number | string | null | undefined;
+  proc.once('exit', (code, signal) => {
+    exited = code ?? signal;
+  });
   for (;;) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return proc;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('server did not come up');
+    if (exited !== undefined) throw new Error(`server exited (${exited}) before it was ready`);
+    if (Date.now() > deadline) {
+      // The caller never gets this process, so it could not stop it: a live child kept the test
+      // file from ever ending (it ran into the 600 s file timeout).
+      proc.kill('SIGKILL');
+      throw new Error('server did not come up');
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -72,7 +72,11 @@ describe('RTP legs over real UDP sockets', () => {
     assert.equal(quality.received.lost, 0);
     assert.equal(quality.received.duplicates, 0);
     assert.deepEqual(quality.received.dropped, {});
-    assert.ok(quality.received.jitterMs < 20, `jitter ${quality.received.jitterMs} ms`);
+    // The jitter formula and its units are tested exactly in receive-statistics.test.ts; here the
+    // sender paces by real timers, which a loaded 2-core machine delays by tens of ms (20.3 ms was
+    // seen), so this only checks that arrivals reach the statistics as a sane figure in ms.
+    const { jitterMs } = quality.received;
+    assert.ok(Number.isFinite(jitterMs) && jitterMs >= 0 && jitterMs < 250, `jitter ${jitterMs} ms`);
     assert.ok(a.quality().sent.packets >= 50, 'A sent at least the tone');
   });
 
