@@ -2,14 +2,14 @@
 // documents, and the abandonment ledger recomputed from attempt rows — on both stores.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { RequestContext } from '../../src/domain/request-context.ts';
 import { presentCall } from '../../src/service/calls/present-call.ts';
 import { abandonmentReport } from '../../src/service/campaigns/abandonment-report.ts';
 import { recordAttemptMedia } from '../../src/store/calls/attempt-media.ts';
 import { insertAttempt, insertCall, listAttempts, settleAttempt } from '../../src/store/calls/calls.ts';
 import type { Db } from '../../src/store/database.ts';
-import { migrate } from '../../src/store/migrate.ts';
+import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { ResourceRepository } from '../../src/store/resources.ts';
 import { insertTenant } from '../../src/store/tenants.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
@@ -148,7 +148,20 @@ for (const [kind, open] of STORE_KINDS) {
           dialingMode: 'manual',
           retryPolicy: { busy: { retry: false, gapSeconds: 5 }, minRedialGapSeconds: 60 },
         });
-        assert.deepEqual(await migrate(db as never), ['0016-dialing-settings']);
+        // 0016 again over the older document (later migrations stay applied: hence unordered).
+        const again = new Migrator({
+          db: db as never,
+          provider: { getMigrations: async () => MIGRATIONS },
+          migrationTableName: 'pconn_migrations',
+          migrationLockTableName: 'pconn_migrations_lock',
+          allowUnorderedMigrations: true,
+        });
+        const { error, results } = await again.migrateToLatest();
+        assert.equal(error, undefined, String(error));
+        assert.deepEqual(
+          results?.map((r) => `${r.migrationName} ${r.status}`),
+          ['0016-dialing-settings Success'],
+        );
         const data = (await repo.find(db, 'a', 'old'))?.data;
         assert.equal(data?.dialingMode, 'manual', 'what the document had is kept');
         assert.equal(data?.jurisdiction, 'us_fcc');
