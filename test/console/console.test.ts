@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../../bin/build-console.js';
 import { skipWithout } from '../e2e/support/required-tool.ts';
+import { waitForCallStatus } from '../support/calls.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { CHROMIUM, checkPage, launchChromium, waitForText } from './browser.ts';
 
@@ -275,6 +276,40 @@ describe('web console', { skip }, () => {
     await page.getByText('call.canceled').waitFor(WAIT);
     await page.getByRole('heading', { name: 'Attempt 1' }).waitFor(WAIT);
     await checkPage(page, 'call-detail');
+  });
+
+  test('a call’s page shows what answer detection heard on the contact’s leg', async () => {
+    const campaignId = 'console-amd';
+    const put = await server.request('PUT', `/v1/campaigns/${campaignId}`, {
+      body: {
+        name: 'Console AMD',
+        callerId: CALLER_ID,
+        timezone: 'UTC',
+        callingWindow: { start: '00:00', end: '00:00' },
+        maxAttemptsPerContact: 1,
+        agentIds: ['agent-1'],
+        answerDetection: { enabled: true, machineAction: 'hangup' },
+      },
+    });
+    assert.ok(put.status < 300, put.text);
+    assert.equal((await server.request('POST', `/v1/campaigns/${campaignId}/start`)).status, 200);
+    // 555-0131: the sandbox's answering machine (docs/telephony.md).
+    const created = await server.request<{ id: string }>('POST', `/v1/campaigns/${campaignId}/calls`, {
+      body: {
+        userId: 'agent-1',
+        contact: {
+          externalId: 'amd-1',
+          timezone: 'UTC',
+          phoneNumbers: [{ phoneType: 'mobile', number: '+12125550131' }],
+        },
+      },
+    });
+    assert.equal(created.status, 202, created.text);
+    const settled = await waitForCallStatus(server, created.body.id, ['failed', 'completed'], 30_000);
+    assert.equal(settled.outcome, 'machine', JSON.stringify(settled));
+    await open(`/calls/${created.body.id}`);
+    await waitForText(page, '[data-testid="attempt-verdict"]', { startsWith: 'machine' });
+    await checkPage(page, 'call-analysis');
   });
 
   test('the audit explorer finds the rejected request by its id, shows its problem and verifies the chain', async () => {

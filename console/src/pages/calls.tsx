@@ -8,6 +8,7 @@ import { ProblemBox } from '../components/problem.tsx';
 import { ScrollBox } from '../components/scroll-box.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { navigate } from '../router.ts';
+import { AttemptMedia } from './attempt-media.tsx';
 import { DecisionRules } from './dry-run.tsx';
 
 const STATUSES = [
@@ -172,10 +173,8 @@ function CallDetail(props: { id: string }) {
             {new Date(attempt.startedAt).toLocaleString()} →{' '}
             {attempt.endedAt ? new Date(attempt.endedAt).toLocaleString() : 'ongoing'}
             {' · '}outcome {attempt.outcome ?? '—'} · SIP {attempt.sipStatus ?? '—'} {attempt.sipReason ?? ''}
-            {(attempt as Record<string, unknown>).answerDetection
-              ? ` · answer detection ${JSON.stringify((attempt as Record<string, unknown>).answerDetection)}`
-              : ''}
           </p>
+          <AttemptMedia attempt={attempt} />
           <DecisionRules decision={attempt.decision} />
         </section>
       ))}

@@ -110,13 +110,29 @@ export class ConsoleSessions {
     const after = this.clock.now().getTime();
     this.byAddress.refund(input.source, after);
     this.byUser.refund(userKey, after);
+    return this.openSession(input.tenantId, input.userId);
+  }
+
+  /**
+   * Opens a session for a user whose identity was proven: the one step every sign-in method
+   * shares. The password check above is the only method today; an OpenID Connect callback
+   * (the seam kept for it) would verify the ID token, map its subject to a pconn user, and call
+   * this — cookie, tokens, roles and sign-out then work unchanged.
+   */
+  async openSession(
+    tenantId: string,
+    userId: string,
+  ): Promise<{ secret: string; maxAgeSeconds: number; signedIn: ConsoleSignedIn }> {
+    const user = await users.find(this.db, tenantId, userId);
+    if (user?.data.status !== 'active')
+      throw new AuthError('invalid_credentials', 'Sign-in failed: the user may not sign in.');
     const role = roleOf(user.data);
     const secret = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const session = {
       id: newId('consoleSession'),
-      tenantId: input.tenantId,
-      userId: input.userId,
+      tenantId,
+      userId,
       role,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.options.sessionSeconds * 1000),
