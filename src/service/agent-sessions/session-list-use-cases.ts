@@ -1,13 +1,13 @@
 import type { AgentSessionListQuery } from '../../contract/agent-session-list.ts';
 import type { AgentSession } from '../../contract/agent-sessions.ts';
 import { ID_PATTERN } from '../../domain/ids.ts';
-import { InvalidInputError, NotFoundError } from '../../domain/pconn-error.ts';
+import { NotFoundError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import { findSessionById, listSessions } from '../../store/agent-sessions/session-list.ts';
 import type { Executor } from '../../store/database.ts';
 import { ResourceRepository } from '../../store/resources.ts';
 import type { StoredCampaign } from '../resources/campaigns.ts';
-import type { Page } from '../resources/resource-service.ts';
+import { decodeOpaqueCursor, type Page } from '../resources/resource-service.ts';
 import { presentSession } from './present-session.ts';
 
 const campaigns = new ResourceRepository<StoredCampaign>('campaigns');
@@ -55,19 +55,7 @@ function encodeSessionCursor(id: string): string {
 }
 
 function decodeSessionCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { i?: unknown };
-    if (typeof value.i === 'string' && ID.test(value.i)) return value.i;
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidInputError(
-    'invalid_request',
-    'The cursor is not one pconn issued; pass nextCursor from the previous page unchanged.',
-    {
-      pointer: '',
-      errors: [{ pointer: '', code: 'format', detail: 'Unreadable cursor (query parameter "cursor").' }],
-    },
+  return decodeOpaqueCursor(cursor, (value) =>
+    typeof value.i === 'string' && ID.test(value.i) ? value.i : undefined,
   );
 }

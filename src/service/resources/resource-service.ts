@@ -186,10 +186,25 @@ export function encodeCursor(seq: number): string {
 
 /** Reads a cursor; an unreadable one is a client mistake reported on `cursor`. */
 export function decodeCursor(cursor: string | undefined): number | undefined {
+  return decodeOpaqueCursor(cursor, (value) =>
+    typeof value.s === 'number' && Number.isSafeInteger(value.s) ? value.s : undefined,
+  );
+}
+
+/**
+ * Reads an opaque cursor (base64url JSON) with `pick`, which answers undefined for a value it
+ * does not accept; an unreadable or refused cursor is a client mistake reported on `cursor`.
+ */
+export function decodeOpaqueCursor<T>(
+  cursor: string | undefined,
+  pick: (value: Record<string, unknown>) => T | undefined,
+): T | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
-    if (typeof value.s === 'number' && Number.isSafeInteger(value.s)) return value.s;
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    const picked =
+      typeof value === 'object' && value !== null ? pick(value as Record<string, unknown>) : undefined;
+    if (picked !== undefined) return picked;
   } catch {
     // fall through to the error below
   }
