@@ -4,7 +4,7 @@ import { claimAgentForAnswer } from '../service/agent-sessions/predictive-connec
 import type { CallRow } from '../store/calls/call-rows.ts';
 import type { Db } from '../store/database.ts';
 import type { SessionAgentLeg } from './call-session.ts';
-import type { AgentForAnswer, AnswerAgent } from './contact-first.ts';
+import { type AgentForAnswer, type AnswerAgent, CONNECT_WINDOW_MS } from './contact-first.ts';
 
 /*
  * Finding the agent for a predictive live answer (issue 17): the campaign's longest-idle
@@ -15,7 +15,7 @@ import type { AgentForAnswer, AnswerAgent } from './contact-first.ts';
 
 /** Settings of the search. */
 export interface AnswerAgentsOptions {
-  /** How long a live answer may wait for an agent (ms; default 1,700 of the 2 s window). */
+  /** At most this long for any live answer (ms; default CONNECT_WINDOW_MS). */
   waitMs?: number;
   /** Tries again after this long even when no agent was reported free (ms; default 100). */
   retryMs?: number;
@@ -42,12 +42,12 @@ export class AnswerAgents {
   }
 
   /** The finder a predictive CallSession asks at its live answer. */
-  readonly find: AgentForAnswer = async (call: CallRow, attempt: number) => {
+  readonly find: AgentForAnswer = async (call: CallRow, attempt: number, waitMs: number) => {
     const { db, clock, owner } = this.deps;
     const campaignId = call.campaign_id;
     if (!campaignId) return undefined;
     // Bounds real waiting, decides nothing stored: the monotonic clock, like the dialer's stop.
-    const deadline = performance.now() + (this.deps.options?.waitMs ?? 1700);
+    const deadline = performance.now() + Math.min(waitMs, this.deps.options?.waitMs ?? CONNECT_WINDOW_MS);
     for (;;) {
       const claimed = await claimAgentForAnswer(
         db,

@@ -10,7 +10,7 @@ import type { SelectedAgent } from './agent-selection.ts';
 import { campaignStatusOf } from './attempt-steps.ts';
 import type { CallStepWriter } from './call-step-writer.ts';
 import type { AttemptResult } from './call-steps.ts';
-import type { AgentForAnswer, ContactFirstPhase } from './contact-first.ts';
+import { type AgentForAnswer, type ContactFirstPhase, connectWindowLeftMs } from './contact-first.ts';
 import { ContactVerdicts } from './contact-verdicts.ts';
 
 /** Settings of one attempt. */
@@ -304,7 +304,8 @@ export class CallSession {
   private async takeAgent(): Promise<boolean> {
     const find = this.deps.agentForAnswer;
     if (!find) return false;
-    const found = await find(this.call, this.attempt);
+    const now = this.deps.clock.now();
+    const found = await find(this.call, this.attempt, connectWindowLeftMs(this.facts, now));
     if (this.finished) return false;
     if (!found) {
       await this.verdicts.abandon('no agent free within 2 s of the live answer');

@@ -36,7 +36,34 @@ export interface AnswerAgent {
  * Finds the agent for a live answer of a contact-first call with no agent reserved (predictive):
  * waits at most the connect window (2 s) for one; undefined when none came free in time.
  */
-export type AgentForAnswer = (call: CallRow, attempt: number) => Promise<AnswerAgent | undefined>;
+/** Finds the agent for a live answer, waiting at most `waitMs` (the rest of the connect window). */
+export type AgentForAnswer = (
+  call: CallRow,
+  attempt: number,
+  waitMs: number,
+) => Promise<AnswerAgent | undefined>;
 
 /** Where a contact-first attempt is, for pacing: ringing, answered and waiting, or past both. */
 export type ContactFirstPhase = 'ringing' | 'waiting' | 'other';
+
+/**
+ * How long after the end of the person's greeting (47 CFR 64.1200(a)(7): "within two seconds
+ * of the called person's completed greeting") an agent may still be found: the last 300 ms of
+ * the 2 s are for starting the abandon prompt.
+ */
+export const CONNECT_WINDOW_MS = 1700;
+
+/**
+ * What is left of the connect window at `now`. With answer detection the verdict came
+ * `silenceAtVerdictMs` after the greeting ended (the silence that made it a person); without it
+ * the answer itself is the greeting's end.
+ */
+export function connectWindowLeftMs(
+  facts: { analysis?: { features: object }; contactAnsweredAt?: Date },
+  now: Date,
+): number {
+  const spent = facts.analysis
+    ? ((facts.analysis.features as { silenceAtVerdictMs?: number }).silenceAtVerdictMs ?? 0)
+    : now.getTime() - (facts.contactAnsweredAt?.getTime() ?? now.getTime());
+  return Math.max(0, CONNECT_WINDOW_MS - spent);
+}

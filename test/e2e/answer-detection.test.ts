@@ -25,6 +25,10 @@ type Attempt = Record<string, unknown> & { analysis: { verdict: string; beepAtMs
 
 let server: TestServer;
 let phones: MediaPhone[] = [];
+/** The corpus clips the contacts say, loaded before any call (a first run builds the corpus). */
+const clips = new Map<string, Int16Array>();
+/** Calls placed by the running test: one that failed midway must not hold the agent for the next. */
+let placed: string[] = [];
 let calls = 0;
 
 /** `seconds` of a two-tone prompt at 8 kHz (distinct from every corpus clip). */
@@ -80,6 +84,7 @@ async function placeAnalysedCall(
       phoneNumbers: [{ phoneType: 'mobile', number: `+12125550${String(140 + calls)}` }],
     },
   });
+  placed.push(call.id as string);
   await waitFor(() => contact.remote, {
     timeout: 15_000,
     what: 'pconn’s answer to the contact (its RTP address)',
@@ -94,6 +99,8 @@ async function attemptOf(id: string): Promise<Attempt> {
 
 before(async () => {
   if (skip) return;
+  for (const name of ['human-00', 'machine-07', 'fax-2', 'sit-1', 'silence-0'])
+    clips.set(name, await clip(name));
   server = await startSipServer({ PCONN_RTP_PORTS: '33000-33999' });
   for (const [id, audio] of [
     ['machine-msg', MACHINE_PROMPT],
@@ -107,6 +114,8 @@ before(async () => {
   }
 });
 afterEach(async () => {
+  for (const id of placed) await server.request('POST', `/v1/calls/${id}/cancel`);
+  placed = [];
   await Promise.all(phones.map((p) => p.close()));
   phones = [];
 });
@@ -117,7 +126,7 @@ describe('answer detection over SIP and RTP', { skip }, () => {
     const agent = await phone();
     const contact = await phone();
     const id = await placeAnalysedCall(agent, contact, {});
-    await contact.say(await clip('human-00'), FAST);
+    await contact.say(clips.get('human-00') as Int16Array, FAST);
     const connected = await settledCall(server, id, ['connected']);
     assert.equal(connected.status, 'connected');
     const attempt = await attemptOf(id);
@@ -140,7 +149,7 @@ describe('answer detection over SIP and RTP', { skip }, () => {
     const agent = await phone();
     const contact = await phone();
     const id = await placeAnalysedCall(agent, contact, { machineAction: 'leave_message' });
-    await contact.say(await clip('machine-07'), FAST);
+    await contact.say(clips.get('machine-07') as Int16Array, FAST);
     const call = await settledCall(server, id, ['failed', 'completed'], 30_000);
     assert.equal(call.outcome, 'machine', JSON.stringify(call));
     const attempt = await attemptOf(id);
@@ -160,7 +169,7 @@ describe('answer detection over SIP and RTP', { skip }, () => {
       const agent = await phone();
       const contact = await phone();
       const id = await placeAnalysedCall(agent, contact, {});
-      await contact.say(await clip(name), FAST);
+      await contact.say(clips.get(name) as Int16Array, FAST);
       const call = await settledCall(server, id, ['failed', 'completed'], 30_000);
       assert.equal(call.outcome, outcome, JSON.stringify(call));
       assert.equal((await attemptOf(id)).analysis?.verdict, verdict);
@@ -170,7 +179,7 @@ describe('answer detection over SIP and RTP', { skip }, () => {
     const agent = await phone();
     const contact = await phone();
     const id = await placeAnalysedCall(agent, contact, { silenceAction: 'hangup', initialSilenceMs: 1500 });
-    await contact.say(await clip('silence-0'), FAST);
+    await contact.say(clips.get('silence-0') as Int16Array, FAST);
     const call = await settledCall(server, id, ['failed', 'completed'], 30_000);
     assert.equal(call.outcome, 'abandoned', JSON.stringify(call));
     const attempt = await attemptOf(id);
