@@ -7,6 +7,7 @@ import { waitFor } from '../support/wait-for.ts';
 import { bestCorrelation, clip } from '../telephony/support/anchored-call.ts';
 import { expectOk, startSipServer } from './support/pconn-sip.ts';
 import { skipWithout } from './support/required-tool.ts';
+import { sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
 
 /*
  * Contact-first dialing end to end over SIP (issue 17). Session agents are our own SIP user
@@ -170,6 +171,36 @@ test('progressive contact-first: the agent is reserved before the dial, the answ
   assert.equal(ended.outcome, 'answered');
   assert.ok(ended.attempts[0]?.agentConnectedAt, 'bridged');
   await expectOk(server, 'DELETE', '/v1/users/cf-agent/session');
+});
+
+test('progressive contact-first with sipp contacts: one answers (anchored, then re-INVITEd to the agent), one is busy', {
+  skip: skip || skipWithoutSipp(),
+}, async () => {
+  await expectOk(server, 'PUT', '/v1/users/cf-sipp-agent', {
+    name: 'cf-sipp-agent',
+    device: { type: 'sip', uri: 'sip:x@127.0.0.1' },
+  });
+  await campaign('cf-sipp', ['cf-sipp-agent'], { dialingMode: 'progressive', agentFirst: false });
+  await sessionAgent('cf-sipp-agent');
+  for (const [scenario, number, status, outcome] of [
+    ['contact-anchored.xml', '+12125550171', 'completed', 'answered'],
+    ['rejects-486.xml', '+12125550172', 'failed', 'busy'],
+  ] as const) {
+    const contact = await startSipp({ scenario });
+    try {
+      await expectOk(server, 'PUT', '/v1/trunks/default', { uri: `sip:127.0.0.1:${contact.port}` });
+      const ended = await endedCall(await placeCall('cf-sipp', number));
+      assert.equal(ended.status, status, JSON.stringify(ended));
+      assert.equal(ended.outcome, outcome);
+      assert.equal(ended.attempts[0]?.userId, 'cf-sipp-agent', 'the agent was reserved from the dial');
+      // The sipp contact saw the whole flow: pconn's answer in the ACK, the offerless re-INVITE,
+      // the agent's answer in its ACK (contact-anchored.xml) — or its own 486.
+      assert.equal(await sippResult(contact), 0, `sipp failed:\n${contact.errors()}`);
+    } finally {
+      await contact.stop();
+    }
+  }
+  await expectOk(server, 'DELETE', '/v1/users/cf-sipp-agent/session');
 });
 
 /** What the number `+1212555` + 4 digits does: mostly answer, some busy, ring out, machines. */
