@@ -25,6 +25,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       add column offer_expires_at timestamptz`,
     `create unique index agent_sessions_one_offer on agent_sessions (tenant_id, offered_call_id)
       where offered_call_id is not null and status <> 'ended'`,
+    // The routing read's longest-idle probe: available agents of ready sessions on one node.
+    `create index agent_sessions_idle on agent_sessions (tenant_id, lease_owner, state_since)
+      where status = 'ready' and agent_state = 'available'`,
     `alter table calls add column disposition jsonb`,
     `create table call_offer_skips (
       tenant_id text not null,
