@@ -305,7 +305,11 @@ export class CallSession {
     const find = this.deps.agentForAnswer;
     if (!find) return false;
     const found = await find(this.call, this.attempt);
-    if (this.finished) return false;
+    if (this.finished) {
+      // Canceled while the agent was claimed: lend and return the leg, so the agent is released.
+      if (found?.leg.attach(this.call.id, () => undefined)) await found.leg.release();
+      return false;
+    }
     if (!found) {
       await this.verdicts.abandon('no agent free within 2 s of the live answer');
       return false;
