@@ -306,7 +306,11 @@ export class CallSession {
     if (!find) return false;
     const now = this.deps.clock.now();
     const found = await find(this.call, this.attempt, connectWindowLeftMs(this.facts, now));
-    if (this.finished) return false;
+    if (this.finished) {
+      // Canceled while the agent was claimed: lend and return the leg, so the agent is released.
+      if (found?.leg.attach(this.call.id, () => undefined)) await found.leg.release();
+      return false;
+    }
     if (!found) {
       await this.verdicts.abandon('no agent free within 2 s of the live answer');
       return false;

@@ -107,7 +107,7 @@ export async function prepareAttempts(
     const free =
       context.reservedAgents?.get(call.id) ?? candidates.find((a) => !taken.has(`${call.tenant_id}/${a.id}`));
     if (!free) {
-      await waitForAgent(context, call, fact.campaign as StoredCampaign | null);
+      await waitForAgent(context, call, stored, contactFirst !== undefined);
       answers[i] = 'waiting_for_agent';
       continue;
     }
@@ -277,7 +277,12 @@ async function checkBeforeDial(
  * campaign's agents finishes a call on this node (claimAgentWaiters). No scheduled_for is what
  * marks the call as waiting for an agent rather than deferred to a time.
  */
-async function waitForAgent(context: PrepareContext, call: CallRow, campaign: StoredCampaign | null) {
+async function waitForAgent(
+  context: PrepareContext,
+  call: CallRow,
+  campaign: StoredCampaign | null,
+  contactFirst = false,
+) {
   const { db, clock, agentWaitMs } = context;
   const now = clock.now();
   const release = { lease_owner: null, leased_until: null };
@@ -286,6 +291,7 @@ async function waitForAgent(context: PrepareContext, call: CallRow, campaign: St
   else
     await startWaitingForAgent(db, call, wait, {
       campaignAgents: campaign?.agentIds.length ?? 0,
+      contactFirst,
       campaignStatus: campaign?.status ?? null,
       now,
     });
@@ -300,12 +306,14 @@ async function startWaitingForAgent(
   db: Db,
   call: CallRow,
   wait: { lease_owner: null; leased_until: null; next_attempt_at: Date; scheduled_for: null },
-  context: { campaignAgents: number; campaignStatus: string | null; now: Date },
+  context: { campaignAgents: number; campaignStatus: string | null; now: Date; contactFirst: boolean },
 ): Promise<void> {
   const { campaignAgents, campaignStatus, now } = context;
   const detail = call.requested_user_id
     ? `User '${call.requested_user_id}' is busy, not active or not reachable; the call is dialled as soon as they are free.`
-    : `None of the campaign's ${campaignAgents} agents is free (busy, not active or not reachable); the call is dialled as soon as one is.`;
+    : context.contactFirst
+      ? `None of the campaign's ${campaignAgents} agents has a personal-connection session with a free agent (contact-first dialing bridges only session agents); the call is dialled as soon as one is.`
+      : `None of the campaign's ${campaignAgents} agents is free (busy, not active or not reachable); the call is dialled as soon as one is.`;
   await db.transaction().execute(async (tx) => {
     await updateCall(tx, call.tenant_id, call.id, { ...wait, waiting_for_agent: true }, now);
     await appendCallEvent(tx, {

@@ -130,13 +130,15 @@ describe('contact-first dialing (sandbox)', () => {
     });
     await seedAgent(server, 'cf-sessionless');
     const id = await placeContactCall(server, 'cf-no-session', '+12125550100');
-    await waitFor(
+    const waiting = await waitFor(
       async () => {
         const events = await server.request<{ data: Json[] }>('GET', `/v1/calls/${id}/events`);
-        return events.body.data.some((e) => e.type === 'call.waiting_for_agent') ? true : undefined;
+        const waiting = events.body.data.find((e) => e.type === 'call.waiting_for_agent');
+        return waiting ? (waiting.data as Json) : undefined;
       },
       { timeout: 10_000, what: 'the call to wait for a session agent' },
     );
+    assert.match(String(waiting.detail), /personal-connection session/, 'the wait says why');
     const now = await server.request<Call>('GET', `/v1/calls/${id}`);
     assert.equal(now.body.status, 'queued', 'not dialled: its only agent has no session');
     assert.equal(contactLegs.has(`${id}/1/contact`), false);
