@@ -60,8 +60,13 @@ async function load(
 }
 
 /** A reference server (bench/servers/<name>.ts) without auth, loaded like pconn. */
-export async function loadReference(name: string, seconds: number, connections: number): Promise<LoadResult> {
-  const server = await startServerProcess<{ url: string }>(name);
+export async function loadReference(
+  name: string,
+  seconds: number,
+  connections: number,
+  env: Record<string, string> = {},
+): Promise<LoadResult> {
+  const server = await startServerProcess<{ url: string }>(name, env);
   try {
     return await load(
       `${server.ready.url}/v1/campaigns/bench/calls`,
