@@ -8,6 +8,10 @@ export interface ServerProcess<Ready> {
   pid: number;
   /** Messages after `ready` (e.g. dial reports). */
   onMessage(listener: (message: Record<string, unknown>) => void): void;
+  /** The next message of `type` only. */
+  onceMessage(type: string, listener: (message: Record<string, unknown>) => void): void;
+  /** Sends the server a message. */
+  send(message: Record<string, unknown>): void;
   stop(): Promise<void>;
 }
 
@@ -29,17 +33,24 @@ export async function startServerProcess<Ready>(
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const listeners: Array<(message: Record<string, unknown>) => void> = [];
+  const once = new Map<string, Array<(message: Record<string, unknown>) => void>>();
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bench server ${name} exited with ${code}`)));
     child.on('message', (message: Record<string, unknown>) => {
       if (message.type === 'ready') resolve(message as Ready);
-      else for (const listener of listeners) listener(message);
+      else {
+        for (const listener of listeners) listener(message);
+        const waiting = once.get(String(message.type));
+        if (waiting?.length) waiting.shift()?.(message);
+      }
     });
   });
   return {
     ready,
     pid: child.pid as number,
     onMessage: (listener) => listeners.push(listener),
+    onceMessage: (type, listener) => once.set(type, [...(once.get(type) ?? []), listener]),
+    send: (message) => child.send(message),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

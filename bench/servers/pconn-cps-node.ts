@@ -1,0 +1,49 @@
+/**
+ * The pconn node of sip_cps_ratio(_pg), in its own process like every server under load (the
+ * bench's 50 API clients must not run on pconn's thread): the SIP driver, the embedded store or
+ * BENCH_DATABASE_URL, a trunk to the contacts' sipp at 127.0.0.1:BENCH_CONTACT_PORT and a running
+ * campaign `bench` of BENCH_AGENTS agents whose phones are one sipp at 127.0.0.1:BENCH_AGENT_PORT.
+ * Reports `{type: 'ready', url, token}`; answers `{type: 'count'}` with `{type: 'counts',
+ * statuses, waited}` (calls per status, and how many calls ever waited for an agent).
+ */
+import { sql } from 'kysely';
+import { SIP_BENCH_ENV, seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
+import { profileSql } from '../support/sql-profile.ts';
+
+const sqlReport = process.env.BENCH_SQL_PROFILE ? profileSql() : undefined;
+const node = await startBenchPconn({
+  ...SIP_BENCH_ENV,
+  ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
+});
+const { pconn, url, token, call } = node;
+await call('PUT', '/v1/trunks/default', {
+  uri: `sip:127.0.0.1:${process.env.BENCH_CONTACT_PORT}`,
+  maxConcurrent: 1000,
+  cps: 1000,
+});
+await seedBenchCampaign(node, {
+  count: Number(process.env.BENCH_AGENTS ?? 1000),
+  deviceUri: (i) => `sip:agent${i}@127.0.0.1:${process.env.BENCH_AGENT_PORT}`,
+});
+sqlReport?.reset();
+
+process.on('message', (message: { type?: string }) => {
+  if (message.type !== 'count') return;
+  void (async () => {
+    const db = pconn.store.db;
+    const { rows } = await sql<{ status: string; n: number }>`
+      select status, count(*)::int as n from calls group by status order by status`.execute(db);
+    const waited = await sql<{ n: number }>`
+      select count(*)::int as n from call_events where type = 'call.waiting_for_agent'`.execute(db);
+    process.send?.({
+      type: 'counts',
+      statuses: Object.fromEntries(rows.map((r) => [r.status, r.n])),
+      waited: waited.rows[0]?.n ?? 0,
+    });
+  })();
+});
+process.send?.({ type: 'ready', url, token });
+process.on('disconnect', () => {
+  if (sqlReport) process.stderr.write(`statements (count, total time):\n${sqlReport.report()}\n`);
+  void node.close().then(() => process.exit(0));
+});
