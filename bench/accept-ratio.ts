@@ -48,5 +48,18 @@ export async function acceptStoreFloor(seconds: number, connections = 50): Promi
   return `accept_store_floor: ${(floor.rps / bare.rps).toFixed(3)} (reference, the ceiling of accept_ratio on this machine; bare route + 4 group-committed PGlite rows per request ${describeLoad(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
 }
 
+/**
+ * accept_store_floor_pg (a reference): the same bare route and four rows per request, group
+ * committed on the benches' durable PostgreSQL (fsync on) — the ceiling of accept_ratio_pg with
+ * PostgreSQL, the load generator and the node sharing this machine's cores.
+ */
+export async function acceptStoreFloorPg(seconds: number, connections = 50): Promise<string> {
+  const bare = await baseline(seconds, connections);
+  const floor = await withPostgres((url) =>
+    loadReference('store-floor', seconds, connections, { BENCH_DATABASE_URL: url }),
+  );
+  return `accept_store_floor_pg: ${(floor.rps / bare.rps).toFixed(3)} (reference, the ceiling of accept_ratio_pg on this machine; bare route + 4 group-committed PostgreSQL rows per request, fsync on, ${describeLoad(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
+}
+
 /** Stops the PostgreSQL server the PostgreSQL measures started. */
 export const stopBenchPostgres = stopTestPostgres;

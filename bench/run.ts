@@ -4,7 +4,7 @@
  * `npm run bench <name>` runs one. A measure that cannot run here prints why, and the run exits
  * non-zero.
  */
-import { acceptRatio, acceptStoreFloor, stopBenchPostgres } from './accept-ratio.ts';
+import { acceptRatio, acceptStoreFloor, acceptStoreFloorPg, stopBenchPostgres } from './accept-ratio.ts';
 import { consoleLag } from './console-lag.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
@@ -25,6 +25,7 @@ const measures: Record<string, () => Promise<string>> = {
   accept_ratio: () => acceptRatio(DURATION, 'pglite'),
   accept_store_floor: () => acceptStoreFloor(DURATION),
   accept_ratio_pg: () => acceptRatio(DURATION, 'postgres'),
+  accept_store_floor_pg: () => acceptStoreFloorPg(DURATION),
   scale_ratio: () => scaleRatio(DURATION),
   dial_latency_p99: () => dialLatency(DURATION),
   events_lag_p99: () => eventsLag(DURATION),

@@ -37,7 +37,7 @@ import { openStore, type Store, type StoreOptions } from './store/open-store.ts'
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
 import { SipDriver } from './telephony/sip-driver.ts';
 import { NodeHeartbeat } from './wiring/node-heartbeat.ts';
-import { startSipDriver } from './wiring/start-sip-driver.ts';
+import { startSipDriver, tenantTrunkCache } from './wiring/start-sip-driver.ts';
 import { startStoreSweeps } from './wiring/store-sweeps.ts';
 
 /** A running (or ready to run) pconn node. */
@@ -141,12 +141,15 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     everyMs: 60_000,
   });
   const sipAllowed = sipAllowedNetworks(config.sipAllowedDestinations);
+  const trunkCache = tenantTrunkCache(db, clock);
   const resources = {
     campaigns: new ResourceService(db, campaignKind),
     contacts: new ResourceService(db, contactKind),
     users: new ResourceService(db, userKind({ allowedNetworks: sipAllowed })),
     callerIds: new ResourceService(db, callerIdKind),
-    trunks: new ResourceService(db, trunkKind({ allowedNetworks: sipAllowed })),
+    trunks: new ResourceService(db, trunkKind({ allowedNetworks: sipAllowed }), (tenantId) =>
+      trunkCache.forget(tenantId),
+    ),
     webhooks: new ResourceService(
       db,
       webhookKind({
@@ -162,7 +165,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   const driver =
     overrides.driver ??
     (config.telephony === 'sip'
-      ? await startSipDriver(config, { db, clock, logger, metrics, nodeId })
+      ? await startSipDriver(config, { db, clock, logger, metrics, nodeId, trunks: trunkCache })
       : new SandboxDriver({ timeScale: config.sandboxTimeScale, dialLog: config.sandboxDialLog }));
   // A node that places calls and holds phones' flows tells the others it is alive; one that does
   // not dial must not have calls handed to it. (A binding mirrored before the first beat is safe:

@@ -1,6 +1,7 @@
 /**
- * The reference server of accept_store_floor: a bare Fastify route that makes durable, on a
- * file-backed PGlite like pconn's embedded store, only the rows an accepted call cannot do
+ * The reference server of accept_store_floor (and, with BENCH_DATABASE_URL, accept_store_floor_pg
+ * on PostgreSQL): a bare Fastify route that makes durable, on a file-backed PGlite like pconn's
+ * embedded store, only the rows an accepted call cannot do
  * without — the call, its first event, the Idempotency-Key answer and the audit entry — each
  * with a call-sized JSON document, in tables with nothing but a primary key, group-committed in
  * one statement per batch exactly as pconn batches. No auth, validation, reads, decision or
@@ -12,13 +13,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import Fastify from 'fastify';
+import pg from 'pg';
 import { newId } from '../../src/domain/ids.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'pconn-store-floor-'));
-const pglite = await PGlite.create({ dataDir });
+const url = process.env.BENCH_DATABASE_URL;
+const pool = url ? new pg.Pool({ connectionString: url, max: 10 }) : undefined;
+const pglite = pool ? undefined : await PGlite.create({ dataDir });
+const query = (text: string, params: unknown[] = []) =>
+  pool ? pool.query(text, params) : (pglite as PGlite).query(text, params);
 const TABLES = ['floor_calls', 'floor_events', 'floor_keys', 'floor_audit'];
 for (const table of TABLES)
-  await pglite.exec(
+  await query(
     `create table ${table} (id text primary key, body jsonb not null, at timestamptz not null default now())`,
   );
 
@@ -43,7 +49,7 @@ async function writeWaiting(): Promise<void> {
   const batch = waiting;
   waiting = [];
   try {
-    await pglite.query(writeBatch, [batch.map((request) => request.id), batch.map(() => body)]);
+    await query(writeBatch, [batch.map((request) => request.id), batch.map(() => body)]);
     for (const request of batch) request.done();
   } finally {
     writing = false;
@@ -66,7 +72,7 @@ process.on(
   () =>
     void app
       .close()
-      .then(() => pglite.close())
+      .then(() => (pool ? pool.end() : pglite?.close()))
       .then(() => rm(dataDir, { recursive: true, force: true }))
       .then(() => process.exit(0)),
 );

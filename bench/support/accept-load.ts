@@ -4,6 +4,7 @@
  */
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../../test/support/postgres-server.ts';
+import { profileStatements } from './pg-statements.ts';
 import { sampleWaits } from './pg-waits.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
 
@@ -59,8 +60,13 @@ async function load(
 }
 
 /** A reference server (bench/servers/<name>.ts) without auth, loaded like pconn. */
-export async function loadReference(name: string, seconds: number, connections: number): Promise<LoadResult> {
-  const server = await startServerProcess<{ url: string }>(name);
+export async function loadReference(
+  name: string,
+  seconds: number,
+  connections: number,
+  env: Record<string, string> = {},
+): Promise<LoadResult> {
+  const server = await startServerProcess<{ url: string }>(name, env);
   try {
     return await load(
       `${server.ready.url}/v1/campaigns/bench/calls`,
@@ -89,6 +95,8 @@ export async function loadNodes(
   // Rounds may share a database: a key of an earlier round would be a replay.
   const round = loadRound++;
   const waits = databaseUrl && process.env.BENCH_PG_WAITS ? await sampleWaits(databaseUrl) : undefined;
+  const statements =
+    databaseUrl && process.env.BENCH_PG_STATEMENTS ? await profileStatements(databaseUrl) : undefined;
   const results = await Promise.all(
     nodes.map(({ url, token, contactIds }, node) =>
       load(
@@ -102,6 +110,7 @@ export async function loadNodes(
     ),
   );
   if (waits) console.log(`${nodes.length} node(s): ${await waits.stop()}`);
+  if (statements) console.log(await statements.stop());
   return results.reduce((sum, r) => ({
     rps: sum.rps + r.rps,
     accepted: sum.accepted + r.accepted,

@@ -9,7 +9,7 @@ import {
   lockCalls,
   settleAttempts,
 } from '../store/calls/attempt-batches.ts';
-import { type AttemptMediaFacts, recordAttemptMedia } from '../store/calls/attempt-media.ts';
+import { type AttemptMediaFacts, recordAttemptsMedia } from '../store/calls/attempt-media.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import { appendCallEvent } from '../store/calls/calls.ts';
 import type { TransitionChanges } from '../store/calls/transition-call.ts';
@@ -125,13 +125,26 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
       endedAt: now,
     })),
   );
-  // The contact's answer and media facts of the attempts just settled: rare enough (answered
-  // contacts) that one statement each costs less than a set-based path.
-  for (const [f, { step }] of finishes.entries()) {
-    const facts = step.result.media;
-    if (!settled[f] || !facts) continue;
-    await recordAttemptMedia(tx, { tenantId: step.tenantId, callId: step.callId, n: step.n }, facts);
-  }
+  // Media facts of the batch in one statement: the answers and media of the attempts just
+  // settled, and the facts learnt on the way (answer, verdict, connect) — before the entries
+  // below that present them.
+  await recordAttemptsMedia(tx, [
+    ...finishes.flatMap(({ step }, f) =>
+      settled[f] && step.result.media
+        ? [{ key: { tenantId: step.tenantId, callId: step.callId, n: step.n }, facts: step.result.media }]
+        : [],
+    ),
+    ...steps.flatMap((step) =>
+      (step.kind === 'transition' || step.kind === 'event') && step.attemptFacts
+        ? [
+            {
+              key: { tenantId: step.call.tenant_id, callId: step.call.id, n: step.attemptFacts.n },
+              facts: step.attemptFacts.facts,
+            },
+          ]
+        : [],
+    ),
+  ]);
   const answers: unknown[] = steps.map(() => undefined);
   const requests: { i: number; request: TransitionRequest }[] = [];
   const deciding: { i: number; call: CallRow; step: Extract<CallStep, { kind: 'finish' }> }[] = [];
@@ -211,15 +224,6 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
         },
       });
   });
-  // Facts learnt on the way (answer, verdict, connect) before the entries that present them.
-  for (const step of steps) {
-    if ((step.kind === 'transition' || step.kind === 'event') && step.attemptFacts)
-      await recordAttemptMedia(
-        tx,
-        { tenantId: step.call.tenant_id, callId: step.call.id, n: step.attemptFacts.n },
-        step.attemptFacts.facts,
-      );
-  }
   // Rare (one per analysed answer): a statement pair each is cheaper than a set-based path.
   for (const [i, step] of steps.entries()) {
     if (step.kind !== 'event') continue;

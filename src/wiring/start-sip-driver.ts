@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { PconnMetrics } from '../observability/metrics.ts';
+import type { ConfigRecord } from '../store/config-record.ts';
 import type { Db } from '../store/database.ts';
 import { saveBindings } from '../store/registrations/save-bindings.ts';
 import { useSipNonce } from '../store/sip-nonce-uses.ts';
@@ -10,6 +11,26 @@ import { listTrunks } from '../store/trunks/list-trunks.ts';
 import { findDeviceUsers } from '../store/users/find-device-users.ts';
 import { RecordDirectory } from '../telephony/sip-driver/record-directory.ts';
 import { SipDriver } from '../telephony/sip-driver.ts';
+import { ShortLivedCache } from './short-lived-cache.ts';
+
+/**
+ * How stale a tenant's trunk may be when a leg is dialled: a trunk changed through any node is
+ * used by every node's next dials within this (README "Real telephony").
+ */
+const TRUNK_CACHE_MS = 1000;
+
+/**
+ * Tenants' trunks as the SIP driver dials through them, read once per second at most instead of
+ * once per contact leg; the trunks service forgets a tenant's entry when it writes one of its
+ * trunks here, so this node dials through a changed trunk at once, and others within the second.
+ */
+export function tenantTrunkCache(db: Db, clock: Clock): ShortLivedCache<ConfigRecord | undefined> {
+  return new ShortLivedCache(
+    (tenantId) => findTenantTrunk(db, tenantId),
+    TRUNK_CACHE_MS,
+    () => clock.now().getTime(),
+  );
+}
 
 /**
  * Starts the SIP driver with pconn's parts plugged into its hooks: the store as its directory,
@@ -24,12 +45,20 @@ export async function startSipDriver(
     logger,
     metrics,
     nodeId,
-  }: { db: Db; clock: Clock; logger: Logger; metrics: PconnMetrics; nodeId: string },
+    trunks,
+  }: {
+    db: Db;
+    clock: Clock;
+    logger: Logger;
+    metrics: PconnMetrics;
+    nodeId: string;
+    trunks: ShortLivedCache<ConfigRecord | undefined>;
+  },
 ): Promise<SipDriver> {
   return SipDriver.start({
     ...config.sip,
     directory: new RecordDirectory({
-      tenantTrunk: (tenantId) => findTenantTrunk(db, tenantId),
+      tenantTrunk: (tenantId) => trunks.get(tenantId),
       allTrunks: () => listTrunks(db),
       deviceUsers: (username) => findDeviceUsers(db, username),
     }),

@@ -37,6 +37,32 @@ for (const [kind, open] of STORE_KINDS) {
         );
         await db.updateTable('calls').set({ status: 'dialing_user' }).where('id', '=', 'later').execute();
         assert.deepEqual(await claimAbandonedCalls(db, 'n2', 10, 30, at(89)), [], 'the lease still holds');
+        await extendLeases(db, 'n1', ['later'], 30, at(61));
+        const fresh = await db
+          .selectFrom('calls')
+          .select('leased_until')
+          .where('id', '=', 'later')
+          .executeTakeFirst();
+        assert.equal(
+          fresh?.leased_until?.getTime(),
+          at(90).getTime(),
+          'more than half the lease left: not rewritten',
+        );
+        if (kind === 'postgres') {
+          // A row another transaction holds (a call step being written) is skipped, not waited for.
+          await db.transaction().execute(async (tx) => {
+            await tx.selectFrom('calls').select('id').where('id', '=', 'later').forUpdate().execute();
+            let timer: NodeJS.Timeout | undefined;
+            const skipped = await Promise.race([
+              extendLeases(db, 'n1', ['later'], 30, at(89)).then(() => 'returned'),
+              new Promise((resolve) => {
+                timer = setTimeout(resolve, 5_000, 'blocked');
+              }),
+            ]);
+            clearTimeout(timer);
+            assert.equal(skipped, 'returned', 'a locked row does not hold the renewal up');
+          });
+        }
         await extendLeases(db, 'n1', ['later'], 30, at(89));
         assert.deepEqual(
           await claimAbandonedCalls(db, 'n2', 10, 30, at(118)),

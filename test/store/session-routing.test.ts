@@ -88,5 +88,42 @@ for (const storeKind of ['pglite', 'postgres'] as const) {
       const none = await loadDialFacts(db, 'default', callId, NODE);
       assert.equal(none?.freeAgent ?? null, null, 'nobody available on this dialer');
     });
+
+    test('calls of one campaign in a batch share its document and its free agents', async () => {
+      await place('r-3', 'available', 10);
+      await place('r-4', 'available', 300);
+      const more: string[] = [];
+      for (const externalId of ['rc-2', 'rc-3']) {
+        const res = await server.request<Json>('POST', '/v1/campaigns/routing/calls', {
+          body: {
+            contact: {
+              externalId,
+              timezone: 'UTC',
+              phoneNumbers: [{ phoneType: 'mobile', number: '+12125550100' }],
+            },
+          },
+        });
+        more.push(res.body.id as string);
+      }
+      const batch = await loadDialFactsBatch(
+        server.store.db,
+        [callId, ...more].map((id) => ({ tenantId: 'default', callId: id })),
+        NODE,
+      );
+      assert.equal(batch.length, 3);
+      for (const facts of batch) {
+        assert.equal(
+          (facts?.campaign as { name?: string } | null)?.name,
+          'Routing',
+          'every call has its campaign',
+        );
+        assert.deepEqual(
+          // A session agent may be listed twice (callers skip agents already taken).
+          [...new Set(facts?.freeAgents.map((a) => a.id))],
+          ['r-4', 'r-3'],
+          'every call sees the campaign’s free agents, longest idle first',
+        );
+      }
+    });
   });
 }

@@ -11,7 +11,14 @@ import pg from 'pg';
 
 const run = promisify(execFile);
 const PASSWORD = 'pconn-test';
-const SERVER_FLAGS = ['-c', 'max_connections=60', '-c', 'listen_addresses=127.0.0.1'];
+const SERVER_FLAGS = [
+  '-c',
+  'max_connections=60',
+  '-c',
+  'listen_addresses=127.0.0.1',
+  // BENCH_PG_STATEMENTS=1 (bench/support/pg-statements.ts): PostgreSQL's per-statement account.
+  ...(process.env.BENCH_PG_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),
+];
 // Tests trade durability for speed; the benches (PCONN_PG_DURABLE=1) measure a durable server.
 const FLAGS =
   process.env.PCONN_PG_DURABLE === '1'

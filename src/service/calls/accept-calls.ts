@@ -15,7 +15,7 @@ import { callIdTaken, checkMetadata, decisionInstant, refuseIfNotAllowed } from 
 import type { CallPlan } from './call-plan.ts';
 import { checkCampaignDialable, checkContactReference, planFromFacts } from './check-campaign-call.ts';
 import { decide, decideFromFacts, decisionJson } from './decide.ts';
-import { type InlineContactWrite, inlineContactFact, writeInlineContact } from './inline-contact.ts';
+import { type InlineContactWrite, inlineContactFact, writeInlineContacts } from './inline-contact.ts';
 import { type NewCall, newCall } from './new-call.ts';
 import { planDirectCall } from './plan-direct-call.ts';
 
@@ -165,7 +165,7 @@ export class CallAcceptor {
         });
     }
     const write = async (db: Executor) => {
-      for (const contact of contacts) await writeInlineContact(db, contact);
+      await writeInlineContacts(db, contacts);
       return writeAcceptedBatch(db, calls, answers, IDEMPOTENCY_TTL_SECONDS, now);
     };
     const written = contacts.length > 0 ? await this.db.transaction().execute(write) : await write(this.db);

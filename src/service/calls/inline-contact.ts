@@ -3,14 +3,11 @@ import { newId } from '../../domain/ids.ts';
 import { ConflictError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import type { CampaignCallFactsRow } from '../../store/calls/load-campaign-call-facts.ts';
-import { addCampaignContacts } from '../../store/campaign-contacts.ts';
+import { upsertInlineContacts } from '../../store/calls/upsert-inline-contacts.ts';
 import type { Executor } from '../../store/database.ts';
-import { ResourceRepository } from '../../store/resources.ts';
 import { FieldErrors } from '../field-errors.ts';
 import { checkPhoneTypes, contactFromInput, type StoredContact } from '../resources/contacts.ts';
 import type { CampaignFact, ContactFact } from './check-campaign-call.ts';
-
-const contacts = new ResourceRepository<StoredContact>('contacts');
 
 /** The upsert an accepted call with an inline contact writes (with the call, atomically). */
 export interface InlineContactWrite {
@@ -54,15 +51,30 @@ export function inlineContactFact(
   };
 }
 
-/** Upserts the contact and adds it to the campaign, in the accept batch's transaction. */
-export async function writeInlineContact(db: Executor, write: InlineContactWrite): Promise<void> {
-  const extra = { external_id: write.data.externalId };
-  const row = write.exists
-    ? await contacts.update(db, write.tenantId, write.id, write.data, write.at, extra)
-    : await contacts.insert(db, write.tenantId, write.id, write.data, extra);
-  if (!row)
-    throw new ConflictError('conflict', `Contact '${write.data.externalId}' changed concurrently; retry.`, {
+/**
+ * Upserts the batch's inline contacts and adds each to its campaign, in the accept batch's
+ * transaction (one statement for all of them). A contact deleted since the batch read it is a
+ * conflict: the batch is rolled back and its requests run again alone, so only that one fails.
+ */
+export async function writeInlineContacts(
+  db: Executor,
+  writes: readonly InlineContactWrite[],
+): Promise<void> {
+  const written = await upsertInlineContacts(
+    db,
+    writes.map((w) => ({
+      tenantId: w.tenantId,
+      campaignId: w.campaignId,
+      id: w.id,
+      externalId: w.data.externalId,
+      data: w.data,
+      exists: w.exists,
+      at: w.at,
+    })),
+  );
+  const lost = writes.find((w) => !written.has(`${w.tenantId}/${w.id}`));
+  if (lost)
+    throw new ConflictError('conflict', `Contact '${lost.data.externalId}' changed concurrently; retry.`, {
       retryable: true,
     });
-  await addCampaignContacts(db, write.tenantId, write.campaignId, [write.id]);
 }

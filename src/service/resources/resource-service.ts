@@ -23,6 +23,8 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
   constructor(
     private readonly db: Db,
     readonly kind: ResourceKind<Input, Stored, Wire>,
+    /** Told after a write of a tenant's resource committed (this node's caches of them). */
+    private readonly onChanged?: (tenantId: string) => void,
   ) {
     this.repository = new ResourceRepository<Stored>(kind.table);
   }
@@ -39,10 +41,12 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
     options: { dryRun?: boolean } = {},
   ): Promise<{ resource: Wire; created: boolean }> {
     if (!options.dryRun) {
-      return this.db.transaction().execute(async (tx) => {
+      const put = await this.db.transaction().execute(async (tx) => {
         const { row, created } = await this.putIn(tx, ctx, id, input);
         return { resource: this.kind.present(row, { justCreated: created, input }), created };
       });
+      this.onChanged?.(ctx.tenant.id);
+      return put;
     }
     try {
       await this.db.transaction().execute(async (tx) => {
@@ -84,7 +88,7 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
   async create(ctx: RequestContext, input: Input): Promise<Wire> {
     const idKind = this.kind.idKind;
     if (!idKind) throw new Error(`${this.kind.name} has no generated ids`);
-    return this.db.transaction().execute(async (tx) => {
+    const created = await this.db.transaction().execute(async (tx) => {
       const stored = await this.kind.toStored(ctx, input, undefined, tx);
       const id = newId(idKind);
       const row = await this.write(
@@ -94,6 +98,8 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
       if (!row) throw new Error('generated id collided');
       return this.kind.present(row, { justCreated: true, input });
     });
+    this.onChanged?.(ctx.tenant.id);
+    return created;
   }
 
   /** The resource, or 404. */
@@ -129,7 +135,7 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
 
   /** Applies the changes as a JSON Merge Patch (RFC 7396: null clears a member) and stores the result. */
   async patch(ctx: RequestContext, id: string, changes: Partial<Input>): Promise<Wire> {
-    return this.db.transaction().execute(async (tx) => {
+    const patched = await this.db.transaction().execute(async (tx) => {
       const existing = await this.repository.findForUpdate(tx, ctx.tenant.id, id);
       if (!existing) throw new NotFoundError(this.kind.name, id);
       const merged = mergePatch(this.kind.toInput(existing.data), changes);
@@ -141,6 +147,8 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
       if (!row) throw new NotFoundError(this.kind.name, id);
       return this.kind.present(row, { justCreated: false, input: changes });
     });
+    this.onChanged?.(ctx.tenant.id);
+    return patched;
   }
 
   /** Deletes the resource, or 404. */
@@ -151,6 +159,7 @@ export class ResourceService<Input extends object, Stored extends object, Wire> 
       this.kind.beforeDelete?.(existing.data);
       await this.repository.remove(tx, ctx.tenant.id, id);
     });
+    this.onChanged?.(ctx.tenant.id);
   }
 
   private async write(

@@ -57,32 +57,54 @@ export async function recordAttemptMedia(
   key: AttemptKey,
   facts: AttemptMediaFacts,
 ): Promise<boolean> {
-  const first = (column: AttemptMediaColumn, value: Date | undefined) =>
-    value === undefined ? {} : { [column]: sql<Date>`coalesce(${sql.ref(column)}, ${value})` };
-  const set = {
-    ...first('contact_answered_at', facts.contactAnsweredAt),
-    ...first('abandon_prompt_played_at', facts.abandonPromptPlayedAt),
-    ...first('machine_message_played_at', facts.machineMessagePlayedAt),
-    ...first('agent_connected_at', facts.agentConnectedAt),
-    // The verdict is kept from its first write; the machine's beep, heard after it, fills in.
-    ...(facts.analysis === undefined
-      ? {}
-      : {
-          analysis: sql<string>`case
-            when analysis is null then ${JSON.stringify(facts.analysis)}::jsonb
-            when analysis->>'beepAtMs' is null and analysis->>'verdict' = ${facts.analysis.verdict}
-              then ${JSON.stringify(facts.analysis)}::jsonb
-            else analysis end`,
-        }),
-    ...(facts.media === undefined ? {} : { media: JSON.stringify(facts.media) }),
-  };
-  let query = db
-    .updateTable('call_attempts')
-    .where('tenant_id', '=', key.tenantId)
-    .where('call_id', '=', key.callId)
-    .where('n', '=', key.n);
-  // With nothing to record, still say whether the attempt exists.
-  query = Object.keys(set).length === 0 ? query.set({ n: key.n }) : query.set(set);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  const [found] = await recordAttemptsMedia(db, [{ key, facts }]);
+  return found === true;
+}
+
+/**
+ * recordAttemptMedia for many attempts (at most one entry per attempt) in ONE statement, as the
+ * dialer's group commit writes them: answers, per entry, whether its attempt exists. The rows
+ * travel as one jsonb parameter, so the statement's text is the same whatever the batch.
+ */
+export async function recordAttemptsMedia(
+  db: Executor,
+  entries: readonly { key: AttemptKey; facts: AttemptMediaFacts }[],
+): Promise<boolean[]> {
+  if (entries.length === 0) return [];
+  const items = JSON.stringify(
+    entries.map(({ key, facts }, i) => ({
+      i,
+      t: key.tenantId,
+      c: key.callId,
+      n: key.n,
+      answered: facts.contactAnsweredAt ?? null,
+      abandon: facts.abandonPromptPlayedAt ?? null,
+      machine: facts.machineMessagePlayedAt ?? null,
+      connected: facts.agentConnectedAt ?? null,
+      analysis: facts.analysis ?? null,
+      media: facts.media ?? null,
+    })),
+  );
+  const result = await sql<{ i: number }>`
+    update call_attempts a set
+      contact_answered_at = coalesce(a.contact_answered_at, v.answered),
+      abandon_prompt_played_at = coalesce(a.abandon_prompt_played_at, v.abandon),
+      machine_message_played_at = coalesce(a.machine_message_played_at, v.machine),
+      agent_connected_at = coalesce(a.agent_connected_at, v.connected),
+      -- The verdict is kept from its first write; the machine's beep, heard after it, fills in.
+      analysis = case
+        when v.analysis is null or v.analysis = 'null'::jsonb then a.analysis
+        when a.analysis is null then v.analysis
+        when a.analysis->>'beepAtMs' is null and a.analysis->>'verdict' = v.analysis->>'verdict'
+          then v.analysis
+        else a.analysis end,
+      media = case when v.media is null or v.media = 'null'::jsonb then a.media else v.media end
+    from jsonb_to_recordset(${items}::jsonb) as v(i int, t text, c text, n int,
+      answered timestamptz, abandon timestamptz, machine timestamptz, connected timestamptz,
+      analysis jsonb, media jsonb)
+    where a.tenant_id = v.t and a.call_id = v.c and a.n = v.n
+    returning v.i`.execute(db);
+  const found = entries.map(() => false);
+  for (const { i } of result.rows) found[i] = true;
+  return found;
 }
