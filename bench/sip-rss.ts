@@ -22,6 +22,8 @@ const WARM_UP_CALLS = 50;
  */
 const RATE = Number(process.env.BENCH_SIP_RSS_RATE ?? 20);
 const MB = 1024 * 1024;
+/** Call states of a call not yet ended. */
+const UNSETTLED = ['queued', 'scheduled', 'dialing_user', 'dialing_contact', 'connected'];
 
 /**
  * Lets a running process open 65,536 files: UDP SIP is one socket per process today, but a
@@ -43,7 +45,7 @@ interface Sample {
   treeRss?: number;
 }
 
-/** Resolves once `predicate` holds for the latest sample; rejects after `ms`. */
+/** Resolves once `predicate` holds for the latest sample; rejects after `ms` or when it throws. */
 function until(
   latest: () => Sample | undefined,
   predicate: (s: Sample) => boolean,
@@ -54,7 +56,15 @@ function until(
     const started = Date.now();
     const timer = setInterval(() => {
       const sample = latest();
-      if (sample && predicate(sample)) {
+      let holds: boolean;
+      try {
+        holds = sample !== undefined && predicate(sample);
+      } catch (error) {
+        clearInterval(timer);
+        reject(new Error(`${what}: ${(error as Error).message} (last ${JSON.stringify(sample)})`));
+        return;
+      }
+      if (sample && holds) {
         clearInterval(timer);
         resolve(sample);
       } else if (Date.now() - started > ms) {
@@ -71,11 +81,33 @@ function until(
  */
 export async function sipRssDelta(calls: number, name: string, goalMb: number): Promise<string> {
   const CALLS = Number(process.env.BENCH_SIP_RSS_CALLS ?? calls);
-  /** Long enough for every call to be up at once, with a margin for a slow ramp. */
-  const HOLD_SECONDS = Number(process.env.BENCH_SIP_HOLD_SECONDS ?? Math.max(120, CALLS / RATE + 120));
+  /**
+   * Long enough for every call to be up at once: twice the nominal ramp, since on a loaded
+   * machine the POSTs themselves slow the ramp down. The bench ends (and kills sipp) as soon as
+   * every call is up, so a long hold costs no run time.
+   */
+  const HOLD_SECONDS = Number(process.env.BENCH_SIP_HOLD_SECONDS ?? Math.max(120, (2 * CALLS) / RATE + 120));
   const [agentPort, warmPort, holdPort] = [await freeUdpPort(), await freeUdpPort(), await freeUdpPort()];
-  // -l: no cap on the calls a sipp holds open at once (its default is sized for 1,000-call runs).
-  const open = ['-l', String(2 * CALLS + 200)];
+  const open = [
+    // No cap on the calls a sipp holds open at once (its default is sized for 1,000-call runs).
+    '-l',
+    String(2 * CALLS + 200),
+    // sipp quits after 120 late turns of its own event loop (500 ms): on 2 shared cores a
+    // 10-minute ramp trips that many, and the sipp holding every call would end the run.
+    '-watchdog_minor_maxtriggers',
+    '1000000',
+    '-watchdog_major_maxtriggers',
+    '1000000',
+    // A 4 MB socket buffer, as pconn's (udp-transport.ts): sipp's 64 KB default drops requests
+    // that arrive in a burst while it is descheduled, and each drop is a retransmission.
+    '-buff_size',
+    String(4 * MB),
+    // sipp gives up on an unacknowledged 200 after 5 resends: 3.1 s for the agent's
+    // (retrans="100"), after which it aborts the call with BYE. On a loaded machine pconn's ACK
+    // can come later than that; 20 resends (capped at T2 = 4 s each) wait about a minute.
+    '-max_retrans',
+    '20',
+  ];
   const peers = [
     runScenario('agent-answers.xml', agentPort, WARM_UP_CALLS + CALLS, open),
     runScenario('contact-hangs-up.xml', warmPort, WARM_UP_CALLS, open),
@@ -114,14 +146,20 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
     });
     if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   };
-  /** Places `count` calls at a steady RATE a second, round-robin over the campaigns. */
+  /** Calls that failed before the ramp (warm-up): the ramp must add none. */
+  let failedBefore = 0;
+  /**
+   * Places `count` calls at a steady RATE a second, campaign after campaign (1,000 calls each, one
+   * per agent): each campaign fills as the 1,000-call line's one does, and an accept batch names
+   * one campaign (the accept read counts the active agents of each campaign it names).
+   */
   const place = async (count: number, prefix: string) => {
     const batch = Math.max(1, Math.round(RATE / 2));
     for (let i = 0; i < count; i += batch) {
       const tick = new Promise((resolve) => setTimeout(resolve, 500));
       await Promise.all(
         Array.from({ length: Math.min(batch, count - i) }, (_, j) =>
-          api('POST', `/v1/campaigns/${campaigns[(i + j) % campaigns.length]}/calls`, {
+          api('POST', `/v1/campaigns/${campaigns[Math.floor((i + j) / 1000) % campaigns.length]}/calls`, {
             contact: {
               externalId: `${prefix}-${i + j}`,
               timezone: 'UTC',
@@ -131,6 +169,10 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
         ),
       );
       await tick;
+      // A failed call never comes up: stop the ramp at once rather than at the end of the hold.
+      const failed = (latest?.statuses.failed ?? 0) - failedBefore;
+      if (prefix === 'hold' && failed > 0)
+        throw new Error(`${failed} calls failed during the ramp (${JSON.stringify(latest?.statuses)})`);
     }
   };
   try {
@@ -139,28 +181,38 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
     // Warm-up: code paths loaded, pools and caches filled, as in a node that has been running.
     await place(WARM_UP_CALLS, 'warm');
     await peers[1]!.done;
+    // Every warm-up call ended (on a loaded machine, a few may have failed: they only warm up).
     await until(
       () => latest,
-      (s) => s.connected === 0,
-      30_000,
+      (s) => UNSETTLED.every((status) => !s.statuses[status]),
+      120_000,
       'warm-up calls ended',
     );
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const idle = collected!;
+    failedBefore = idle.statuses.failed ?? 0;
     await api('PUT', '/v1/trunks/default', { uri: `sip:127.0.0.1:${holdPort}`, ...trunk });
     const started = performance.now();
     // A ramp of minutes (10,000 calls): say how it goes, on stderr so the result line stays clean.
     const progress = setInterval(() => {
       const elapsed = ((performance.now() - started) / 1000).toFixed(0);
+      const memory = latest
+        ? `, RSS ${(latest.rss / MB).toFixed(0)} MB, heap ${(latest.heapUsed / MB).toFixed(0)} MB`
+        : '';
       process.stderr.write(
-        `${name}: ${elapsed} s, calls per status ${JSON.stringify(latest?.statuses ?? {})}\n`,
+        `${name}: ${elapsed} s, calls per status ${JSON.stringify(latest?.statuses ?? {})}${memory}\n`,
       );
     }, 30_000);
     const up = await place(CALLS, 'hold')
       .then(() =>
         until(
           () => latest,
-          (s) => s.connected >= CALLS,
+          (s) => {
+            // A failed call never comes up: say so now rather than at the end of the hold.
+            const failed = (s.statuses.failed ?? 0) - failedBefore;
+            if (failed > 0) throw new Error(`${failed} calls failed during the ramp`);
+            return s.connected >= CALLS;
+          },
           (HOLD_SECONDS - 10) * 1000,
           'all calls up',
         ),
