@@ -8,6 +8,7 @@
  * socket each, so 20,000 dialogs need no more file descriptors than 2,000.
  */
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { processTree } from './support/process-tree.ts';
@@ -21,7 +22,19 @@ const WARM_UP_CALLS = 50;
  * retransmissions make sipp abort calls.
  */
 const RATE = Number(process.env.BENCH_SIP_RSS_RATE ?? 20);
+/**
+ * Failed calls the ramp tolerates before it stops (BENCH_SIP_RSS_MAX_FAILED): the line then says
+ * how many failed instead of a verdict. 0 by default: the goal is of every call up.
+ */
+const MAX_FAILED = Number(process.env.BENCH_SIP_RSS_MAX_FAILED ?? 0);
 const MB = 1024 * 1024;
+/**
+ * This bench's sipp scenarios: the end-to-end tests' agent-answers.xml and contact-holds.xml,
+ * plus an INVITE copy (pconn's Timer A resend crossing the 200) answered as a retransmission.
+ * With thousands of calls up, the store's statements delay pconn's event loop past T1 now and
+ * then, and sipp aborted every call whose INVITE copy came after its 200 (83 of 4,800).
+ */
+const BENCH_SCENARIO = (file: string) => fileURLToPath(new URL(`./scenarios/${file}`, import.meta.url));
 /** Call states of a call not yet ended. */
 const UNSETTLED = ['queued', 'scheduled', 'dialing_user', 'dialing_contact', 'connected'];
 
@@ -109,9 +122,13 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
     '20',
   ];
   const peers = [
-    runScenario('agent-answers.xml', agentPort, WARM_UP_CALLS + CALLS, open),
+    runScenario(BENCH_SCENARIO('agent-answers-resent-invite.xml'), agentPort, WARM_UP_CALLS + CALLS, open),
     runScenario('contact-hangs-up.xml', warmPort, WARM_UP_CALLS, open),
-    runScenario('contact-holds.xml', holdPort, CALLS, ['-d', String(HOLD_SECONDS * 1000), ...open]),
+    runScenario(BENCH_SCENARIO('contact-holds-resent-invite.xml'), holdPort, CALLS, [
+      '-d',
+      String(HOLD_SECONDS * 1000),
+      ...open,
+    ]),
   ];
   const server = await startServerProcess<{ url: string; token: string; campaigns: string[] }>(
     'pconn-sip-node',
@@ -169,9 +186,9 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
         ),
       );
       await tick;
-      // A failed call never comes up: stop the ramp at once rather than at the end of the hold.
+      // More than a few failed calls: the figure would not be of CALLS calls; stop at once.
       const failed = (latest?.statuses.failed ?? 0) - failedBefore;
-      if (prefix === 'hold' && failed > 0)
+      if (prefix === 'hold' && failed > MAX_FAILED)
         throw new Error(`${failed} calls failed during the ramp (${JSON.stringify(latest?.statuses)})`);
     }
   };
@@ -208,10 +225,10 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
         until(
           () => latest,
           (s) => {
-            // A failed call never comes up: say so now rather than at the end of the hold.
+            // Every call up, or failed (a failed call never comes up).
             const failed = (s.statuses.failed ?? 0) - failedBefore;
-            if (failed > 0) throw new Error(`${failed} calls failed during the ramp`);
-            return s.connected >= CALLS;
+            if (failed > MAX_FAILED) throw new Error(`${failed} calls failed during the ramp`);
+            return s.connected + failed >= CALLS;
           },
           (HOLD_SECONDS - 10) * 1000,
           'all calls up',
@@ -224,7 +241,13 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
     const top = peak ?? collected ?? up;
     const rss = (sample: Sample) => sample.treeRss ?? sample.rss;
     const delta = Math.round((rss(top) - rss(idle)) / MB);
-    const verdict = delta <= goalMb ? 'within goal' : 'OVER GOAL';
+    const failed = (top.statuses.failed ?? 0) - failedBefore;
+    const verdict =
+      failed > 0
+        ? `${failed} calls failed: not all ${CALLS.toLocaleString('en')} up`
+        : delta <= goalMb
+          ? 'within goal'
+          : 'OVER GOAL';
     return `${name}: ${delta} MB (goal ≤ ${goalMb} MB @ ${CALLS.toLocaleString('en')} calls, ${verdict}; idle ${(rss(idle) / MB).toFixed(0)} MB, peak ${(rss(top) / MB).toFixed(0)} MB with ${top.connected} connected calls (${2 * top.connected} dialogs); heap ${(idle.heapUsed / MB).toFixed(0)} → ${(top.heapUsed / MB).toFixed(0)} MB; calls placed at ${RATE}/s, all up ${rampSeconds.toFixed(0)} s after the first POST)`;
   } finally {
     for (const peer of peers) peer.kill();
