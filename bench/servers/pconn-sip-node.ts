@@ -6,6 +6,15 @@
  * recorded as connected; `statuses`: calls per status, both read from the store).
  */
 import { SIP_BENCH_ENV, seedBenchCampaigns, startBenchPconn } from '../support/bench-pconn.ts';
+import { profileSql } from '../support/sql-profile.ts';
+
+/** BENCH_SQL_PROFILE=1: the statements the store spent its time on, every 30 s (a ramp of minutes). */
+const sqlReport = process.env.BENCH_SQL_PROFILE ? profileSql() : undefined;
+if (sqlReport)
+  setInterval(() => {
+    process.stderr.write(`statements of the last 30 s (count, total time):\n${sqlReport.report()}\n`);
+    sqlReport.reset();
+  }, 30_000).unref();
 
 const agents = Number(process.env.BENCH_AGENTS ?? 1000);
 const agentPort = Number(process.env.BENCH_AGENT_PORT);
@@ -15,6 +24,9 @@ const node = await startBenchPconn({
   // Calls queue behind the trunk's cps while thousands are set up: ringing may start late.
   PCONN_AGENT_RING_SECONDS: '120',
   PCONN_CONTACT_RING_SECONDS: '120',
+  // The bench's own POSTs are never slow clients: a 408 here would only mean the event loop was
+  // starved on a loaded machine (seen at 15 s, the default, while 10,000 calls ramp up).
+  PCONN_HTTP_HEADERS_TIMEOUT_MS: '120000',
 });
 const { pconn, url, token } = node;
 // More than 1,000 agents (sip_rss_delta at 10,000 calls) take several campaigns.

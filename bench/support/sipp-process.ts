@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort } from '../../test/e2e/support/sipp.ts';
 
@@ -25,7 +25,8 @@ export function runSipp(args: string[]): SippProcess {
 }
 
 /**
- * sipp running one of the repo's scenarios for `calls` calls on `port` (`extra`: more sipp
+ * sipp running one of the repo's scenarios (a file name in test/e2e/scenarios, or an absolute
+ * path) for `calls` calls on `port` (`extra`: more sipp
  * options); BENCH_SIPP_ERRORS=<dir> keeps each scenario's error log there (diagnosis).
  */
 export function runScenario(
@@ -35,11 +36,12 @@ export function runScenario(
   extra: string[] = [],
 ): SippProcess {
   const errors = process.env.BENCH_SIPP_ERRORS
-    ? ['-trace_err', '-error_file', join(process.env.BENCH_SIPP_ERRORS, `${scenario}.err`)]
+    ? ['-trace_err', '-error_file', join(process.env.BENCH_SIPP_ERRORS, `${basename(scenario)}.err`)]
     : [];
   return runSipp([
     '-sf',
-    join(SCENARIOS, scenario),
+    // A scenario of the end-to-end tests by name, or a bench's own by absolute path.
+    resolve(SCENARIOS, scenario),
     '-p',
     String(port),
     '-m',
