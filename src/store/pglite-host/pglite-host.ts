@@ -22,7 +22,9 @@ export class PgliteHost {
     this.#worker = worker;
     worker.on('message', (message: FromWorker) => this.#onMessage(message));
     worker.on('error', (error) => this.#fail(error));
-    worker.on('exit', (code) => this.#fail(new Error(`the embedded store's thread ended (exit code ${code})`)));
+    worker.on('exit', (code) =>
+      this.#fail(new Error(`the embedded store's thread ended (exit code ${code})`)),
+    );
   }
 
   /** Starts the worker and resolves once PGlite is open (or rejects with why it could not open). */
@@ -33,7 +35,8 @@ export class PgliteHost {
         if (message.op === 'ready') done(undefined);
         else if (message.op === 'failed') done(new Error(message.message));
       };
-      const onExit = (code: number) => done(new Error(`the embedded store's thread ended at start (exit code ${code})`));
+      const onExit = (code: number) =>
+        done(new Error(`the embedded store's thread ended at start (exit code ${code})`));
       const done = (error: Error | undefined) => {
         worker.off('message', onMessage).off('error', done).off('exit', onExit);
         if (error) reject(error);
@@ -118,7 +121,8 @@ export class PgliteHost {
  * (`--import tsx`) on to a worker, so the worker registers tsx itself before importing the file.
  */
 function startWorker(workerData: WorkerOptions): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
   const entry = JSON.stringify(new URL('./pglite-worker.ts', import.meta.url).href);
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`;
   return new Worker(bootstrap, { eval: true, workerData });

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import type { Store } from '../../src/store/open-store.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { PgliteHost } from '../../src/store/pglite-host/pglite-host.ts';
+import { migratedPgliteImage } from '../support/pglite-image.ts';
+
+// Issue 15: the embedded store never runs on the thread that serves HTTP and SIP. PGlite runs
+// each query synchronously on the thread that owns it, so it lives on a worker thread and the
+// main thread speaks the PostgreSQL protocol to it (src/store/pglite-host/).
+describe('the embedded store on its own thread', () => {
+  let store: Store;
+  before(async () => {
+    store = await openStore({ kind: 'pglite', image: await migratedPgliteImage() });
+    await sql`create table thread_probe (id text primary key)`.execute(store.db);
+  });
+  after(() => store.close());
+
+  test('a long query leaves the main thread free: its timers keep ticking meanwhile', async () => {
+    let last = performance.now();
+    let longestGap = 0;
+    let ticks = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      ticks++;
+    }, 5);
+    try {
+      const started = performance.now();
+      await sql`select pg_sleep(1)`.execute(store.db);
+      const took = performance.now() - started;
+      assert.ok(took >= 950, `the query itself took its second (${Math.round(took)} ms)`);
+      // In the main thread the query blocks it for the whole second; the margin is for a busy machine.
+      assert.ok(longestGap < 500, `the main thread stalled ${Math.round(longestGap)} ms during the query`);
+      assert.ok(ticks >= 10, `the 5 ms timer ticked ${ticks} times during one second`);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  test('concurrent transactions never run inside each other: a rollback takes only its own rows', async () => {
+    await sql`truncate thread_probe`.execute(store.db);
+    let aInserted!: () => void;
+    const aHasInserted = new Promise<void>((resolve) => {
+      aInserted = resolve;
+    });
+    const a = store.db.transaction().execute(async (trx) => {
+      await sql`insert into thread_probe values ('a1')`.execute(trx);
+      aInserted();
+      // Holds its transaction open while the others below are sent on other pooled connections.
+      await sql`select pg_sleep(0.3)`.execute(trx);
+      await sql`insert into thread_probe values ('a2')`.execute(trx);
+      throw new Error('a rolls back');
+    });
+    await aHasInserted;
+    const b = store.db.transaction().execute(async (trx) => {
+      await sql`insert into thread_probe values ('b1')`.execute(trx);
+      await sql`insert into thread_probe values ('b2')`.execute(trx);
+    });
+    const outside = sql<{ id: string }>`select id from thread_probe order by id`.execute(store.db);
+    await assert.rejects(a, /a rolls back/);
+    await b;
+    // It runs after a's rollback, and before b or after b's commit: never inside either.
+    const seen = (await outside).rows.map((row) => row.id);
+    assert.ok(
+      seen.length === 0 || seen.join() === 'b1,b2',
+      `a query outside both transactions saw ${JSON.stringify(seen)}`,
+    );
+    const rows = await sql<{ id: string }>`select id from thread_probe order by id`.execute(store.db);
+    assert.deepEqual(
+      rows.rows.map((row) => row.id),
+      ['b1', 'b2'],
+      "b's committed rows stay, a's rolled-back ones are gone",
+    );
+  });
+
+  test('a connection that goes away inside its transaction is rolled back and frees the session', async () => {
+    const host = await PgliteHost.start({ image: await migratedPgliteImage(), settings: [] });
+    const client = () =>
+      new pg.Client({ stream: () => host.stream() as never, user: 'postgres', database: 'template1' });
+    try {
+      const [first, second] = [client(), client()];
+      await first.connect();
+      await second.connect();
+      await first.query('create table dropped_probe (id text)');
+      await first.query('begin');
+      await first.query(`insert into dropped_probe values ('left open')`);
+      // Waits for the session: `first` holds it in its transaction, until its stream is gone.
+      const count = second.query('select count(*)::int as n from dropped_probe');
+      first.on('error', () => {}); // pg reports its stream's end as an error: expected here
+      first.connection.stream.destroy();
+      assert.equal((await count).rows[0]?.n, 0, "the gone connection's insert was rolled back");
+      await second.end();
+    } finally {
+      await host.close();
+    }
+  });
+});
