@@ -64,14 +64,15 @@ await pglite.close();`;
 
 /**
  * The pool of `pg` clients over the PGlite worker. PGlite has one session, which the worker
- * hands to one connection at a time (a transaction keeps it: pglite-host/session-scheduler.ts);
- * a few connections let the worker start the next caller's query while the main thread is
- * still reading the previous answer.
+ * hands to one connection at a time (a transaction keeps it: pglite-host/session-scheduler.ts).
+ * One connection: measured as fast as four (docs/architecture.md "Storage"), since PGlite runs
+ * one statement at a time anyway, and callers queue in the pool exactly as they did in front of
+ * the in-process store.
  */
 function embeddedPool(host: PgliteHost): pg.Pool {
   return new pg.Pool({
     stream: () => host.stream() as never,
-    max: EMBEDDED_POOL_SIZE,
+    max: 1,
     // Connections cost nothing to keep, and an idle timer would hold the process open.
     idleTimeoutMillis: 0,
     user: 'postgres',
@@ -79,9 +80,6 @@ function embeddedPool(host: PgliteHost): pg.Pool {
     ssl: false,
   });
 }
-
-/** Embedded pool size, measured (README "Architecture"): see embeddedPool. */
-const EMBEDDED_POOL_SIZE = Number(process.env.PCONN_EMBEDDED_POOL ?? 4);
 
 /** Opens the store described by `options` and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
