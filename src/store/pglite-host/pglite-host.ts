@@ -121,12 +121,21 @@ export class PgliteHost {
  * (`--import tsx`) on to a worker, so the worker registers tsx itself before importing the file.
  */
 function startWorker(workerData: WorkerOptions): Worker {
+  const options = { workerData, resourceLimits: WORKER_LIMITS };
   if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
+    return new Worker(new URL('./pglite-worker.js', import.meta.url), options);
   const entry = JSON.stringify(new URL('./pglite-worker.ts', import.meta.url).href);
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${entry}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { ...options, eval: true });
 }
+
+/**
+ * The worker's JavaScript heap stays small: PGlite's data lives in its WebAssembly memory and the
+ * wire bytes in ArrayBuffers outside the heap. A small young generation (what the start script's
+ * `--max-semi-space-size=2` does for the main thread; a worker's isolate has its own limits)
+ * keeps idle_rss down (docs/performance.md "Memory").
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2 };
 
 /**
  * One `pg` connection as a Duplex: writes go to the worker, the worker's answers are read.
