@@ -132,6 +132,16 @@ describe('the embedded store on its own thread', () => {
       await host.close();
     }
   });
+
+  test('once the worker is gone, queries fail at once instead of waiting for ever', async () => {
+    const host = await PgliteHost.start({ image: await migratedPgliteImage(), settings: [] });
+    const client = hostClient(host);
+    client.on('error', () => {}); // its stream is destroyed when the worker ends: expected here
+    await client.connect();
+    await host.close();
+    await assert.rejects(client.query('select 1'), 'a connected client fails');
+    await assert.rejects(hostClient(host).connect(), 'a new connection fails');
+  });
 });
 
 /** A pg client of its own on the embedded store's worker, as the store's pool makes them. */
