@@ -65,8 +65,8 @@ await pglite.close();`;
 /**
  * The pool of `pg` clients over the PGlite worker. PGlite has one session, which the worker
  * hands to one connection at a time (a transaction keeps it: pglite-host/session-scheduler.ts).
- * One connection: measured as fast as four (docs/architecture.md "Storage"), since PGlite runs
- * one statement at a time anyway, and callers queue in the pool exactly as they did in front of
+ * One connection: four were not measurably faster (docs/architecture.md "Storage"; PGlite runs
+ * one statement at a time anyway), and callers queue in the pool exactly as they did in front of
  * the in-process store.
  */
 function embeddedPool(host: PgliteHost): pg.Pool {
