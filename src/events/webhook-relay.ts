@@ -48,6 +48,8 @@ const CHAIN_LENGTH = 5;
 // (thousands of accepted calls/s) a round per commit took a quarter of the store's time; 50 ms
 // of batching costs the events_lag goal (≤ 1 s) little.
 const MIN_ROUND_GAP_MS = 50;
+// Retry wake-ups closer together than this share one timer.
+const RETRY_WAKE_SLACK_MS = 20;
 
 /**
  * Delivers the event outbox to webhook endpoints: fans new events out into delivery rows,
@@ -61,11 +63,12 @@ export class WebhookRelay {
   readonly owner = `relay-${randomBytes(6).toString('hex')}`;
   private running = false;
   private timer?: NodeJS.Timeout;
+  /** What the pending timer is: the fallback poll (a wake brings it forward) or a woken round. */
+  private timerKind: 'poll' | 'wake' = 'poll';
   private ticking?: Promise<void>;
   private again = false;
-  private lastRoundAt = 0;
-  /** The pending timer is the fallback poll (a wake may bring it forward). */
-  private timerIsPoll = false;
+  /** performance.now() when the last round began: the gap is a pace, not a time of day (the Clock may be stepped). */
+  private lastRoundAt = Number.NEGATIVE_INFINITY;
   // What a round has to look at: new outbox rows (fan out) and deliveries that may have become
   // claimable (claim). Skipping the clean half keeps the relay's statements on the shared
   // connection down to what changed; the poll sets both, for other nodes' writes and due retries.
@@ -75,6 +78,9 @@ export class WebhookRelay {
   /** Successful attempts not yet recorded: written together at the start of the next round. */
   private delivered: DeliveredAttempt[] = [];
   private unsubscribe?: () => void;
+  /** When failed attempts become due again (performance.now()), soonest first; one timer for the first. */
+  private retriesDue: number[] = [];
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly deps: {
@@ -95,7 +101,7 @@ export class WebhookRelay {
       this.outboxDirty = true;
       this.wake();
     });
-    this.schedule(0);
+    this.schedule('wake', 0);
   }
 
   /** Asks for a round now (a delivery was queued again, or one finished). */
@@ -104,15 +110,46 @@ export class WebhookRelay {
     this.requestRound();
   }
 
+  /**
+   * A round as soon as the gap allows: after the one running, or in place of the pending poll —
+   * a wake that left the poll timer standing would wait up to PCONN_EVENTS_POLL_MS, which is
+   * how every event used to wait for the poll.
+   */
   private requestRound(): void {
     if (!this.running) return;
     if (this.ticking) this.again = true;
-    else if (!this.timer || this.timerIsPoll) this.schedule(this.gapLeft());
+    else if (!this.timer || this.timerKind === 'poll') this.schedule('wake', this.gapLeft());
+  }
+
+  /** Wakes the relay when a retry falls due, so its backoff and not the fallback poll decides when it goes. */
+  private wakeAfter(delayMs: number): void {
+    const due = performance.now() + delayMs;
+    // Retries due within a few ms of one already waited for are claimed by the same round.
+    if (this.retriesDue.some((at) => Math.abs(at - due) < RETRY_WAKE_SLACK_MS)) return;
+    this.retriesDue.push(due);
+    this.retriesDue.sort((a, b) => a - b);
+    this.armRetryTimer();
+  }
+
+  private armRetryTimer(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const first = this.retriesDue[0];
+    if (first === undefined || !this.running) return;
+    this.retryTimer = setTimeout(
+      () => {
+        const now = performance.now();
+        this.retriesDue = this.retriesDue.filter((at) => at > now);
+        this.wake();
+        this.armRetryTimer();
+      },
+      Math.max(0, first - performance.now()),
+    );
   }
 
   /** Time until another round may start (MIN_ROUND_GAP_MS after the last one began). */
   private gapLeft(): number {
-    return Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - this.deps.clock.now().getTime());
+    return Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - performance.now());
   }
 
   /** Stops claiming and waits for the requests in flight (each bounded by the timeout). */
@@ -120,6 +157,7 @@ export class WebhookRelay {
     this.running = false;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.ticking;
     await Promise.allSettled([...this.inFlight]);
     await this.flushDelivered().catch((error: unknown) =>
@@ -135,21 +173,24 @@ export class WebhookRelay {
     await settleDelivered(this.deps.db, this.owner, batch);
   }
 
-  private schedule(delay: number): void {
+  private schedule(kind: 'poll' | 'wake', delay: number): void {
     if (this.timer) clearTimeout(this.timer);
+    this.timerKind = kind;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (kind === 'poll') {
+        // The fallback poll looks at everything: other nodes' writes, retries that became due.
+        this.outboxDirty = true;
+        this.deliveriesDirty = true;
+      }
+      this.lastRoundAt = performance.now();
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
         if (!this.running) return;
         const again = this.again;
         this.again = false;
-        this.schedule(again ? 0 : this.deps.options.pollMs);
-        if (!again) {
-          // The next round is the fallback poll: look at everything.
-          this.outboxDirty = true;
-          this.deliveriesDirty = true;
-        }
+        if (again) this.schedule('wake', this.gapLeft());
+        else this.schedule('poll', this.deps.options.pollMs);
       });
     }, delay);
   }
@@ -286,6 +327,9 @@ export class WebhookRelay {
         },
       });
     });
+    // After the settle has committed: the round it wakes must find the delivery pending again.
+    if (next.status === 'pending')
+      this.wakeAfter(Math.max(0, next.nextAttemptAt.getTime() - clock.now().getTime()));
     return false;
   }
 }
