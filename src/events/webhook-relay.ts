@@ -12,6 +12,7 @@ import { type DeliveryNext, settleDelivery } from '../store/webhooks/settle-deli
 import { eventIdOf, toEventEnvelope } from './event-envelope.ts';
 import type { OutboxSignal } from './outbox-signal.ts';
 import { retryDelayMs } from './retry-delay.ts';
+import { RetryWakeups } from './retry-wakeups.ts';
 import { sendWebhook } from './webhook-sender.ts';
 import { signingSecrets, signWebhook } from './webhook-signer.ts';
 
@@ -46,13 +47,15 @@ const FAN_OUT_BATCH = 500;
 const CHAIN_LENGTH = 5;
 // Woken rounds are at least this far apart: every committed call wakes the relay, and under load
 // (thousands of accepted calls/s) a round per commit took a quarter of the store's time; 50 ms
-// of batching costs the events_lag goal (≤ 1 s) little.
+// of batching costs the events_lag goal (≤ 250 ms at p99) a fifth of it at most.
 const MIN_ROUND_GAP_MS = 50;
 
 /**
  * Delivers the event outbox to webhook endpoints: fans new events out into delivery rows,
  * claims due ones with a lease (per-subject order kept by the claim), POSTs each signed payload
- * outside any transaction, then records the attempt and schedules a retry or gives up — after
+ * outside any transaction — a subject's deliveries one after another on an in-memory lane that
+ * later claims of the same subject join, so a call's next event goes out as soon as the previous
+ * one is answered — then records the attempt and schedules a retry or gives up — after
  * the last retry the endpoint is disabled and a `webhook.endpoint_disabled` event is written.
  * All state is in the database, so a restart or another node carries on where this one stopped.
  */
@@ -61,20 +64,33 @@ export class WebhookRelay {
   readonly owner = `relay-${randomBytes(6).toString('hex')}`;
   private running = false;
   private timer?: NodeJS.Timeout;
+  /** What the pending timer is: the fallback poll (a wake brings it forward) or a woken round. */
+  private timerKind: 'poll' | 'wake' = 'poll';
   private ticking?: Promise<void>;
   private again = false;
-  private lastRoundAt = 0;
-  /** The pending timer is the fallback poll (a wake may bring it forward). */
-  private timerIsPoll = false;
+  /** performance.now() when the last round began: the gap is a pace, not a time of day (the Clock may be stepped). */
+  private lastRoundAt = Number.NEGATIVE_INFINITY;
   // What a round has to look at: new outbox rows (fan out) and deliveries that may have become
   // claimable (claim). Skipping the clean half keeps the relay's statements on the shared
   // connection down to what changed; the poll sets both, for other nodes' writes and due retries.
   private outboxDirty = true;
   private deliveriesDirty = true;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The (endpoint, subject) lanes being sent, by laneKey: a later claim of the subject joins its queue. */
+  private readonly lanes = new Map<string, Lane>();
+  /**
+   * Lanes a failure closed, once that failure is recorded: forgotten at the start of the next
+   * round. Until then a claim that overlapped the record may still hand out the failed
+   * delivery's successors; the closed lane gives them back instead of letting a new lane send
+   * them ahead of the retry.
+   */
+  private closedLanes: string[] = [];
+  /** The last claim may have left due deliveries behind (it was full, or gave some back). */
+  private leftBehind = false;
   /** Successful attempts not yet recorded: written together at the start of the next round. */
   private delivered: DeliveredAttempt[] = [];
   private unsubscribe?: () => void;
+  private readonly retries = new RetryWakeups(() => this.wake());
 
   constructor(
     private readonly deps: {
@@ -91,11 +107,12 @@ export class WebhookRelay {
   /** Starts polling and listening for new events. */
   start(): void {
     this.running = true;
+    // A write only needs a fan-out; the claim follows when the fan-out made deliveries.
     this.unsubscribe = this.deps.signal.subscribe(() => {
       this.outboxDirty = true;
-      this.wake();
+      this.requestRound();
     });
-    this.schedule(0);
+    this.schedule('wake', 0);
   }
 
   /** Asks for a round now (a delivery was queued again, or one finished). */
@@ -104,15 +121,20 @@ export class WebhookRelay {
     this.requestRound();
   }
 
+  /**
+   * A round as soon as the gap allows: after the one running, or in place of the pending poll —
+   * a wake that left the poll timer standing would wait up to PCONN_EVENTS_POLL_MS, which is
+   * how every event used to wait for the poll.
+   */
   private requestRound(): void {
     if (!this.running) return;
     if (this.ticking) this.again = true;
-    else if (!this.timer || this.timerIsPoll) this.schedule(this.gapLeft());
+    else if (!this.timer || this.timerKind === 'poll') this.schedule('wake', this.gapLeft());
   }
 
   /** Time until another round may start (MIN_ROUND_GAP_MS after the last one began). */
   private gapLeft(): number {
-    return Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - this.deps.clock.now().getTime());
+    return Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - performance.now());
   }
 
   /** Stops claiming and waits for the requests in flight (each bounded by the timeout). */
@@ -120,6 +142,7 @@ export class WebhookRelay {
     this.running = false;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
+    this.retries.stop();
     await this.ticking;
     await Promise.allSettled([...this.inFlight]);
     await this.flushDelivered().catch((error: unknown) =>
@@ -135,21 +158,24 @@ export class WebhookRelay {
     await settleDelivered(this.deps.db, this.owner, batch);
   }
 
-  private schedule(delay: number): void {
+  private schedule(kind: 'poll' | 'wake', delay: number): void {
     if (this.timer) clearTimeout(this.timer);
+    this.timerKind = kind;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (kind === 'poll') {
+        // The fallback poll looks at everything: other nodes' writes, retries that became due.
+        this.outboxDirty = true;
+        this.deliveriesDirty = true;
+      }
+      this.lastRoundAt = performance.now();
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
         if (!this.running) return;
         const again = this.again;
         this.again = false;
-        this.schedule(again ? 0 : this.deps.options.pollMs);
-        if (!again) {
-          // The next round is the fallback poll: look at everything.
-          this.outboxDirty = true;
-          this.deliveriesDirty = true;
-        }
+        if (again) this.schedule('wake', this.gapLeft());
+        else this.schedule('poll', this.deps.options.pollMs);
       });
     }, delay);
   }
@@ -157,6 +183,7 @@ export class WebhookRelay {
   private async tick(): Promise<void> {
     const { db, options } = this.deps;
     try {
+      for (const key of this.closedLanes.splice(0)) this.lanes.delete(key);
       await this.flushDelivered();
       while (this.outboxDirty && this.running) {
         this.outboxDirty = false;
@@ -176,19 +203,8 @@ export class WebhookRelay {
         this.leaseMs(),
         this.deps.clock.now(),
       );
-      for (const chain of chains) {
-        const job = this.deliverChain(chain).catch((error: unknown) =>
-          this.deps.logger.error(
-            { err: error, deliveryId: chain[0]?.id },
-            'webhook delivery failed to settle',
-          ),
-        );
-        this.inFlight.add(job);
-        void job.finally(() => {
-          this.inFlight.delete(job);
-          this.wake();
-        });
-      }
+      this.leftBehind = chains.length >= room;
+      for (const chain of chains) this.enqueue(chain);
     } catch (error) {
       this.deps.logger.error({ err: error }, 'webhook relay round failed');
     }
@@ -199,24 +215,75 @@ export class WebhookRelay {
     return this.deps.options.timeoutMs * (CHAIN_LENGTH + 1) + 1000;
   }
 
-  /** Sends a chain in order, each event after the previous one's 2xx; stops at a failure. */
-  private async deliverChain(chain: readonly ClaimedDelivery[]): Promise<void> {
-    for (const [index, delivery] of chain.entries()) {
-      const rest = chain.slice(index + 1).map((d) => d.id);
-      if (!this.running) {
-        await releaseDeliveries(
-          this.deps.db,
-          this.owner,
-          chain.slice(index).map((d) => d.id),
-        );
+  /**
+   * Sends a claimed chain: on a lane of its own, or queued behind the deliveries of the same
+   * subject this relay is already sending (the claim let it head a chain because those are
+   * leased here). A chain that cannot wait there is given back, to be claimed again later.
+   */
+  private enqueue(chain: readonly ClaimedDelivery[]): void {
+    const first = chain[0];
+    if (!first) return;
+    const key = laneKey(first);
+    const lane = this.lanes.get(key);
+    if (lane) {
+      const fresh = chain.filter((d) => !lane.ids.has(d.id));
+      // Closed: an earlier delivery failed and is retried first. Full: the tail would wait
+      // longer than its lease lasts (each queued request may take the whole timeout).
+      if (lane.closed || lane.queue.length + fresh.length > CHAIN_LENGTH) {
+        this.leftBehind = true;
+        void this.giveBack(fresh.map((d) => d.id));
         return;
       }
-      if (!(await this.deliver(delivery, rest))) return;
+      for (const d of fresh) lane.ids.add(d.id);
+      lane.queue.push(...fresh);
+      return;
+    }
+    const fresh: Lane = { queue: [...chain], ids: new Set(chain.map((d) => d.id)), closed: false };
+    this.lanes.set(key, fresh);
+    const job = this.runLane(key, fresh).catch((error: unknown) =>
+      this.deps.logger.error({ err: error, deliveryId: first.id }, 'webhook delivery failed to settle'),
+    );
+    this.inFlight.add(job);
+    void job.finally(() => {
+      this.inFlight.delete(job);
+      // Its room in flight is free again: claim what the last claim had to leave.
+      if (this.leftBehind) this.wake();
+    });
+  }
+
+  private async giveBack(ids: readonly number[]): Promise<void> {
+    await releaseDeliveries(this.deps.db, this.owner, ids).catch((error: unknown) =>
+      this.deps.logger.error({ err: error }, 'releasing webhook deliveries failed'),
+    );
+  }
+
+  /** Sends a lane's queue in order, each event after the previous one's 2xx; stops at a failure. */
+  private async runLane(key: string, lane: Lane): Promise<void> {
+    try {
+      for (let next = lane.queue.shift(); next; next = lane.queue.shift()) {
+        if (!this.running) {
+          lane.closed = true;
+          await releaseDeliveries(this.deps.db, this.owner, [
+            next.id,
+            ...lane.queue.splice(0).map((d) => d.id),
+          ]);
+          return;
+        }
+        if (!(await this.deliver(next, lane))) return;
+      }
+    } finally {
+      // Same turn as the last answer: a claim handled after this starts a new lane.
+      if (!lane.closed) this.lanes.delete(key);
+      else if (lane.unrecorded) {
+        // The failure could not be recorded: the delivery stays leased here and must not be
+        // overtaken by its successors until the lease runs out and it is claimed again.
+        setTimeout(() => this.closedLanes.push(key), this.leaseMs()).unref();
+      } else this.closedLanes.push(key);
     }
   }
 
-  /** One attempt; a failure is recorded (with the rest of its chain released) before it returns false. */
-  private async deliver(delivery: ClaimedDelivery, rest: readonly number[]): Promise<boolean> {
+  /** One attempt; a failure closes the lane and is recorded (the rest of the lane released) before it returns false. */
+  private async deliver(delivery: ClaimedDelivery, lane: Lane): Promise<boolean> {
     const { clock, options } = this.deps;
     const payload = JSON.stringify(toEventEnvelope({ ...delivery.event }));
     const at = clock.now();
@@ -251,12 +318,16 @@ export class WebhookRelay {
       });
       return true;
     }
+    // Closed in the same turn as the answer: nothing joins the lane from here on.
+    lane.closed = true;
+    const rest = lane.queue.splice(0).map((d) => d.id);
     const attempt = { at, statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
     const delay = retryDelayMs(options.retrySchedule, delivery.attempts - delivery.retryBase);
     const next: DeliveryNext =
       delay === undefined
         ? { status: 'failed' }
         : { status: 'pending', nextAttemptAt: new Date(clock.now().getTime() + delay) };
+    lane.unrecorded = true;
     await this.deps.db.transaction().execute(async (tx) => {
       await releaseDeliveries(tx, this.owner, rest);
       const settled = await settleDelivery(tx, { id: delivery.id, owner: this.owner }, attempt, next);
@@ -286,6 +357,24 @@ export class WebhookRelay {
         },
       });
     });
+    // After the settle has committed: the round it wakes must find the delivery pending again.
+    lane.unrecorded = false;
+    if (next.status === 'pending')
+      this.retries.after(Math.max(0, next.nextAttemptAt.getTime() - clock.now().getTime()));
     return false;
   }
+}
+
+/** Deliveries of one subject to one endpoint that this relay sends one after another. */
+interface Lane {
+  queue: ClaimedDelivery[];
+  /** Every delivery the lane was given (sent or queued): a claim naming one again adds nothing. */
+  ids: Set<number>;
+  closed: boolean;
+  /** A failed attempt of the lane is being recorded, or its record failed. */
+  unrecorded?: boolean;
+}
+
+function laneKey(delivery: ClaimedDelivery): string {
+  return `${delivery.tenantId}\n${delivery.endpointId}\n${delivery.subject}`;
 }

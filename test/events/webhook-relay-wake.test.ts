@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { systemClock } from '../../src/domain/clock.ts';
+import { OutboxSignal } from '../../src/events/outbox-signal.ts';
+import { WebhookRelay } from '../../src/events/webhook-relay.ts';
+import type { Db } from '../../src/store/database.ts';
+import { appendSubjectEvent } from '../../src/store/webhooks/append-subject-event.ts';
+import { stopTestPostgres } from '../support/postgres-server.ts';
+import { STORE_KINDS } from '../support/store-kinds.ts';
+import { WebhookReceiver } from './webhook-receiver.ts';
+
+// The fallback poll is ten minutes: whatever is delivered below was delivered because the relay
+// was woken (an outbox write on this node, an answered chain, a retry falling due), not by it.
+const LONG_POLL_MS = 600_000;
+// Generous for a loaded two-core machine; a missed wake costs the whole poll.
+const WITHIN_MS = 4000;
+const RETRY_MS = 1000;
+
+after(() => stopTestPostgres());
+
+for (const [kind, open] of STORE_KINDS) {
+  describe(`webhook relay wake-ups (${kind})`, () => {
+    const receiver = new WebhookReceiver();
+    const signal = new OutboxSignal();
+    let db: Db;
+    let relay: WebhookRelay;
+    let close: () => Promise<void>;
+
+    before(async () => {
+      await receiver.start();
+      const { store, drop } = await open();
+      // As in main.ts: every outbox write notifies the signal.
+      db = store.db.withPlugin(signal.plugin());
+      const secret = `whsec_${randomBytes(24).toString('base64')}`;
+      receiver.secrets = [secret];
+      await sql`insert into tenants (id, name) values ('t1', 'T1') on conflict do nothing`.execute(db);
+      const data = { url: receiver.url, secret, enabled: true, events: ['*'] };
+      await sql`insert into webhook_endpoints (tenant_id, id, data, created_at)
+        values ('t1', 'hook', ${JSON.stringify(data)}::jsonb, now() - interval '1 minute')`.execute(db);
+      relay = new WebhookRelay({
+        db,
+        signal,
+        clock: systemClock,
+        logger: pino({ level: 'silent' }),
+        options: {
+          pollMs: LONG_POLL_MS,
+          timeoutMs: 2000,
+          retrySchedule: [RETRY_MS, RETRY_MS],
+          concurrency: 8,
+          allowPrivate: true,
+        },
+      });
+      relay.start();
+      close = async () => {
+        await relay.stop();
+        await store.close();
+        await drop();
+      };
+    });
+    after(async () => {
+      await close();
+      await receiver.stop();
+    });
+
+    /** Writes one event about campaign `subject` in its own transaction; answers its sequence. */
+    const write = (subject: string) =>
+      db.transaction().execute((tx) =>
+        appendSubjectEvent(tx, {
+          tenantId: 't1',
+          subjectType: 'campaign',
+          subjectId: subject,
+          campaignId: subject,
+          type: 'campaign.status_changed',
+          data: { n: subject },
+        }),
+      );
+
+    const acknowledgedOf = (subject: string) =>
+      receiver
+        .acknowledged()
+        .filter((r) => r.event.data.n === subject)
+        .map((r) => r.event.sequence);
+
+    test('each write is delivered within seconds, in order, although the poll is ten minutes', async () => {
+      // Written one by one, each after the previous one was delivered: every write must wake the
+      // relay again (an idle relay sits on its poll timer).
+      for (let sequence = 1; sequence <= 3; sequence++) {
+        assert.equal(await write('a'), sequence);
+        await receiver.waitFor(
+          () => acknowledgedOf('a').length === sequence,
+          WITHIN_MS,
+          () => `event ${sequence} of a: ${receiver.requests.length} requests`,
+        );
+      }
+      // Written faster than they are delivered: successors follow their answered predecessors.
+      for (let i = 0; i < 5; i++) await write('b');
+      await receiver.waitFor(
+        () => acknowledgedOf('b').length === 5,
+        WITHIN_MS,
+        () => `b: ${acknowledgedOf('b')}`,
+      );
+      assert.deepEqual(acknowledgedOf('b'), [1, 2, 3, 4, 5], 'delivered in order');
+      assert.deepEqual(receiver.unverified, [], 'signed');
+    });
+
+    test("a subject's next event is claimed while the previous one is in flight, and sent after its answer", async () => {
+      let answer = () => {};
+      const answered = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      receiver.hold = (r) => (r.event.data.n === 'p' && r.event.sequence === 1 ? answered : undefined);
+      await write('p');
+      await receiver.waitFor(
+        () => receiver.requests.some((r) => r.event.data.n === 'p'),
+        WITHIN_MS,
+        () => 'the first event of p in flight',
+      );
+      await write('p');
+      // Pipelined: the relay leases the second event while the first is still unanswered (it used
+      // to wait for the answer, then a round to record it, then another claim).
+      const leasedHere = async () => {
+        const rows = await sql<{ lease_owner: string | null }>`
+          select d.lease_owner from webhook_deliveries d join call_events e on e.id = d.event_id
+          where e.subject_id = 'p' and e.sequence = 2`.execute(db);
+        return rows.rows[0]?.lease_owner === relay.owner;
+      };
+      const deadline = Date.now() + WITHIN_MS;
+      while (!(await leasedHere())) {
+        assert.ok(Date.now() < deadline, 'the second event of p is claimed while the first is in flight');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(
+        receiver.requests.filter((r) => r.event.data.n === 'p').length,
+        1,
+        'the second waits for the answer to the first',
+      );
+      answer();
+      await receiver.waitFor(
+        () => acknowledgedOf('p').length === 2,
+        WITHIN_MS,
+        () => `p: ${acknowledgedOf('p')}`,
+      );
+      assert.deepEqual(
+        receiver.requests.filter((r) => r.event.data.n === 'p').map((r) => r.event.sequence),
+        [1, 2],
+        'the second is sent only after the first was answered',
+      );
+      receiver.hold = () => undefined;
+    });
+
+    test('a failed attempt is retried when its backoff ends, with nothing else waking the relay', async () => {
+      let failed = false;
+      receiver.respond = () => {
+        if (failed) return 204;
+        failed = true;
+        return 503;
+      };
+      await write('c');
+      // ±20 % jitter on the backoff.
+      await receiver.waitFor(
+        () => acknowledgedOf('c').length === 1,
+        RETRY_MS * 1.2 + WITHIN_MS,
+        () => `c: ${receiver.requests.filter((r) => r.event.data.n === 'c').map((r) => r.answered)}`,
+      );
+      assert.deepEqual(
+        receiver.requests.filter((r) => r.event.data.n === 'c').map((r) => r.answered),
+        [503, 204],
+        'one failure, then the retry',
+      );
+    });
+  });
+}
