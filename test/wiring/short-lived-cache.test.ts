@@ -42,7 +42,11 @@ test('a failed lookup is not kept', async () => {
 
 test('a forgotten key is looked up at the next get, however fresh it was', async () => {
   let version = 1;
-  const cache = new ShortLivedCache(async () => version, 60_000, () => 0);
+  const cache = new ShortLivedCache(
+    async () => version,
+    60_000,
+    () => 0,
+  );
   assert.equal(await cache.get('t'), 1);
   version = 2;
   assert.equal(await cache.get('t'), 1, 'cached');
