@@ -12,7 +12,6 @@ import { type DeliveryNext, settleDelivery } from '../store/webhooks/settle-deli
 import { eventIdOf, toEventEnvelope } from './event-envelope.ts';
 import type { OutboxSignal } from './outbox-signal.ts';
 import { retryDelayMs } from './retry-delay.ts';
-import { RetryWakeups } from './retry-wakeups.ts';
 import { sendWebhook } from './webhook-sender.ts';
 import { signingSecrets, signWebhook } from './webhook-signer.ts';
 
@@ -49,6 +48,8 @@ const CHAIN_LENGTH = 5;
 // (thousands of accepted calls/s) a round per commit took a quarter of the store's time; 50 ms
 // of batching costs the events_lag goal (≤ 1 s) little.
 const MIN_ROUND_GAP_MS = 50;
+// Retry wake-ups closer together than this share one timer.
+const RETRY_WAKE_SLACK_MS = 20;
 
 /**
  * Delivers the event outbox to webhook endpoints: fans new events out into delivery rows,
@@ -90,7 +91,9 @@ export class WebhookRelay {
   /** Successful attempts not yet recorded: written together at the start of the next round. */
   private delivered: DeliveredAttempt[] = [];
   private unsubscribe?: () => void;
-  private readonly retries = new RetryWakeups(() => this.wake());
+  /** When failed attempts become due again (performance.now()), soonest first; one timer for the first. */
+  private retriesDue: number[] = [];
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly deps: {
@@ -132,6 +135,32 @@ export class WebhookRelay {
     else if (!this.timer || this.timerKind === 'poll') this.schedule('wake', this.gapLeft());
   }
 
+  /** Wakes the relay when a retry falls due, so its backoff and not the fallback poll decides when it goes. */
+  private wakeAfter(delayMs: number): void {
+    const due = performance.now() + delayMs;
+    // Retries due within a few ms of one already waited for are claimed by the same round.
+    if (this.retriesDue.some((at) => Math.abs(at - due) < RETRY_WAKE_SLACK_MS)) return;
+    this.retriesDue.push(due);
+    this.retriesDue.sort((a, b) => a - b);
+    this.armRetryTimer();
+  }
+
+  private armRetryTimer(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const first = this.retriesDue[0];
+    if (first === undefined || !this.running) return;
+    this.retryTimer = setTimeout(
+      () => {
+        const now = performance.now();
+        this.retriesDue = this.retriesDue.filter((at) => at > now);
+        this.wake();
+        this.armRetryTimer();
+      },
+      Math.max(0, first - performance.now()),
+    );
+  }
+
   /** Time until another round may start (MIN_ROUND_GAP_MS after the last one began). */
   private gapLeft(): number {
     return Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - performance.now());
@@ -142,7 +171,7 @@ export class WebhookRelay {
     this.running = false;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
-    this.retries.stop();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.ticking;
     await Promise.allSettled([...this.inFlight]);
     await this.flushDelivered().catch((error: unknown) =>
@@ -360,7 +389,7 @@ export class WebhookRelay {
     // After the settle has committed: the round it wakes must find the delivery pending again.
     lane.unrecorded = false;
     if (next.status === 'pending')
-      this.retries.after(Math.max(0, next.nextAttemptAt.getTime() - clock.now().getTime()));
+      this.wakeAfter(Math.max(0, next.nextAttemptAt.getTime() - clock.now().getTime()));
     return false;
   }
 }
