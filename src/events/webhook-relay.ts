@@ -86,8 +86,6 @@ export class WebhookRelay {
    * them ahead of the retry.
    */
   private closedLanes: string[] = [];
-  /** The last claim may have left due deliveries behind (it was full, or gave some back). */
-  private leftBehind = false;
   /** Successful attempts not yet recorded: written together at the start of the next round. */
   private delivered: DeliveredAttempt[] = [];
   private unsubscribe?: () => void;
@@ -110,10 +108,9 @@ export class WebhookRelay {
   /** Starts polling and listening for new events. */
   start(): void {
     this.running = true;
-    // A write only needs a fan-out; the claim follows when the fan-out made deliveries.
     this.unsubscribe = this.deps.signal.subscribe(() => {
       this.outboxDirty = true;
-      this.requestRound();
+      this.wake();
     });
     this.schedule('wake', 0);
   }
@@ -232,7 +229,6 @@ export class WebhookRelay {
         this.leaseMs(),
         this.deps.clock.now(),
       );
-      this.leftBehind = chains.length >= room;
       for (const chain of chains) this.enqueue(chain);
     } catch (error) {
       this.deps.logger.error({ err: error }, 'webhook relay round failed');
@@ -259,7 +255,6 @@ export class WebhookRelay {
       // Closed: an earlier delivery failed and is retried first. Full: the tail would wait
       // longer than its lease lasts (each queued request may take the whole timeout).
       if (lane.closed || lane.queue.length + fresh.length > CHAIN_LENGTH) {
-        this.leftBehind = true;
         void this.giveBack(fresh.map((d) => d.id));
         return;
       }
@@ -275,8 +270,7 @@ export class WebhookRelay {
     this.inFlight.add(job);
     void job.finally(() => {
       this.inFlight.delete(job);
-      // Its room in flight is free again: claim what the last claim had to leave.
-      if (this.leftBehind) this.wake();
+      this.wake();
     });
   }
 
