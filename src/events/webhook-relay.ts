@@ -54,9 +54,7 @@ const RETRY_WAKE_SLACK_MS = 20;
 /**
  * Delivers the event outbox to webhook endpoints: fans new events out into delivery rows,
  * claims due ones with a lease (per-subject order kept by the claim), POSTs each signed payload
- * outside any transaction — a subject's deliveries one after another on an in-memory lane that
- * later claims of the same subject join, so a call's next event goes out as soon as the previous
- * one is answered — then records the attempt and schedules a retry or gives up — after
+ * outside any transaction, then records the attempt and schedules a retry or gives up — after
  * the last retry the endpoint is disabled and a `webhook.endpoint_disabled` event is written.
  * All state is in the database, so a restart or another node carries on where this one stopped.
  */
@@ -296,12 +294,8 @@ export class WebhookRelay {
       }
     } finally {
       // Same turn as the last answer: a claim handled after this starts a new lane.
-      if (!lane.closed) this.lanes.delete(key);
-      else if (lane.unrecorded) {
-        // The failure could not be recorded: the delivery stays leased here and must not be
-        // overtaken by its successors until the lease runs out and it is claimed again.
-        setTimeout(() => this.closedLanes.push(key), this.leaseMs()).unref();
-      } else this.closedLanes.push(key);
+      if (lane.closed) this.closedLanes.push(key);
+      else this.lanes.delete(key);
     }
   }
 
@@ -350,7 +344,6 @@ export class WebhookRelay {
       delay === undefined
         ? { status: 'failed' }
         : { status: 'pending', nextAttemptAt: new Date(clock.now().getTime() + delay) };
-    lane.unrecorded = true;
     await this.deps.db.transaction().execute(async (tx) => {
       await releaseDeliveries(tx, this.owner, rest);
       const settled = await settleDelivery(tx, { id: delivery.id, owner: this.owner }, attempt, next);
@@ -381,7 +374,6 @@ export class WebhookRelay {
       });
     });
     // After the settle has committed: the round it wakes must find the delivery pending again.
-    lane.unrecorded = false;
     if (next.status === 'pending')
       this.wakeAfter(Math.max(0, next.nextAttemptAt.getTime() - clock.now().getTime()));
     return false;
@@ -394,8 +386,6 @@ interface Lane {
   /** Every delivery the lane was given (sent or queued): a claim naming one again adds nothing. */
   ids: Set<number>;
   closed: boolean;
-  /** A failed attempt of the lane is being recorded, or its record failed. */
-  unrecorded?: boolean;
 }
 
 function laneKey(delivery: ClaimedDelivery): string {
