@@ -75,15 +75,6 @@ export class WebhookRelay {
   private outboxDirty = true;
   private deliveriesDirty = true;
   private readonly inFlight = new Set<Promise<void>>();
-  /** The (endpoint, subject) lanes being sent, by laneKey: a later claim of the subject joins its queue. */
-  private readonly lanes = new Map<string, Lane>();
-  /**
-   * Lanes a failure closed, once that failure is recorded: forgotten at the start of the next
-   * round. Until then a claim that overlapped the record may still hand out the failed
-   * delivery's successors; the closed lane gives them back instead of letting a new lane send
-   * them ahead of the retry.
-   */
-  private closedLanes: string[] = [];
   /** Successful attempts not yet recorded: written together at the start of the next round. */
   private delivered: DeliveredAttempt[] = [];
   private unsubscribe?: () => void;
@@ -207,7 +198,6 @@ export class WebhookRelay {
   private async tick(): Promise<void> {
     const { db, options } = this.deps;
     try {
-      for (const key of this.closedLanes.splice(0)) this.lanes.delete(key);
       await this.flushDelivered();
       while (this.outboxDirty && this.running) {
         this.outboxDirty = false;
@@ -227,7 +217,19 @@ export class WebhookRelay {
         this.leaseMs(),
         this.deps.clock.now(),
       );
-      for (const chain of chains) this.enqueue(chain);
+      for (const chain of chains) {
+        const job = this.deliverChain(chain).catch((error: unknown) =>
+          this.deps.logger.error(
+            { err: error, deliveryId: chain[0]?.id },
+            'webhook delivery failed to settle',
+          ),
+        );
+        this.inFlight.add(job);
+        void job.finally(() => {
+          this.inFlight.delete(job);
+          this.wake();
+        });
+      }
     } catch (error) {
       this.deps.logger.error({ err: error }, 'webhook relay round failed');
     }
@@ -238,69 +240,24 @@ export class WebhookRelay {
     return this.deps.options.timeoutMs * (CHAIN_LENGTH + 1) + 1000;
   }
 
-  /**
-   * Sends a claimed chain: on a lane of its own, or queued behind the deliveries of the same
-   * subject this relay is already sending (the claim let it head a chain because those are
-   * leased here). A chain that cannot wait there is given back, to be claimed again later.
-   */
-  private enqueue(chain: readonly ClaimedDelivery[]): void {
-    const first = chain[0];
-    if (!first) return;
-    const key = laneKey(first);
-    const lane = this.lanes.get(key);
-    if (lane) {
-      const fresh = chain.filter((d) => !lane.ids.has(d.id));
-      // Closed: an earlier delivery failed and is retried first. Full: the tail would wait
-      // longer than its lease lasts (each queued request may take the whole timeout).
-      if (lane.closed || lane.queue.length + fresh.length > CHAIN_LENGTH) {
-        void this.giveBack(fresh.map((d) => d.id));
+  /** Sends a chain in order, each event after the previous one's 2xx; stops at a failure. */
+  private async deliverChain(chain: readonly ClaimedDelivery[]): Promise<void> {
+    for (const [index, delivery] of chain.entries()) {
+      const rest = chain.slice(index + 1).map((d) => d.id);
+      if (!this.running) {
+        await releaseDeliveries(
+          this.deps.db,
+          this.owner,
+          chain.slice(index).map((d) => d.id),
+        );
         return;
       }
-      for (const d of fresh) lane.ids.add(d.id);
-      lane.queue.push(...fresh);
-      return;
-    }
-    const fresh: Lane = { queue: [...chain], ids: new Set(chain.map((d) => d.id)), closed: false };
-    this.lanes.set(key, fresh);
-    const job = this.runLane(key, fresh).catch((error: unknown) =>
-      this.deps.logger.error({ err: error, deliveryId: first.id }, 'webhook delivery failed to settle'),
-    );
-    this.inFlight.add(job);
-    void job.finally(() => {
-      this.inFlight.delete(job);
-      this.wake();
-    });
-  }
-
-  private async giveBack(ids: readonly number[]): Promise<void> {
-    await releaseDeliveries(this.deps.db, this.owner, ids).catch((error: unknown) =>
-      this.deps.logger.error({ err: error }, 'releasing webhook deliveries failed'),
-    );
-  }
-
-  /** Sends a lane's queue in order, each event after the previous one's 2xx; stops at a failure. */
-  private async runLane(key: string, lane: Lane): Promise<void> {
-    try {
-      for (let next = lane.queue.shift(); next; next = lane.queue.shift()) {
-        if (!this.running) {
-          lane.closed = true;
-          await releaseDeliveries(this.deps.db, this.owner, [
-            next.id,
-            ...lane.queue.splice(0).map((d) => d.id),
-          ]);
-          return;
-        }
-        if (!(await this.deliver(next, lane))) return;
-      }
-    } finally {
-      // Same turn as the last answer: a claim handled after this starts a new lane.
-      if (lane.closed) this.closedLanes.push(key);
-      else this.lanes.delete(key);
+      if (!(await this.deliver(delivery, rest))) return;
     }
   }
 
-  /** One attempt; a failure closes the lane and is recorded (the rest of the lane released) before it returns false. */
-  private async deliver(delivery: ClaimedDelivery, lane: Lane): Promise<boolean> {
+  /** One attempt; a failure is recorded (with the rest of its chain released) before it returns false. */
+  private async deliver(delivery: ClaimedDelivery, rest: readonly number[]): Promise<boolean> {
     const { clock, options } = this.deps;
     const payload = JSON.stringify(toEventEnvelope({ ...delivery.event }));
     const at = clock.now();
@@ -335,9 +292,6 @@ export class WebhookRelay {
       });
       return true;
     }
-    // Closed in the same turn as the answer: nothing joins the lane from here on.
-    lane.closed = true;
-    const rest = lane.queue.splice(0).map((d) => d.id);
     const attempt = { at, statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
     const delay = retryDelayMs(options.retrySchedule, delivery.attempts - delivery.retryBase);
     const next: DeliveryNext =
@@ -378,16 +332,4 @@ export class WebhookRelay {
       this.wakeAfter(Math.max(0, next.nextAttemptAt.getTime() - clock.now().getTime()));
     return false;
   }
-}
-
-/** Deliveries of one subject to one endpoint that this relay sends one after another. */
-interface Lane {
-  queue: ClaimedDelivery[];
-  /** Every delivery the lane was given (sent or queued): a claim naming one again adds nothing. */
-  ids: Set<number>;
-  closed: boolean;
-}
-
-function laneKey(delivery: ClaimedDelivery): string {
-  return `${delivery.tenantId}\n${delivery.endpointId}\n${delivery.subject}`;
 }

@@ -26,8 +26,6 @@ export class WebhookReceiver {
   respond: (request: ReceivedRequest) => number = () => 204;
   /** Delay before answering (a slow receiver keeps deliveries in flight). */
   delayMs = 0;
-  /** When set and it returns a promise, the answer waits for it (a request held in flight). */
-  hold: (request: ReceivedRequest) => Promise<void> | undefined = () => undefined;
   private server?: Server;
   port = 0;
 
@@ -61,9 +59,7 @@ export class WebhookReceiver {
         if (verifiedWith.length === 0) this.unverified.push(record.webhookId);
         record.answered = this.respond(record);
         this.requests.push(record);
-        const held = this.hold(record);
-        if (held) void held.then(() => res.writeHead(record.answered).end());
-        else if (this.delayMs > 0) setTimeout(() => res.writeHead(record.answered).end(), this.delayMs);
+        if (this.delayMs > 0) setTimeout(() => res.writeHead(record.answered).end(), this.delayMs);
         else res.writeHead(record.answered).end();
       });
     });

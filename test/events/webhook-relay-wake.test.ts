@@ -106,51 +106,6 @@ for (const [kind, open] of STORE_KINDS) {
       assert.deepEqual(receiver.unverified, [], 'signed');
     });
 
-    test("a subject's next event is claimed while the previous one is in flight, and sent after its answer", async () => {
-      let answer = () => {};
-      const answered = new Promise<void>((resolve) => {
-        answer = resolve;
-      });
-      receiver.hold = (r) => (r.event.data.n === 'p' && r.event.sequence === 1 ? answered : undefined);
-      await write('p');
-      await receiver.waitFor(
-        () => receiver.requests.some((r) => r.event.data.n === 'p'),
-        WITHIN_MS,
-        () => 'the first event of p in flight',
-      );
-      await write('p');
-      // Pipelined: the relay leases the second event while the first is still unanswered (it used
-      // to wait for the answer, then a round to record it, then another claim).
-      const leasedHere = async () => {
-        const rows = await sql<{ lease_owner: string | null }>`
-          select d.lease_owner from webhook_deliveries d join call_events e on e.id = d.event_id
-          where e.subject_id = 'p' and e.sequence = 2`.execute(db);
-        return rows.rows[0]?.lease_owner === relay.owner;
-      };
-      const deadline = Date.now() + WITHIN_MS;
-      while (!(await leasedHere())) {
-        assert.ok(Date.now() < deadline, 'the second event of p is claimed while the first is in flight');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      assert.equal(
-        receiver.requests.filter((r) => r.event.data.n === 'p').length,
-        1,
-        'the second waits for the answer to the first',
-      );
-      answer();
-      await receiver.waitFor(
-        () => acknowledgedOf('p').length === 2,
-        WITHIN_MS,
-        () => `p: ${acknowledgedOf('p')}`,
-      );
-      assert.deepEqual(
-        receiver.requests.filter((r) => r.event.data.n === 'p').map((r) => r.event.sequence),
-        [1, 2],
-        'the second is sent only after the first was answered',
-      );
-      receiver.hold = () => undefined;
-    });
-
     test('a failed attempt is retried when its backoff ends, with nothing else waking the relay', async () => {
       let failed = false;
       receiver.respond = () => {

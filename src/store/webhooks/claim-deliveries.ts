@@ -6,8 +6,6 @@ export interface ClaimedDelivery {
   id: number;
   tenantId: string;
   endpointId: string;
-  /** What the event is about (`call:<id>`, `campaign:<id>`…): order is kept per subject and endpoint. */
-  subject: string;
   attempts: number;
   retryBase: number;
   event: {
@@ -29,7 +27,6 @@ interface Row {
   id: string | number;
   tenant_id: string;
   endpoint_id: string;
-  subject: string;
   attempts: number;
   retry_base: number;
   event_id: string | number;
@@ -48,11 +45,6 @@ interface Row {
  * to `chainLength`: the relay sends a chain's events one after the other, each only after the
  * previous one was answered 2xx, which keeps per-endpoint order without a database round trip
  * between a call's events. Chains never overlap: each belongs to one head, and heads are locked.
- *
- * Deliveries this relay holds under a live lease (being sent, or answered and not yet recorded)
- * do not stand in the way: the first delivery after them can head a chain, which the relay queues
- * behind them in memory (pipelining: a call's next event is claimed when it is written, not after
- * the previous one was answered and recorded). Another relay's leases still do.
  */
 export async function claimDeliveries(
   db: Db,
@@ -70,7 +62,6 @@ export async function claimDeliveries(
       select distinct on (tenant_id, endpoint_id, subject) id, next_attempt_at, leased_until
       from webhook_deliveries
       where status = 'pending'
-        and not (lease_owner is not null and lease_owner = ${owner} and leased_until >= ${now}::timestamptz)
       order by tenant_id, endpoint_id, subject, sequence
     ),
     heads as (
@@ -104,9 +95,9 @@ export async function claimDeliveries(
       update webhook_deliveries set lease_owner = ${owner},
         leased_until = ${now}::timestamptz + make_interval(secs => ${leaseMs / 1000})
       where id in (select id from members)
-      returning id, tenant_id, endpoint_id, subject, attempts, retry_base, event_id
+      returning id, tenant_id, endpoint_id, attempts, retry_base, event_id
     )
-    select m.head_id, c.id, c.tenant_id, c.endpoint_id, c.subject, c.attempts, c.retry_base, c.event_id,
+    select m.head_id, c.id, c.tenant_id, c.endpoint_id, c.attempts, c.retry_base, c.event_id,
       e.type, e.at, e.sequence, e.data, w.data as endpoint
     from claimed c
     join members m on m.id = c.id
@@ -121,7 +112,6 @@ export async function claimDeliveries(
       id: Number(row.id),
       tenantId: row.tenant_id,
       endpointId: row.endpoint_id,
-      subject: row.subject,
       attempts: row.attempts,
       retryBase: row.retry_base,
       event: {
