@@ -12,13 +12,8 @@ const require = createRequire(import.meta.url);
 const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
 
 await esbuild.build({
-  // The embedded store's worker thread (src/store/pglite-host/) is a second entry: the main
-  // bundle starts it as dist/pglite-worker.js.
-  entryPoints: {
-    main: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
-    'pglite-worker': fileURLToPath(new URL('../src/store/pglite-host/pglite-worker.ts', import.meta.url)),
-  },
-  outdir: fileURLToPath(new URL('../dist', import.meta.url)),
+  entryPoints: [fileURLToPath(new URL('../src/main.ts', import.meta.url))],
+  outfile: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
   bundle: true,
   platform: 'node',
   format: 'esm',

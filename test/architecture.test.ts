@@ -161,15 +161,9 @@ const RULES: LayerRule[] = [
     packages: ['kysely', 'pg', '@electric-sql/pglite'],
     typePackages: ['pino'],
     // the PGlite data directory; a fresh one is created by a short-lived child process (initdb's
-    // WebAssembly instance would otherwise stay resident: docs/performance.md "Memory"); PGlite
-    // runs on a worker thread, spoken to over a stream per pg connection (store/pglite-host/)
-    builtins: ['fs', 'child_process', 'path', 'util', 'stream', 'worker_threads'],
+    // WebAssembly instance would otherwise stay resident: docs/performance.md "Memory")
+    builtins: ['fs', 'child_process', 'path', 'util'],
     exceptions: [
-      {
-        file: 'store/pglite-host/pglite-host.ts',
-        targets: ['npm:tsx'],
-        why: 'run from source, the worker registers tsx itself (Node 20 does not pass it on to workers)',
-      },
       {
         file: 'store/audit-events.ts',
         targets: ['contract/audit-chain.ts'],

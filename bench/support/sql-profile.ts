@@ -1,40 +1,35 @@
-import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
 
-type Query = (this: unknown, ...args: unknown[]) => unknown;
+type Query = (this: unknown, sql: string, params?: unknown[], options?: unknown) => Promise<unknown>;
 
 /**
- * BENCH_SQL_PROFILE=1: counts and times every statement sent through `pg` (both stores speak to
- * pg: the embedded one on its worker thread, PostgreSQL over its socket) by its text;
- * `report()` prints the top ones — to see which statements a measure spends the store on.
- * The time runs from sending a statement to its answer, so it includes the store's queue.
+ * BENCH_SQL_PROFILE=1: counts and times every PGlite statement (inside and outside
+ * transactions) by its text; `report()` prints the top ones — to see which
+ * statements a measure spends the store's single thread on.
  */
 export function profileSql(): { report: () => string; reset: () => void } {
   const stats = new Map<string, { n: number; ms: number }>();
-  const proto = pg.Client.prototype as unknown as { query: Query };
-  const query = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const [text] = args;
-    const result = query.apply(this, args);
-    // Kysely sends (text, parameters) and awaits the promise; pg's own internal calls are left alone.
-    if (typeof text !== 'string' || !(result instanceof Promise)) return result;
-    const started = performance.now();
-    const record = () => {
-      const key = text.replace(/\s+/g, ' ').trim().slice(0, 120);
-      const entry = stats.get(key) ?? { n: 0, ms: 0 };
-      entry.n++;
-      entry.ms += performance.now() - started;
-      stats.set(key, entry);
+  const wrap = (query: Query): Query =>
+    async function (this: unknown, sql, params, options) {
+      const started = performance.now();
+      try {
+        return await query.call(this, sql, params, options);
+      } finally {
+        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 120);
+        const entry = stats.get(key) ?? { n: 0, ms: 0 };
+        entry.n++;
+        entry.ms += performance.now() - started;
+        stats.set(key, entry);
+      }
     };
-    return result.then(
-      (value) => {
-        record();
-        return value;
-      },
-      (error) => {
-        record();
-        throw error;
-      },
-    );
+  const proto = PGlite.prototype as unknown as { query: Query; transaction: Query };
+  proto.query = wrap(proto.query);
+  const transaction = proto.transaction;
+  proto.transaction = function (this: unknown, callback: unknown) {
+    return transaction.call(this, ((tx: { query: Query }) => {
+      tx.query = wrap(tx.query.bind(tx));
+      return (callback as (tx: unknown) => unknown)(tx);
+    }) as never);
   };
   const report = () =>
     [...stats]

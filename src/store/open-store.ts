@@ -2,11 +2,12 @@ import { execFile } from 'node:child_process';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
 import { migrate } from './migrate.ts';
-import { PgliteHost } from './pglite-host/pglite-host.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
 
 /** Where the store lives: an embedded PGlite data dir (or image) or a PostgreSQL URL. */
 export type StoreOptions =
@@ -62,25 +63,6 @@ await pglite.close();`;
   await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script, dataDir]);
 }
 
-/**
- * The pool of `pg` clients over the PGlite worker. PGlite has one session, which the worker
- * hands to one connection at a time (a transaction keeps it: pglite-host/session-scheduler.ts).
- * One connection: four were not measurably faster (docs/architecture.md "Storage"; PGlite runs
- * one statement at a time anyway), and callers queue in the pool exactly as they did in front of
- * the in-process store.
- */
-function embeddedPool(host: PgliteHost): pg.Pool {
-  return new pg.Pool({
-    stream: () => host.stream() as never,
-    max: 1,
-    // Connections cost nothing to keep, and an idle timer would hold the process open.
-    idleTimeoutMillis: 0,
-    user: 'postgres',
-    database: 'template1',
-    ssl: false,
-  });
-}
-
 /** Opens the store described by `options` and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   let db: Db;
@@ -90,14 +72,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       await mkdir(options.dataDir, { recursive: true });
       if (!options.image) await initDataDirApart(options.dataDir);
     }
-    // PGlite runs on its own thread and is spoken to with pg, like PostgreSQL (pglite-host/).
-    const host = await PgliteHost.start({
+    const pglite = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      ...(options.image ? { image: options.image } : {}),
-      settings: PGLITE_SETTINGS,
+      ...(options.image ? { loadDataDir: options.image } : {}),
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: embeddedPool(host) }) });
-    closeDriver = () => host.close();
+    db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    closeDriver = async () => {
+      if (!pglite.closed) await pglite.close();
+    };
   } else {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // pg emits 'error' on the pool when the server drops an idle client (a restart, a failover,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { AbortedTransactionError, Kysely, sql } from 'kysely';
-import { PGliteDialect } from '../support/pglite-dialect.ts';
+import { PGliteDialect } from '../../src/store/pglite-dialect.ts';
 
 // PGlite has one session: our dialect must hand it to one holder at a time, or a query issued
 // while a transaction is open would run inside that transaction (and share its fate).

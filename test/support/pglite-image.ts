@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { migrate } from '../../src/store/migrate.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
-import { PGliteDialect } from './pglite-dialect.ts';
+import { PGliteDialect } from '../../src/store/pglite-dialect.ts';
 
 /**
  * A migrated PGlite data dir as a tarball, built once per machine and migration set: a fresh

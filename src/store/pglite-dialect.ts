@@ -26,10 +26,7 @@ export interface PGliteDialectConfig {
 }
 
 /**
- * A Kysely dialect over an in-process PGlite database. pconn itself no longer runs one: its
- * embedded store is PGlite on a worker thread, queried with pg (src/store/pglite-host/). Tests
- * keep this dialect where they need PGlite in their own thread: building the migrated image
- * (pglite-image.ts, which dumps the data dir) and the store-host benchmark's baseline.
+ * A Kysely dialect over an embedded PGlite database.
  *
  * Kysely 0.29 ships one, but 0.29 requires Node 22 and we run on Node 20, so this is our own, built
  * from Kysely 0.28's public PostgreSQL adapter, introspector and compiler (PGlite speaks the same SQL)
