@@ -5,25 +5,13 @@ import {
   campaignActiveAgents,
   loadCampaignCallFacts,
 } from '../../src/store/calls/load-campaign-call-facts.ts';
+import { type PlanNode, rowsRead } from '../support/plan-rows.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 /** Users of the tenant, most of them agents of other campaigns (sip_rss_delta_10k has 10,000). */
 const USERS = 2000;
 const AGENTS = 200;
 const DISABLED = 10;
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  Plans?: PlanNode[];
-}
-
-/** Rows the plan read from `table` (each scan's rows, over all its loops; at least 1 a loop). */
-function rowsRead(node: PlanNode, table: string): number {
-  const here = node['Relation Name'] === table ? Math.max(1, node['Actual Rows']) * node['Actual Loops'] : 0;
-  return here + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child, table), 0);
-}
 
 let server: TestServer;
 

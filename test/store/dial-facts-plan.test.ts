@@ -2,23 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
 import { dialFactsStatement, loadDialFacts } from '../../src/store/calls/load-dial-facts.ts';
+import { type PlanNode, rowsRead } from '../support/plan-rows.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const AGENTS = 150;
 const BUSY = 40;
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  Plans?: PlanNode[];
-}
-
-/** Rows the plan read from `table` (each scan's rows, over all its loops; at least 1 a loop). */
-function rowsRead(node: PlanNode, table: string): number {
-  const here = node['Relation Name'] === table ? Math.max(1, node['Actual Rows']) * node['Actual Loops'] : 0;
-  return here + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child, table), 0);
-}
 
 let server: TestServer;
 const agents = Array.from({ length: AGENTS }, (_, i) => `agent-${i}`);
