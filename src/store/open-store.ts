@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
 import { migrate } from './migrate.ts';
+import { namedStatementPool } from './pg-named-statements.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
 /** Where the store lives: an embedded PGlite data dir (or image) or a PostgreSQL URL. */
@@ -87,7 +88,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // pg_terminate_backend); without a listener that is an uncaught exception that ends the
     // process. The pool has already discarded the client and the next query opens a new one.
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatementPool(pool) }) });
     closeDriver = async () => {};
   }
   try {

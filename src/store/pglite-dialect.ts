@@ -15,6 +15,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { PgliteStatements } from './pglite-statements.ts';
 
 /** What {@link PGliteDialect} needs: the PGlite instance it runs every query on. */
 export interface PGliteDialectConfig {
@@ -144,13 +145,21 @@ class PGliteDriver implements Driver {
 /** PGlite's session as Kysely's `DatabaseConnection`; only ever used by the current lock holder. */
 class PGliteConnection implements DatabaseConnection {
   readonly #pglite: PGliteInterface;
+  readonly #statements: PgliteStatements;
 
   constructor(pglite: PGliteInterface) {
     this.#pglite = pglite;
+    this.#statements = new PgliteStatements(pglite);
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
+    // Statements with parameters are the store's repeated ones: they run prepared (planned once,
+    // one call into the backend). The rest (BEGIN, COMMIT, DDL, scripts of several statements,
+    // which a prepared statement cannot hold) go through PGlite's own query.
+    const result =
+      compiledQuery.parameters.length > 0
+        ? await this.#statements.run<R>(compiledQuery.sql, compiledQuery.parameters)
+        : await this.#pglite.query<R>(compiledQuery.sql);
     // PGlite reports affectedRows 0 for selects and DDL too; only row-writing commands carry a
     // meaningful count, and leaving it undefined elsewhere matches what the pg driver returns.
     if (result.command !== undefined && ROW_WRITING_COMMANDS.has(result.command)) {

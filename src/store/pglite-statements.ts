@@ -1,0 +1,127 @@
+import { type PGliteInterface, parse, protocol, type Results } from '@electric-sql/pglite';
+import { isStaleStatement } from './stale-statement.ts';
+
+/** How many statements stay prepared; the least recently used one is closed beyond that. */
+const DEFAULT_CAPACITY = 256;
+
+interface Prepared {
+  name: string;
+  /** The parameters' type oids, as PostgreSQL inferred them at Parse (how values are serialized). */
+  paramTypes: number[];
+}
+
+const { serialize } = protocol;
+
+/**
+ * Named prepared statements for PGlite, keyed by SQL text. `PGlite#query` sends every statement
+ * as an unnamed one: Parse, Describe, Bind, Describe, Execute and Sync, each a separate call into
+ * the WebAssembly backend, and the backend plans the statement again every time. The store's
+ * statements are a fixed set of texts run thousands of times (group-committed CTEs whose rows
+ * travel as one jsonb parameter), so planning dominated them: the accept path's facts read took
+ * 2.2 ms for one call, 0.5 ms as a named statement (PostgreSQL's plan cache: custom plans for
+ * the first five runs, then the generic plan when it is no costlier). A statement is parsed and
+ * described once (its parameter types drive serialization, exactly as `PGlite#query` does), then
+ * each run is Bind, Describe, Execute and Sync in ONE call. At most `capacity` stay prepared.
+ *
+ * Only the current holder of PGlite's one connection may call `run` (the dialect's lock).
+ */
+export class PgliteStatements {
+  readonly #byText = new Map<string, Prepared>();
+  /** Statements evicted from the map, closed with the next round trip (a Close costs no call of its own). */
+  #toClose: string[] = [];
+  #nextId = 0;
+
+  constructor(
+    private readonly pglite: PGliteInterface,
+    private readonly capacity = DEFAULT_CAPACITY,
+  ) {}
+
+  /** How many statements are prepared now (for tests and memory checks). */
+  get size(): number {
+    return this.#byText.size;
+  }
+
+  /** Runs `text` with `params` through its named statement, preparing it first if needed. */
+  async run<R>(text: string, params: readonly unknown[]): Promise<Results<R>> {
+    const prepared = this.#byText.get(text);
+    if (!prepared) return this.#execute<R>(await this.#prepare(text), params);
+    // Moves the entry to the end of the map's order: the first key is the least recently used.
+    this.#byText.delete(text);
+    this.#byText.set(text, prepared);
+    try {
+      return await this.#execute<R>(prepared, params);
+    } catch (error) {
+      if (!isStaleStatement(error)) throw error;
+      this.#forget(text);
+      // Inside a transaction the failure aborted it: a second try would only fail again.
+      if (this.pglite.isInTransaction()) throw error;
+      return this.#execute<R>(await this.#prepare(text), params);
+    }
+  }
+
+  async #prepare(text: string): Promise<Prepared> {
+    const name = `pconn_${this.#nextId++}`;
+    const { messages } = await this.pglite.execProtocol(
+      concat([
+        ...this.#takeCloses(),
+        serialize.parse({ name, text, types: [] }),
+        serialize.describe({ type: 'S', name }),
+        serialize.sync(),
+      ]),
+    );
+    const prepared = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    this.#byText.set(text, prepared);
+    if (this.#byText.size > this.capacity) {
+      const [oldest] = this.#byText.keys();
+      if (oldest !== undefined) this.#forget(oldest);
+    }
+    return prepared;
+  }
+
+  async #execute<R>(prepared: Prepared, params: readonly unknown[]): Promise<Results<R>> {
+    const values = params.map((value, i) => this.#serialize(value, prepared.paramTypes[i]));
+    const { messages } = await this.pglite.execProtocol(
+      concat([
+        ...this.#takeCloses(),
+        serialize.bind({ statement: prepared.name, values }),
+        serialize.describe({ type: 'P' }),
+        serialize.execute({}),
+        serialize.sync(),
+      ]),
+    );
+    return parse.parseResults(messages, this.pglite.parsers)[0] as Results<R>;
+  }
+
+  /** A value as its parameter type's text, the way `PGlite#query` serializes it. */
+  #serialize(value: unknown, type: number | undefined): string | null {
+    if (value === null || value === undefined) return null;
+    const serializer = type === undefined ? undefined : this.pglite.serializers[type];
+    return serializer ? serializer(value) : String(value);
+  }
+
+  #forget(text: string): void {
+    const prepared = this.#byText.get(text);
+    if (!prepared) return;
+    this.#byText.delete(text);
+    this.#toClose.push(prepared.name);
+  }
+
+  #takeCloses(): Uint8Array[] {
+    if (this.#toClose.length === 0) return [];
+    const closes = this.#toClose.map((name) => serialize.close({ type: 'S', name }));
+    this.#toClose = [];
+    return closes;
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { namedStatementPool } from '../../src/store/pg-named-statements.ts';
+import { PgliteStatements } from '../../src/store/pglite-statements.ts';
+import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
+
+/** One session of either store, running statements the way the store's driver does. */
+interface Session {
+  /** A statement with parameters: through the prepared-statement cache under test. */
+  run(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /** A statement without parameters (DDL, BEGIN), sent as is. */
+  exec(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CAPACITY = 2;
+
+async function pgliteSession(): Promise<Session> {
+  const pglite = await PGlite.create();
+  const statements = new PgliteStatements(pglite, CAPACITY);
+  return {
+    run: (text, params) => statements.run(text, params),
+    exec: async (text) => void (await pglite.query(text)),
+    close: () => pglite.close(),
+  };
+}
+
+async function postgresSession(): Promise<Session> {
+  const database = await createTestDatabase();
+  // One connection, so every statement shares the session whose prepared statements are counted.
+  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+  const client = await namedStatementPool(pool, CAPACITY).connect();
+  return {
+    run: async (text, params) => (await client.query(text, params)) as { rows: Record<string, unknown>[] },
+    exec: async (text) => void (await client.query(text, [])),
+    close: async () => {
+      client.release();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+/** The names this session has prepared (PostgreSQL's own view of them). */
+async function preparedNames(session: Session): Promise<string[]> {
+  const { rows } = await session.run('select name from pg_prepared_statements where $1::int = 1 order by name', [1]);
+  return rows.map((row) => String(row.name));
+}
+
+after(stopTestPostgres);
+
+for (const [kind, open] of [
+  ['pglite', pgliteSession],
+  ['postgres', postgresSession],
+] as const) {
+  describe(`prepared statements (${kind})`, () => {
+    test('a repeated statement runs as one named statement, with values typed as PGlite and pg type them', async () => {
+      const session = await open();
+      try {
+        await session.exec('create table t (id int primary key, doc jsonb, at timestamptz, tags text[], ok bool)');
+        const insert = 'insert into t values ($1, $2::jsonb, $3, $4, $5) returning id';
+        const at = new Date('2026-12-05T10:00:00.000Z');
+        for (let id = 1; id <= 8; id++)
+          await session.run(insert, [id, JSON.stringify({ id }), at, ['a', `b${id}`], id % 2 === 0]);
+        const { rows } = await session.run('select * from t where id = $1', [7]);
+        assert.deepEqual(rows, [{ id: 7, doc: { id: 7 }, at, tags: ['a', 'b7'], ok: false }]);
+        const names = await preparedNames(session);
+        assert.ok(
+          names.length >= CAPACITY && names.every((name) => name.startsWith('pconn_')),
+          `the statements run as named ones: ${names}`,
+        );
+      } finally {
+        await session.close();
+      }
+    });
+
+    test('at most `capacity` statements stay prepared; an evicted one is prepared again when it comes back', async () => {
+      const session = await open();
+      try {
+        for (const n of [1, 2, 3, 4, 1]) {
+          const { rows } = await session.run(`select $1::int + ${n} as v`, [10]);
+          assert.deepEqual(rows, [{ v: 10 + n }]);
+        }
+        const names = await preparedNames(session);
+        assert.ok(names.length <= CAPACITY + 1, `evicted statements were closed, left: ${names}`);
+      } finally {
+        await session.close();
+      }
+    });
+
+    test('a statement whose table changed shape is prepared again instead of failing', async () => {
+      const session = await open();
+      try {
+        await session.exec('create table s (id int primary key)');
+        await session.exec('insert into s values (1)');
+        const select = 'select * from s where id = $1';
+        assert.deepEqual((await session.run(select, [1])).rows, [{ id: 1 }]);
+        // Another node's migration: the cached plan's result type no longer matches.
+        await session.exec('alter table s add column note text');
+        assert.deepEqual((await session.run(select, [1])).rows, [{ id: 1, note: null }]);
+      } finally {
+        await session.close();
+      }
+    });
+
+    test("a failure keeps its SQLSTATE, and inside a transaction it is not retried (the transaction's error shows)", async () => {
+      const session = await open();
+      try {
+        await session.exec('create table u (id int primary key)');
+        const insert = 'insert into u values ($1)';
+        await session.run(insert, [1]);
+        await assert.rejects(session.run(insert, [1]), { code: '23505' });
+        await session.exec('begin');
+        await assert.rejects(session.run(insert, [1]), { code: '23505' });
+        await assert.rejects(session.run(insert, [2]), { code: '25P02' });
+        await session.exec('rollback');
+        await session.run(insert, [2]);
+        assert.deepEqual((await session.run('select count(*)::int as n from u where $1::int = 1', [1])).rows, [
+          { n: 2 },
+        ]);
+      } finally {
+        await session.close();
+      }
+    });
+  });
+}
