@@ -45,7 +45,10 @@ async function postgresSession(): Promise<Session> {
 
 /** The names this session has prepared (PostgreSQL's own view of them). */
 async function preparedNames(session: Session): Promise<string[]> {
-  const { rows } = await session.run('select name from pg_prepared_statements where $1::int = 1 order by name', [1]);
+  const { rows } = await session.run(
+    'select name from pg_prepared_statements where $1::int = 1 order by name',
+    [1],
+  );
   return rows.map((row) => String(row.name));
 }
 
@@ -59,7 +62,9 @@ for (const [kind, open] of [
     test('a repeated statement runs as one named statement, with values typed as PGlite and pg type them', async () => {
       const session = await open();
       try {
-        await session.exec('create table t (id int primary key, doc jsonb, at timestamptz, tags text[], ok bool)');
+        await session.exec(
+          'create table t (id int primary key, doc jsonb, at timestamptz, tags text[], ok bool)',
+        );
         const insert = 'insert into t values ($1, $2::jsonb, $3, $4, $5) returning id';
         const at = new Date('2026-12-05T10:00:00.000Z');
         for (let id = 1; id <= 8; id++)
@@ -71,6 +76,29 @@ for (const [kind, open] of [
           names.length >= CAPACITY && names.every((name) => name.startsWith('pconn_')),
           `the statements run as named ones: ${names}`,
         );
+      } finally {
+        await session.close();
+      }
+    });
+
+    test('long text, json and jsonb values (bound in binary on PGlite) arrive intact, multi-byte characters included', async () => {
+      const session = await open();
+      try {
+        await session.exec('create table l (id int primary key, t text, v varchar, j json, b jsonb)');
+        const long = `Zoë ☎ 📞 ${'x'.repeat(300)} ${'é'.repeat(200)}`;
+        const doc = { note: long, list: [long, 1, null] };
+        await session.run('insert into l values ($1, $2, $3, $4, $5)', [
+          1,
+          long,
+          long,
+          JSON.stringify(doc),
+          JSON.stringify(doc),
+        ]);
+        const { rows } = await session.run(
+          'select t, v, j, b, octet_length(t) as bytes from l where id = $1',
+          [1],
+        );
+        assert.deepEqual(rows, [{ t: long, v: long, j: doc, b: doc, bytes: Buffer.byteLength(long) }]);
       } finally {
         await session.close();
       }
@@ -117,9 +145,10 @@ for (const [kind, open] of [
         await assert.rejects(session.run(insert, [2]), { code: '25P02' });
         await session.exec('rollback');
         await session.run(insert, [2]);
-        assert.deepEqual((await session.run('select count(*)::int as n from u where $1::int = 1', [1])).rows, [
-          { n: 2 },
-        ]);
+        assert.deepEqual(
+          (await session.run('select count(*)::int as n from u where $1::int = 1', [1])).rows,
+          [{ n: 2 }],
+        );
       } finally {
         await session.close();
       }
