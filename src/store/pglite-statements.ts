@@ -1,5 +1,4 @@
 import { type PGliteInterface, parse, protocol, type Results } from '@electric-sql/pglite';
-import { isStaleStatement } from './stale-statement.ts';
 
 /** How many statements stay prepared; the least recently used one is closed beyond that. */
 const DEFAULT_CAPACITY = 256;
@@ -40,13 +39,14 @@ function asBinary(text: string, type: number): string | Uint8Array {
 /**
  * Named prepared statements for PGlite, keyed by SQL text. `PGlite#query` sends every statement
  * as an unnamed one: Parse, Describe, Bind, Describe, Execute and Sync, each a separate call into
- * the WebAssembly backend, and the backend plans the statement again every time. The store's
+ * the WebAssembly backend, which parses and analyzes the text again every time. The store's
  * statements are a fixed set of texts run thousands of times (group-committed CTEs whose rows
- * travel as one jsonb parameter), so planning dominated them: the accept path's facts read took
- * 2.2 ms for one call, 0.5 ms as a named statement (PostgreSQL's plan cache: custom plans for
- * the first five runs, then the generic plan when it is no costlier). A statement is parsed and
- * described once (its parameter types drive serialization, exactly as `PGlite#query` does), then
- * each run is Bind, Describe, Execute and Sync in ONE call. At most `capacity` stay prepared.
+ * travel as one jsonb parameter), so a statement is parsed and described once (its parameter
+ * types drive serialization, exactly as `PGlite#query` does), then each run is Bind, Describe,
+ * Execute and Sync in ONE call. Plans are still made per run (`plan_cache_mode` is
+ * `force_custom_plan` in open-store.ts: a generic plan built on stale statistics was measured 3×
+ * slower). At most `capacity` stay prepared. Measured on the accept path (`bench/accept-cpu.ts`):
+ * ~1,150 → ~750 µs of CPU per accepted call with the binary binds below.
  *
  * Only the current holder of PGlite's one connection may call `run` (the dialect's lock).
  */
@@ -150,4 +150,17 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/**
+ * A statement the session no longer has (26000), or whose cached plan a schema change made
+ * unusable ("cached plan must not change result type", 0A000, after DDL on a table it reads,
+ * e.g. another node's migration): the caller drops it and prepares it again, once.
+ */
+function isStaleStatement(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === '26000' ||
+    (code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change'))
+  );
 }

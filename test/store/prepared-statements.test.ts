@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
-import { namedStatementPool } from '../../src/store/pg-named-statements.ts';
 import { PgliteStatements } from '../../src/store/pglite-statements.ts';
-import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
 
-/** One session of either store, running statements the way the store's driver does. */
+/** One PGlite session, running statements the way the store's driver does. */
 interface Session {
   /** A statement with parameters: through the prepared-statement cache under test. */
   run(text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
@@ -27,22 +24,6 @@ async function pgliteSession(): Promise<Session> {
   };
 }
 
-async function postgresSession(): Promise<Session> {
-  const database = await createTestDatabase();
-  // One connection, so every statement shares the session whose prepared statements are counted.
-  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  const client = await namedStatementPool(pool, CAPACITY).connect();
-  return {
-    run: async (text, params) => (await client.query(text, params)) as { rows: Record<string, unknown>[] },
-    exec: async (text) => void (await client.query(text, [])),
-    close: async () => {
-      client.release();
-      await pool.end();
-      await database.drop();
-    },
-  };
-}
-
 /** The names this session has prepared (PostgreSQL's own view of them). */
 async function preparedNames(session: Session): Promise<string[]> {
   const { rows } = await session.run(
@@ -52,14 +33,11 @@ async function preparedNames(session: Session): Promise<string[]> {
   return rows.map((row) => String(row.name));
 }
 
-after(stopTestPostgres);
-
-for (const [kind, open] of [
-  ['pglite', pgliteSession],
-  ['postgres', postgresSession],
-] as const) {
-  describe(`prepared statements (${kind})`, () => {
-    test('a repeated statement runs as one named statement, with values typed as PGlite and pg type them', async () => {
+// PGlite only: on PostgreSQL the store sends statements through pg as it always did.
+{
+  const open = pgliteSession;
+  describe('PGlite prepared statements', () => {
+    test('a repeated statement runs as one named statement, with values typed as PGlite types them', async () => {
       const session = await open();
       try {
         await session.exec(
