@@ -182,7 +182,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       'SIP listening',
     );
   }
-  const tracing = Tracing.create(config.tracing, (error) =>
+  const tracing = await Tracing.create(config.tracing, (error) =>
     logger.warn({ err: error, endpoint: config.tracing?.tracesUrl }, 'span export failed'),
   );
   const telemetry = new CallTelemetry({ metrics, tracing, logger });

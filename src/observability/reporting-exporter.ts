@@ -1,5 +1,9 @@
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+// ExportResultCode.SUCCESS, typed against the enum: a value import of @opentelemetry/core would
+// load it at start even with tracing off (the SDK is imported only when tracing is on).
+const SUCCESS: ExportResultCode.SUCCESS = 0;
 
 // A wrong endpoint or license key fails every batch (every 5 s); one line a minute is enough.
 const REPORT_EVERY_MS = 60_000;
@@ -19,7 +23,7 @@ export class ReportingExporter implements SpanExporter {
   /** Exports through the inner exporter, reporting a failure at most once a minute. */
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     this.inner.export(spans, (result) => {
-      if (result.code !== ExportResultCode.SUCCESS && Date.now() - this.lastReport > REPORT_EVERY_MS) {
+      if (result.code !== SUCCESS && Date.now() - this.lastReport > REPORT_EVERY_MS) {
         this.lastReport = Date.now();
         this.onError(result.error ?? new Error('span export failed'));
       }

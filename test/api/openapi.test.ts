@@ -164,6 +164,25 @@ describe('documentation pages', () => {
     assert.match(await res.text(), /<html/i);
   });
 
+  test("/docs's script, its document and a HEAD load; an unknown file under /docs is a 404 problem", async () => {
+    const script = await fetch(`${server.url}/docs/static/swagger-ui-bundle.js`);
+    assert.equal(script.status, 200, 'swagger-ui-bundle.js');
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    assert.ok((await script.arrayBuffer()).byteLength > 100_000, 'the whole bundle is sent');
+    const document = await fetch(`${server.url}/docs/json`);
+    assert.equal(document.status, 200, '/docs/json');
+    assert.deepEqual(
+      await document.json(),
+      (await server.request('GET', '/openapi.json', { token: null })).body,
+    );
+    const head = await fetch(`${server.url}/docs`, { method: 'HEAD' });
+    assert.equal(head.status, 200, 'HEAD /docs');
+    assert.ok(Number(head.headers.get('content-length')) > 0, 'HEAD /docs tells the length of the page');
+    const missing = await server.request('GET', '/docs/static/nope.js', { token: null });
+    assert.equal(missing.status, 404, missing.text);
+    assert.equal(missing.body.code, 'not_found');
+  });
+
   test('every problem code has a page at /problems/<code> showing its title', async () => {
     const offenders: string[] = [];
     for (const code of ERROR_CODES) {

@@ -1,12 +1,12 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { EVENT_WEBHOOKS } from '../../contract/events.ts';
 import { SCOPES } from '../../domain/scopes.ts';
+import { registerSwaggerUiOnDemand } from './swagger-ui-on-demand.ts';
 
 /**
  * The OpenAPI 3.1 document (`/openapi.json`) built from the routes' TypeBox schemas, and Swagger
- * UI at `/docs`; both public and unaudited (they hold no tenant data).
+ * UI at `/docs` (loaded on its first request); both public and unaudited (they hold no tenant data).
  */
 export async function registerOpenApiDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
   await app.register(swagger, {
@@ -37,11 +37,8 @@ export async function registerOpenApiDocs(app: FastifyInstance, publicUrl: strin
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { config: { scope: null, audit: false }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), scope: null, audit: false };
-  });
+  registerSwaggerUiOnDemand(app);
 }
