@@ -15,6 +15,7 @@ import * as consoleSignIn from './0014-console-sign-in.ts';
 import * as prompts from './0015-prompts.ts';
 import * as dialingSettings from './0016-dialing-settings.ts';
 import * as agentStates from './0017-agent-states.ts';
+import * as payloadStatistics from './0018-payload-statistics.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -37,4 +38,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0015-prompts': prompts,
   '0016-dialing-settings': dialingSettings,
   '0017-agent-states': agentStates,
+  '0018-payload-statistics': payloadStatistics,
 };
