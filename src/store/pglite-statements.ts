@@ -61,11 +61,6 @@ export class PgliteStatements {
     private readonly capacity = DEFAULT_CAPACITY,
   ) {}
 
-  /** How many statements are prepared now (for tests and memory checks). */
-  get size(): number {
-    return this.#byText.size;
-  }
-
   /** Runs `text` with `params` through its named statement, preparing it first if needed. */
   async run<R>(text: string, params: readonly unknown[]): Promise<Results<R>> {
     const prepared = this.#byText.get(text);
