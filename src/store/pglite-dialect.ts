@@ -153,9 +153,10 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    // Statements with parameters are the store's repeated ones: they run prepared (planned once,
-    // one call into the backend). The rest (BEGIN, COMMIT, DDL, scripts of several statements,
-    // which a prepared statement cannot hold) go through PGlite's own query.
+    // Statements with parameters are the store's repeated ones: they run prepared (parsed once,
+    // one call into the backend per run; still planned per run, see PGLITE_SETTINGS). The rest
+    // (BEGIN, COMMIT, DDL, scripts of several statements, which a prepared statement cannot hold)
+    // go through PGlite's own query.
     const result =
       compiledQuery.parameters.length > 0
         ? await this.#statements.run<R>(compiledQuery.sql, compiledQuery.parameters)

@@ -1,4 +1,4 @@
-import { type PGliteInterface, parse, protocol, type Results } from '@electric-sql/pglite';
+import { type PGliteInterface, parse, protocol, type Results, types } from '@electric-sql/pglite';
 
 /** How many statements stay prepared; the least recently used one is closed beyond that. */
 const DEFAULT_CAPACITY = 256;
@@ -11,11 +11,9 @@ interface Prepared {
 
 const { serialize } = protocol;
 
-/** Type oids whose binary wire format is their text's UTF-8 bytes (jsonb: after a version byte). */
-const TEXT = 25;
-const VARCHAR = 1043;
-const JSON_TYPE = 114;
-const JSONB = 3802;
+/** Type oids whose binary wire format is their text's UTF-8 bytes. */
+const UTF8_BINARY = new Set<number>([types.TEXT, types.VARCHAR, types.JSON]);
+/** jsonb's binary format: a version byte, then the text. */
 const JSONB_VERSION = 1;
 
 /**
@@ -28,8 +26,8 @@ const BINARY_FROM_CHARS = 256;
 
 /** The value as its binary wire format, or as text when its type has no such shortcut. */
 function asBinary(text: string, type: number): string | Uint8Array {
-  if (type === TEXT || type === VARCHAR || type === JSON_TYPE) return Buffer.from(text, 'utf8');
-  if (type !== JSONB) return text;
+  if (UTF8_BINARY.has(type)) return Buffer.from(text, 'utf8');
+  if (type !== types.JSONB) return text;
   const bytes = Buffer.allocUnsafe(1 + Buffer.byteLength(text, 'utf8'));
   bytes[0] = JSONB_VERSION;
   bytes.write(text, 1, 'utf8');
