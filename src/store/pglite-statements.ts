@@ -41,9 +41,9 @@ function asBinary(text: string, type: number): string | Uint8Array {
  * statements are a fixed set of texts run thousands of times (group-committed CTEs whose rows
  * travel as one jsonb parameter), so a statement is parsed and described once (its parameter
  * types drive serialization, exactly as `PGlite#query` does), then each run is Bind, Describe,
- * Execute and Sync in ONE call. Plans are still made per run (`plan_cache_mode` is
- * `force_custom_plan` in open-store.ts: a generic plan built on stale statistics was measured 3×
- * slower). At most `capacity` stay prepared. Measured on the accept path (`bench/accept-cpu.ts`):
+ * Execute and Sync in ONE call. PostgreSQL keeps a statement's generic plan once it has judged
+ * it no worse than planning per run (`plan_cache_mode=auto`, open-store.ts explains why that
+ * matters here). At most `capacity` stay prepared. Measured on the accept path (`bench/accept-cpu.ts`):
  * ~1,150 → ~750 µs of CPU per accepted call with the binary binds below.
  *
  * Only the current holder of PGlite's one connection may call `run` (the dialect's lock).
