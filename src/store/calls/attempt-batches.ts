@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
 
@@ -94,7 +95,7 @@ export async function settleAttempts(
 export async function lockCalls(db: Executor, keys: readonly CallKey[]): Promise<Map<string, CallRow>> {
   if (keys.length === 0) return new Map();
   const rows = sql.join(keys.map((k) => sql`(${k.tenantId}::text, ${k.callId}::text)`));
-  const result = await sql<CallRow>`select c.* from calls c
+  const result = await sql<CallRow>`select ${callRowColumns('c')} from calls c
     where (c.tenant_id, c.id) in (select * from (values ${rows}) v(tenant_id, call_id))
     order by c.tenant_id, c.id for update of c`.execute(db);
   return new Map(result.rows.map((row) => [`${row.tenant_id}/${row.id}`, row]));

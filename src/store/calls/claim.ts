@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
 import { notHandedToOthers } from '../registrations/registration-holder.ts';
 import { moveCampaignsBySchedule } from '../webhooks/move-campaigns-by-schedule.ts';
+import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 
 /** Leases the calls a locking sub-select picks to `owner` and returns them. */
@@ -15,7 +16,7 @@ async function leaseCalls(
   const result = await sql<CallRow>`
     update calls set lease_owner = ${owner}, leased_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds}), updated_at = ${now}
     where (tenant_id, id) in (${selection})
-    returning *`.execute(db);
+    returning ${callRowColumns()}`.execute(db);
   return result.rows;
 }
 

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { LIVE_STATUSES } from '../../domain/call-status.ts';
 import type { Executor } from '../database.ts';
+import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
 
@@ -63,7 +64,7 @@ export async function loadDialFacts(
 
 /** The pre-dial read as a statement (exported so a test can check its plan). */
 export function dialFactsStatement(tenantId: string, callId: string, dialer: string | null): RawBuilder<Row> {
-  return sql<Row>`    select c.*,
+  return sql<Row>`    select ${callRowColumns('c')},
       cp.data as campaign_now,
       ct.data as contact_now,
       coalesce(st.attempts, 0) as attempts_now,
@@ -165,7 +166,7 @@ export async function loadDialFactsBatch(
   const keys = sql.join(calls.map((c, i) => sql`(${i}::int, ${c.tenantId}::text, ${c.callId}::text)`));
   const result = await sql<BatchRow>`
     with v(ord, tenant_id, id) as (values ${keys}),
-    b as (select c.*, v.ord from v join calls c on c.tenant_id = v.tenant_id and c.id = v.id),
+    b as (select ${callRowColumns('c')}, v.ord from v join calls c on c.tenant_id = v.tenant_id and c.id = v.id),
     g as (
       select g.tenant_id, g.campaign_id, g.requested_user_id,
         (select coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'data', f.data, 'sessionId', f.session_id)

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { callRowColumns } from './call-row-columns.ts';
 import type { AttemptRow, CallRow } from './call-rows.ts';
 
 /** A call after a status change, with what its timeline entry needs. */
@@ -92,7 +93,7 @@ export async function updateCallsForTransition(
         event_sequence = c.event_sequence + 1
       from v
       where c.tenant_id = v.tenant_id and c.id = v.id and v.from_statuses ? c.status
-      returning c.*, v.ord
+      returning ${callRowColumns('c')}, v.ord
     )
     select u.*,
       (select p.data->>'status' from campaigns p
