@@ -7,6 +7,7 @@ import type { TelephonyDriver } from '../domain/telephony.ts';
 import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import { attemptMediaFor, PromptAudioCache } from '../service/calls/attempt-media.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
+import { callsToCancel } from '../store/calls/calls-to-cancel.ts';
 import {
   advanceCampaignSchedules,
   claimAgentWaiters,
@@ -359,13 +360,7 @@ export class Dialer {
 
   private async applyCancels(): Promise<void> {
     if (this.sessions.size === 0) return;
-    const rows = await this.deps.db
-      .selectFrom('calls')
-      .select('id')
-      .where('lease_owner', '=', this.owner)
-      .where('cancel_requested', '=', true)
-      .execute();
-    for (const row of rows) this.sessions.get(row.id)?.cancel();
+    for (const id of await callsToCancel(this.deps.db, this.owner)) this.sessions.get(id)?.cancel();
   }
 }
 

@@ -16,6 +16,7 @@ import * as prompts from './0015-prompts.ts';
 import * as dialingSettings from './0016-dialing-settings.ts';
 import * as agentStates from './0017-agent-states.ts';
 import * as payloadStatistics from './0018-payload-statistics.ts';
+import * as cancelIndex from './0019-cancel-index.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -39,4 +40,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0016-dialing-settings': dialingSettings,
   '0017-agent-states': agentStates,
   '0018-payload-statistics': payloadStatistics,
+  '0019-cancel-index': cancelIndex,
 };
