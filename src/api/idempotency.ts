@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { canonicalJson } from '../contract/audit-chain.ts';
+import { canonicalJson } from '../contract/canonical-json.ts';
 import { InvalidInputError } from '../domain/pconn-error.ts';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
