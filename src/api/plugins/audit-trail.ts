@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isSecretName } from '../../contract/secret-fields.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -40,8 +40,9 @@ export function registerAuditTrail(
   // never reaches a handler, did nothing, and gets no entry.
   const inHandler = new Set<FastifyRequest>();
   writer.countRequestsInFlight(() => inHandler.size);
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     inHandler.add(request);
+    done();
   });
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     try {
@@ -81,7 +82,7 @@ export function registerAuditTrail(
       durationMs,
       ip: request.ip ?? null,
       userAgent: truncate(request.headers['user-agent'] ?? null, 512),
-      bodyDigest: raw === undefined ? null : `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+      bodyDigest: raw === undefined ? null : `sha256:${hash('sha256', raw, 'hex')}`,
       body: auditBody(request, raw),
       problem: auditProblem(request.problemBody),
       at: clock.now().toISOString(),
