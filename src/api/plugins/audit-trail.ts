@@ -193,17 +193,39 @@ function redact(value: unknown, depth: number, budget = { left: Number.POSITIVE_
       if (budget.left < 0) break;
       budget.left -= key.length;
       const item = (value as Record<string, unknown>)[key];
-      out[sanitize(key)] = isSecretName(key) ? REDACTED : redact(item, depth + 1, budget);
+      out[sanitize(key)] = secretName(key) ? REDACTED : redact(item, depth + 1, budget);
     }
     return out;
   }
   return value;
 }
 
+const NUL = String.fromCharCode(0);
+
 // PostgreSQL text and jsonb cannot hold NUL or lone surrogates; the audit copy must never make
-// the audit insert fail, so those characters are replaced.
+// the audit insert fail, so those characters are replaced (checked first: nearly every text
+// has neither, and is then kept as it is).
 function sanitize(text: string): string {
-  return text.replaceAll(String.fromCharCode(0), '\uFFFD').toWellFormed();
+  if (!text.includes(NUL) && text.isWellFormed()) return text;
+  return text.replaceAll(NUL, '\uFFFD').toWellFormed();
+}
+
+/** Member names already judged, and the verdicts (bounded: names come from clients). */
+const secretNames = new Map<string, boolean>();
+const SECRET_NAMES_MAX = 10_000;
+
+/**
+ * isSecretName, remembered per name: the same few member names arrive in every body, and
+ * splitting a name into words (a few regexps, arrays) was most of redacting a small body.
+ */
+function secretName(name: string): boolean {
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = isSecretName(name);
+    if (secretNames.size >= SECRET_NAMES_MAX) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
 }
 
 function truncate(text: string | null, max: number): string | null {
