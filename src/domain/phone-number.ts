@@ -7,6 +7,8 @@ const E164 = /^\+[1-9][0-9]{1,14}$/;
 
 /** Most answers remembered; past it the memo starts over (numbers come from clients). */
 export const PHONE_CHECK_MEMO_MAX = 10_000;
+/** Longer values are checked but not remembered: no phone number is near it, and the memo's memory stays small. */
+const MEMO_MAX_LENGTH = 64;
 /** Answers by default region ('' for none), then by the value as given. */
 const checked = new Map<string, Map<string, Readonly<PhoneCheck>>>();
 let remembered = 0;
@@ -22,6 +24,7 @@ let remembered = 0;
  * frozen: they are shared.
  */
 export function checkPhoneNumber(value: string, defaultRegion?: string): Readonly<PhoneCheck> {
+  if (value.length > MEMO_MAX_LENGTH) return uncachedCheck(value, defaultRegion);
   let byValue = checked.get(defaultRegion ?? '');
   let answer = byValue?.get(value);
   if (answer === undefined) {

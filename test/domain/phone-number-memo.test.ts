@@ -19,6 +19,10 @@ test('a remembered number check answers per default region, as the first check d
   assert.deepEqual(checkPhoneNumber(' +14155550123 '), { ok: true, e164: '+14155550123' }, 'trimmed');
   assert.equal(checkPhoneNumber('+1415555012').ok, false, 'a digit short');
   assert.ok(Object.isFrozen(checkPhoneNumber('+14155550123')), 'shared answers cannot be changed');
+  // Any length can arrive in a body: a long value is answered but never kept (kept ones are frozen).
+  const long = checkPhoneNumber(`+1${'5'.repeat(200)}`);
+  assert.equal(long.ok, false, 'far too long');
+  assert.ok(!Object.isFrozen(long), 'not remembered');
 });
 
 test('a number’s remembered zones never replace the contact’s own zone or another campaign’s fallback', () => {

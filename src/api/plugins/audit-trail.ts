@@ -219,6 +219,8 @@ const SECRET_NAMES_MAX = 10_000;
  * splitting a name into words (a few regexps, arrays) was most of redacting a small body.
  */
 function secretName(name: string): boolean {
+  // Long names (any length can arrive) are judged but not kept: the memo's memory stays small.
+  if (name.length > 64) return isSecretName(name);
   let secret = secretNames.get(name);
   if (secret === undefined) {
     secret = isSecretName(name);

@@ -67,6 +67,8 @@ const numberZones = new Map<string, Readonly<ZoneResolution> | null>();
  * decision otherwise (tens of µs), and the answer depends on the number alone.
  */
 function zonesOfNumber(number: string): Readonly<ZoneResolution> | null {
+  // E.164 is at most 16 characters; anything much longer is parsed but never kept.
+  if (number.length > 64) return parsedZones(number);
   let found = numberZones.get(number);
   if (found === undefined) {
     found = parsedZones(number);
