@@ -40,7 +40,7 @@ import { registerObservability } from './plugins/observability.ts';
 import { registerOpenApiDocs } from './plugins/openapi-docs.ts';
 import { RateLimiter } from './plugins/rate-limiter.ts';
 import { requestIdFor } from './plugins/request-id.ts';
-import { refusedBeforeAuthentication } from './refused-before-authentication.ts';
+import { logRequestLine } from './request-log-line.ts';
 import { registerAgentSessionRoutes } from './routes/agent-sessions.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerCallRoutes } from './routes/calls.ts';
@@ -192,44 +192,39 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (request, reply) => {
+  // The per-request hooks here are callback style: an async hook costs a promise and a
+  // microtask on every request for work that never waits.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (closing) {
       // A request on a kept-alive connection after close() began: send it to another node.
       reply.header('connection', 'close');
-      throw new UnavailableError(
-        'unavailable',
-        'This node is shutting down; retry (another node may serve it).',
-        {
-          retryAfterSeconds: 1,
-          retryable: true,
-        },
+      done(
+        new UnavailableError(
+          'unavailable',
+          'This node is shutting down; retry (another node may serve it).',
+          {
+            retryAfterSeconds: 1,
+            retryable: true,
+          },
+        ),
       );
+      return;
     }
+    done();
   });
   // An answer sent while the body is still arriving (a 401 before a big upload) closes the
   // connection (RFC 9112 §9.6): the rest of that body is never read, and no later timeout can
   // write a second answer onto a connection that already has one.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.raw.complete === false) reply.header('connection', 'close');
+    done(null, payload);
   });
   // Before authentication, so a rejected request still gets its span and its metric.
   if (deps.observability) registerObservability(app, deps.observability);
-  app.addHook('onResponse', async (request, reply) => {
-    if (deps.refusalSummaries && refusedBeforeAuthentication(request)) return;
-    request.log.info(
-      {
-        requestId: request.id,
-        method: request.method,
-        route: request.routeOptions.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-        tenant: request.principal?.tenantId,
-        client: request.principal?.clientId,
-        code: request.problemCode,
-      },
-      'request',
-    );
+  app.addHook('onResponse', (request, reply, done) => {
+    logRequestLine(request, reply, deps.refusalSummaries !== undefined);
+    done();
   });
 
   await registerOpenApiDocs(app, deps.publicUrl);

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { canonicalJson } from '../contract/audit-chain.ts';
+import { canonicalJson } from '../contract/canonical-json.ts';
 import { InvalidInputError } from '../domain/pconn-error.ts';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -19,8 +19,10 @@ export function idempotencyKeyOf(request: FastifyRequest): { key: string; finger
       'The Idempotency-Key header must be 1–255 visible ASCII characters (a UUID is ideal).',
     );
   }
-  const fingerprint = createHash('sha256')
-    .update(`${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`)
-    .digest('hex');
+  const fingerprint = hash(
+    'sha256',
+    `${request.method} ${request.url}\n${canonicalJson(request.body ?? null)}`,
+    'hex',
+  );
   return { key, fingerprint };
 }

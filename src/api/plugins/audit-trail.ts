@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isSecretName } from '../../contract/secret-fields.ts';
 import type { Clock } from '../../domain/clock.ts';
@@ -40,8 +40,9 @@ export function registerAuditTrail(
   // never reaches a handler, did nothing, and gets no entry.
   const inHandler = new Set<FastifyRequest>();
   writer.countRequestsInFlight(() => inHandler.size);
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     inHandler.add(request);
+    done();
   });
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     try {
@@ -81,7 +82,7 @@ export function registerAuditTrail(
       durationMs,
       ip: request.ip ?? null,
       userAgent: truncate(request.headers['user-agent'] ?? null, 512),
-      bodyDigest: raw === undefined ? null : `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+      bodyDigest: raw === undefined ? null : `sha256:${hash('sha256', raw, 'hex')}`,
       body: auditBody(request, raw),
       problem: auditProblem(request.problemBody),
       at: clock.now().toISOString(),
@@ -192,17 +193,41 @@ function redact(value: unknown, depth: number, budget = { left: Number.POSITIVE_
       if (budget.left < 0) break;
       budget.left -= key.length;
       const item = (value as Record<string, unknown>)[key];
-      out[sanitize(key)] = isSecretName(key) ? REDACTED : redact(item, depth + 1, budget);
+      out[sanitize(key)] = secretName(key) ? REDACTED : redact(item, depth + 1, budget);
     }
     return out;
   }
   return value;
 }
 
+const NUL = String.fromCharCode(0);
+
 // PostgreSQL text and jsonb cannot hold NUL or lone surrogates; the audit copy must never make
-// the audit insert fail, so those characters are replaced.
+// the audit insert fail, so those characters are replaced (checked first: nearly every text
+// has neither, and is then kept as it is).
 function sanitize(text: string): string {
-  return text.replaceAll(String.fromCharCode(0), '\uFFFD').toWellFormed();
+  if (!text.includes(NUL) && text.isWellFormed()) return text;
+  return text.replaceAll(NUL, '\uFFFD').toWellFormed();
+}
+
+/** Member names already judged, and the verdicts (bounded: names come from clients). */
+const secretNames = new Map<string, boolean>();
+const SECRET_NAMES_MAX = 10_000;
+
+/**
+ * isSecretName, remembered per name: the same few member names arrive in every body, and
+ * splitting a name into words (a few regexps, arrays) was most of redacting a small body.
+ */
+function secretName(name: string): boolean {
+  // Long names (any length can arrive) are judged but not kept: the memo's memory stays small.
+  if (name.length > 64) return isSecretName(name);
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = isSecretName(name);
+    if (secretNames.size >= SECRET_NAMES_MAX) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
 }
 
 function truncate(text: string | null, max: number): string | null {

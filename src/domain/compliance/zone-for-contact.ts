@@ -57,6 +57,44 @@ function zonesOfCountry(country: string): string[] {
   return zones;
 }
 
+/** Most numbers whose zones are remembered; past it the memo starts over (numbers come from clients). */
+export const NUMBER_ZONES_MEMO_MAX = 10_000;
+const numberZones = new Map<string, Readonly<ZoneResolution> | null>();
+
+/**
+ * The zones a number's country and area code give (null: none), remembered per number: a
+ * contact without a time zone is parsed with libphonenumber's full metadata on every call
+ * decision otherwise (tens of µs), and the answer depends on the number alone.
+ */
+function zonesOfNumber(number: string): Readonly<ZoneResolution> | null {
+  // E.164 is at most 16 characters; anything much longer is parsed but never kept.
+  if (number.length > 64) return parsedZones(number);
+  let found = numberZones.get(number);
+  if (found === undefined) {
+    found = parsedZones(number);
+    if (numberZones.size >= NUMBER_ZONES_MEMO_MAX) numberZones.clear();
+    numberZones.set(number, found);
+  }
+  return found;
+}
+
+function parsedZones(number: string): Readonly<ZoneResolution> | null {
+  const parsed = parsePhoneNumberFromString(number);
+  if (!parsed) return null;
+  const national = String(parsed.nationalNumber);
+  if (parsed.countryCallingCode === '1') {
+    const byArea = nanpAreaCodeZones(national.slice(0, 3));
+    if (byArea) return { zones: byArea, source: 'number_area_code' };
+  }
+  if (parsed.country === 'AU') {
+    const byDigit = AUSTRALIA_BY_DIGIT[national.slice(0, 1)];
+    if (byDigit) return { zones: byDigit, source: 'number_area_code' };
+  }
+  const country = parsed.country;
+  const zones = country ? zonesOfCountry(country) : [];
+  return zones.length > 0 ? { zones, source: 'number_country' } : null;
+}
+
 /**
  * The zone(s) for a contact: its own `timezone` when set; else from its number — NANP by area
  * code, Australia by region digit, other countries by their zones (several for a multi-zone
@@ -69,21 +107,8 @@ export function zoneForContact(input: {
 }): ZoneResolution {
   if (input.timezone && isValidTimeZone(input.timezone))
     return { zones: [input.timezone], source: 'contact' };
-  const parsed = parsePhoneNumberFromString(input.number);
-  if (parsed) {
-    const national = String(parsed.nationalNumber);
-    if (parsed.countryCallingCode === '1') {
-      const byArea = nanpAreaCodeZones(national.slice(0, 3));
-      if (byArea) return { zones: byArea, source: 'number_area_code' };
-    }
-    if (parsed.country === 'AU') {
-      const byDigit = AUSTRALIA_BY_DIGIT[national.slice(0, 1)];
-      if (byDigit) return { zones: byDigit, source: 'number_area_code' };
-    }
-    const country = parsed.country;
-    const zones = country ? zonesOfCountry(country) : [];
-    if (zones.length > 0) return { zones, source: 'number_country' };
-  }
+  const byNumber = zonesOfNumber(input.number);
+  if (byNumber) return { zones: byNumber.zones, source: byNumber.source };
   if (input.fallbackTimezone && isValidTimeZone(input.fallbackTimezone))
     return { zones: [input.fallbackTimezone], source: 'campaign_fallback' };
   return { zones: ['UTC'], source: 'default' };

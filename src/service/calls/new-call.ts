@@ -2,6 +2,7 @@ import type { Call } from '../../contract/calls.ts';
 import type { Decision } from '../../domain/compliance/index.ts';
 import { newId } from '../../domain/ids.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
+import type { CallRow } from '../../store/calls/call-rows.ts';
 import type { NewCallRecord } from '../../store/calls/write-new-calls.ts';
 import type { CallPlan } from './call-plan.ts';
 import { decisionJson } from './decide.ts';
@@ -60,7 +61,7 @@ export function newCall(
     updated_at: ctx.now,
     trace_context: ctx.traceContext ?? null,
   };
-  const call = presentCall({ ...row, seq: '0' }, []);
+  const call = presentCall(row as Omit<CallRow, 'seq'>, []);
   return {
     call,
     record: {

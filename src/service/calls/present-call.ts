@@ -2,11 +2,15 @@ import type { Call } from '../../contract/calls.ts';
 import { dispositionOf } from '../../store/calls/call-disposition.ts';
 import type { AttemptRow, CallRow } from '../../store/calls/call-rows.ts';
 
+// A Date (every new call's instants) is formatted as it is; text from a row is parsed first.
 const iso = (value: Date | string | null): string | null =>
-  value === null ? null : new Date(value).toISOString();
+  value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString();
 
-/** A call row and its attempts as the API answers them. */
-export function presentCall(row: CallRow, attempts: readonly AttemptRow[]): Call {
+/**
+ * A call row and its attempts as the API answers them. `seq` is not part of the answer, so a
+ * row about to be inserted (which has none yet) is presented as it is, without a copy.
+ */
+export function presentCall(row: Omit<CallRow, 'seq'>, attempts: readonly AttemptRow[]): Call {
   return {
     id: row.id,
     kind: row.kind,
@@ -41,7 +45,7 @@ export function presentCall(row: CallRow, attempts: readonly AttemptRow[]): Call
       machineMessagePlayedAt: iso(a.machine_message_played_at ?? null),
       agentConnectedAt: iso(a.agent_connected_at ?? null),
     })),
-    disposition: dispositionOf(row),
+    disposition: dispositionOf(row as CallRow),
     links: { self: `/v1/calls/${row.id}`, events: `/v1/calls/${row.id}/events` },
   };
 }

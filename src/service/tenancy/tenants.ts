@@ -44,13 +44,23 @@ export class TenantSettingsCache {
 
   /** The tenant's settings, or undefined when the tenant does not exist. */
   async get(tenantId: string): Promise<TenantSettings | undefined> {
-    const entry = this.entries.get(tenantId);
-    if (entry && this.clock.now().getTime() - entry.loadedAt < SETTINGS_TTL_MS) return entry.settings;
+    const fresh = this.cached(tenantId);
+    if (fresh) return fresh;
     const tenant = await findTenant(this.db, tenantId);
     if (!tenant) return undefined;
     const settings = { id: tenant.id, defaultRegion: tenant.defaultRegion, phoneTypes: tenant.phoneTypes };
     this.entries.set(tenantId, { settings, loadedAt: this.clock.now().getTime() });
     return settings;
+  }
+
+  /**
+   * The tenant's settings when they are cached and fresh, else undefined (then `get` reads
+   * them): lets the per-request path answer without a promise.
+   */
+  cached(tenantId: string): TenantSettings | undefined {
+    const entry = this.entries.get(tenantId);
+    if (entry && this.clock.now().getTime() - entry.loadedAt < SETTINGS_TTL_MS) return entry.settings;
+    return undefined;
   }
 
   /** Forgets a tenant's cached settings. */

@@ -98,6 +98,57 @@ for (const [kind, open] of STORE_KINDS) {
       }
     });
 
+    test('verifiedNow answers only what verify would answer at once: never a revoked, stale or expired token', async () => {
+      const { store, drop } = await open();
+      try {
+        const clock = new ManualClock();
+        await createTenant(store.db, { name: 'Acme', id: 'acme' });
+        const client = await createClient(
+          store.db,
+          { tenantId: 'acme', name: 'writer', scopes: ['calls:write'] },
+          new Set(['calls:write']),
+        );
+        const first = await node(store.db, clock);
+        const second = await node(store.db, clock);
+        const { access_token: token } = await first.issue(client.clientId, client.clientSecret, undefined);
+        assert.equal(first.verifiedNow(token), undefined, 'nothing before the first verification');
+        for (const tokens of [first, second]) await tokens.verify(token);
+        assert.equal(
+          second.verifiedNow(token)?.clientId,
+          client.clientId,
+          'a verified token answers at once',
+        );
+
+        await revokeTenantClient(store.db, 'acme', client.clientId, false, clock.now());
+        first.revocationsChanged();
+        assert.equal(first.verifiedNow(token), undefined, 'not once this node revoked a client');
+        assert.equal(await refusal(first.verify(token)), 'invalid_token', 'and verify refuses it');
+        assert.equal(first.verifiedNow(token), undefined, 'nor after that');
+
+        clock.advance(RECHECK_MS + 1);
+        assert.equal(second.verifiedNow(token), undefined, 'not once the generation is due a reread');
+        assert.equal(await refusal(second.verify(token)), 'invalid_token', 'the reread voids it');
+        assert.equal(second.verifiedNow(token), undefined, 'and it stays void');
+
+        const other = await createClient(
+          store.db,
+          { tenantId: 'acme', name: 'other', scopes: ['calls:write'] },
+          new Set(['calls:write']),
+        );
+        const { access_token: fresh } = await second.issue(other.clientId, other.clientSecret, undefined);
+        await second.verify(fresh);
+        assert.ok(second.verifiedNow(fresh), 'a live token answers');
+        clock.advance(OPTIONS.tokenTtlSeconds * 1000 + 1);
+        // verify rereads the generation and refuses the token; the entry, fresh generation or
+        // not, is past its exp.
+        assert.equal(await refusal(second.verify(fresh)), 'invalid_token', 'expired');
+        assert.equal(second.verifiedNow(fresh), undefined, 'not past its exp');
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+
     test('concurrent requests past the interval share one generation read', async () => {
       const { store, drop } = await open();
       try {
