@@ -51,6 +51,11 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
   #remoteInvitePending = false;
   /** Addresses the peer's messages came from or were sent to at the dialog's start (see {@link acceptsFrom}). */
   readonly #peers: RemoteAddress[] = [];
+  /**
+   * Where the remote target and the route's first hop lead (the UA's nextHop, which parses the
+   * URI): asked for every message of the dialog, and they rarely change.
+   */
+  readonly #hops = new Map<string, RemoteAddress | undefined>();
 
   /** Wraps a dialog state; the UA registers it. */
   constructor(
@@ -113,16 +118,31 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
    */
   acceptsFrom(source: RemoteAddress): boolean {
     const candidates = [...this.#peers];
-    const target = this.#context.nextHop(this.dialogState.remoteTarget);
+    const target = this.#hop(this.dialogState.remoteTarget);
     if (target) candidates.push(target);
-    const firstHop = this.#context.nextHop(this.dialogState.route().nextHop);
-    if (firstHop) candidates.push(firstHop);
+    const firstHop = this.#nextHop();
+    if (firstHop && firstHop !== target) candidates.push(firstHop);
     return fromAnyPeer(source, candidates);
+  }
+
+  /** Where `uri` leads (RFC 3261 §8.1.2), remembered per URI. */
+  #hop(uri: string): RemoteAddress | undefined {
+    if (this.#hops.has(uri)) return this.#hops.get(uri);
+    // Remote targets change only by target refresh: a few entries at most; never many.
+    if (this.#hops.size >= 4) this.#hops.clear();
+    const hop = this.#context.nextHop(uri);
+    this.#hops.set(uri, hop);
+    return hop;
+  }
+
+  /** Where the next in-dialog request goes: the first route, else the remote target (§12.2.1.1). */
+  #nextHop(): RemoteAddress | undefined {
+    return this.#hop(this.dialogState.route().nextHop);
   }
 
   /** Next hop and top Via for a new in-dialog request. */
   #route(): { destination: RemoteAddress; via: string } | undefined {
-    const destination = this.#context.nextHop(this.dialogState.route().nextHop);
+    const destination = this.#nextHop();
     return destination && { destination, via: this.#context.via(destination.transport) };
   }
 
@@ -148,7 +168,7 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
 
   /** Sends the pending ACK (§13.2.2.4): new branch, the INVITE's CSeq number, the answer SDP. */
   ack(sdp?: string): void {
-    if (this.#acks.send(this.dialogState, sdp) && sdp !== undefined) this.localSdp = sdp;
+    if (this.#acks.send(this.dialogState, this.#nextHop(), sdp) && sdp !== undefined) this.localSdp = sdp;
   }
 
   /** The caller never sent its deferred ACK: ACK empty and end with BYE. */
