@@ -16,6 +16,7 @@ import type {
   RequestResult,
   SipCredentials,
 } from './api-types.ts';
+import { HopMemo } from './hop-memo.ts';
 import { IncomingRequestImpl, respondTo } from './incoming-request.ts';
 import { ALLOW, bodyParts, headerPairs, sdpOf } from './message-body.ts';
 import { NonInviteRequest } from './non-invite-request.ts';
@@ -51,11 +52,7 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
   #remoteInvitePending = false;
   /** Addresses the peer's messages came from or were sent to at the dialog's start (see {@link acceptsFrom}). */
   readonly #peers: RemoteAddress[] = [];
-  /**
-   * Where the remote target and the route's first hop lead (the UA's nextHop, which parses the
-   * URI): asked for every message of the dialog, and they rarely change.
-   */
-  readonly #hops = new Map<string, RemoteAddress | undefined>();
+  readonly #hops: HopMemo; // where the remote target and the first route lead (see HopMemo)
 
   /** Wraps a dialog state; the UA registers it. */
   constructor(
@@ -71,6 +68,7 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
     this.role = role;
     this.#credentials = credentials;
     this.#acks = new AckSender(context, this);
+    this.#hops = new HopMemo((uri) => context.nextHop(uri));
   }
 
   /** `callId;localTag;remoteTag`. */
@@ -118,31 +116,14 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
    */
   acceptsFrom(source: RemoteAddress): boolean {
     const candidates = [...this.#peers];
-    const target = this.#hop(this.dialogState.remoteTarget);
-    if (target) candidates.push(target);
-    const firstHop = this.#nextHop();
-    if (firstHop && firstHop !== target) candidates.push(firstHop);
+    for (const hop of [this.#hops.hop(this.dialogState.remoteTarget), this.#hops.nextHop(this.dialogState)])
+      if (hop) candidates.push(hop);
     return fromAnyPeer(source, candidates);
-  }
-
-  /** Where `uri` leads (RFC 3261 §8.1.2), remembered per URI. */
-  #hop(uri: string): RemoteAddress | undefined {
-    if (this.#hops.has(uri)) return this.#hops.get(uri);
-    // Remote targets change only by target refresh: a few entries at most; never many.
-    if (this.#hops.size >= 4) this.#hops.clear();
-    const hop = this.#context.nextHop(uri);
-    this.#hops.set(uri, hop);
-    return hop;
-  }
-
-  /** Where the next in-dialog request goes: the first route, else the remote target (§12.2.1.1). */
-  #nextHop(): RemoteAddress | undefined {
-    return this.#hop(this.dialogState.route().nextHop);
   }
 
   /** Next hop and top Via for a new in-dialog request. */
   #route(): { destination: RemoteAddress; via: string } | undefined {
-    const destination = this.#nextHop();
+    const destination = this.#hops.nextHop(this.dialogState);
     return destination && { destination, via: this.#context.via(destination.transport) };
   }
 
@@ -168,7 +149,8 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
 
   /** Sends the pending ACK (§13.2.2.4): new branch, the INVITE's CSeq number, the answer SDP. */
   ack(sdp?: string): void {
-    if (this.#acks.send(this.dialogState, this.#nextHop(), sdp) && sdp !== undefined) this.localSdp = sdp;
+    if (this.#acks.send(this.dialogState, this.#hops.nextHop(this.dialogState), sdp) && sdp !== undefined)
+      this.localSdp = sdp;
   }
 
   /** The caller never sent its deferred ACK: ACK empty and end with BYE. */
