@@ -5,7 +5,11 @@
  * pconn drives this same driver and also makes every step of every call durable.
  *
  * Calls start at a steady rate; the rate rises until a run has a failure, and the best run with
- * none is reported.
+ * none is reported, with the CPU time this process spent per bridged call.
+ *
+ * BENCH_FLOOR_RATE=<calls/s> measures CPU per bridged call instead (calls/s is noisy on a shared
+ * machine, CPU per call much less so): one warm-up run, then BENCH_FLOOR_RUNS (default 5) runs at
+ * that fixed rate, each printed, and their median.
  */
 import type { LegEvent, LegHandle } from '../src/domain/telephony.ts';
 import { SipDriver } from '../src/telephony/sip-driver.ts';
@@ -18,6 +22,10 @@ const RATES = [500, 1000, 1500, 2000, 2500, 3000, 4000];
 interface FloorRun {
   cps: number;
   failures: number;
+  /** CPU time of this process (user + system, every thread) per call started, µs. */
+  cpuPerCallUs: number;
+  /** Of which system (kernel) time, µs: sockets, mostly. */
+  systemPerCallUs: number;
 }
 
 /** One bridged call: agent leg, then contact leg, bridge, and the agent hung up when the contact leaves. */
@@ -83,6 +91,7 @@ async function floorRun(rate: number): Promise<FloorRun> {
   });
   try {
     await new Promise((resolve) => setTimeout(resolve, 200));
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const calls: Promise<boolean>[] = [];
     for (let i = 0; i < CALLS_PER_RUN; i++) {
@@ -99,9 +108,15 @@ async function floorRun(rate: number): Promise<FloorRun> {
       new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
     ]);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const unbridged = ended ? ended.filter((bridged) => !bridged).length : CALLS_PER_RUN;
     const sippFailed = codes?.every((code) => code === 0) ? 0 : 1;
-    return { cps: CALLS_PER_RUN / seconds, failures: unbridged + sippFailed };
+    return {
+      cps: CALLS_PER_RUN / seconds,
+      failures: unbridged + sippFailed,
+      cpuPerCallUs: (cpu.user + cpu.system) / CALLS_PER_RUN,
+      systemPerCallUs: cpu.system / CALLS_PER_RUN,
+    };
   } finally {
     agents.kill();
     contacts.kill();
@@ -111,6 +126,8 @@ async function floorRun(rate: number): Promise<FloorRun> {
 
 /** The sip_driver_floor line of `npm run bench`. */
 export async function sipDriverFloor(): Promise<string> {
+  const fixedRate = Number(process.env.BENCH_FLOOR_RATE ?? 0);
+  if (fixedRate > 0) return cpuPerCall(fixedRate, Number(process.env.BENCH_FLOOR_RUNS ?? 5));
   const baseline = await sippToSippCps(CALLS_PER_RUN * 2);
   let best: (FloorRun & { rate: number }) | undefined;
   for (const rate of RATES) {
@@ -119,5 +136,21 @@ export async function sipDriverFloor(): Promise<string> {
     if (!best || run.cps > best.cps) best = { ...run, rate };
   }
   const figure = best ? (best.cps / baseline.cps).toFixed(3) : 'n/a';
-  return `sip_driver_floor: ${figure} (reference, the ceiling of sip_cps_ratio on this machine; the SIP driver alone ${best ? `${best.cps.toFixed(0)} bridged calls/s with 0 failures (started at ${best.rate}/s)` : 'failed at every rate'}, sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${CALLS_PER_RUN} calls per rate)`;
+  return `sip_driver_floor: ${figure} (reference, the ceiling of sip_cps_ratio on this machine; the SIP driver alone ${best ? `${best.cps.toFixed(0)} bridged calls/s with 0 failures (started at ${best.rate}/s, ${best.cpuPerCallUs.toFixed(0)} µs of CPU per call)` : 'failed at every rate'}, sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${CALLS_PER_RUN} calls per rate)`;
+}
+
+/** BENCH_FLOOR_RATE: CPU µs per bridged call at a fixed start rate, `runs` runs after a warm-up. */
+async function cpuPerCall(rate: number, runs: number): Promise<string> {
+  await floorRun(rate);
+  const figures: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = await floorRun(rate);
+    process.stderr.write(
+      `sip_driver_floor run ${i + 1}: ${run.cpuPerCallUs.toFixed(0)} µs CPU per call (${run.systemPerCallUs.toFixed(0)} µs system), ${run.failures} failures\n`,
+    );
+    figures.push(run.cpuPerCallUs);
+  }
+  const sorted = [...figures].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return `sip_driver_floor_cpu: ${median.toFixed(0)} µs of CPU per bridged call (median of ${runs} runs of ${CALLS_PER_RUN} calls started at ${rate}/s: ${figures.map((f) => f.toFixed(0)).join(', ')})`;
 }

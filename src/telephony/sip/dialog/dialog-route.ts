@@ -3,11 +3,11 @@ import { serializeUri } from '../message/sip-uri.ts';
 
 /** Request-URI, Route headers and next hop of a request sent along a route set. */
 export interface RoutedRequest {
-  uri: string;
+  readonly uri: string;
   /** Route header values, in order. */
-  routes: string[];
+  readonly routes: readonly string[];
   /** URI of the element the request is sent to (RFC 3261 §8.1.2). */
-  nextHop: string;
+  readonly nextHop: string;
 }
 
 /** The URI of a name-addr value, or the value itself when it does not parse. */

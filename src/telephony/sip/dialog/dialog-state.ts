@@ -45,6 +45,8 @@ export class DialogState {
   localSeq: number;
   /** Highest CSeq received from the peer; undefined until its first in-dialog request. */
   remoteSeq: number | undefined;
+  /** route() of the current route set and remote target: every in-dialog message asks for it. */
+  #routed: { routeSet: readonly string[]; remoteTarget: string; routed: RoutedRequest } | undefined;
 
   private constructor(
     fields: Omit<
@@ -130,9 +132,14 @@ export class DialogState {
     return dialogId(this.callId, this.localTag, this.remoteTag);
   }
 
-  /** Request-URI, Route and next hop for the next request (§12.2.1.1). */
+  /** Request-URI, Route and next hop for the next request (§12.2.1.1); shared, read-only. */
   route(): RoutedRequest {
-    return routeRequest(this.routeSet, this.remoteTarget);
+    const memo = this.#routed;
+    if (memo && memo.routeSet === this.routeSet && memo.remoteTarget === this.remoteTarget)
+      return memo.routed;
+    const routed = routeRequest(this.routeSet, this.remoteTarget);
+    this.#routed = { routeSet: this.routeSet, remoteTarget: this.remoteTarget, routed };
+    return routed;
   }
 
   /** Increments and returns the local CSeq (§12.2.1.1: one more per new request). */

@@ -1,4 +1,4 @@
-import { headerKey, SipHeaders } from './sip-headers.ts';
+import { SipHeaders } from './sip-headers.ts';
 import type { SipResponse } from './sip-message.ts';
 import { getTo } from './typed-headers.ts';
 
@@ -66,9 +66,9 @@ export function createResponse(
   options: CreateResponseOptions = {},
 ): SipResponse {
   const headers = new SipHeaders();
-  for (const [name, value] of request.headers) {
-    if (headerKey(name) === 'via') headers.append('Via', value);
-  }
+  const fields = request.headers;
+  for (let i = 0; i < fields.size; i++)
+    if (fields.keyAt(i) === 'via') headers.append('Via', fields.valueAt(i));
   const copy = (name: string) => {
     const value = request.headers.get(name);
     if (value !== undefined) headers.append(name, value);

@@ -1,5 +1,4 @@
 import { isToken } from './sip-grammar.ts';
-import { headerKey } from './sip-headers.ts';
 import type { SipMessage } from './sip-message.ts';
 
 function startLine(message: SipMessage): string {
@@ -26,18 +25,25 @@ function startLine(message: SipMessage): string {
  * 100–699).
  */
 export function serializeMessage(message: SipMessage): Buffer {
+  const { headers, body } = message;
   let head = startLine(message);
   let lengthWritten = false;
-  for (const [name, value] of message.headers) {
-    if (headerKey(name) === 'content-length') {
-      if (!lengthWritten) head += `${name}: ${message.body.length}\r\n`;
+  for (let i = 0; i < headers.size; i++) {
+    const name = headers.nameAt(i);
+    if (headers.keyAt(i) === 'content-length') {
+      if (!lengthWritten) head += `${name}: ${body.length}\r\n`;
       lengthWritten = true;
       continue;
     }
-    head += `${name}: ${value}\r\n`;
+    head += `${name}: ${headers.valueAt(i)}\r\n`;
   }
-  if (!lengthWritten) head += `Content-Length: ${message.body.length}\r\n`;
+  if (!lengthWritten) head += `Content-Length: ${body.length}\r\n`;
   head += '\r\n';
-  if (message.body.length === 0) return Buffer.from(head, 'utf8');
-  return Buffer.concat([Buffer.from(head, 'utf8'), message.body]);
+  if (body.length === 0) return Buffer.from(head, 'utf8');
+  // One buffer for head and body: no intermediate copy of the head.
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const data = Buffer.allocUnsafe(headBytes + body.length);
+  data.write(head, 0, 'utf8');
+  data.set(body, headBytes);
+  return data;
 }

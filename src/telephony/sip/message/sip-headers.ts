@@ -1,4 +1,4 @@
-import { isToken, splitList } from './sip-grammar.ts';
+import { isToken, splitList, trimWsp } from './sip-grammar.ts';
 
 // RFC 3261 §7.3.3 compact forms, plus those of later RFCs: o/u Event and Allow-Events
 // (RFC 6665), r Refer-To (RFC 3515), b Referred-By (RFC 3892), x Session-Expires (RFC 4028),
@@ -62,10 +62,54 @@ const LIST_HEADERS = new Set([
   'warning',
 ]);
 
-/** The comparison key of a header name: lower case, compact form expanded. */
-export function headerKey(name: string): string {
+function computeKey(name: string): string {
   const lower = name.toLowerCase();
   return lower.length === 1 ? (COMPACT.get(lower) ?? lower) : lower;
+}
+
+// Keys of the names the stack writes and looks up itself, as written and in lower case: a
+// message's fields are keyed hundreds of times per call, and toLowerCase of a mixed-case name
+// allocates a new string each time. Fixed at load, so a peer's own names cannot grow it.
+const KNOWN_KEYS = new Map<string, string>();
+for (const name of [
+  'Via',
+  'Route',
+  'Record-Route',
+  'Max-Forwards',
+  'From',
+  'To',
+  'Call-ID',
+  'CSeq',
+  'Contact',
+  'Allow',
+  'Supported',
+  'Require',
+  'User-Agent',
+  'Server',
+  'Content-Type',
+  'Content-Length',
+  'Expires',
+  'Date',
+  'Reason',
+  'Retry-After',
+  'Unsupported',
+  'Authorization',
+  'Proxy-Authorization',
+  'WWW-Authenticate',
+  'Proxy-Authenticate',
+  'Authentication-Info',
+  ...COMPACT.keys(),
+]) {
+  for (const form of [name, name.toLowerCase(), name.toUpperCase()]) KNOWN_KEYS.set(form, computeKey(form));
+}
+for (const key of LIST_HEADERS) KNOWN_KEYS.set(key, key);
+
+// Cache slots of list(): one constant string per known key instead of a new one per call.
+const LIST_SLOTS = new Map<string, string>([...new Set(KNOWN_KEYS.values())].map((k) => [k, `list:${k}`]));
+
+/** The comparison key of a header name: lower case, compact form expanded. */
+export function headerKey(name: string): string {
+  return KNOWN_KEYS.get(name) ?? computeKey(name);
 }
 
 /** True when `name` is a comma-separated list header (RFC 3261 §7.3.1). */
@@ -131,9 +175,16 @@ export class SipHeaders {
    */
   list(name: string): string[] {
     const key = headerKey(name);
-    return this.cached(`list:${key}`, () =>
-      LIST_HEADERS.has(key) ? this.getAll(key).flatMap(splitList) : this.getAll(key),
-    );
+    const slot = LIST_SLOTS.get(key) ?? `list:${key}`;
+    this.#cache ??= new Map();
+    const known = this.#cache.get(slot) as string[] | undefined;
+    if (known) return known;
+    let values = this.getAll(key);
+    // One trimmed value per line without a comma is the common case: no copies then.
+    if (LIST_HEADERS.has(key) && values.some((value) => value.includes(',') || value !== trimWsp(value)))
+      values = values.flatMap(splitList);
+    this.#cache.set(slot, values);
+    return values;
   }
 
   /** Number of fields named `name`. */
@@ -197,6 +248,21 @@ export class SipHeaders {
     return removed;
   }
 
+  /** The name (as written) of the field at `index` (0 ≤ index < size), for loops without copies. */
+  nameAt(index: number): string {
+    return this.#names[index]!;
+  }
+
+  /** The comparison key of the field at `index`. */
+  keyAt(index: number): string {
+    return this.#keys[index]!;
+  }
+
+  /** The value of the field at `index`. */
+  valueAt(index: number): string {
+    return this.#values[index]!;
+  }
+
   /** Fields as `[name as written, value]`, in order. */
   entries(): Array<[string, string]> {
     return this.#names.map((name, i) => [name, this.#values[i]!]);
@@ -216,11 +282,15 @@ export class SipHeaders {
     return copy;
   }
 
-  /** Memoizes `compute()` under `slot` until the headers change. */
-  cached<T>(slot: string, compute: () => T): T {
+  /**
+   * Memoizes `compute(this)` under `slot` until the headers change. Hot callers pass a
+   * module-level function and a literal slot, so that a lookup allocates nothing.
+   */
+  cached<T>(slot: string, compute: (headers: SipHeaders) => T): T {
     this.#cache ??= new Map();
-    if (this.#cache.has(slot)) return this.#cache.get(slot) as T;
-    const value = compute();
+    const known = this.#cache.get(slot);
+    if (known !== undefined || this.#cache.has(slot)) return known as T;
+    const value = compute(this);
     this.#cache.set(slot, value);
     return value;
   }

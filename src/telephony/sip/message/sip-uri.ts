@@ -135,43 +135,46 @@ function parseUriParams(s: string, start: number, end: number): Map<string, stri
 }
 
 function parseSipUri(scheme: 'sip' | 'sips', s: string): SipUri | undefined {
-  const uri: SipUri = { kind: 'sip', scheme, host: '', params: new Map(), headers: [] };
   let pos = 0;
+  let user: string | undefined;
+  let password: string | undefined;
   // '@' is in no character set after the userinfo, so the first one ends it.
   const at = s.indexOf('@');
   if (at !== -1) {
     if (s.indexOf('@', at + 1) !== -1) return undefined;
     const colon = s.indexOf(':');
     const userEnd = colon !== -1 && colon < at ? colon : at;
-    const user = percentDecode(s.slice(0, userEnd), USER);
+    user = percentDecode(s.slice(0, userEnd), USER);
     if (!user) return undefined;
-    uri.user = user;
     if (userEnd < at) {
-      const password = percentDecode(s.slice(userEnd + 1, at), PASSWORD);
+      password = percentDecode(s.slice(userEnd + 1, at), PASSWORD);
       if (password === undefined) return undefined;
-      uri.password = password;
     }
     pos = at + 1;
   }
   let hostEnd = pos;
   if (s.charCodeAt(pos) === 91) hostEnd = s.indexOf(']', pos) + 1;
   else while (hostEnd < s.length && inTable(HOST, s.charCodeAt(hostEnd))) hostEnd++;
-  uri.host = s.slice(pos, hostEnd);
-  if (hostEnd <= pos || !validHost(uri.host)) return undefined;
+  const host = s.slice(pos, hostEnd);
+  if (hostEnd <= pos || !validHost(host)) return undefined;
   pos = hostEnd;
+  let port: number | undefined;
   if (s.charCodeAt(pos) === 58) {
     let portEnd = pos + 1;
     while (portEnd < s.length && s.charCodeAt(portEnd) >= 48 && s.charCodeAt(portEnd) <= 57) portEnd++;
-    const port = parseDigits(s.slice(pos + 1, portEnd), 65535);
+    port = parseDigits(s.slice(pos + 1, portEnd), 65535);
     if (port === undefined) return undefined;
-    uri.port = port;
     pos = portEnd;
   }
   const query = s.indexOf('?', pos);
   const paramsEnd = query === -1 ? s.length : query;
   const params = parseUriParams(s, pos, paramsEnd);
   if (!params) return undefined;
-  uri.params = params;
+  // Built once its parts are known: one Map per URI, and every URI object of the same shape.
+  const uri: SipUri = { kind: 'sip', scheme, host, params, headers: [] };
+  if (user !== undefined) uri.user = user;
+  if (password !== undefined) uri.password = password;
+  if (port !== undefined) uri.port = port;
   if (query !== -1) {
     for (const pair of s.slice(query + 1).split('&')) {
       const eq = pair.indexOf('=');

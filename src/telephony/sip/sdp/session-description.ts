@@ -31,6 +31,15 @@ export interface SessionDescription {
   media: SdpMedia[];
 }
 
+/** True when `line` holds a character that `.` of a regular expression does not match. */
+function hasLineTerminator(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
 /**
  * Parses an SDP body leniently enough for real phones (LF or CRLF, trailing blank lines) but
  * requires v=0, an o= line and at least the m= lines to be well formed. Undefined when not SDP.
@@ -43,9 +52,11 @@ export function parseSdp(text: string | Uint8Array): SessionDescription | undefi
   const media: SdpMedia[] = [];
   let origin: SdpOrigin | undefined;
   for (const raw of lines) {
-    const match = /^([a-z])=(.*)$/.exec(raw);
-    if (!match) return undefined;
-    const line = { type: match[1] ?? '', value: match[2] ?? '' };
+    // `<type>=<value>` with a lower-case letter as type (the /^([a-z])=(.*)$/ of RFC 8866 §5,
+    // checked by hand: no match array per line); '.' excludes line terminators from the value.
+    const type = raw.charCodeAt(0);
+    if (type < 97 || type > 122 || raw.charCodeAt(1) !== 61 || hasLineTerminator(raw)) return undefined;
+    const line = { type: raw[0]!, value: raw.slice(2) };
     if (line.type === 'm') {
       const parts = line.value.split(' ');
       const port = Number.parseInt(parts[1] ?? '', 10);

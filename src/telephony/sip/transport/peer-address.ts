@@ -20,7 +20,8 @@ export function isIpHost(host: string): boolean {
  * open a new connection from an ephemeral port.
  */
 export function cameFrom(source: RemoteAddress, peer: RemoteAddress): boolean {
-  if (bareHost(source.host) !== bareHost(peer.host)) return false;
+  // The same string is the same host (the usual case: the peer answers from where we sent).
+  if (source.host !== peer.host && bareHost(source.host) !== bareHost(peer.host)) return false;
   return source.transport !== 'udp' || source.port === peer.port;
 }
 

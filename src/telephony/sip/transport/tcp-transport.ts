@@ -35,6 +35,8 @@ export class TcpTransport {
   readonly #events: TcpConnectionEvents;
   readonly #keepAliveMs: number;
   readonly #tls: SipTlsOptions | undefined;
+  /** The listening port, read once: a listening server keeps its port (see UdpTransport.port). */
+  readonly port: number;
 
   private constructor(
     server: Server,
@@ -45,6 +47,8 @@ export class TcpTransport {
     this.#server = server;
     this.#keepAliveMs = keepAliveMs;
     this.#tls = tls;
+    const address = server.address();
+    this.port = typeof address === 'object' && address ? address.port : 0;
     this.#events = {
       message: (c, data) => handlers.message(data, c.host, c.port),
       framingError: (c, reason) => handlers.framingError(reason, c.host, c.port),
@@ -77,12 +81,6 @@ export class TcpTransport {
         resolve(new TcpTransport(server, handlers, keepAliveMs, tls));
       });
     });
-  }
-
-  /** The listening port. */
-  get port(): number {
-    const address = this.#server.address();
-    return typeof address === 'object' && address ? address.port : 0;
   }
 
   /** Open connections. */

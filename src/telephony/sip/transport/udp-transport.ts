@@ -11,10 +11,16 @@ export type DatagramHandler = (data: Buffer, host: string, port: number) => void
  */
 export class UdpTransport {
   readonly #socket: Socket;
+  /**
+   * The bound port, read once: a bound UDP socket never changes port, and every Via and
+   * Contact we write needs it (`socket.address()` is a getsockname syscall, 14 per call).
+   */
+  readonly port: number;
   #closed = false;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
+    this.port = socket.address().port;
   }
 
   /** Binds `host:port` (port 0 → OS picks). */
@@ -43,11 +49,6 @@ export class UdpTransport {
         resolve(new UdpTransport(socket));
       });
     });
-  }
-
-  /** The bound port. */
-  get port(): number {
-    return this.#socket.address().port;
   }
 
   /** Sends one datagram; rejects on a send error (e.g. an unresolvable host). */

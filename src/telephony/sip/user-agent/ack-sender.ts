@@ -47,13 +47,15 @@ export class AckSender {
     this.#timer = deferred ? setTimeout(fireTimeout, this.#context.ackTimeoutMs, this) : undefined;
   }
 
-  /** Builds and sends the owed ACK along the dialog's route, with `sdp` as body; false when none is owed. */
-  send(state: DialogState, sdp?: string): boolean {
+  /**
+   * Builds and sends the owed ACK along the dialog's route to `destination` (its next hop), with
+   * `sdp` as body; false when none is owed.
+   */
+  send(state: DialogState, destination: RemoteAddress | undefined, sdp?: string): boolean {
     if (!this.#pending || this.#seq === undefined) return false;
     this.#pending = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const destination = this.#context.nextHop(state.route().nextHop);
     if (!destination) return false;
     const body = bodyParts(sdp);
     const via = this.#context.via(destination.transport);

@@ -16,6 +16,7 @@ import type {
   RequestResult,
   SipCredentials,
 } from './api-types.ts';
+import { HopMemo } from './hop-memo.ts';
 import { IncomingRequestImpl, respondTo } from './incoming-request.ts';
 import { ALLOW, bodyParts, headerPairs, sdpOf } from './message-body.ts';
 import { NonInviteRequest } from './non-invite-request.ts';
@@ -51,6 +52,7 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
   #remoteInvitePending = false;
   /** Addresses the peer's messages came from or were sent to at the dialog's start (see {@link acceptsFrom}). */
   readonly #peers: RemoteAddress[] = [];
+  readonly #hops: HopMemo; // where the remote target and the first route lead (see HopMemo)
 
   /** Wraps a dialog state; the UA registers it. */
   constructor(
@@ -66,6 +68,7 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
     this.role = role;
     this.#credentials = credentials;
     this.#acks = new AckSender(context, this);
+    this.#hops = new HopMemo((uri) => context.nextHop(uri));
   }
 
   /** `callId;localTag;remoteTag`. */
@@ -113,16 +116,14 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
    */
   acceptsFrom(source: RemoteAddress): boolean {
     const candidates = [...this.#peers];
-    const target = this.#context.nextHop(this.dialogState.remoteTarget);
-    if (target) candidates.push(target);
-    const firstHop = this.#context.nextHop(this.dialogState.route().nextHop);
-    if (firstHop) candidates.push(firstHop);
+    for (const hop of [this.#hops.hop(this.dialogState.remoteTarget), this.#hops.nextHop(this.dialogState)])
+      if (hop) candidates.push(hop);
     return fromAnyPeer(source, candidates);
   }
 
   /** Next hop and top Via for a new in-dialog request. */
   #route(): { destination: RemoteAddress; via: string } | undefined {
-    const destination = this.#context.nextHop(this.dialogState.route().nextHop);
+    const destination = this.#hops.nextHop(this.dialogState);
     return destination && { destination, via: this.#context.via(destination.transport) };
   }
 
@@ -148,7 +149,8 @@ export class SessionDialog implements Dialog, OkRetransmitterOwner, AckSenderOwn
 
   /** Sends the pending ACK (§13.2.2.4): new branch, the INVITE's CSeq number, the answer SDP. */
   ack(sdp?: string): void {
-    if (this.#acks.send(this.dialogState, sdp) && sdp !== undefined) this.localSdp = sdp;
+    if (this.#acks.send(this.dialogState, this.#hops.nextHop(this.dialogState), sdp) && sdp !== undefined)
+      this.localSdp = sdp;
   }
 
   /** The caller never sent its deferred ACK: ACK empty and end with BYE. */
