@@ -101,11 +101,12 @@ async function floorRun(rate: number): Promise<FloorRun> {
     }
     const ended = await Promise.race([
       Promise.all(calls),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000)),
+      // unref: a run that ended in time must not hold the bench's process open for the rest.
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 60_000).unref()),
     ]);
     const codes = await Promise.race([
       Promise.all([agents.done, contacts.done]),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000)),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 10_000).unref()),
     ]);
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
