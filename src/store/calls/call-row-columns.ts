@@ -1,15 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { CallsTable } from '../database.ts';
 
-/**
- * The columns the store reads back for a call in the dialer's hot statements (claims, locks,
- * pre-dial facts, status changes): every column but `decision`. The call's last decision record
- * (~800 bytes of jsonb) is written with the call and with each attempt, and nothing reads it back
- * from the call row (a call's decisions are presented from its attempts); as part of `c.*` it
- * travelled out of the store and through the row parser eight to ten times per bridged call.
- * `disposition` (migration 0017) and `dial_node` (0013) are read as before.
- */
-const CALL_ROW_COLUMNS = [
+/** Every column of the calls table's type, in one fixed order (the table's). */
+export const CALLS_TABLE_COLUMNS = [
   'tenant_id',
   'id',
   'seq',
@@ -30,6 +23,7 @@ const CALL_ROW_COLUMNS = [
   'scheduled_for',
   'next_attempt_at',
   'attempts_made',
+  'decision',
   'sandbox',
   'event_sequence',
   'lease_owner',
@@ -39,18 +33,29 @@ const CALL_ROW_COLUMNS = [
   'created_at',
   'updated_at',
   'trace_context',
-] as const satisfies readonly Exclude<keyof CallsTable, 'decision'>[];
+] as const satisfies readonly (keyof CallsTable)[];
 
 // A column added to the table type but not to the list above fails to compile here.
-type Missing = Exclude<keyof CallsTable, 'decision' | (typeof CALL_ROW_COLUMNS)[number]>;
+type Missing = Exclude<keyof CallsTable, (typeof CALLS_TABLE_COLUMNS)[number]>;
 const complete: Missing extends never ? true : Missing = true;
 void complete;
 
+/**
+ * The columns the store reads back for a call in the dialer's hot statements (claims, locks,
+ * pre-dial facts, status changes): every column but `decision`. The call's last decision record
+ * (~800 bytes of jsonb) is written with the call and with each attempt, and nothing reads it back
+ * from the call row (a call's decisions are presented from its attempts); as part of `c.*` it
+ * travelled out of the store and through the row parser eight to ten times per bridged call.
+ * `disposition` (migration 0017) and `dial_node` (0013), which the table type does not list, are
+ * read as before.
+ */
+const CALL_ROW_COLUMNS = [
+  ...CALLS_TABLE_COLUMNS.filter((column) => column !== 'decision'),
+  'dial_node',
+  'disposition',
+];
+
 /** The call row's columns as a select list, qualified by `alias` when given (`c.id, c.kind, …`). */
 export function callRowColumns(alias?: string): RawBuilder<unknown> {
-  return sql.join(
-    [...CALL_ROW_COLUMNS, 'dial_node', 'disposition'].map((column) =>
-      sql.ref(alias ? `${alias}.${column}` : column),
-    ),
-  );
+  return sql.join(CALL_ROW_COLUMNS.map((column) => sql.ref(alias ? `${alias}.${column}` : column)));
 }

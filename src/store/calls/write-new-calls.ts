@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import type { IdempotencyAnswer } from '../idempotency-keys.ts';
+import { CALLS_TABLE_COLUMNS } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 
 /** A call about to be inserted, with its first timeline entry. */
@@ -12,45 +13,8 @@ export interface NewCallRecord {
   event: { type: string; data: Record<string, unknown> };
 }
 
-type CallColumn = keyof NewCallRecord['row'];
-
-/** Every column a new call row sets (all but the identity `seq`), in one fixed order. */
-const CALL_COLUMNS = [
-  'tenant_id',
-  'id',
-  'kind',
-  'campaign_id',
-  'contact_id',
-  'requested_user_id',
-  'user_id',
-  'to_number',
-  'phone_type',
-  'caller_id',
-  'status',
-  'outcome',
-  'reason',
-  'metadata',
-  'outside_window',
-  'not_before',
-  'scheduled_for',
-  'next_attempt_at',
-  'attempts_made',
-  'decision',
-  'sandbox',
-  'event_sequence',
-  'lease_owner',
-  'leased_until',
-  'cancel_requested',
-  'waiting_for_agent',
-  'created_at',
-  'updated_at',
-  'trace_context',
-] as const satisfies readonly CallColumn[];
-
-// A column added to the row type but not to the list above fails to compile here.
-type Missing = Exclude<CallColumn, (typeof CALL_COLUMNS)[number]>;
-const complete: Missing extends never ? true : Missing = true;
-void complete;
+/** Every column a new call row sets (all but the identity `seq`), in the table's order. */
+const CALL_COLUMNS = CALLS_TABLE_COLUMNS.filter((column) => column !== 'seq');
 
 /** A call the batch accepted, with the Idempotency-Key of its request, if any. */
 export interface AcceptedCall {
