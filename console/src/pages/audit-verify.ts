@@ -2,7 +2,7 @@ import type { AuditEvent, PconnClient } from 'pconn/sdk';
 
 const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with object keys sorted at every depth (what pconn hashes; src/contract/audit-chain.ts). */
+/** JSON with object keys sorted at every depth (what pconn hashes: `replacerCanonicalJson` in src/contract/canonical-json.ts). */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {

@@ -49,6 +49,11 @@ async function node(db: Db, clock: Clock): Promise<TokenService> {
   return new TokenService(db, keys, { ...OPTIONS, revocationRecheckMs: RECHECK_MS }, clock);
 }
 
+/** A client of tenant acme allowed to write calls (the scope these tokens carry). */
+function writerClient(db: Db, name: string) {
+  return createClient(db, { tenantId: 'acme', name, scopes: ['calls:write'] }, new Set(['calls:write']));
+}
+
 async function refusal(verifying: Promise<Principal>): Promise<string> {
   try {
     await verifying;
@@ -66,11 +71,7 @@ for (const [kind, open] of STORE_KINDS) {
       try {
         const clock = new ManualClock();
         await createTenant(store.db, { name: 'Acme', id: 'acme' });
-        const client = await createClient(
-          store.db,
-          { tenantId: 'acme', name: 'writer', scopes: ['calls:write'] },
-          new Set(['calls:write']),
-        );
+        const client = await writerClient(store.db, 'writer');
         const first = await node(store.db, clock);
         const seen = counted(store.db);
         const second = await node(seen.db, clock);
@@ -103,11 +104,7 @@ for (const [kind, open] of STORE_KINDS) {
       try {
         const clock = new ManualClock();
         await createTenant(store.db, { name: 'Acme', id: 'acme' });
-        const client = await createClient(
-          store.db,
-          { tenantId: 'acme', name: 'writer', scopes: ['calls:write'] },
-          new Set(['calls:write']),
-        );
+        const client = await writerClient(store.db, 'writer');
         const first = await node(store.db, clock);
         const second = await node(store.db, clock);
         const { access_token: token } = await first.issue(client.clientId, client.clientSecret, undefined);
@@ -130,11 +127,7 @@ for (const [kind, open] of STORE_KINDS) {
         assert.equal(await refusal(second.verify(token)), 'invalid_token', 'the reread voids it');
         assert.equal(second.verifiedNow(token), undefined, 'and it stays void');
 
-        const other = await createClient(
-          store.db,
-          { tenantId: 'acme', name: 'other', scopes: ['calls:write'] },
-          new Set(['calls:write']),
-        );
+        const other = await writerClient(store.db, 'other');
         const { access_token: fresh } = await second.issue(other.clientId, other.clientSecret, undefined);
         await second.verify(fresh);
         assert.ok(second.verifiedNow(fresh), 'a live token answers');
@@ -154,11 +147,7 @@ for (const [kind, open] of STORE_KINDS) {
       try {
         const clock = new ManualClock();
         await createTenant(store.db, { name: 'Acme', id: 'acme' });
-        const client = await createClient(
-          store.db,
-          { tenantId: 'acme', name: 'writer', scopes: ['calls:write'] },
-          new Set(['calls:write']),
-        );
+        const client = await writerClient(store.db, 'writer');
         const seen = counted(store.db);
         const tokens = await node(seen.db, clock);
         const { access_token: token } = await tokens.issue(client.clientId, client.clientSecret, undefined);
