@@ -111,10 +111,6 @@ export async function sipRssDelta(calls: number, name: string, goalMb: number): 
     '1000000',
     '-watchdog_major_maxtriggers',
     '1000000',
-    // A 4 MB socket buffer, as pconn's (udp-transport.ts): sipp's 64 KB default drops requests
-    // that arrive in a burst while it is descheduled, and each drop is a retransmission.
-    '-buff_size',
-    String(4 * MB),
     // sipp gives up on an unacknowledged 200 after 5 resends: 3.1 s for the agent's
     // (retrans="100"), after which it aborts the call with BYE. On a loaded machine pconn's ACK
     // can come later than that; 20 resends (capped at T2 = 4 s each) wait about a minute.

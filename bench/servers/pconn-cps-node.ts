@@ -35,8 +35,13 @@ process.on('message', (message: { type?: string }) => {
       select status, count(*)::int as n from calls group by status order by status`.execute(db);
     const waited = await sql<{ n: number }>`
       select count(*)::int as n from call_events where type = 'call.waiting_for_agent'`.execute(db);
+    // Why calls failed, so that a failed run says more than a count.
+    const failures = await sql<{ data: unknown }>`
+      select e.data from call_events e join calls c on c.id = e.call_id
+       where c.status = 'failed' and e.type = 'call.failed' limit 5`.execute(db);
     process.send?.({
       type: 'counts',
+      failures: failures.rows.map((r) => JSON.stringify(r.data)),
       statuses: Object.fromEntries(rows.map((r) => [r.status, r.n])),
       waited: waited.rows[0]?.n ?? 0,
     });

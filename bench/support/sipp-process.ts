@@ -14,9 +14,18 @@ export interface SippProcess {
   kill: () => void;
 }
 
+/**
+ * A 4 MB socket buffer, as pconn's (src/telephony/sip/transport/udp-transport.ts): with sipp's
+ * small default, a burst that arrives while sipp is descheduled on a loaded machine is dropped, and
+ * the measure then counts retransmission timers (or a call sipp aborts) rather than throughput.
+ */
+const SIPP_SOCKET_BUFFER = ['-buff_size', String(4 * 1024 * 1024)];
+
 /** Starts sipp with `args`; it runs until its call count is reached or it is killed. */
 export function runSipp(args: string[]): SippProcess {
-  const child = spawn('sipp', [...args, '-nostdin', '-i', '127.0.0.1'], { stdio: 'ignore' });
+  const child = spawn('sipp', [...args, ...SIPP_SOCKET_BUFFER, '-nostdin', '-i', '127.0.0.1'], {
+    stdio: 'ignore',
+  });
   return {
     pid: child.pid as number,
     done: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
