@@ -12,6 +12,7 @@
 import autocannon from 'autocannon';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { withPostgres } from './support/accept-load.ts';
+import { profileStatements } from './support/pg-statements.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';
 import { runScenario, sippToSippCps } from './support/sipp-process.ts';
 
@@ -52,6 +53,9 @@ async function pconnCps(
     BENCH_CONTACT_PORT: String(contactPort),
   });
   const { url, token } = node.ready;
+  const databaseUrl = env.BENCH_DATABASE_URL;
+  const statements =
+    databaseUrl && process.env.BENCH_PG_STATEMENTS ? await profileStatements(databaseUrl) : undefined;
   try {
     const started = performance.now();
     // autocannon, the accept measures' load generator: fetch cost the bench's process ~1 ms of CPU
@@ -98,6 +102,7 @@ async function pconnCps(
       latest = await counts(node);
     }
     const seconds = (performance.now() - started) / 1000;
+    if (statements) console.log(await statements.stop());
     const completed = latest.statuses.completed ?? 0;
     const statuses = Object.entries(latest.statuses)
       .map(([status, n]) => `${n} ${status}`)

@@ -17,7 +17,9 @@ const SERVER_FLAGS = [
   '-c',
   'listen_addresses=127.0.0.1',
   // BENCH_PG_STATEMENTS=1 (bench/support/pg-statements.ts): PostgreSQL's per-statement account.
-  ...(process.env.BENCH_PG_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),
+  ...(process.env.BENCH_PG_STATEMENTS
+    ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on']
+    : []),
 ];
 // Tests trade durability for speed; the benches (PCONN_PG_DURABLE=1) measure a durable server.
 const FLAGS =
