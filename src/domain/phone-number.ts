@@ -1,17 +1,15 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { BoundedMemo } from './bounded-memo.ts';
 
 /** The result of checking a phone number against E.164 and libphonenumber's metadata. */
 export type PhoneCheck = { ok: true; e164: string } | { ok: false; detail: string; hint?: string };
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 
-/** Most answers remembered; past it the memo starts over (numbers come from clients). */
+/** Most answers remembered per default region (numbers come from clients: BoundedMemo). */
 export const PHONE_CHECK_MEMO_MAX = 10_000;
-/** Longer values are checked but not remembered: no phone number is near it, and the memo's memory stays small. */
-const MEMO_MAX_LENGTH = 64;
-/** Answers by default region ('' for none), then by the value as given. */
-const checked = new Map<string, Map<string, Readonly<PhoneCheck>>>();
-let remembered = 0;
+/** The memo of each default region ('' for none); regions are tenants' settings, a handful. */
+const checked = new Map<string, BoundedMemo<Readonly<PhoneCheck>>>();
 
 /**
  * Checks that `value` is a valid E.164 number (leading `+`, valid for its country under
@@ -24,24 +22,16 @@ let remembered = 0;
  * frozen: they are shared.
  */
 export function checkPhoneNumber(value: string, defaultRegion?: string): Readonly<PhoneCheck> {
-  if (value.length > MEMO_MAX_LENGTH) return uncachedCheck(value, defaultRegion);
-  let byValue = checked.get(defaultRegion ?? '');
-  let answer = byValue?.get(value);
-  if (answer === undefined) {
-    answer = Object.freeze(uncachedCheck(value, defaultRegion));
-    if (remembered >= PHONE_CHECK_MEMO_MAX) {
-      checked.clear();
-      remembered = 0;
-      byValue = undefined;
-    }
-    if (!byValue) {
-      byValue = new Map();
-      checked.set(defaultRegion ?? '', byValue);
-    }
-    byValue.set(value, answer);
-    remembered += 1;
+  const region = defaultRegion ?? '';
+  let memo = checked.get(region);
+  if (!memo) {
+    memo = new BoundedMemo(
+      (number) => Object.freeze(uncachedCheck(number, defaultRegion)),
+      PHONE_CHECK_MEMO_MAX,
+    );
+    checked.set(region, memo);
   }
-  return answer;
+  return memo.get(value);
 }
 
 function uncachedCheck(value: string, defaultRegion: string | undefined): PhoneCheck {

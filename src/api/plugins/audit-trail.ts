@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isSecretName } from '../../contract/secret-fields.ts';
+import { BoundedMemo } from '../../domain/bounded-memo.ts';
 import type { Clock } from '../../domain/clock.ts';
 import { PconnError, UnavailableError } from '../../domain/pconn-error.ts';
 import type { AuditWriter } from '../../service/audit/audit-writer.ts';
@@ -210,25 +211,13 @@ function sanitize(text: string): string {
   return text.replaceAll(NUL, '\uFFFD').toWellFormed();
 }
 
-/** Member names already judged, and the verdicts (bounded: names come from clients). */
-const secretNames = new Map<string, boolean>();
-const SECRET_NAMES_MAX = 10_000;
-
 /**
- * isSecretName, remembered per name: the same few member names arrive in every body, and
- * splitting a name into words (a few regexps, arrays) was most of redacting a small body.
+ * isSecretName, remembered per member name (bounded: names come from clients): the same few
+ * names arrive in every body, and splitting a name into words (a few regexps, arrays) was most
+ * of redacting a small body.
  */
-function secretName(name: string): boolean {
-  // Long names (any length can arrive) are judged but not kept: the memo's memory stays small.
-  if (name.length > 64) return isSecretName(name);
-  let secret = secretNames.get(name);
-  if (secret === undefined) {
-    secret = isSecretName(name);
-    if (secretNames.size >= SECRET_NAMES_MAX) secretNames.clear();
-    secretNames.set(name, secret);
-  }
-  return secret;
-}
+const secretNames = new BoundedMemo(isSecretName, 10_000);
+const secretName = (name: string) => secretNames.get(name);
 
 function truncate(text: string | null, max: number): string | null {
   return text === null ? null : text.slice(0, max);

@@ -1,5 +1,6 @@
 import { getTimezonesForCountry } from 'countries-and-timezones';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { BoundedMemo } from '../bounded-memo.ts';
 import { nanpAreaCodeZones } from './nanp-area-codes.ts';
 
 /** Where a contact's zones came from. */
@@ -11,7 +12,15 @@ export interface ZoneResolution {
   source: ZoneSource;
 }
 
-const validity = new Map<string, boolean>();
+/** Intl's verdict on a zone name, remembered (bounded: zone names come from clients). */
+const zoneValidity = new BoundedMemo((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}, 10_000);
 
 /**
  * True when `zone` is an IANA zone name ("Area/Location", or UTC) this runtime knows. Bare
@@ -19,18 +28,7 @@ const validity = new Map<string, boolean>();
  * follow daylight-saving rules, which is the point of naming a zone.
  */
 export function isValidTimeZone(zone: string): boolean {
-  let valid = validity.get(zone);
-  if (valid === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      valid = zone.includes('/') || zone === 'UTC';
-    } catch {
-      valid = false;
-    }
-    // Bounded: zone names come from clients.
-    if (validity.size < 10_000) validity.set(zone, valid);
-  }
-  return valid;
+  return zoneValidity.get(zone);
 }
 
 // Australia's geographic numbers carry the region in their first digit.
@@ -57,27 +55,7 @@ function zonesOfCountry(country: string): string[] {
   return zones;
 }
 
-/** Most numbers whose zones are remembered; past it the memo starts over (numbers come from clients). */
-export const NUMBER_ZONES_MEMO_MAX = 10_000;
-const numberZones = new Map<string, Readonly<ZoneResolution> | null>();
-
-/**
- * The zones a number's country and area code give (null: none), remembered per number: a
- * contact without a time zone is parsed with libphonenumber's full metadata on every call
- * decision otherwise (tens of µs), and the answer depends on the number alone.
- */
-function zonesOfNumber(number: string): Readonly<ZoneResolution> | null {
-  // E.164 is at most 16 characters; anything much longer is parsed but never kept.
-  if (number.length > 64) return parsedZones(number);
-  let found = numberZones.get(number);
-  if (found === undefined) {
-    found = parsedZones(number);
-    if (numberZones.size >= NUMBER_ZONES_MEMO_MAX) numberZones.clear();
-    numberZones.set(number, found);
-  }
-  return found;
-}
-
+/** The zones a number's country and area code give (null: none). */
 function parsedZones(number: string): Readonly<ZoneResolution> | null {
   const parsed = parsePhoneNumberFromString(number);
   if (!parsed) return null;
@@ -95,6 +73,15 @@ function parsedZones(number: string): Readonly<ZoneResolution> | null {
   return zones.length > 0 ? { zones, source: 'number_country' } : null;
 }
 
+/** Most numbers whose zones are remembered (numbers come from clients). */
+export const NUMBER_ZONES_MEMO_MAX = 10_000;
+/**
+ * parsedZones, remembered per number: a contact without a time zone is parsed with
+ * libphonenumber's full metadata on every call decision otherwise (tens of µs), and the answer
+ * depends on the number alone.
+ */
+const numberZones = new BoundedMemo(parsedZones, NUMBER_ZONES_MEMO_MAX);
+
 /**
  * The zone(s) for a contact: its own `timezone` when set; else from its number — NANP by area
  * code, Australia by region digit, other countries by their zones (several for a multi-zone
@@ -107,7 +94,7 @@ export function zoneForContact(input: {
 }): ZoneResolution {
   if (input.timezone && isValidTimeZone(input.timezone))
     return { zones: [input.timezone], source: 'contact' };
-  const byNumber = zonesOfNumber(input.number);
+  const byNumber = numberZones.get(input.number);
   if (byNumber) return { zones: byNumber.zones, source: byNumber.source };
   if (input.fallbackTimezone && isValidTimeZone(input.fallbackTimezone))
     return { zones: [input.fallbackTimezone], source: 'campaign_fallback' };
