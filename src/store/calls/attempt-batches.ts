@@ -24,34 +24,47 @@ export interface NewAttempt extends AttemptKey {
   driver: string;
 }
 
-/** Inserts many attempts in one statement. */
+/*
+ * Every statement here takes its rows as ONE jsonb parameter (read with jsonb_to_recordset), so
+ * its text is the same whatever the batch size: prepared once, where a `VALUES` row per attempt
+ * or call made each batch size a text of its own (parsed and planned anew on PostgreSQL, and
+ * churning PGlite's prepared-statement cache). Dates travel as ISO strings, read as timestamptz.
+ */
+
+/**
+ * Inserts many attempts in one statement. `decision` is taken with `->`, so it is stored exactly
+ * as the JSON given (a JSON null stays a JSON null, as it did when bound as a JSON string).
+ */
 export async function insertAttempts(db: Executor, attempts: readonly NewAttempt[]): Promise<void> {
   if (attempts.length === 0) return;
-  await db
-    .insertInto('call_attempts')
-    .values(
-      attempts.map((a) => ({
-        tenant_id: a.tenantId,
-        call_id: a.callId,
-        n: a.n,
-        user_id: a.userId,
-        started_at: a.startedAt,
-        decision: JSON.stringify(a.decision),
-        driver: a.driver,
-        ended_at: null,
-        outcome: null,
-        sip_status: null,
-        sip_reason: null,
-      })),
-    )
-    .execute();
+  const items = JSON.stringify(
+    attempts.map((a) => ({
+      tenant_id: a.tenantId,
+      call_id: a.callId,
+      n: a.n,
+      user_id: a.userId,
+      started_at: a.startedAt.toISOString(),
+      decision: a.decision,
+      driver: a.driver,
+    })),
+  );
+  await sql`
+    insert into call_attempts (tenant_id, call_id, n, user_id, started_at, decision, driver,
+      ended_at, outcome, sip_status, sip_reason)
+    select a.tenant_id, a.call_id, a.n, a.user_id, a.started_at, i.item->'decision', a.driver,
+      null, null, null, null
+    from jsonb_array_elements(${items}::jsonb) with ordinality as i(item, ord),
+      jsonb_to_record(i.item) as a(tenant_id text, call_id text, n int, user_id text,
+        started_at timestamptz, driver text)
+    order by i.ord`.execute(db);
 }
 
 /** Removes attempts written in this transaction for calls that turned out not to be dialled. */
 export async function deleteAttempts(db: Executor, keys: readonly AttemptKey[]): Promise<void> {
   if (keys.length === 0) return;
-  const rows = sql.join(keys.map((k) => sql`(${k.tenantId}::text, ${k.callId}::text, ${k.n}::int)`));
-  await sql`delete from call_attempts a using (values ${rows}) v(tenant_id, call_id, n)
+  const items = JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, call_id: k.callId, n: k.n })));
+  await sql`delete from call_attempts a
+    using jsonb_to_recordset(${items}::jsonb) as v(tenant_id text, call_id text, n int)
     where a.tenant_id = v.tenant_id and a.call_id = v.call_id and a.n = v.n`.execute(db);
 }
 
@@ -66,24 +79,30 @@ export interface AttemptSettlement extends AttemptKey {
 /**
  * Closes many attempts in one statement; answers, in order, whether each was closed by this
  * call — a second settle of the same attempt changes nothing (recovery and a late driver event
- * agree).
+ * agree). A null `sipStatus` or `sipReason` (JSON null) sets SQL null.
  */
 export async function settleAttempts(
   db: Executor,
   settlements: readonly AttemptSettlement[],
 ): Promise<boolean[]> {
   if (settlements.length === 0) return [];
-  const rows = sql.join(
-    settlements.map(
-      (s, i) =>
-        sql`(${i}::int, ${s.tenantId}::text, ${s.callId}::text, ${s.n}::int, ${s.outcome}::text,
-          ${s.sipStatus}::int, ${s.sipReason}::text, ${s.endedAt}::timestamptz)`,
-    ),
+  const items = JSON.stringify(
+    settlements.map((s, i) => ({
+      ord: i,
+      tenant_id: s.tenantId,
+      call_id: s.callId,
+      n: s.n,
+      outcome: s.outcome,
+      sip_status: s.sipStatus,
+      sip_reason: s.sipReason,
+      ended_at: s.endedAt.toISOString(),
+    })),
   );
   const result = await sql<{ ord: number }>`
     update call_attempts a set outcome = v.outcome, sip_status = v.sip_status,
       sip_reason = v.sip_reason, ended_at = v.ended_at
-    from (values ${rows}) v(ord, tenant_id, call_id, n, outcome, sip_status, sip_reason, ended_at)
+    from jsonb_to_recordset(${items}::jsonb) as v(ord int, tenant_id text, call_id text, n int,
+      outcome text, sip_status int, sip_reason text, ended_at timestamptz)
     where a.tenant_id = v.tenant_id and a.call_id = v.call_id and a.n = v.n and a.ended_at is null
     returning v.ord`.execute(db);
   const settled = settlements.map(() => false);
@@ -94,9 +113,10 @@ export async function settleAttempts(
 /** Many calls read and locked for the rest of the transaction (in key order, so two nodes never deadlock). */
 export async function lockCalls(db: Executor, keys: readonly CallKey[]): Promise<Map<string, CallRow>> {
   if (keys.length === 0) return new Map();
-  const rows = sql.join(keys.map((k) => sql`(${k.tenantId}::text, ${k.callId}::text)`));
+  const items = JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, call_id: k.callId })));
   const result = await sql<CallRow>`select ${callRowColumns('c')} from calls c
-    where (c.tenant_id, c.id) in (select * from (values ${rows}) v(tenant_id, call_id))
+    where (c.tenant_id, c.id) in (
+      select v.tenant_id, v.call_id from jsonb_to_recordset(${items}::jsonb) as v(tenant_id text, call_id text))
     order by c.tenant_id, c.id for update of c`.execute(db);
   return new Map(result.rows.map((row) => [`${row.tenant_id}/${row.id}`, row]));
 }
@@ -114,11 +134,14 @@ export interface RetryFacts {
 /** The retry decision's facts for many calls in one statement (after their attempts were settled). */
 export async function loadRetryFacts(db: Executor, calls: readonly CallRow[]): Promise<RetryFacts[]> {
   if (calls.length === 0) return [];
-  const rows = sql.join(
-    calls.map(
-      (c, i) =>
-        sql`(${i}::int, ${c.tenant_id}::text, ${c.id}::text, ${c.campaign_id}::text, ${c.contact_id}::text)`,
-    ),
+  const items = JSON.stringify(
+    calls.map((c, i) => ({
+      ord: i,
+      tenant_id: c.tenant_id,
+      call_id: c.id,
+      campaign_id: c.campaign_id,
+      contact_id: c.contact_id,
+    })),
   );
   const result = await sql<{
     ord: number;
@@ -131,7 +154,8 @@ export async function loadRetryFacts(db: Executor, calls: readonly CallRow[]): P
         as contact_attempts,
       (select count(*) from call_attempts m where m.tenant_id = v.tenant_id and m.call_id = v.call_id
         and m.outcome = 'agent_no_answer') as agent_misses
-    from (values ${rows}) v(ord, tenant_id, call_id, campaign_id, contact_id)
+    from jsonb_to_recordset(${items}::jsonb)
+      as v(ord int, tenant_id text, call_id text, campaign_id text, contact_id text)
     left join lateral (select data from campaigns where tenant_id = v.tenant_id and id = v.campaign_id limit 1) cp on true
     left join lateral ${countedAttempts(sql.ref('v.tenant_id'), sql.ref('v.campaign_id'), sql.ref('v.contact_id'))} st on true`.execute(
     db,

@@ -71,7 +71,7 @@ export function dialFactsStatement(tenantId: string, callId: string, dialer: str
       st.last_ended_at as last_ended_now,
       exists (select 1 from dnc_numbers d where d.tenant_id = c.tenant_id and d.number = c.to_number) as on_dnc_now,
       (select jsonb_build_object('id', f.id, 'data', f.data, 'sessionId', f.session_id)
-        from ${freeAgents(sql.ref('c.tenant_id'), sql.ref('c.campaign_id'), sql.ref('c.requested_user_id'), sql.ref('cp.data'), dialer, 1)} f) as free_agent_now
+        from ${freeAgents(sql.ref('c.tenant_id'), sql.ref('c.campaign_id'), sql.ref('c.requested_user_id'), sql.ref('cp.data'), dialer, sql.lit(1))} f) as free_agent_now
     from calls c
     left join lateral (select data from campaigns where tenant_id = c.tenant_id and id = c.campaign_id limit 1) cp on true
     left join lateral (select data from contacts where tenant_id = c.tenant_id and id = c.contact_id limit 1) ct on true
@@ -87,6 +87,8 @@ export function dialFactsStatement(tenantId: string, callId: string, dialer: str
  * its agent `available` (not reserved, on a call, in wrap-up or paused) and it takes the
  * campaign; such agents come first, longest idle first. A subquery of rows (id, data,
  * session_id, ord); a session agent may appear twice (callers skip agents already taken).
+ * `limit` is a literal for one call, a parameter for a batch (so its text does not change with
+ * the batch size).
  */
 function freeAgents(
   tenant: RawBuilder<unknown>,
@@ -94,7 +96,7 @@ function freeAgents(
   requestedUser: RawBuilder<unknown>,
   campaign: RawBuilder<unknown>,
   dialer: string | null,
-  limit: number,
+  limit: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
   return sql`(select u.id, u.data, s.id as session_id, k.ord
@@ -130,7 +132,7 @@ function freeAgents(
             and (s.campaign_ids is null or ${campaignId}::text is null
               or s.campaign_ids @> jsonb_build_array(${campaignId}::text))))
         order by k.ord
-        limit ${sql.lit(limit)})`;
+        limit ${limit})`;
 }
 
 /** A free agent as the batched read answers it. */
@@ -156,6 +158,9 @@ type BatchRow = Omit<Row, 'free_agent_now'> & { ord: number; free_agents_now: Fr
  * campaign and contact, the contact's attempt stats and the DNC hit — compliance facts read
  * fresh at dial time, as for one call — and, per campaign and requested user of the batch (not
  * per call), its first free agents. Answers in the order of `callIds` (undefined: no such call).
+ * The keys travel as one jsonb parameter and the number of agents wanted as another, so the
+ * statement's text is the same for any batch size: prepared once (a `VALUES` row per call and a
+ * literal LIMIT made each batch size a text of its own, planned anew every time).
  */
 export async function loadDialFactsBatch(
   db: Executor,
@@ -163,15 +168,15 @@ export async function loadDialFactsBatch(
   dialer: string | null,
 ): Promise<(BatchDialFacts | undefined)[]> {
   if (calls.length === 0) return [];
-  const keys = sql.join(calls.map((c, i) => sql`(${i}::int, ${c.tenantId}::text, ${c.callId}::text)`));
+  const keys = JSON.stringify(calls.map((c, i) => ({ ord: i, tenant_id: c.tenantId, id: c.callId })));
   const result = await sql<BatchRow>`
-    with v(ord, tenant_id, id) as (values ${keys}),
+    with v as (select * from jsonb_to_recordset(${keys}::jsonb) as j(ord int, tenant_id text, id text)),
     b as (select ${callRowColumns('c')}, v.ord from v join calls c on c.tenant_id = v.tenant_id and c.id = v.id),
     g as (
       select g.tenant_id, g.campaign_id, g.requested_user_id,
         (select coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'data', f.data, 'sessionId', f.session_id)
             order by f.ord), '[]'::jsonb)
-          from ${freeAgents(sql.ref('g.tenant_id'), sql.ref('g.campaign_id'), sql.ref('g.requested_user_id'), sql.ref('gc.data'), dialer, calls.length)} f) as free_agents
+          from ${freeAgents(sql.ref('g.tenant_id'), sql.ref('g.campaign_id'), sql.ref('g.requested_user_id'), sql.ref('gc.data'), dialer, sql`${calls.length}::int`)} f) as free_agents
       from (select distinct tenant_id, campaign_id, requested_user_id from b) g
       left join lateral (select data from campaigns where tenant_id = g.tenant_id and id = g.campaign_id limit 1) gc on true
     )

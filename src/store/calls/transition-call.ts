@@ -50,11 +50,14 @@ const CHANGEABLE = new Set([
 
 /**
  * Applies the status changes of many calls and takes each call's next event sequence number in
- * ONE statement (`UPDATE calls … FROM (VALUES …)`), returning for each the campaign's status and
- * the call's attempts for its timeline entry. Each row's allowed predecessors are checked by the
- * UPDATE itself, so concurrent writers (a cancel and a dial) cannot both win. The answer is in
- * the order of `transitions`: undefined for a call that was in none of its `from` states. A call
- * may appear at most once (one UPDATE cannot change a row twice).
+ * ONE statement (`UPDATE calls … FROM jsonb_to_recordset(…)`), returning for each the campaign's
+ * status and the call's attempts for its timeline entry. Each row's allowed predecessors are
+ * checked by the UPDATE itself, so concurrent writers (a cancel and a dial) cannot both win. The
+ * answer is in the order of `transitions`: undefined for a call that was in none of its `from`
+ * states. A call may appear at most once (one UPDATE cannot change a row twice). The rows travel
+ * as one jsonb parameter, so the statement's text is the same for any batch: it is parsed and
+ * prepared once (a `VALUES` row per call made every batch size a text of its own, planned anew
+ * on PostgreSQL and churning PGlite's prepared-statement cache).
  */
 export async function updateCallsForTransition(
   db: Executor,
@@ -62,13 +65,20 @@ export async function updateCallsForTransition(
   now: Date,
 ): Promise<(TransitionedCall | undefined)[]> {
   if (transitions.length === 0) return [];
-  const values = sql.join(
-    transitions.map((t, i) => {
-      for (const key of Object.keys(t.changes))
-        if (!CHANGEABLE.has(key)) throw new Error(`a transition cannot set calls.${key}`);
-      return sql`(${i}::int, ${t.tenantId}::text, ${t.id}::text, ${t.status}::text,
-        ${JSON.stringify(t.from)}::jsonb, ${JSON.stringify(t.changes)}::jsonb)`;
-    }),
+  for (const t of transitions)
+    for (const key of Object.keys(t.changes))
+      if (!CHANGEABLE.has(key)) throw new Error(`a transition cannot set calls.${key}`);
+  // `ch` is read as jsonb, so `keep` below tells a key it lacks from a JSON null (Dates in it
+  // become ISO strings, as JSON.stringify writes them; `from_statuses` is a jsonb array for `?`).
+  const items = JSON.stringify(
+    transitions.map((t, i) => ({
+      ord: i,
+      tenant_id: t.tenantId,
+      id: t.id,
+      status: t.status,
+      from_statuses: t.from,
+      ch: t.changes,
+    })),
   );
   // A column the step does not name keeps its value; JSON null sets SQL null.
   const keep = (column: string, cast: string) =>
@@ -76,7 +86,10 @@ export async function updateCallsForTransition(
   const result = await sql<
     CallRow & { ord: number; campaign_status_now: string | null; attempts_now: AttemptRow[] }
   >`
-    with v(ord, tenant_id, id, status, from_statuses, ch) as (values ${values}),
+    with v as (
+      select * from jsonb_to_recordset(${items}::jsonb)
+        as j(ord int, tenant_id text, id text, status text, from_statuses jsonb, ch jsonb)
+    ),
     u as (
       update calls c set
         status = v.status,
@@ -117,20 +130,28 @@ export interface NewCallEvent {
   data: Record<string, unknown>;
 }
 
-/** Inserts many timeline entries in one statement. */
+/**
+ * Inserts many timeline entries in one statement. The entries travel as one jsonb parameter, so
+ * the text is the same for any number of them (prepared once, where a multi-row VALUES insert
+ * was a new text per batch size). They are inserted in the order given (their ids follow it, as
+ * the VALUES list's did); `data` is taken with `->`, so it is stored exactly as the JSON given.
+ */
 export async function insertCallEvents(db: Executor, events: readonly NewCallEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db
-    .insertInto('call_events')
-    .values(
-      events.map((event) => ({
-        tenant_id: event.tenantId,
-        call_id: event.callId,
-        campaign_id: event.campaignId,
-        sequence: event.sequence,
-        type: event.type,
-        data: JSON.stringify(event.data),
-      })),
-    )
-    .execute();
+  const items = JSON.stringify(
+    events.map((event) => ({
+      tenant_id: event.tenantId,
+      call_id: event.callId,
+      campaign_id: event.campaignId,
+      sequence: event.sequence,
+      type: event.type,
+      data: event.data,
+    })),
+  );
+  await sql`
+    insert into call_events (tenant_id, call_id, campaign_id, sequence, type, data)
+    select e.tenant_id, e.call_id, e.campaign_id, e.sequence, e.type, i.item->'data'
+    from jsonb_array_elements(${items}::jsonb) with ordinality as i(item, ord),
+      jsonb_to_record(i.item) as e(tenant_id text, call_id text, campaign_id text, sequence int, type text)
+    order by i.ord`.execute(db);
 }
