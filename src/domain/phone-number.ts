@@ -8,6 +8,8 @@ const E164 = /^\+[1-9][0-9]{1,14}$/;
 
 /** Most answers remembered per default region (numbers come from clients: BoundedMemo). */
 export const PHONE_CHECK_MEMO_MAX = 10_000;
+/** Longer values are checked but not remembered: no phone number is near it. */
+const MEMO_MAX_LENGTH = 64;
 /** The memo of each default region ('' for none); regions are tenants' settings, a handful. */
 const checked = new Map<string, BoundedMemo<Readonly<PhoneCheck>>>();
 
@@ -22,6 +24,8 @@ const checked = new Map<string, BoundedMemo<Readonly<PhoneCheck>>>();
  * frozen: they are shared.
  */
 export function checkPhoneNumber(value: string, defaultRegion?: string): Readonly<PhoneCheck> {
+  // Any length can arrive in a body: a long value is answered, not kept (nor frozen: it is its own).
+  if (value.length > MEMO_MAX_LENGTH) return uncachedCheck(value, defaultRegion);
   const region = defaultRegion ?? '';
   let memo = checked.get(region);
   if (!memo) {
