@@ -266,16 +266,15 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     logger,
     ...(driver instanceof SipDriver ? { sipNonceTtlSeconds: config.sip.nonceTtlSeconds } : {}),
   });
-  // PGlite has no autovacuum: pconn keeps its statistics and dead rows in check itself.
-  const maintenance =
-    store.kind === 'pglite'
-      ? new StoreMaintenance(db, logger, {
-          checkEveryMs: 2000,
-          vacuumEveryMs: config.storeVacuumSeconds * 1000,
-          clock,
-        })
-      : undefined;
-  maintenance?.start();
+  // PGlite has no autovacuum: pconn keeps its statistics and dead rows in check itself. On
+  // PostgreSQL autovacuum does both, but re-analyzes only after a minute or more: a fresh
+  // database's tables that double meanwhile are re-analyzed at once (store/maintenance.ts).
+  const maintenance = new StoreMaintenance(db, logger, {
+    checkEveryMs: 2000,
+    vacuumEveryMs: store.kind === 'pglite' ? config.storeVacuumSeconds * 1000 : Number.POSITIVE_INFINITY,
+    clock,
+  });
+  maintenance.start();
   let closed: Promise<void> | undefined;
   return {
     app,
@@ -288,7 +287,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
       closed ??= (async () => {
         shuttingDown = true;
         stopSweeps();
-        await maintenance?.stop();
+        await maintenance.stop();
         await auditRetention.stop();
         await app.close();
         // After the server: the last refused requests are counted, then their summaries written.

@@ -39,6 +39,12 @@ const MIN_PAGES = 8;
  * tenant's whole `call_attempts`. So: a table that has doubled in size since it was last
  * analyzed is analyzed again (checked every few seconds, a catalog read of ~0.1 ms), and the
  * busy tables are vacuumed now and then so updated rows do not bloat them.
+ *
+ * On PostgreSQL it runs too, analyzing only (vacuumEveryMs infinite: autovacuum vacuums).
+ * Autovacuum re-analyzes a table a minute or more after it changed, and a fresh database's tables
+ * grow from nothing faster than that: measured on accept_ratio_pg, the accept read counted a
+ * contact's attempts through `calls_pkey` (every call of the tenant, 1.6 ms a request) on the
+ * statistics of an empty `calls`, in half of the runs, at a third of the throughput.
  */
 export class StoreMaintenance {
   private timer?: NodeJS.Timeout;

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { sql } from 'kysely';
 import pino from 'pino';
 import type { Db } from '../../src/store/database.ts';
 import { StoreMaintenance } from '../../src/store/maintenance.ts';
-import { openStore } from '../../src/store/open-store.ts';
+import { openStore, type Store } from '../../src/store/open-store.ts';
 import { migratedPgliteImage } from '../support/pglite-image.ts';
+import { stopTestPostgres } from '../support/postgres-server.ts';
+import { STORE_KINDS } from '../support/store-kinds.ts';
+
+after(() => stopTestPostgres());
 
 async function insertCalls(db: Db, from: number, count: number) {
   await sql`insert into calls (tenant_id, id, kind, campaign_id, contact_id, to_number, status, outside_window, next_attempt_at)
@@ -23,11 +27,20 @@ async function tablePages(db: Db, table: string): Promise<number> {
 const STARTED_AT = Date.parse('2026-01-01T00:00:00Z');
 
 /** A store with the default tenant and a maintenance that vacuums every `vacuumEveryMs`. */
-async function maintainedStore(vacuumEveryMs: number) {
-  const store = await openStore({ kind: 'pglite', image: await migratedPgliteImage() });
+async function maintainedStore(
+  vacuumEveryMs: number,
+  open: () => Promise<{ store: Store; drop: () => Promise<void> }> = async () => ({
+    store: await openStore({ kind: 'pglite', image: await migratedPgliteImage() }),
+    drop: async () => {},
+  }),
+) {
+  const { store, drop } = await open();
   await sql`insert into tenants (id, name) values ('default', 'Default') on conflict do nothing`.execute(
     store.db,
   );
+  // On PostgreSQL autovacuum could analyze meanwhile and hide what the maintenance does.
+  if (store.kind === 'postgres')
+    await sql`alter table calls set (autovacuum_enabled = false)`.execute(store.db);
   const maintenance = new StoreMaintenance(store.db, pino({ level: 'silent' }), {
     checkEveryMs: 60_000,
     vacuumEveryMs,
@@ -35,7 +48,7 @@ async function maintainedStore(vacuumEveryMs: number) {
     // long the inserts took on a busy machine.
     clock: { now: () => new Date(STARTED_AT) },
   });
-  return { store, maintenance };
+  return { store, maintenance, close: () => store.close().then(drop) };
 }
 
 async function planOf(db: Db, query: string): Promise<string> {
@@ -43,33 +56,40 @@ async function planOf(db: Db, query: string): Promise<string> {
   return result.rows.map((row) => row['QUERY PLAN']).join('\n');
 }
 
-test('a table that has doubled is re-analyzed, so one call is found by its primary key, not by scanning the tenant', async () => {
-  const { store, maintenance } = await maintainedStore(3600_000);
-  try {
-    await insertCalls(store.db, 1, 40);
-    // Tiny tables are left alone: they plan the same whatever their statistics say.
-    assert.deepEqual((await maintenance.runOnce()).analyzed, []);
+// On PostgreSQL too: autovacuum re-analyzes only a minute or more later, and a fresh database's
+// first minute of calls was planned on the statistics of empty tables (accept_ratio_pg halved).
+for (const [kind, open] of STORE_KINDS) {
+  test(`${kind}: a table that has doubled is re-analyzed, so one call is found by its primary key, not by scanning the tenant`, async () => {
+    const { store, maintenance, close } = await maintainedStore(3600_000, open);
+    try {
+      await insertCalls(store.db, 1, 40);
+      // Tiny tables are left alone: they plan the same whatever their statistics say.
+      assert.deepEqual((await maintenance.runOnce()).analyzed, []);
 
-    await insertCalls(store.db, 41, 3000);
-    const first = await maintenance.runOnce();
-    assert.ok(first.analyzed.includes('calls'), `calls analyzed: ${first.analyzed}`);
-    assert.equal(first.vacuumed, false);
-    const stats = await sql<{
-      reltuples: number;
-    }>`select reltuples from pg_class where relname = 'calls'`.execute(store.db);
-    assert.equal(Math.round(Number(stats.rows[0]?.reltuples)), 3040);
-    const plan = await planOf(store.db, `select * from calls where tenant_id = 'default' and id = 'call_17'`);
-    assert.match(plan, /calls_pkey/, plan);
+      await insertCalls(store.db, 41, 3000);
+      const first = await maintenance.runOnce();
+      assert.ok(first.analyzed.includes('calls'), `calls analyzed: ${first.analyzed}`);
+      assert.equal(first.vacuumed, false);
+      const stats = await sql<{
+        reltuples: number;
+      }>`select reltuples from pg_class where relname = 'calls'`.execute(store.db);
+      assert.equal(Math.round(Number(stats.rows[0]?.reltuples)), 3040);
+      const plan = await planOf(
+        store.db,
+        `select * from calls where tenant_id = 'default' and id = 'call_17'`,
+      );
+      assert.match(plan, /calls_pkey/, plan);
 
-    // Nothing grew since: nothing to do.
-    assert.deepEqual((await maintenance.runOnce()).analyzed, []);
-    // Doubling again triggers another analyze.
-    await insertCalls(store.db, 5000, 4000);
-    assert.ok((await maintenance.runOnce()).analyzed.includes('calls'));
-  } finally {
-    await store.close();
-  }
-});
+      // Nothing grew since: nothing to do.
+      assert.deepEqual((await maintenance.runOnce()).analyzed, []);
+      // Doubling again triggers another analyze.
+      await insertCalls(store.db, 5000, 4000);
+      assert.ok((await maintenance.runOnce()).analyzed.includes('calls'));
+    } finally {
+      await close();
+    }
+  });
+}
 
 test('the busy tables are vacuumed once the interval has passed, so updated rows reuse the space of dead ones', async () => {
   const { store, maintenance } = await maintainedStore(1000);
