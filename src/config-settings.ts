@@ -139,12 +139,6 @@ export const SETTINGS = {
     group: 'Store',
     description: 'PostgreSQL ≥ 15 connection string; several pconn nodes may share it (production)',
   },
-  PCONN_PG_PREPARED_STATEMENTS: {
-    group: 'Store',
-    defaultText: 'on',
-    description:
-      'with `DATABASE_URL`: `0` (or `false`) sends every statement unnamed, for a connection pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21, or without `max_prepared_statements`); on, each statement is parsed once per connection and its plan may be cached',
-  },
   PCONN_STORE_VACUUM_SECONDS: {
     group: 'Store',
     default: '600',

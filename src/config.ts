@@ -11,8 +11,6 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   databaseUrl?: string;
-  /** Named prepared statements on PostgreSQL (off behind a transaction-mode pooler). */
-  pgPreparedStatements: boolean;
   /** Embedded store only: seconds between vacuums of the busy tables (PGlite has no autovacuum). */
   storeVacuumSeconds: number;
   logLevel: string;
@@ -107,8 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     dataDir: text(env, 'PCONN_DATA_DIR'),
     databaseUrl: env.DATABASE_URL || undefined,
-    pgPreparedStatements:
-      env.PCONN_PG_PREPARED_STATEMENTS !== '0' && env.PCONN_PG_PREPARED_STATEMENTS !== 'false',
     storeVacuumSeconds: integer(env, 'PCONN_STORE_VACUUM_SECONDS', 10),
     logLevel: text(env, 'PCONN_LOG_LEVEL'),
     bootstrapClientId: env.PCONN_BOOTSTRAP_CLIENT_ID || undefined,

@@ -83,7 +83,6 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
           ? {
               kind: 'postgres',
               url: config.databaseUrl,
-              preparedStatements: config.pgPreparedStatements,
               onIdleConnectionError: (error) =>
                 logger.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens a new one'),
             }

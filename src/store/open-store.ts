@@ -7,7 +7,6 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
 import { migrate } from './migrate.ts';
-import { PreparedStatementPool } from './pg-prepared-pool.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
 /** Where the store lives: an embedded PGlite data dir (or image) or a PostgreSQL URL. */
@@ -17,8 +16,6 @@ export type StoreOptions =
       kind: 'postgres';
       url: string;
       poolSize?: number;
-      /** Named prepared statements (pg-prepared-pool.ts); off behind a pooler in transaction mode. */
-      preparedStatements?: boolean;
       /** Told when PostgreSQL drops an idle pooled connection (restart, failover, a terminated backend). */
       onIdleConnectionError?: (error: Error) => void;
     };
@@ -100,11 +97,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // pg_terminate_backend); without a listener that is an uncaught exception that ends the
     // process. The pool has already discarded the client and the next query opens a new one.
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
-    db = new Kysely<Database>({
-      dialect: new PostgresDialect({
-        pool: new PreparedStatementPool(pool, options.preparedStatements ?? true),
-      }),
-    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     closeDriver = async () => {};
   }
   try {

@@ -43,7 +43,7 @@ async function preparedNames(session: Session): Promise<string[]> {
   return rows.map((row) => String(row.name));
 }
 
-// PGlite only: PostgreSQL's named statements are pg-prepared-pool.test.ts's.
+// PGlite only: on PostgreSQL the store sends statements through pg as it always did.
 describe('PGlite prepared statements', () => {
   test('a repeated statement runs as one named statement, with values typed as PGlite types them', async () => {
     await withSession(async (session) => {

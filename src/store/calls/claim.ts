@@ -1,6 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
-import { planEachRun } from '../plan-each-run.ts';
 import { notHandedToOthers } from '../registrations/registration-holder.ts';
 import { moveCampaignsBySchedule } from '../webhooks/move-campaigns-by-schedule.ts';
 import { callRowColumns } from './call-row-columns.ts';
@@ -14,7 +13,7 @@ async function leaseCalls(
   selection: RawBuilder<unknown>,
   now: Date,
 ): Promise<CallRow[]> {
-  const result = await sql<CallRow>`${planEachRun()}
+  const result = await sql<CallRow>`
     update calls set lease_owner = ${owner}, leased_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds}), updated_at = ${now}
     where (tenant_id, id) in (${selection})
     returning ${callRowColumns()}`.execute(db);

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
-import { planEachRun } from '../plan-each-run.ts';
 import type { CallRow } from './call-rows.ts';
 
 /*
@@ -71,7 +70,7 @@ export async function claimCampaignCalls(
   now: Date,
 ): Promise<CallRow[]> {
   if (query.limit <= 0) return [];
-  const result = await sql<CallRow>`${planEachRun()}
+  const result = await sql<CallRow>`
     update calls set lease_owner = ${query.owner},
       leased_until = ${now}::timestamptz + make_interval(secs => ${query.leaseSeconds}), updated_at = ${now}
     where (tenant_id, id) in (
