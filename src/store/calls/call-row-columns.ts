@@ -55,7 +55,15 @@ const CALL_ROW_COLUMNS = [
   'disposition',
 ];
 
+/** Select lists already built, by alias ('' for none): a RawBuilder is immutable, so one serves every statement. */
+const selectLists = new Map<string, RawBuilder<unknown>>();
+
 /** The call row's columns as a select list, qualified by `alias` when given (`c.id, c.kind, …`). */
 export function callRowColumns(alias?: string): RawBuilder<unknown> {
-  return sql.join(CALL_ROW_COLUMNS.map((column) => sql.ref(alias ? `${alias}.${column}` : column)));
+  let list = selectLists.get(alias ?? '');
+  if (!list) {
+    list = sql.join(CALL_ROW_COLUMNS.map((column) => sql.ref(alias ? `${alias}.${column}` : column)));
+    selectLists.set(alias ?? '', list);
+  }
+  return list;
 }
