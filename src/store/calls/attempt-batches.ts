@@ -3,6 +3,7 @@ import type { Executor } from '../database.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
+import { orderedJsonRecords } from './ordered-json-records.ts';
 
 /** A call named by its key. */
 export interface CallKey {
@@ -53,9 +54,7 @@ export async function insertAttempts(db: Executor, attempts: readonly NewAttempt
       ended_at, outcome, sip_status, sip_reason)
     select a.tenant_id, a.call_id, a.n, a.user_id, a.started_at, i.item->'decision', a.driver,
       null, null, null, null
-    from jsonb_array_elements(${items}::jsonb) with ordinality as i(item, ord),
-      jsonb_to_record(i.item) as a(tenant_id text, call_id text, n int, user_id text,
-        started_at timestamptz, driver text)
+    from ${orderedJsonRecords(items, 'a', 'tenant_id text, call_id text, n int, user_id text, started_at timestamptz, driver text')}
     order by i.ord`.execute(db);
 }
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { AttemptRow, CallRow } from './call-rows.ts';
+import { orderedJsonRecords } from './ordered-json-records.ts';
 
 /** A call after a status change, with what its timeline entry needs. */
 export interface TransitionedCall {
@@ -151,7 +152,6 @@ export async function insertCallEvents(db: Executor, events: readonly NewCallEve
   await sql`
     insert into call_events (tenant_id, call_id, campaign_id, sequence, type, data)
     select e.tenant_id, e.call_id, e.campaign_id, e.sequence, e.type, i.item->'data'
-    from jsonb_array_elements(${items}::jsonb) with ordinality as i(item, ord),
-      jsonb_to_record(i.item) as e(tenant_id text, call_id text, campaign_id text, sequence int, type text)
+    from ${orderedJsonRecords(items, 'e', 'tenant_id text, call_id text, campaign_id text, sequence int, type text')}
     order by i.ord`.execute(db);
 }
