@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 
 /*
@@ -81,7 +82,7 @@ export async function claimCampaignCalls(
       order by c.next_attempt_at
       limit ${query.limit}
       for update of c skip locked)
-    returning *`.execute(db);
+    returning ${callRowColumns()}`.execute(db);
   return result.rows;
 }
 
