@@ -32,6 +32,7 @@ export function checkPhoneNumber(value: string, defaultRegion?: string): Readonl
     memo = new BoundedMemo(
       (number) => Object.freeze(uncachedCheck(number, defaultRegion)),
       PHONE_CHECK_MEMO_MAX,
+      MEMO_MAX_LENGTH,
     );
     checked.set(region, memo);
   }

@@ -159,8 +159,7 @@ type BatchRow = Omit<Row, 'free_agent_now'> & { ord: number; free_agents_now: Fr
  * fresh at dial time, as for one call — and, per campaign and requested user of the batch (not
  * per call), its first free agents. Answers in the order of `callIds` (undefined: no such call).
  * The keys travel as one jsonb parameter and the number of agents wanted as another, so the
- * statement's text is the same for any batch size: prepared once (a `VALUES` row per call and a
- * literal LIMIT made each batch size a text of its own, planned anew every time).
+ * statement's text is the same for any batch size (attempt-batches.ts says why that matters).
  */
 export async function loadDialFactsBatch(
   db: Executor,

@@ -56,9 +56,8 @@ const CHANGEABLE = new Set([
  * checked by the UPDATE itself, so concurrent writers (a cancel and a dial) cannot both win. The
  * answer is in the order of `transitions`: undefined for a call that was in none of its `from`
  * states. A call may appear at most once (one UPDATE cannot change a row twice). The rows travel
- * as one jsonb parameter, so the statement's text is the same for any batch: it is parsed and
- * prepared once (a `VALUES` row per call made every batch size a text of its own, planned anew
- * on PostgreSQL and churning PGlite's prepared-statement cache).
+ * as one jsonb parameter, so the statement's text is the same for any batch (attempt-batches.ts
+ * says why that matters).
  */
 export async function updateCallsForTransition(
   db: Executor,
@@ -132,10 +131,9 @@ export interface NewCallEvent {
 }
 
 /**
- * Inserts many timeline entries in one statement. The entries travel as one jsonb parameter, so
- * the text is the same for any number of them (prepared once, where a multi-row VALUES insert
- * was a new text per batch size). They are inserted in the order given (their ids follow it, as
- * the VALUES list's did); `data` is taken with `->`, so it is stored exactly as the JSON given.
+ * Inserts many timeline entries in one statement, its text the same for any number of them
+ * (orderedJsonRecords). They are inserted in the order given (their ids follow it); `data` is
+ * taken with `->`, so it is stored exactly as the JSON given.
  */
 export async function insertCallEvents(db: Executor, events: readonly NewCallEvent[]): Promise<void> {
   if (events.length === 0) return;
