@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles the server (src/main.ts) into dist/main.js so that `npm start` runs plain node: no tsx
+// Bundles the server (src/main.ts) into dist/main.js, and the embedded store's worker thread
+// (src/wiring/store-thread.ts) into dist/store-thread.js, so that `npm start` runs plain node: no tsx
 // launcher process and no TypeScript compiler in the serving process (docs/performance.md
 // "Memory"). Packages stay in node_modules (PGlite finds its WebAssembly beside its own files).
 // esbuild comes with tsx, a dependency: it is resolved through tsx so that it needs no entry of
@@ -12,8 +13,13 @@ const require = createRequire(import.meta.url);
 const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild');
 
 await esbuild.build({
-  entryPoints: [fileURLToPath(new URL('../src/main.ts', import.meta.url))],
-  outfile: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
+  // The embedded store's thread has its own entry: a worker runs a script of its own, beside
+  // main.js (src/store/pglite-worker-client.ts looks for it there).
+  entryPoints: {
+    main: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
+    'store-thread': fileURLToPath(new URL('../src/wiring/store-thread.ts', import.meta.url)),
+  },
+  outdir: fileURLToPath(new URL('../dist/', import.meta.url)),
   bundle: true,
   platform: 'node',
   format: 'esm',

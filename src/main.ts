@@ -8,7 +8,7 @@ import { type Clock, systemClock } from './domain/clock.ts';
 import { type NetworkAllowList, parseNetworkAllowList } from './domain/sip-destination.ts';
 import type { TelephonyDriver } from './domain/telephony.ts';
 import { EventStreamHub } from './events/event-stream-hub.ts';
-import { OutboxSignal } from './events/outbox-signal.ts';
+import { notifyOnOutboxOperations, OutboxSignal } from './events/outbox-signal.ts';
 import { WebhookRelay } from './events/webhook-relay.ts';
 import { CallTelemetry } from './observability/call-telemetry.ts';
 import { PconnMetrics } from './observability/metrics.ts';
@@ -34,6 +34,7 @@ import { countWaitingCalls } from './store/calls/queue-depth.ts';
 import { discardAbandonedImports } from './store/contact-import.ts';
 import { StoreMaintenance } from './store/maintenance.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
+import { observeOperations } from './store/store-operation.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
 import { SipDriver } from './telephony/sip-driver.ts';
 import { NodeHeartbeat } from './wiring/node-heartbeat.ts';
@@ -91,6 +92,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   // Every write to the event outbox wakes its readers (webhook relay, SSE hub) at once.
   const outboxSignal = new OutboxSignal();
   const db = store.db.withPlugin(outboxSignal.plugin());
+  observeOperations(db, notifyOnOutboxOperations(outboxSignal));
   const boot = await bootstrap(
     db,
     {

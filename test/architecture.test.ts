@@ -162,8 +162,14 @@ const RULES: LayerRule[] = [
     typePackages: ['pino'],
     // the PGlite data directory; a fresh one is created by a short-lived child process (initdb's
     // WebAssembly instance would otherwise stay resident: docs/performance.md "Memory")
-    builtins: ['fs', 'child_process', 'path', 'util'],
+    // … and PGlite's own thread (the embedded store runs off the node's thread: issue 15)
+    builtins: ['fs', 'child_process', 'path', 'util', 'worker_threads'],
     exceptions: [
+      {
+        file: 'store/pglite-worker-client.ts',
+        targets: ['npm:tsx'],
+        why: "the worker's bootstrap when the sources run under tsx: a worker thread does not inherit tsx's loader on Node 20",
+      },
       {
         file: 'store/audit-events.ts',
         targets: ['contract/audit-chain.ts'],

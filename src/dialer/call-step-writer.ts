@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.ts';
 import type { Db } from '../store/database.ts';
-import { type CallStep, type StepAnswer, stepCallKey, writeSteps } from './call-steps.ts';
+import { runStoreOperation } from '../store/store-operation.ts';
+import { type CallStep, type StepAnswer, stepCallKey, writeStepsOperation } from './call-steps.ts';
 
 interface Pending {
   step: CallStep;
@@ -73,13 +74,10 @@ export class CallStepWriter {
     try {
       this.flushes += 1;
       const now = this.clock.now();
-      answers = await this.db.transaction().execute((tx) =>
-        writeSteps(
-          tx,
-          batch.map((p) => p.step),
-          now,
-        ),
-      );
+      answers = await runStoreOperation(this.db, writeStepsOperation, {
+        steps: batch.map((p) => p.step),
+        now,
+      });
     } catch (error) {
       // Nothing of the batch was written. Each step runs again alone, so only the culprit fails.
       if (batch.length === 1) (batch[0] as Pending).reject(error);

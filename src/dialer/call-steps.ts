@@ -14,6 +14,7 @@ import type { CallRow } from '../store/calls/call-rows.ts';
 import { appendCallEvent } from '../store/calls/calls.ts';
 import type { TransitionChanges } from '../store/calls/transition-call.ts';
 import type { Executor } from '../store/database.ts';
+import type { StoreOperation } from '../store/store-operation.ts';
 import { chooseRetry } from './retry-policy.ts';
 
 /** The end of an attempt: how it ended, as the driver reported it. */
@@ -255,3 +256,13 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
   await deleteAttempts(tx, beginsLost);
   return answers;
 }
+
+/**
+ * A batch of steps in its own transaction, where the store runs: on the embedded store the whole
+ * batch crosses to PGlite's thread once instead of once per statement.
+ */
+export const writeStepsOperation: StoreOperation<{ steps: readonly CallStep[]; now: Date }, unknown[]> = {
+  name: 'dialer.write-steps',
+  inserts: ['call_attempts', 'call_events'],
+  run: (db, { steps, now }) => db.transaction().execute((tx) => writeSteps(tx, steps, now)),
+};

@@ -6,6 +6,7 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from 'kysely';
+import type { OperationObserver } from '../store/store-operation.ts';
 
 // On PostgreSQL a reader woken right after the insert may still run before the writer commits;
 // a second look shortly after catches it without waiting for the fallback poll.
@@ -59,6 +60,13 @@ export class OutboxSignal {
       },
     };
   }
+}
+
+/** Observes store operations (store-operation.ts): those that insert into the outbox notify. */
+export function notifyOnOutboxOperations(signal: OutboxSignal): OperationObserver {
+  return (operation) => {
+    if (operation.inserts?.includes('call_events')) signal.notify();
+  };
 }
 
 function writesOutbox(node: RootOperationNode): boolean {

@@ -75,7 +75,7 @@ const DEFAULT_STREAM_CHUNK_SIZE = 100;
  * holder at a time: Kysely holds it for one query, or from `begin` to `commit`/`rollback`, and everyone
  * else waits in line.
  */
-class PGliteDriver implements Driver {
+export class PGliteDriver implements Driver {
   readonly #pglite: PGliteInterface;
   readonly #connection: PGliteConnection;
   readonly #lock = new ConnectionLock();
@@ -217,7 +217,7 @@ class ConnectionLock {
 }
 
 /** `start transaction` with Kysely's settings; both come from fixed lists Kysely has validated. */
-function beginStatement(settings: TransactionSettings): string {
+export function beginStatement(settings: TransactionSettings): string {
   const modes: string[] = [];
   if (settings.isolationLevel) modes.push(`isolation level ${settings.isolationLevel}`);
   if (settings.accessMode) modes.push(settings.accessMode);
@@ -225,6 +225,6 @@ function beginStatement(settings: TransactionSettings): string {
 }
 
 /** Savepoint names are identifiers, not parameters, so they are quoted rather than bound. */
-function quoteIdentifier(name: string): string {
+export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

@@ -22,7 +22,7 @@ test('the embedded store creates a fresh data dir outside its process and holds 
   const dir = await mkdtemp(join(tmpdir(), 'pconn-embedded-memory-'));
   try {
     const first = await openInOwnProcess(join(dir, 'data'));
-    assert.equal(first.sharedBuffers, '8MB', 'shared_buffers sized for one node');
+    assert.equal(first.sharedBuffers, '16MB', 'shared_buffers sized for one node');
     assert.equal(first.runs, 1, 'the fresh data dir is usable');
     // Generous: the process measures ~250 MB with tsx loaded; before the change it held ~800 MB.
     assert.ok(first.rssMb < 500, `a first start holds ${first.rssMb} MB (under 500 MB expected)`);

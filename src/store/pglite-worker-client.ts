@@ -1,0 +1,113 @@
+import { Worker } from 'node:worker_threads';
+import {
+  fromWorkerError,
+  type WorkerError,
+  type WorkerInit,
+  type WorkerReply,
+  type WorkerRequest,
+} from './pglite-worker-protocol.ts';
+
+/** A request without its id (the client numbers them). */
+type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
+
+/**
+ * The store thread's entry (src/wiring/store-thread.ts: it knows the operations, which live in
+ * outer layers): dist/store-thread.js beside main.js in the bundle that `npm start` runs
+ * (bin/build.js), the TypeScript source when the sources run under tsx (tests, benches).
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../wiring/store-thread.ts', import.meta.url)
+  : new URL('./store-thread.js', import.meta.url);
+
+/**
+ * A worker running WORKER_URL. On Node 20 a worker thread does not inherit tsx's loader (its
+ * `--import` hooks stay with the thread that registered them), so the TypeScript sources are
+ * loaded through tsx's own import API from a one-line bootstrap.
+ */
+function startWorker(init: WorkerInit): Worker {
+  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData: init });
+  const bootstrap = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(WORKER_URL.href)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(bootstrap, { eval: true, workerData: init });
+}
+
+/**
+ * The node's end of the PGlite worker: numbers requests and settles each with its reply. The
+ * worker keeps the process alive only while a request is pending, so a store nobody closed does
+ * not hold the process open (as an in-thread PGlite would not), and a pending query always ends.
+ */
+export class PgliteWorkerClient {
+  readonly #worker: Worker;
+  readonly #pending = new Map<
+    number,
+    { resolve: (result: unknown) => void; reject: (error: Error) => void }
+  >();
+  #nextId = 1;
+  #exited: Error | undefined;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on('message', (reply: WorkerReply) => this.#settle(reply));
+    worker.on('error', (error) => this.#fail(error));
+    worker.on('exit', (code) =>
+      this.#fail(new Error(`pglite-worker: the store's thread ended (exit code ${code})`)),
+    );
+  }
+
+  /** Starts the worker and waits until its database is open. */
+  static async start(init: WorkerInit): Promise<PgliteWorkerClient> {
+    const worker = startWorker(init);
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (message: { ready?: boolean; error?: WorkerError }) => {
+        if (message.ready === undefined) return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        if (message.ready) resolve();
+        else {
+          void worker.terminate();
+          reject(fromWorkerError(message.error as WorkerError));
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    worker.unref();
+    return new PgliteWorkerClient(worker);
+  }
+
+  /** Sends `request`; resolves with its rows or result (if any), or rejects with its error. */
+  request(request: Request): Promise<unknown> {
+    if (this.#exited) return Promise.reject(this.#exited);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...request, id });
+    });
+  }
+
+  /** Closes the database (after what is in flight) and ends the thread. */
+  async close(): Promise<void> {
+    if (this.#exited) return;
+    try {
+      await this.request({ kind: 'close' });
+    } finally {
+      this.#exited = new Error('pglite-worker: the store is closed');
+      await this.#worker.terminate();
+    }
+  }
+
+  #settle(reply: WorkerReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    this.#pending.delete(reply.id);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if (reply.ok) pending.resolve(reply.result);
+    else pending.reject(fromWorkerError(reply.error));
+  }
+
+  #fail(error: Error): void {
+    this.#exited ??= error;
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+  }
+}

@@ -1,0 +1,157 @@
+import {
+  AbortedTransactionError,
+  CompiledQuery,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+import { beginStatement, quoteIdentifier } from './pglite-dialect.ts';
+import type { PgliteWorkerClient } from './pglite-worker-client.ts';
+import type { WorkerRows } from './pglite-worker-protocol.ts';
+
+/** PGlite buffers whole results anyway, so streaming only bounds the size of each chunk handed out. */
+const DEFAULT_STREAM_CHUNK_SIZE = 100;
+
+/**
+ * A Kysely dialect over PGlite running in its worker thread (pglite-worker.ts): the same SQL as
+ * PostgreSQL, each statement one message to the worker and one back. The worker hands PGlite's
+ * one session to one transaction or lone statement at a time, so this side needs no lock.
+ */
+export class PgliteWorkerDialect implements Dialect {
+  constructor(private readonly client: PgliteWorkerClient) {}
+
+  /** A driver whose connections are handles naming a transaction in the worker. */
+  createDriver(): Driver {
+    return new PgliteWorkerDriver(this.client);
+  }
+
+  /** PostgreSQL's compiler: PGlite is PostgreSQL compiled to WASM, so the SQL is identical. */
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler();
+  }
+
+  /** PostgreSQL's adapter (transactional DDL, `returning`, advisory-lock migrations). */
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter();
+  }
+
+  /** PostgreSQL's catalog introspection, which works unchanged on PGlite. */
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new PostgresIntrospector(db);
+  }
+}
+
+class PgliteWorkerDriver implements Driver {
+  #nextSession = 1;
+
+  constructor(private readonly client: PgliteWorkerClient) {}
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new PgliteWorkerConnection(this.client, this.#nextSession++);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    (connection as PgliteWorkerConnection).begin(beginStatement(settings));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as PgliteWorkerConnection).end('commit');
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await (connection as PgliteWorkerConnection).end('rollback');
+  }
+
+  async savepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdentifier(savepointName)}`));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
+    await connection.executeQuery(
+      CompiledQuery.raw(`rollback to savepoint ${quoteIdentifier(savepointName)}`),
+    );
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(savepointName)}`));
+  }
+
+  async releaseConnection(): Promise<void> {}
+
+  async destroy(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** A handle Kysely holds for one query, or from `begin` to `commit`/`rollback` (a worker session). */
+class PgliteWorkerConnection implements DatabaseConnection {
+  #inTransaction = false;
+  /** The transaction's opening statement, sent with its first statement (one message fewer). */
+  #begin: string | undefined;
+
+  constructor(
+    private readonly client: PgliteWorkerClient,
+    private readonly session: number,
+  ) {}
+
+  begin(sql: string): void {
+    this.#inTransaction = true;
+    this.#begin = sql;
+  }
+
+  async end(kind: 'commit' | 'rollback'): Promise<void> {
+    this.#inTransaction = false;
+    // Nothing was sent: there is no transaction in the worker to end.
+    if (this.#begin !== undefined) {
+      this.#begin = undefined;
+      return;
+    }
+    try {
+      await this.client.request({ kind, session: this.session });
+    } catch (error) {
+      // The worker's driver found COMMIT answered with ROLLBACK (a statement had failed): the
+      // same error Kysely's own drivers throw, so callers need not know where the store runs.
+      if ((error as Error).name === 'AbortedTransactionError') throw new AbortedTransactionError();
+      throw error;
+    }
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const request = this.client.request({
+      kind: 'query',
+      sql: compiledQuery.sql,
+      params: compiledQuery.parameters,
+      ...(this.#inTransaction ? { session: this.session } : {}),
+      ...(this.#begin !== undefined ? { begin: this.#begin } : {}),
+    });
+    this.#begin = undefined;
+    const result = (await request) as WorkerRows | undefined;
+    const rows = (result?.rows ?? []) as R[];
+    return result?.affected !== undefined ? { rows, numAffectedRows: result.affected } : { rows };
+  }
+
+  /** The worker materialises every result (PGlite has no cursors): it comes back in slices. */
+  async *streamQuery<R>(
+    compiledQuery: CompiledQuery,
+    chunkSize: number = DEFAULT_STREAM_CHUNK_SIZE,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
+      throw new Error(`PgliteWorkerDialect: chunkSize must be a positive integer, got ${chunkSize}`);
+    }
+    const { rows } = await this.executeQuery<R>(compiledQuery);
+    for (let start = 0; start < rows.length; start += chunkSize) {
+      yield { rows: rows.slice(start, start + chunkSize) };
+    }
+  }
+}

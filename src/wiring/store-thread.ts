@@ -1,0 +1,8 @@
+/**
+ * The embedded store's thread entry (src/store/pglite-worker.ts): PGlite and the operations that
+ * run beside it in one go. Every StoreOperation sent to the embedded store must be listed here.
+ */
+import { writeStepsOperation } from '../dialer/call-steps.ts';
+import { serveStoreThread } from '../store/pglite-worker.ts';
+
+serveStoreThread([writeStepsOperation]);
