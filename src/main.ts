@@ -87,7 +87,16 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
               onIdleConnectionError: (error) =>
                 logger.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens a new one'),
             }
-          : { kind: 'pglite', dataDir: config.dataDir }),
+          : {
+              kind: 'pglite',
+              dataDir: config.dataDir,
+              // Nothing durable can happen without the store: stop, and let the supervisor start
+              // a fresh node (calls in flight are taken up again when their leases lapse).
+              onThreadCrash: (error) => {
+                logger.fatal({ err: error }, "the embedded store's thread ended; the node stops");
+                process.exit(1);
+              },
+            }),
     ));
   // Every write to the event outbox wakes its readers (webhook relay, SSE hub) at once.
   const outboxSignal = new OutboxSignal();

@@ -13,7 +13,13 @@ import { placeOperations } from './store-operation.ts';
 
 /** Where the store lives: an embedded PGlite data dir (or image) or a PostgreSQL URL. */
 export type StoreOptions =
-  | { kind: 'pglite'; dataDir?: string; image?: Blob }
+  | {
+      kind: 'pglite';
+      dataDir?: string;
+      image?: Blob;
+      /** Told if the store's thread ends without a close (a crash): every query fails from then on. */
+      onThreadCrash?: (error: Error) => void;
+    }
   | {
       kind: 'postgres';
       url: string;
@@ -86,11 +92,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       await mkdir(options.dataDir, { recursive: true });
       if (!options.image) await initDataDirApart(options.dataDir);
     }
-    const client = await PgliteWorkerClient.start({
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      ...(options.image ? { image: options.image } : {}),
-      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
-    });
+    const client = await PgliteWorkerClient.start(
+      {
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.image ? { image: options.image } : {}),
+        startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
+      },
+      options.onThreadCrash,
+    );
     db = new Kysely<Database>({ dialect: new PgliteWorkerDialect(client) });
     placeOperations(db, (name, args) => client.request({ kind: 'operation', name, args }));
     closeDriver = () => client.close();

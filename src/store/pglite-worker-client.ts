@@ -44,7 +44,10 @@ export class PgliteWorkerClient {
   #nextId = 1;
   #exited: Error | undefined;
 
-  private constructor(worker: Worker) {
+  private constructor(
+    worker: Worker,
+    private readonly onCrash: ((error: Error) => void) | undefined,
+  ) {
     this.#worker = worker;
     worker.on('message', (reply: WorkerReply) => this.#settle(reply));
     worker.on('error', (error) => this.#fail(error));
@@ -53,8 +56,11 @@ export class PgliteWorkerClient {
     );
   }
 
-  /** Starts the worker and waits until its database is open. */
-  static async start(init: WorkerInit): Promise<PgliteWorkerClient> {
+  /**
+   * Starts the worker and waits until its database is open. `onCrash` is told if the thread ends
+   * other than by `close` (every request fails from then on).
+   */
+  static async start(init: WorkerInit, onCrash?: (error: Error) => void): Promise<PgliteWorkerClient> {
     const worker = startWorker(init);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: { ready?: boolean; error?: WorkerError }) => {
@@ -71,7 +77,7 @@ export class PgliteWorkerClient {
       worker.once('error', reject);
     });
     worker.unref();
-    return new PgliteWorkerClient(worker);
+    return new PgliteWorkerClient(worker, onCrash);
   }
 
   /** Sends `request`; resolves with its rows or result (if any), or rejects with its error. */
@@ -106,6 +112,7 @@ export class PgliteWorkerClient {
   }
 
   #fail(error: Error): void {
+    if (!this.#exited) this.onCrash?.(error);
     this.#exited ??= error;
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
