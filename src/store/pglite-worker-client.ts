@@ -20,13 +20,13 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
   : new URL('./store-thread.js', import.meta.url);
 
 /**
- * A worker running WORKER_URL. On Node 20 a worker thread does not inherit tsx's loader (its
+ * A worker running `script`. On Node 20 a worker thread does not inherit tsx's loader (its
  * `--import` hooks stay with the thread that registered them), so the TypeScript sources are
  * loaded through tsx's own import API from a one-line bootstrap.
  */
-function startWorker(init: WorkerInit): Worker {
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData: init });
-  const bootstrap = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(WORKER_URL.href)}, ${JSON.stringify(import.meta.url)}))`;
+function startWorker(init: WorkerInit, script: URL): Worker {
+  if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData: init });
+  const bootstrap = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(script.href)}, ${JSON.stringify(import.meta.url)}))`;
   return new Worker(bootstrap, { eval: true, workerData: init });
 }
 
@@ -58,10 +58,15 @@ export class PgliteWorkerClient {
 
   /**
    * Starts the worker and waits until its database is open. `onCrash` is told if the thread ends
-   * other than by `close` (every request fails from then on).
+   * other than by `close` (every request fails from then on). `script` is the thread's entry
+   * (tests give one of their own).
    */
-  static async start(init: WorkerInit, onCrash?: (error: Error) => void): Promise<PgliteWorkerClient> {
-    const worker = startWorker(init);
+  static async start(
+    init: WorkerInit,
+    onCrash?: (error: Error) => void,
+    script: URL = WORKER_URL,
+  ): Promise<PgliteWorkerClient> {
+    const worker = startWorker(init, script);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: { ready?: boolean; error?: WorkerError }) => {
         if (message.ready === undefined) return;

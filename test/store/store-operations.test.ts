@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { writeStepsOperation } from '../../src/dialer/call-steps.ts';
 import type { CallRow } from '../../src/store/calls/call-rows.ts';
 import type { Db } from '../../src/store/database.ts';
+import { PgliteWorkerClient } from '../../src/store/pglite-worker-client.ts';
 import {
   observeOperations,
   runStoreOperation,
@@ -117,3 +118,26 @@ function readSources(): Array<{ text: string }> {
     .filter((name) => name.endsWith('.ts'))
     .map((name) => ({ text: readFileSync(new URL(name, root), 'utf8') }));
 }
+
+describe("the store thread's client", () => {
+  test('a thread that ends without a close is reported once, and every request fails from then on', async () => {
+    const crashes: Error[] = [];
+    const client = await PgliteWorkerClient.start(
+      { startParams: [] },
+      (error) => crashes.push(error),
+      new URL('../support/dying-store-thread.ts', import.meta.url),
+    );
+    await assert.rejects(
+      client.request({ kind: 'query', sql: 'select 1', params: [] }),
+      /ended \(exit code 3\)/,
+    );
+    await assert.rejects(
+      client.request({ kind: 'query', sql: 'select 1', params: [] }),
+      /ended \(exit code 3\)/,
+    );
+    assert.equal(crashes.length, 1);
+    assert.match(crashes[0]?.message ?? '', /the store's thread ended \(exit code 3\)/);
+    await client.close();
+    assert.equal(crashes.length, 1, 'closing afterwards is no second crash');
+  });
+});
