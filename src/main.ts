@@ -39,6 +39,7 @@ import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
 import { SipDriver } from './telephony/sip-driver.ts';
 import { NodeHeartbeat } from './wiring/node-heartbeat.ts';
 import { startSipDriver, tenantTrunkCache } from './wiring/start-sip-driver.ts';
+import { storeOptionsFor } from './wiring/store-options.ts';
 import { startStoreSweeps } from './wiring/store-sweeps.ts';
 
 /** A running (or ready to run) pconn node. */
@@ -77,27 +78,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     });
   const clock = overrides.clock ?? systemClock;
   const store =
-    overrides.store ??
-    (await openStore(
-      overrides.storeOptions ??
-        (config.databaseUrl
-          ? {
-              kind: 'postgres',
-              url: config.databaseUrl,
-              onIdleConnectionError: (error) =>
-                logger.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens a new one'),
-            }
-          : {
-              kind: 'pglite',
-              dataDir: config.dataDir,
-              // Nothing durable can happen without the store: stop, and let the supervisor start
-              // a fresh node (calls in flight are taken up again when their leases lapse).
-              onThreadCrash: (error) => {
-                logger.fatal({ err: error }, "the embedded store's thread ended; the node stops");
-                process.exit(1);
-              },
-            }),
-    ));
+    overrides.store ?? (await openStore(overrides.storeOptions ?? storeOptionsFor(config, logger)));
   // Every write to the event outbox wakes its readers (webhook relay, SSE hub) at once.
   const outboxSignal = new OutboxSignal();
   const db = store.db.withPlugin(outboxSignal.plugin());
