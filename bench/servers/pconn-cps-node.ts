@@ -8,9 +8,7 @@
  */
 import { sql } from 'kysely';
 import { SIP_BENCH_ENV, seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
-import { profileSql } from '../support/sql-profile.ts';
 
-const sqlReport = process.env.BENCH_SQL_PROFILE ? profileSql() : undefined;
 const node = await startBenchPconn({
   ...SIP_BENCH_ENV,
   ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
@@ -25,7 +23,6 @@ await seedBenchCampaign(node, {
   count: Number(process.env.BENCH_AGENTS ?? 1000),
   deviceUri: (i) => `sip:agent${i}@127.0.0.1:${process.env.BENCH_AGENT_PORT}`,
 });
-sqlReport?.reset();
 
 process.on('message', (message: { type?: string }) => {
   if (message.type !== 'count') return;
@@ -49,6 +46,5 @@ process.on('message', (message: { type?: string }) => {
 });
 process.send?.({ type: 'ready', url, token });
 process.on('disconnect', () => {
-  if (sqlReport) process.stderr.write(`statements (count, total time):\n${sqlReport.report()}\n`);
   void node.close().then(() => process.exit(0));
 });

@@ -11,9 +11,6 @@
  */
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { importBenchContacts, seedBenchCampaign, startBenchPconn } from '../support/bench-pconn.ts';
-import { profileSql } from '../support/sql-profile.ts';
-
-const sqlReport = process.env.BENCH_SQL_PROFILE ? profileSql() : undefined;
 
 const contacts = Number(process.env.BENCH_CONTACTS ?? 5000);
 const node = await startBenchPconn(
@@ -55,7 +52,6 @@ async function seed(): Promise<void> {
 }
 if (process.env.BENCH_SEED !== '0') await seed();
 const rows = await pconn.store.db.selectFrom('contacts').select('id').orderBy('seq').execute();
-sqlReport?.reset();
 // BENCH_CPU_REPORT: the node's own CPU from ready to disconnect (robust to a shared, loaded machine).
 const cpuAtReady = process.cpuUsage();
 process.send?.({ type: 'ready', url, token, contactIds: rows.map((r) => r.id) });
@@ -64,6 +60,5 @@ process.on('disconnect', () => {
     const { user, system } = process.cpuUsage(cpuAtReady);
     process.stderr.write(`pconn-node cpu: ${((user + system) / 1000).toFixed(0)} ms since ready\n`);
   }
-  if (sqlReport) process.stderr.write(`statements (count, total time):\n${sqlReport.report()}\n`);
   void node.close().then(() => process.exit(0));
 });

@@ -6,15 +6,6 @@
  * recorded as connected; `statuses`: calls per status, both read from the store).
  */
 import { SIP_BENCH_ENV, seedBenchCampaigns, startBenchPconn } from '../support/bench-pconn.ts';
-import { profileSql } from '../support/sql-profile.ts';
-
-/** BENCH_SQL_PROFILE=1: the statements the store spent its time on, every 30 s (a ramp of minutes). */
-const sqlReport = process.env.BENCH_SQL_PROFILE ? profileSql() : undefined;
-if (sqlReport)
-  setInterval(() => {
-    process.stderr.write(`statements of the last 30 s (count, total time):\n${sqlReport.report()}\n`);
-    sqlReport.reset();
-  }, 30_000).unref();
 
 const agents = Number(process.env.BENCH_AGENTS ?? 1000);
 const agentPort = Number(process.env.BENCH_AGENT_PORT);

@@ -49,7 +49,18 @@ export async function startBenchPconn(
     PCONN_SIP_ALLOW_DESTINATIONS: '127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
     ...env,
   });
-  const pconn = await createPconn(config, { ...overrides, logger: pino({ level: 'warn' }) });
+  // BENCH_SQL_PROFILE: the embedded store's thread times its statements (sql-profile.ts).
+  const profiled =
+    process.env.BENCH_SQL_PROFILE && !config.databaseUrl && !overrides.storeOptions
+      ? {
+          storeOptions: {
+            kind: 'pglite' as const,
+            dataDir: config.dataDir,
+            threadEntry: new URL('./profiled-store-thread.ts', import.meta.url),
+          },
+        }
+      : {};
+  const pconn = await createPconn(config, { ...overrides, ...profiled, logger: pino({ level: 'warn' }) });
   await pconn.app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(pconn.app.server.address() as AddressInfo).port}`;
   const tokenResponse = await fetch(`${url}/oauth/token`, {

@@ -12,7 +12,8 @@ interface Stat {
 }
 
 /**
- * BENCH_SQL_PROFILE=1: counts and times every PGlite statement by its text — those the store
+ * BENCH_SQL_PROFILE=1 (installed on the embedded store's thread by profiled-store-thread.ts):
+ * counts and times every PGlite statement by its text — those the store
  * runs prepared (`PgliteStatements#run`, every statement with parameters) and the rest
  * (`PGlite#query`) — with the rows and bytes each returned; `report()` prints the top ones, to see
  * which statements a measure spends the store's single thread on. Times include waiting for the

@@ -19,6 +19,11 @@ export type StoreOptions =
       image?: Blob;
       /** Told if the store's thread ends without a close (a crash): every query fails from then on. */
       onThreadCrash?: (error: Error) => void;
+      /**
+       * The store thread's entry, when not src/wiring/store-thread.ts: a bench's that profiles the
+       * statements first, then loads that one (it must serve the same operations).
+       */
+      threadEntry?: URL;
     }
   | {
       kind: 'postgres';
@@ -99,6 +104,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
       },
       options.onThreadCrash,
+      options.threadEntry,
     );
     db = new Kysely<Database>({ dialect: new PgliteWorkerDialect(client) });
     placeOperations(db, (name, args) => client.request({ kind: 'operation', name, args }));

@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, type DatabaseConnection, type Driver, Kysely } from 'kysely';
 import type { Database } from './database.ts';
-import { PGliteDialect, PGliteDriver } from './pglite-dialect.ts';
+import { type PGliteConnection, PGliteDialect, PGliteDriver } from './pglite-dialect.ts';
 import {
   toWorkerError,
   type WorkerInit,
@@ -73,7 +73,7 @@ async function serve(
   const open = (id: number, begin: string): Session => {
     const session: Session = { connection: driver.acquireConnection(), tail: Promise.resolve() };
     sessions.set(id, session);
-    session.tail = inSession(session, (c) => c.executeQuery(CompiledQuery.raw(begin))).catch(
+    session.tail = inSession(session, (c) => (c as PGliteConnection).executeCommand(begin)).catch(
       async (error: unknown) => {
         // No transaction was opened: the connection goes back, and the session's statements and
         // its commit fail with the reason (a rollback has nothing to undo).

@@ -3,6 +3,8 @@
  * run beside it in one go. Every StoreOperation sent to the embedded store must be listed here.
  */
 import { writeStepsOperation } from '../dialer/call-steps.ts';
+import { readAcceptFactsOperation } from '../service/calls/read-accept-facts.ts';
+import { writeAcceptBatchOperation } from '../service/calls/write-accept-batch.ts';
 import { serveStoreThread } from '../store/pglite-worker.ts';
 
-serveStoreThread([writeStepsOperation]);
+serveStoreThread([writeStepsOperation, readAcceptFactsOperation, writeAcceptBatchOperation]);

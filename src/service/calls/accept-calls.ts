@@ -3,21 +3,21 @@ import { type Clock, systemClock } from '../../domain/clock.ts';
 import { ConflictError, PconnError, PolicyRefusalError } from '../../domain/pconn-error.ts';
 import type { RequestContext } from '../../domain/request-context.ts';
 import { findCall } from '../../store/calls/calls.ts';
-import {
-  type CampaignCallFactsRow,
-  loadCampaignCallFacts,
-} from '../../store/calls/load-campaign-call-facts.ts';
-import { type AcceptedCall, writeAcceptedBatch } from '../../store/calls/write-new-calls.ts';
-import type { Db, Executor } from '../../store/database.ts';
+import type { CampaignCallFactsRow } from '../../store/calls/load-campaign-call-facts.ts';
+import type { AcceptedCall } from '../../store/calls/write-new-calls.ts';
+import type { Db } from '../../store/database.ts';
 import { findIdempotencyAnswers, type IdempotencyAnswer } from '../../store/idempotency-keys.ts';
+import { runStoreOperation } from '../../store/store-operation.ts';
 import { type AcceptOutcome, replayedOutcome, storedOutcome } from './accept-outcome.ts';
 import { callIdTaken, checkMetadata, decisionInstant, refuseIfNotAllowed } from './accept-rules.ts';
 import type { CallPlan } from './call-plan.ts';
 import { checkCampaignDialable, checkContactReference, planFromFacts } from './check-campaign-call.ts';
 import { decide, decideFromFacts, decisionJson } from './decide.ts';
-import { type InlineContactWrite, inlineContactFact, writeInlineContacts } from './inline-contact.ts';
+import { type InlineContactWrite, inlineContactFact } from './inline-contact.ts';
 import { type NewCall, newCall } from './new-call.ts';
 import { planDirectCall } from './plan-direct-call.ts';
+import { readAcceptFactsOperation } from './read-accept-facts.ts';
+import { writeAcceptBatchOperation } from './write-accept-batch.ts';
 
 /** How long a key and its answer are kept (24 h, IETF httpapi idempotency draft). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -142,13 +142,21 @@ export class CallAcceptor {
   async #acceptBatch(batch: Pending[]): Promise<Map<Pending, AcceptOutcome>> {
     const now = this.#clock.now();
     const outcomes = new Map<Pending, AcceptOutcome>();
-    const stored = await findIdempotencyAnswers(this.db, batch.flatMap(keyRef), now);
+    const campaignRequests = batch.filter((p) => p.request.shape.kind === 'campaign');
+    const read = await runStoreOperation(this.db, readAcceptFactsOperation, {
+      keys: batch.flatMap(keyRef),
+      facts: campaignRequests.map((p) => factsKey(p.request)),
+      now,
+    });
+    const factsOf = new Map(
+      campaignRequests.map((pending, i) => [pending, read.facts[i] as CampaignCallFactsRow]),
+    );
     const fresh = batch.filter((pending) => {
-      const replay = storedAnswerFor(pending.request, stored);
+      const replay = storedAnswerFor(pending.request, read.stored);
       if (replay) outcomes.set(pending, replay);
       return !replay;
     });
-    const planned = await this.#plan(fresh);
+    const planned = await this.#plan(fresh, factsOf);
     const calls: AcceptedCall[] = [];
     const answers: IdempotencyAnswer[] = [];
     const contacts: InlineContactWrite[] = [];
@@ -164,11 +172,13 @@ export class CallAcceptor {
           outcome: storedOutcome(outcome),
         });
     }
-    const write = async (db: Executor) => {
-      await writeInlineContacts(db, contacts);
-      return writeAcceptedBatch(db, calls, answers, IDEMPOTENCY_TTL_SECONDS, now);
-    };
-    const written = contacts.length > 0 ? await this.db.transaction().execute(write) : await write(this.db);
+    const written = await runStoreOperation(this.db, writeAcceptBatchOperation, {
+      contacts,
+      calls,
+      answers,
+      ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+      now,
+    });
     const lost: Pending[] = [];
     for (const [pending, { outcome }] of planned) {
       const { idempotency, ctx } = pending.request;
@@ -189,16 +199,14 @@ export class CallAcceptor {
     return outcomes;
   }
 
-  /** Judges each request: its outcome and, when accepted, the call (and contact) to write. */
-  async #plan(batch: Pending[]): Promise<Map<Pending, Planned>> {
-    const campaignRequests = batch.filter((p) => p.request.shape.kind === 'campaign');
-    const facts = await loadCampaignCallFacts(
-      this.db,
-      campaignRequests.map((p) => factsKey(p.request)),
-    );
-    const factsOf = new Map(
-      campaignRequests.map((pending, i) => [pending, facts[i] as CampaignCallFactsRow]),
-    );
+  /**
+   * Judges each request: its outcome and, when accepted, the call (and contact) to write. A
+   * campaign request's facts were read with the batch's keys (`factsOf`).
+   */
+  async #plan(
+    batch: Pending[],
+    factsOf: ReadonlyMap<Pending, CampaignCallFactsRow>,
+  ): Promise<Map<Pending, Planned>> {
     const idsInBatch = new Set<string>();
     const planned = new Map<Pending, Planned>();
     for (const pending of batch) {
