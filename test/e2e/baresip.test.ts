@@ -68,6 +68,12 @@ describe('Debian baresip as the agent softphone, on default settings', { skip },
       () =>
         `baresip never registered.\nbaresip:\n${phone?.output()}\npconn refusals: ${JSON.stringify(refusals())}`,
     );
+    // The log line follows the binding's write to the store, a moment after it is current here.
+    await waitFor(
+      () => log.some((entry) => entry.msg === 'SIP phone registered'),
+      5_000,
+      () => `the registration was never logged: ${JSON.stringify(log)}`,
+    );
     const registered = log.find((entry) => entry.msg === 'SIP phone registered');
     assert.equal(registered?.user, 'agent', JSON.stringify(log));
     assert.match(String(registered?.userAgent), /^baresip/, 'the log names the softphone');
