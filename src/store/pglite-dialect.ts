@@ -1,20 +1,18 @@
 import { type PGliteInterface, parse, protocol } from '@electric-sql/pglite';
 import {
   AbortedTransactionError,
-  CompiledQuery,
+  type CompiledQuery,
   type DatabaseConnection,
-  type DatabaseIntrospector,
-  type Dialect,
-  type DialectAdapter,
   type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import {
+  beginStatement,
+  PgliteFamilyDialect,
+  SavepointStatements,
+  streamInChunks,
+} from './pglite-dialect-parts.ts';
 import { PgliteStatements } from './pglite-statements.ts';
 
 /** What {@link PGliteDialect} needs: the PGlite instance it runs every query on. */
@@ -26,18 +24,13 @@ export interface PGliteDialectConfig {
   pglite: PGliteInterface;
 }
 
-/**
- * A Kysely dialect over an embedded PGlite database.
- *
- * Kysely 0.29 ships one, but 0.29 requires Node 22 and we run on Node 20, so this is our own, built
- * from Kysely 0.28's public PostgreSQL adapter, introspector and compiler (PGlite speaks the same SQL)
- * and a driver that serialises access to PGlite's single connection.
- */
-export class PGliteDialect implements Dialect {
+/** A Kysely dialect over an embedded PGlite database on this thread (the store's thread uses it). */
+export class PGliteDialect extends PgliteFamilyDialect {
   readonly #config: PGliteDialectConfig;
 
   /** Wraps `config.pglite`; nothing runs until Kysely initialises the driver on the first query. */
   constructor(config: PGliteDialectConfig) {
+    super();
     this.#config = config;
   }
 
@@ -45,28 +38,10 @@ export class PGliteDialect implements Dialect {
   createDriver(): Driver {
     return new PGliteDriver(this.#config.pglite);
   }
-
-  /** PostgreSQL's compiler: PGlite is PostgreSQL compiled to WASM, so the SQL is identical. */
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
-
-  /** PostgreSQL's adapter (transactional DDL, `returning`, advisory-lock migrations). */
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-
-  /** PostgreSQL's catalog introspection, which works unchanged on PGlite. */
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
 }
 
 /** Commands whose affected-row count Kysely reports as `numAffectedRows` (as the pg driver does). */
 const ROW_WRITING_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
-
-/** PGlite buffers whole results anyway, so streaming only bounds the size of each chunk handed out. */
-const DEFAULT_STREAM_CHUNK_SIZE = 100;
 
 /**
  * PGlite has exactly one backend session, unlike a pg pool. A transaction is `begin`, statements and
@@ -75,13 +50,14 @@ const DEFAULT_STREAM_CHUNK_SIZE = 100;
  * holder at a time: Kysely holds it for one query, or from `begin` to `commit`/`rollback`, and everyone
  * else waits in line.
  */
-export class PGliteDriver implements Driver {
+export class PGliteDriver extends SavepointStatements implements Driver {
   readonly #pglite: PGliteInterface;
   readonly #connection: PGliteConnection;
   readonly #lock = new ConnectionLock();
   #destroyed = false;
 
   constructor(pglite: PGliteInterface) {
+    super();
     this.#pglite = pglite;
     this.#connection = new PGliteConnection(pglite);
   }
@@ -110,20 +86,6 @@ export class PGliteDriver implements Driver {
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     await (connection as PGliteConnection).executeCommand('rollback');
-  }
-
-  async savepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdentifier(savepointName)}`));
-  }
-
-  async rollbackToSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await connection.executeQuery(
-      CompiledQuery.raw(`rollback to savepoint ${quoteIdentifier(savepointName)}`),
-    );
-  }
-
-  async releaseSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(savepointName)}`));
   }
 
   async releaseConnection(): Promise<void> {
@@ -182,21 +144,9 @@ export class PGliteConnection implements DatabaseConnection {
     return { command: result?.command };
   }
 
-  /**
-   * PGlite has no cursor API and materialises every result in memory, so this runs the query once
-   * and yields it in `chunkSize` slices: same interface as the pg driver, without its memory bound.
-   */
-  async *streamQuery<R>(
-    compiledQuery: CompiledQuery,
-    chunkSize: number = DEFAULT_STREAM_CHUNK_SIZE,
-  ): AsyncIterableIterator<QueryResult<R>> {
-    if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
-      throw new Error(`PGliteDialect: chunkSize must be a positive integer, got ${chunkSize}`);
-    }
-    const { rows } = await this.executeQuery<R>(compiledQuery);
-    for (let start = 0; start < rows.length; start += chunkSize) {
-      yield { rows: rows.slice(start, start + chunkSize) };
-    }
+  /** The query run once, handed out in slices (streamInChunks). */
+  streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return streamInChunks(() => this.executeQuery<R>(compiledQuery), chunkSize);
   }
 }
 
@@ -221,17 +171,4 @@ class ConnectionLock {
     if (next) next();
     else this.#held = false;
   }
-}
-
-/** `start transaction` with Kysely's settings; both come from fixed lists Kysely has validated. */
-export function beginStatement(settings: TransactionSettings): string {
-  const modes: string[] = [];
-  if (settings.isolationLevel) modes.push(`isolation level ${settings.isolationLevel}`);
-  if (settings.accessMode) modes.push(settings.accessMode);
-  return modes.length > 0 ? `start transaction ${modes.join(', ')}` : 'begin';
-}
-
-/** Savepoint names are identifiers, not parameters, so they are quoted rather than bound. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -1,59 +1,42 @@
 import {
   AbortedTransactionError,
-  CompiledQuery,
+  type CompiledQuery,
   type DatabaseConnection,
-  type DatabaseIntrospector,
-  type Dialect,
-  type DialectAdapter,
   type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { beginStatement, quoteIdentifier } from './pglite-dialect.ts';
+import {
+  beginStatement,
+  PgliteFamilyDialect,
+  SavepointStatements,
+  streamInChunks,
+} from './pglite-dialect-parts.ts';
 import type { PgliteWorkerClient } from './pglite-worker-client.ts';
 import type { WorkerRows } from './pglite-worker-protocol.ts';
-
-/** PGlite buffers whole results anyway, so streaming only bounds the size of each chunk handed out. */
-const DEFAULT_STREAM_CHUNK_SIZE = 100;
 
 /**
  * A Kysely dialect over PGlite running in its worker thread (pglite-worker.ts): the same SQL as
  * PostgreSQL, each statement one message to the worker and one back. The worker hands PGlite's
  * one session to one transaction or lone statement at a time, so this side needs no lock.
  */
-export class PgliteWorkerDialect implements Dialect {
-  constructor(private readonly client: PgliteWorkerClient) {}
+export class PgliteWorkerDialect extends PgliteFamilyDialect {
+  constructor(private readonly client: PgliteWorkerClient) {
+    super();
+  }
 
   /** A driver whose connections are handles naming a transaction in the worker. */
   createDriver(): Driver {
     return new PgliteWorkerDriver(this.client);
   }
-
-  /** PostgreSQL's compiler: PGlite is PostgreSQL compiled to WASM, so the SQL is identical. */
-  createQueryCompiler(): QueryCompiler {
-    return new PostgresQueryCompiler();
-  }
-
-  /** PostgreSQL's adapter (transactional DDL, `returning`, advisory-lock migrations). */
-  createAdapter(): DialectAdapter {
-    return new PostgresAdapter();
-  }
-
-  /** PostgreSQL's catalog introspection, which works unchanged on PGlite. */
-  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
-    return new PostgresIntrospector(db);
-  }
 }
 
-class PgliteWorkerDriver implements Driver {
+class PgliteWorkerDriver extends SavepointStatements implements Driver {
   #nextSession = 1;
 
-  constructor(private readonly client: PgliteWorkerClient) {}
+  constructor(private readonly client: PgliteWorkerClient) {
+    super();
+  }
 
   async init(): Promise<void> {}
 
@@ -71,20 +54,6 @@ class PgliteWorkerDriver implements Driver {
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     await (connection as PgliteWorkerConnection).end('rollback');
-  }
-
-  async savepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdentifier(savepointName)}`));
-  }
-
-  async rollbackToSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await connection.executeQuery(
-      CompiledQuery.raw(`rollback to savepoint ${quoteIdentifier(savepointName)}`),
-    );
-  }
-
-  async releaseSavepoint(connection: DatabaseConnection, savepointName: string): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(savepointName)}`));
   }
 
   async releaseConnection(): Promise<void> {}
@@ -142,16 +111,7 @@ class PgliteWorkerConnection implements DatabaseConnection {
   }
 
   /** The worker materialises every result (PGlite has no cursors): it comes back in slices. */
-  async *streamQuery<R>(
-    compiledQuery: CompiledQuery,
-    chunkSize: number = DEFAULT_STREAM_CHUNK_SIZE,
-  ): AsyncIterableIterator<QueryResult<R>> {
-    if (!Number.isInteger(chunkSize) || chunkSize <= 0) {
-      throw new Error(`PgliteWorkerDialect: chunkSize must be a positive integer, got ${chunkSize}`);
-    }
-    const { rows } = await this.executeQuery<R>(compiledQuery);
-    for (let start = 0; start < rows.length; start += chunkSize) {
-      yield { rows: rows.slice(start, start + chunkSize) };
-    }
+  streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return streamInChunks(() => this.executeQuery<R>(compiledQuery), chunkSize);
   }
 }
