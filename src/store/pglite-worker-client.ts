@@ -68,10 +68,13 @@ export class PgliteWorkerClient {
   ): Promise<PgliteWorkerClient> {
     const worker = startWorker(init, script);
     await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number) =>
+        reject(new Error(`pglite-worker: the store's thread ended before it was ready (exit code ${code})`));
       const onMessage = (message: { ready?: boolean; error?: WorkerError }) => {
         if (message.ready === undefined) return;
         worker.off('message', onMessage);
         worker.off('error', reject);
+        worker.off('exit', onExit);
         if (message.ready) resolve();
         else {
           void worker.terminate();
@@ -80,6 +83,7 @@ export class PgliteWorkerClient {
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
+      worker.once('exit', onExit);
     });
     worker.unref();
     return new PgliteWorkerClient(worker, onCrash);

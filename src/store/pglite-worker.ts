@@ -47,7 +47,7 @@ async function serve(
   const reply = (message: WorkerReply) => port.postMessage(message);
   const answer = (id: number, work: Promise<unknown>) =>
     work.then(
-      (result) => reply({ id, ok: true, ...(result ? { result } : {}) }),
+      (result) => reply({ id, ok: true, ...(result === undefined ? {} : { result }) }),
       (error: unknown) => reply({ id, ok: false, error: toWorkerError(error) }),
     );
 
@@ -94,13 +94,14 @@ async function serve(
             request.begin === undefined
               ? sessions.get(request.session)
               : open(request.session, request.begin);
-          if (session) {
-            void answer(
-              request.id,
-              inSession(session, (c) => execute(c, request.sql, request.params)),
-            );
-            return;
-          }
+          // A statement of a transaction that is not open here must not run on its own.
+          void answer(
+            request.id,
+            session
+              ? inSession(session, (c) => execute(c, request.sql, request.params))
+              : Promise.reject(new Error(`pglite-worker: no transaction ${request.session}`)),
+          );
+          return;
         }
         void answer(
           request.id,

@@ -140,4 +140,15 @@ describe("the store thread's client", () => {
     await client.close();
     assert.equal(crashes.length, 1, 'closing afterwards is no second crash');
   });
+
+  test('a thread that ends before it is ready fails the start, which does not wait for ever', async () => {
+    await assert.rejects(
+      PgliteWorkerClient.start(
+        { startParams: [] },
+        undefined,
+        new URL('../support/store-thread-that-exits.ts', import.meta.url),
+      ),
+      /ended before it was ready \(exit code 4\)/,
+    );
+  });
 });
