@@ -1,6 +1,6 @@
 /**
  * A pconn node for the benches, in its own process so the load generator does not share its
- * event loop (PGlite runs on the server's thread; an in-process client would be starved by it
+ * event loop (an in-process client would share its thread with pconn's HTTP, SIP and dialer
  * and measure itself). Seeds a running campaign with 60 agents and BENCH_CONTACTS contacts,
  * then reports `{url, token, contactIds}` over IPC, and each first agent dial as
  * `{type: 'dial', callId, at}` (`at` in epoch ms, comparable across processes).
