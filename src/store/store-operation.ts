@@ -43,10 +43,12 @@ export function observeOperations(db: Db, observer: OperationObserver): void {
 
 /**
  * Runs `operation` with `args` where `db`'s store runs: on the store's thread when `db` is the
- * embedded store's handle, else right here (PostgreSQL). Inside a transaction it must not be
- * called: an operation opens its own.
+ * embedded store's handle, else right here (PostgreSQL). Never inside a transaction: an
+ * operation opens its own.
  */
 export async function runStoreOperation<A, R>(db: Db, operation: StoreOperation<A, R>, args: A): Promise<R> {
+  // On the embedded store it would run beside the transaction, not in it: refused on both stores.
+  if (db.isTransaction) throw new Error(`store operation ${operation.name} run inside a transaction`);
   const key = db.getExecutor().adapter;
   const runner = runners.get(key);
   const result = runner ? ((await runner(operation.name, args)) as R) : await operation.run(db, args);

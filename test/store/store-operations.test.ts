@@ -64,6 +64,21 @@ for (const [kind, open] of STORE_KINDS) {
       }
     });
 
+    test('an operation is refused inside a transaction (on the embedded store it would run beside it)', async () => {
+      const { store, drop } = await open();
+      try {
+        await assert.rejects(
+          store.db
+            .transaction()
+            .execute((tx) => runStoreOperation(tx, writeStepsOperation, { steps: [], now: new Date() })),
+          /store operation dialer\.write-steps run inside a transaction/,
+        );
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+
     test("an operation's database error reaches the caller with PostgreSQL's code, and nothing of it stays", async () => {
       const { store, drop } = await open();
       try {
