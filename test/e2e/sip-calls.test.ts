@@ -246,7 +246,10 @@ describe('SIP calls against sipp peers', { skip }, () => {
     // The contact rings 1.5 s, then sipp retransmits its 200 at doubling gaps from 0.5 s until
     // one gets through: this node lets it ring 20 s, as a trunk would. The suite's 3 s ring
     // timeout CANCELs about 4 % of such calls (both 200s sent before it lost), a flaky 408.
-    const lossy = await startSipServer({ PCONN_CONTACT_RING_SECONDS: '20' });
+    // T1 is sipp's own (500 ms): our BYE server transaction absorbs retransmissions for 64·T1
+    // (Timer J), and with the suite's 100 ms a BYE whose 200 was lost four times came back
+    // after 6.4 s and met a 481 (seen once in a CI run; sipp resends at 0.5, 1.5, 3.5, 7.5 s).
+    const lossy = await startSipServer({ PCONN_CONTACT_RING_SECONDS: '20', PCONN_SIP_T1_MS: '500' });
     try {
       for (let i = 0; i < 3; i++) {
         const { agent, contact, id } = await callBetween(
