@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
@@ -90,8 +89,8 @@ await pglite.close();`;
 
 /** Opens the store described by `options` and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
+  // Kysely's destroy ends either store: the pool, or the store's thread (its driver closes it).
   let db: Db;
-  let closeDriver: () => Promise<void>;
   if (options.kind === 'pglite') {
     if (options.dataDir) {
       await mkdir(options.dataDir, { recursive: true });
@@ -101,14 +100,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       {
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
         ...(options.image ? { image: options.image } : {}),
-        startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
+        settings: PGLITE_SETTINGS,
       },
       options.onThreadCrash,
       options.threadEntry,
     );
     db = new Kysely<Database>({ dialect: new PgliteWorkerDialect(client) });
     placeOperations(db, (name, args) => client.request({ kind: 'operation', name, args }));
-    closeDriver = () => client.close();
   } else {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // pg emits 'error' on the pool when the server drops an idle client (a restart, a failover,
@@ -116,13 +114,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // process. The pool has already discarded the client and the next query opens a new one.
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    closeDriver = async () => {};
   }
   try {
     await migrate(db as unknown as Kysely<unknown>);
   } catch (error) {
     await db.destroy();
-    await closeDriver();
     throw error;
   }
   return {
@@ -138,7 +134,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     },
     async close() {
       await db.destroy();
-      await closeDriver();
     },
   };
 }

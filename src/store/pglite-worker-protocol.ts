@@ -8,7 +8,8 @@
 export interface WorkerInit {
   dataDir?: string;
   image?: Blob;
-  startParams: string[];
+  /** PostgreSQL settings (`name=value`), added to PGlite's default start parameters there. */
+  settings: readonly string[];
 }
 
 /**

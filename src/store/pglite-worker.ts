@@ -36,7 +36,8 @@ async function serve(
   const pglite = await PGlite.create({
     ...(init.dataDir ? { dataDir: init.dataDir } : {}),
     ...(init.image ? { loadDataDir: init.image } : {}),
-    startParams: init.startParams,
+    // Composed here, so the node's thread never loads PGlite's module at all.
+    startParams: [...PGlite.defaultStartParams, ...init.settings.flatMap((setting) => ['-c', setting])],
   });
   const driver = new PGliteDriver(pglite);
   await driver.init();

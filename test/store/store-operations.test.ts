@@ -138,7 +138,7 @@ describe("the store thread's client", () => {
   test('a thread that ends without a close is reported once, and every request fails from then on', async () => {
     const crashes: Error[] = [];
     const client = await PgliteWorkerClient.start(
-      { startParams: [] },
+      { settings: [] },
       (error) => crashes.push(error),
       new URL('../support/dying-store-thread.ts', import.meta.url),
     );
@@ -159,7 +159,7 @@ describe("the store thread's client", () => {
   test('a thread that ends before it is ready fails the start, which does not wait for ever', async () => {
     await assert.rejects(
       PgliteWorkerClient.start(
-        { startParams: [] },
+        { settings: [] },
         undefined,
         new URL('../support/store-thread-that-exits.ts', import.meta.url),
       ),
