@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteStatements } from '../../src/store/pglite-statements.ts';
 
@@ -6,40 +7,92 @@ type Query = (this: unknown, sql: string, params?: unknown[], options?: unknown)
 interface Stat {
   n: number;
   ms: number;
+  /** Of `ms`, the time inside PGlite's backend (its synchronous protocol call). */
+  backendMs: number;
   rows: number;
   /** Result size as JSON, a proxy for what PGlite parsed from the backend's DataRow messages. */
   bytes: number;
+}
+
+/** BENCH_SQL_EXPLAIN=N: the Nth run of every prepared read is followed by its plan (explainPrepared). */
+const EXPLAIN_AT = Number(process.env.BENCH_SQL_EXPLAIN ?? 0);
+const isRead = (sql: string) => /^\s*(select|with)\b/i.test(sql) && !/\b(insert|update|delete)\b/i.test(sql);
+const short = (sql: string, length = 110) => sql.replace(/\s+/g, ' ').trim().slice(0, length);
+
+/** A bound value as a SQL literal, for `EXECUTE name(…)`, which takes no protocol parameters. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  const text =
+    value instanceof Date
+      ? value.toISOString()
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Prints the plan a prepared statement really runs — the generic plan once PostgreSQL has settled
+ * on it, which an EXPLAIN of the statement's text (planned for the values at hand) does not show —
+ * by running it once more under EXPLAIN ANALYZE: reads only, so nothing is written twice.
+ */
+async function explainPrepared(statements: PgliteStatements, sql: string, params: unknown[] = []) {
+  const name = statements.preparedName(sql);
+  if (name === undefined) return;
+  const pglite = (statements as unknown as { pglite: PGlite }).pglite;
+  const plan = await pglite.query<{ 'QUERY PLAN': string }>(
+    `explain (analyze, buffers) execute ${name}(${params.map(literal).join(', ')})`,
+  );
+  writeSync(2, `plan of ${short(sql)}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}\n`);
 }
 
 /**
  * BENCH_SQL_PROFILE=1 (installed on the embedded store's thread by profiled-store-thread.ts):
  * counts and times every PGlite statement by its text — those the store
  * runs prepared (`PgliteStatements#run`, every statement with parameters) and the rest
- * (`PGlite#query`) — with the rows and bytes each returned; `report()` prints the top ones, to see
- * which statements a measure spends the store's single thread on. Times include waiting for the
- * backend when the statement was queued behind another.
+ * (`PGlite#query`) — with the time spent inside PGlite's backend, and the rows and bytes each
+ * returned; `report()` prints the top ones, to see which statements a measure spends the store's
+ * single thread on. The rest of a statement's time is serializing its parameters and parsing its
+ * results on the thread.
  */
 export function profileSql(): { report: () => string; reset: () => void } {
   const stats = new Map<string, Stat>();
+  let backendMs = 0;
+  const pglite = PGlite.prototype as unknown as {
+    query: Query;
+    execProtocolRawSync: (...a: unknown[]) => unknown;
+  };
+  const rawSync = pglite.execProtocolRawSync;
+  pglite.execProtocolRawSync = function (this: unknown, ...args: unknown[]) {
+    const started = performance.now();
+    try {
+      return rawSync.apply(this, args);
+    } finally {
+      backendMs += performance.now() - started;
+    }
+  };
   const wrap = (query: Query): Query =>
     async function (this: unknown, sql, params, options) {
       const started = performance.now();
+      const backendBefore = backendMs;
       let result: unknown;
       try {
         result = await query.call(this, sql, params, options);
         return result;
       } finally {
-        const key = sql.replace(/\s+/g, ' ').trim().slice(0, 110);
-        const entry = stats.get(key) ?? { n: 0, ms: 0, rows: 0, bytes: 0 };
+        const key = short(sql);
+        const entry = stats.get(key) ?? { n: 0, ms: 0, backendMs: 0, rows: 0, bytes: 0 };
         const rows = (result as { rows?: unknown[] } | undefined)?.rows ?? [];
         entry.n++;
         entry.ms += performance.now() - started;
+        entry.backendMs += backendMs - backendBefore;
         entry.rows += rows.length;
         entry.bytes += rows.length > 0 ? JSON.stringify(rows).length : 0;
         stats.set(key, entry);
+        if (entry.n === EXPLAIN_AT && this instanceof PgliteStatements && isRead(sql))
+          await explainPrepared(this, sql, params);
       }
     };
-  const pglite = PGlite.prototype as unknown as { query: Query };
   pglite.query = wrap(pglite.query);
   const prepared = PgliteStatements.prototype as unknown as { run: Query };
   prepared.run = wrap(prepared.run);
@@ -48,8 +101,8 @@ export function profileSql(): { report: () => string; reset: () => void } {
       .sort((a, b) => b[1].ms - a[1].ms)
       .slice(0, 25)
       .map(
-        ([sql, { n, ms, rows, bytes }]) =>
-          `${String(n).padStart(7)} ${ms.toFixed(0).padStart(7)} ms ${String(rows).padStart(7)} rows ${(bytes / 1024).toFixed(0).padStart(7)} KB  ${sql}`,
+        ([sql, { n, ms, backendMs, rows, bytes }]) =>
+          `${String(n).padStart(7)} ${ms.toFixed(0).padStart(7)} ms (backend ${backendMs.toFixed(0).padStart(6)}) ${String(rows).padStart(7)} rows ${(bytes / 1024).toFixed(0).padStart(7)} KB  ${sql}`,
       )
       .join('\n');
   return { report, reset: () => stats.clear() };

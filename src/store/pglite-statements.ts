@@ -59,6 +59,11 @@ export class PgliteStatements {
     private readonly capacity = DEFAULT_CAPACITY,
   ) {}
 
+  /** The name `text` is prepared under, if it is (diagnostics: `EXPLAIN EXECUTE <name>` shows its plan). */
+  preparedName(text: string): string | undefined {
+    return this.#byText.get(text)?.name;
+  }
+
   /** Runs `text` with `params` through its named statement, preparing it first if needed. */
   async run<R>(text: string, params: readonly unknown[]): Promise<Results<R>> {
     const prepared = this.#byText.get(text);
