@@ -14,7 +14,10 @@ interface Stat {
   bytes: number;
 }
 
-/** BENCH_SQL_EXPLAIN=N: the Nth run of every prepared read is followed by its plan (explainPrepared). */
+/**
+ * BENCH_SQL_EXPLAIN=N: the Nth run of every prepared statement comes with its plan
+ * (explainPrepared): after it for a read, before it, rolled back, for a write.
+ */
 const EXPLAIN_AT = Number(process.env.BENCH_SQL_EXPLAIN ?? 0);
 const isRead = (sql: string) => /^\s*(select|with)\b/i.test(sql) && !/\b(insert|update|delete)\b/i.test(sql);
 const short = (sql: string, length = 110) => sql.replace(/\s+/g, ' ').trim().slice(0, length);
@@ -22,8 +25,9 @@ const short = (sql: string, length = 110) => sql.replace(/\s+/g, ' ').trim().sli
 /** A bound value as a SQL literal, for `EXECUTE name(…)`, which takes no protocol parameters. */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  const text =
-    value instanceof Date
+  const text = Array.isArray(value)
+    ? `{${value.map((item) => `"${String(item).replace(/["\\]/g, '\\$&')}"`).join(',')}}`
+    : value instanceof Date
       ? value.toISOString()
       : typeof value === 'object'
         ? JSON.stringify(value)
@@ -34,16 +38,40 @@ function literal(value: unknown): string {
 /**
  * Prints the plan a prepared statement really runs — the generic plan once PostgreSQL has settled
  * on it, which an EXPLAIN of the statement's text (planned for the values at hand) does not show —
- * by running it once more under EXPLAIN ANALYZE: reads only, so nothing is written twice.
+ * by running it once more under EXPLAIN ANALYZE. A write runs so just before its real run, inside
+ * a transaction (or savepoint) rolled back, so nothing is written twice.
  */
 async function explainPrepared(statements: PgliteStatements, sql: string, params: unknown[] = []) {
+  await explainOrSay(statements, sql, params).catch((error: unknown) =>
+    writeSync(2, `plan of ${short(sql)} not shown: ${(error as Error).message}\n`),
+  );
+}
+
+async function explainOrSay(statements: PgliteStatements, sql: string, params: unknown[]) {
   const name = statements.preparedName(sql);
   if (name === undefined) return;
   const pglite = (statements as unknown as { pglite: PGlite }).pglite;
-  const plan = await pglite.query<{ 'QUERY PLAN': string }>(
-    `explain (analyze, buffers) execute ${name}(${params.map(literal).join(', ')})`,
+  const explain = `explain (analyze, buffers) execute ${name}(${params.map(literal).join(', ')})`;
+  let plan: { rows: { 'QUERY PLAN': string }[] };
+  if (isRead(sql)) plan = await pglite.query<{ 'QUERY PLAN': string }>(explain);
+  else {
+    const nested = pglite.isInTransaction();
+    await pglite.query(nested ? 'savepoint explain_write' : 'begin');
+    try {
+      plan = await pglite.query<{ 'QUERY PLAN': string }>(explain);
+    } finally {
+      await pglite.query(nested ? 'rollback to savepoint explain_write' : 'rollback');
+    }
+  }
+  const counts = await pglite.query<{ generic_plans: number; custom_plans: number }>(
+    'select generic_plans::int, custom_plans::int from pg_prepared_statements where name = $1',
+    [name],
   );
-  writeSync(2, `plan of ${short(sql)}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}\n`);
+  const { generic_plans = 0, custom_plans = 0 } = counts.rows[0] ?? {};
+  writeSync(
+    2,
+    `plan of ${short(sql)} (so far ${generic_plans} runs on its generic plan, ${custom_plans} planned for their values)\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}\n`,
+  );
 }
 
 /**
@@ -73,6 +101,9 @@ export function profileSql(): { report: () => string; reset: () => void } {
   };
   const wrap = (query: Query): Query =>
     async function (this: unknown, sql, params, options) {
+      const prepared = this instanceof PgliteStatements ? this : undefined;
+      if (prepared && !isRead(sql) && stats.get(short(sql))?.n === EXPLAIN_AT - 1)
+        await explainPrepared(prepared, sql, params);
       const started = performance.now();
       const backendBefore = backendMs;
       let result: unknown;
@@ -89,8 +120,7 @@ export function profileSql(): { report: () => string; reset: () => void } {
         entry.rows += rows.length;
         entry.bytes += rows.length > 0 ? JSON.stringify(rows).length : 0;
         stats.set(key, entry);
-        if (entry.n === EXPLAIN_AT && this instanceof PgliteStatements && isRead(sql))
-          await explainPrepared(this, sql, params);
+        if (entry.n === EXPLAIN_AT && prepared && isRead(sql)) await explainPrepared(prepared, sql, params);
       }
     };
   pglite.query = wrap(pglite.query);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CompiledQuery, sql } from 'kysely';
 import {
+  ACTIVE_AGENTS_COUNTED,
   campaignActiveAgents,
   loadCampaignCallFacts,
 } from '../../src/store/calls/load-campaign-call-facts.ts';
@@ -12,6 +13,8 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 const USERS = 2000;
 const AGENTS = 200;
 const DISABLED = 10;
+/** A campaign with fewer agents than are counted. */
+const FEW = 30;
 
 let server: TestServer;
 
@@ -27,7 +30,10 @@ before(async () => {
     from generate_series(0, ${USERS - 1}) g`.execute(db);
   const agentIds = Array.from({ length: AGENTS }, (_, i) => `agent-${i}`);
   await sql`insert into campaigns (tenant_id, id, data)
-    values ('default', 'many', ${JSON.stringify({ id: 'many', name: 'Many', agentIds })}::jsonb)`.execute(db);
+    values ('default', 'many', ${JSON.stringify({ id: 'many', name: 'Many', agentIds })}::jsonb),
+      ('default', 'few', ${JSON.stringify({ id: 'few', name: 'Few', agentIds: agentIds.slice(0, FEW) })}::jsonb)`.execute(
+    db,
+  );
 });
 after(() => server.close());
 
@@ -43,14 +49,31 @@ test("a campaign's active agents are counted by probing each agent, not by scann
       callId: null,
     },
   ]);
-  assert.equal(facts?.activeAgents, AGENTS - DISABLED, 'the disabled agents are not counted');
+  // Counted up to ACTIVE_AGENTS_COUNTED (100 of the 190 active), the disabled ones not at all.
+  assert.equal(facts?.activeAgents, ACTIVE_AGENTS_COUNTED);
+  assert.ok(AGENTS - DISABLED > ACTIVE_AGENTS_COUNTED);
+  const [few] = await loadCampaignCallFacts(db, [
+    {
+      tenantId: 'default',
+      campaignId: 'few',
+      contactId: null,
+      contactExternalId: 'nobody',
+      userId: null,
+      callId: null,
+    },
+  ]);
+  assert.equal(few?.activeAgents, FEW - DISABLED, 'the disabled agents are not counted');
 
   const compiled = sql`select ${campaignActiveAgents(sql.val('default'), sql.val('many'))} as n`.compile(db);
   const result = await db.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
     CompiledQuery.raw(`explain (analyze, format json) ${compiled.sql}`, [...compiled.parameters]),
   );
   const read = rowsRead(result.rows[0]!['QUERY PLAN'][0].Plan, 'users');
-  // One index probe per agent of the campaign; the join it replaced read all 2,000 users (and
-  // re-read the agentIds for each of them: 4.8 s per accept batch at 10,000 users).
-  assert.ok(read <= AGENTS, `users rows read: ${read} (the campaign has ${AGENTS} agents)`);
+  // One index probe per agent until the count is reached (the disabled ones first); the join it
+  // replaced read all 2,000 users (and re-read the agentIds for each of them: 4.8 s per accept
+  // batch at 10,000 users), the count it replaced probed all 200 agents.
+  assert.ok(
+    read <= ACTIVE_AGENTS_COUNTED + DISABLED,
+    `users rows read: ${read} (the campaign has ${AGENTS} agents)`,
+  );
 });

@@ -6,6 +6,7 @@ import {
 } from '../../domain/compliance/index.ts';
 import { contactAttemptStats } from '../../store/calls/calls.ts';
 import { isOnDnc } from '../../store/calls/dnc.ts';
+import { ACTIVE_AGENTS_COUNTED } from '../../store/calls/load-campaign-call-facts.ts';
 import type { Executor } from '../../store/database.ts';
 import type { CallPlan } from './call-plan.ts';
 
@@ -66,7 +67,9 @@ function complianceDecision(plan: CallPlan, at: Date, facts: DecisionFacts): Dec
 function withAgentsRule(plan: CallPlan, decision: Decision): Decision {
   if (plan.activeAgents === null) return decision;
   if (plan.activeAgents > 0) {
-    const detail = `${plan.activeAgents} active agent${plan.activeAgents === 1 ? '' : 's'} can take the call.`;
+    const count =
+      plan.activeAgents >= ACTIVE_AGENTS_COUNTED ? `${plan.activeAgents} or more` : `${plan.activeAgents}`;
+    const detail = `${count} active agent${plan.activeAgents === 1 ? '' : 's'} can take the call.`;
     return { ...decision, rules: [...decision.rules, { rule: 'agents', result: 'pass', detail }] };
   }
   const rule: RuleResult = {

@@ -32,7 +32,10 @@ export interface CampaignCallFactsRow {
   attempts: number;
   lastEndedAt: Date | null;
   callIdTaken: boolean;
-  /** How many of the campaign's agentIds name an active user (who could take the call). */
+  /**
+   * How many of the campaign's agentIds name an active user (who could take the call), counted
+   * up to ACTIVE_AGENTS_COUNTED: the accept decision only needs to know there is one.
+   */
   activeAgents: number;
 }
 
@@ -67,13 +70,22 @@ export function campaignActiveAgents(
   campaign: RawBuilder<unknown>,
 ): RawBuilder<number> {
   return sql<number>`(
-          select count(*) from campaigns c
-          cross join lateral jsonb_array_elements_text(coalesce(c.data->'agentIds', '[]'::jsonb)) a(id)
-          cross join lateral (select 1 from users au
-            where au.tenant_id = ${tenant} and au.id = a.id and au.data->>'status' = 'active' limit 1) au
-          where c.tenant_id = ${tenant} and c.id = ${campaign}
+          select count(*) from (select 1 from campaigns c
+            cross join lateral jsonb_array_elements_text(coalesce(c.data->'agentIds', '[]'::jsonb)) a(id)
+            cross join lateral (select 1 from users au
+              where au.tenant_id = ${tenant} and au.id = a.id and au.data->>'status' = 'active' limit 1) au
+            where c.tenant_id = ${tenant} and c.id = ${campaign}
+            limit ${sql.lit(ACTIVE_AGENTS_COUNTED)}) counted
         )`;
 }
+
+/**
+ * Active agents are counted up to this many: the count only tells a campaign that can take calls
+ * from one that cannot (and is shown in the decision). Counting them all probed every agent per
+ * accept batch: 7.2 of a batch's 10 ms of store time with a campaign of 1,000 agents
+ * (sip_cps_ratio, BENCH_SQL_EXPLAIN), where 100 probes take ~0.7 ms.
+ */
+export const ACTIVE_AGENTS_COUNTED = 100;
 
 /**
  * Reads everything the checks of many campaign call requests need in ONE statement (the accept
