@@ -139,6 +139,12 @@ export const SETTINGS = {
     group: 'Store',
     description: 'PostgreSQL ≥ 15 connection string; several pconn nodes may share it (production)',
   },
+  PCONN_PG_PREPARED: {
+    group: 'Store',
+    default: 'on',
+    description:
+      "PostgreSQL only: `on` runs the store's statements as named prepared statements, parsed once per connection and kept on their cached plan; `off` for a transaction-mode pooler that does not carry prepared statements across sessions (PgBouncer before 1.21, or without `max_prepared_statements`)",
+  },
   PCONN_STORE_VACUUM_SECONDS: {
     group: 'Store',
     default: '600',

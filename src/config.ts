@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, integer, positiveNumber, text } from './config/env-values.ts';
+import { ConfigError, integer, onOff, positiveNumber, text } from './config/env-values.ts';
 import { type SipConfig, sipConfig } from './config/sip-config.ts';
 import type { SettingName } from './config-settings.ts';
 import { type TracingConfig, tracingConfig } from './observability/otel-config.ts';
@@ -11,6 +11,8 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL: run the store's statements prepared (PCONN_PG_PREPARED). */
+  pgPrepared: boolean;
   /** Embedded store only: seconds between vacuums of the busy tables (PGlite has no autovacuum). */
   storeVacuumSeconds: number;
   logLevel: string;
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     dataDir: text(env, 'PCONN_DATA_DIR'),
     databaseUrl: env.DATABASE_URL || undefined,
+    pgPrepared: onOff(env, 'PCONN_PG_PREPARED'),
     storeVacuumSeconds: integer(env, 'PCONN_STORE_VACUUM_SECONDS', 10),
     logLevel: text(env, 'PCONN_LOG_LEVEL'),
     bootstrapClientId: env.PCONN_BOOTSTRAP_CLIENT_ID || undefined,

@@ -25,3 +25,10 @@ export function positiveNumber(env: NodeJS.ProcessEnv, name: SettingName): numbe
     throw new ConfigError(`${name} must be a positive number, got '${raw}'.`);
   return value;
 }
+
+/** The setting as `on` (true) or `off` (false); ConfigError naming it otherwise. */
+export function onOff(env: NodeJS.ProcessEnv, name: SettingName): boolean {
+  const raw = text(env, name);
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be 'on' or 'off', got '${raw}'.`);
+  return raw === 'on';
+}

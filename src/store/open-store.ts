@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.ts';
 import { migrate } from './migrate.ts';
+import { runStatementsPrepared } from './pg-named-statements.ts';
 import { PgliteWorkerClient } from './pglite-worker-client.ts';
 import { PgliteWorkerDialect } from './pglite-worker-dialect.ts';
 import { placeOperations } from './store-operation.ts';
@@ -30,6 +31,8 @@ export type StoreOptions =
       poolSize?: number;
       /** Told when PostgreSQL drops an idle pooled connection (restart, failover, a terminated backend). */
       onIdleConnectionError?: (error: Error) => void;
+      /** Parameterized statements run as named prepared statements (default; pg-named-statements.ts). */
+      preparedStatements?: boolean;
     };
 
 /** An open, migrated store. */
@@ -113,6 +116,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // pg_terminate_backend); without a listener that is an uncaught exception that ends the
     // process. The pool has already discarded the client and the next query opens a new one.
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
+    if (options.preparedStatements !== false) runStatementsPrepared(pool);
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   try {

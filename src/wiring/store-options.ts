@@ -6,13 +6,14 @@ import type { StoreOptions } from '../store/open-store.ts';
  * store under `dataDir`, each with what the node does when the store's transport fails.
  */
 export function storeOptionsFor(
-  config: { databaseUrl?: string; dataDir: string },
+  config: { databaseUrl?: string; dataDir: string; pgPrepared: boolean },
   logger: Logger,
 ): StoreOptions {
   if (config.databaseUrl)
     return {
       kind: 'postgres',
       url: config.databaseUrl,
+      preparedStatements: config.pgPrepared,
       onIdleConnectionError: (error) =>
         logger.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens a new one'),
     };
