@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { staleStatement } from './stale-statement.ts';
 
 /** Distinct statements one connection keeps prepared; past that, statements run unnamed. */
 const DEFAULT_CAPACITY = 256;
@@ -71,13 +72,4 @@ export function runStatementsPrepared(pool: pg.Pool, capacity = DEFAULT_CAPACITY
       return runNamed(name, text, values);
     };
   });
-}
-
-/** Why a named statement failed, when running it again prepared anew can succeed. */
-function staleStatement(error: unknown): 'missing' | 'plan' | undefined {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (code === '26000') return 'missing';
-  if (code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change'))
-    return 'plan';
-  return undefined;
 }

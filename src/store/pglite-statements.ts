@@ -1,4 +1,5 @@
 import { type PGliteInterface, parse, protocol, type Results, types } from '@electric-sql/pglite';
+import { staleStatement } from './stale-statement.ts';
 
 /** How many statements stay prepared; the least recently used one is closed beyond that. */
 const DEFAULT_CAPACITY = 256;
@@ -74,7 +75,7 @@ export class PgliteStatements {
     try {
       return await this.#execute<R>(prepared, params);
     } catch (error) {
-      if (!isStaleStatement(error)) throw error;
+      if (staleStatement(error) === undefined) throw error;
       this.#forget(text);
       // Inside a transaction the failure aborted it: a second try would only fail again.
       if (this.pglite.isInTransaction()) throw error;
@@ -148,17 +149,4 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
-}
-
-/**
- * A statement the session no longer has (26000), or whose cached plan a schema change made
- * unusable ("cached plan must not change result type", 0A000, after DDL on a table it reads,
- * e.g. another node's migration): the caller drops it and prepares it again, once.
- */
-function isStaleStatement(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (
-    code === '26000' ||
-    (code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change'))
-  );
 }
