@@ -20,7 +20,7 @@ export async function offerableSessions(db: Executor, owner: string, limit: numb
     where s.lease_owner = ${owner} and s.status = 'ready' and s.agent_state = 'available'
       and s.offered_call_id is null
       and exists (select 1 from campaigns cp where cp.tenant_id = s.tenant_id
-        and cp.data->>'dialingMode' = 'preview' and cp.data->>'status' = 'running')
+        and cp.dialing_mode = 'preview' and cp.status = 'running')
     order by s.state_since, s.id
     limit ${limit}`.execute(db);
   return result.rows;

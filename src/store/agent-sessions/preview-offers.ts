@@ -44,7 +44,7 @@ export async function lockNextPreviewCall(
       and c.next_attempt_at <= ${now}::timestamptz
       and (c.lease_owner is null or c.leased_until < ${now}::timestamptz)
       and (c.requested_user_id is null or c.requested_user_id = ${session.user_id})
-      and cp.data->>'dialingMode' = 'preview' and cp.data->>'status' = 'running'
+      and cp.dialing_mode = 'preview' and cp.status = 'running'
       and coalesce(cp.data->'agentIds', '[]'::jsonb) @> jsonb_build_array(${session.user_id}::text)
       and (${campaigns}::jsonb is null or ${campaigns}::jsonb @> jsonb_build_array(c.campaign_id))
       and not exists (select 1 from agent_sessions o

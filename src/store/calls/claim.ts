@@ -52,10 +52,10 @@ function waitingCalls(dueBy: RawBuilder<unknown>, narrowing: RawBuilder<unknown>
       where c.status in ('queued', 'scheduled')
         and c.next_attempt_at <= ${dueBy}
         and (c.leased_until is null or c.leased_until < ${now}::timestamptz)
-        and (c.campaign_id is null or p.data->>'status' = 'running')
+        and (c.campaign_id is null or p.status = 'running')
         -- Preview calls are offered to agents first (src/dialer/preview-offers.ts); predictive
         -- campaigns are claimed by their pacing (claimCampaignCalls): neither is claimed here.
-        and (c.campaign_id is null or coalesce(p.data->>'dialingMode', '') not in ('preview', 'predictive'))
+        and (c.campaign_id is null or coalesce(p.dialing_mode, '') not in ('preview', 'predictive'))
         ${narrowing}
       order by c.next_attempt_at
       limit ${limit}

@@ -29,7 +29,7 @@ export async function loadPacedAgents(db: Executor, owner: string): Promise<Pace
     select s.tenant_id, cp.id as campaign_id, cp.data as campaign, s.agent_state, s.state_since
     from agent_sessions s
     join campaigns cp on cp.tenant_id = s.tenant_id
-      and cp.data->>'status' = 'running' and cp.data->>'dialingMode' = 'predictive'
+      and cp.status = 'running' and cp.dialing_mode = 'predictive'
       and coalesce(cp.data->'agentIds', '[]'::jsonb) ? s.user_id
       and (s.campaign_ids is null or s.campaign_ids @> jsonb_build_array(cp.id))
     where s.lease_owner = ${owner} and s.status in ('ready', 'on_call')

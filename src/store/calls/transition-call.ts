@@ -109,7 +109,7 @@ export async function updateCallsForTransition(
       returning ${callRowColumns('c')}, v.ord
     )
     select u.*,
-      (select p.data->>'status' from campaigns p
+      (select p.status from campaigns p
         where p.tenant_id = u.tenant_id and p.id = u.campaign_id) as campaign_status_now,
       (select coalesce(jsonb_agg(to_jsonb(a) order by a.n), '[]'::jsonb)
         from call_attempts a where a.tenant_id = u.tenant_id and a.call_id = u.id) as attempts_now

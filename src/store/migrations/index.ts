@@ -17,6 +17,7 @@ import * as dialingSettings from './0016-dialing-settings.ts';
 import * as agentStates from './0017-agent-states.ts';
 import * as payloadStatistics from './0018-payload-statistics.ts';
 import * as cancelIndex from './0019-cancel-index.ts';
+import * as campaignStateColumns from './0020-campaign-state-columns.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -41,4 +42,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0017-agent-states': agentStates,
   '0018-payload-statistics': payloadStatistics,
   '0019-cancel-index': cancelIndex,
+  '0020-campaign-state-columns': campaignStateColumns,
 };
