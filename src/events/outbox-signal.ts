@@ -8,9 +8,12 @@ import type {
 } from 'kysely';
 import type { OperationObserver } from '../store/store-operation.ts';
 
-// On PostgreSQL a reader woken right after the insert may still run before the writer commits;
-// a second look shortly after catches it without waiting for the fallback poll.
-const SECOND_LOOK_MS = 30;
+// On PostgreSQL a reader woken right after the insert may still run before the writer commits
+// (the signal fires on the insert, inside the writer's transaction: commits are not seen here).
+// Later looks catch it without waiting for the fallback poll: one look at 30 ms alone was missed
+// by a commit that took longer on a loaded machine (webhook-relay-wake.test.ts, ~1 run in 4),
+// leaving the event to the poll.
+const LATER_LOOKS_MS = [30, 250, 1000];
 
 /**
  * In-process "the outbox changed" signal: one notifier that the webhook relay and the SSE hub
@@ -35,7 +38,7 @@ export class OutboxSignal {
       this.pending = false;
       this.fire();
     });
-    setTimeout(() => this.fire(), SECOND_LOOK_MS).unref();
+    for (const delay of LATER_LOOKS_MS) setTimeout(() => this.fire(), delay).unref();
   }
 
   private fire(): void {
