@@ -156,7 +156,7 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
       request: {
         call: step.call,
         status: step.sessionId || step.contactFirst ? 'dialing_contact' : 'dialing_user',
-        changes: { attempts_made: n, user_id: step.userId, decision: step.decision },
+        changes: { attempts_made: n, user_id: step.userId },
         extra: step.sessionId
           ? { attempt: n, sessionId: step.sessionId }
           : step.contactFirst

@@ -193,7 +193,8 @@ export interface CallsTable {
   scheduled_for: Date | null;
   next_attempt_at: Date;
   attempts_made: Generated<number>;
-  decision: Json<unknown> | null;
+  // `decision` (migration 0002) is not listed: no call written since session 15 fills it (see
+  // call-row-columns.ts), and nothing reads it.
   sandbox: Generated<boolean>;
   event_sequence: Generated<number>;
   lease_owner: string | null;

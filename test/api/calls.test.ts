@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { magicNumberInWindowNow, waitForCallStatus } from '../support/calls.ts';
 import { startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -320,10 +321,9 @@ describe('placing calls through the sandbox', () => {
     const attempts = done.attempts as Array<Json>;
     assert.equal(attempts.length, 1);
     assert.equal((attempts[0]?.decision as Json | undefined)?.outcome, 'allowed');
-    const events = await server.request<{ data: Array<{ type: string; sequence: number }> }>(
-      'GET',
-      `/v1/calls/${res.body.id}/events`,
-    );
+    const events = await server.request<{
+      data: Array<{ type: string; sequence: number; data: { decision?: { outcome: string } } }>;
+    }>('GET', `/v1/calls/${res.body.id}/events`);
     assert.deepEqual(
       events.body.data.map((e) => e.type),
       ['call.queued', 'call.dialing_user', 'call.dialing_contact', 'call.connected', 'call.completed'],
@@ -332,6 +332,11 @@ describe('placing calls through the sandbox', () => {
       events.body.data.map((e) => e.sequence),
       [1, 2, 3, 4, 5],
     );
+    // The acceptance decision is the first entry's; the call row keeps no copy of any decision.
+    assert.equal(events.body.data[0]?.data.decision?.outcome, 'allowed');
+    const stored = await sql<{ decision: unknown }>`
+      select decision from calls where id = ${res.body.id as string}`.execute(server.store.db);
+    assert.deepEqual(stored.rows, [{ decision: null }]);
   });
 
   test('busy retries per the campaign policy up to maxAttemptsPerContact, keeping the SIP status', async () => {

@@ -40,7 +40,6 @@ async function queuedCalls(db: Db, prefix: string, count: number): Promise<CallR
       scheduled_for: null,
       next_attempt_at: clock.now(),
       metadata: {},
-      decision: { outcome: 'allowed' },
       sandbox: true,
     });
     await sql`update calls set lease_owner = 'me' where tenant_id = 't1' and id = ${id}`.execute(db);

@@ -249,7 +249,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
                 id: 'c4',
                 status: 'completed',
                 from: ['queued', 'connected'],
-                changes: { outcome: 'answered', decision: { why: 'test' } },
+                changes: { outcome: 'answered' },
               },
             ],
             now,
@@ -268,12 +268,29 @@ for (const kind of ['pglite', 'postgres'] as const) {
           select status, event_sequence, decision from calls where id in ('c3', 'c4') order by id`.execute(
           db,
         );
+        // The call row keeps no decision (its attempts and timeline do): null on both.
         assert.deepEqual(
           c3.rows.map((r) => [r.status, r.event_sequence, r.decision]),
           [
-            ['queued', 0, {}],
-            ['completed', 1, { why: 'test' }],
+            ['queued', 0, null],
+            ['completed', 1, null],
           ],
+        );
+        await assert.rejects(
+          updateCallsForTransition(
+            db,
+            [
+              {
+                tenantId: 'a',
+                id: 'c4',
+                status: 'failed',
+                from: ['completed'],
+                changes: { decision: {} } as never,
+              },
+            ],
+            now,
+          ),
+          /a transition cannot set calls\.decision/,
         );
 
         const event = (callId: string, sequence: number) => ({

@@ -22,7 +22,6 @@ export function waitingCall(
     not_before: null,
     scheduled_for: changes.scheduledFor ?? null,
     next_attempt_at: changes.nextAttemptAt ?? new Date(Date.now() - 1000),
-    decision: {},
     sandbox: true,
   } as const;
 }

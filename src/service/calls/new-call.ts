@@ -50,7 +50,6 @@ export function newCall(
     scheduled_for: scheduled ? due : null,
     next_attempt_at: due,
     attempts_made: 0,
-    decision: decisionData,
     sandbox: options.sandbox,
     event_sequence: 1,
     lease_owner: null,

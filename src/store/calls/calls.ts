@@ -19,11 +19,9 @@ export async function insertCall(
     | 'lease_owner'
     | 'leased_until'
     | 'metadata'
-    | 'decision'
     | 'trace_context'
   > & {
     metadata: Record<string, unknown>;
-    decision: unknown;
     sandbox: boolean;
     trace_context?: string | null;
   },
@@ -33,7 +31,6 @@ export async function insertCall(
     .values({
       ...row,
       metadata: JSON.stringify(row.metadata),
-      decision: JSON.stringify(row.decision),
       lease_owner: null,
       leased_until: null,
     })
@@ -80,17 +77,12 @@ export async function updateCall(
   db: Executor,
   tenantId: string,
   id: string,
-  changes: Partial<Omit<CallRow, 'metadata' | 'decision' | 'status'>> & { decision?: unknown },
+  changes: Partial<Omit<CallRow, 'metadata' | 'status'>>,
   now: Date,
 ): Promise<void> {
-  const { decision, ...rest } = changes;
   await db
     .updateTable('calls')
-    .set({
-      ...rest,
-      ...(decision !== undefined ? { decision: JSON.stringify(decision) } : {}),
-      updated_at: now,
-    })
+    .set({ ...changes, updated_at: now })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();

@@ -25,7 +25,7 @@ export type TransitionChanges = Partial<
     | 'scheduled_for'
     | 'waiting_for_agent'
   >
-> & { decision?: unknown };
+>;
 
 /** One call's status change in a batch. */
 export interface CallTransition {
@@ -46,7 +46,6 @@ const CHANGEABLE = new Set([
   'next_attempt_at',
   'scheduled_for',
   'waiting_for_agent',
-  'decision',
 ]);
 
 /**
@@ -101,7 +100,6 @@ export async function updateCallsForTransition(
         next_attempt_at = ${keep('next_attempt_at', 'timestamptz')},
         scheduled_for = ${keep('scheduled_for', 'timestamptz')},
         waiting_for_agent = ${keep('waiting_for_agent', 'boolean')},
-        decision = case when v.ch ? 'decision' then v.ch->'decision' else c.decision end,
         updated_at = ${now},
         event_sequence = c.event_sequence + 1
       from v

@@ -6,10 +6,7 @@ import type { CallRow } from './call-rows.ts';
 
 /** A call about to be inserted, with its first timeline entry. */
 export interface NewCallRecord {
-  row: Omit<CallRow, 'seq' | 'metadata' | 'decision'> & {
-    metadata: Record<string, unknown>;
-    decision: unknown;
-  };
+  row: Omit<CallRow, 'seq' | 'metadata'> & { metadata: Record<string, unknown> };
   event: { type: string; data: Record<string, unknown> };
 }
 
