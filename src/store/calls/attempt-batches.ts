@@ -3,6 +3,7 @@ import type { Executor } from '../database.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
+import { keyProbe } from './key-probes.ts';
 import { orderedJsonRecords } from './ordered-json-records.ts';
 
 /** A call named by its key. */
@@ -100,11 +101,15 @@ export async function settleAttempts(
     })),
   );
   const result = await sql<{ ord: number }>`
+    with v as (
+      select * from jsonb_to_recordset(${items}::jsonb) as j(ord int, tenant_id text, call_id text,
+        n int, outcome text, sip_status int, sip_reason text, ended_at timestamptz)
+    )
     update call_attempts a set outcome = v.outcome, sip_status = v.sip_status,
       sip_reason = v.sip_reason, ended_at = v.ended_at
-    from jsonb_to_recordset(${items}::jsonb) as v(ord int, tenant_id text, call_id text, n int,
-      outcome text, sip_status int, sip_reason text, ended_at timestamptz)
+    from v
     where a.tenant_id = v.tenant_id and a.call_id = v.call_id and a.n = v.n and a.ended_at is null
+      and ${keyProbe('a', { tenant: 'tenant_id', id: 'call_id' }, sql`(select tenant_id as tenant, call_id as id from v)`)}
     returning v.ord`.execute(db);
   const settled = settlements.map(() => false);
   for (const { ord } of result.rows) settled[ord] = true;
@@ -115,9 +120,11 @@ export async function settleAttempts(
 export async function lockCalls(db: Executor, keys: readonly CallKey[]): Promise<Map<string, CallRow>> {
   if (keys.length === 0) return new Map();
   const items = JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, call_id: k.callId })));
-  const result = await sql<CallRow>`select ${callRowColumns('c')} from calls c
-    where (c.tenant_id, c.id) in (
-      select v.tenant_id, v.call_id from jsonb_to_recordset(${items}::jsonb) as v(tenant_id text, call_id text))
+  const result = await sql<CallRow>`
+    with v as (select * from jsonb_to_recordset(${items}::jsonb) as j(tenant_id text, call_id text))
+    select ${callRowColumns('c')} from calls c
+    where (c.tenant_id, c.id) in (select tenant_id, call_id from v)
+      and ${keyProbe('c', { tenant: 'tenant_id', id: 'id' }, sql`(select tenant_id as tenant, call_id as id from v)`)}
     order by c.tenant_id, c.id for update of c`.execute(db);
   return new Map(result.rows.map((row) => [`${row.tenant_id}/${row.id}`, row]));
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { LegMediaQuality } from '../../domain/telephony.ts';
 import type { Executor } from '../database.ts';
 import type { AttemptKey } from './attempt-batches.ts';
+import { keyProbe } from './key-probes.ts';
 
 /*
  * What the dialer learns about the contact's leg of an attempt (issues 16 and 17): the facts the
@@ -86,6 +87,11 @@ export async function recordAttemptsMedia(
     })),
   );
   const result = await sql<{ i: number }>`
+    with v as (
+      select * from jsonb_to_recordset(${items}::jsonb) as j(i int, t text, c text, n int,
+        answered timestamptz, abandon timestamptz, machine timestamptz, connected timestamptz,
+        analysis jsonb, media jsonb)
+    )
     update call_attempts a set
       contact_answered_at = coalesce(a.contact_answered_at, v.answered),
       abandon_prompt_played_at = coalesce(a.abandon_prompt_played_at, v.abandon),
@@ -99,10 +105,9 @@ export async function recordAttemptsMedia(
           then v.analysis
         else a.analysis end,
       media = case when v.media is null or v.media = 'null'::jsonb then a.media else v.media end
-    from jsonb_to_recordset(${items}::jsonb) as v(i int, t text, c text, n int,
-      answered timestamptz, abandon timestamptz, machine timestamptz, connected timestamptz,
-      analysis jsonb, media jsonb)
+    from v
     where a.tenant_id = v.t and a.call_id = v.c and a.n = v.n
+      and ${keyProbe('a', { tenant: 'tenant_id', id: 'call_id' }, sql`(select t as tenant, c as id from v)`)}
     returning v.i`.execute(db);
   const found = entries.map(() => false);
   for (const { i } of result.rows) found[i] = true;

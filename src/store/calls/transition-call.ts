@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { AttemptRow, CallRow } from './call-rows.ts';
+import { keyProbe } from './key-probes.ts';
 import { orderedJsonRecords } from './ordered-json-records.ts';
 
 /** A call after a status change, with what its timeline entry needs. */
@@ -104,6 +105,7 @@ export async function updateCallsForTransition(
         event_sequence = c.event_sequence + 1
       from v
       where c.tenant_id = v.tenant_id and c.id = v.id and v.from_statuses ? c.status
+        and ${keyProbe('c', { tenant: 'tenant_id', id: 'id' }, sql`(select tenant_id as tenant, id from v)`)}
       returning ${callRowColumns('c')}, v.ord
     )
     select u.*,
