@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { lockCalls, settleAttempts } from '../../src/store/calls/attempt-batches.ts';
 import { recordAttemptsMedia } from '../../src/store/calls/attempt-media.ts';
 import { updateCallsForTransition } from '../../src/store/calls/transition-call.ts';
+import { upsertInlineContacts } from '../../src/store/calls/upsert-inline-contacts.ts';
 import type { Executor } from '../../src/store/database.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
@@ -19,7 +20,7 @@ const ids = Array.from({ length: BATCH }, (_, i) => `call-${i * 37 + 1}`);
  * Sequential scans of `table` counted by this backend and not yet reported (PostgreSQL keeps a
  * backend's counts for up to a second before reporting them, so compare before and after).
  */
-async function seqScans(tx: Executor, table: 'calls' | 'call_attempts'): Promise<number> {
+async function seqScans(tx: Executor, table: 'calls' | 'call_attempts' | 'contacts'): Promise<number> {
   const result = await sql<{ seq_scan: number | string | null }>`
     select seq_scan from pg_stat_xact_user_tables where relname = ${table}`.execute(tx);
   return Number(result.rows[0]?.seq_scan ?? 0);
@@ -106,3 +107,41 @@ for (const [kind, open] of STORE_KINDS)
         await drop();
       }
     });
+
+for (const [kind, open] of STORE_KINDS)
+  test(`${kind}: an accept batch's inline contacts that exist are updated by primary key, not by scanning contacts`, async () => {
+    const { store, drop } = await open();
+    try {
+      const db = store.db;
+      await sql`insert into tenants (id, name) values ('a', 'A')`.execute(db);
+      await sql`insert into campaigns (tenant_id, id, data) values ('a', 'cmp', '{}'::jsonb)`.execute(db);
+      await sql`
+        insert into contacts (tenant_id, id, data, external_id)
+        select 'a', 'ct-' || g, '{}'::jsonb, 'x-' || g from generate_series(1, ${CALLS}) g`.execute(db);
+      await sql`analyze contacts`.execute(db);
+      for (const mode of ['force_custom_plan', 'force_generic_plan'])
+        await db.transaction().execute(async (tx) => {
+          await sql.raw(`set local plan_cache_mode = ${mode}`).execute(tx);
+          const before = await seqScans(tx, 'contacts');
+          for (let run = 0; run < 2; run++) {
+            const written = await upsertInlineContacts(
+              tx,
+              Array.from({ length: BATCH }, (_, i) => ({
+                tenantId: 'a',
+                campaignId: 'cmp',
+                id: `ct-${i * 37 + 1}`,
+                externalId: `x-${i * 37 + 1}`,
+                data: { run },
+                exists: true,
+                at: now,
+              })),
+            );
+            assert.equal(written.size, BATCH);
+          }
+          assert.equal(await seqScans(tx, 'contacts'), before, `${mode}: the update scanned contacts`);
+        });
+    } finally {
+      await store.close();
+      await drop();
+    }
+  });

@@ -9,7 +9,8 @@ import { type RawBuilder, sql } from 'kysely';
  * a few thousand rows (the size store maintenance last analyzed), hashes the batch against a
  * scan of the whole table: measured under sip_cps_ratio, the status changes scanned ~1–2 k calls
  * a batch (1.7–1.9 ms of 5.5–10 ms, ~1.8 µs a row in PGlite), the attempts' updates ~1 k attempts
- * (0.4–0.6 ms of ~1 ms), the lock of finished calls ~1.5 k calls. The arrays come from an
+ * (0.4–0.6 ms of ~1 ms), the lock of finished calls ~1.5 k calls; an accept batch's inline
+ * contacts that exist scanned contacts the same way. Generic plans did too. The arrays come from an
  * InitPlan, whose size no plan knows, so the primary key is probed for them (in PGlite a probe
  * costs ~3 µs); the exact pairs are still matched by the join.
  */

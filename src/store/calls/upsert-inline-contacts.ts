@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { keyProbe } from './key-probes.ts';
 
 /** One inline contact of an accept batch: inserted (a new id) or replacing the stored document. */
 export interface InlineContactRow {
@@ -56,6 +57,7 @@ export async function upsertInlineContacts(
       update contacts c set data = l.d, updated_at = l.at, external_id = l.x
       from (select distinct on (t, id) * from w where e order by t, id, i desc) l
       where c.tenant_id = l.t and c.id = l.id
+        and ${keyProbe('c', { tenant: 'tenant_id', id: 'id' }, sql`(select t as tenant, id from w where e)`)}
       returning c.tenant_id, c.id
     ),
     members as (
