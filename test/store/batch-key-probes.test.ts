@@ -3,6 +3,7 @@ import { after, test } from 'node:test';
 import { sql } from 'kysely';
 import { lockCalls, settleAttempts } from '../../src/store/calls/attempt-batches.ts';
 import { recordAttemptsMedia } from '../../src/store/calls/attempt-media.ts';
+import { loadDialFactsBatch } from '../../src/store/calls/load-dial-facts.ts';
 import { updateCallsForTransition } from '../../src/store/calls/transition-call.ts';
 import { upsertInlineContacts } from '../../src/store/calls/upsert-inline-contacts.ts';
 import type { Executor } from '../../src/store/database.ts';
@@ -28,7 +29,7 @@ async function seqScans(tx: Executor, table: 'calls' | 'call_attempts' | 'contac
 
 for (const [kind, open] of STORE_KINDS)
   for (const mode of ['force_custom_plan', 'force_generic_plan'] as const)
-    test(`${kind}, ${mode}: the dialer's batch statements reach a batch's calls and attempts by primary key, not by scanning the tables`, async () => {
+    test(`${kind}, ${mode}: the dialer's batch statements (pre-dial facts, locks, attempts, status changes) reach a batch's calls and attempts by primary key, not by scanning the tables`, async () => {
       const { store, drop } = await open();
       try {
         const db = store.db;
@@ -61,6 +62,12 @@ for (const [kind, open] of STORE_KINDS)
               ids.map((id) => ({ tenantId: 'a', callId: id })),
             );
             assert.equal(locked.size, BATCH);
+            const facts = await loadDialFactsBatch(
+              tx,
+              ids.map((id) => ({ tenantId: 'a', callId: id })),
+              'me',
+            );
+            assert.equal(facts.filter(Boolean).length, BATCH);
             const media = await recordAttemptsMedia(
               tx,
               ids.map((id) => ({

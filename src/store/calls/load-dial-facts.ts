@@ -4,6 +4,7 @@ import type { Executor } from '../database.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
+import { keyProbe } from './key-probes.ts';
 
 /** What the dialer re-checks just before dialling a claimed call, read in one statement. */
 export interface DialFacts {
@@ -170,7 +171,10 @@ export async function loadDialFactsBatch(
   const keys = JSON.stringify(calls.map((c, i) => ({ ord: i, tenant_id: c.tenantId, id: c.callId })));
   const result = await sql<BatchRow>`
     with v as (select * from jsonb_to_recordset(${keys}::jsonb) as j(ord int, tenant_id text, id text)),
-    b as (select ${callRowColumns('c')}, v.ord from v join calls c on c.tenant_id = v.tenant_id and c.id = v.id),
+    b as (
+      select ${callRowColumns('c')}, v.ord from v join calls c on c.tenant_id = v.tenant_id and c.id = v.id
+      where ${keyProbe('c', { tenant: 'tenant_id', id: 'id' }, sql`(select tenant_id as tenant, id from v)`)}
+    ),
     g as (
       select g.tenant_id, g.campaign_id, g.requested_user_id,
         (select coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'data', f.data, 'sessionId', f.session_id)
