@@ -322,7 +322,11 @@ describe('placing calls through the sandbox', () => {
     assert.equal(attempts.length, 1);
     assert.equal((attempts[0]?.decision as Json | undefined)?.outcome, 'allowed');
     const events = await server.request<{
-      data: Array<{ type: string; sequence: number; data: { decision?: { outcome: string } } }>;
+      data: Array<{
+        type: string;
+        sequence: number;
+        data: { decision?: { outcome: string }; call?: { attempts: unknown } };
+      }>;
     }>('GET', `/v1/calls/${res.body.id}/events`);
     assert.deepEqual(
       events.body.data.map((e) => e.type),
@@ -332,6 +336,9 @@ describe('placing calls through the sandbox', () => {
       events.body.data.map((e) => e.sequence),
       [1, 2, 3, 4, 5],
     );
+    // The last entry's call, attempts included (brought back by the status change itself), is the
+    // call as read afterwards.
+    assert.deepEqual(events.body.data.at(-1)?.data.call?.attempts, done.attempts);
     // The acceptance decision is the first entry's; the call row keeps no copy of any decision.
     assert.equal(events.body.data[0]?.data.decision?.outcome, 'allowed');
     const stored = await sql<{ decision: unknown }>`
