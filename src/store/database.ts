@@ -193,8 +193,9 @@ export interface CallsTable {
   scheduled_for: Date | null;
   next_attempt_at: Date;
   attempts_made: Generated<number>;
-  // `decision` (migration 0002) is not listed: no call written since session 15 fills it (see
-  // call-row-columns.ts), and nothing reads it.
+  // The table's `decision` column (migration 0002) is not listed: nothing reads it and calls
+  // accepted since 2026-12-06 leave it null (call-row-columns.ts says why); a later migration
+  // drops it, once no node of an older version writes it.
   sandbox: Generated<boolean>;
   event_sequence: Generated<number>;
   lease_owner: string | null;
