@@ -15,8 +15,10 @@ export async function moveCampaignsBySchedule(
 ): Promise<number> {
   const result = await sql<{ moved: number }>`
     with due as (
-      select tenant_id, id, data->>'status' as old_status from campaigns
-      where data->>'status' = any(${[...move.from]}::text[])
+      -- The status column (migration 0020), not the document: a campaign in none of the
+      -- \`from\` states is passed over without its document being fetched and inflated.
+      select tenant_id, id, status as old_status from campaigns
+      where status = any(${[...move.from]}::text[])
         and (data->'schedule'->>${move.boundary}) is not null
         and (data->'schedule'->>${move.boundary})::timestamptz <= ${now}::timestamptz
       for update skip locked
