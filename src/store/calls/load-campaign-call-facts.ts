@@ -116,11 +116,22 @@ export async function loadCampaignCallFacts(
       select * from jsonb_to_recordset(${jobs}::jsonb)
         as j(i int, t text, p text, c text, x text, nums jsonb, u text, k text)
     ),
-    -- Active agents once per campaign of the batch, not once per request: a batch of 30
-    -- requests for one campaign of 60 agents probed the users index 1,800 times for one number.
-    campaign_agents as materialized (
-      select q.t, q.p, ${campaignActiveAgents(sql.ref('q.t'), sql.ref('q.p'))} as active_agents
+    -- Everything the campaign's document decides, once per campaign of the batch, not once per
+    -- request: a 1,000-agent campaign's document is stored compressed out of line, and every
+    -- request reading its callerId fetched and inflated it again (sip_cps_ratio, BENCH_SQL_EXPLAIN:
+    -- ~10 toast pages a request); a batch of 30 requests for one campaign of 60 agents probed
+    -- the users index 1,800 times for the active agents' count.
+    bc as materialized (
+      select q.t, q.p, cp.id, cp.data,
+        (select ci.data from caller_ids ci
+          where ci.tenant_id = q.t and ci.id = cp.data->>'callerId') as campaign_caller_id,
+        case when cp.data->>'callerId' is null then
+          (select fv.id from caller_ids fv
+            where fv.tenant_id = q.t and fv.data->>'verified' = 'true' order by fv.seq limit 1)
+        end as first_verified_caller_id,
+        ${campaignActiveAgents(sql.ref('q.t'), sql.ref('q.p'))} as active_agents
       from (select distinct t, p from j) q
+      left join lateral (select id, data from campaigns where tenant_id = q.t and id = q.p limit 1) cp on true
     )
     select j.i,
       -- The campaign's document travels once per campaign of the batch (its first request), not
@@ -130,12 +141,8 @@ export async function loadCampaignCallFacts(
       ct.id as contact_id, ct.data as contact,
       mm.member is not null as member,
       us.id as user_id, us.data as user_data,
-      (select ci.data from caller_ids ci
-        where ci.tenant_id = j.t and ci.id = cp.data->>'callerId') as campaign_caller_id,
-      case when cp.data->>'callerId' is null then
-        (select fv.id from caller_ids fv
-          where fv.tenant_id = j.t and fv.data->>'verified' = 'true' order by fv.seq limit 1)
-      end as first_verified_caller_id,
+      cp.campaign_caller_id,
+      cp.first_verified_caller_id,
       -- "nums", not "n": a bare n below would bind to that column instead of the row alias.
       (select array_agg(d.number) from dnc_numbers d
         where d.tenant_id = j.t
@@ -144,12 +151,12 @@ export async function loadCampaignCallFacts(
       ) as dnc_numbers,
       coalesce(st.attempts, 0) as attempts, st.last_ended_at,
       tk.taken is not null as call_id_taken,
-      coalesce(ag.active_agents, 0) as active_agents
+      coalesce(cp.active_agents, 0) as active_agents
     from j
     -- Every lookup is a LATERAL subquery with LIMIT 1, which the planner cannot flatten: it
     -- estimates jsonb_to_recordset at 100 rows, and as plain joins / EXISTS these became hash
     -- joins over seq scans of all contacts and campaign members (25 of 35 ms at 5,000 contacts).
-    left join lateral (select id, data from campaigns where tenant_id = j.t and id = j.p limit 1) cp on true
+    left join lateral (select * from bc where bc.t = j.t and bc.p = j.p and bc.id is not null limit 1) cp on true
     left join lateral (
       (select id, data from contacts where tenant_id = j.t and id = j.c limit 1)
       union all
@@ -161,8 +168,6 @@ export async function loadCampaignCallFacts(
     left join lateral (select true as taken from calls
       where j.k is not null and tenant_id = j.t and id = j.k limit 1) tk on true
     left join lateral ${countedAttempts(sql.ref('j.t'), sql.ref('j.p'), sql.ref('ct.id'))} st on true
-    left join lateral (select active_agents from campaign_agents ca
-      where ca.t = j.t and ca.p = j.p limit 1) ag on true
     order by j.i`.execute(db);
   const documents = new Map<string, unknown>();
   for (const row of result.rows)
