@@ -61,5 +61,32 @@ export async function acceptStoreFloorPg(seconds: number, connections = 50): Pro
   return `accept_store_floor_pg: ${(floor.rps / bare.rps).toFixed(3)} (reference, the ceiling of accept_ratio_pg on this machine; bare route + 4 group-committed PostgreSQL rows per request, fsync on, ${describeLoad(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
 }
 
+/**
+ * accept_record_floor (a reference): the bare route plus the least any design keeping the
+ * contract's record of an accepted call does on the embedded store (bench/servers/record-floor.ts):
+ * the checks' reads and the call, its first timeline entry, the key's answer and a hash-chained
+ * audit entry in pconn's tables and indexes, one statement per batch on the store's thread — ÷
+ * the bare route. The store's thread is the limit there (PGlite runs on one thread), so where it
+ * reads under accept_ratio's goal no design keeping that record reaches the goal on this machine.
+ * With `rows` 3 the key's answer is left out, with 2 the first entry too (a design keeping the key
+ * and the entry's document on the call row).
+ */
+export async function acceptRecordFloor(
+  seconds: number,
+  rows: 2 | 3 | 4 = 4,
+  connections = 50,
+): Promise<string> {
+  const bare = await baseline(seconds, connections);
+  const floor = await loadReference('record-floor', seconds, connections, {
+    BENCH_RECORD_FLOOR_ROWS: String(rows),
+  });
+  const what = {
+    4: '4 rows (call, first entry, key answer, chained audit entry)',
+    3: '3 rows (call, first entry, chained audit entry; no key answer)',
+    2: "2 rows (the call with its first entry's document, chained audit entry)",
+  }[rows];
+  return `accept_record_floor${rows === 4 ? '' : `_${rows}`}: ${(floor.rps / bare.rps).toFixed(3)} (reference, the most a design keeping this record reaches on the embedded store here; bare route + the checks' reads and ${what} in pconn's tables, one statement per batch on the store's thread, ${describeLoad(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
+}
+
 /** Stops the PostgreSQL server the PostgreSQL measures started. */
 export const stopBenchPostgres = stopTestPostgres;

@@ -4,7 +4,13 @@
  * `npm run bench <name>` runs one. A measure that cannot run here prints why, and the run exits
  * non-zero.
  */
-import { acceptRatio, acceptStoreFloor, acceptStoreFloorPg, stopBenchPostgres } from './accept-ratio.ts';
+import {
+  acceptRatio,
+  acceptRecordFloor,
+  acceptStoreFloor,
+  acceptStoreFloorPg,
+  stopBenchPostgres,
+} from './accept-ratio.ts';
 import { consoleLag } from './console-lag.ts';
 import { dialLatency } from './dial-latency.ts';
 import { eventsLag } from './events-lag.ts';
@@ -24,6 +30,8 @@ const only = process.argv[2];
 const measures: Record<string, () => Promise<string>> = {
   accept_ratio: () => acceptRatio(DURATION, 'pglite'),
   accept_store_floor: () => acceptStoreFloor(DURATION),
+  accept_record_floor: () => acceptRecordFloor(DURATION),
+  accept_record_floor_2: () => acceptRecordFloor(DURATION, 2),
   accept_ratio_pg: () => acceptRatio(DURATION, 'postgres'),
   accept_store_floor_pg: () => acceptStoreFloorPg(DURATION),
   scale_ratio: () => scaleRatio(DURATION),
