@@ -193,14 +193,17 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
   deciding.forEach(({ i, call, step }, d) => {
     const { result, n } = step;
     const fact = facts[d];
-    const campaign = fact?.campaign ? (fact.campaign as StoredCampaign) : undefined;
+    // The campaign's settings as stored (absent for direct calls and campaigns since deleted).
+    const settings = fact as
+      | Partial<Pick<StoredCampaign, 'retryPolicy' | 'maxAttemptsPerContact'>>
+      | undefined;
     const release = { lease_owner: null, leased_until: null } as const;
     const attempt = { attempt: n, sipStatus: result.sipStatus, sipReason: result.sipReason };
     const choice = chooseRetry(
       result.outcome,
-      campaign?.retryPolicy ?? null,
+      settings?.retryPolicy ?? null,
       fact?.contactAttempts ?? n,
-      campaign?.maxAttemptsPerContact ?? 1,
+      settings?.maxAttemptsPerContact ?? 1,
       fact?.agentMisses ?? 0,
     );
     if (choice.retry) {

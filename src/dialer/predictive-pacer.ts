@@ -130,6 +130,8 @@ export class PredictivePacer {
         campaign: row.campaign as StoredCampaign,
         agents: [],
       };
+      // The document comes once per campaign (its first row).
+      if (row.campaign !== null) entry.campaign = row.campaign as StoredCampaign;
       const since = row.state_since === null ? now : new Date(row.state_since).getTime();
       entry.agents.push({
         state: row.agent_state as AgentSnapshot['state'],

@@ -194,7 +194,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         const facts3 = await traced('loadRetryFacts', () =>
           loadRetryFacts(db, [...rows.slice(1), ...rows.slice(0, 1)]),
         );
-        assert.deepEqual(facts1, [{ campaign: null, contactAttempts: null, agentMisses: 0 }]);
+        assert.deepEqual(facts1, [
+          { retryPolicy: null, maxAttemptsPerContact: null, contactAttempts: null, agentMisses: 0 },
+        ]);
         assert.deepEqual(
           facts3.map((f) => f.agentMisses),
           [1, 0, 0],

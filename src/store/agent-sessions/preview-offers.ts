@@ -37,15 +37,21 @@ export async function lockNextPreviewCall(
   now: Date,
 ): Promise<CallRow | undefined> {
   const campaigns = session.campaign_ids === null ? null : JSON.stringify(session.campaign_ids);
+  // The agent's running preview campaigns are found first, each document looked at once: a big
+  // campaign's is stored compressed out of line, and judged per queued call it was fetched and
+  // inflated again for every call passed over (offered to another agent, skipped by this one).
   const result = await sql<CallRow>`
+    with agent_campaigns as materialized (
+      select tenant_id, id from campaigns
+      where tenant_id = ${session.tenant_id} and dialing_mode = 'preview' and status = 'running'
+        and coalesce(data->'agentIds', '[]'::jsonb) @> jsonb_build_array(${session.user_id}::text)
+    )
     select c.* from calls c
-    join campaigns cp on cp.tenant_id = c.tenant_id and cp.id = c.campaign_id
+    join agent_campaigns cp on cp.tenant_id = c.tenant_id and cp.id = c.campaign_id
     where c.tenant_id = ${session.tenant_id} and c.status in ('queued', 'scheduled')
       and c.next_attempt_at <= ${now}::timestamptz
       and (c.lease_owner is null or c.leased_until < ${now}::timestamptz)
       and (c.requested_user_id is null or c.requested_user_id = ${session.user_id})
-      and cp.dialing_mode = 'preview' and cp.status = 'running'
-      and coalesce(cp.data->'agentIds', '[]'::jsonb) @> jsonb_build_array(${session.user_id}::text)
       and (${campaigns}::jsonb is null or ${campaigns}::jsonb @> jsonb_build_array(c.campaign_id))
       and not exists (select 1 from agent_sessions o
         where o.tenant_id = c.tenant_id and o.offered_call_id = c.id and o.status <> 'ended')

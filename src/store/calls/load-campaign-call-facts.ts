@@ -121,7 +121,7 @@ export async function loadCampaignCallFacts(
     -- request reading its callerId fetched and inflated it again (sip_cps_ratio, BENCH_SQL_EXPLAIN:
     -- ~10 toast pages a request); a batch of 30 requests for one campaign of 60 agents probed
     -- the users index 1,800 times for the active agents' count.
-    bc as materialized (
+    batch_campaigns as materialized (
       select q.t, q.p, cp.id, cp.data,
         (select ci.data from caller_ids ci
           where ci.tenant_id = q.t and ci.id = cp.data->>'callerId') as campaign_caller_id,
@@ -156,7 +156,8 @@ export async function loadCampaignCallFacts(
     -- Every lookup is a LATERAL subquery with LIMIT 1, which the planner cannot flatten: it
     -- estimates jsonb_to_recordset at 100 rows, and as plain joins / EXISTS these became hash
     -- joins over seq scans of all contacts and campaign members (25 of 35 ms at 5,000 contacts).
-    left join lateral (select * from bc where bc.t = j.t and bc.p = j.p and bc.id is not null limit 1) cp on true
+    left join lateral (select * from batch_campaigns b
+      where b.t = j.t and b.p = j.p and b.id is not null limit 1) cp on true
     left join lateral (
       (select id, data from contacts where tenant_id = j.t and id = j.c limit 1)
       union all

@@ -13,7 +13,10 @@ import type { CallRow } from './call-rows.ts';
 export interface PacedAgentRow {
   tenant_id: string;
   campaign_id: string;
-  /** The campaign document (its dialing settings). */
+  /**
+   * The campaign document (its dialing settings), on the campaign's first row only (null on the
+   * others): a big campaign's is ~30 KB, and every agent's row carried a copy.
+   */
   campaign: unknown;
   agent_state: string;
   state_since: Date | string | null;
@@ -25,15 +28,27 @@ export interface PacedAgentRow {
  * this node has nobody to bridge their answers to.
  */
 export async function loadPacedAgents(db: Executor, owner: string): Promise<PacedAgentRow[]> {
+  // Each campaign's agentIds are taken out of its document once, not per session row: a big
+  // campaign's document is stored compressed out of line, and each look fetched and inflated it.
   const result = await sql<PacedAgentRow>`
-    select s.tenant_id, cp.id as campaign_id, cp.data as campaign, s.agent_state, s.state_since
-    from agent_sessions s
-    join campaigns cp on cp.tenant_id = s.tenant_id
-      and cp.status = 'running' and cp.dialing_mode = 'predictive'
-      and coalesce(cp.data->'agentIds', '[]'::jsonb) ? s.user_id
-      and (s.campaign_ids is null or s.campaign_ids @> jsonb_build_array(cp.id))
-    where s.lease_owner = ${owner} and s.status in ('ready', 'on_call')
-    order by s.tenant_id, cp.id`.execute(db);
+    with sessions as materialized (
+      select tenant_id, id, user_id, campaign_ids, agent_state, state_since from agent_sessions
+      where lease_owner = ${owner} and status in ('ready', 'on_call')
+    ),
+    paced as materialized (
+      select cp.tenant_id, cp.id, cp.data, coalesce(cp.data->'agentIds', '[]'::jsonb) as agent_ids
+      from campaigns cp
+      where cp.status = 'running' and cp.dialing_mode = 'predictive'
+        and cp.tenant_id in (select tenant_id from sessions)
+    )
+    select s.tenant_id, p.id as campaign_id,
+      case when row_number() over (partition by s.tenant_id, p.id order by s.id) = 1 then p.data end
+        as campaign,
+      s.agent_state, s.state_since
+    from sessions s
+    join paced p on p.tenant_id = s.tenant_id and p.agent_ids ? s.user_id
+      and (s.campaign_ids is null or s.campaign_ids @> jsonb_build_array(p.id))
+    order by s.tenant_id, p.id, s.id`.execute(db);
   return result.rows;
 }
 
