@@ -15,14 +15,13 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { newId } from '../../src/domain/ids.ts';
 import { countedAttempts } from '../../src/store/calls/counted-attempts.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { serveReferenceRoute } from '../support/reference-route.ts';
 
 const CONTACTS = 5000;
 const IN_FLIGHT = Number(process.env.BENCH_FLOOR_IN_FLIGHT ?? 2);
@@ -235,26 +234,15 @@ async function commitWaiting(): Promise<void> {
   }
 }
 
-const app = Fastify();
 // The load generator sends one body to the reference servers: the contacts are taken in turn, as
 // the pconn measures' requests take theirs, each with a key of its own.
 let requests = 0;
-app.post('/v1/campaigns/:id/calls', async (_request, reply) => {
-  const n = requests++ % CONTACTS;
-  const body = await new Promise<string>((done) => {
-    waiting.push({ key: `k-${process.pid}-${n}-${requests}`, contactId: `ct-${n}`, done });
-    setImmediate(commitWaiting);
-  });
-  return reply.code(202).type('application/json').send(body);
-});
-await app.listen({ host: '127.0.0.1', port: 0 });
-process.send?.({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` });
-process.on(
-  'disconnect',
+await serveReferenceRoute(
   () =>
-    void app
-      .close()
-      .then(() => store.close())
-      .then(() => rm(dataDir, { recursive: true, force: true }))
-      .then(() => process.exit(0)),
+    new Promise<string>((done) => {
+      const n = requests++ % CONTACTS;
+      waiting.push({ key: `k-${process.pid}-${n}-${requests}`, contactId: `ct-${n}`, done });
+      setImmediate(commitWaiting);
+    }),
+  () => store.close().then(() => rm(dataDir, { recursive: true, force: true })),
 );

@@ -8,13 +8,12 @@
  * hash chain: the ceiling of the embedded store's write path on this machine, not a design.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import Fastify from 'fastify';
 import pg from 'pg';
 import { newId } from '../../src/domain/ids.ts';
+import { serveReferenceRoute } from '../support/reference-route.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'pconn-store-floor-'));
 const url = process.env.BENCH_DATABASE_URL;
@@ -57,22 +56,14 @@ async function writeWaiting(): Promise<void> {
   }
 }
 
-const app = Fastify();
-app.post('/v1/campaigns/:id/calls', async (_request, reply) => {
-  await new Promise<void>((done) => {
-    waiting.push({ id: newId('call'), done });
-    setImmediate(writeWaiting);
-  });
-  return reply.code(202).type('application/json').send(body);
-});
-await app.listen({ host: '127.0.0.1', port: 0 });
-process.send?.({ type: 'ready', url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` });
-process.on(
-  'disconnect',
+await serveReferenceRoute(
   () =>
-    void app
-      .close()
-      .then(() => (pool ? pool.end() : pglite?.close()))
-      .then(() => rm(dataDir, { recursive: true, force: true }))
-      .then(() => process.exit(0)),
+    new Promise<string>((done) => {
+      waiting.push({ id: newId('call'), done: () => done(body) });
+      setImmediate(writeWaiting);
+    }),
+  () =>
+    (pool ? pool.end() : (pglite as PGlite).close()).then(() =>
+      rm(dataDir, { recursive: true, force: true }),
+    ),
 );
