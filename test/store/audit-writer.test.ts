@@ -30,7 +30,7 @@ test('one entry that cannot be stored does not cost the rest of its batch their 
   const logged: unknown[] = [];
   const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
   try {
-    const writer = new AuditWriter(store.db, logger, { maxBatch: 100, maxDelayMs: 5 });
+    const writer = new AuditWriter(store.db, logger, { maxBatch: 100 });
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     const results = await Promise.allSettled([

@@ -14,7 +14,8 @@ const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Group commit for the audit trail: entries of concurrent requests are gathered while the
- * previous batch commits (or for at most `maxDelayMs`) and appended in one statement. `write`
+ * previous batch commits (or until the event loop's next turn, when none is committing) and
+ * appended in one statement. `write`
  * resolves only once its entry is committed and rejects (UnavailableError) when it could not
  * be, so the caller can refuse to answer unaudited; under load one commit serves hundreds of
  * requests.
@@ -22,13 +23,13 @@ const RETRY_AFTER_SECONDS = 5;
 export class AuditWriter {
   private queue: Pending[] = [];
   private flushing = false;
-  private timer: NodeJS.Timeout | undefined;
+  private scheduledFlush: NodeJS.Immediate | undefined;
   private requestsInFlight: () => number = () => 0;
 
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
-    private readonly options: { maxBatch: number; maxDelayMs: number } = { maxBatch: 500, maxDelayMs: 2 },
+    private readonly options: { maxBatch: number } = { maxBatch: 500 },
   ) {}
 
   /**
@@ -39,7 +40,11 @@ export class AuditWriter {
     return new Promise((committed, failed) => {
       this.queue.push({ event, committed, failed });
       if (this.queue.length >= this.options.maxBatch) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.options.maxDelayMs);
+      // The next turn, not a timer: the entries answered together (an accept batch's) are all
+      // queued by then, and while a batch commits the next one gathers anyway. A 2 ms timer here
+      // held every answer for those 2 ms: accept_ratio_pg 3,178–3,452 against 3,277–3,679 req/s
+      // and accept_ratio 2,220–2,307 against 2,391–2,542 in alternating runs.
+      else this.scheduledFlush ??= setImmediate(() => void this.flush());
     });
   }
 
@@ -66,9 +71,9 @@ export class AuditWriter {
   }
 
   private async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    if (this.scheduledFlush) {
+      clearImmediate(this.scheduledFlush);
+      this.scheduledFlush = undefined;
     }
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
