@@ -54,3 +54,22 @@ test('one entry that cannot be stored does not cost the rest of its batch their 
     await store.close();
   }
 });
+
+test('an entry is committed on the next turn of the event loop, not after a timer: with timers frozen it still commits', async (t) => {
+  const store = await openStore({ kind: 'pglite', image: await migratedPgliteImage() });
+  try {
+    const writer = new AuditWriter(store.db, pino({ level: 'silent' }));
+    // Frozen: a writer that waited on a timer to gather entries (it waited 2 ms, and every
+    // answer with it) would never commit here.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    await Promise.all([writer.write(event('one', null)), writer.write(event('two', null))]);
+    t.mock.timers.reset();
+    const rows = await store.db.selectFrom('audit_events').select('request_id').orderBy('sequence').execute();
+    assert.deepEqual(
+      rows.map((r) => r.request_id),
+      ['one', 'two'],
+    );
+  } finally {
+    await store.close();
+  }
+});
