@@ -19,6 +19,13 @@ import { runScenario, sippToSippCps } from './support/sipp-process.ts';
 const CALLS = Number(process.env.BENCH_SIP_CALLS ?? 3000);
 /** Agents of the campaign (the API's limit per campaign; BENCH_SIP_AGENTS: fewer). */
 const AGENTS = Number(process.env.BENCH_SIP_AGENTS ?? Math.min(CALLS, 1000));
+/**
+ * Calls the node carries before the measured ones (BENCH_SIP_WARM_UP; 0: measure from a cold
+ * start). A node starts with its code interpreted: over a first 3,000 calls V8's optimizing
+ * compiler alone kept ~25 % of a core busy, so a cold run measured the compiler as much as the
+ * dialer (sip_cps_ratio_pg 0.105 over 3,000 calls, 0.132 over 9,000). A dialer runs for hours.
+ */
+const WARM_UP = Number(process.env.BENCH_SIP_WARM_UP ?? 1000);
 /** API clients requesting calls at once. */
 const CLIENTS = 50;
 /** autocannon's sample tick (ms): how late after the last response it reports. */
@@ -40,14 +47,76 @@ function counts(node: ServerProcess<unknown>): Promise<Counts> {
   });
 }
 
+/**
+ * Requests `amount` calls through the API (50 clients) and waits until all `before + amount`
+ * calls of the run have ended durably: the contact's sipp is done when its BYE is answered, and
+ * pconn's settle of the last calls may still be in flight then. Answers the rate from the first
+ * request to the last call's end.
+ */
+async function runCalls(
+  node: ServerProcess<unknown>,
+  url: string,
+  token: string,
+  amount: number,
+  prefix: string,
+  before: number,
+): Promise<{ cps: number; accepted: string; latest: Counts }> {
+  const started = performance.now();
+  // autocannon, the accept measures' load generator: fetch cost the bench's process ~1 ms of CPU
+  // per request, a third of a core taken from pconn and the store on a 2-core machine.
+  let next = 0;
+  const load = await autocannon({
+    url: `${url}/v1/campaigns/bench/calls`,
+    connections: CLIENTS,
+    amount,
+    // autocannon answers at its first sample tick after the last response: at the default
+    // 1 s tick the run's end, which waits for this answer, was rounded up to a whole second
+    // (3,000 calls "bridged" in exactly 7.0 s, 424 calls/s, whatever pconn did within it).
+    sampleInt: SAMPLE_MS,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({
+            contact: {
+              externalId: `${prefix}-${next++}`,
+              timezone: 'UTC',
+              phoneNumbers: [{ phoneType: 'mobile', number: '+12125550120' }],
+            },
+          }),
+        }),
+      },
+    ],
+  });
+  // How long the requests took to be accepted: when it is most of the run, the accept path
+  // (its latency under the dialer's load, with 50 clients) paced the calls.
+  const accepted = `all accepted after ${((performance.now() - started) / 1000).toFixed(1)} s (202 p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms)`;
+  if (load['2xx'] !== amount || load.errors > 0) {
+    throw new Error(
+      `${amount} calls requested: ${load['2xx']} accepted, ${load.non2xx} refused, ${load.errors} errors`,
+    );
+  }
+  const ended = (c: Counts) => ENDED.reduce((sum, status) => sum + (c.statuses[status] ?? 0), 0);
+  let latest = await counts(node);
+  // Bounded: a run whose calls never end reports what it counted (and fails on its statuses).
+  const deadline = performance.now() + 300_000;
+  while (ended(latest) < before + amount && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    latest = await counts(node);
+  }
+  return { cps: amount / ((performance.now() - started) / 1000), accepted, latest };
+}
+
 /** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */
 async function pconnCps(
   env: Record<string, string> = {},
 ): Promise<{ cps: number; ok: boolean; detail: string }> {
   const agentPort = await freeUdpPort();
   const contactPort = await freeUdpPort();
-  const agent = runScenario('agent-answers.xml', agentPort, CALLS);
-  const contact = runScenario('contact-hangs-up.xml', contactPort, CALLS);
+  const agent = runScenario('agent-answers.xml', agentPort, WARM_UP + CALLS);
+  const contact = runScenario('contact-hangs-up.xml', contactPort, WARM_UP + CALLS);
   const node = await startServerProcess<{ url: string; token: string }>('pconn-cps-node', {
     ...env,
     BENCH_AGENTS: String(AGENTS),
@@ -59,67 +128,28 @@ async function pconnCps(
   const statements =
     databaseUrl && process.env.BENCH_PG_STATEMENTS ? await profileStatements(databaseUrl) : undefined;
   try {
-    const started = performance.now();
-    // autocannon, the accept measures' load generator: fetch cost the bench's process ~1 ms of CPU
-    // per request, a third of a core taken from pconn and the store on a 2-core machine.
-    let next = 0;
-    const load = await autocannon({
-      url: `${url}/v1/campaigns/bench/calls`,
-      connections: CLIENTS,
-      amount: CALLS,
-      // autocannon answers at its first sample tick after the last response: at the default
-      // 1 s tick the run's end, which waits for this answer, was rounded up to a whole second
-      // (3,000 calls "bridged" in exactly 7.0 s, 424 calls/s, whatever pconn did within it).
-      sampleInt: SAMPLE_MS,
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({
-              contact: {
-                externalId: `sip-${next++}`,
-                timezone: 'UTC',
-                phoneNumbers: [{ phoneType: 'mobile', number: '+12125550120' }],
-              },
-            }),
-          }),
-        },
-      ],
-    });
-    // How long the requests took to be accepted: when it is most of the run, the accept path
-    // (its latency under the dialer's load, with 50 clients) paced the calls.
-    const accepted = `all accepted after ${((performance.now() - started) / 1000).toFixed(1)} s (202 p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms)`;
-    if (load['2xx'] !== CALLS || load.errors > 0) {
-      throw new Error(
-        `${CALLS} calls requested: ${load['2xx']} accepted, ${load.non2xx} refused, ${load.errors} errors`,
-      );
-    }
-    // Unref'd: once sipp is done the timer must not hold the bench process for 5 more minutes.
+    // The warm-up: the same calls on the same node, not counted (its JIT, caches and pools).
+    const warmUp = WARM_UP > 0 ? await runCalls(node, url, token, WARM_UP, 'warm', 0) : undefined;
+    const measured = await runCalls(node, url, token, CALLS, 'sip', WARM_UP);
     const codes = await Promise.race([
       Promise.all([agent.done, contact.done]),
+      // Unref'd: once sipp is done the timer must not hold the bench process for 5 more minutes.
       new Promise<null>((resolve) => setTimeout(() => resolve(null), 300_000).unref()),
     ]);
-    // A call counts once its end is durable: the contact's sipp is done when its BYE is answered,
-    // and pconn's settle of the last calls may still be in flight then.
-    let latest = await counts(node);
-    const ended = (c: Counts) => ENDED.reduce((sum, status) => sum + (c.statuses[status] ?? 0), 0);
-    const deadline = performance.now() + 30_000;
-    while (codes && ended(latest) < CALLS && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      latest = await counts(node);
-    }
-    const seconds = (performance.now() - started) / 1000;
     if (statements) console.log(await statements.stop());
+    const { latest } = measured;
     const completed = latest.statuses.completed ?? 0;
     const statuses = Object.entries(latest.statuses)
       .map(([status, n]) => `${n} ${status}`)
       .join(', ');
+    const warm = warmUp
+      ? `after ${WARM_UP} calls to warm the node up (${warmUp.cps.toFixed(0)} calls/s from its start), `
+      : '';
     return {
-      cps: CALLS / seconds,
-      ok: (codes?.every((code) => code === 0) ?? false) && completed === CALLS && latest.waited === 0,
-      detail: `${CALLS} calls by ${CLIENTS} API clients, ${accepted}: ${statuses}; ${latest.waited} waited for an agent${latest.failures.length ? ` (failures: ${latest.failures.join('; ')})` : ''}; sipp exit ${codes ? codes.join('/') : 'timeout'}`,
+      cps: measured.cps,
+      ok:
+        (codes?.every((code) => code === 0) ?? false) && completed === WARM_UP + CALLS && latest.waited === 0,
+      detail: `${warm}${CALLS} calls by ${CLIENTS} API clients, ${measured.accepted}: ${statuses}; ${latest.waited} waited for an agent${latest.failures.length ? ` (failures: ${latest.failures.join('; ')})` : ''}; sipp exit ${codes ? codes.join('/') : 'timeout'}`,
     };
   } finally {
     agent.kill();
