@@ -40,10 +40,13 @@ interface Counts {
   failures: string[];
 }
 
-function counts(node: ServerProcess<unknown>): Promise<Counts> {
+/** Calls per status; with `full`, also the calls that waited and why any failed (a scan of the timeline). */
+function counts(node: ServerProcess<unknown>, full = false): Promise<Counts> {
   return new Promise((resolve) => {
-    node.onceMessage('counts', (message) => resolve(message as unknown as Counts));
-    node.send({ type: 'count' });
+    node.onceMessage('counts', (message) =>
+      resolve({ waited: 0, failures: [], ...(message as unknown as Partial<Counts>) } as Counts),
+    );
+    node.send({ type: 'count', full });
   });
 }
 
@@ -106,7 +109,8 @@ async function runCalls(
     await new Promise((resolve) => setTimeout(resolve, 20));
     latest = await counts(node);
   }
-  return { cps: amount / ((performance.now() - started) / 1000), accepted, latest };
+  const cps = amount / ((performance.now() - started) / 1000);
+  return { cps, accepted, latest: await counts(node, true) };
 }
 
 /** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */
