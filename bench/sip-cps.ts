@@ -4,9 +4,9 @@
  * manages on the same machine in the same run. Both runs must end with 0 failed calls.
  * sip_cps_ratio_pg is the same on a durable PostgreSQL (fsync on) instead of the embedded store.
  * Both sides run the same number of calls (3,000), so the ramp and the contacts' 300 ms before
- * hanging up weigh the same small share. pconn runs in its own process (servers/pconn-cps-node.ts)
- * and its calls are requested by 50 concurrent API clients from this one, as the accept measures
- * load it. A campaign holds up to 1,000 agents — far more than are ever busy at once here — and
+ * hanging up weigh the same small share; pconn's are counted after a warm-up (WARM_UP below).
+ * pconn runs in its own process (servers/pconn-cps-node.ts) and its calls are requested by 50
+ * concurrent API clients from this one, as the accept measures load it. A campaign holds up to 1,000 agents — far more than are ever busy at once here — and
  * the run checks that no call had to wait for one: the measure is pconn, not agent scarcity.
  */
 import autocannon from 'autocannon';
@@ -21,9 +21,11 @@ const CALLS = Number(process.env.BENCH_SIP_CALLS ?? 3000);
 const AGENTS = Number(process.env.BENCH_SIP_AGENTS ?? Math.min(CALLS, 1000));
 /**
  * Calls the node carries before the measured ones (BENCH_SIP_WARM_UP; 0: measure from a cold
- * start). A node starts with its code interpreted: over a first 3,000 calls V8's optimizing
- * compiler alone kept ~25 % of a core busy, so a cold run measured the compiler as much as the
- * dialer (sip_cps_ratio_pg 0.105 over 3,000 calls, 0.132 over 9,000). A dialer runs for hours.
+ * start). A node starts with its code interpreted: in a perf profile of a cold 3,000-call run
+ * V8's optimizing compiler took ~15 % of the machine's CPU (~30 % of a core), ~6 % in the
+ * measured window after the warm-up, so a cold run measured the compiler as much as the dialer
+ * (sip_cps_ratio_pg 0.105 over a cold 3,000 calls, 0.132 over a cold 9,000; 0.133 for 3,000
+ * after 1,000, and no higher after 3,000). A dialer runs for hours.
  */
 const WARM_UP = Number(process.env.BENCH_SIP_WARM_UP ?? 1000);
 /** API clients requesting calls at once. */
