@@ -6,8 +6,9 @@
  * Both sides run the same number of calls (3,000), so the ramp and the contacts' 300 ms before
  * hanging up weigh the same small share; pconn's are counted after a warm-up (WARM_UP below).
  * pconn runs in its own process (servers/pconn-cps-node.ts) and its calls are requested by 50
- * concurrent API clients from this one, as the accept measures load it. A campaign holds up to 1,000 agents — far more than are ever busy at once here — and
- * the run checks that no call had to wait for one: the measure is pconn, not agent scarcity.
+ * concurrent API clients from this one, as the accept measures load it. A campaign holds up to
+ * 1,000 agents — far more than are ever busy at once here — and the run checks that no call had
+ * to wait for one: the measure is pconn, not agent scarcity.
  */
 import autocannon from 'autocannon';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
@@ -128,6 +129,11 @@ async function pconnCps(
     BENCH_AGENTS: String(AGENTS),
     BENCH_AGENT_PORT: String(agentPort),
     BENCH_CONTACT_PORT: String(contactPort),
+  }).catch((error: unknown) => {
+    // A node that did not start leaves no one to end sipp's calls: it would wait forever.
+    agent.kill();
+    contact.kill();
+    throw error;
   });
   const { url, token } = node.ready;
   const databaseUrl = env.BENCH_DATABASE_URL;

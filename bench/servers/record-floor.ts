@@ -214,8 +214,10 @@ async function write(items: string): Promise<void> {
 
 let waiting: Request[] = [];
 let inFlight = 0;
+/** Set when the bench ends the server: no batch starts after it, the store closes after the last. */
+const shutdown: { closing?: () => void } = {};
 async function commitWaiting(): Promise<void> {
-  if (inFlight >= IN_FLIGHT || waiting.length === 0) return;
+  if (shutdown.closing || inFlight >= IN_FLIGHT || waiting.length === 0) return;
   inFlight += 1;
   const batch = waiting;
   waiting = [];
@@ -230,8 +232,23 @@ async function commitWaiting(): Promise<void> {
     for (const [i, request] of batch.entries()) request.done(made[i]?.body ?? '');
   } finally {
     inFlight -= 1;
+    if (inFlight === 0) closedIfClosing();
     if (waiting.length > 0) setImmediate(commitWaiting);
   }
+}
+
+function closedIfClosing(): void {
+  shutdown.closing?.();
+}
+
+/** Stops taking batches, lets those in flight commit, then closes the store (the bench's end). */
+async function close(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    shutdown.closing = resolve;
+    if (inFlight === 0) resolve();
+  });
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
 }
 
 // The load generator sends one body to the reference servers: the contacts are taken in turn, as
@@ -244,5 +261,5 @@ await serveReferenceRoute(
       waiting.push({ key: `k-${process.pid}-${n}-${requests}`, contactId: `ct-${n}`, done });
       setImmediate(commitWaiting);
     }),
-  () => store.close().then(() => rm(dataDir, { recursive: true, force: true })),
+  close,
 );
