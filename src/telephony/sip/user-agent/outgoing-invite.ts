@@ -4,8 +4,8 @@ import { SipHeaders } from '../message/sip-headers.ts';
 import { createRequest, type SipRequest, type SipResponse } from '../message/sip-message.ts';
 import { getCSeq, getTo } from '../message/typed-headers.ts';
 import type { ClientTransaction, ClientTransactionUser } from '../transaction/client-transaction.ts';
-import { fromAnyPeer } from '../transport/peer-address.ts';
 import type { RemoteAddress } from '../transport/transport-types.ts';
+import { AnsweredInvite } from './answered-invite.ts';
 import type {
   Dialog,
   DialogEnd,
@@ -18,7 +18,7 @@ import type {
 import { authorizeRequest, isChallenge } from './auth-retry.ts';
 import { sdpOf } from './message-body.ts';
 import { SessionDialog, safely } from './session-dialog.ts';
-import type { ForkHandler, UaContext } from './ua-context.ts';
+import type { UaContext } from './ua-context.ts';
 
 /** A CANCEL's transaction user: its outcome changes nothing (the INVITE's final tells). */
 const IGNORE: ClientTransactionUser = { onResponse() {}, onTimeout() {}, onTransportError() {} };
@@ -34,7 +34,7 @@ export interface InviteRunOptions {
  * one digest challenge, turns the first 2xx into a dialog (ACKed at once or by the caller),
  * cancels per §9.1 and ends a 2xx that raced a CANCEL with ACK + BYE.
  */
-export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser, ForkHandler {
+export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser {
   readonly callId: string;
   readonly result: Promise<InviteResult>;
   readonly #context: UaContext;
@@ -228,27 +228,19 @@ export class OutgoingInviteImpl implements OutgoingInvite, ClientTransactionUser
     }
     dialog.confirm(response, seq, this.#options.deferAck, this.#sentOffer);
     this.#done = true;
-    this.#context.rememberAnswered(this.callId, this);
+    this.#context.rememberAnswered(
+      this.callId,
+      new AnsweredInvite(
+        this.#context,
+        this.#request,
+        this.#destination,
+        this.#sentOffer,
+        this.#options.credentials,
+      ),
+    );
     const sdp = sdpOf(response);
     for (const listener of this.#onAnswered) safely(() => listener(dialog, sdp));
     this.#resolve({ kind: 'answered', dialog, response, ...(sdp !== undefined ? { sdp } : {}) });
-  }
-
-  /**
-   * A 2xx from another fork after the first one (RFC 3261 §13.2.2.4): it makes a dialog of its
-   * own, which is ACKed and ended with BYE at once; the call keeps the first dialog.
-   */
-  onForked2xx(response: SipResponse, source: RemoteAddress): void {
-    // Forks answer through the hop we sent the INVITE to; a 2xx from elsewhere is forged.
-    if (!fromAnyPeer(source, [this.#destination])) return;
-    const state = DialogState.fromUac(this.#request, response);
-    if (!state || getCSeq(response.headers)?.seq !== getCSeq(this.#request.headers)?.seq) return;
-    const dialog = new SessionDialog(this.#context, state, 'uac', this.#options.credentials);
-    dialog.addPeer(this.#destination);
-    dialog.addPeer(source);
-    this.#context.addDialog(dialog);
-    dialog.confirm(response, getCSeq(response.headers)!.seq, false, this.#sentOffer);
-    void dialog.bye();
   }
 
   /** Timer B: 408 (§8.1.3.1). */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { buildChallenge } from '../../../../src/telephony/sip/auth/digest-challenge.ts';
 import { parseDigestCredentials } from '../../../../src/telephony/sip/auth/digest-credentials.ts';
 import { DigestNonces } from '../../../../src/telephony/sip/auth/digest-nonce.ts';
@@ -11,6 +13,9 @@ import { getCSeq, getRoutes, getTo, getTopVia } from '../../../../src/telephony/
 import type { Dialog, DialogEnd } from '../../../../src/telephony/sip/user-agent/index.ts';
 import { SipUserAgent } from '../../../../src/telephony/sip/user-agent/index.ts';
 import { delay, UdpPeer, waitFor } from '../transaction/test-peer.ts';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 // T1 = 40 ms: small enough to run Timer B (64·T1) in 2.6 s, large enough that a loaded CI machine does
 // not retransmit before the peer answers (20 ms flaked once under load).
@@ -104,6 +109,37 @@ describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
     await waitFor(() => distinct('BYE') === 2);
     reply('BYE', 200);
     await bye;
+  });
+
+  test('an ended call is not kept for its forks: a late fork is still ACKed and ended', async () => {
+    // Inside a function, so that nothing but the user agent can keep the call once it returns.
+    const refs = await (async () => {
+      const call = ua.invite({ target: target(), sdp: SDP });
+      await waitFor(() => peer.requests('INVITE').length >= 1);
+      reply('INVITE', 200, withContact(), SDP);
+      const result = await call.result;
+      assert.ok(result.kind === 'answered');
+      const bye = result.dialog.bye();
+      await waitFor(() => distinct('BYE') === 1);
+      reply('BYE', 200);
+      await bye;
+      return { call: new WeakRef(call), dialog: new WeakRef(result.dialog) };
+    })();
+    // The BYE's transaction holds the dialog until Timer K (T4, 400 ms here); the fork memory
+    // lasts 64·T1 (2.56 s) and must not.
+    await waitFor(
+      () => {
+        collectGarbage();
+        return refs.dialog.deref() === undefined && refs.call.deref() === undefined;
+      },
+      2000,
+      'the ended call collected while its INVITE is remembered for forks',
+    );
+    reply('INVITE', 200, withContact(), SDP, 'late');
+    const tagged = (method: string) =>
+      peer.requests(method).some((r) => getTo(r.message.headers)?.params.get('tag') === 'late');
+    await waitFor(() => tagged('ACK') && tagged('BYE'), 3000, 'the late fork ACKed and ended');
+    reply('BYE', 200, [], undefined, 'late');
   });
 
   test('re-INVITE glare: a peer re-INVITE crossing ours gets 491 (RFC 3261 §14.2)', async () => {
