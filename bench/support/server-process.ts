@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startScriptNode } from './start-script.ts';
 
 /** A bench server running in a child process, talking over IPC. */
 export interface ServerProcess<Ready> {
@@ -23,15 +24,18 @@ export async function startServerProcess<Ready>(
   name: string,
   env: Record<string, string> = {},
 ): Promise<ServerProcess<Ready>> {
+  // As `npm start` runs the node: its flags (the V8 heap's sizing) and malloc settings.
+  const start = startScriptNode();
   const child: ChildProcess = fork(fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url)), [], {
     execArgv: [
       '--import',
       'tsx',
+      ...start.flags,
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       // V8 flags to try on the measured node (e.g. `--single-threaded-gc`), space-separated.
       ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     ],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...start.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const listeners: Array<(message: Record<string, unknown>) => void> = [];
