@@ -11,9 +11,13 @@ const NOTIFICATION_RESPONSE = 0x41; // 'A'
 /** Commands whose tag's last number counts rows written (PGlite's parseResults sums them). */
 const COUNTED_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE']);
 
+/** A buffer's size to start with, and the most it keeps between answers. */
+const START_BYTES = 64 * 1024;
+const KEPT_BYTES = 1024 * 1024;
+
 /** The answer's bytes, gathered from PGlite's output callbacks (each a view it reuses: copied). */
 export class AnswerBytes {
-  #buffer = Buffer.allocUnsafe(64 * 1024);
+  #buffer = Buffer.allocUnsafe(START_BYTES);
   #length = 0;
 
   /** PGlite's `onRawData`: appends a chunk of the answer. */
@@ -28,9 +32,10 @@ export class AnswerBytes {
     this.#length = needed;
   };
 
-  /** Forgets the bytes gathered (the buffer is kept for the next answer). */
+  /** Forgets the bytes gathered; the buffer is kept for the next answer unless one made it large. */
   reset(): void {
     this.#length = 0;
+    if (this.#buffer.length > KEPT_BYTES) this.#buffer = Buffer.allocUnsafe(START_BYTES);
   }
 
   /** The bytes gathered so far (a view: valid until the next append or reset). */
@@ -53,7 +58,7 @@ interface Column {
  * and the first ErrorResponse thrown as the same `DatabaseError` with the same fields.
  *
  * Why not PGlite's reader: under sip_cps_ratio it was a fifth of the embedded store's thread
- * (the store's statements answer ~45 MB in 3,000 calls, the status changes alone ~1.8 KB a
+ * (the store's statements answered ~45 MB in its 4,000 calls, the status changes ~1.8 KB a
  * row). It copies the whole answer twice, then copies every field into an ArrayBuffer of its own
  * before decoding it, and builds a message object per row and an entries array per row. This
  * reader decodes each field straight from one buffer. Notices are dropped (PGlite only logs

@@ -8,19 +8,9 @@ import { AnswerBytes, readAnswer } from '../../src/store/pglite-answers.ts';
 
 const { serialize } = protocol;
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** An unnamed statement run once, as the store's driver runs a prepared one (Bind … Sync). */
 function exchange(text: string, values: (string | null)[] = []): Uint8Array {
-  return concat([
+  return Buffer.concat([
     serialize.parse({ text, types: [] }),
     serialize.bind({ values }),
     serialize.describe({ type: 'P' }),
@@ -120,5 +110,9 @@ describe("readAnswer reads PGlite's raw answers as PGlite's own reader does", ()
     assert.equal(answer.bytes.length, 100_003);
     answer.reset();
     assert.equal(answer.bytes.length, 0);
+    answer.append(new Uint8Array(2_000_000));
+    answer.reset();
+    answer.append(new Uint8Array([5]));
+    assert.ok(answer.bytes.buffer.byteLength < 2_000_000, 'the buffer a large answer grew is not kept');
   });
 });
