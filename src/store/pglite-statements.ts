@@ -1,5 +1,6 @@
 import { type PGliteInterface, parse, protocol, type Results, types } from '@electric-sql/pglite';
 import { AnswerBytes, readAnswer } from './pglite-answers.ts';
+import { type BoundValue, RunMessages } from './pglite-run-message.ts';
 import { staleStatement } from './stale-statement.ts';
 
 /** How many statements stay prepared; the least recently used one is closed beyond that. */
@@ -15,9 +16,6 @@ const { serialize } = protocol;
 
 /** Type oids whose binary wire format is their text's UTF-8 bytes. */
 const UTF8_BINARY = new Set<number>([types.TEXT, types.VARCHAR, types.JSON]);
-/** jsonb's binary format: a version byte, then the text. */
-const JSONB_VERSION = 1;
-
 /**
  * From this length on, a text, json or jsonb value is bound in binary format: the same bytes,
  * encoded natively, where PGlite's serializer would measure a string's UTF-8 length in a
@@ -26,14 +24,11 @@ const JSONB_VERSION = 1;
  */
 const BINARY_FROM_CHARS = 256;
 
-/** The value as its binary wire format, or as text when its type has no such shortcut. */
-function asBinary(text: string, type: number): string | Uint8Array {
-  if (UTF8_BINARY.has(type)) return Buffer.from(text, 'utf8');
-  if (type !== types.JSONB) return text;
-  const bytes = Buffer.allocUnsafe(1 + Buffer.byteLength(text, 'utf8'));
-  bytes[0] = JSONB_VERSION;
-  bytes.write(text, 1, 'utf8');
-  return bytes;
+/** The value in binary format when its type's binary format is its text, else as text. */
+function bound(text: string, type: number): BoundValue {
+  if (UTF8_BINARY.has(type)) return { text, jsonb: false };
+  if (type === types.JSONB) return { text, jsonb: true };
+  return text;
 }
 
 /**
@@ -57,6 +52,8 @@ export class PgliteStatements {
   #nextId = 0;
   /** Where a run's answer is gathered: one buffer, as runs never overlap (the dialect's lock). */
   readonly #answer = new AnswerBytes();
+  /** Where a run's message is written, for the same reason (pglite-run-message.ts). */
+  readonly #messages = new RunMessages();
 
   constructor(
     private readonly pglite: PGliteInterface,
@@ -109,26 +106,21 @@ export class PgliteStatements {
     const values = params.map((value, i) => this.#serialize(value, prepared.paramTypes[i]));
     const answer = this.#answer;
     answer.reset();
-    await this.pglite.execProtocolRawStream(
-      concat([
-        ...this.#takeCloses(),
-        serialize.bind({ statement: prepared.name, values }),
-        serialize.describe({ type: 'P' }),
-        serialize.execute({}),
-        serialize.sync(),
-      ]),
-      { onRawData: answer.append },
-    );
+    const closes = this.#toClose;
+    this.#toClose = [];
+    await this.pglite.execProtocolRawStream(this.#messages.build(closes, prepared.name, values), {
+      onRawData: answer.append,
+    });
     // PGlite's own reader (execProtocol) was a fifth of the store's thread: pglite-answers.ts.
     return readAnswer(answer.bytes, this.pglite.parsers)[0] as Results<R>;
   }
 
   /** A value as its parameter type's text, the way `PGlite#query` serializes it. */
-  #serialize(value: unknown, type: number | undefined): string | Uint8Array | null {
+  #serialize(value: unknown, type: number | undefined): BoundValue {
     if (value === null || value === undefined) return null;
     const serializer = type === undefined ? undefined : this.pglite.serializers[type];
     const text: string = serializer ? serializer(value) : String(value);
-    return text.length >= BINARY_FROM_CHARS && type !== undefined ? asBinary(text, type) : text;
+    return text.length >= BINARY_FROM_CHARS && type !== undefined ? bound(text, type) : text;
   }
 
   #forget(text: string): void {
