@@ -9,12 +9,13 @@
  * so they are in it already).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processTree } from './support/process-tree.ts';
+import { startScript } from './support/start-script.ts';
 
 const MB = 1024 * 1024;
 const GOAL_MB = 250;
@@ -81,12 +82,9 @@ export async function idleRss(): Promise<string> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('PCONN_') && key !== 'DATABASE_URL'),
   );
-  const { scripts } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
   // As npm runs a script: through sh, with node_modules/.bin on the PATH.
   const path = `${join(REPO, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
-  const child = spawn('sh', ['-c', scripts.start], {
+  const child = spawn('sh', ['-c', startScript()], {
     cwd: REPO,
     env: {
       ...env,

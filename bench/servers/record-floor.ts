@@ -214,10 +214,12 @@ async function write(items: string): Promise<void> {
 
 let waiting: Request[] = [];
 let inFlight = 0;
-/** Set when the bench ends the server: no batch starts after it, the store closes after the last. */
-const shutdown: { closing?: () => void } = {};
+/** Set when the bench ends the server: no batch starts after it. */
+let closing = false;
+/** Told when the last batch in flight has committed, once closing. */
+let drained: (() => void) | undefined;
 async function commitWaiting(): Promise<void> {
-  if (shutdown.closing || inFlight >= IN_FLIGHT || waiting.length === 0) return;
+  if (closing || inFlight >= IN_FLIGHT || waiting.length === 0) return;
   inFlight += 1;
   const batch = waiting;
   waiting = [];
@@ -232,21 +234,15 @@ async function commitWaiting(): Promise<void> {
     for (const [i, request] of batch.entries()) request.done(made[i]?.body ?? '');
   } finally {
     inFlight -= 1;
-    if (inFlight === 0) closedIfClosing();
+    if (inFlight === 0) drained?.();
     if (waiting.length > 0) setImmediate(commitWaiting);
   }
 }
 
-function closedIfClosing(): void {
-  shutdown.closing?.();
-}
-
 /** Stops taking batches, lets those in flight commit, then closes the store (the bench's end). */
 async function close(): Promise<void> {
-  await new Promise<void>((resolve) => {
-    shutdown.closing = resolve;
-    if (inFlight === 0) resolve();
-  });
+  closing = true;
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
   await store.close();
   await rm(dataDir, { recursive: true, force: true });
 }

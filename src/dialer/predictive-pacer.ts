@@ -124,14 +124,13 @@ export class PredictivePacer {
     >();
     for (const row of rows) {
       const key = `${row.tenant_id}/${row.campaign_id}`;
+      // The document comes once per campaign, on its first row (loadPacedAgents orders them so).
       const entry = byCampaign.get(key) ?? {
         tenantId: row.tenant_id,
         campaignId: row.campaign_id,
         campaign: row.campaign as StoredCampaign,
         agents: [],
       };
-      // The document comes once per campaign (its first row).
-      if (row.campaign !== null) entry.campaign = row.campaign as StoredCampaign;
       const since = row.state_since === null ? now : new Date(row.state_since).getTime();
       entry.agents.push({
         state: row.agent_state as AgentSnapshot['state'],

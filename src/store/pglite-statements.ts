@@ -87,7 +87,7 @@ export class PgliteStatements {
     const name = `pconn_${this.#nextId++}`;
     const { messages } = await this.pglite.execProtocol(
       concat([
-        ...this.#takeCloses(),
+        ...this.#takeCloses().map((closed) => serialize.close({ type: 'S', name: closed })),
         serialize.parse({ name, text, types: [] }),
         serialize.describe({ type: 'S', name }),
         serialize.sync(),
@@ -106,9 +106,7 @@ export class PgliteStatements {
     const values = params.map((value, i) => this.#serialize(value, prepared.paramTypes[i]));
     const answer = this.#answer;
     answer.reset();
-    const closes = this.#toClose;
-    this.#toClose = [];
-    await this.pglite.execProtocolRawStream(this.#messages.build(closes, prepared.name, values), {
+    await this.pglite.execProtocolRawStream(this.#messages.build(this.#takeCloses(), prepared.name, values), {
       onRawData: answer.append,
     });
     // PGlite's own reader (execProtocol) was a fifth of the store's thread: pglite-answers.ts.
@@ -130,11 +128,11 @@ export class PgliteStatements {
     this.#toClose.push(prepared.name);
   }
 
-  #takeCloses(): Uint8Array[] {
-    if (this.#toClose.length === 0) return [];
-    const closes = this.#toClose.map((name) => serialize.close({ type: 'S', name }));
+  /** The statements evicted since the last round trip, closed with the next one. */
+  #takeCloses(): string[] {
+    const names = this.#toClose;
     this.#toClose = [];
-    return closes;
+    return names;
   }
 }
 
