@@ -57,7 +57,8 @@ export const SETTINGS = {
   PCONN_SHUTDOWN_GRACE_MS: {
     group: 'Server',
     default: '10000',
-    description: 'on SIGTERM, how long in-flight requests may take before the process exits',
+    description:
+      'on SIGTERM, how long in-flight requests and live calls may take; calls still live then are hung up and their ends recorded (up to 10 s more) before the process exits',
   },
   PCONN_RATE_LIMIT_RPS: {
     group: 'Server',

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp, type ResourceServices } from './api/build-app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { Dialer, newDialerOwner } from './dialer/dialer.ts';
+import { Dialer, newDialerOwner, SHUTDOWN_RECORD_MS } from './dialer/dialer.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
 import { type NetworkAllowList, parseNetworkAllowList } from './domain/sip-destination.ts';
 import type { TelephonyDriver } from './domain/telephony.ts';
@@ -356,7 +356,9 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<Pconn
   printWelcome(pconn);
   const stop = (signal: string) => {
     pconn.app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
+    // The backstop past every bounded step: the grace for live requests and calls, recording the
+    // calls then hung up, and a few seconds for the last flushes and the store's close.
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs + SHUTDOWN_RECORD_MS + 5000);
     force.unref();
     pconn.close().then(
       () => process.exit(0),

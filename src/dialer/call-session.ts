@@ -1,4 +1,4 @@
-import { outcomeForSipStatus } from '../domain/call-status.ts';
+import { type CallOutcome, outcomeForSipStatus } from '../domain/call-status.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LegEvent, LegHandle, TelephonyDriver } from '../domain/telephony.ts';
 import type { AttemptTrace, CallTelemetry } from '../observability/call-telemetry.ts';
@@ -181,14 +181,24 @@ export class CallSession {
 
   /** Hangs up both legs because the call was canceled. */
   cancel(): void {
-    this.enqueue(async () => {
-      await this.finish({
-        outcome: 'canceled',
-        sipStatus: null,
-        sipReason: 'canceled by request',
-        talked: this.connected,
-      });
-    });
+    this.hangUp('canceled by request', () => 'canceled');
+  }
+
+  /**
+   * Hangs up both legs, the node stopping past its grace: recorded as recovery would (a call
+   * that talked answered, a contact never bridged abandoned, anything earlier network_error).
+   */
+  shutDown(reason: string): void {
+    this.hangUp(reason, () =>
+      this.connected ? 'answered' : this.contactAnswered ? 'abandoned' : 'network_error',
+    );
+  }
+
+  /** Ends the attempt from this side; its outcome is read when the step runs, in order. */
+  private hangUp(sipReason: string, outcome: () => CallOutcome): void {
+    this.enqueue(() =>
+      this.finish({ outcome: outcome(), sipStatus: null, sipReason, talked: this.connected }),
+    );
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -329,15 +339,7 @@ export class CallSession {
   private startTimeLimit(): void {
     const seconds = this.deps.options.maxCallSeconds ?? DEFAULT_MAX_CALL_SECONDS;
     this.timeLimit = setTimeout(
-      () =>
-        this.enqueue(() =>
-          this.finish({
-            outcome: 'answered',
-            sipStatus: null,
-            sipReason: `call time limit reached (${seconds} s, PCONN_MAX_CALL_SECONDS)`,
-            talked: true,
-          }),
-        ),
+      () => this.hangUp(`call time limit reached (${seconds} s, PCONN_MAX_CALL_SECONDS)`, () => 'answered'),
       seconds * 1000,
     );
     this.timeLimit.unref();

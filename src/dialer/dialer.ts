@@ -43,6 +43,11 @@ export interface DialerOptions extends SessionOptions {
 
 /** Wrap-up seconds when neither the campaign nor the options say (PCONN_WRAP_UP_SECONDS' default). */
 const DEFAULT_WRAP_UP_SECONDS = 10;
+/**
+ * How long a stopping node waits for the ends of the calls it hung up to be recorded: their
+ * BYEs' answers and one group-committed write, a few seconds even for thousands of calls.
+ */
+export const SHUTDOWN_RECORD_MS = 10_000;
 
 /** Lifecycle of the dialer. */
 export type DialerState = 'starting' | 'running' | 'draining' | 'stopped';
@@ -178,20 +183,40 @@ export class Dialer {
   }
 
   /**
-   * Stops claiming, lets live calls finish (up to `graceMs`), then ends this node's
-   * personal-connection sessions (their legs cannot outlive the process) and stops.
+   * Stops claiming, lets live calls finish (up to `graceMs`), hangs up those still live and
+   * records their end (up to `SHUTDOWN_RECORD_MS`), then ends this node's personal-connection
+   * sessions (their legs cannot outlive the process) and stops. An attempt whose end could not
+   * be recorded in time is left to recovery: its lease lapses and another node closes it.
    */
   async stop(graceMs = 10_000): Promise<void> {
     this.state = 'draining';
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
-    const deadline = performance.now() + graceMs; // bounds real waiting, decides nothing: monotonic
-    while (this.sessions.size > 0 && performance.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await this.sessionsEnded(graceMs);
+    const live = this.sessions.size;
+    if (live > 0) {
+      const reason = `hung up: the node stopped (its ${graceMs} ms shutdown grace, PCONN_SHUTDOWN_GRACE_MS, had passed)`;
+      for (const session of this.sessions.values()) session.shutDown(reason);
+      await this.sessionsEnded(SHUTDOWN_RECORD_MS);
+      const unrecorded = this.sessions.size;
+      this.deps.logger.warn(
+        { hungUp: live, unrecorded },
+        unrecorded === 0
+          ? 'calls still live at the end of the shutdown grace were hung up and recorded'
+          : 'calls still live at the end of the shutdown grace were hung up; the unrecorded ones are closed by recovery once their leases lapse',
+      );
+    }
     await this.agentSessions
       .stop()
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'ending sessions failed'));
     this.state = 'stopped';
+  }
+
+  /** Waits until no call session is left on this node, or `ms` have passed. */
+  private async sessionsEnded(ms: number): Promise<void> {
+    const deadline = performance.now() + ms; // bounds real waiting, decides nothing: monotonic
+    while (this.sessions.size > 0 && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Session agents came free (a wrap-up ended): their campaigns' waiting calls go first. */
@@ -339,7 +364,12 @@ export class Dialer {
         prepared.campaign,
         contactFirst !== undefined,
       ),
-      onError: (error) => this.deps.logger.error({ err: error, callId: call.id }, 'call session step failed'),
+      onError: (error) =>
+        // Once stopped, the store may be closed under a session stop() gave up on: recovery
+        // closes its attempt, and stop() has counted it in one line.
+        this.state === 'stopped'
+          ? this.deps.logger.debug({ err: error, callId: call.id }, 'call session step failed after stop')
+          : this.deps.logger.error({ err: error, callId: call.id }, 'call session step failed'),
     });
     this.sessions.set(call.id, session);
     if (contactFirst) this.pacer.track(call);
