@@ -69,23 +69,46 @@ export async function acceptStoreFloorPg(seconds: number, connections = 50): Pro
  * the bare route. The store's thread is the limit there (PGlite runs on one thread), so where it
  * reads under accept_ratio's goal no design keeping that record reaches the goal on this machine.
  * With `rows` 3 the key's answer is left out, with 2 the first entry too (a design keeping the key
- * and the entry's document on the call row).
+ * and the entry's document on the call row). accept_record_floor_pg: the same record on the
+ * benches' durable PostgreSQL, `BENCH_FLOOR_IN_FLIGHT` batches (4 here) on connections of their
+ * own so that PostgreSQL's backends, not one round trip at a time, set the pace.
  */
 export async function acceptRecordFloor(
   seconds: number,
   rows: 2 | 3 | 4 = 4,
+  store: 'pglite' | 'postgres' = 'pglite',
   connections = 50,
 ): Promise<string> {
   const bare = await baseline(seconds, connections);
-  const floor = await loadReference('record-floor', seconds, connections, {
-    BENCH_RECORD_FLOOR_ROWS: String(rows),
-  });
+  const env = { BENCH_RECORD_FLOOR_ROWS: String(rows) };
+  const floor =
+    store === 'pglite'
+      ? await loadReference('record-floor', seconds, connections, env)
+      : await withPostgres((url) =>
+          loadReference('record-floor', seconds, connections, {
+            BENCH_FLOOR_IN_FLIGHT: '4',
+            ...env,
+            ...pick(process.env, 'BENCH_FLOOR_IN_FLIGHT'),
+            BENCH_DATABASE_URL: url,
+          }),
+        );
   const what = {
     4: '4 rows (call, first entry, key answer, chained audit entry)',
     3: '3 rows (call, first entry, chained audit entry; no key answer)',
     2: "2 rows (the call with its first entry's document, chained audit entry)",
   }[rows];
-  return `accept_record_floor${rows === 4 ? '' : `_${rows}`}: ${(floor.rps / bare.rps).toFixed(3)} (reference, the most a design keeping this record reaches on the embedded store here; bare route + the checks' reads and ${what} in pconn's tables, one statement per batch on the store's thread, ${describeLoad(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
+  const name = `accept_record_floor${rows === 4 ? '' : `_${rows}`}${store === 'pglite' ? '' : '_pg'}`;
+  const where =
+    store === 'pglite'
+      ? "embedded store here; bare route + the checks' reads and WHAT in pconn's tables, one statement per batch on the store's thread"
+      : "benches' durable PostgreSQL (fsync on) here; bare route + the checks' reads and WHAT in pconn's tables, one statement per batch, several batches in flight";
+  return `${name}: ${(floor.rps / bare.rps).toFixed(3)} (reference, the most a design keeping this record reaches on the ${where.replace('WHAT', what)}, ${describeLoad(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
+}
+
+/** `name` of `env` as a one-entry record, or none when it is unset. */
+function pick(env: NodeJS.ProcessEnv, name: string): Record<string, string> {
+  const value = env[name];
+  return value === undefined ? {} : { [name]: value };
 }
 
 /** Stops the PostgreSQL server the PostgreSQL measures started. */

@@ -34,6 +34,7 @@ const measures: Record<string, () => Promise<string>> = {
   accept_record_floor_2: () => acceptRecordFloor(DURATION, 2),
   accept_ratio_pg: () => acceptRatio(DURATION, 'postgres'),
   accept_store_floor_pg: () => acceptStoreFloorPg(DURATION),
+  accept_record_floor_pg: () => acceptRecordFloor(DURATION, 4, 'postgres'),
   scale_ratio: () => scaleRatio(DURATION),
   dial_latency_p99: () => dialLatency(DURATION),
   events_lag_p99: () => eventsLag(DURATION),

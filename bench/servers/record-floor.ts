@@ -29,15 +29,18 @@ const oneStatement = process.env.BENCH_FLOOR_ONE_STATEMENT !== '0';
 const rowCount = Number(process.env.BENCH_RECORD_FLOOR_ROWS ?? 4);
 const withKeys = rowCount >= 4;
 const withEvents = rowCount >= 3;
-const dataDir = await mkdtemp(join(tmpdir(), 'pconn-record-floor-'));
-const store = await openStore({
-  kind: 'pglite',
-  dataDir,
-  // BENCH_SQL_PROFILE: the store's thread times its statements, as in the pconn measures.
-  ...(process.env.BENCH_SQL_PROFILE
-    ? { threadEntry: new URL('../support/profiled-store-thread.ts', import.meta.url) }
-    : {}),
-});
+const url = process.env.BENCH_DATABASE_URL;
+const dataDir = url ? undefined : await mkdtemp(join(tmpdir(), 'pconn-record-floor-'));
+const store = url
+  ? await openStore({ kind: 'postgres', url })
+  : await openStore({
+      kind: 'pglite',
+      ...(dataDir ? { dataDir } : {}),
+      // BENCH_SQL_PROFILE: the store's thread times its statements, as in the pconn measures.
+      ...(process.env.BENCH_SQL_PROFILE
+        ? { threadEntry: new URL('../support/profiled-store-thread.ts', import.meta.url) }
+        : {}),
+    });
 const db = store.db;
 
 await sql`insert into tenants (id, name) values ('a', 'A')`.execute(db);
@@ -244,7 +247,7 @@ async function close(): Promise<void> {
   closing = true;
   if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
   await store.close();
-  await rm(dataDir, { recursive: true, force: true });
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }
 
 // The load generator sends one body to the reference servers: the contacts are taken in turn, as

@@ -67,14 +67,22 @@ export async function loadReference(
   env: Record<string, string> = {},
 ): Promise<LoadResult> {
   const server = await startServerProcess<{ url: string }>(name, env);
+  const databaseUrl = env.BENCH_DATABASE_URL;
   try {
-    return await load(
+    // As for pconn's nodes (loadNodes): where the reference server's PostgreSQL time goes.
+    const waits = databaseUrl && process.env.BENCH_PG_WAITS ? await sampleWaits(databaseUrl) : undefined;
+    const statements =
+      databaseUrl && process.env.BENCH_PG_STATEMENTS ? await profileStatements(databaseUrl) : undefined;
+    const result = await load(
       `${server.ready.url}/v1/campaigns/bench/calls`,
       connections,
       seconds,
       { 'content-type': 'application/json' },
       () => callBody('contact_01m8dw437w5afy5nht3sdjsqy4'),
     );
+    if (waits) console.log(`${name}: ${await waits.stop()}`);
+    if (statements) console.log(await statements.stop());
+    return result;
   } finally {
     await server.stop();
   }
