@@ -14,6 +14,13 @@ export interface ClientTransactionUser {
   onTransportError(transaction: ClientTransaction, error: Error): void;
 }
 
+/** The user of a transaction that has passed up its last response: nothing reaches it. */
+const DETACHED_USER: ClientTransactionUser = {
+  onResponse() {},
+  onTimeout() {},
+  onTransportError() {},
+};
+
 /** States of RFC 3261 §17.1.1.2 / §17.1.2.2 (calling is INVITE's name for trying). */
 export type ClientState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -30,7 +37,8 @@ export abstract class ClientTransaction {
   responseSource: RemoteAddress | undefined;
   state: ClientState;
   protected readonly context: TransactionContext;
-  protected readonly user: ClientTransactionUser;
+  /** The TU until the last response it is given (see {@link passUpLast}). */
+  protected user: ClientTransactionUser;
   protected readonly data: Buffer;
   /** Current retransmission interval (Timer A / E). */
   protected interval: number;
@@ -103,6 +111,17 @@ export abstract class ClientTransaction {
       return;
     }
     this.#failed(error);
+  }
+
+  /**
+   * Passes up the final response that moves the transaction to completed, the last thing its TU
+   * hears: Timers D and K only absorb retransmissions after it, so the TU (a dialog, and through
+   * it an ended call) is let go instead of being kept for up to 32 s.
+   */
+  protected passUpLast(response: SipResponse): void {
+    const user = this.user;
+    this.user = DETACHED_USER;
+    user.onResponse(response, this);
   }
 
   /** Sends bytes; a failure ends the transaction as a transport error. */

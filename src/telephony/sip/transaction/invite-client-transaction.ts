@@ -110,7 +110,7 @@ export class InviteClientTransaction extends ClientTransaction {
       if (this.unreliable) {
         this.lifeTimer = setTimeout(fireLifeTimer, transactionTimeout(this.context.timers), this);
       } else this.terminate();
-      this.user.onResponse(response, this);
+      this.passUpLast(response);
       return;
     }
     if (this.state === 'completed' && status >= 300 && this.#ack) {

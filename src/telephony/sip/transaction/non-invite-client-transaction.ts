@@ -62,6 +62,6 @@ export class NonInviteClientTransaction extends ClientTransaction {
     // Timer K = T4 on UDP, 0 on reliable transports.
     if (this.unreliable) this.lifeTimer = setTimeout(fireLifeTimer, this.context.timers.t4, this);
     else this.terminate();
-    this.user.onResponse(response, this);
+    this.passUpLast(response);
   }
 }

@@ -142,6 +142,33 @@ describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
     reply('BYE', 200, [], undefined, 'late');
   });
 
+  test('an ended call is not kept by its BYE transaction while Timer K absorbs retransmissions', async () => {
+    const dialog = await (async () => {
+      const call = ua.invite({ target: target(), sdp: SDP });
+      await waitFor(() => peer.requests('INVITE').length >= 1);
+      reply('INVITE', 200, withContact(), SDP);
+      const result = await call.result;
+      assert.ok(result.kind === 'answered');
+      const bye = result.dialog.bye();
+      await waitFor(() => distinct('BYE') === 1);
+      reply('BYE', 200);
+      await bye;
+      return new WeakRef(result.dialog);
+    })();
+    // Well inside Timer K (T4, 400 ms here): the BYE's client transaction lives on to absorb a
+    // retransmitted 200, and holds nothing of the call while it does (a turn or two of the
+    // event loop lets the BYE's own promise settle first).
+    await waitFor(
+      () => {
+        collectGarbage();
+        return dialog.deref() === undefined;
+      },
+      200,
+      'the dialog collected while its BYE transaction is in Timer K',
+    );
+    reply('BYE', 200);
+  });
+
   test('re-INVITE glare: a peer re-INVITE crossing ours gets 491 (RFC 3261 §14.2)', async () => {
     const call = ua.invite({ target: target(), sdp: SDP });
     await waitFor(() => peer.requests('INVITE').length >= 1);
