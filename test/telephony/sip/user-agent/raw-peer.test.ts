@@ -125,8 +125,7 @@ describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
       await bye;
       return { call: new WeakRef(call), dialog: new WeakRef(result.dialog) };
     })();
-    // The BYE's transaction holds the dialog until Timer K (T4, 400 ms here); the fork memory
-    // lasts 64·T1 (2.56 s) and must not.
+    // The fork memory lasts 64·T1 (2.56 s here) and must not hold the call meanwhile.
     await waitFor(
       () => {
         collectGarbage();
