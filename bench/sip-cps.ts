@@ -30,7 +30,7 @@ const AGENTS = Number(process.env.BENCH_SIP_AGENTS ?? Math.min(CALLS, 1000));
  */
 const WARM_UP = Number(process.env.BENCH_SIP_WARM_UP ?? 1000);
 /** API clients requesting calls at once. */
-const CLIENTS = 50;
+const CLIENTS = Number(process.env.BENCH_SIP_CLIENTS ?? 50);
 /** autocannon's sample tick (ms): how late after the last response it reports. */
 const SAMPLE_MS = 20;
 /** Statuses a call ends in (it is not counted as done before). */

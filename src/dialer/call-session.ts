@@ -201,6 +201,10 @@ export class CallSession {
     );
   }
 
+  private hangUpLeg(leg: LegHandle): void {
+    this.deps.driver.hangup(leg).catch((error: unknown) => this.deps.onError(error));
+  }
+
   private enqueue(step: () => Promise<void>): void {
     this.queue = this.queue.then(step).catch((error: unknown) => this.deps.onError(error));
   }
@@ -370,8 +374,11 @@ export class CallSession {
     this.finished = true;
     clearTimeout(this.timeLimit);
     this.verdicts.stop();
-    if (this.contactLeg) await this.deps.driver.hangup(this.contactLeg);
-    if (this.agentLeg && !this.sessionLeg) await this.deps.driver.hangup(this.agentLeg);
+    // The end is recorded without waiting for the peers to confirm their BYE or CANCEL: one
+    // that never answers would hold the record and the agent for Timer F (32 s). A leg reports
+    // its own end (and media figures) as the hangup starts, before the write below.
+    if (this.contactLeg) this.hangUpLeg(this.contactLeg);
+    if (this.agentLeg && !this.sessionLeg) this.hangUpLeg(this.agentLeg);
     try {
       const settled = await this.deps.steps.write({
         kind: 'finish',
