@@ -67,6 +67,23 @@ describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
   }
   const withContact = (): Array<[string, string]> => [['Contact', `<sip:peer@127.0.0.1:${peer.port}>`]];
 
+  /**
+   * A call answered and ended by our BYE (the test's first), made in here so that nothing but
+   * the user agent can keep it once this returns: weak references to the call and its dialog.
+   */
+  async function endedCall(): Promise<{ call: WeakRef<object>; dialog: WeakRef<object> }> {
+    const call = ua.invite({ target: target(), sdp: SDP });
+    await waitFor(() => peer.requests('INVITE').length >= 1);
+    reply('INVITE', 200, withContact(), SDP);
+    const result = await call.result;
+    assert.ok(result.kind === 'answered');
+    const bye = result.dialog.bye();
+    await waitFor(() => distinct('BYE') === 1);
+    reply('BYE', 200);
+    await bye;
+    return { call: new WeakRef(call), dialog: new WeakRef(result.dialog) };
+  }
+
   test('the 2xx is ACKed outside the transaction, and again for each retransmitted 2xx', async () => {
     const call = ua.invite({ target: target(), sdp: SDP });
     await waitFor(() => peer.requests('INVITE').length >= 1);
@@ -112,19 +129,7 @@ describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
   });
 
   test('an ended call is not kept for its forks: a late fork is still ACKed and ended', async () => {
-    // Inside a function, so that nothing but the user agent can keep the call once it returns.
-    const refs = await (async () => {
-      const call = ua.invite({ target: target(), sdp: SDP });
-      await waitFor(() => peer.requests('INVITE').length >= 1);
-      reply('INVITE', 200, withContact(), SDP);
-      const result = await call.result;
-      assert.ok(result.kind === 'answered');
-      const bye = result.dialog.bye();
-      await waitFor(() => distinct('BYE') === 1);
-      reply('BYE', 200);
-      await bye;
-      return { call: new WeakRef(call), dialog: new WeakRef(result.dialog) };
-    })();
+    const refs = await endedCall();
     // The fork memory lasts 64·T1 (2.56 s here) and must not hold the call meanwhile.
     await waitFor(
       () => {
@@ -142,18 +147,7 @@ describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
   });
 
   test('an ended call is not kept by its BYE transaction while Timer K absorbs retransmissions', async () => {
-    const dialog = await (async () => {
-      const call = ua.invite({ target: target(), sdp: SDP });
-      await waitFor(() => peer.requests('INVITE').length >= 1);
-      reply('INVITE', 200, withContact(), SDP);
-      const result = await call.result;
-      assert.ok(result.kind === 'answered');
-      const bye = result.dialog.bye();
-      await waitFor(() => distinct('BYE') === 1);
-      reply('BYE', 200);
-      await bye;
-      return new WeakRef(result.dialog);
-    })();
+    const { dialog } = await endedCall();
     // Well inside Timer K (T4, 400 ms here): the BYE's client transaction lives on to absorb a
     // retransmitted 200, and holds nothing of the call while it does (a turn or two of the
     // event loop lets the BYE's own promise settle first).
