@@ -70,8 +70,8 @@ export async function acceptStoreFloorPg(seconds: number, connections = 50): Pro
  * reads under accept_ratio's goal no design keeping that record reaches the goal on this machine.
  * With `rows` 3 the key's answer is left out, with 2 the first entry too (a design keeping the key
  * and the entry's document on the call row). accept_record_floor_pg: the same record on the
- * benches' durable PostgreSQL, `BENCH_FLOOR_IN_FLIGHT` batches (4 here) on connections of their
- * own so that PostgreSQL's backends, not one round trip at a time, set the pace.
+ * benches' durable PostgreSQL, `BENCH_FLOOR_IN_FLIGHT` batches (4 here, the best of 2, 4 and 8)
+ * in flight, each on a pooled connection of its own; not a ceiling there (docs/performance.md).
  */
 export async function acceptRecordFloor(
   seconds: number,

@@ -11,7 +11,8 @@
  * never waits for this thread. No auth, validation, decision or presentation by pconn's code.
  * BENCH_RECORD_FLOOR_ROWS=3 leaves the key's answer out, =2 the first entry too (its document on
  * the call row): lighter designs' floors. BENCH_FLOOR_IN_FLIGHT and BENCH_FLOOR_ONE_STATEMENT=0
- * (the reads in a statement of their own) show what the batching is worth.
+ * (the reads in a statement of their own) show what the batching is worth. With
+ * BENCH_DATABASE_URL the same record goes to that PostgreSQL instead (accept_record_floor_pg).
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
