@@ -32,6 +32,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
     }
     this.state = 'completed';
     if (this.unreliable) {
+      this.forgetRequest();
       this.lifeTimer = setTimeout(fireServerLife, transactionTimeout(this.context.timers), this);
     } else this.terminate();
   }

@@ -18,6 +18,9 @@ export interface ResponseExtras extends RespondOptions {
 
 /** Builds and sends a response through `transaction` (RFC 3261 §8.2.6). */
 export function respondTo(transaction: ServerTransaction, status: number, extras: ResponseExtras = {}): void {
+  // After a final response the transaction ignores any other (RFC 3261 §17.2), and a non-INVITE
+  // one no longer keeps the request to build it from.
+  if (transaction.lastStatus >= 200) return;
   const response = createResponse(transaction.request, status, {
     ...(extras.reason ? { reason: extras.reason } : {}),
     // §8.2.6.2: a To tag on every response but 100, unless the request had one.

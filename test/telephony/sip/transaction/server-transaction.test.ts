@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createResponse } from '../../../../src/telephony/sip/message/create-response.ts';
 import { newBranch } from '../../../../src/telephony/sip/message/message-ids.ts';
 import type { SipRequest } from '../../../../src/telephony/sip/message/sip-message.ts';
@@ -8,6 +10,9 @@ import type { TransactionLayer } from '../../../../src/telephony/sip/transaction
 import type { TransactionEvent } from '../../../../src/telephony/sip/transaction/transaction-timers.ts';
 import type { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
 import { delay, gaps, type LayerBench, openLayerBench, type UdpPeer, waitFor } from './test-peer.ts';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 const TIMERS = { t1: 20, t2: 80, t4: 100 };
 
@@ -134,6 +139,28 @@ describe('server transactions (RFC 3261 §17.2) over UDP with T1=20 ms', () => {
     await waitFor(() => peer.responses(200).length === 2);
     assert.equal(created.length, 1);
     await waitFor(() => layer.size === 0, 2500, 'Timer J');
+  });
+
+  test('non-INVITE: in Timer J the transaction answers copies without keeping the request', async () => {
+    const branch = newBranch();
+    send(requestText('BYE', branch, peer.port));
+    await waitFor(() => created.length === 1);
+    const { transaction } = created[0]!;
+    transaction.respond(createResponse(created[0]!.request, 200, { toTag: 'ua1' }));
+    const request = new WeakRef(created[0]!.request);
+    created.length = 0;
+    await waitFor(
+      () => {
+        collectGarbage();
+        return request.deref() === undefined;
+      },
+      500,
+      'the request collected while Timer J (64·T1, 1.28 s here) keeps the transaction',
+    );
+    assert.equal(transaction.state, 'completed');
+    assert.equal(transaction.method, 'BYE');
+    send(requestText('BYE', branch, peer.port));
+    await waitFor(() => peer.responses(200).length === 2, 1000, 'the copy answered with the same 200');
   });
 
   test('CANCEL gets its own transaction and finds its INVITE (RFC 3261 §9.2)', async () => {
