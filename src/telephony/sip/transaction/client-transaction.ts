@@ -31,7 +31,8 @@ export type ClientState = 'calling' | 'trying' | 'proceeding' | 'completed' | 't
  */
 export abstract class ClientTransaction {
   readonly key: string;
-  readonly request: SipRequest;
+  /** Method of the request. */
+  readonly method: string;
   readonly destination: RemoteAddress;
   /** Where the last response came from (set by the layer before `receive`): a dialog's peer. */
   responseSource: RemoteAddress | undefined;
@@ -46,6 +47,7 @@ export abstract class ClientTransaction {
   protected lifeTimer: NodeJS.Timeout | undefined;
   /** A retransmission waits for the inbound backlog (another one is then not queued). */
   #holding = false;
+  #request: SipRequest | undefined;
 
   /** Serializes `request` and sends it; throws RangeError when it cannot be written. */
   constructor(
@@ -58,7 +60,8 @@ export abstract class ClientTransaction {
   ) {
     this.context = context;
     this.key = key;
-    this.request = request;
+    this.method = request.method;
+    this.#request = request;
     this.destination = destination;
     this.user = user;
     this.state = initial;
@@ -71,9 +74,11 @@ export abstract class ClientTransaction {
     return this.destination.transport === 'udp';
   }
 
-  /** Method of the request. */
-  get method(): string {
-    return this.request.method;
+  /** The request, until the transaction passes up its last response (see {@link passUpLast}). */
+  get request(): SipRequest {
+    if (!this.#request)
+      throw new Error(`the ${this.method} transaction is completed and no longer keeps its request`);
+    return this.#request;
   }
 
   /** Sends the request the first time and arms the timers. */
@@ -116,12 +121,16 @@ export abstract class ClientTransaction {
   /**
    * Passes up the final response that moves the transaction to completed, the last thing its TU
    * hears: Timers D and K only absorb retransmissions after it, so the TU (a dialog, and through
-   * it an ended call) is let go instead of being kept for up to 32 s.
+   * it an ended call) and the parsed request are let go instead of being kept for up to 32 s.
    */
   protected passUpLast(response: SipResponse): void {
     const user = this.user;
     this.user = DETACHED_USER;
-    user.onResponse(response, this);
+    try {
+      user.onResponse(response, this);
+    } finally {
+      this.#request = undefined;
+    }
   }
 
   /** Sends bytes; a failure ends the transaction as a transport error. */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createResponse } from '../../../../src/telephony/sip/message/create-response.ts';
 import { newBranch } from '../../../../src/telephony/sip/message/message-ids.ts';
 import { serializeMessage } from '../../../../src/telephony/sip/message/serialize-message.ts';
@@ -17,6 +19,9 @@ import type { TransactionLayer } from '../../../../src/telephony/sip/transaction
 import type { TransactionEvent } from '../../../../src/telephony/sip/transaction/transaction-timers.ts';
 import type { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
 import { gaps, type LayerBench, openLayerBench, type UdpPeer, waitFor } from './test-peer.ts';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 const TIMERS = { t1: 20, t2: 80, t4: 100 };
 
@@ -122,6 +127,54 @@ describe('client transactions (RFC 3261 §17.1) over UDP with T1=20 ms', () => {
     assert.equal(peer.requests('OPTIONS').length, count, 'no retransmission after the final');
     assert.deepEqual(user.responses, [100, 200], 'second 200 absorbed (Timer K)');
     assert.equal(user.timeouts, 0);
+  });
+
+  test('non-INVITE: in Timer K the transaction keeps neither its request nor its user', async () => {
+    // A layer of its own with Timer K (T4) at 5 s, so that the check runs well inside it.
+    const long = await openLayerBench(
+      { ...TIMERS, t4: 5000 },
+      { onRequest() {}, onAck() {}, onStrayResponse() {} },
+      () => {},
+    );
+    try {
+      const sent = await (async () => {
+        const user = new Recorder();
+        const bye = createRequest('BYE', `sip:peer@127.0.0.1:${long.peer.port}`, [
+          ['Via', `SIP/2.0/UDP 127.0.0.1:${long.transport.udpPort};branch=${newBranch()};rport`],
+          ['Max-Forwards', '70'],
+          ['From', '<sip:ua@127.0.0.1>;tag=abc'],
+          ['To', `<sip:peer@127.0.0.1:${long.peer.port}>;tag=peer1`],
+          ['Call-ID', `${newBranch()}@test`],
+          ['CSeq', '2 BYE'],
+        ]);
+        const transaction = long.layer.sendRequest(
+          bye,
+          { host: '127.0.0.1', port: long.peer.port, transport: 'udp' },
+          user,
+        );
+        await waitFor(() => long.peer.requests('BYE').length >= 1);
+        const last = long.peer.requests('BYE').at(-1)!.message as SipRequest;
+        long.peer.send(
+          serializeMessage(createResponse(last, 200, { toTag: 'peer1' })),
+          long.transport.udpPort!,
+        );
+        await waitFor(() => user.responses.length === 1);
+        return { transaction, request: new WeakRef(bye), user: new WeakRef(user) };
+      })();
+      await waitFor(
+        () => {
+          collectGarbage();
+          return sent.request.deref() === undefined && sent.user.deref() === undefined;
+        },
+        1000,
+        'the request and the user collected while Timer K keeps the transaction',
+      );
+      assert.equal(sent.transaction.state, 'completed');
+      assert.equal(sent.transaction.method, 'BYE');
+      assert.equal(long.layer.size, 1);
+    } finally {
+      await long.close();
+    }
   });
 
   test('INVITE: Timer A doubles without cap, Timer B reports a timeout', async () => {
