@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createResponse } from '../../../../src/telephony/sip/message/create-response.ts';
 import { newBranch } from '../../../../src/telephony/sip/message/message-ids.ts';
 import { serializeMessage } from '../../../../src/telephony/sip/message/serialize-message.ts';
@@ -18,10 +16,7 @@ import type {
 import type { TransactionLayer } from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
 import type { TransactionEvent } from '../../../../src/telephony/sip/transaction/transaction-timers.ts';
 import type { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
-import { gaps, type LayerBench, openLayerBench, type UdpPeer, waitFor } from './test-peer.ts';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+import { gaps, type LayerBench, openLayerBench, type UdpPeer, waitCollected, waitFor } from './test-peer.ts';
 
 const TIMERS = { t1: 20, t2: 80, t4: 100 };
 
@@ -161,11 +156,8 @@ describe('client transactions (RFC 3261 §17.1) over UDP with T1=20 ms', () => {
         await waitFor(() => user.responses.length === 1);
         return { transaction, request: new WeakRef(bye), user: new WeakRef(user) };
       })();
-      await waitFor(
-        () => {
-          collectGarbage();
-          return sent.request.deref() === undefined && sent.user.deref() === undefined;
-        },
+      await waitCollected(
+        [sent.request, sent.user],
         1000,
         'the request and the user collected while Timer K keeps the transaction',
       );

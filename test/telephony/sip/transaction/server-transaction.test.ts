@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createResponse } from '../../../../src/telephony/sip/message/create-response.ts';
 import { newBranch } from '../../../../src/telephony/sip/message/message-ids.ts';
 import type { SipRequest } from '../../../../src/telephony/sip/message/sip-message.ts';
@@ -9,10 +7,15 @@ import type { ServerTransaction } from '../../../../src/telephony/sip/transactio
 import type { TransactionLayer } from '../../../../src/telephony/sip/transaction/transaction-layer.ts';
 import type { TransactionEvent } from '../../../../src/telephony/sip/transaction/transaction-timers.ts';
 import type { SipTransport } from '../../../../src/telephony/sip/transport/sip-transport.ts';
-import { delay, gaps, type LayerBench, openLayerBench, type UdpPeer, waitFor } from './test-peer.ts';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+import {
+  delay,
+  gaps,
+  type LayerBench,
+  openLayerBench,
+  type UdpPeer,
+  waitCollected,
+  waitFor,
+} from './test-peer.ts';
 
 const TIMERS = { t1: 20, t2: 80, t4: 100 };
 
@@ -149,11 +152,8 @@ describe('server transactions (RFC 3261 §17.2) over UDP with T1=20 ms', () => {
     transaction.respond(createResponse(created[0]!.request, 200, { toTag: 'ua1' }));
     const request = new WeakRef(created[0]!.request);
     created.length = 0;
-    await waitFor(
-      () => {
-        collectGarbage();
-        return request.deref() === undefined;
-      },
+    await waitCollected(
+      [request],
       500,
       'the request collected while Timer J (64·T1, 1.28 s here) keeps the transaction',
     );

@@ -1,5 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseMessage } from '../../../../src/telephony/sip/message/parse-message.ts';
 import type { SipMessage } from '../../../../src/telephony/sip/message/sip-message.ts';
 import {
@@ -80,6 +82,28 @@ export async function waitFor(condition: () => boolean, ms = 3000, what = 'condi
     if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
     await delay(5);
   }
+}
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/**
+ * Waits until everything `refs` point to is garbage-collected (a full collection before each
+ * look); fails after `ms` naming `what`. What a test holds strongly elsewhere never goes.
+ */
+export async function waitCollected(
+  refs: readonly WeakRef<object>[],
+  ms: number,
+  what: string,
+): Promise<void> {
+  await waitFor(
+    () => {
+      collectGarbage();
+      return refs.every((ref) => ref.deref() === undefined);
+    },
+    ms,
+    what,
+  );
 }
 
 /** Gaps between consecutive arrival times. */

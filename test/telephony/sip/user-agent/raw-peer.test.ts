@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { buildChallenge } from '../../../../src/telephony/sip/auth/digest-challenge.ts';
 import { parseDigestCredentials } from '../../../../src/telephony/sip/auth/digest-credentials.ts';
 import { DigestNonces } from '../../../../src/telephony/sip/auth/digest-nonce.ts';
@@ -12,10 +10,7 @@ import type { SipRequest } from '../../../../src/telephony/sip/message/sip-messa
 import { getCSeq, getRoutes, getTo, getTopVia } from '../../../../src/telephony/sip/message/typed-headers.ts';
 import type { Dialog, DialogEnd } from '../../../../src/telephony/sip/user-agent/index.ts';
 import { SipUserAgent } from '../../../../src/telephony/sip/user-agent/index.ts';
-import { delay, UdpPeer, waitFor } from '../transaction/test-peer.ts';
-
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
+import { delay, UdpPeer, waitCollected, waitFor } from '../transaction/test-peer.ts';
 
 // T1 = 40 ms: small enough to run Timer B (64·T1) in 2.6 s, large enough that a loaded CI machine does
 // not retransmit before the peer answers (20 ms flaked once under load).
@@ -131,11 +126,8 @@ describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
   test('an ended call is not kept for its forks: a late fork is still ACKed and ended', async () => {
     const refs = await endedCall();
     // The fork memory lasts 64·T1 (2.56 s here) and must not hold the call meanwhile.
-    await waitFor(
-      () => {
-        collectGarbage();
-        return refs.dialog.deref() === undefined && refs.call.deref() === undefined;
-      },
+    await waitCollected(
+      [refs.dialog, refs.call],
       2000,
       'the ended call collected while its INVITE is remembered for forks',
     );
@@ -151,14 +143,7 @@ describe('SipUserAgent against a raw UDP peer (T1 = 40 ms)', () => {
     // Well inside Timer K (T4, 400 ms here): the BYE's client transaction lives on to absorb a
     // retransmitted 200, and holds nothing of the call while it does (a turn or two of the
     // event loop lets the BYE's own promise settle first).
-    await waitFor(
-      () => {
-        collectGarbage();
-        return dialog.deref() === undefined;
-      },
-      200,
-      'the dialog collected while its BYE transaction is in Timer K',
-    );
+    await waitCollected([dialog], 200, 'the dialog collected while its BYE transaction is in Timer K');
     reply('BYE', 200);
   });
 
