@@ -1,4 +1,5 @@
 import { messages, type Results, types } from '@electric-sql/pglite';
+import { reusable } from './reused-buffer.ts';
 
 type Parser = (text: string, typeId: number) => unknown;
 
@@ -11,13 +12,9 @@ const NOTIFICATION_RESPONSE = 0x41; // 'A'
 /** Commands whose tag's last number counts rows written (PGlite's parseResults sums them). */
 const COUNTED_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE']);
 
-/** A buffer's size to start with, and the most it keeps between answers. */
-const START_BYTES = 64 * 1024;
-const KEPT_BYTES = 1024 * 1024;
-
 /** The answer's bytes, gathered from PGlite's output callbacks (each a view it reuses: copied). */
 export class AnswerBytes {
-  #buffer = Buffer.allocUnsafe(START_BYTES);
+  #buffer = reusable(undefined);
   #length = 0;
 
   /** PGlite's `onRawData`: appends a chunk of the answer. */
@@ -35,7 +32,7 @@ export class AnswerBytes {
   /** Forgets the bytes gathered; the buffer is kept for the next answer unless one made it large. */
   reset(): void {
     this.#length = 0;
-    if (this.#buffer.length > KEPT_BYTES) this.#buffer = Buffer.allocUnsafe(START_BYTES);
+    this.#buffer = reusable(this.#buffer);
   }
 
   /** The bytes gathered so far (a view: valid until the next append or reset). */

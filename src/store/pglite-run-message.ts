@@ -1,3 +1,5 @@
+import { reusable } from './reused-buffer.ts';
+
 /** A parameter in binary format whose bytes are its text's UTF-8, after a version byte for jsonb. */
 export interface BinaryText {
   text: string;
@@ -11,8 +13,6 @@ const DESCRIBE_PORTAL = Buffer.from([0x44, 0, 0, 0, 6, 0x50, 0]); // Describe, t
 const EXECUTE_ALL = Buffer.from([0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0]); // Execute it, every row
 const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
 const JSONB_VERSION = 1;
-const START_BYTES = 64 * 1024;
-const KEPT_BYTES = 1024 * 1024;
 
 /**
  * A prepared statement's run as one protocol message — Close for statements evicted, Bind,
@@ -24,7 +24,7 @@ const KEPT_BYTES = 1024 * 1024;
  * The message is a view of the buffer, valid until the next `build`.
  */
 export class RunMessages {
-  #buffer = Buffer.allocUnsafe(START_BYTES);
+  #buffer = reusable(undefined);
 
   build(closes: readonly string[], statement: string, values: readonly BoundValue[]): Uint8Array {
     const lengths = values.map((value) =>
@@ -47,9 +47,8 @@ export class RunMessages {
       lengths.reduce((sum, n) => sum + 4 + Math.max(n, 0), 0) +
       2;
     const total = closeLength + 1 + bindBody + DESCRIBE_PORTAL.length + EXECUTE_ALL.length + SYNC.length;
-    if (total > this.#buffer.length || this.#buffer.length > KEPT_BYTES)
-      this.#buffer = Buffer.allocUnsafe(Math.max(total, START_BYTES));
-    const out = this.#buffer;
+    const out = reusable(this.#buffer, total);
+    this.#buffer = out;
     let at = 0;
     for (const name of closes) {
       out[at++] = 0x43; // Close
