@@ -86,9 +86,8 @@ export async function acceptRecordFloor(
       ? await loadReference('record-floor', seconds, connections, env)
       : await withPostgres((url) =>
           loadReference('record-floor', seconds, connections, {
-            BENCH_FLOOR_IN_FLIGHT: '4',
             ...env,
-            ...pick(process.env, 'BENCH_FLOOR_IN_FLIGHT'),
+            BENCH_FLOOR_IN_FLIGHT: process.env.BENCH_FLOOR_IN_FLIGHT ?? '4',
             BENCH_DATABASE_URL: url,
           }),
         );
@@ -103,12 +102,6 @@ export async function acceptRecordFloor(
       ? "embedded store here; bare route + the checks' reads and WHAT in pconn's tables, one statement per batch on the store's thread"
       : "benches' durable PostgreSQL (fsync on) here; bare route + the checks' reads and WHAT in pconn's tables, one statement per batch, several batches in flight";
   return `${name}: ${(floor.rps / bare.rps).toFixed(3)} (reference, the most a design keeping this record reaches on the ${where.replace('WHAT', what)}, ${describeLoad(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
-}
-
-/** `name` of `env` as a one-entry record, or none when it is unset. */
-function pick(env: NodeJS.ProcessEnv, name: string): Record<string, string> {
-  const value = env[name];
-  return value === undefined ? {} : { [name]: value };
 }
 
 /** Stops the PostgreSQL server the PostgreSQL measures started. */

@@ -67,12 +67,9 @@ export async function loadReference(
   env: Record<string, string> = {},
 ): Promise<LoadResult> {
   const server = await startServerProcess<{ url: string }>(name, env);
-  const databaseUrl = env.BENCH_DATABASE_URL;
   try {
     // As for pconn's nodes (loadNodes): where the reference server's PostgreSQL time goes.
-    const waits = databaseUrl && process.env.BENCH_PG_WAITS ? await sampleWaits(databaseUrl) : undefined;
-    const statements =
-      databaseUrl && process.env.BENCH_PG_STATEMENTS ? await profileStatements(databaseUrl) : undefined;
+    const reportPostgres = await watchPostgres(env.BENCH_DATABASE_URL);
     const result = await load(
       `${server.ready.url}/v1/campaigns/bench/calls`,
       connections,
@@ -80,8 +77,7 @@ export async function loadReference(
       { 'content-type': 'application/json' },
       () => callBody('contact_01m8dw437w5afy5nht3sdjsqy4'),
     );
-    if (waits) console.log(`${name}: ${await waits.stop()}`);
-    if (statements) console.log(await statements.stop());
+    await reportPostgres(name);
     return result;
   } finally {
     await server.stop();
@@ -89,6 +85,20 @@ export async function loadReference(
 }
 
 let loadRound = 0;
+
+/**
+ * Starts what BENCH_PG_WAITS and BENCH_PG_STATEMENTS ask of `databaseUrl` (nothing without one)
+ * before a load; the function it answers prints it, under `label`, once the load is over.
+ */
+async function watchPostgres(databaseUrl: string | undefined): Promise<(label: string) => Promise<void>> {
+  const waits = databaseUrl && process.env.BENCH_PG_WAITS ? await sampleWaits(databaseUrl) : undefined;
+  const statements =
+    databaseUrl && process.env.BENCH_PG_STATEMENTS ? await profileStatements(databaseUrl) : undefined;
+  return async (label) => {
+    if (waits) console.log(`${label}: ${await waits.stop()}`);
+    if (statements) console.log(await statements.stop());
+  };
+}
 
 /**
  * Loads pconn node(s) at once, `connections` split evenly between them; one Idempotency-Key per
@@ -102,9 +112,7 @@ export async function loadNodes(
 ): Promise<LoadResult> {
   // Rounds may share a database: a key of an earlier round would be a replay.
   const round = loadRound++;
-  const waits = databaseUrl && process.env.BENCH_PG_WAITS ? await sampleWaits(databaseUrl) : undefined;
-  const statements =
-    databaseUrl && process.env.BENCH_PG_STATEMENTS ? await profileStatements(databaseUrl) : undefined;
+  const reportPostgres = await watchPostgres(databaseUrl);
   const results = await Promise.all(
     nodes.map(({ url, token, contactIds }, node) =>
       load(
@@ -117,8 +125,7 @@ export async function loadNodes(
       ),
     ),
   );
-  if (waits) console.log(`${nodes.length} node(s): ${await waits.stop()}`);
-  if (statements) console.log(await statements.stop());
+  await reportPostgres(`${nodes.length} node(s)`);
   return results.reduce((sum, r) => ({
     rps: sum.rps + r.rps,
     accepted: sum.accepted + r.accepted,
