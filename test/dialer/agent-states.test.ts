@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { waitForCallStatus } from '../support/calls.ts';
+import { requestCampaignCall } from '../support/running-campaign.ts';
 import { SteppedClock } from '../support/stepped-clock.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -58,17 +59,7 @@ after(() => server.close());
 
 async function call(campaign: string, number: string): Promise<string> {
   contacts += 1;
-  const res = await server.request<Json>('POST', `/v1/campaigns/${campaign}/calls`, {
-    body: {
-      contact: {
-        externalId: `c-${contacts}`,
-        timezone: 'UTC',
-        phoneNumbers: [{ phoneType: 'mobile', number }],
-      },
-    },
-  });
-  assert.equal(res.status, 202, res.text);
-  return res.body.id as string;
+  return requestCampaignCall(server, campaign, `c-${contacts}`, number);
 }
 
 async function sessionIn(user: string, state: string, what = `${user} ${state}`): Promise<Json> {

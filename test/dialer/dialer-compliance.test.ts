@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { LegRequest } from '../../src/domain/telephony.ts';
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { waitForCallStatus } from '../support/calls.ts';
-import { seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
+import { requestCampaignCall, seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -20,13 +20,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function call(externalId: string, number: string): Promise<string> {
-  const res = await server.request<Json>('POST', '/v1/campaigns/c/calls', {
-    body: { contact: { externalId, timezone: 'UTC', phoneNumbers: [{ phoneType: 'mobile', number }] } },
-  });
-  assert.equal(res.status, 202, res.text);
-  return res.body.id as string;
-}
+const call = (externalId: string, number: string) => requestCampaignCall(server, 'c', externalId, number);
 
 function settled(id: string, statuses: string[]): Promise<Json> {
   return waitForCallStatus(server, id, statuses);

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { magicNumberInWindowNow, waitForCallStatus } from '../support/calls.ts';
-import { seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
+import { requestCampaignCall, seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -29,15 +29,7 @@ before(async () => {
 });
 after(() => server.store.close());
 
-async function call(number: string): Promise<string> {
-  const created = await server.request<Json>('POST', '/v1/campaigns/stopping/calls', {
-    body: {
-      contact: { externalId: number, timezone: 'UTC', phoneNumbers: [{ phoneType: 'mobile', number }] },
-    },
-  });
-  assert.equal(created.status, 202, created.text);
-  return created.body.id as string;
-}
+const call = (number: string) => requestCampaignCall(server, 'stopping', number, number);
 
 test('a stopping node hangs up the calls still live after its grace and records their ends', async () => {
   // One contact answers and stays on the line, the other rings until someone gives up.

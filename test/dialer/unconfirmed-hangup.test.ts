@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import type { LegHandle } from '../../src/domain/telephony.ts';
 import { SandboxDriver } from '../../src/telephony/sandbox/sandbox-driver.ts';
 import { magicNumberInWindowNow, waitForCallStatus } from '../support/calls.ts';
-import { seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
+import { requestCampaignCall, seedAgent, startRunningCampaign } from '../support/running-campaign.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 type Json = Record<string, unknown>;
@@ -28,15 +28,8 @@ before(async () => {
 });
 after(() => server.close());
 
-async function call(externalId: string, number: string): Promise<string> {
-  const created = await server.request<Json>('POST', '/v1/campaigns/unconfirmed/calls', {
-    body: {
-      contact: { externalId, timezone: 'UTC', phoneNumbers: [{ phoneType: 'mobile', number }] },
-    },
-  });
-  assert.equal(created.status, 202, created.text);
-  return created.body.id as string;
-}
+const call = (externalId: string, number: string) =>
+  requestCampaignCall(server, 'unconfirmed', externalId, number);
 
 test('a call we end is recorded and frees its agent without waiting for the peers to confirm', async () => {
   // Answers and stays on the line until we hang up.

@@ -38,3 +38,17 @@ export async function startRunningCampaign(
   const started = await server.request<{ status: string }>('POST', `/v1/campaigns/${id}/start`);
   assert.equal(started.body.status, 'running', started.text);
 }
+
+/** Asks campaign `campaign` to call `number` for the contact `externalId` (in UTC); answers the call's id. */
+export async function requestCampaignCall(
+  server: TestServer,
+  campaign: string,
+  externalId: string,
+  number: string,
+): Promise<string> {
+  const res = await server.request<{ id: string }>('POST', `/v1/campaigns/${campaign}/calls`, {
+    body: { contact: { externalId, timezone: 'UTC', phoneNumbers: [{ phoneType: 'mobile', number }] } },
+  });
+  assert.equal(res.status, 202, res.text);
+  return res.body.id;
+}
