@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describeLoad, type LoadResult, loadNodes, withNodes, withPostgres } from './support/accept-load.ts';
 import { BenchUnavailable } from './support/bench-unavailable.ts';
+import { CpuMeter, type CpuSplit, postgresPids } from './support/cpu-account.ts';
 import { type CpuCgroup, createCpuCgroup, removeCpuCgroupsSync } from './support/cpu-cgroup.ts';
-import { cpuSeconds, machineCpu, processTree } from './support/process-tree.ts';
 
 const CPUS = Number(process.env.BENCH_NODE_CPUS ?? 0.4);
 /** Per node: enough for a node capped at a fraction of a core to always have work queued. */
@@ -30,52 +30,6 @@ interface Round {
   /** Where the machine's CPU went during the load, in CPUs (CPU seconds ÷ seconds). */
   cpu: CpuSplit;
   check: DialCheck;
-}
-
-interface CpuSplit {
-  nodes: number;
-  postgres: number;
-  loadGenerator: number;
-  /** Everything else on the shared machine: other helpers' work, sipp, the kernel's own. */
-  other: number;
-  idle: number;
-}
-
-/** Samples CPU use of the nodes, PostgreSQL (this process's postgres children), this process and the machine. */
-async function cpuSample(nodePids: number[]) {
-  const postgres = (await processTree(process.pid))
-    .filter((p) => /postgres/.test(p.command))
-    .map((p) => p.pid);
-  const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
-  const usage = process.cpuUsage();
-  return {
-    at: performance.now(),
-    nodes: await sum(nodePids),
-    postgres,
-    postgresCpu: await sum(postgres),
-    loadGenerator: (usage.user + usage.system) / 1e6,
-    machine: await machineCpu(),
-  };
-}
-
-async function cpuSplit(
-  before: Awaited<ReturnType<typeof cpuSample>>,
-  nodePids: number[],
-): Promise<CpuSplit> {
-  const after = await cpuSample(nodePids);
-  const seconds = (after.at - before.at) / 1000;
-  // Backends that started during the load were not in `before`: their whole CPU time counts.
-  const postgres = after.postgresCpu - before.postgresCpu;
-  const nodes = after.nodes - before.nodes;
-  const loadGenerator = after.loadGenerator - before.loadGenerator;
-  const busy = after.machine.busy - before.machine.busy;
-  return {
-    nodes: nodes / seconds,
-    postgres: postgres / seconds,
-    loadGenerator: loadGenerator / seconds,
-    other: Math.max(0, busy - nodes - postgres - loadGenerator) / seconds,
-    idle: (after.machine.idle - before.machine.idle) / seconds,
-  };
 }
 
 /** What the store and the sandboxes' dial logs say about one round. */
@@ -150,16 +104,18 @@ async function round(count: number, seconds: number): Promise<Round> {
             groups.push(group);
             await group.add(node.pid);
           }
-          const pids = nodes.map((node) => node.pid);
           const before = await Promise.all(groups.map((group) => group.throttling()));
-          const cpuBefore = await cpuSample(pids);
+          const meter = await CpuMeter.start({
+            nodes: { members: async () => nodes.map((node) => node.pid) },
+            postgres: { members: postgresPids },
+          });
           const load = await loadNodes(
             nodes.map((node) => node.ready),
             seconds,
             CONNECTIONS_PER_NODE * count,
             url,
           );
-          const cpu = await cpuSplit(cpuBefore, pids);
+          const cpu = await meter.split();
           const after = await Promise.all(groups.map((group) => group.throttling()));
           const periods = after.reduce((sum, t, i) => sum + t.periods - (before[i]?.periods ?? 0), 0);
           const throttled = after.reduce((sum, t, i) => sum + t.throttled - (before[i]?.throttled ?? 0), 0);
@@ -201,7 +157,7 @@ export async function scaleRatio(seconds: number): Promise<string> {
     0,
   );
   const describeRound = (r: Round) =>
-    `${r.nodes} node${r.nodes > 1 ? 's' : ''} ${describeLoad(r.load)}, quota hit in ${(r.throttled * 100).toFixed(0)} % of periods, CPUs: nodes ${r.cpu.nodes.toFixed(2)} PostgreSQL ${r.cpu.postgres.toFixed(2)} load generator ${r.cpu.loadGenerator.toFixed(2)} other ${r.cpu.other.toFixed(2)} idle ${r.cpu.idle.toFixed(2)}, ${r.check.calls} calls for ${r.load.accepted} accepted (${r.load.sent} sent), ${r.check.dials} legs dialled, ${r.check.attempts} attempts`;
+    `${r.nodes} node${r.nodes > 1 ? 's' : ''} ${describeLoad(r.load)}, quota hit in ${(r.throttled * 100).toFixed(0)} % of periods, CPUs: nodes ${(r.cpu.groups.nodes ?? 0).toFixed(2)} PostgreSQL ${(r.cpu.groups.postgres ?? 0).toFixed(2)} load generator ${r.cpu.loadGenerator.toFixed(2)} other ${r.cpu.other.toFixed(2)} idle ${r.cpu.idle.toFixed(2)}, ${r.check.calls} calls for ${r.load.accepted} accepted (${r.load.sent} sent), ${r.check.dials} legs dialled, ${r.check.attempts} attempts`;
   const ratio2 = two.load.rps / one.load.rps;
   const ratio3 = three.load.rps / one.load.rps;
   const verdict = twice + unbacked + duplicates + extraCalls === 0 ? 'ok' : 'FAILED';

@@ -13,6 +13,7 @@
 import autocannon from 'autocannon';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { withPostgres } from './support/accept-load.ts';
+import { type CpuGroups, CpuMeter, type CpuSplit, postgresPids } from './support/cpu-account.ts';
 import { profileStatements } from './support/pg-statements.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';
 import { runScenario, sippToSippCps } from './support/sipp-process.ts';
@@ -66,7 +67,9 @@ async function runCalls(
   amount: number,
   prefix: string,
   before: number,
-): Promise<{ cps: number; accepted: string; latest: Counts }> {
+  accounted: CpuGroups,
+): Promise<{ cps: number; accepted: string; latest: Counts; cpu: CpuSplit }> {
+  const meter = await CpuMeter.start(accounted);
   const started = performance.now();
   // autocannon, the accept measures' load generator: fetch cost the bench's process ~1 ms of CPU
   // per request, a third of a core taken from pconn and the store on a 2-core machine.
@@ -108,12 +111,31 @@ async function runCalls(
   let latest = await counts(node);
   // Bounded: a run whose calls never end reports what it counted (and fails on its statuses).
   const deadline = performance.now() + 300_000;
+  let lastRead = performance.now();
   while (ended(latest) < before + amount && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     latest = await counts(node);
+    // Every 250 ms: sipp exits with its last call, and its CPU is read up to then.
+    if (performance.now() - lastRead >= 250) {
+      lastRead = performance.now();
+      await meter.read(false);
+    }
   }
   const cps = amount / ((performance.now() - started) / 1000);
-  return { cps, accepted, latest: await counts(node, true) };
+  const cpu = await meter.split();
+  return { cps, accepted, latest: await counts(node, true), cpu };
+}
+
+/**
+ * CPU milliseconds a bridged call cost each part while the counted calls ran, and how busy the
+ * machine was: what a faster run must take from whom (on 2 cores, ~2 CPU-seconds a second).
+ */
+function cpuPerCall(cpu: CpuSplit, calls: number): string {
+  const ms = (cpus: number) => ((cpus * cpu.seconds * 1000) / calls).toFixed(2);
+  const { groups } = cpu;
+  const postgres = groups.postgres ? `, PostgreSQL ${ms(groups.postgres)}` : '';
+  const busy = (100 * cpu.busy) / (cpu.busy + cpu.idle);
+  return `CPU ms a call: node ${ms(groups.node ?? 0)} (main thread ${ms(groups['node main thread'] ?? 0)})${postgres}, sipp ${ms(groups.sipp ?? 0)}, API clients ${ms(cpu.loadGenerator)}, other ${ms(cpu.other)}; machine ${busy.toFixed(0)} % busy`;
 }
 
 /** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */
@@ -137,12 +159,18 @@ async function pconnCps(
   });
   const { url, token } = node.ready;
   const databaseUrl = env.BENCH_DATABASE_URL;
+  const accounted: CpuGroups = {
+    node: { members: async () => [node.pid] },
+    'node main thread': { members: async () => [`${node.pid}/task/${node.pid}`], within: 'node' },
+    ...(databaseUrl ? { postgres: { members: postgresPids } } : {}),
+    sipp: { members: async () => [agent.pid, contact.pid] },
+  };
   const statements =
     databaseUrl && process.env.BENCH_PG_STATEMENTS ? await profileStatements(databaseUrl) : undefined;
   try {
     // The warm-up: the same calls on the same node, not counted (its JIT, caches and pools).
-    const warmUp = WARM_UP > 0 ? await runCalls(node, url, token, WARM_UP, 'warm', 0) : undefined;
-    const measured = await runCalls(node, url, token, CALLS, 'sip', WARM_UP);
+    const warmUp = WARM_UP > 0 ? await runCalls(node, url, token, WARM_UP, 'warm', 0, accounted) : undefined;
+    const measured = await runCalls(node, url, token, CALLS, 'sip', WARM_UP, accounted);
     const codes = await Promise.race([
       Promise.all([agent.done, contact.done]),
       // Unref'd: once sipp is done the timer must not hold the bench process for 5 more minutes.
@@ -161,7 +189,7 @@ async function pconnCps(
       cps: measured.cps,
       ok:
         (codes?.every((code) => code === 0) ?? false) && completed === WARM_UP + CALLS && latest.waited === 0,
-      detail: `${warm}${CALLS} calls by ${CLIENTS} API clients, ${measured.accepted}: ${statuses}; ${latest.waited} waited for an agent${latest.failures.length ? ` (failures: ${latest.failures.join('; ')})` : ''}; sipp exit ${codes ? codes.join('/') : 'timeout'}`,
+      detail: `${warm}${CALLS} calls by ${CLIENTS} API clients, ${measured.accepted}: ${statuses}; ${latest.waited} waited for an agent${latest.failures.length ? ` (failures: ${latest.failures.join('; ')})` : ''}; sipp exit ${codes ? codes.join('/') : 'timeout'}; ${cpuPerCall(measured.cpu, CALLS)}`,
     };
   } finally {
     agent.kill();

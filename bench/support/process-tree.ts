@@ -49,8 +49,11 @@ export async function processTree(root: number): Promise<ProcessMemory[]> {
   return memories.filter((memory): memory is ProcessMemory => memory !== undefined);
 }
 
-/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-export async function cpuSeconds(pid: number): Promise<number> {
+/**
+ * CPU seconds (user + system) a process — or one of its threads, `pid/task/tid` — has used so
+ * far; 0 once it is gone.
+ */
+export async function cpuSeconds(pid: number | string): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
