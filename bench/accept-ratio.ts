@@ -4,7 +4,14 @@
  * answering 202. Every server runs in its own process and is loaded the same way in one run.
  */
 import { stopTestPostgres } from '../test/support/postgres-server.ts';
-import { describeLoad, loadNodes, loadReference, withNodes, withPostgres } from './support/accept-load.ts';
+import {
+  describeLoad,
+  loadNodes,
+  loadReference,
+  rateAtFullMachine,
+  withNodes,
+  withPostgres,
+} from './support/accept-load.ts';
 
 /** The bare Fastify route, loaded like pconn. */
 const baseline = (seconds: number, connections: number) =>
@@ -101,7 +108,8 @@ export async function acceptRecordFloor(
     store === 'pglite'
       ? "embedded store here; bare route + the checks' reads and WHAT in pconn's tables, one statement per batch on the store's thread"
       : "benches' durable PostgreSQL (fsync on) here; bare route + the checks' reads and WHAT in pconn's tables, one statement per batch, several batches in flight";
-  return `${name}: ${(floor.rps / bare.rps).toFixed(3)} (reference, the most a design keeping this record reaches on the ${where.replace('WHAT', what)}, ${describeLoad(floor)}, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
+  const atFullMachine = (rateAtFullMachine(floor) / bare.rps).toFixed(3);
+  return `${name}: ${(floor.rps / bare.rps).toFixed(3)} (reference, the most a design keeping this record reaches on the ${where.replace('WHAT', what)}, ${describeLoad(floor)}, ~${atFullMachine} of the bare route with all of the machine, bare Fastify ${bare.rps.toFixed(0)} req/s; ${connections} connections × ${seconds} s each)`;
 }
 
 /** Stops the PostgreSQL server the PostgreSQL measures started. */

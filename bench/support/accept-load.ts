@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { createTestDatabase } from '../../test/support/postgres-server.ts';
 import { profileStatements } from './pg-statements.ts';
 import { sampleWaits } from './pg-waits.ts';
+import { machineCpu } from './process-tree.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
 
 export interface PconnReady {
@@ -22,6 +23,8 @@ export interface LoadResult {
   sent: number;
   errors: number;
   non2xx: number;
+  /** The whole machine during the load, in CPUs (CPU seconds ÷ seconds, all cores): busy and idle. */
+  machine: { busy: number; idle: number };
 }
 
 const callBody = (contactId: string) => JSON.stringify({ contactId, reason: 'bench' });
@@ -35,6 +38,8 @@ async function load(
   extraHeaders: (i: number) => Record<string, string> = () => ({}),
 ): Promise<LoadResult> {
   let n = 0;
+  const before = await machineCpu();
+  const started = performance.now();
   const result = await autocannon({
     url,
     connections,
@@ -50,12 +55,15 @@ async function load(
       },
     ],
   });
+  const after = await machineCpu();
+  const elapsed = (performance.now() - started) / 1000;
   return {
     rps: result.requests.average,
     accepted: result['2xx'],
     sent: n,
     errors: result.errors,
     non2xx: result.non2xx,
+    machine: { busy: (after.busy - before.busy) / elapsed, idle: (after.idle - before.idle) / elapsed },
   };
 }
 
@@ -132,6 +140,8 @@ export async function loadNodes(
     sent: sum.sent + r.sent,
     errors: sum.errors + r.errors,
     non2xx: sum.non2xx + r.non2xx,
+    // The loads ran at once on one machine: each saw all of it.
+    machine: sum.machine,
   }));
 }
 
@@ -180,5 +190,19 @@ export async function withPostgres<T>(measure: (url: string) => Promise<T>): Pro
   }
 }
 
-export const describeLoad = (r: LoadResult) =>
-  `${r.rps.toFixed(0)} req/s with ${r.non2xx} non-2xx and ${r.errors} errors`;
+/**
+ * The rate a load's cost allows with every core of the machine busy (server, store, load
+ * generator, everything): an estimate, not a bound — batches grow with load, and each request
+ * then costs a little less.
+ */
+export function rateAtFullMachine(r: LoadResult): number {
+  const { busy, idle } = r.machine;
+  return busy > 0 ? (r.rps * (busy + idle)) / busy : 0;
+}
+
+/** A load's rate and errors, and what it cost the whole machine. */
+export const describeLoad = (r: LoadResult) => {
+  const { busy, idle } = r.machine;
+  const cpuPerRequest = r.rps > 0 ? busy / r.rps : 0;
+  return `${r.rps.toFixed(0)} req/s with ${r.non2xx} non-2xx and ${r.errors} errors (the machine ${((100 * busy) / (busy + idle)).toFixed(0)} % busy, ${(cpuPerRequest * 1e6).toFixed(0)} µs of its CPU a request: ~${rateAtFullMachine(r).toFixed(0)} req/s with all of it)`;
+};
