@@ -1,6 +1,7 @@
 /**
  * Where a load's CPU went: named groups of processes (or single threads), the bench's own
- * process (the load generator) and the whole machine, read from /proc before and after the load.
+ * process (the load generator) and the whole machine, read from /proc as the load starts, while it
+ * runs and as it ends.
  * Shared by scale_ratio (its nodes under quotas) and sip_cps_ratio (CPU per bridged call).
  */
 import { cpuSeconds, machineCpu, processTree } from './process-tree.ts';
@@ -10,9 +11,9 @@ export type CpuGroups = Record<string, CpuGroup>;
 
 export interface CpuGroup {
   /**
-   * The members when sampled: pids, or `pid/task/tid` for one thread. A function, because
-   * PostgreSQL starts backends during the load: a member missing at the first sample counts its
-   * whole CPU time, one gone at the second loses its own (backends of the pool live as long).
+   * The members when read: pids, or `pid/task/tid` for one thread. A function, because
+   * PostgreSQL starts backends during the load: a member missing at the first reading counts its
+   * whole CPU time; one that exits keeps its last reading (CpuMeter).
    */
   members: () => Promise<readonly (number | string)[]>;
   /** Part of another group's time (a node's main thread): not added to the machine's account twice. */
