@@ -21,14 +21,28 @@ const SERVER_FLAGS = [
     ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on']
     : []),
 ];
-// Tests trade durability for speed; the benches (PCONN_PG_DURABLE=1) measure a durable server.
-const FLAGS =
-  process.env.PCONN_PG_DURABLE === '1'
+/**
+ * Tests trade durability for speed; the benches (PCONN_PG_DURABLE=1) measure a durable server.
+ * Read when the server starts, not when this module loads: a bench sets the variable after its
+ * imports have run, and a constant taken at load time started every bench's server with fsync
+ * off (2026-12-06).
+ */
+function serverFlags(durable: boolean): string[] {
+  return durable
     ? SERVER_FLAGS
     : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...SERVER_FLAGS];
+}
 
-let server: { url: string; stop: () => Promise<void> } | undefined;
-let starting: Promise<{ url: string; stop: () => Promise<void> }> | undefined;
+const wantsDurable = () => process.env.PCONN_PG_DURABLE === '1';
+
+interface RunningServer {
+  url: string;
+  durable: boolean;
+  stop: () => Promise<void>;
+}
+
+let server: RunningServer | undefined;
+let starting: Promise<RunningServer> | undefined;
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -109,7 +123,7 @@ async function template(ids: { uid: number; gid: number } | undefined): Promise<
   return path;
 }
 
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startServer(durable: boolean): Promise<RunningServer> {
   await hydrateSymlinks();
   const ids = await postgresIds();
   const source = await template(ids);
@@ -127,7 +141,7 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
     port,
     persistent: false,
     createPostgresUser: ids !== undefined,
-    postgresFlags: FLAGS,
+    postgresFlags: serverFlags(durable),
     onLog: () => {},
     onError: () => {},
   });
@@ -138,6 +152,7 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   await Promise.race([started, timeout]);
   return {
     url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}`,
+    durable,
     async stop() {
       await cluster.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -149,8 +164,12 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   let base = process.env.DATABASE_URL;
   if (!base) {
-    starting ??= startServer();
+    starting ??= startServer(wantsDurable());
     server = await starting;
+    // One server a process: a durable database asked of a server started without fsync would
+    // measure the wrong thing in silence.
+    if (wantsDurable() && !server.durable)
+      throw new Error('PCONN_PG_DURABLE=1, but this process started its PostgreSQL without fsync');
     base = `${server.url}/postgres`;
   }
   const name = `pconn_test_${process.pid}_${randomBytes(4).toString('hex')}`;
