@@ -12,6 +12,8 @@ interface Stat {
   rows: number;
   /** Result size as JSON, a proxy for what PGlite parsed from the backend's DataRow messages. */
   bytes: number;
+  /** The longest single run: a statement re-planned after an ANALYZE shows here, not in the sum. */
+  maxMs: number;
 }
 
 /**
@@ -113,10 +115,12 @@ export function profileSql(): { report: () => string; reset: () => void } {
         result = await query.call(this, sql, params, options);
         return result;
       } finally {
-        const entry = stats.get(key) ?? { n: 0, ms: 0, backendMs: 0, rows: 0, bytes: 0 };
+        const entry = stats.get(key) ?? { n: 0, ms: 0, backendMs: 0, rows: 0, bytes: 0, maxMs: 0 };
         const rows = (result as { rows?: unknown[] } | undefined)?.rows ?? [];
+        const elapsed = performance.now() - started;
         entry.n++;
-        entry.ms += performance.now() - started;
+        entry.ms += elapsed;
+        entry.maxMs = Math.max(entry.maxMs, elapsed);
         entry.backendMs += backendMs - backendBefore;
         entry.rows += rows.length;
         entry.bytes += rows.length > 0 ? JSON.stringify(rows).length : 0;
@@ -133,8 +137,8 @@ export function profileSql(): { report: () => string; reset: () => void } {
       .sort((a, b) => b[1].ms - a[1].ms)
       .slice(0, 25)
       .map(
-        ([sql, { n, ms, backendMs, rows, bytes }]) =>
-          `${String(n).padStart(7)} ${ms.toFixed(0).padStart(7)} ms (backend ${backendMs.toFixed(0).padStart(6)}) ${String(rows).padStart(7)} rows ${(bytes / 1024).toFixed(0).padStart(7)} KB  ${sql}`,
+        ([sql, { n, ms, backendMs, rows, bytes, maxMs }]) =>
+          `${String(n).padStart(7)} ${ms.toFixed(0).padStart(7)} ms (backend ${backendMs.toFixed(0).padStart(6)}, longest ${maxMs.toFixed(1).padStart(6)}) ${String(rows).padStart(7)} rows ${(bytes / 1024).toFixed(0).padStart(7)} KB  ${sql}`,
       )
       .join('\n');
   return { report, reset: () => stats.clear() };
