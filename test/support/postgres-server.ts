@@ -37,7 +37,6 @@ const wantsDurable = () => process.env.PCONN_PG_DURABLE === '1';
 
 interface RunningServer {
   url: string;
-  durable: boolean;
   stop: () => Promise<void>;
 }
 
@@ -152,12 +151,24 @@ async function startServer(durable: boolean): Promise<RunningServer> {
   await Promise.race([started, timeout]);
   return {
     url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}`,
-    durable,
     async stop() {
       await cluster.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A durable database asked of a server that does not flush every commit fails here, whatever
+ * started it: this process for its tests (one server a process, its flags set at its start), or
+ * DATABASE_URL's — the benches' lines say "fsync on".
+ */
+async function assertDurable(client: pg.Client): Promise<void> {
+  for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes']) {
+    const { rows } = await client.query<Record<string, string>>(`show ${setting}`);
+    if (rows[0]?.[setting] !== 'on')
+      throw new Error(`PCONN_PG_DURABLE=1, but the PostgreSQL at hand runs without ${setting}`);
+  }
 }
 
 /** Starts (or joins) a PostgreSQL server for this test process and returns a fresh, empty database in it. */
@@ -166,17 +177,17 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   if (!base) {
     starting ??= startServer(wantsDurable());
     server = await starting;
-    // One server a process: a durable database asked of a server started without fsync would
-    // measure the wrong thing in silence.
-    if (wantsDurable() && !server.durable)
-      throw new Error('PCONN_PG_DURABLE=1, but this process started its PostgreSQL without fsync');
     base = `${server.url}/postgres`;
   }
   const name = `pconn_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  try {
+    if (wantsDurable()) await assertDurable(admin);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(base);
   url.pathname = `/${name}`;
   return {
