@@ -26,29 +26,18 @@ const BUSY_TABLES = [
   'dnc_numbers',
 ] as const;
 
-/** A table never analyzed is analyzed once it has this many pages (its statistics are those of an
- * empty table until then, and smaller tables plan the same whatever their statistics say)… */
-const FIRST_ANALYZE_PAGES = 8;
-/** …and re-analyzed once it has this many times the pages the planner last saw… */
+/** A table is re-analyzed once it has this many times the pages the planner last saw… */
 const GROWTH_FACTOR = 2;
-/** …and at least this many (1 MB). In between the planner scales the row count it last saw by the
- * table's current size itself, so what a re-analyze of a small table adds is its columns'
- * distributions, which plans of tables this small do not turn on. What it costs is the embedded
- * store's one thread for 4–10 ms a table (analyze reads every row of a table under 30,000 rows),
- * every statement queued behind it waiting: on a fresh node the busy tables double every few
- * seconds, and dial_latency_p99's slowest calls came in clusters right after those analyzes
- * (traced). Measured in the same hour: median 42.3 ms (36.6–64.5, seven runs) against 50.6
- * (36.5–64.3, fifteen runs); with 128 pages as the only threshold (never-analyzed tables left
- * too, so not kept) 34.8–38.6 against 48.9–60.4. */
-const REANALYZE_MIN_PAGES = 128;
+/** …and at least this many pages (smaller tables plan the same whatever their statistics say). */
+const MIN_PAGES = 8;
 
 /**
  * What autovacuum does for a PostgreSQL server, done for the embedded store (PGlite runs as a
  * single-user backend: no autovacuum, no statistics collector). Without it the planner keeps the
  * statistics of the day a table was created: it was measured picking `calls_contact` (a scan of
  * the tenant's every call) to find one call by id, and starting the attempt count from the
- * tenant's whole `call_attempts`. So: a table is analyzed once it has a few pages, and again
- * each time it has doubled past 1 MB (checked every few seconds, a catalog read), and the
+ * tenant's whole `call_attempts`. So: a table that has doubled in size since it was last
+ * analyzed is analyzed again (checked every few seconds, a catalog read of ~0.1 ms), and the
  * busy tables are vacuumed now and then so updated rows do not bloat them.
  *
  * On PostgreSQL it runs too, analyzing only (vacuumEveryMs infinite: autovacuum vacuums).
@@ -128,11 +117,7 @@ export class StoreMaintenance {
       where n.nspname = current_schema() and c.relkind = 'r'
         and c.relname = any(${[...BUSY_TABLES]}::text[])`.execute(this.db);
     return result.rows
-      .filter((row) =>
-        row.pages_seen === 0
-          ? row.pages_now >= FIRST_ANALYZE_PAGES
-          : row.pages_now >= REANALYZE_MIN_PAGES && row.pages_now >= GROWTH_FACTOR * row.pages_seen,
-      )
+      .filter((row) => row.pages_now >= MIN_PAGES && row.pages_now >= GROWTH_FACTOR * row.pages_seen)
       .map((row) => row.name);
   }
 }
