@@ -15,6 +15,7 @@ import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { withPostgres } from './support/accept-load.ts';
 import { type CpuGroups, CpuMeter, type CpuSplit, postgresPids } from './support/cpu-account.ts';
 import { profileStatements } from './support/pg-statements.ts';
+import { busyPercent } from './support/process-tree.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';
 import { runScenario, sippToSippCps } from './support/sipp-process.ts';
 
@@ -134,8 +135,7 @@ function cpuPerCall(cpu: CpuSplit, calls: number): string {
   const ms = (cpus: number) => ((cpus * cpu.seconds * 1000) / calls).toFixed(2);
   const { groups } = cpu;
   const postgres = groups.postgres ? `, PostgreSQL ${ms(groups.postgres)}` : '';
-  const busy = (100 * cpu.busy) / (cpu.busy + cpu.idle);
-  return `CPU ms a call: node ${ms(groups.node ?? 0)} (main thread ${ms(groups['node main thread'] ?? 0)})${postgres}, sipp ${ms(groups.sipp ?? 0)}, API clients ${ms(cpu.loadGenerator)}, other ${ms(cpu.other)}; machine ${busy.toFixed(0)} % busy`;
+  return `CPU ms a call: node ${ms(groups.node ?? 0)} (main thread ${ms(groups['node main thread'] ?? 0)})${postgres}, sipp ${ms(groups.sipp ?? 0)}, API clients ${ms(cpu.loadGenerator)}, other ${ms(cpu.other)}; machine ${busyPercent(cpu).toFixed(0)} % busy`;
 }
 
 /** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */

@@ -4,9 +4,10 @@
  */
 import autocannon from 'autocannon';
 import { createTestDatabase } from '../../test/support/postgres-server.ts';
+import { CpuMeter } from './cpu-account.ts';
 import { profileStatements } from './pg-statements.ts';
 import { sampleWaits } from './pg-waits.ts';
-import { machineCpu } from './process-tree.ts';
+import { busyPercent } from './process-tree.ts';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
 
 export interface PconnReady {
@@ -38,8 +39,7 @@ async function load(
   extraHeaders: (i: number) => Record<string, string> = () => ({}),
 ): Promise<LoadResult> {
   let n = 0;
-  const before = await machineCpu();
-  const started = performance.now();
+  const meter = await CpuMeter.start({});
   const result = await autocannon({
     url,
     connections,
@@ -55,15 +55,14 @@ async function load(
       },
     ],
   });
-  const after = await machineCpu();
-  const elapsed = (performance.now() - started) / 1000;
+  const { busy, idle } = await meter.split();
   return {
     rps: result.requests.average,
     accepted: result['2xx'],
     sent: n,
     errors: result.errors,
     non2xx: result.non2xx,
-    machine: { busy: (after.busy - before.busy) / elapsed, idle: (after.idle - before.idle) / elapsed },
+    machine: { busy, idle },
   };
 }
 
@@ -202,7 +201,6 @@ export function rateAtFullMachine(r: LoadResult): number {
 
 /** A load's rate and errors, and what it cost the whole machine. */
 export const describeLoad = (r: LoadResult) => {
-  const { busy, idle } = r.machine;
-  const cpuPerRequest = r.rps > 0 ? busy / r.rps : 0;
-  return `${r.rps.toFixed(0)} req/s with ${r.non2xx} non-2xx and ${r.errors} errors (the machine ${((100 * busy) / (busy + idle)).toFixed(0)} % busy, ${(cpuPerRequest * 1e6).toFixed(0)} µs of its CPU a request: ~${rateAtFullMachine(r).toFixed(0)} req/s with all of it)`;
+  const cpuPerRequest = r.rps > 0 ? r.machine.busy / r.rps : 0;
+  return `${r.rps.toFixed(0)} req/s with ${r.non2xx} non-2xx and ${r.errors} errors (the machine ${busyPercent(r.machine).toFixed(0)} % busy, ${(cpuPerRequest * 1e6).toFixed(0)} µs of its CPU a request: ~${rateAtFullMachine(r).toFixed(0)} req/s with all of it)`;
 };

@@ -60,6 +60,11 @@ export async function cpuSeconds(pid: number | string): Promise<number> {
   return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
 }
 
+/** How busy the machine was, in percent of all its cores, from its busy and idle time. */
+export function busyPercent({ busy, idle }: { busy: number; idle: number }): number {
+  return busy + idle > 0 ? (100 * busy) / (busy + idle) : 0;
+}
+
 /** The whole machine's CPU time so far, in seconds over all cores: busy and idle (incl. iowait). */
 export async function machineCpu(): Promise<{ busy: number; idle: number }> {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
