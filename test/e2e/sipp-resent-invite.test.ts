@@ -110,10 +110,16 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
 
   /**
    * Sends the INVITE, a copy while the peer rings (when it has one), and a copy once the 200 is
-   * out; then ACKs the 200 that follows with `ackBody`. Answers the 200's To header.
+   * out (each with `inviteBody`); then ACKs the 200 that follows with `ackBody`. Answers the
+   * 200's To header.
    */
-  async function inviteWithCopies(sipp: Sipp, rings: boolean, ackBody = SDP): Promise<string> {
-    const invite = request('INVITE', uac, sipp, { cseq: 1, branch: 'inv1' });
+  async function inviteWithCopies(
+    sipp: Sipp,
+    rings: boolean,
+    ackBody = SDP,
+    inviteBody = SDP,
+  ): Promise<string> {
+    const invite = request('INVITE', uac, sipp, { cseq: 1, branch: 'inv1', body: inviteBody });
     uac.send(invite, sipp.port);
     await uac.next('SIP/2.0 180');
     if (rings) {
@@ -172,4 +178,34 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
       await sipp.stop();
     }
   });
+
+  // The rest of the e2e peers, up to the point that matters: once the 200 is out, a copy of the
+  // INVITE is absorbed and the 200 retransmitted until the ACK (an aborted call would go quiet).
+  for (const scenario of [
+    'agent-answers.xml',
+    'agent-hangs-up.xml',
+    'agent-released.xml',
+    'agent-session.xml',
+    'contact-anchored.xml',
+    'contact-answers-offer.xml',
+    'contact-answers.xml',
+    'contact-hangs-up.xml',
+    'contact-holds.xml',
+  ])
+    test(`the e2e peer ${scenario}, up to its ACK`, async () => {
+      const sipp = await startSipp({ scenario });
+      try {
+        // An agent is offered pconn's black hole in the ACK; a session's agent no SDP at first.
+        const agent = scenario.startsWith('agent');
+        await inviteWithCopies(
+          sipp,
+          false,
+          agent ? BLACK_HOLE : SDP,
+          scenario === 'agent-session.xml' ? '' : SDP,
+        );
+        assert.equal(sipp.errors(), '', 'sipp logged no error');
+      } finally {
+        await sipp.stop();
+      }
+    });
 });
