@@ -16,13 +16,13 @@ const skip = skipWithoutSipp();
 /** One UDP endpoint playing pconn's side of a dialog, on 127.0.0.1. */
 class Uac {
   readonly #socket: Socket = createSocket('udp4');
-  readonly #received: string[] = [];
+  readonly #received: { text: string; port: number }[] = [];
   #wake?: () => void;
   port = 0;
 
   async open(): Promise<void> {
-    this.#socket.on('message', (message) => {
-      this.#received.push(message.toString('utf8'));
+    this.#socket.on('message', (message, from) => {
+      this.#received.push({ text: message.toString('utf8'), port: from.port });
       this.#wake?.();
     });
     await new Promise<void>((resolve) => this.#socket.bind(0, '127.0.0.1', resolve));
@@ -33,12 +33,15 @@ class Uac {
     this.#socket.send(text.replaceAll('\n', '\r\n'), port, '127.0.0.1');
   }
 
-  /** The next message received whose first line starts with `start` (earlier ones dropped). */
-  async next(start: string, ms = 5000): Promise<string> {
+  /**
+   * The next message from `sipp` whose first line starts with `start`; the ones before it are
+   * dropped, and so are late ones from an earlier test's sipp.
+   */
+  async next(sipp: Sipp, start: string, ms = 5000): Promise<string> {
     const deadline = Date.now() + ms;
     for (;;) {
       const message = this.#received.shift();
-      if (message?.startsWith(start)) return message;
+      if (message && message.port === sipp.port && message.text.startsWith(start)) return message.text;
       if (message !== undefined) continue;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no "${start}" within ${ms} ms`);
@@ -121,15 +124,15 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
   ): Promise<string> {
     const invite = request('INVITE', uac, sipp, { cseq: 1, branch: 'inv1', body: inviteBody });
     uac.send(invite, sipp.port);
-    await uac.next('SIP/2.0 180');
+    await uac.next(sipp, 'SIP/2.0 180');
     if (rings) {
       uac.send(invite, sipp.port);
-      await uac.next('SIP/2.0 180');
+      await uac.next(sipp, 'SIP/2.0 180');
     }
-    await uac.next('SIP/2.0 200');
+    await uac.next(sipp, 'SIP/2.0 200');
     uac.send(invite, sipp.port);
-    // The copy is absorbed: what comes next is the 200's own retransmission (T1 = 500 ms).
-    const ok = await uac.next('SIP/2.0 200');
+    // The copy is absorbed: what comes next is the 200's own retransmission.
+    const ok = await uac.next(sipp, 'SIP/2.0 200');
     const to = header(ok, 'To');
     uac.send(request('ACK', uac, sipp, { cseq: 1, branch: 'ack1', to, body: ackBody }), sipp.port);
     return to;
@@ -143,7 +146,7 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
     const sipp = await startSipp({ scenario: 'contact-rings-then-hangs-up.xml' });
     try {
       await inviteWithCopies(sipp, true);
-      uac.send(okTo(await uac.next('BYE')), sipp.port);
+      uac.send(okTo(await uac.next(sipp, 'BYE')), sipp.port);
       await passed(sipp);
     } finally {
       await sipp.stop();
@@ -157,7 +160,7 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
     });
     try {
       await inviteWithCopies(sipp, false);
-      uac.send(okTo(await uac.next('BYE')), sipp.port);
+      uac.send(okTo(await uac.next(sipp, 'BYE')), sipp.port);
       await passed(sipp);
     } finally {
       await sipp.stop();
@@ -169,10 +172,10 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
     try {
       const to = await inviteWithCopies(sipp, false, BLACK_HOLE);
       uac.send(request('INVITE', uac, sipp, { cseq: 2, branch: 'inv2', to, body: SDP }), sipp.port);
-      await uac.next('SIP/2.0 200');
+      await uac.next(sipp, 'SIP/2.0 200');
       uac.send(request('ACK', uac, sipp, { cseq: 2, branch: 'ack2', to }), sipp.port);
       uac.send(request('BYE', uac, sipp, { cseq: 3, branch: 'bye3', to }), sipp.port);
-      await uac.next('SIP/2.0 200');
+      await uac.next(sipp, 'SIP/2.0 200');
       await passed(sipp);
     } finally {
       await sipp.stop();
