@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
-import { type Sipp, sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
+import { type Sipp, type SippOptions, sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
 
 /**
  * The sipp scenarios that stand for pconn's peers must take a copy of pconn's INVITE (its Timer
@@ -142,34 +142,33 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
     assert.equal(await sippResult(sipp), 0, `sipp failed the call:\n${sipp.errors()}`);
   }
 
-  test('the e2e contact that rings, then hangs up', async () => {
-    const sipp = await startSipp({ scenario: 'contact-rings-then-hangs-up.xml' });
+  /** Runs `dialog` against a sipp started with `options`, and stops sipp whatever happens. */
+  async function withSipp(options: SippOptions, dialog: (sipp: Sipp) => Promise<void>): Promise<void> {
+    const sipp = await startSipp(options);
     try {
-      await inviteWithCopies(sipp, true);
-      uac.send(okTo(await uac.next(sipp, 'BYE')), sipp.port);
-      await passed(sipp);
+      await dialog(sipp);
     } finally {
       await sipp.stop();
     }
-  });
+  }
 
-  test("the benches' contact that holds", async () => {
-    const sipp = await startSipp({
-      scenario: '../../../bench/scenarios/contact-holds-resent-invite.xml',
-      pauseMs: 0,
-    });
-    try {
-      await inviteWithCopies(sipp, false);
-      uac.send(okTo(await uac.next(sipp, 'BYE')), sipp.port);
-      await passed(sipp);
-    } finally {
-      await sipp.stop();
-    }
-  });
+  /** A contact's whole call: answered despite the copies, then its BYE answered. */
+  async function contactHangsUp(sipp: Sipp, rings: boolean): Promise<void> {
+    await inviteWithCopies(sipp, rings);
+    uac.send(okTo(await uac.next(sipp, 'BYE')), sipp.port);
+    await passed(sipp);
+  }
 
-  test("the benches' agent, bridged by a re-INVITE", async () => {
-    const sipp = await startSipp({ scenario: '../../../bench/scenarios/agent-answers-resent-invite.xml' });
-    try {
+  test('the e2e contact that rings, then hangs up', () =>
+    withSipp({ scenario: 'contact-rings-then-hangs-up.xml' }, (sipp) => contactHangsUp(sipp, true)));
+
+  test("the benches' contact that holds", () =>
+    withSipp({ scenario: '../../../bench/scenarios/contact-holds-resent-invite.xml', pauseMs: 0 }, (sipp) =>
+      contactHangsUp(sipp, false),
+    ));
+
+  test("the benches' agent, bridged by a re-INVITE", () =>
+    withSipp({ scenario: '../../../bench/scenarios/agent-answers-resent-invite.xml' }, async (sipp) => {
       const to = await inviteWithCopies(sipp, false, BLACK_HOLE);
       uac.send(request('INVITE', uac, sipp, { cseq: 2, branch: 'inv2', to, body: SDP }), sipp.port);
       await uac.next(sipp, 'SIP/2.0 200');
@@ -177,10 +176,7 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
       uac.send(request('BYE', uac, sipp, { cseq: 3, branch: 'bye3', to }), sipp.port);
       await uac.next(sipp, 'SIP/2.0 200');
       await passed(sipp);
-    } finally {
-      await sipp.stop();
-    }
-  });
+    }));
 
   // The rest of the e2e peers, up to the point that matters: once the 200 is out, a copy of the
   // INVITE is absorbed and the 200 retransmitted until the ACK (an aborted call would go quiet).
@@ -195,9 +191,8 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
     'contact-hangs-up.xml',
     'contact-holds.xml',
   ])
-    test(`the e2e peer ${scenario}, up to its ACK`, async () => {
-      const sipp = await startSipp({ scenario });
-      try {
+    test(`the e2e peer ${scenario}, up to its ACK`, () =>
+      withSipp({ scenario }, async (sipp) => {
         // An agent is offered pconn's black hole in the ACK; a session's agent no SDP at first.
         const agent = scenario.startsWith('agent');
         await inviteWithCopies(
@@ -207,8 +202,5 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
           scenario === 'agent-session.xml' ? '' : SDP,
         );
         assert.equal(sipp.errors(), '', 'sipp logged no error');
-      } finally {
-        await sipp.stop();
-      }
-    });
+      }));
 });
