@@ -203,4 +203,24 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
         );
         assert.equal(sipp.errors(), '', 'sipp logged no error');
       }));
+
+  // A peer that refuses: its final response is retransmitted until the ACK, which for a
+  // non-2xx response belongs to the INVITE's own transaction (its branch, RFC 3261 17.1.1.3).
+  for (const [scenario, status] of [
+    ['rejects-404.xml', 404],
+    ['rejects-486.xml', 486],
+    ['rejects-603.xml', 603],
+  ] as const)
+    test(`the e2e peer ${scenario}, refusing with ${status}`, () =>
+      withSipp({ scenario }, async (sipp) => {
+        const invite = request('INVITE', uac, sipp, { cseq: 1, branch: 'inv1', body: SDP });
+        uac.send(invite, sipp.port);
+        await uac.next(sipp, 'SIP/2.0 180');
+        await uac.next(sipp, `SIP/2.0 ${status}`);
+        uac.send(invite, sipp.port);
+        const refusal = await uac.next(sipp, `SIP/2.0 ${status}`);
+        const to = header(refusal, 'To');
+        uac.send(request('ACK', uac, sipp, { cseq: 1, branch: 'inv1', to }), sipp.port);
+        await passed(sipp);
+      }));
 });
