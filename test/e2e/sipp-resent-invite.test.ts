@@ -1,67 +1,20 @@
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
+import { createResponse } from '../../src/telephony/sip/message/create-response.ts';
+import { serializeMessage } from '../../src/telephony/sip/message/serialize-message.ts';
+import type { SipMessage } from '../../src/telephony/sip/message/sip-message.ts';
+import { type Received, UdpPeer, waitFor } from '../telephony/sip/transaction/test-peer.ts';
 import { type Sipp, type SippOptions, sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
 
 /**
  * The sipp scenarios that stand for pconn's peers must take a copy of pconn's INVITE (its Timer
- * A resend, RFC 3261 17.1.1.2) as the retransmission it is, also once their 200 is out. sipp's
- * own check knows only the message received just before its last send, which after the 200 is
- * no longer the INVITE: the copy then aborted the call (the 20 % loss test in sip-calls.test.ts
- * failed CI once so). Here a plain UDP socket plays pconn and sends the copies at the moments
- * that matter, so the behaviour is checked on every run instead of by chance.
+ * A resend, RFC 3261 17.1.1.2) as the retransmission it is, also once their final response is
+ * out. sipp's own check knows only the message received just before its last send, which by then
+ * is no longer the INVITE: the copy then aborted the call (the 20 % loss test in sip-calls.test.ts
+ * failed CI once so). Here a raw UDP peer (the transaction tests' UdpPeer) plays pconn and sends
+ * the copies at the moments that matter, so the behaviour is checked on every run, not by chance.
  */
 const skip = skipWithoutSipp();
-
-/** One UDP endpoint playing pconn's side of a dialog, on 127.0.0.1. */
-class Uac {
-  readonly #socket: Socket = createSocket('udp4');
-  readonly #received: { text: string; port: number }[] = [];
-  #wake?: () => void;
-  port = 0;
-
-  async open(): Promise<void> {
-    this.#socket.on('message', (message, from) => {
-      this.#received.push({ text: message.toString('utf8'), port: from.port });
-      this.#wake?.();
-    });
-    await new Promise<void>((resolve) => this.#socket.bind(0, '127.0.0.1', resolve));
-    this.port = this.#socket.address().port;
-  }
-
-  send(text: string, port: number): void {
-    this.#socket.send(text.replaceAll('\n', '\r\n'), port, '127.0.0.1');
-  }
-
-  /**
-   * The next message from `sipp` whose first line starts with `start`; the ones before it are
-   * dropped, and so are late ones from an earlier test's sipp.
-   */
-  async next(sipp: Sipp, start: string, ms = 5000): Promise<string> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const message = this.#received.shift();
-      if (message && message.port === sipp.port && message.text.startsWith(start)) return message.text;
-      if (message !== undefined) continue;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no "${start}" within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  close(): void {
-    this.#socket.close();
-  }
-}
-
-const header = (message: string, name: string) =>
-  message.match(new RegExp(`^${name}:\\s*(.*?)\\r?$`, 'im'))?.[1] ?? assert.fail(`no ${name} in ${message}`);
 
 const sdp = (address: string) =>
   `v=0\no=pconn 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 ${address}\nt=0 0\nm=audio 40000 RTP/AVP 0\n`;
@@ -71,7 +24,7 @@ const BLACK_HOLE = sdp('0.0.0.0');
 
 function request(
   method: string,
-  uac: Uac,
+  uac: UdpPeer,
   sipp: Sipp,
   fields: { cseq: number; branch: string; to?: string; body?: string },
 ): string {
@@ -88,28 +41,47 @@ function request(
     ...(body ? ['Content-Type: application/sdp'] : []),
     `Content-Length: ${Buffer.byteLength(body)}`,
     '',
-    fields.body ?? '',
-  ].join('\n');
+    body,
+  ].join('\r\n');
 }
 
-/** The 200 to a request sipp sent (its BYE). */
-function okTo(message: string): string {
-  return [
-    'SIP/2.0 200 OK',
-    ...['Via', 'From', 'To', 'Call-ID', 'CSeq'].map((name) => `${name}: ${header(message, name)}`),
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\n');
-}
+/** pconn's 200 to a request sipp sent (its BYE). */
+const okTo = (request: SipMessage) => serializeMessage(createResponse(request, 200));
 
 describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, () => {
-  let uac: Uac;
+  let uac: UdpPeer;
   before(async () => {
-    uac = new Uac();
-    await uac.open();
+    uac = await UdpPeer.open();
   });
   after(() => uac?.close());
+
+  /**
+   * What `sipp` sent so far: responses with status `what`, or requests of method `what`, and with
+   * `cseq` only those of that CSeq. Late ones from an earlier test's peer do not count.
+   */
+  const fromSipp = (sipp: Sipp, what: number | string, cseq?: string): Received[] =>
+    (typeof what === 'number' ? uac.responses(what) : uac.requests(what)).filter(
+      (r) => r.port === sipp.port && (cseq === undefined || r.message.headers.get('CSeq') === cseq),
+    );
+
+  /** The first such message, once it has arrived. */
+  async function first(sipp: Sipp, what: number | string): Promise<SipMessage> {
+    await waitFor(() => fromSipp(sipp, what).length > 0, 5000, `${what} from sipp`);
+    return (fromSipp(sipp, what)[0] as Received).message;
+  }
+
+  /** Sends `text` to sipp and answers the first such message that arrives after it. */
+  async function exchange(
+    sipp: Sipp,
+    text: string,
+    what: number | string,
+    cseq?: string,
+  ): Promise<SipMessage> {
+    const seen = fromSipp(sipp, what, cseq).length;
+    uac.send(text, sipp.port);
+    await waitFor(() => fromSipp(sipp, what, cseq).length > seen, 5000, `${what} from sipp`);
+    return (fromSipp(sipp, what, cseq)[seen] as Received).message;
+  }
 
   /**
    * Sends the INVITE, a copy while the peer rings (when it has one), and a copy once the 200 is
@@ -124,16 +96,11 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
   ): Promise<string> {
     const invite = request('INVITE', uac, sipp, { cseq: 1, branch: 'inv1', body: inviteBody });
     uac.send(invite, sipp.port);
-    await uac.next(sipp, 'SIP/2.0 180');
-    if (rings) {
-      uac.send(invite, sipp.port);
-      await uac.next(sipp, 'SIP/2.0 180');
-    }
-    await uac.next(sipp, 'SIP/2.0 200');
-    uac.send(invite, sipp.port);
+    await first(sipp, 180);
+    if (rings) await exchange(sipp, invite, 180);
+    await first(sipp, 200);
     // The copy is absorbed: what comes next is the 200's own retransmission.
-    const ok = await uac.next(sipp, 'SIP/2.0 200');
-    const to = header(ok, 'To');
+    const to = (await exchange(sipp, invite, 200)).headers.get('To') ?? assert.fail('a 200 without To');
     uac.send(request('ACK', uac, sipp, { cseq: 1, branch: 'ack1', to, body: ackBody }), sipp.port);
     return to;
   }
@@ -155,7 +122,7 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
   /** A contact's whole call: answered despite the copies, then its BYE answered. */
   async function contactHangsUp(sipp: Sipp, rings: boolean): Promise<void> {
     await inviteWithCopies(sipp, rings);
-    uac.send(okTo(await uac.next(sipp, 'BYE')), sipp.port);
+    uac.send(okTo(await first(sipp, 'BYE')), sipp.port);
     await passed(sipp);
   }
 
@@ -170,11 +137,10 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
   test("the benches' agent, bridged by a re-INVITE", () =>
     withSipp({ scenario: '../../../bench/scenarios/agent-answers-resent-invite.xml' }, async (sipp) => {
       const to = await inviteWithCopies(sipp, false, BLACK_HOLE);
-      uac.send(request('INVITE', uac, sipp, { cseq: 2, branch: 'inv2', to, body: SDP }), sipp.port);
-      await uac.next(sipp, 'SIP/2.0 200');
+      const reInvite = request('INVITE', uac, sipp, { cseq: 2, branch: 'inv2', to, body: SDP });
+      await exchange(sipp, reInvite, 200, '2 INVITE');
       uac.send(request('ACK', uac, sipp, { cseq: 2, branch: 'ack2', to }), sipp.port);
-      uac.send(request('BYE', uac, sipp, { cseq: 3, branch: 'bye3', to }), sipp.port);
-      await uac.next(sipp, 'SIP/2.0 200');
+      await exchange(sipp, request('BYE', uac, sipp, { cseq: 3, branch: 'bye3', to }), 200, '3 BYE');
       await passed(sipp);
     }));
 
@@ -215,11 +181,9 @@ describe('sipp peers take a copy of the INVITE for a retransmission', { skip }, 
       withSipp({ scenario }, async (sipp) => {
         const invite = request('INVITE', uac, sipp, { cseq: 1, branch: 'inv1', body: SDP });
         uac.send(invite, sipp.port);
-        await uac.next(sipp, 'SIP/2.0 180');
-        await uac.next(sipp, `SIP/2.0 ${status}`);
-        uac.send(invite, sipp.port);
-        const refusal = await uac.next(sipp, `SIP/2.0 ${status}`);
-        const to = header(refusal, 'To');
+        await first(sipp, status);
+        const refusal = await exchange(sipp, invite, status);
+        const to = refusal.headers.get('To') ?? assert.fail('a refusal without To');
         uac.send(request('ACK', uac, sipp, { cseq: 1, branch: 'inv1', to }), sipp.port);
         await passed(sipp);
       }));
