@@ -19,7 +19,7 @@ import { mediaFrameCost } from './media-frame-cost.ts';
 import { mediaLegs } from './media-legs.ts';
 import { pacingOccupancy, pacingSmallTeam } from './pacing.ts';
 import { scaleRatio } from './scale-ratio.ts';
-import { sipCpsRatio } from './sip-cps.ts';
+import { sipCpsFloor, sipCpsRatio } from './sip-cps.ts';
 import { sipDriverFloor } from './sip-driver-floor.ts';
 import { sipRssDelta } from './sip-rss.ts';
 import { BenchUnavailable } from './support/bench-unavailable.ts';
@@ -40,6 +40,8 @@ const measures: Record<string, () => Promise<string>> = {
   events_lag_p99: () => eventsLag(DURATION),
   sip_cps_ratio: () => sipCpsRatio('pglite'),
   sip_cps_ratio_pg: () => sipCpsRatio('postgres'),
+  sip_cps_floor: () => sipCpsFloor('pglite'),
+  sip_cps_floor_pg: () => sipCpsFloor('postgres'),
   sip_driver_floor: () => sipDriverFloor(),
   sip_rss_delta: () => sipRssDelta(1000, 'sip_rss_delta', 300),
   sip_rss_delta_10k: () => sipRssDelta(10_000, 'sip_rss_delta_10k', 500),

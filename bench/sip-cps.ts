@@ -138,15 +138,19 @@ function cpuPerCall(cpu: CpuSplit, calls: number): string {
   return `CPU ms a call: node ${ms(groups.node ?? 0)} (main thread ${ms(groups['node main thread'] ?? 0)})${postgres}, sipp ${ms(groups.sipp ?? 0)}, API clients ${ms(cpu.loadGenerator)}, other ${ms(cpu.other)}; machine ${busyPercent(cpu).toFixed(0)} % busy`;
 }
 
-/** Bridged calls through pconn: every call rings an agent sipp, then a contact sipp that hangs up. */
-async function pconnCps(
+/**
+ * Bridged calls through `server` (pconn's node, or the floor's reference server): every call
+ * rings an agent sipp, then a contact sipp that hangs up.
+ */
+async function bridgedCps(
+  server: 'pconn-cps-node' | 'cps-floor',
   env: Record<string, string> = {},
-): Promise<{ cps: number; ok: boolean; detail: string }> {
+): Promise<{ cps: number; ok: boolean; detail: string; busy: number }> {
   const agentPort = await freeUdpPort();
   const contactPort = await freeUdpPort();
   const agent = runScenario('agent-answers.xml', agentPort, WARM_UP + CALLS);
   const contact = runScenario('contact-hangs-up.xml', contactPort, WARM_UP + CALLS);
-  const node = await startServerProcess<{ url: string; token: string }>('pconn-cps-node', {
+  const node = await startServerProcess<{ url: string; token?: string }>(server, {
     ...env,
     BENCH_AGENTS: String(AGENTS),
     BENCH_AGENT_PORT: String(agentPort),
@@ -157,7 +161,8 @@ async function pconnCps(
     contact.kill();
     throw error;
   });
-  const { url, token } = node.ready;
+  // The floor's bare route takes no token.
+  const { url, token = 'none' } = node.ready;
   const databaseUrl = env.BENCH_DATABASE_URL;
   const accounted: CpuGroups = {
     node: { members: async () => [node.pid] },
@@ -187,6 +192,7 @@ async function pconnCps(
       : '';
     return {
       cps: measured.cps,
+      busy: busyPercent(measured.cpu),
       ok:
         (codes?.every((code) => code === 0) ?? false) && completed === WARM_UP + CALLS && latest.waited === 0,
       detail: `${warm}${CALLS} calls by ${CLIENTS} API clients, ${measured.accepted}: ${statuses}; ${latest.waited} waited for an agent${latest.failures.length ? ` (failures: ${latest.failures.join('; ')})` : ''}; sipp exit ${codes ? codes.join('/') : 'timeout'}; ${cpuPerCall(measured.cpu, CALLS)}`,
@@ -203,12 +209,33 @@ export async function sipCpsRatio(store: 'pglite' | 'postgres'): Promise<string>
   const baseline = await sippToSippCps(CALLS);
   const ours =
     store === 'pglite'
-      ? await pconnCps()
-      : await withPostgres((url) => pconnCps({ BENCH_DATABASE_URL: url }));
+      ? await bridgedCps('pconn-cps-node')
+      : await withPostgres((url) => bridgedCps('pconn-cps-node', { BENCH_DATABASE_URL: url }));
   const ratio = ours.cps / baseline.cps;
   const failures =
     baseline.ok && ours.ok ? '0 failures' : 'FAILED OR WAITING CALLS (see the statuses and sipp exit codes)';
   const name = store === 'pglite' ? 'sip_cps_ratio' : 'sip_cps_ratio_pg';
   const where = store === 'pglite' ? 'embedded store' : 'PostgreSQL 18, fsync on';
   return `${name}: ${ratio.toFixed(3)} (goal ≥ 0.15; pconn ${ours.cps.toFixed(1)} bridged calls/s on the ${where}, its own process, sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${failures}; ${AGENTS} agents; ${ours.detail})`;
+}
+
+/**
+ * The sip_cps_floor (embedded store) or sip_cps_floor_pg (PostgreSQL) line: the same calls,
+ * clients, sipp and store through the least design that keeps every step durable
+ * (bench/servers/cps-floor.ts) — what sip_cps_ratio could reach on this machine.
+ */
+export async function sipCpsFloor(store: 'pglite' | 'postgres'): Promise<string> {
+  const baseline = await sippToSippCps(CALLS);
+  const floor =
+    store === 'pglite'
+      ? await bridgedCps('cps-floor')
+      : await withPostgres((url) => bridgedCps('cps-floor', { BENCH_DATABASE_URL: url }));
+  const ratio = floor.cps / baseline.cps;
+  const failures =
+    baseline.ok && floor.ok ? '0 failures' : 'FAILED OR WAITING CALLS (see the statuses and sipp exit codes)';
+  const name = store === 'pglite' ? 'sip_cps_floor' : 'sip_cps_floor_pg';
+  const where = store === 'pglite' ? 'embedded store' : 'PostgreSQL 18, fsync on';
+  // The rate the floor's CPU a call would allow with every core busy: an estimate, not a bound.
+  const atFullMachine = floor.busy > 0 ? (ratio * 100) / floor.busy : Number.NaN;
+  return `${name}: ${ratio.toFixed(3)} (reference, what sip_cps_ratio${store === 'pglite' ? '' : '_pg'} could reach here: a bare route and pconn's SIP driver on a thread of its own keeping each call's least durable record, one statement per batch on the ${where}, ${floor.cps.toFixed(1)} bridged calls/s, ~${atFullMachine.toFixed(3)} with all of the machine, sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${failures}; ${AGENTS} agents; ${floor.detail})`;
 }
