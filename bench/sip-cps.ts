@@ -204,19 +204,26 @@ async function bridgedCps(
   }
 }
 
+/** `server`'s bridged calls on `store` against sipp → sipp's in the same run. */
+async function againstSipp(server: 'pconn-cps-node' | 'cps-floor', store: 'pglite' | 'postgres') {
+  const baseline = await sippToSippCps(CALLS);
+  const run =
+    store === 'pglite'
+      ? await bridgedCps(server)
+      : await withPostgres((url) => bridgedCps(server, { BENCH_DATABASE_URL: url }));
+  return {
+    run,
+    ratio: run.cps / baseline.cps,
+    sipp: `sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${baseline.ok && run.ok ? '0 failures' : 'FAILED OR WAITING CALLS (see the statuses and sipp exit codes)'}; ${AGENTS} agents; ${run.detail}`,
+    where: store === 'pglite' ? 'embedded store' : 'PostgreSQL 18, fsync on',
+  };
+}
+
 /** The sip_cps_ratio (embedded store) or sip_cps_ratio_pg (PostgreSQL) line of `npm run bench`. */
 export async function sipCpsRatio(store: 'pglite' | 'postgres'): Promise<string> {
-  const baseline = await sippToSippCps(CALLS);
-  const ours =
-    store === 'pglite'
-      ? await bridgedCps('pconn-cps-node')
-      : await withPostgres((url) => bridgedCps('pconn-cps-node', { BENCH_DATABASE_URL: url }));
-  const ratio = ours.cps / baseline.cps;
-  const failures =
-    baseline.ok && ours.ok ? '0 failures' : 'FAILED OR WAITING CALLS (see the statuses and sipp exit codes)';
+  const { run, ratio, sipp, where } = await againstSipp('pconn-cps-node', store);
   const name = store === 'pglite' ? 'sip_cps_ratio' : 'sip_cps_ratio_pg';
-  const where = store === 'pglite' ? 'embedded store' : 'PostgreSQL 18, fsync on';
-  return `${name}: ${ratio.toFixed(3)} (goal ≥ 0.15; pconn ${ours.cps.toFixed(1)} bridged calls/s on the ${where}, its own process, sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${failures}; ${AGENTS} agents; ${ours.detail})`;
+  return `${name}: ${ratio.toFixed(3)} (goal ≥ 0.15; pconn ${run.cps.toFixed(1)} bridged calls/s on the ${where}, its own process, ${sipp})`;
 }
 
 /**
@@ -225,17 +232,9 @@ export async function sipCpsRatio(store: 'pglite' | 'postgres'): Promise<string>
  * (bench/servers/cps-floor.ts) — what sip_cps_ratio could reach on this machine.
  */
 export async function sipCpsFloor(store: 'pglite' | 'postgres'): Promise<string> {
-  const baseline = await sippToSippCps(CALLS);
-  const floor =
-    store === 'pglite'
-      ? await bridgedCps('cps-floor')
-      : await withPostgres((url) => bridgedCps('cps-floor', { BENCH_DATABASE_URL: url }));
-  const ratio = floor.cps / baseline.cps;
-  const failures =
-    baseline.ok && floor.ok ? '0 failures' : 'FAILED OR WAITING CALLS (see the statuses and sipp exit codes)';
+  const { run, ratio, sipp, where } = await againstSipp('cps-floor', store);
   const name = store === 'pglite' ? 'sip_cps_floor' : 'sip_cps_floor_pg';
-  const where = store === 'pglite' ? 'embedded store' : 'PostgreSQL 18, fsync on';
   // The rate the floor's CPU a call would allow with every core busy: an estimate, not a bound.
-  const atFullMachine = floor.busy > 0 ? (ratio * 100) / floor.busy : Number.NaN;
-  return `${name}: ${ratio.toFixed(3)} (reference, what sip_cps_ratio${store === 'pglite' ? '' : '_pg'} could reach here: a bare route and pconn's SIP driver on a thread of its own keeping each call's least durable record, one statement per batch on the ${where}, ${floor.cps.toFixed(1)} bridged calls/s, ~${atFullMachine.toFixed(3)} with all of the machine, sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${failures}; ${AGENTS} agents; ${floor.detail})`;
+  const atFullMachine = run.busy > 0 ? (ratio * 100) / run.busy : Number.NaN;
+  return `${name}: ${ratio.toFixed(3)} (reference, what sip_cps_ratio${store === 'pglite' ? '' : '_pg'} could reach here: a bare route and pconn's SIP driver on a thread of its own keeping each call's least durable record, one statement per batch on the ${where}, ${run.cps.toFixed(1)} bridged calls/s, ~${atFullMachine.toFixed(3)} with all of the machine, ${sipp})`;
 }

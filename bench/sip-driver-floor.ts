@@ -11,9 +11,8 @@
  * machine, CPU per call much less so): one warm-up run, then BENCH_FLOOR_RUNS (default 5) runs at
  * that fixed rate, each printed, and their median.
  */
-import type { LegEvent, LegHandle } from '../src/domain/telephony.ts';
-import { SipDriver } from '../src/telephony/sip-driver.ts';
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
+import { startFloorCalls } from './support/floor-calls.ts';
 import { runScenario, sippToSippCps } from './support/sipp-process.ts';
 
 const CALLS_PER_RUN = 2000;
@@ -28,67 +27,23 @@ interface FloorRun {
   systemPerCallUs: number;
 }
 
-/** One bridged call: agent leg, then contact leg, bridge, and the agent hung up when the contact leaves. */
-function bridgedCall(driver: SipDriver, i: number, agentPort: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let bridged = false;
-    const leg = (
-      legId: string,
-      target: { kind: 'sip'; uri: string } | { kind: 'phone'; number: string },
-    ) => ({
-      legId,
-      tenantId: 'bench',
-      target,
-      callerId: '+14155550100',
-      ringTimeoutSeconds: 30,
-    });
-    const agent: LegHandle = driver.dial(
-      leg(`floor-${i}/1/agent`, { kind: 'sip', uri: `sip:agent${i}@127.0.0.1:${agentPort}` }),
-      (event: LegEvent) => {
-        if (event.type === 'answered') {
-          const contact: LegHandle = driver.dial(
-            leg(`floor-${i}/1/contact`, { kind: 'phone', number: '+12125550120' }),
-            (contactEvent) => {
-              if (contactEvent.type === 'answered')
-                void driver.bridge(agent, contact).then(
-                  () => {
-                    bridged = true;
-                  },
-                  () => undefined,
-                );
-              if (contactEvent.type === 'ended') void driver.hangup(agent);
-            },
-          );
-        }
-        if (event.type === 'ended') resolve(bridged);
-      },
-    );
-  });
-}
-
 /** CALLS_PER_RUN bridged calls started at `rate` per second. */
 async function floorRun(rate: number): Promise<FloorRun> {
   const agentPort = await freeUdpPort();
   const contactPort = await freeUdpPort();
   const agents = runScenario('agent-answers.xml', agentPort, CALLS_PER_RUN);
   const contacts = runScenario('contact-hangs-up.xml', contactPort, CALLS_PER_RUN);
-  const trunk = {
-    id: 'floor',
-    uri: `sip:127.0.0.1:${contactPort}`,
-    username: null,
-    password: null,
-    maxConcurrent: 100_000,
-    cps: 100_000,
-    offerInInitialInvite: false,
-  };
-  const driver = await SipDriver.start({
-    listen: { transport: 'udp', host: '127.0.0.1', port: 0 },
-    t1Ms: 500,
-    realm: 'pconn',
-    maxRegisterExpires: 3600,
-    digestAlgorithms: ['SHA-256', 'MD5'],
-    directory: { trunkFor: async () => trunk, registeredAccounts: async () => [] },
-  });
+  // Each call's end, told whether it was bridged (floor-calls.ts reports `failed` otherwise).
+  const endings = new Map<string, (bridged: boolean) => void>();
+  const driver = await startFloorCalls(
+    { agent: agentPort, contact: contactPort },
+    (step) => {
+      if (step.status === 'completed' || step.status === 'failed')
+        endings.get(step.id)?.(step.status === 'completed');
+    },
+    // No trunk limit of its own in the way: the rates stepped through go past pconn's 1,000/s.
+    { maxConcurrent: 100_000, cps: 100_000 },
+  );
   try {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const cpuBefore = process.cpuUsage();
@@ -97,7 +52,9 @@ async function floorRun(rate: number): Promise<FloorRun> {
     for (let i = 0; i < CALLS_PER_RUN; i++) {
       const wait = started + (i / rate) * 1000 - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      calls.push(bridgedCall(driver, i, agentPort));
+      const id = `floor-${i}`;
+      calls.push(new Promise<boolean>((resolve) => endings.set(id, resolve)));
+      driver.dial({ id, userId: `agent${i}` });
     }
     const ended = await Promise.race([
       Promise.all(calls),

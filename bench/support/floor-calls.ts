@@ -2,7 +2,8 @@
  * The SIP half of bench/servers/cps-floor.ts: pconn's SIP driver placing a bridged call as
  * sip_cps_ratio's do (the agent's leg, then the contact's through the trunk, the bridge by
  * re-INVITE, the agent hung up when the contact leaves), each later step reported for the store.
- * Runs on the server's thread, or on a thread of its own (floor-sip-thread.ts).
+ * Runs on the server's thread, or on a thread of its own (floor-sip-thread.ts); sip_driver_floor
+ * runs it alone.
  */
 import { loadConfig } from '../../src/config.ts';
 import type { LegEvent, LegHandle, LegRequest } from '../../src/domain/telephony.ts';
@@ -25,10 +26,17 @@ export interface FloorDial {
   userId: string;
 }
 
-/** Starts the driver (pconn's settings for the benches); `dial` places calls, `onStep` hears their steps. */
+/** As pconn-cps-node.ts configures its trunk. */
+const PCONN_TRUNK_LIMITS = { maxConcurrent: 1000, cps: 1000 };
+
+/**
+ * Starts the driver (pconn's settings for the benches); `dial` places calls, `onStep` hears their
+ * steps. `trunk`: the trunk's limits, pconn's bench trunk's by default.
+ */
 export async function startFloorCalls(
-  ports: { agent: string; contact: string },
+  ports: { agent: string | number; contact: string | number },
   onStep: (step: FloorStep) => void,
+  trunk: { maxConcurrent: number; cps: number } = PCONN_TRUNK_LIMITS,
 ): Promise<{ dial: (call: FloorDial) => void; close: () => Promise<void> }> {
   const driver = await SipDriver.start({
     ...loadConfig({ ...process.env, ...SIP_BENCH_ENV }).sip,
@@ -38,9 +46,7 @@ export async function startFloorCalls(
         uri: `sip:127.0.0.1:${ports.contact}`,
         username: null,
         password: null,
-        // As pconn-cps-node.ts configures its trunk.
-        maxConcurrent: 1000,
-        cps: 1000,
+        ...trunk,
         offerInInitialInvite: false,
       }),
       registeredAccounts: async () => [],
