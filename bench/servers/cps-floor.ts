@@ -16,10 +16,10 @@
  *
  * The SIP driver runs on a thread of its own (floor-sip-thread.ts), off the thread that serves
  * HTTP and writes the store: with both on one thread, as in pconn's node, that thread is the
- * limit (~90 % of its wall clock busy, the machine ~80 %), 0.125–0.131 against 0.130–0.139
- * (2026-12-07). BENCH_FLOOR_SIP_THREAD=0 keeps it on the server's thread. BENCH_DATABASE_URL: that PostgreSQL instead of
- * the embedded store. Reports `{type: 'ready', url}`; answers `{type: 'count'}` with `{type:
- * 'counts', statuses}` (calls whose end is durable).
+ * limit (~90 % of its wall clock busy, the machine ~80 %; docs/performance.md, session 22).
+ * BENCH_FLOOR_SIP_THREAD=0 keeps it on the server's thread. BENCH_DATABASE_URL: that PostgreSQL
+ * instead of the embedded store. Reports `{type: 'ready', url}`; answers `{type: 'count'}` with
+ * `{type: 'counts', statuses}` (calls whose end is durable).
  */
 import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
