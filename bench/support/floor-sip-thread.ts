@@ -1,5 +1,5 @@
 /**
- * floor-calls.ts on a thread of its own (cps-floor.ts with BENCH_FLOOR_SIP_THREAD=1): the SIP
+ * floor-calls.ts on a thread of its own (cps-floor.ts, unless BENCH_FLOOR_SIP_THREAD=0): the SIP
  * driver off the thread that serves HTTP and writes the store. Calls to place arrive in batches
  * (`{dials}`); their steps go back gathered over one turn of this thread's event loop
  * (`{steps}`), so the threads exchange a message per batch, not per call.
