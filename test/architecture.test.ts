@@ -166,7 +166,7 @@ const RULES: LayerRule[] = [
     builtins: ['fs', 'child_process', 'path', 'util', 'worker_threads'],
     exceptions: [
       {
-        file: 'store/pglite-worker-client.ts',
+        file: 'store/script-worker.ts',
         targets: ['npm:tsx'],
         why: "the worker's bootstrap when the sources run under tsx: a worker thread does not inherit tsx's loader on Node 20",
       },

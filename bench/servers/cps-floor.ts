@@ -21,10 +21,10 @@
  * instead of the embedded store. Reports `{type: 'ready', url}`; answers `{type: 'count'}` with
  * `{type: 'counts', statuses}` (calls whose end is durable).
  */
-import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { keyProbe } from '../../src/store/calls/key-probes.ts';
 import type { Db } from '../../src/store/database.ts';
+import { startScriptWorker } from '../../src/store/script-worker.ts';
 import { type FloorDial, type FloorStep, startFloorCalls } from '../support/floor-calls.ts';
 import { FloorRecord, openFloorStore } from '../support/floor-record.ts';
 import { serveReferenceRoute } from '../support/reference-route.ts';
@@ -97,10 +97,7 @@ class FloorSteps {
 
 /** The SIP driver on its own thread: dials go over in batches, steps come back in batches. */
 async function sipThread(onStep: (step: FloorStep) => void) {
-  const script = new URL('../support/floor-sip-thread.ts', import.meta.url);
-  // Loaded through tsx's import API, as the embedded store's thread is (pglite-worker-client.ts).
-  const bootstrap = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(script.href)}, ${JSON.stringify(import.meta.url)}))`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: ports });
+  const worker = startScriptWorker(new URL('../support/floor-sip-thread.ts', import.meta.url), ports);
   worker.on('error', (error) => process.stderr.write(`cps-floor: the SIP thread failed: ${String(error)}\n`));
   await new Promise<void>((resolve) =>
     worker.on('message', (message: { ready?: boolean; steps?: FloorStep[] }) => {

@@ -70,7 +70,7 @@ export async function openFloorStore(): Promise<{ db: Db; close: () => Promise<v
   // planner keeps the seed's statistics while the floor's tables grow.
   const maintenance = new StoreMaintenance(store.db, pino({ level: 'warn' }), {
     checkEveryMs: 2000,
-    vacuumEveryMs: url ? Number.POSITIVE_INFINITY : loadConfig({ ...process.env }).storeVacuumSeconds * 1000,
+    vacuumEveryMs: url ? Number.POSITIVE_INFINITY : loadConfig().storeVacuumSeconds * 1000,
   });
   maintenance.start();
   return {

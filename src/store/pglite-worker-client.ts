@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   fromWorkerError,
   type WorkerError,
@@ -6,6 +6,7 @@ import {
   type WorkerReply,
   type WorkerRequest,
 } from './pglite-worker-protocol.ts';
+import { startScriptWorker } from './script-worker.ts';
 
 /** A request without its id (the client numbers them). */
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
@@ -18,17 +19,6 @@ type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R
 const WORKER_URL = import.meta.url.endsWith('.ts')
   ? new URL('../wiring/store-thread.ts', import.meta.url)
   : new URL('./store-thread.js', import.meta.url);
-
-/**
- * A worker running `script`. On Node 20 a worker thread does not inherit tsx's loader (its
- * `--import` hooks stay with the thread that registered them), so the TypeScript sources are
- * loaded through tsx's own import API from a one-line bootstrap.
- */
-function startWorker(init: WorkerInit, script: URL): Worker {
-  if (!script.pathname.endsWith('.ts')) return new Worker(script, { workerData: init });
-  const bootstrap = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(script.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
-}
 
 /**
  * The node's end of the PGlite worker: numbers requests and settles each with its reply. The
@@ -66,7 +56,7 @@ export class PgliteWorkerClient {
     onCrash?: (error: Error) => void,
     script: URL = WORKER_URL,
   ): Promise<PgliteWorkerClient> {
-    const worker = startWorker(init, script);
+    const worker = startScriptWorker(script, init);
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new Error(`pglite-worker: the store's thread ended before it was ready (exit code ${code})`));
