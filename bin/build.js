@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Bundles the server (src/main.ts) into dist/main.js, and the embedded store's worker thread
-// (src/wiring/store-thread.ts) into dist/store-thread.js, so that `npm start` runs plain node: no tsx
+// Bundles the server (src/main.ts) into dist/main.js, the embedded store's worker thread
+// (src/wiring/store-thread.ts) into dist/store-thread.js and the SIP driver's thread
+// (src/wiring/sip-thread/sip-thread.ts) into dist/sip-thread.js, so that `npm start` runs plain node: no tsx
 // launcher process and no TypeScript compiler in the serving process (docs/performance.md
 // "Memory"). Packages stay in node_modules (PGlite finds its WebAssembly beside its own files).
 // esbuild comes with tsx, a dependency: it is resolved through tsx so that it needs no entry of
@@ -18,6 +19,8 @@ await esbuild.build({
   entryPoints: {
     main: fileURLToPath(new URL('../src/main.ts', import.meta.url)),
     'store-thread': fileURLToPath(new URL('../src/wiring/store-thread.ts', import.meta.url)),
+    // The SIP driver's thread, found beside main.js too (src/wiring/sip-thread/threaded-sip-driver.ts).
+    'sip-thread': fileURLToPath(new URL('../src/wiring/sip-thread/sip-thread.ts', import.meta.url)),
   },
   outdir: fileURLToPath(new URL('../dist/', import.meta.url)),
   bundle: true,

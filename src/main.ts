@@ -36,8 +36,8 @@ import { StoreMaintenance } from './store/maintenance.ts';
 import { openStore, type Store, type StoreOptions } from './store/open-store.ts';
 import { observeOperations } from './store/store-operation.ts';
 import { SandboxDriver } from './telephony/sandbox/sandbox-driver.ts';
-import { SipDriver } from './telephony/sip-driver.ts';
 import { NodeHeartbeat } from './wiring/node-heartbeat.ts';
+import { ThreadedSipDriver } from './wiring/sip-thread/threaded-sip-driver.ts';
 import { startSipDriver, tenantTrunkCache } from './wiring/start-sip-driver.ts';
 import { storeOptionsFor } from './wiring/store-options.ts';
 import { startStoreSweeps } from './wiring/store-sweeps.ts';
@@ -163,11 +163,11 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   // not dial must not have calls handed to it. (A binding mirrored before the first beat is safe:
   // pruning keeps the bindings of a node without a row.)
   const heartbeat =
-    driver instanceof SipDriver && !overrides.driver && config.dialer.enabled
+    driver instanceof ThreadedSipDriver && !overrides.driver && config.dialer.enabled
       ? new NodeHeartbeat({ db, clock, logger, nodeId, aliveSeconds: config.dialer.leaseSeconds })
       : undefined;
   await heartbeat?.start();
-  if (driver instanceof SipDriver) {
+  if (driver instanceof ThreadedSipDriver) {
     const sip = driver.listenInfo();
     logger.info(
       { sip: { ...sip, realm: config.sip.realm, digestAlgorithms: config.sip.digestAlgorithms } },
@@ -255,7 +255,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
     db,
     clock,
     logger,
-    ...(driver instanceof SipDriver ? { sipNonceTtlSeconds: config.sip.nonceTtlSeconds } : {}),
+    ...(driver instanceof ThreadedSipDriver ? { sipNonceTtlSeconds: config.sip.nonceTtlSeconds } : {}),
   });
   // PGlite has no autovacuum: pconn keeps its statistics and dead rows in check itself. On
   // PostgreSQL autovacuum does both, but re-analyzes only after a minute or more: a fresh
@@ -302,7 +302,7 @@ function printWelcome(pconn: Pconn): void {
   const { config, bootstrap: boot } = pconn;
   const url = config.publicUrl;
   const lines = [`pconn listening on ${url}  (API reference: ${url}/docs, web console: ${url}/console)`];
-  if (pconn.driver instanceof SipDriver) lines.push(...sipBanner(pconn.driver, config));
+  if (pconn.driver instanceof ThreadedSipDriver) lines.push(...sipBanner(pconn.driver, config));
   if (boot?.generatedSecret) {
     lines.push(
       '',
@@ -339,7 +339,7 @@ function printWelcome(pconn: Pconn): void {
 }
 
 /** Where agents point their softphones: the SIP socket and the account to configure. */
-function sipBanner(driver: SipDriver, config: Config): string[] {
+function sipBanner(driver: ThreadedSipDriver, config: Config): string[] {
   const sip = driver.listenInfo();
   const [first = sip.bound] = sip.reachableAt;
   return [

@@ -314,7 +314,8 @@ const RULES: LayerRule[] = [
     layers: '*',
     packages: [],
     typePackages: ['pino'],
-    builtins: [],
+    // The SIP driver's thread (wiring/sip-thread): its entry and the node's end of it.
+    builtins: ['worker_threads'],
   },
   {
     layer: 'main.ts',

@@ -9,9 +9,8 @@ import { useSipNonce } from '../store/sip-nonce-uses.ts';
 import { findTenantTrunk } from '../store/trunks/find-tenant-trunk.ts';
 import { listTrunks } from '../store/trunks/list-trunks.ts';
 import { findDeviceUsers } from '../store/users/find-device-users.ts';
-import { RecordDirectory } from '../telephony/sip-driver/record-directory.ts';
-import { SipDriver } from '../telephony/sip-driver.ts';
 import { ShortLivedCache } from './short-lived-cache.ts';
+import { ThreadedSipDriver } from './sip-thread/threaded-sip-driver.ts';
 
 /**
  * How stale a tenant's trunk may be when a leg is dialled: a trunk changed through any node is
@@ -33,9 +32,9 @@ export function tenantTrunkCache(db: Db, clock: Clock): ShortLivedCache<ConfigRe
 }
 
 /**
- * Starts the SIP driver with pconn's parts plugged into its hooks: the store as its directory,
- * nonce ledger and mirror of the bindings (held by `nodeId`), the metrics, and the log lines for
- * registrations, refusals and trunk health.
+ * Starts the SIP driver on its own thread with pconn's parts plugged into its hooks, which run
+ * on this thread: the store as its directory, nonce ledger and mirror of the bindings (held by
+ * `nodeId`), the metrics, and the log lines for registrations, refusals and trunk health.
  */
 export async function startSipDriver(
   config: Config,
@@ -54,14 +53,13 @@ export async function startSipDriver(
     nodeId: string;
     trunks: ShortLivedCache<ConfigRecord | undefined>;
   },
-): Promise<SipDriver> {
-  return SipDriver.start({
-    ...config.sip,
-    directory: new RecordDirectory({
+): Promise<ThreadedSipDriver> {
+  return ThreadedSipDriver.start(config.sip, {
+    records: {
       tenantTrunk: (tenantId) => trunks.get(tenantId),
       allTrunks: () => listTrunks(db),
       deviceUsers: (username) => findDeviceUsers(db, username),
-    }),
+    },
     onTransactionEvent: metrics.sip.observe,
     onEveryRegisterRefusal: metrics.sipRegister.observe,
     // Nonce-counts live in the store: a captured REGISTER header replays on no node.
@@ -69,7 +67,6 @@ export async function startSipDriver(
       use: (nonce, nc, expiresAt) =>
         useSipNonce(db, { nonce, nc, expiresAt: new Date(expiresAt) }, clock.now()),
     },
-    now: () => clock.now().getTime(),
     // Every node sees which node holds a phone's flow: that node places the agent's legs.
     onBindingsWritten: async (written) => {
       // The registrar's AOR is `tenant/username` (sip-directory.ts bindingKey); tenant ids hold no '/'.
@@ -92,6 +89,13 @@ export async function startSipDriver(
     },
     onDroppedMessage: metrics.sipDrops.observe,
     onError: (error) => logger.error({ err: error }, 'SIP driver error'),
+    // As when the store's thread ends (store-options.ts): a node that cannot place or hear its
+    // legs must not claim calls only to fail them. It stops, and a supervisor starts a fresh one;
+    // its calls are taken up again when their leases lapse.
+    onThreadEnded: (error) => {
+      logger.fatal({ err: error }, "the SIP driver's thread ended; the node stops");
+      process.exit(1);
+    },
     onRegisterRefused: (report) =>
       report.kind === 'refused'
         ? logger.warn({ sipRegister: report.refusal }, 'SIP REGISTER refused')

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { SipDriver } from '../../src/telephony/sip-driver.ts';
+import type { ThreadedSipDriver } from '../../src/wiring/sip-thread/threaded-sip-driver.ts';
 import type { TestServer } from '../support/test-server.ts';
 import { expectOk, placeCall, settledCall, startSipServer } from './support/pconn-sip.ts';
 import { type Sipp, type SippOptions, sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
@@ -201,7 +201,7 @@ describe('SIP calls against sipp peers', { skip }, () => {
   });
 
   test('a softphone REGISTERs with digest and is called at its binding', async () => {
-    const pconnSip = (server.pconn.driver as SipDriver).address;
+    const pconnSip = (server.pconn.driver as ThreadedSipDriver).address;
     await expectOk(server, 'PUT', '/v1/users/agent', {
       name: 'Agent',
       device: { type: 'registered', username: 'alice', password: 'alice-sip-secret' },

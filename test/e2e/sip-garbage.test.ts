@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import type { SipDriver } from '../../src/telephony/sip-driver.ts';
+import type { ThreadedSipDriver } from '../../src/wiring/sip-thread/threaded-sip-driver.ts';
 import type { TestServer } from '../support/test-server.ts';
 import { placeCall, settledCall, startSipServer } from './support/pconn-sip.ts';
 import { type Sipp, sippResult, skipWithoutSipp, startSipp } from './support/sipp.ts';
@@ -90,7 +90,7 @@ test('garbage datagrams during a bridged call change nothing', { skip }, async (
   const socket = createSocket('udp4');
   try {
     server = await startSipServer();
-    const sipPort = (server.pconn.driver as SipDriver).address.port;
+    const sipPort = (server.pconn.driver as ThreadedSipDriver).address.port;
     socket.bind(0, '127.0.0.1');
     await once(socket, 'listening');
     const agent = await startSipp({ scenario: 'agent-answers.xml' });

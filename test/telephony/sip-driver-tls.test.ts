@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { SipUserAgent } from '../../src/telephony/sip/user-agent/index.ts';
-import type { SipDriver } from '../../src/telephony/sip-driver.ts';
+import type { ThreadedSipDriver } from '../../src/wiring/sip-thread/threaded-sip-driver.ts';
 import { startSipServer } from '../e2e/support/pconn-sip.ts';
 import { skipWithout } from '../e2e/support/required-tool.ts';
 
@@ -59,7 +59,7 @@ test('a node on tls:// answers OPTIONS over TLS', { skip }, async () => {
     timers: { t1: 100 },
   });
   try {
-    const driver = server.pconn.driver as SipDriver;
+    const driver = server.pconn.driver as ThreadedSipDriver;
     assert.equal(driver.listenInfo().transport, 'tls');
     const { port } = driver.address;
     const result = await phone.request({ method: 'OPTIONS', target: `sips:pconn@127.0.0.1:${port}` });

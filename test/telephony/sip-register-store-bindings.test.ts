@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import type { SipDriver } from '../../src/telephony/sip-driver.ts';
+import type { ThreadedSipDriver } from '../../src/wiring/sip-thread/threaded-sip-driver.ts';
 import { expectOk, startSipServer } from '../e2e/support/pconn-sip.ts';
 import type { TestServer } from '../support/test-server.ts';
 import { answer, RegisterPhone } from './support/register-phone.ts';
@@ -48,7 +48,7 @@ describe('pconn registrar: bindings mirrored in the store', () => {
     ).rows;
 
   test('register, refresh and unregister are mirrored, held by this node, which is alive', async () => {
-    const port = (server.pconn.driver as SipDriver).address.port;
+    const port = (server.pconn.driver as ThreadedSipDriver).address.port;
     const contact = `sip:mirror-agent@${phone.source}`;
     const base = { user: 'mirror-agent', callId: 'mirror-1', contact };
     const challenge = await phone.register(port, { ...base, cseq: 1 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import type { SipDriver } from '../../src/telephony/sip-driver.ts';
+import type { ThreadedSipDriver } from '../../src/wiring/sip-thread/threaded-sip-driver.ts';
 import { expectOk, startSipServer } from '../e2e/support/pconn-sip.ts';
 import type { TestServer } from '../support/test-server.ts';
 import { answer, RegisterPhone } from './support/register-phone.ts';
@@ -33,7 +33,7 @@ describe('pconn registrar: nonce ledger in the store, refusals in /metrics', () 
   });
 
   test('a registration is recorded in sip_nonce_uses; its replay is refused and counted', async () => {
-    const port = (server.pconn.driver as SipDriver).address.port;
+    const port = (server.pconn.driver as ThreadedSipDriver).address.port;
     const base = { user: 'ledger-agent', callId: 'ledger-1', contact: `sip:ledger-agent@${phone.source}` };
     const challenge = await phone.register(port, { ...base, cseq: 1 });
     const authorization = answer(challenge, 'ledger-agent', 'ledger-agent-secret');
