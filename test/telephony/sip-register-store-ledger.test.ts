@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { ThreadedSipDriver } from '../../src/wiring/sip-thread/threaded-sip-driver.ts';
 import { expectOk, startSipServer } from '../e2e/support/pconn-sip.ts';
 import type { TestServer } from '../support/test-server.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { answer, RegisterPhone } from './support/register-phone.ts';
 
 /*
@@ -46,7 +47,14 @@ describe('pconn registrar: nonce ledger in the store, refusals in /metrics', () 
     assert.equal(replay.status, 401, 'the store remembers the count');
     const wrong = answer(challenge, 'ledger-agent', 'not the password', 2);
     for (const cseq of [3, 4, 5]) await phone.register(port, { ...base, cseq, authorization: wrong });
-    const metrics = await server.request('GET', '/metrics', { token: null });
+    // The SIP thread reports refusals to the node's thread after it answered: wait for the last.
+    const metrics = await waitFor(
+      async () => {
+        const res = await server.request('GET', '/metrics', { token: null });
+        return /reason="locked_out"\} 1/.test(res.text) ? res : undefined;
+      },
+      { what: "the lockout's refusal counted", interval: 50 },
+    );
     assert.match(metrics.text, /pconn_sip_register_refusals_total\{reason="replayed_nonce"\} 1/);
     assert.match(metrics.text, /pconn_sip_register_refusals_total\{reason="wrong_password"\} 2/);
     assert.match(metrics.text, /pconn_sip_register_lockouts_total\{scope="user"\} 1/);
