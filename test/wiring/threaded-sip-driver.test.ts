@@ -127,6 +127,25 @@ describe('the SIP driver on its own thread', () => {
     assert.match(String(errors[0]), /the store is down/);
   });
 
+  test('a SIP thread that cannot start rejects start() with its reason, and is not told as an end', async () => {
+    const taken = createSocket('udp4');
+    taken.bind(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { hooks, ended } = recordingHooks();
+    try {
+      await assert.rejects(
+        ThreadedSipDriver.start(
+          { ...SETTINGS, listen: { ...SETTINGS.listen, port: taken.address().port } },
+          hooks,
+        ),
+        /EADDRINUSE/,
+      );
+      assert.deepEqual(ended, []);
+    } finally {
+      taken.close();
+    }
+  });
+
   test('a SIP thread that dies ends its legs as a transport failure, fails its commands and every later dial, and is told', async () => {
     const { hooks, ended } = recordingHooks();
     const driver = await ThreadedSipDriver.start(

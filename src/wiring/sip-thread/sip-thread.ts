@@ -90,7 +90,17 @@ port.on('message', (commands: SipCommand[]) => {
     switch (command.op) {
       case 'dial': {
         const { legId } = command.request;
-        driver.dial(command.request, (event) => report({ kind: 'leg', legId, event }));
+        try {
+          driver.dial(command.request, (event) => report({ kind: 'leg', legId, event }));
+        } catch (error) {
+          // The batch's other commands still run; this leg ends as one the driver could not place.
+          note({ hook: 'onError', value: error });
+          report({
+            kind: 'leg',
+            legId,
+            event: { type: 'ended', status: 500, reason: 'Server Internal Error', by: 'local' },
+          });
+        }
         break;
       }
       case 'bridge':

@@ -30,6 +30,9 @@ export type SipThreadHooks = Required<
   onThreadEnded: (error: Error) => void;
 };
 
+/** The start message of a thread that started. */
+type Started = Extract<SipThreadStart, { ready: true }>;
+
 /** A command without the number its answer comes back with. */
 type Command = SipCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
@@ -50,17 +53,36 @@ export class ThreadedSipDriver implements TelephonyDriver {
   #outbox: SipCommand[] = [];
   #nextId = 1;
   #gone: Error | undefined;
+  #started: Started | undefined;
+  /** Settled by the thread's first message; ends (rejects) with the thread if that comes first. */
+  readonly #ready: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
     private readonly hooks: SipThreadHooks,
-    private readonly start: Extract<SipThreadStart, { ready: true }>,
   ) {
-    worker.on('message', (reports: SipReport[]) => {
-      for (const report of reports) this.#receive(report);
+    let ready!: { resolve: () => void; reject: (error: Error) => void };
+    this.#ready = new Promise<void>((resolve, reject) => {
+      ready = { resolve, reject };
     });
-    worker.on('error', (error) => this.#end(error));
-    worker.on('exit', (code) => this.#end(new Error(`the SIP thread ended (exit code ${code})`)));
+    // Reports may come before the start message: the driver may ask for the trunks it probes
+    // while it starts, and that question must be answered for it to finish starting.
+    worker.on('message', (message: SipReport[] | SipThreadStart) => {
+      if (Array.isArray(message)) for (const report of message) this.#receive(report);
+      else if (message.ready) {
+        this.#started = message;
+        ready.resolve();
+      } else ready.reject(message.error);
+    });
+    worker.on('error', (error) => {
+      ready.reject(error);
+      this.#end(error);
+    });
+    worker.on('exit', (code) => {
+      const error = new Error(`the SIP thread ended (exit code ${code})`);
+      ready.reject(error);
+      this.#end(error);
+    });
   }
 
   /**
@@ -73,31 +95,27 @@ export class ThreadedSipDriver implements TelephonyDriver {
     script: URL = THREAD_URL,
   ): Promise<ThreadedSipDriver> {
     const worker = startScriptWorker(script, settings);
-    const start = await new Promise<Extract<SipThreadStart, { ready: true }>>((resolve, reject) => {
-      const onExit = (code: number) =>
-        reject(new Error(`the SIP thread ended before it was ready (exit code ${code})`));
-      worker.once('error', reject);
-      worker.once('exit', onExit);
-      worker.once('message', (message: SipThreadStart) => {
-        worker.off('error', reject);
-        worker.off('exit', onExit);
-        if (message.ready) resolve(message);
-        else reject(message.error);
-      });
-    });
+    const driver = new ThreadedSipDriver(worker, hooks);
+    try {
+      await driver.#ready;
+    } catch (error) {
+      driver.#gone ??= error as Error;
+      await worker.terminate();
+      throw error;
+    }
     // Like the store's thread, it does not hold the process open: the HTTP server does that.
     worker.unref();
-    return new ThreadedSipDriver(worker, hooks, start);
+    return driver;
   }
 
   /** Where the SIP socket listens (port 0 at start → the OS-chosen port). */
   get address(): { host: string; port: number } {
-    return this.start.address;
+    return (this.#started as Started).address;
   }
 
   /** The bound socket and the addresses softphones can be pointed at (start-up banner, log). */
   listenInfo(): SipListenInfo {
-    return this.start.listenInfo;
+    return (this.#started as Started).listenInfo;
   }
 
   dial(request: LegRequest, onEvent: (event: LegEvent) => void): LegHandle {
@@ -142,6 +160,8 @@ export class ThreadedSipDriver implements TelephonyDriver {
     if (this.#gone) return Promise.reject(this.#gone);
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
+      // A command awaited keeps the process alive until its answer, as a pending store request does.
+      if (this.#waiting.size === 0) this.worker.ref();
       this.#waiting.set(id, { resolve: resolve as (value: never) => void, reject });
       this.#send({ ...command, id } as SipCommand);
     });
@@ -158,7 +178,16 @@ export class ThreadedSipDriver implements TelephonyDriver {
       });
   }
 
+  /** Handles one report; a listener's or hook's failure is told, and the batch's next report still runs. */
   #receive(report: SipReport): void {
+    try {
+      this.#handle(report);
+    } catch (error) {
+      this.hooks.onError(error);
+    }
+  }
+
+  #handle(report: SipReport): void {
     switch (report.kind) {
       case 'leg': {
         const listener = this.#listeners.get(report.legId);
@@ -169,21 +198,25 @@ export class ThreadedSipDriver implements TelephonyDriver {
       case 'done': {
         const waiting = this.#waiting.get(report.id);
         this.#waiting.delete(report.id);
+        if (this.#waiting.size === 0) this.worker.unref();
         if (report.ok) waiting?.resolve(report.value as never);
         else waiting?.reject(report.error);
         return;
       }
       case 'ask':
-        this.#ask(report).then(
-          (value) => this.#send({ op: 'answer', id: report.id, ok: true, value }),
-          (error: unknown) =>
-            this.#send({
-              op: 'answer',
-              id: report.id,
-              ok: false,
-              error: error instanceof Error ? error : new Error(String(error)),
-            }),
-        );
+        // Through a promise, so that a hook that throws at once is answered as a failure too.
+        Promise.resolve(report)
+          .then((question) => this.#ask(question))
+          .then(
+            (value) => this.#send({ op: 'answer', id: report.id, ok: true, value }),
+            (error: unknown) =>
+              this.#send({
+                op: 'answer',
+                id: report.id,
+                ok: false,
+                error: error instanceof Error ? error : new Error(String(error)),
+              }),
+          );
         return;
       case 'note':
         // The union of hook and value is checked where the note is made (sip-thread.ts).
@@ -212,10 +245,12 @@ export class ThreadedSipDriver implements TelephonyDriver {
   #end(error: Error): void {
     if (this.#gone) return;
     this.#gone = error;
-    for (const listener of this.#listeners.values()) listener(THREAD_GONE);
+    for (const legId of [...this.#listeners.keys()])
+      this.#receive({ kind: 'leg', legId, event: THREAD_GONE });
     this.#listeners.clear();
     for (const waiting of this.#waiting.values()) waiting.reject(error);
     this.#waiting.clear();
-    this.hooks.onThreadEnded(error);
+    // A thread that never started is start()'s failure, reported there.
+    if (this.#started) this.hooks.onThreadEnded(error);
   }
 }
