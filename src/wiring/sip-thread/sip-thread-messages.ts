@@ -11,17 +11,7 @@ import type { SipDriverOptions } from '../../telephony/sip-driver.ts';
 /** What the SIP thread is started with: the driver's settings that are data (hooks stay here). */
 export type SipThreadSettings = Omit<
   SipDriverOptions,
-  | 'directory'
-  | 'nonceLedger'
-  | 'now'
-  | 'onError'
-  | 'onTransactionEvent'
-  | 'onDroppedMessage'
-  | 'onTrunkHealth'
-  | 'onRegisterRefused'
-  | 'onEveryRegisterRefusal'
-  | 'onBindingChange'
-  | 'onBindingsWritten'
+  NoteHook | 'directory' | 'nonceLedger' | 'now' | 'onBindingsWritten'
 >;
 
 /** The node thread's hooks the SIP thread awaits an answer from (the store behind them). */
