@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
-import type { LegEvent } from '../../src/domain/telephony.ts';
+import type { LegEvent, LegTarget } from '../../src/domain/telephony.ts';
 import type { BindingChangeReport } from '../../src/telephony/sip/registrar/index.ts';
 import type { SipThreadSettings } from '../../src/wiring/sip-thread/sip-thread-messages.ts';
 import { type SipThreadHooks, ThreadedSipDriver } from '../../src/wiring/sip-thread/threaded-sip-driver.ts';
@@ -125,6 +125,19 @@ describe('the SIP driver on its own thread', () => {
     assert.equal(ended?.type === 'ended' && ended.status, 500);
     await waitFor(() => errors.length > 0, { what: 'the error told' });
     assert.match(String(errors[0]), /the store is down/);
+  });
+
+  test("a dial that cannot cross to the SIP thread ends its leg here; the turn's other commands still go", async () => {
+    const { hooks } = recordingHooks();
+    const driver = await ThreadedSipDriver.start(SETTINGS, hooks);
+    drivers.push(driver);
+    const events: LegEvent[] = [];
+    const unclonable = { kind: 'sip', uri: 'sip:x@127.0.0.1:9', resolve: () => 'a function' } as LegTarget;
+    driver.dial({ legId: 'c4/1/agent', target: unclonable, callerId: null, ringTimeoutSeconds: 1 }, (event) =>
+      events.push(event),
+    );
+    await driver.hangup({ legId: 'never-dialled' });
+    assert.deepEqual(events, [{ type: 'ended', status: 500, reason: 'Server Internal Error', by: 'local' }]);
   });
 
   test('a SIP thread that cannot start rejects start() with its reason, and is not told as an end', async () => {

@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { LegHandle } from '../../domain/telephony.ts';
 import { RecordDirectory } from '../../telephony/sip-driver/record-directory.ts';
 import { SipDriver } from '../../telephony/sip-driver.ts';
+import { postBatch } from './post-batch.ts';
 import type {
   SipAsk,
   SipCommand,
@@ -30,8 +31,32 @@ function report(item: SipReport): void {
     setImmediate(() => {
       const batch = outbox;
       outbox = [];
-      port?.postMessage(batch);
+      if (port) postBatch(port, batch, unclonable);
     });
+}
+
+/**
+ * What goes instead of a report that cannot cross threads: a leg still ends, a command's answer
+ * fails, a question fails here (its asker is on this side), anything else is told as an error.
+ */
+function unclonable(item: SipReport, error: unknown): SipReport | undefined {
+  const value = new Error(`a SIP thread report (${item.kind}) could not cross threads: ${String(error)}`);
+  switch (item.kind) {
+    case 'leg':
+      return {
+        kind: 'leg',
+        legId: item.legId,
+        event: { type: 'ended', status: 500, reason: 'Server Internal Error', by: 'local' },
+      };
+    case 'done':
+      return { kind: 'done', id: item.id, ok: false, error: value };
+    case 'ask':
+      asked.get(item.id)?.reject(value);
+      asked.delete(item.id);
+      return { kind: 'note', hook: 'onError', value };
+    case 'note':
+      return { kind: 'note', hook: 'onError', value };
+  }
 }
 
 const asked = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();

@@ -4,6 +4,7 @@ import { startScriptWorker } from '../../store/script-worker.ts';
 import type { SipListenInfo } from '../../telephony/sip-driver/listen-addresses.ts';
 import type { DirectoryRecords } from '../../telephony/sip-driver/record-directory.ts';
 import type { SipDriverOptions } from '../../telephony/sip-driver.ts';
+import { postBatch } from './post-batch.ts';
 import type {
   NoteHook,
   SipAsk,
@@ -174,8 +175,27 @@ export class ThreadedSipDriver implements TelephonyDriver {
       setImmediate(() => {
         const batch = this.#outbox;
         this.#outbox = [];
-        if (!this.#gone) this.worker.postMessage(batch);
+        if (!this.#gone) postBatch(this.worker, batch, (command, error) => this.#unclonable(command, error));
       });
+  }
+
+  /**
+   * A command that could not cross threads fails here as it would have there: a dial's leg ends
+   * as one the driver could not place, an awaited command rejects, a hook's answer is a failure.
+   */
+  #unclonable(command: SipCommand, error: unknown): SipCommand | undefined {
+    const failure = new Error(
+      `a command to the SIP thread (${command.op}) could not cross threads: ${String(error)}`,
+    );
+    if (command.op === 'answer') return { op: 'answer', id: command.id, ok: false, error: failure };
+    if (command.op === 'dial')
+      this.#receive({
+        kind: 'leg',
+        legId: command.request.legId,
+        event: { type: 'ended', status: 500, reason: 'Server Internal Error', by: 'local' },
+      });
+    else this.#receive({ kind: 'done', id: command.id, ok: false, error: failure });
+    return undefined;
   }
 
   /** Handles one report; a listener's or hook's failure is told, and the batch's next report still runs. */
