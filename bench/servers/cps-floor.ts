@@ -25,6 +25,7 @@ import { sql } from 'kysely';
 import { keyProbe } from '../../src/store/calls/key-probes.ts';
 import type { Db } from '../../src/store/database.ts';
 import { startScriptWorker } from '../../src/store/script-worker.ts';
+import { TurnOutbox } from '../../src/wiring/sip-thread/turn-outbox.ts';
 import { type FloorDial, type FloorStep, startFloorCalls } from '../support/floor-calls.ts';
 import { FloorRecord, openFloorStore } from '../support/floor-record.ts';
 import { serveReferenceRoute } from '../support/reference-route.ts';
@@ -100,21 +101,15 @@ async function sipThread(onStep: (step: FloorStep) => void) {
   const worker = startScriptWorker(new URL('../support/floor-sip-thread.ts', import.meta.url), ports);
   worker.on('error', (error) => process.stderr.write(`cps-floor: the SIP thread failed: ${String(error)}\n`));
   await new Promise<void>((resolve) =>
-    worker.on('message', (message: { ready?: boolean; steps?: FloorStep[] }) => {
-      if (message.ready) resolve();
-      for (const step of message.steps ?? []) onStep(step);
+    worker.on('message', (message: { ready: true } | FloorStep[]) => {
+      if (Array.isArray(message)) for (const step of message) onStep(step);
+      else resolve();
     }),
   );
-  let dials: FloorDial[] = [];
+  // Dials are plain data: none can fail to cross, so none needs a stand-in.
+  const dials = new TurnOutbox<FloorDial>(worker, () => undefined);
   return {
-    dial(call: FloorDial) {
-      dials.push(call);
-      if (dials.length === 1)
-        setImmediate(() => {
-          worker.postMessage({ dials });
-          dials = [];
-        });
-    },
+    dial: (call: FloorDial) => dials.push(call),
     close: () => worker.terminate().then(() => undefined),
   };
 }

@@ -61,3 +61,16 @@ export type SipReport =
 export type SipThreadStart =
   | { ready: true; listenInfo: SipListenInfo; address: { host: string; port: number } }
   | { ready: false; error: Error };
+
+/** How a leg ends that the SIP driver could not place (its request failed on the way). */
+export const LEG_NOT_PLACED: LegEvent = {
+  type: 'ended',
+  status: 500,
+  reason: 'Server Internal Error',
+  by: 'local',
+};
+
+/** A failure as an Error, so that it crosses threads with its message (a thrown string would not say much). */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -10,30 +10,20 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { LegHandle } from '../../domain/telephony.ts';
 import { RecordDirectory } from '../../telephony/sip-driver/record-directory.ts';
 import { SipDriver } from '../../telephony/sip-driver.ts';
-import { postBatch } from './post-batch.ts';
-import type {
-  SipAsk,
-  SipCommand,
-  SipNote,
-  SipReport,
-  SipThreadSettings,
-  SipThreadStart,
+import {
+  asError,
+  LEG_NOT_PLACED,
+  type SipAsk,
+  type SipCommand,
+  type SipNote,
+  type SipReport,
+  type SipThreadSettings,
+  type SipThreadStart,
 } from './sip-thread-messages.ts';
+import { TurnOutbox } from './turn-outbox.ts';
 
 const port = parentPort;
 if (!port) throw new Error('sip-thread.ts runs as a worker thread');
-
-let outbox: SipReport[] = [];
-/** Queues a report; everything queued over this turn of the event loop goes as one message. */
-function report(item: SipReport): void {
-  outbox.push(item);
-  if (outbox.length === 1)
-    setImmediate(() => {
-      const batch = outbox;
-      outbox = [];
-      if (port) postBatch(port, batch, unclonable);
-    });
-}
 
 /**
  * What goes instead of a report that cannot cross threads: a leg still ends, a command's answer
@@ -43,11 +33,7 @@ function unclonable(item: SipReport, error: unknown): SipReport | undefined {
   const value = new Error(`a SIP thread report (${item.kind}) could not cross threads: ${String(error)}`);
   switch (item.kind) {
     case 'leg':
-      return {
-        kind: 'leg',
-        legId: item.legId,
-        event: { type: 'ended', status: 500, reason: 'Server Internal Error', by: 'local' },
-      };
+      return { kind: 'leg', legId: item.legId, event: LEG_NOT_PLACED };
     case 'done':
       return { kind: 'done', id: item.id, ok: false, error: value };
     case 'ask':
@@ -58,6 +44,9 @@ function unclonable(item: SipReport, error: unknown): SipReport | undefined {
       return { kind: 'note', hook: 'onError', value };
   }
 }
+
+const outbox = new TurnOutbox<SipReport>(port, unclonable);
+const report = (item: SipReport) => outbox.push(item);
 
 const asked = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
 let nextAsk = 1;
@@ -98,13 +87,7 @@ try {
 function answer(id: number, work: () => Promise<unknown>): void {
   work().then(
     (value) => report({ kind: 'done', id, ok: true, value }),
-    (error: unknown) =>
-      report({
-        kind: 'done',
-        id,
-        ok: false,
-        error: error instanceof Error ? error : new Error(String(error)),
-      }),
+    (error: unknown) => report({ kind: 'done', id, ok: false, error: asError(error) }),
   );
 }
 
@@ -120,11 +103,7 @@ port.on('message', (commands: SipCommand[]) => {
         } catch (error) {
           // The batch's other commands still run; this leg ends as one the driver could not place.
           note({ hook: 'onError', value: error });
-          report({
-            kind: 'leg',
-            legId,
-            event: { type: 'ended', status: 500, reason: 'Server Internal Error', by: 'local' },
-          });
+          report({ kind: 'leg', legId, event: LEG_NOT_PLACED });
         }
         break;
       }

@@ -4,15 +4,17 @@ import { startScriptWorker } from '../../store/script-worker.ts';
 import type { SipListenInfo } from '../../telephony/sip-driver/listen-addresses.ts';
 import type { DirectoryRecords } from '../../telephony/sip-driver/record-directory.ts';
 import type { SipDriverOptions } from '../../telephony/sip-driver.ts';
-import { postBatch } from './post-batch.ts';
-import type {
-  NoteHook,
-  SipAsk,
-  SipCommand,
-  SipReport,
-  SipThreadSettings,
-  SipThreadStart,
+import {
+  asError,
+  LEG_NOT_PLACED,
+  type NoteHook,
+  type SipAsk,
+  type SipCommand,
+  type SipReport,
+  type SipThreadSettings,
+  type SipThreadStart,
 } from './sip-thread-messages.ts';
+import { TurnOutbox } from './turn-outbox.ts';
 
 /**
  * The SIP thread's entry: dist/sip-thread.js beside main.js in the bundle `npm start` runs
@@ -51,7 +53,7 @@ export class ThreadedSipDriver implements TelephonyDriver {
   readonly name = 'sip' as const;
   readonly #listeners = new Map<string, (event: LegEvent) => void>();
   readonly #waiting = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
-  #outbox: SipCommand[] = [];
+  readonly #outbox: TurnOutbox<SipCommand>;
   #nextId = 1;
   #gone: Error | undefined;
   #started: Started | undefined;
@@ -62,6 +64,11 @@ export class ThreadedSipDriver implements TelephonyDriver {
     private readonly worker: Worker,
     private readonly hooks: SipThreadHooks,
   ) {
+    this.#outbox = new TurnOutbox<SipCommand>(
+      worker,
+      (command, error) => this.#unclonable(command, error),
+      () => !this.#gone,
+    );
     let ready!: { resolve: () => void; reject: (error: Error) => void };
     this.#ready = new Promise<void>((resolve, reject) => {
       ready = { resolve, reject };
@@ -126,7 +133,7 @@ export class ThreadedSipDriver implements TelephonyDriver {
       return { legId };
     }
     this.#listeners.set(legId, onEvent);
-    this.#send({ op: 'dial', request });
+    this.#outbox.push({ op: 'dial', request });
     return { legId };
   }
 
@@ -164,19 +171,8 @@ export class ThreadedSipDriver implements TelephonyDriver {
       // A command awaited keeps the process alive until its answer, as a pending store request does.
       if (this.#waiting.size === 0) this.worker.ref();
       this.#waiting.set(id, { resolve: resolve as (value: never) => void, reject });
-      this.#send({ ...command, id } as SipCommand);
+      this.#outbox.push({ ...command, id } as SipCommand);
     });
-  }
-
-  /** Queues a command; everything queued over this turn of the event loop goes as one message. */
-  #send(command: SipCommand): void {
-    this.#outbox.push(command);
-    if (this.#outbox.length === 1)
-      setImmediate(() => {
-        const batch = this.#outbox;
-        this.#outbox = [];
-        if (!this.#gone) postBatch(this.worker, batch, (command, error) => this.#unclonable(command, error));
-      });
   }
 
   /**
@@ -192,7 +188,7 @@ export class ThreadedSipDriver implements TelephonyDriver {
       this.#receive({
         kind: 'leg',
         legId: command.request.legId,
-        event: { type: 'ended', status: 500, reason: 'Server Internal Error', by: 'local' },
+        event: LEG_NOT_PLACED,
       });
     else this.#receive({ kind: 'done', id: command.id, ok: false, error: failure });
     return undefined;
@@ -228,13 +224,13 @@ export class ThreadedSipDriver implements TelephonyDriver {
         Promise.resolve(report)
           .then((question) => this.#ask(question))
           .then(
-            (value) => this.#send({ op: 'answer', id: report.id, ok: true, value }),
+            (value) => this.#outbox.push({ op: 'answer', id: report.id, ok: true, value }),
             (error: unknown) =>
-              this.#send({
+              this.#outbox.push({
                 op: 'answer',
                 id: report.id,
                 ok: false,
-                error: error instanceof Error ? error : new Error(String(error)),
+                error: asError(error),
               }),
           );
         return;

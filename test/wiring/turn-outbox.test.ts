@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
-import { postBatch } from '../../src/wiring/sip-thread/post-batch.ts';
+import { postBatch } from '../../src/wiring/sip-thread/turn-outbox.ts';
 
 test("an item that cannot cross threads is replaced by its stand-in, or left out; the batch's others still go", () => {
   const { port1, port2 } = new MessageChannel();

@@ -27,3 +27,30 @@ export function postBatch<T>(
     }
   }
 }
+
+/**
+ * What one side of the SIP thread has to say, gathered over one turn of its event loop and
+ * posted as ONE message (postBatch) once that turn's I/O callbacks have run, so the threads
+ * exchange a message per batch of legs, not per SIP event. `open` says whether to post at all
+ * (not once the other side is gone).
+ */
+export class TurnOutbox<T> {
+  #items: T[] = [];
+
+  constructor(
+    private readonly target: MessageTarget,
+    private readonly standIn: (item: T, error: unknown) => T | undefined,
+    private readonly open: () => boolean = () => true,
+  ) {}
+
+  push(item: T): void {
+    this.#items.push(item);
+    if (this.#items.length === 1) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const items = this.#items;
+    this.#items = [];
+    if (this.open()) postBatch(this.target, items, this.standIn);
+  }
+}
