@@ -199,12 +199,16 @@ export class WebhookRelay {
     const { db, options } = this.deps;
     try {
       await this.flushDelivered();
-      while (this.outboxDirty && this.running) {
+      // Only a backlog (a full batch) is read again at once. An outbox write during the read marks
+      // the outbox dirty and asks for another round, which waits out the gap: looping on that flag
+      // read the outbox back to back under load, a round per commit, gap or not (2026-12-07: ~60
+      // rounds a second instead of at most 20 under accept_ratio, 8 % of the embedded store's time).
+      let backlog = this.outboxDirty;
+      while (backlog && this.running) {
         this.outboxDirty = false;
         const made = await fanOutDeliveries(db, FAN_OUT_BATCH);
         if (made.deliveries > 0) this.deliveriesDirty = true;
-        // A full batch means a backlog: keep going until caught up.
-        if (made.events === FAN_OUT_BATCH) this.outboxDirty = true;
+        backlog = made.events === FAN_OUT_BATCH;
       }
       const room = options.concurrency - this.inFlight.size;
       if (room <= 0 || !this.running || !this.deliveriesDirty) return;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
 import pino from 'pino';
 import { systemClock } from '../../src/domain/clock.ts';
 import { OutboxSignal } from '../../src/events/outbox-signal.ts';
@@ -27,6 +27,8 @@ for (const [kind, open] of STORE_KINDS) {
     const signal = new OutboxSignal();
     let db: Db;
     let relay: WebhookRelay;
+    /** The relay's fan-out statements so far (each reads the outbox from its cursor). */
+    let fanOuts = 0;
     let close: () => Promise<void>;
 
     before(async () => {
@@ -41,7 +43,7 @@ for (const [kind, open] of STORE_KINDS) {
       await sql`insert into webhook_endpoints (tenant_id, id, data, created_at)
         values ('t1', 'hook', ${JSON.stringify(data)}::jsonb, now() - interval '1 minute')`.execute(db);
       relay = new WebhookRelay({
-        db,
+        db: db.withPlugin(countFanOuts(() => fanOuts++)),
         signal,
         clock: systemClock,
         logger: pino({ level: 'silent' }),
@@ -106,6 +108,28 @@ for (const [kind, open] of STORE_KINDS) {
       assert.deepEqual(receiver.unverified, [], 'signed');
     });
 
+    test('outbox writes during a round wait out the gap between rounds instead of starting one each', async () => {
+      // Sequential writes, each committed while the relay may be reading: every one wakes it. A
+      // round reads everything written before it, so rounds are bounded by the gap (50 ms apart),
+      // not by the writes. Reading again per write was ~one round per write.
+      const writes = 60;
+      const started = performance.now();
+      const before = fanOuts;
+      for (let i = 0; i < writes; i++) await write('g');
+      await receiver.waitFor(
+        () => acknowledgedOf('g').length === writes,
+        WITHIN_MS * 4,
+        () => `g: ${acknowledgedOf('g').length} of ${writes}`,
+      );
+      const rounds = fanOuts - before;
+      const allowed = Math.ceil((performance.now() - started) / 50) + 2;
+      assert.ok(
+        rounds <= allowed,
+        `${rounds} fan-out rounds for ${writes} writes; at most ${allowed} allowed`,
+      );
+      assert.ok(rounds < writes / 2, `${rounds} fan-out rounds for ${writes} writes`);
+    });
+
     test('a failed attempt is retried when its backoff ends, with nothing else waking the relay', async () => {
       let failed = false;
       receiver.respond = () => {
@@ -127,4 +151,19 @@ for (const [kind, open] of STORE_KINDS) {
       );
     });
   });
+}
+
+/** Counts the statements that read the outbox for fan-out (they lock the relay's cursor). */
+function countFanOuts(count: () => void): KyselyPlugin {
+  return {
+    transformQuery: (args) => {
+      if (isFanOut(args.node)) count();
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+}
+
+function isFanOut(node: RootOperationNode): boolean {
+  return node.kind === 'RawNode' && node.sqlFragments.some((part) => part.includes('from outbox_cursors'));
 }
