@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
 import pino from 'pino';
 import { EventStreamHub } from '../../src/events/event-stream-hub.ts';
 import { OutboxSignal } from '../../src/events/outbox-signal.ts';
 import type { Db } from '../../src/store/database.ts';
-import { appendSubjectEvent } from '../../src/store/webhooks/append-subject-event.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
+import { openSignalledStore, writeCampaignEvent } from '../support/signalled-store.ts';
+import { countingStatements } from '../support/statement-counter.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
 
 // The fallback poll is ten minutes: every event below reaches the subscriber because a write woke the hub.
@@ -25,20 +25,17 @@ for (const [kind, open] of STORE_KINDS) {
     let close: () => Promise<void>;
 
     before(async () => {
-      const { store, drop } = await open();
-      // As in main.ts: every outbox write notifies the signal.
-      db = store.db.withPlugin(signal.plugin());
-      await sql`insert into tenants (id, name) values ('t1', 'T1') on conflict do nothing`.execute(db);
+      const opened = await openSignalledStore(open, signal);
+      db = opened.db;
       hub = new EventStreamHub({
-        db: db.withPlugin(countOutboxReads(() => reads++)),
+        db: db.withPlugin(countingStatements('txid::text as txid', () => reads++)),
         signal,
         logger: pino({ level: 'silent' }),
         pollMs: LONG_POLL_MS,
       });
       close = async () => {
         hub.close();
-        await store.close();
-        await drop();
+        await opened.close();
       };
     });
     after(() => close());
@@ -58,17 +55,7 @@ for (const [kind, open] of STORE_KINDS) {
       });
       const started = performance.now();
       const before = reads;
-      for (let i = 0; i < writes; i++)
-        await db.transaction().execute((tx) =>
-          appendSubjectEvent(tx, {
-            tenantId: 't1',
-            subjectType: 'campaign',
-            subjectId: 'paced',
-            campaignId: 'paced',
-            type: 'campaign.status_changed',
-            data: { i },
-          }),
-        );
+      for (let i = 0; i < writes; i++) await writeCampaignEvent(db, 'paced', { i });
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         everything,
@@ -90,19 +77,4 @@ for (const [kind, open] of STORE_KINDS) {
       assert.ok(count <= allowed, `${count} reads for ${writes} writes; at most ${allowed} allowed`);
     });
   });
-}
-
-/** Counts the statements that read the outbox (the hub's only reads after it found the head). */
-function countOutboxReads(count: () => void): KyselyPlugin {
-  return {
-    transformQuery: (args) => {
-      if (isOutboxRead(args.node)) count();
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  };
-}
-
-function isOutboxRead(node: RootOperationNode): boolean {
-  return node.kind === 'RawNode' && node.sqlFragments.some((part) => part.includes('txid::text as txid'));
 }

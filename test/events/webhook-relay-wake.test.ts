@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { systemClock } from '../../src/domain/clock.ts';
 import { OutboxSignal } from '../../src/events/outbox-signal.ts';
 import { WebhookRelay } from '../../src/events/webhook-relay.ts';
 import type { Db } from '../../src/store/database.ts';
-import { appendSubjectEvent } from '../../src/store/webhooks/append-subject-event.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
+import { openSignalledStore, writeCampaignEvent } from '../support/signalled-store.ts';
+import { countingStatements } from '../support/statement-counter.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
@@ -33,17 +34,15 @@ for (const [kind, open] of STORE_KINDS) {
 
     before(async () => {
       await receiver.start();
-      const { store, drop } = await open();
-      // As in main.ts: every outbox write notifies the signal.
-      db = store.db.withPlugin(signal.plugin());
+      const opened = await openSignalledStore(open, signal);
+      db = opened.db;
       const secret = `whsec_${randomBytes(24).toString('base64')}`;
       receiver.secrets = [secret];
-      await sql`insert into tenants (id, name) values ('t1', 'T1') on conflict do nothing`.execute(db);
       const data = { url: receiver.url, secret, enabled: true, events: ['*'] };
       await sql`insert into webhook_endpoints (tenant_id, id, data, created_at)
         values ('t1', 'hook', ${JSON.stringify(data)}::jsonb, now() - interval '1 minute')`.execute(db);
       relay = new WebhookRelay({
-        db: db.withPlugin(countFanOuts(() => fanOuts++)),
+        db: db.withPlugin(countingStatements('from outbox_cursors', () => fanOuts++)),
         signal,
         clock: systemClock,
         logger: pino({ level: 'silent' }),
@@ -58,8 +57,7 @@ for (const [kind, open] of STORE_KINDS) {
       relay.start();
       close = async () => {
         await relay.stop();
-        await store.close();
-        await drop();
+        await opened.close();
       };
     });
     after(async () => {
@@ -67,18 +65,7 @@ for (const [kind, open] of STORE_KINDS) {
       await receiver.stop();
     });
 
-    /** Writes one event about campaign `subject` in its own transaction; answers its sequence. */
-    const write = (subject: string) =>
-      db.transaction().execute((tx) =>
-        appendSubjectEvent(tx, {
-          tenantId: 't1',
-          subjectType: 'campaign',
-          subjectId: subject,
-          campaignId: subject,
-          type: 'campaign.status_changed',
-          data: { n: subject },
-        }),
-      );
+    const write = (subject: string) => writeCampaignEvent(db, subject, { n: subject });
 
     const acknowledgedOf = (subject: string) =>
       receiver
@@ -150,19 +137,4 @@ for (const [kind, open] of STORE_KINDS) {
       );
     });
   });
-}
-
-/** Counts the statements that read the outbox for fan-out (they lock the relay's cursor). */
-function countFanOuts(count: () => void): KyselyPlugin {
-  return {
-    transformQuery: (args) => {
-      if (isFanOut(args.node)) count();
-      return args.node;
-    },
-    transformResult: async (args) => args.result,
-  };
-}
-
-function isFanOut(node: RootOperationNode): boolean {
-  return node.kind === 'RawNode' && node.sqlFragments.some((part) => part.includes('from outbox_cursors'));
 }
