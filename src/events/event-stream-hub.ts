@@ -10,6 +10,7 @@ import {
 } from '../store/webhooks/outbox-rows.ts';
 import { readOutbox } from '../store/webhooks/read-outbox.ts';
 import type { OutboxSignal } from './outbox-signal.ts';
+import { PacedRounds } from './paced-rounds.ts';
 
 /** What a stream client asked for. */
 export interface StreamFilter {
@@ -26,10 +27,9 @@ export interface StreamSubscriber {
 }
 
 const READ_BATCH = 1000;
-// Woken reads are at least this far apart, as the webhook relay's rounds are: every committed
-// event wakes the hub, and under load a read per commit kept the store busy with reads of a few
-// rows each (accept_ratio with one listener, 2026-12-07: ~120 reads a second, 9 % of the embedded
-// store's thread). A live dashboard does not see 50 ms.
+// Woken reads are at least this far apart (PacedRounds): a read per commit kept the store busy
+// with reads of a few rows each (accept_ratio with one listener, 2026-12-07: ~120 reads a second,
+// 9 % of the embedded store's thread). A live dashboard does not see 50 ms.
 const MIN_READ_GAP_MS = 50;
 
 /**
@@ -43,17 +43,17 @@ export class EventStreamHub {
   private readonly subscribers = new Set<Subscription>();
   private position?: OutboxPosition;
   private starting?: Promise<OutboxPosition>;
-  private timer?: NodeJS.Timeout;
-  /** What the pending timer is: the fallback poll or a woken read. */
-  private timerKind: 'poll' | 'wake' = 'poll';
-  private reading?: Promise<void>;
-  private again = false;
-  /** performance.now() when the last read began: the gap is a pace, not a time of day. */
-  private lastReadAt = Number.NEGATIVE_INFINITY;
+  private readonly reads: PacedRounds;
   private closed = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: { db: Db; signal: OutboxSignal; logger: Logger; pollMs: number }) {
+    this.reads = new PacedRounds({
+      gapMs: MIN_READ_GAP_MS,
+      pollMs: deps.pollMs,
+      round: () => this.read(),
+      goOn: () => this.keepReading(),
+    });
     this.unsubscribe = deps.signal.subscribe(() => this.wake());
   }
 
@@ -79,7 +79,7 @@ export class EventStreamHub {
     const until = this.position;
     sub.last = after ?? until;
     this.subscribers.add(sub);
-    if (this.subscribers.size === 1 && !this.reading) this.schedule(this.deps.pollMs, 'poll');
+    if (this.subscribers.size === 1) this.reads.startPolling();
     if (after !== undefined && isAfter(until, after)) {
       let from = after;
       for (;;) {
@@ -102,48 +102,26 @@ export class EventStreamHub {
   /** Reads new events now (an event was written on this node). */
   wake(): void {
     if (this.closed || this.subscribers.size === 0) return;
-    if (this.reading) this.again = true;
-    // A read already woken for stays at its time; one waiting for the poll is brought forward.
-    else if (!this.timer || this.timerKind === 'poll') this.schedule(this.gapLeft(), 'wake');
-  }
-
-  /** Time until another read may start (MIN_READ_GAP_MS after the last one began). */
-  private gapLeft(): number {
-    return Math.max(0, this.lastReadAt + MIN_READ_GAP_MS - performance.now());
+    this.reads.wake();
   }
 
   /** Stops reading; subscribers are ended by their routes. */
   close(): void {
     this.closed = true;
     this.unsubscribe();
-    if (this.timer) clearTimeout(this.timer);
+    void this.reads.stop();
     this.subscribers.clear();
   }
 
-  private schedule(delay: number, kind: 'poll' | 'wake'): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timerKind = kind;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.reading) {
-        this.again = true;
-        return;
-      }
-      this.lastReadAt = performance.now();
-      this.reading = this.read().finally(() => {
-        this.reading = undefined;
-        if (this.closed) return;
-        if (this.subscribers.size === 0) {
-          // Nobody listens: stop reading and start again from the head on the next subscriber.
-          this.position = undefined;
-          return;
-        }
-        const again = this.again;
-        this.again = false;
-        if (again) this.schedule(this.gapLeft(), 'wake');
-        else this.schedule(this.deps.pollMs, 'poll');
-      });
-    }, delay);
+  /** After a read: go on unless closed or nobody listens. */
+  private keepReading(): boolean {
+    if (this.closed) return false;
+    if (this.subscribers.size === 0) {
+      // Nobody listens: stop reading and start again from the head on the next subscriber.
+      this.position = undefined;
+      return false;
+    }
+    return true;
   }
 
   private async read(): Promise<void> {

@@ -11,6 +11,7 @@ import { type DeliveredAttempt, settleDelivered } from '../store/webhooks/settle
 import { type DeliveryNext, settleDelivery } from '../store/webhooks/settle-delivery.ts';
 import { eventIdOf, toEventEnvelope } from './event-envelope.ts';
 import type { OutboxSignal } from './outbox-signal.ts';
+import { PacedRounds } from './paced-rounds.ts';
 import { retryDelayMs } from './retry-delay.ts';
 import { sendWebhook } from './webhook-sender.ts';
 import { signingSecrets, signWebhook } from './webhook-signer.ts';
@@ -44,9 +45,9 @@ export interface WebhookRelayOptions {
 const FAN_OUT_BATCH = 500;
 // A call's lifecycle is about five events: one claim usually covers what is waiting of it.
 const CHAIN_LENGTH = 5;
-// Woken rounds are at least this far apart: every committed call wakes the relay, and under load
-// (thousands of accepted calls/s) a round per commit took a quarter of the store's time; 50 ms
-// of batching costs the events_lag goal (≤ 1 s) little.
+// Woken rounds are at least this far apart (PacedRounds): every committed call wakes the relay,
+// and under load (thousands of accepted calls/s) a round per commit took a quarter of the store's
+// time; 50 ms of batching costs the events_lag goal (≤ 1 s) little.
 const MIN_ROUND_GAP_MS = 50;
 // Retry wake-ups closer together than this share one timer.
 const RETRY_WAKE_SLACK_MS = 20;
@@ -62,13 +63,8 @@ export class WebhookRelay {
   /** Lease owner name of this relay. */
   readonly owner = `relay-${randomBytes(6).toString('hex')}`;
   private running = false;
-  private timer?: NodeJS.Timeout;
-  /** What the pending timer is: the fallback poll (a wake brings it forward) or a woken round. */
-  private timerKind: 'poll' | 'wake' = 'poll';
-  private ticking?: Promise<void>;
-  private again = false;
-  /** performance.now() when the last round began: the gap is a pace, not a time of day (the Clock may be stepped). */
-  private lastRoundAt = Number.NEGATIVE_INFINITY;
+  /** The rounds' schedule, made by start(). */
+  private rounds?: PacedRounds;
   // What a round has to look at: new outbox rows (fan out) and deliveries that may have become
   // claimable (claim). Skipping the clean half keeps the relay's statements on the shared
   // connection down to what changed; the poll sets both, for other nodes' writes and due retries.
@@ -101,7 +97,20 @@ export class WebhookRelay {
       this.outboxDirty = true;
       this.wake();
     });
-    this.schedule('wake', 0);
+    this.rounds = new PacedRounds({
+      gapMs: MIN_ROUND_GAP_MS,
+      pollMs: this.deps.options.pollMs,
+      round: (kind) => {
+        if (kind === 'poll') {
+          // The fallback poll looks at everything: other nodes' writes, retries that became due.
+          this.outboxDirty = true;
+          this.deliveriesDirty = true;
+        }
+        return this.tick();
+      },
+      goOn: () => this.running,
+    });
+    this.rounds.startNow();
   }
 
   /** Asks for a round now (a delivery was queued again, or one finished). */
@@ -116,9 +125,7 @@ export class WebhookRelay {
    * how every event used to wait for the poll.
    */
   private requestRound(): void {
-    if (!this.running) return;
-    if (this.ticking) this.again = true;
-    else if (!this.timer || this.timerKind === 'poll') this.schedule('wake', this.gapLeft());
+    if (this.running) this.rounds?.wake();
   }
 
   /** Wakes the relay when a retry falls due, so its backoff and not the fallback poll decides when it goes. */
@@ -147,18 +154,12 @@ export class WebhookRelay {
     );
   }
 
-  /** Time until another round may start (MIN_ROUND_GAP_MS after the last one began). */
-  private gapLeft(): number {
-    return Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - performance.now());
-  }
-
   /** Stops claiming and waits for the requests in flight (each bounded by the timeout). */
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.ticking;
+    await this.rounds?.stop();
     await Promise.allSettled([...this.inFlight]);
     await this.flushDelivered().catch((error: unknown) =>
       this.deps.logger.error({ err: error }, 'recording webhook deliveries failed'),
@@ -171,28 +172,6 @@ export class WebhookRelay {
     if (batch.length === 0) return;
     this.delivered = [];
     await settleDelivered(this.deps.db, this.owner, batch);
-  }
-
-  private schedule(kind: 'poll' | 'wake', delay: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timerKind = kind;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (kind === 'poll') {
-        // The fallback poll looks at everything: other nodes' writes, retries that became due.
-        this.outboxDirty = true;
-        this.deliveriesDirty = true;
-      }
-      this.lastRoundAt = performance.now();
-      this.ticking = this.tick().finally(() => {
-        this.ticking = undefined;
-        if (!this.running) return;
-        const again = this.again;
-        this.again = false;
-        if (again) this.schedule('wake', this.gapLeft());
-        else this.schedule('poll', this.deps.options.pollMs);
-      });
-    }, delay);
   }
 
   private async tick(): Promise<void> {
