@@ -6,8 +6,11 @@ export interface BinaryText {
   jsonb: boolean;
 }
 
-/** A parameter as bound: text format, binary format, or SQL null. */
-export type BoundValue = string | BinaryText | null;
+/**
+ * A parameter as bound: text format, binary format (a text's UTF-8, or bytes already in the
+ * type's binary format: a bytea's, or a text[] from text-array.ts), or SQL null.
+ */
+export type BoundValue = string | BinaryText | Uint8Array | null;
 
 const DESCRIBE_PORTAL = Buffer.from([0x44, 0, 0, 0, 6, 0x50, 0]); // Describe, the unnamed portal
 const EXECUTE_ALL = Buffer.from([0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0]); // Execute it, every row
@@ -32,7 +35,9 @@ export class RunMessages {
         ? -1
         : typeof value === 'string'
           ? Buffer.byteLength(value, 'utf8')
-          : Buffer.byteLength(value.text, 'utf8') + (value.jsonb ? 1 : 0),
+          : value instanceof Uint8Array
+            ? value.length
+            : Buffer.byteLength(value.text, 'utf8') + (value.jsonb ? 1 : 0),
     );
     const closeLength = closes.reduce((sum, name) => sum + 1 + 4 + 1 + name.length + 1, 0);
     // Bind: portal "" and the statement's name (C strings), formats, values, no result formats.
@@ -70,7 +75,10 @@ export class RunMessages {
       at = out.writeInt32BE(lengths[i] as number, at);
       if (value === null) return;
       if (typeof value === 'string') at += out.write(value, at, 'utf8');
-      else {
+      else if (value instanceof Uint8Array) {
+        out.set(value, at);
+        at += value.length;
+      } else {
         if (value.jsonb) out[at++] = JSONB_VERSION;
         at += out.write(value.text, at, 'utf8');
       }

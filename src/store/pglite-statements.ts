@@ -113,9 +113,12 @@ export class PgliteStatements {
     return readAnswer(answer.bytes, this.pglite.parsers)[0] as Results<R>;
   }
 
-  /** A value as its parameter type's text, the way `PGlite#query` serializes it. */
+  /** A value as its parameter type's text, the way `PGlite#query` serializes it, or as its bytes. */
   #serialize(value: unknown, type: number | undefined): BoundValue {
     if (value === null || value === undefined) return null;
+    // Bytes are the type's binary format already (a bytea, a text[] from text-array.ts), as `pg`
+    // binds a Buffer; a Buffer that crossed from the node's thread arrives as a Uint8Array.
+    if (value instanceof Uint8Array) return value;
     const serializer = type === undefined ? undefined : this.pglite.serializers[type];
     const text: string = serializer ? serializer(value) : String(value);
     return text.length >= BINARY_FROM_CHARS && type !== undefined ? bound(text, type) : text;

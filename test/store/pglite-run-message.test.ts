@@ -8,7 +8,7 @@ const { serialize } = protocol;
 /** The same run as PGlite's serializer writes it (binary values as the bytes it would be given). */
 function theirs(closes: string[], statement: string, values: BoundValue[]): Buffer {
   const asPglite = values.map((value) =>
-    value === null || typeof value === 'string'
+    value === null || typeof value === 'string' || value instanceof Uint8Array
       ? value
       : Buffer.concat([value.jsonb ? Buffer.from([1]) : Buffer.alloc(0), Buffer.from(value.text, 'utf8')]),
   );
@@ -34,6 +34,12 @@ describe('RunMessages writes the bytes PGlite serializes for a run', () => {
         { text: JSON.stringify({ é: ['ü', 1] }), jsonb: true },
         '7',
       ],
+    ],
+    [
+      'bytes already in their binary format (a bytea, a text[])',
+      [],
+      'pconn_4',
+      [new Uint8Array([0, 1, 255]), 'x'],
     ],
   ];
   for (const [name, closes, statement, values] of cases)

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { textArray } from '../text-array.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
@@ -36,8 +37,8 @@ export interface NewAttempt extends AttemptKey {
  */
 
 /**
- * Inserts many attempts in one statement. `decision` is taken with `->`, so it is stored exactly
- * as the JSON given (a JSON null stays a JSON null, as it did when bound as a JSON string).
+ * Inserts many attempts in one statement. `decision` travels as JSON text (text-array.ts) into
+ * its json column, stored exactly as given.
  */
 export async function insertAttempts(db: Executor, attempts: readonly NewAttempt[]): Promise<void> {
   if (attempts.length === 0) return;
@@ -48,16 +49,21 @@ export async function insertAttempts(db: Executor, attempts: readonly NewAttempt
       n: a.n,
       user_id: a.userId,
       started_at: a.startedAt.toISOString(),
-      decision: a.decision,
       driver: a.driver,
     })),
+  );
+  // An absent decision is SQL null, a JSON null a JSON null, as `->` took them before.
+  const decisions = textArray(
+    attempts.map((a) => (a.decision === undefined ? null : JSON.stringify(a.decision))),
   );
   await sql`
     insert into call_attempts (tenant_id, call_id, n, user_id, started_at, decision, driver,
       ended_at, outcome, sip_status, sip_reason)
-    select a.tenant_id, a.call_id, a.n, a.user_id, a.started_at, i.item->'decision', a.driver,
+    select a.tenant_id, a.call_id, a.n, a.user_id, a.started_at, d.decision::json, a.driver,
       null, null, null, null
-    from ${orderedJsonRecords(items, 'a', 'tenant_id text, call_id text, n int, user_id text, started_at timestamptz, driver text')}
+    from ${orderedJsonRecords(items, 'a', 'tenant_id text, call_id text, n int, user_id text, started_at timestamptz, driver text')},
+      unnest(${decisions}::text[]) with ordinality as d(decision, ord)
+    where d.ord = i.ord
     order by i.ord`.execute(db);
 }
 

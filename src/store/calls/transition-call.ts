@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { textArray } from '../text-array.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { AttemptRow, CallRow } from './call-rows.ts';
 import { keyProbe } from './key-probes.ts';
-import { orderedJsonRecords } from './ordered-json-records.ts';
 
 /** A call after a status change, with what its timeline entry needs. */
 export interface TransitionedCall {
@@ -133,25 +133,20 @@ export interface NewCallEvent {
 }
 
 /**
- * Inserts many timeline entries in one statement, its text the same for any number of them
- * (orderedJsonRecords). They are inserted in the order given (their ids follow it); `data` is
- * taken with `->`, so it is stored exactly as the JSON given.
+ * Inserts many timeline entries in one statement, its text the same for any number of them: each
+ * column travels as one text[] (text-array.ts), `data` as the JSON text given, which the json
+ * column keeps as it is. They are inserted in the order given (their ids follow it).
  */
 export async function insertCallEvents(db: Executor, events: readonly NewCallEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const items = JSON.stringify(
-    events.map((event) => ({
-      tenant_id: event.tenantId,
-      call_id: event.callId,
-      campaign_id: event.campaignId,
-      sequence: event.sequence,
-      type: event.type,
-      data: event.data,
-    })),
-  );
+  const column = (value: (event: NewCallEvent) => string | null) => textArray(events.map(value));
   await sql`
     insert into call_events (tenant_id, call_id, campaign_id, sequence, type, data)
-    select e.tenant_id, e.call_id, e.campaign_id, e.sequence, e.type, i.item->'data'
-    from ${orderedJsonRecords(items, 'e', 'tenant_id text, call_id text, campaign_id text, sequence int, type text')}
-    order by i.ord`.execute(db);
+    select e.tenant_id, e.call_id, e.campaign_id, e.sequence::int, e.type, e.data::json
+    from unnest(
+      ${column((event) => event.tenantId)}::text[], ${column((event) => event.callId)}::text[],
+      ${column((event) => event.campaignId)}::text[], ${column((event) => String(event.sequence))}::text[],
+      ${column((event) => event.type)}::text[], ${column((event) => JSON.stringify(event.data))}::text[]
+    ) with ordinality as e(tenant_id, call_id, campaign_id, sequence, type, data, ord)
+    order by e.ord`.execute(db);
 }

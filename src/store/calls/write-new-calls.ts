@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import type { IdempotencyAnswer } from '../idempotency-keys.ts';
+import { textArray } from '../text-array.ts';
 import { CALLS_TABLE_COLUMNS } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 
@@ -26,8 +27,8 @@ export interface AcceptedCall {
  * request had no key or stored its key, with their first timeline entries. A call and the
  * answer its key replays therefore commit together or not at all. A taken call id fails the
  * whole statement (nothing is written). Returns the keys stored and the calls inserted, as
- * `tenantId/key` and `tenantId/id`. Rows travel as one jsonb parameter each way, so the text
- * never changes.
+ * `tenantId/key` and `tenantId/id`. Rows travel as one jsonb parameter, and the keys and the
+ * entries' documents as text arrays, so the text never changes.
  */
 export async function writeAcceptedBatch(
   db: Executor,
@@ -38,23 +39,22 @@ export async function writeAcceptedBatch(
 ): Promise<{ keys: Set<string>; calls: Set<string> }> {
   if (calls.length === 0 && answers.length === 0) return { keys: new Set(), calls: new Set() };
   const callItems = JSON.stringify(
-    calls.map(({ key, record }) => ({
-      key,
-      row: record.row,
-      type: record.event.type,
-      data: record.event.data,
-    })),
+    calls.map(({ key, record }) => ({ key, row: record.row, type: record.event.type })),
   );
-  const keyItems = JSON.stringify(
-    answers.map((a) => ({ t: a.tenantId, k: a.key, f: a.fingerprint, o: a.outcome })),
-  );
+  // The documents travel as text arrays, by position, into json columns that keep them as
+  // written: inside the jsonb parameter each was parsed into jsonb first (text-array.ts).
+  const eventData = textArray(calls.map(({ record }) => JSON.stringify(record.event.data)));
+  const keyColumn = (value: (answer: IdempotencyAnswer) => string) => textArray(answers.map(value));
   const columns = sql.join(CALL_COLUMNS.map((column) => sql.ref(column)));
   const fromRow = sql.join(CALL_COLUMNS.map((column) => sql.ref(`r.${column}`)));
   const result = await sql<{ kind: 'key' | 'call'; tenant_id: string; id: string }>`
     with stored_keys as (
       insert into idempotency_keys (tenant_id, key, fingerprint, outcome, created_at, expires_at)
-      select a.t, a.k, a.f, a.o, ${now}::timestamptz, ${now}::timestamptz + make_interval(secs => ${ttlSeconds})
-      from jsonb_to_recordset(${keyItems}::jsonb) as a(t text, k text, f text, o jsonb)
+      select a.t, a.k, a.f, a.o::json, ${now}::timestamptz, ${now}::timestamptz + make_interval(secs => ${ttlSeconds})
+      from unnest(
+        ${keyColumn((a) => a.tenantId)}::text[], ${keyColumn((a) => a.key)}::text[],
+        ${keyColumn((a) => a.fingerprint)}::text[], ${keyColumn((a) => JSON.stringify(a.outcome))}::text[]
+      ) as a(t, k, f, o)
       on conflict (tenant_id, key) do update
         set fingerprint = excluded.fingerprint, outcome = excluded.outcome,
           created_at = excluded.created_at, expires_at = excluded.expires_at
@@ -62,8 +62,8 @@ export async function writeAcceptedBatch(
       returning tenant_id, key
     ),
     kept as (
-      select i.item, r.*
-      from jsonb_array_elements(${callItems}::jsonb) as i(item),
+      select i.item, i.ord, r.*
+      from jsonb_array_elements(${callItems}::jsonb) with ordinality as i(item, ord),
         jsonb_populate_record(null::calls, i.item->'row') as r
       where i.item->>'key' is null
         or exists (select 1 from stored_keys s where s.tenant_id = r.tenant_id and s.key = i.item->>'key')
@@ -75,9 +75,10 @@ export async function writeAcceptedBatch(
     ),
     first_events as (
       insert into call_events (tenant_id, call_id, campaign_id, sequence, type, at, data)
-      select k.tenant_id, k.id, k.campaign_id, 1, k.item->>'type', k.created_at, k.item->'data'
+      select k.tenant_id, k.id, k.campaign_id, 1, k.item->>'type', k.created_at, d.data::json
       from kept k
       join new_calls c on c.tenant_id = k.tenant_id and c.id = k.id
+      join unnest(${eventData}::text[]) with ordinality as d(data, ord) on d.ord = k.ord
       returning 1
     )
     select 'key' as kind, tenant_id, key as id from stored_keys
