@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { insertCall } from '../../src/store/calls/calls.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { MIGRATIONS } from '../../src/store/migrations/index.ts';
+import { migrate, pconnMigrator } from '../../src/store/migrate.ts';
 import { PGliteDialect } from '../../src/store/pglite-dialect.ts';
 import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
 import { waitingCall } from '../support/waiting-call.ts';
@@ -39,13 +38,7 @@ for (const [engine, open] of ENGINES)
   test(`${engine}: documents written as jsonb before migration 0021 read back the same after it`, async () => {
     const { db, drop } = await open();
     try {
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => MIGRATIONS },
-        migrationTableName: 'pconn_migrations',
-        migrationLockTableName: 'pconn_migrations_lock',
-      });
-      const { error } = await migrator.migrateTo(BEFORE);
+      const { error } = await pconnMigrator(db).migrateTo(BEFORE);
       assert.equal(error, undefined);
       const document = JSON.stringify(DOCUMENT);
       await sql`insert into tenants (id, name) values ('a', 'A')`.execute(db);
