@@ -28,9 +28,12 @@ const AGENTS = Number(process.env.BENCH_SIP_AGENTS ?? Math.min(CALLS, 1000));
  * V8's optimizing compiler took ~15 % of the machine's CPU (~30 % of a core), ~6 % in the
  * measured window after the warm-up, so a cold run measured the compiler as much as the dialer
  * (sip_cps_ratio_pg 0.105 over a cold 3,000 calls, 0.132 over a cold 9,000; 0.133 for 3,000
- * after 1,000, and no higher after 3,000). A dialer runs for hours.
+ * after 1,000, and no higher after 3,000). A dialer runs for hours. Since the store's costs fell
+ * (session 26) the JIT's share shows again: on PostgreSQL the node's CPU a counted call fell from
+ * 1.80–1.93 ms after 1,000 calls to 1.43–1.61 after 3,000, 6,000, 10,000 and 15,000, a plateau
+ * from ~3,000 on (sip_cps_ratio_pg 0.115–0.122 against 0.128–0.141); 5,000 measure inside it.
  */
-const WARM_UP = Number(process.env.BENCH_SIP_WARM_UP ?? 1000);
+const WARM_UP = Number(process.env.BENCH_SIP_WARM_UP ?? 5000);
 /** API clients requesting calls at once. */
 const CLIENTS = Number(process.env.BENCH_SIP_CLIENTS ?? 50);
 /** autocannon's sample tick (ms): how late after the last response it reports. */
