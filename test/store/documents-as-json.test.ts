@@ -50,7 +50,7 @@ for (const [engine, open] of ENGINES)
       await sql`insert into idempotency_keys (tenant_id, key, fingerprint, outcome, created_at, expires_at)
         values ('a', 'k', 'f', ${document}::jsonb, now(), now() + interval '1 day')`.execute(db);
 
-      assert.deepEqual(await migrate(db), ['0021-documents-as-json']);
+      assert.equal((await migrate(db))[0], '0021-documents-as-json');
 
       const read = await sql<{ data: unknown; decision: unknown; outcome: unknown; types: string }>`
         select e.data, a.decision, k.outcome,

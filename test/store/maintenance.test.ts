@@ -95,16 +95,23 @@ test('the busy tables are vacuumed once the interval has passed, so updated rows
   const { store, maintenance } = await maintainedStore(1000);
   try {
     await insertCalls(store.db, 1, 2000);
-    // `status` is in partial-index predicates, so this update cannot be HOT: 2,000 dead versions.
-    await sql`update calls set status = 'failed'`.execute(store.db);
+    // `next_attempt_at` is an index's key (calls_due), so these updates cannot be HOT (heap-only):
+    // 2,000 dead versions, each with index entries to clean.
+    await sql`update calls set status = 'failed', next_attempt_at = next_attempt_at + interval '1 minute'`.execute(
+      store.db,
+    );
     const afterFirstUpdate = await tablePages(store.db, 'calls');
     assert.equal((await maintenance.runOnce(STARTED_AT + 500)).vacuumed, false, 'not yet due');
     assert.equal((await maintenance.runOnce(STARTED_AT + 2000)).vacuumed, true);
-    await sql`update calls set status = 'completed'`.execute(store.db);
-    // Without the vacuum the table grows by half again (measured: 1.5×); with it, it does not.
+    await sql`update calls set status = 'completed', next_attempt_at = next_attempt_at + interval '1 minute'`.execute(
+      store.db,
+    );
+    // Without the vacuum the table grows by half again (measured: 1.5×); with it, by no more than
+    // the room fillfactor 80 keeps free on each page for updates (migration 0022; measured: 5 %).
+    const afterSecondUpdate = await tablePages(store.db, 'calls');
     assert.ok(
-      (await tablePages(store.db, 'calls')) <= afterFirstUpdate,
-      `calls grew from ${afterFirstUpdate} pages although its dead rows were vacuumed`,
+      afterSecondUpdate <= afterFirstUpdate * 1.1,
+      `calls grew from ${afterFirstUpdate} to ${afterSecondUpdate} pages although its dead rows were vacuumed`,
     );
   } finally {
     await store.close();

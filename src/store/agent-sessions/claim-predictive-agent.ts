@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { LIVE_STATUSES } from '../../domain/call-status.ts';
+import { liveCall } from '../calls/call-phase.ts';
 import type { Executor } from '../database.ts';
 import type { SessionRow } from './session-rows.ts';
 
@@ -20,7 +20,6 @@ export async function lockLongestIdleAgent(
   tx: Executor,
   query: { tenantId: string; campaignId: string; owner: string },
 ): Promise<SessionRow | undefined> {
-  const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
   // The campaign's agentIds are taken out of its document once, not per session considered: a
   // big campaign's document is stored compressed out of line, and each look at it fetched and
   // inflated it again (a 1,000-agent campaign's is ~30 KB), on the path of a live answer.
@@ -35,7 +34,7 @@ export async function lockLongestIdleAgent(
       and s.lease_owner = ${query.owner} and s.offered_call_id is null
       and (s.campaign_ids is null or s.campaign_ids @> jsonb_build_array(${query.campaignId}::text))
       and not exists (select 1 from calls b
-        where b.tenant_id = s.tenant_id and b.user_id = s.user_id and b.status in (${live}))
+        where b.tenant_id = s.tenant_id and b.user_id = s.user_id and ${liveCall('b')})
     order by s.state_since, s.id
     limit 1
     for update of s skip locked`.execute(tx);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { LIVE_STATUSES } from '../../domain/call-status.ts';
+import { liveCall } from '../calls/call-phase.ts';
 import type { Db, Executor } from '../database.ts';
 import { sessionPhoneReachable } from '../registrations/registration-holder.ts';
 import type { SessionRow } from './session-rows.ts';
@@ -17,7 +17,6 @@ export async function claimStartingSessions(
   leaseSeconds: number,
   now: Date,
 ): Promise<SessionRow[]> {
-  const live = sql.join([...LIVE_STATUSES].map((s) => sql.lit(s)));
   const result = await sql<SessionRow>`
     update agent_sessions set lease_owner = ${owner},
       leased_until = ${now}::timestamptz + make_interval(secs => ${leaseSeconds}), updated_at = ${now}
@@ -25,7 +24,7 @@ export async function claimStartingSessions(
       select s.tenant_id, s.id from agent_sessions s
       where s.status = 'starting' and s.lease_owner is null
         and not exists (select 1 from calls b
-          where b.tenant_id = s.tenant_id and b.user_id = s.user_id and b.status in (${live}))
+          where b.tenant_id = s.tenant_id and b.user_id = s.user_id and ${liveCall('b')})
         ${sessionPhoneReachable(owner, now)}
       order by s.started_at
       limit ${limit}

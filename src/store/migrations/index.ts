@@ -19,6 +19,7 @@ import * as payloadStatistics from './0018-payload-statistics.ts';
 import * as cancelIndex from './0019-cancel-index.ts';
 import * as campaignStateColumns from './0020-campaign-state-columns.ts';
 import * as documentsAsJson from './0021-documents-as-json.ts';
+import * as callPhase from './0022-call-phase.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -45,4 +46,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0019-cancel-index': cancelIndex,
   '0020-campaign-state-columns': campaignStateColumns,
   '0021-documents-as-json': documentsAsJson,
+  '0022-call-phase': callPhase,
 };
