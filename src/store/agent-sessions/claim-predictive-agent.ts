@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { liveCall } from '../calls/call-phase.ts';
+import { inLivePhase } from '../calls/call-phase.ts';
 import type { Executor } from '../database.ts';
 import type { SessionRow } from './session-rows.ts';
 
@@ -34,7 +34,7 @@ export async function lockLongestIdleAgent(
       and s.lease_owner = ${query.owner} and s.offered_call_id is null
       and (s.campaign_ids is null or s.campaign_ids @> jsonb_build_array(${query.campaignId}::text))
       and not exists (select 1 from calls b
-        where b.tenant_id = s.tenant_id and b.user_id = s.user_id and ${liveCall('b')})
+        where b.tenant_id = s.tenant_id and b.user_id = s.user_id and ${inLivePhase('b')})
     order by s.state_since, s.id
     limit 1
     for update of s skip locked`.execute(tx);

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { liveCall } from '../calls/call-phase.ts';
+import { inLivePhase } from '../calls/call-phase.ts';
 import type { Db, Executor } from '../database.ts';
 import { sessionPhoneReachable } from '../registrations/registration-holder.ts';
 import type { SessionRow } from './session-rows.ts';
@@ -24,7 +24,7 @@ export async function claimStartingSessions(
       select s.tenant_id, s.id from agent_sessions s
       where s.status = 'starting' and s.lease_owner is null
         and not exists (select 1 from calls b
-          where b.tenant_id = s.tenant_id and b.user_id = s.user_id and ${liveCall('b')})
+          where b.tenant_id = s.tenant_id and b.user_id = s.user_id and ${inLivePhase('b')})
         ${sessionPhoneReachable(owner, now)}
       order by s.started_at
       limit ${limit}

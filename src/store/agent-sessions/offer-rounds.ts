@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { TERMINAL_STATUSES } from '../../domain/call-status.ts';
-import { waitingCall } from '../calls/call-phase.ts';
+import { inWaitingPhase } from '../calls/call-phase.ts';
 import type { CallRow } from '../calls/call-rows.ts';
 import type { Db, Executor } from '../database.ts';
 import type { SessionRow } from './session-rows.ts';
@@ -78,7 +78,7 @@ export async function claimAcceptedOffers(
         select c2.tenant_id, c2.id from calls c2
         join agent_sessions s2 on s2.tenant_id = c2.tenant_id and s2.offered_call_id = c2.id
         where s2.lease_owner = ${owner} and s2.status = 'ready' and s2.agent_state = 'reserved'
-          and s2.offer_expires_at is null and ${waitingCall('c2')}
+          and s2.offer_expires_at is null and ${inWaitingPhase('c2')}
           and (c2.leased_until is null or c2.leased_until < ${now}::timestamptz)
         limit ${limit}
         for update of c2 skip locked)

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { waitingCall } from '../calls/call-phase.ts';
+import { inWaitingPhase } from '../calls/call-phase.ts';
 import type { CallRow } from '../calls/call-rows.ts';
 import type { Executor } from '../database.ts';
 import type { SessionRow } from './session-rows.ts';
@@ -49,7 +49,7 @@ export async function lockNextPreviewCall(
     )
     select c.* from calls c
     join agent_campaigns cp on cp.tenant_id = c.tenant_id and cp.id = c.campaign_id
-    where c.tenant_id = ${session.tenant_id} and ${waitingCall('c')}
+    where c.tenant_id = ${session.tenant_id} and ${inWaitingPhase('c')}
       and c.next_attempt_at <= ${now}::timestamptz
       and (c.lease_owner is null or c.leased_until < ${now}::timestamptz)
       and (c.requested_user_id is null or c.requested_user_id = ${session.user_id})

@@ -7,11 +7,11 @@ import { type RawBuilder, sql } from 'kysely';
  * when the statement's condition implies the index's, and `status in (…)` does not imply
  * `phase = …`. `alias` qualifies the column (`c` → `c.phase`); none: the bare column.
  */
-export function waitingCall(alias?: string): RawBuilder<unknown> {
+export function inWaitingPhase(alias?: string): RawBuilder<unknown> {
   return sql`${sql.ref(alias ? `${alias}.phase` : 'phase')} = 'waiting'`;
 }
 
-/** A call whose telephony legs may be up (LIVE_STATUSES): see waitingCall. */
-export function liveCall(alias?: string): RawBuilder<unknown> {
+/** A call whose telephony legs may be up (LIVE_STATUSES): see inWaitingPhase. */
+export function inLivePhase(alias?: string): RawBuilder<unknown> {
   return sql`${sql.ref(alias ? `${alias}.phase` : 'phase')} = 'live'`;
 }

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../database.ts';
 import { notHandedToOthers } from '../registrations/registration-holder.ts';
 import { moveCampaignsBySchedule } from '../webhooks/move-campaigns-by-schedule.ts';
-import { liveCall, waitingCall } from './call-phase.ts';
+import { inLivePhase, inWaitingPhase } from './call-phase.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 
@@ -50,7 +50,7 @@ export function claimDueCalls(
 function waitingCalls(dueBy: RawBuilder<unknown>, narrowing: RawBuilder<unknown>, limit: number, now: Date) {
   return sql`select c.tenant_id, c.id from calls c
       left join campaigns p on p.tenant_id = c.tenant_id and p.id = c.campaign_id
-      where ${waitingCall('c')}
+      where ${inWaitingPhase('c')}
         and c.next_attempt_at <= ${dueBy}
         and (c.leased_until is null or c.leased_until < ${now}::timestamptz)
         and (c.campaign_id is null or p.status = 'running')
@@ -120,7 +120,7 @@ export function claimAbandonedCalls(
     owner,
     leaseSeconds,
     sql`select tenant_id, id from calls
-      where ${liveCall()} and leased_until < ${now}::timestamptz
+      where ${inLivePhase()} and leased_until < ${now}::timestamptz
       limit ${limit}
       for update skip locked`,
     now,
@@ -149,7 +149,7 @@ export async function extendLeases(
     where (tenant_id, id) in (
       select tenant_id, id from calls
       where lease_owner = ${owner} and id = any(${[...callIds]}::text[])
-        and ${liveCall()}
+        and ${inLivePhase()}
         and leased_until < ${now}::timestamptz + make_interval(secs => ${leaseSeconds / 2})
       for update skip locked)`.execute(db);
 }

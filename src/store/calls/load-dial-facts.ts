@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../database.ts';
-import { liveCall } from './call-phase.ts';
+import { inLivePhase } from './call-phase.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
@@ -127,7 +127,7 @@ function freeAgents(
         where u.data->>'status' = 'active' and jsonb_typeof(u.data->'device') = 'object'
           -- A scalar subquery (not NOT EXISTS, which becomes a join) is probed per agent, in order.
           and (select 1 from calls b
-            where b.tenant_id = ${tenant} and b.user_id = k.id and ${liveCall('b')} limit 1) is null
+            where b.tenant_id = ${tenant} and b.user_id = k.id and ${inLivePhase('b')} limit 1) is null
           and (s.id is null or (s.status = 'ready' and s.agent_state = 'available' and s.lease_owner = ${dialer}
             and (s.campaign_ids is null or ${campaignId}::text is null
               or s.campaign_ids @> jsonb_build_array(${campaignId}::text))))

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
-import { waitingCall } from './call-phase.ts';
+import { inWaitingPhase } from './call-phase.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 
@@ -93,7 +93,7 @@ export async function claimCampaignCalls(
     where (tenant_id, id) in (
       select c.tenant_id, c.id from calls c
       where c.tenant_id = ${query.tenantId} and c.campaign_id = ${query.campaignId}
-        and ${waitingCall('c')} and c.next_attempt_at <= ${now}::timestamptz
+        and ${inWaitingPhase('c')} and c.next_attempt_at <= ${now}::timestamptz
         and (c.leased_until is null or c.leased_until < ${now}::timestamptz)
       order by c.next_attempt_at
       limit ${query.limit}

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
-import { waitingCall } from './call-phase.ts';
+import { inWaitingPhase } from './call-phase.ts';
 
 /**
  * Waiting calls across all tenants, for the queue-depth gauge: one aggregate over the rows the
@@ -15,7 +15,7 @@ export async function countWaitingCalls(
     select count(*) filter (where status = 'queued') as queued,
            count(*) filter (where status = 'scheduled') as scheduled,
            count(*) filter (where next_attempt_at <= ${now}::timestamptz) as due
-    from calls where ${waitingCall()}`.execute(db);
+    from calls where ${inWaitingPhase()}`.execute(db);
   const row = result.rows[0];
   return {
     queued: Number(row?.queued ?? 0),

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import { waitingCall } from '../calls/call-phase.ts';
+import { inWaitingPhase } from '../calls/call-phase.ts';
 import type { Executor } from '../database.ts';
 
 /**
@@ -39,7 +39,7 @@ export async function handCallTo(
   const result = await sql`update calls set dial_node = ${nodeId}, lease_owner = null, leased_until = null,
       updated_at = ${now}
     where tenant_id = ${call.tenantId} and id = ${call.id} and lease_owner = ${call.owner}
-      and ${waitingCall()}`.execute(db);
+      and ${inWaitingPhase()}`.execute(db);
   return Number(result.numAffectedRows ?? 0) === 1;
 }
 
