@@ -43,16 +43,27 @@ const ENDED = ['completed', 'failed', 'canceled', 'blocked'];
 
 interface Counts {
   statuses: Record<string, number>;
+  /** pconn's node: calls not yet ended (its poll answers only this; the floor counts its ends). */
+  unfinished?: number;
   waited: number;
   /** Up to five failed calls' `call.failed` event data. */
   failures: string[];
 }
 
-/** Calls per status; with `full`, also the calls that waited and why any failed (a scan of the timeline). */
+/**
+ * How far the run's calls are: pconn's node answers how many are unfinished, the floor its ended
+ * calls per status; with `full`, every status, the calls that waited and why any failed (a scan of
+ * the timeline).
+ */
 function counts(node: ServerProcess<unknown>, full = false): Promise<Counts> {
   return new Promise((resolve) => {
     node.onceMessage('counts', (message) =>
-      resolve({ waited: 0, failures: [], ...(message as unknown as Partial<Counts>) } as Counts),
+      resolve({
+        statuses: {},
+        waited: 0,
+        failures: [],
+        ...(message as unknown as Partial<Counts>),
+      } as Counts),
     );
     node.send({ type: 'count', full });
   });
@@ -111,12 +122,17 @@ async function runCalls(
       `${amount} calls requested: ${load['2xx']} accepted, ${load.non2xx} refused, ${load.errors} errors`,
     );
   }
-  const ended = (c: Counts) => ENDED.reduce((sum, status) => sum + (c.statuses[status] ?? 0), 0);
+  // Every call of the run is in the store by now (each 202 followed its commit), so none left
+  // unfinished means all `before + amount` have ended.
+  const done = (c: Counts) =>
+    c.unfinished !== undefined
+      ? c.unfinished === 0
+      : ENDED.reduce((sum, status) => sum + (c.statuses[status] ?? 0), 0) >= before + amount;
   let latest = await counts(node);
   // Bounded: a run whose calls never end reports what it counted (and fails on its statuses).
   const deadline = performance.now() + 300_000;
   let lastRead = performance.now();
-  while (ended(latest) < before + amount && performance.now() < deadline) {
+  while (!done(latest) && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     latest = await counts(node);
     // Every 250 ms: sipp exits with its last call, and its CPU is read up to then.
