@@ -40,7 +40,7 @@ test('a fan-out round reads only its batch of the outbox, however long the histo
     await sql`update outbox_cursors set (txid, event_id) =
       (select txid, id from call_events order by txid desc, id desc offset 120 limit 1)`.execute(db);
 
-    const compiled = fanOutStatement(50).compile(db);
+    const compiled = fanOutStatement(50, new Date()).compile(db);
     // EXPLAIN ANALYZE runs the statement: do it in a transaction that is rolled back.
     let plan: PlanNode | undefined;
     await db
@@ -58,9 +58,9 @@ test('a fan-out round reads only its batch of the outbox, however long the histo
     assert.ok(read > 0 && read <= 50 + 5, `one round of 50 read ${read} outbox rows`);
 
     // And it is still the fan-out: 120 events after the cursor, read in order, then none.
-    assert.equal((await fanOutDeliveries(db, 100)).events, 100);
-    assert.equal((await fanOutDeliveries(db, 100)).events, 20);
-    assert.equal((await fanOutDeliveries(db, 100)).events, 0);
+    assert.equal((await fanOutDeliveries(db, 100, new Date())).events, 100);
+    assert.equal((await fanOutDeliveries(db, 100, new Date())).events, 20);
+    assert.equal((await fanOutDeliveries(db, 100, new Date())).events, 0);
   } finally {
     await store.close();
   }

@@ -10,12 +10,17 @@ const CURSOR = 'webhooks';
  * transaction: this runs several times a second, so no BEGIN/COMMIT round trips). The cursor row
  * is locked with SKIP LOCKED: when another node is fanning out, this one reads nothing.
  * Returns how many events were read (0 = caught up or busy elsewhere) and deliveries made.
+ * The deliveries are due at `now`, the relay's clock, which its claim compares them with: due at
+ * the server's `now()` instead, a delivery made in the same millisecond as the claim that
+ * followed was not due to it yet (the claim's instant has milliseconds, the server's
+ * microseconds) and waited for another wake or the poll.
  */
 export async function fanOutDeliveries(
   db: Db,
   limit: number,
+  now: Date,
 ): Promise<{ events: number; deliveries: number }> {
-  const result = await fanOutStatement(limit).execute(db);
+  const result = await fanOutStatement(limit, now).execute(db);
   return { events: Number(result.rows[0]?.events ?? 0), deliveries: Number(result.rows[0]?.deliveries ?? 0) };
 }
 
@@ -28,6 +33,7 @@ export async function fanOutDeliveries(
  */
 export function fanOutStatement(
   limit: number,
+  now: Date,
 ): RawBuilder<{ events: string | number; deliveries: string | number }> {
   return sql<{ events: string | number; deliveries: string | number }>`
     with cursor as (
@@ -44,9 +50,11 @@ export function fanOutStatement(
     ),
     last as (select txid, id from batch order by txid desc, id desc limit 1),
     inserted as (
-      insert into webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, subject, sequence)
+      insert into webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, subject, sequence,
+        next_attempt_at)
       select b.tenant_id, w.id, b.id, b.type,
-        coalesce('call:' || b.call_id, b.subject_type || ':' || b.subject_id), b.sequence
+        coalesce('call:' || b.call_id, b.subject_type || ':' || b.subject_id), b.sequence,
+        ${now}::timestamptz
       from batch b
       join webhook_endpoints w on w.tenant_id = b.tenant_id
       where w.data->>'enabled' = 'true'
