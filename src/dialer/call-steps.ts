@@ -124,18 +124,14 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
       sipStatus: step.result.sipStatus,
       sipReason: step.result.sipReason,
       endedAt: now,
+      ...(step.result.media ? { media: step.result.media } : {}),
     })),
   );
-  // Media facts of the batch in one statement: the answers and media of the attempts just
-  // settled, and the facts learnt on the way (answer, verdict, connect) — before the entries
-  // below that present them.
-  await recordAttemptsMedia(tx, [
-    ...finishes.flatMap(({ step }, f) =>
-      settled[f] && step.result.media
-        ? [{ key: { tenantId: step.tenantId, callId: step.callId, n: step.n }, facts: step.result.media }]
-        : [],
-    ),
-    ...steps.flatMap((step) =>
+  // Media facts learnt on the way (answer, verdict, connect) in one statement, before the entries
+  // below that present them (an ending attempt's came with its settle).
+  await recordAttemptsMedia(
+    tx,
+    steps.flatMap((step) =>
       (step.kind === 'transition' || step.kind === 'event') && step.attemptFacts
         ? [
             {
@@ -145,7 +141,7 @@ export async function writeSteps(tx: Executor, steps: readonly CallStep[], now: 
           ]
         : [],
     ),
-  ]);
+  );
   const answers: unknown[] = steps.map(() => undefined);
   const requests: { i: number; request: TransitionRequest }[] = [];
   const deciding: { i: number; call: CallRow; step: Extract<CallStep, { kind: 'finish' }> }[] = [];

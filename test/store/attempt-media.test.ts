@@ -6,6 +6,7 @@ import { Migrator, sql } from 'kysely';
 import type { RequestContext } from '../../src/domain/request-context.ts';
 import { presentCall } from '../../src/service/calls/present-call.ts';
 import { abandonmentReport } from '../../src/service/campaigns/abandonment-report.ts';
+import { settleAttempts } from '../../src/store/calls/attempt-batches.ts';
 import { recordAttemptMedia } from '../../src/store/calls/attempt-media.ts';
 import { insertAttempt, insertCall, listAttempts, settleAttempt } from '../../src/store/calls/calls.ts';
 import type { Db } from '../../src/store/database.ts';
@@ -125,6 +126,54 @@ for (const [kind, open] of STORE_KINDS) {
         assert.equal(presented?.machineMessagePlayedAt, '2026-03-31T10:00:12.000Z');
         assert.equal(presented?.agentConnectedAt, '2026-03-31T10:00:30.000Z');
         assert.equal(presented?.abandonPromptPlayedAt, null);
+      } finally {
+        await store.close();
+        await drop();
+      }
+    });
+
+    test('settleAttempts records the facts that came with the end, as recordAttemptMedia would, and only with the settle', async () => {
+      const { store, drop } = await open();
+      try {
+        const db = store.db;
+        await insertTenant(db, { id: 'a', name: 'A', defaultRegion: 'US', phoneTypes: ['mobile'] });
+        const key = await attempt(db, 'settled', '2026-03-31T10:00:00Z');
+        const answeredAt = new Date('2026-03-31T10:00:05Z');
+        const analysis = { verdict: 'human' as const, decidedAtMs: 1500, beepAtMs: null, features: {} };
+        await recordAttemptMedia(db, key, { contactAnsweredAt: answeredAt, analysis });
+        const media = {
+          packetsReceived: 400,
+          packetsLost: 3,
+          jitterMs: 2.5,
+          packetsSent: 390,
+          codec: 'PCMU' as const,
+        };
+        const end = { ...key, outcome: 'answered', sipStatus: 200, sipReason: null, endedAt: NOW };
+        const facts = {
+          contactAnsweredAt: new Date('2026-03-31T11:00:00Z'),
+          analysis: { ...analysis, verdict: 'machine' as const },
+          media,
+          agentConnectedAt: new Date('2026-03-31T10:00:06Z'),
+        };
+        assert.deepEqual(await settleAttempts(db, [{ ...end, media: facts }]), [true]);
+        const later = { ...media, packetsReceived: 900 };
+        assert.deepEqual(
+          await settleAttempts(db, [{ ...end, outcome: 'failed', media: { media: later } }]),
+          [false],
+          'settled once',
+        );
+        const [row] = await listAttempts(db, 'a', [key.callId]);
+        assert.ok(row, 'the attempt is listed');
+        assert.equal(row.outcome, 'answered');
+        assert.equal(
+          new Date(row.contact_answered_at as Date).toISOString(),
+          answeredAt.toISOString(),
+          'first answer kept',
+        );
+        assert.deepEqual(row.analysis, analysis, 'first verdict kept');
+        assert.deepEqual(row.media, media, 'the report that came with the settle, not the one after it');
+        assert.equal(new Date(row.agent_connected_at as Date).toISOString(), '2026-03-31T10:00:06.000Z');
+        assert.equal(row.abandon_prompt_played_at ?? null, null);
       } finally {
         await store.close();
         await drop();

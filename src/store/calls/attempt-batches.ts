@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import { textArray } from '../text-array.ts';
+import {
+  type AttemptMediaFacts,
+  MEDIA_FACTS_ASSIGNMENTS,
+  MEDIA_FACTS_COLUMNS,
+  mediaFactsRecord,
+} from './attempt-media.ts';
 import { callRowColumns } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
@@ -82,12 +88,16 @@ export interface AttemptSettlement extends AttemptKey {
   sipStatus: number | null;
   sipReason: string | null;
   endedAt: Date;
+  /** Media facts learnt with the end, recorded as recordAttemptMedia records them. */
+  media?: AttemptMediaFacts;
 }
 
 /**
- * Closes many attempts in one statement; answers, in order, whether each was closed by this
- * call — a second settle of the same attempt changes nothing (recovery and a late driver event
- * agree). A null `sipStatus` or `sipReason` (JSON null) sets SQL null.
+ * Closes many attempts in one statement, with the media facts that came with their ends (one new
+ * version of each attempt's row where a settle and then a separate record of its facts made two);
+ * answers, in order, whether each was closed by this call — a second settle of the same attempt
+ * changes nothing, its facts included (recovery and a late driver event agree). A null
+ * `sipStatus` or `sipReason` (JSON null) sets SQL null.
  */
 export async function settleAttempts(
   db: Executor,
@@ -104,15 +114,16 @@ export async function settleAttempts(
       sip_status: s.sipStatus,
       sip_reason: s.sipReason,
       ended_at: s.endedAt.toISOString(),
+      ...mediaFactsRecord(s.media),
     })),
   );
   const result = await sql<{ ord: number }>`
     with v as (
       select * from jsonb_to_recordset(${items}::jsonb) as j(ord int, tenant_id text, call_id text,
-        n int, outcome text, sip_status int, sip_reason text, ended_at timestamptz)
+        n int, outcome text, sip_status int, sip_reason text, ended_at timestamptz, ${MEDIA_FACTS_COLUMNS})
     )
     update call_attempts a set outcome = v.outcome, sip_status = v.sip_status,
-      sip_reason = v.sip_reason, ended_at = v.ended_at
+      sip_reason = v.sip_reason, ended_at = v.ended_at, ${MEDIA_FACTS_ASSIGNMENTS}
     from v
     where a.tenant_id = v.tenant_id and a.call_id = v.call_id and a.n = v.n and a.ended_at is null
       and ${keyProbe('a', { tenant: 'tenant_id', id: 'call_id' }, sql`(select tenant_id as tenant, call_id as id from v)`)}

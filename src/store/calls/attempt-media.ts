@@ -63,9 +63,48 @@ export async function recordAttemptMedia(
 }
 
 /**
+ * An entry's media facts as members of its jsonb record (recorded by MEDIA_FACTS_ASSIGNMENTS);
+ * absent facts are JSON null, which changes nothing.
+ */
+export function mediaFactsRecord(facts: AttemptMediaFacts | undefined) {
+  return {
+    answered: facts?.contactAnsweredAt ?? null,
+    abandon: facts?.abandonPromptPlayedAt ?? null,
+    machine: facts?.machineMessagePlayedAt ?? null,
+    connected: facts?.agentConnectedAt ?? null,
+    analysis: facts?.analysis ?? null,
+    media: facts?.media ?? null,
+  };
+}
+
+/** mediaFactsRecord's members as columns of the statement's `jsonb_to_recordset` row type. */
+export const MEDIA_FACTS_COLUMNS = sql.raw(
+  'answered timestamptz, abandon timestamptz, machine timestamptz, connected timestamptz, analysis jsonb, media jsonb',
+);
+
+/**
+ * How an UPDATE of `call_attempts a` from rows `v` records their media facts, as recordAttemptMedia
+ * says: each instant and the verdict kept from their first write, the last media report winning.
+ */
+export const MEDIA_FACTS_ASSIGNMENTS = sql.raw(`
+      contact_answered_at = coalesce(a.contact_answered_at, v.answered),
+      abandon_prompt_played_at = coalesce(a.abandon_prompt_played_at, v.abandon),
+      machine_message_played_at = coalesce(a.machine_message_played_at, v.machine),
+      agent_connected_at = coalesce(a.agent_connected_at, v.connected),
+      -- The verdict is kept from its first write; the machine's beep, heard after it, fills in.
+      analysis = case
+        when v.analysis is null or v.analysis = 'null'::jsonb then a.analysis
+        when a.analysis is null then v.analysis
+        when a.analysis->>'beepAtMs' is null and a.analysis->>'verdict' = v.analysis->>'verdict'
+          then v.analysis
+        else a.analysis end,
+      media = case when v.media is null or v.media = 'null'::jsonb then a.media else v.media end`);
+
+/**
  * recordAttemptMedia for many attempts (at most one entry per attempt) in ONE statement, as the
  * dialer's group commit writes them: answers, per entry, whether its attempt exists. The rows
- * travel as one jsonb parameter, so the statement's text is the same whatever the batch.
+ * travel as one jsonb parameter, so the statement's text is the same whatever the batch. (An
+ * attempt being settled gets its facts with its settle instead: settleAttempts.)
  */
 export async function recordAttemptsMedia(
   db: Executor,
@@ -78,33 +117,14 @@ export async function recordAttemptsMedia(
       t: key.tenantId,
       c: key.callId,
       n: key.n,
-      answered: facts.contactAnsweredAt ?? null,
-      abandon: facts.abandonPromptPlayedAt ?? null,
-      machine: facts.machineMessagePlayedAt ?? null,
-      connected: facts.agentConnectedAt ?? null,
-      analysis: facts.analysis ?? null,
-      media: facts.media ?? null,
+      ...mediaFactsRecord(facts),
     })),
   );
   const result = await sql<{ i: number }>`
     with v as (
-      select * from jsonb_to_recordset(${items}::jsonb) as j(i int, t text, c text, n int,
-        answered timestamptz, abandon timestamptz, machine timestamptz, connected timestamptz,
-        analysis jsonb, media jsonb)
+      select * from jsonb_to_recordset(${items}::jsonb) as j(i int, t text, c text, n int, ${MEDIA_FACTS_COLUMNS})
     )
-    update call_attempts a set
-      contact_answered_at = coalesce(a.contact_answered_at, v.answered),
-      abandon_prompt_played_at = coalesce(a.abandon_prompt_played_at, v.abandon),
-      machine_message_played_at = coalesce(a.machine_message_played_at, v.machine),
-      agent_connected_at = coalesce(a.agent_connected_at, v.connected),
-      -- The verdict is kept from its first write; the machine's beep, heard after it, fills in.
-      analysis = case
-        when v.analysis is null or v.analysis = 'null'::jsonb then a.analysis
-        when a.analysis is null then v.analysis
-        when a.analysis->>'beepAtMs' is null and a.analysis->>'verdict' = v.analysis->>'verdict'
-          then v.analysis
-        else a.analysis end,
-      media = case when v.media is null or v.media = 'null'::jsonb then a.media else v.media end
+    update call_attempts a set ${MEDIA_FACTS_ASSIGNMENTS}
     from v
     where a.tenant_id = v.t and a.call_id = v.c and a.n = v.n
       and ${keyProbe('a', { tenant: 'tenant_id', id: 'call_id' }, sql`(select t as tenant, c as id from v)`)}
