@@ -12,7 +12,7 @@ import { type DeliveredAttempt, settleDelivered } from '../store/webhooks/settle
 import { type DeliveryNext, settleDelivery } from '../store/webhooks/settle-delivery.ts';
 import { eventIdOf, toEventEnvelope } from './event-envelope.ts';
 import type { OutboxSignal } from './outbox-signal.ts';
-import { PacedRounds, type RoundKind } from './paced-rounds.ts';
+import { PacedRounds } from './paced-rounds.ts';
 import { retryDelayMs } from './retry-delay.ts';
 import { sendWebhook } from './webhook-sender.ts';
 import { signingSecrets, signWebhook } from './webhook-signer.ts';
@@ -71,6 +71,8 @@ export class WebhookRelay {
   // connection down to what changed; the poll sets both, for other nodes' writes and due retries.
   private outboxDirty = true;
   private deliveriesDirty = true;
+  /** When this relay last read the outbox (performance.now()): the pace it keeps with no endpoint. */
+  private lastFanOutAt = Number.NEGATIVE_INFINITY;
   private readonly inFlight = new Set<Promise<void>>();
   /** Successful attempts not yet recorded: written together at the start of the next round. */
   private delivered: DeliveredAttempt[] = [];
@@ -111,7 +113,7 @@ export class WebhookRelay {
           this.outboxDirty = true;
           this.deliveriesDirty = true;
         }
-        return this.tick(kind);
+        return this.tick();
       },
       goOn: () => this.running,
     });
@@ -182,21 +184,25 @@ export class WebhookRelay {
     this.deliveriesDirty = true;
   }
 
-  private async tick(kind: RoundKind): Promise<void> {
+  private async tick(): Promise<void> {
     const { db, options } = this.deps;
     try {
       await this.flushDelivered();
-      // With no enabled endpoint anywhere, a woken round has no one to fan out to: it leaves the
-      // outbox to the poll, which still moves the cursor along, so an endpoint created later does
-      // not start behind a backlog (it is sent only what was written after it anyway). Fanning
-      // out at every round regardless was ~5 % of the embedded store's thread under sip_cps_ratio.
+      // With no enabled endpoint anywhere a round has no one to fan out to, so the outbox is then
+      // read only at the poll's pace (fanning out at every round regardless was ~5 % of the
+      // embedded store's thread under sip_cps_ratio). It is still read at that pace, although
+      // under load every round is a woken one, so the shared cursor keeps up: an endpoint created
+      // later starts with no backlog (it is sent only what was written after it anyway).
       // Only a backlog (a full batch) is read again at once. An outbox write during the read marks
       // the outbox dirty and asks for another round, which waits out the gap: looping on that flag
       // read the outbox back to back under load, a round per commit, gap or not (2026-12-07: ~60
       // rounds a second instead of at most 20 under accept_ratio, 8 % of the embedded store's time).
-      let backlog = this.outboxDirty && (kind === 'poll' || (await anyEnabledEndpoint(db)));
+      let backlog =
+        this.outboxDirty &&
+        (performance.now() - this.lastFanOutAt >= options.pollMs || (await anyEnabledEndpoint(db)));
       while (backlog && this.running) {
         this.outboxDirty = false;
+        this.lastFanOutAt = performance.now();
         const made = await fanOutDeliveries(db, FAN_OUT_BATCH, this.deps.clock.now());
         if (made.deliveries > 0) this.deliveriesDirty = true;
         backlog = made.events === FAN_OUT_BATCH;

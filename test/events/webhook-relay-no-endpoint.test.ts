@@ -13,50 +13,63 @@ import { countingStatements } from '../support/statement-counter.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
-// No fallback poll within the test: every round below was woken by an outbox write.
+// No fallback poll within the first tests: every round there was woken by an outbox write.
 const LONG_POLL_MS = 600_000;
+// The pace of the last test: short enough to see several reads while writes keep waking it.
+const SHORT_POLL_MS = 200;
 const WITHIN_MS = 4000;
 
 after(() => stopTestPostgres());
 
+/** Resolves once `done()` holds, checking every 10 ms; fails after WITHIN_MS. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + WITHIN_MS;
+  while (!done()) {
+    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A relay on a fresh store with no endpoint, counting its outbox reads and endpoint probes. */
+async function relayWithoutEndpoint(open: (typeof STORE_KINDS)[number][1], pollMs: number) {
+  const signal = new OutboxSignal();
+  const opened = await openSignalledStore(open, signal);
+  const counts = { fanOuts: 0, probes: 0 };
+  const relay = new WebhookRelay({
+    db: opened.db
+      .withPlugin(countingStatements('from outbox_cursors', () => counts.fanOuts++))
+      .withPlugin(countingStatements('from webhook_endpoints', () => counts.probes++)),
+    signal,
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    options: { pollMs, timeoutMs: 2000, retrySchedule: [1000], concurrency: 8, allowPrivate: true },
+  });
+  relay.start();
+  return {
+    db: opened.db,
+    counts,
+    close: async () => {
+      await relay.stop();
+      await opened.close();
+    },
+  };
+}
+
 /**
  * A node with no enabled webhook endpoint anywhere does not read its outbox at each woken round
- * (there is no one to fan out to), and the first endpoint created is sent what follows it at once.
+ * (there is no one to fan out to) but at the poll's pace, and the first endpoint created is sent
+ * what follows it at once.
  */
 for (const [kind, open] of STORE_KINDS) {
   describe(`webhook relay with no endpoint (${kind})`, () => {
     const receiver = new WebhookReceiver();
-    const signal = new OutboxSignal();
     let db: Db;
-    let relay: WebhookRelay;
-    let fanOuts = 0;
-    let probes = 0;
+    let counts: { fanOuts: number; probes: number };
     let close: () => Promise<void>;
 
     before(async () => {
       await receiver.start();
-      const opened = await openSignalledStore(open, signal);
-      db = opened.db;
-      relay = new WebhookRelay({
-        db: db
-          .withPlugin(countingStatements('from outbox_cursors', () => fanOuts++))
-          .withPlugin(countingStatements('from webhook_endpoints', () => probes++)),
-        signal,
-        clock: systemClock,
-        logger: pino({ level: 'silent' }),
-        options: {
-          pollMs: LONG_POLL_MS,
-          timeoutMs: 2000,
-          retrySchedule: [1000],
-          concurrency: 8,
-          allowPrivate: true,
-        },
-      });
-      relay.start();
-      close = async () => {
-        await relay.stop();
-        await opened.close();
-      };
+      ({ db, counts, close } = await relayWithoutEndpoint(open, LONG_POLL_MS));
     });
     after(async () => {
       await close();
@@ -64,14 +77,12 @@ for (const [kind, open] of STORE_KINDS) {
     });
 
     test('woken rounds ask whether an endpoint exists instead of reading the outbox', async () => {
-      const probesBefore = probes;
+      // The first round reads the outbox (this relay never has); the poll is ten minutes away.
+      await until(() => counts.fanOuts === 1, 'the first round');
+      const probesBefore = counts.probes;
       for (let i = 0; i < 5; i++) await writeCampaignEvent(db, 'before', { n: 'before' });
-      // The writes woke the relay: wait for a round that asked after them.
-      const deadline = performance.now() + WITHIN_MS;
-      while (probes === probesBefore && performance.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.ok(probes > probesBefore, 'the writes woke a round');
-      assert.equal(fanOuts, 0, 'the outbox was not read');
+      await until(() => counts.probes > probesBefore, 'a round woken by the writes');
+      assert.equal(counts.fanOuts, 1, 'the outbox was not read again');
     });
 
     test('the first endpoint created is sent the events written after it, at once', async () => {
@@ -91,7 +102,24 @@ for (const [kind, open] of STORE_KINDS) {
         [],
         'nothing written before the endpoint existed',
       );
-      assert.ok(fanOuts > 0);
+      assert.ok(counts.fanOuts > 1);
     });
+  });
+
+  test(`with no endpoint the outbox is still read at the poll's pace while writes keep waking the relay (${kind})`, async () => {
+    // Every round is a woken one here (each wake replaces the pending poll): a relay that read the
+    // outbox only in the poll's own rounds would never move the shared cursor under load.
+    const relay = await relayWithoutEndpoint(open, SHORT_POLL_MS);
+    try {
+      await until(() => relay.counts.fanOuts === 1, 'the first round');
+      const started = performance.now();
+      while (performance.now() - started < SHORT_POLL_MS * 5)
+        await writeCampaignEvent(relay.db, 'steady', { n: 'steady' });
+      const reads = relay.counts.fanOuts - 1;
+      assert.ok(reads >= 3, `${reads} reads of the outbox in ${SHORT_POLL_MS * 5} ms of writes`);
+      assert.ok(reads <= 7, `${reads} reads: at most about one every ${SHORT_POLL_MS} ms`);
+    } finally {
+      await relay.close();
+    }
   });
 }
