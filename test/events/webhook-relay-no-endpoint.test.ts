@@ -2,15 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import pino from 'pino';
-import { systemClock } from '../../src/domain/clock.ts';
-import { OutboxSignal } from '../../src/events/outbox-signal.ts';
-import { WebhookRelay } from '../../src/events/webhook-relay.ts';
 import type { Db } from '../../src/store/database.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
-import { openSignalledStore, writeCampaignEvent } from '../support/signalled-store.ts';
+import { writeCampaignEvent } from '../support/signalled-store.ts';
 import { countingStatements } from '../support/statement-counter.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
+import { startRelayOnStore } from './relay-on-store.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
 // No fallback poll within the first tests: every round there was woken by an outbox write.
@@ -32,27 +29,15 @@ async function until(done: () => boolean, what: string): Promise<void> {
 
 /** A relay on a fresh store with no endpoint, counting its outbox reads and endpoint probes. */
 async function relayWithoutEndpoint(open: (typeof STORE_KINDS)[number][1], pollMs: number) {
-  const signal = new OutboxSignal();
-  const opened = await openSignalledStore(open, signal);
   const counts = { fanOuts: 0, probes: 0 };
-  const relay = new WebhookRelay({
-    db: opened.db
-      .withPlugin(countingStatements('from outbox_cursors', () => counts.fanOuts++))
-      .withPlugin(countingStatements('from webhook_endpoints', () => counts.probes++)),
-    signal,
-    clock: systemClock,
-    logger: pino({ level: 'silent' }),
-    options: { pollMs, timeoutMs: 2000, retrySchedule: [1000], concurrency: 8, allowPrivate: true },
+  const relay = await startRelayOnStore(open, {
+    pollMs,
+    plugins: [
+      countingStatements('from outbox_cursors', () => counts.fanOuts++),
+      countingStatements('from webhook_endpoints', () => counts.probes++),
+    ],
   });
-  relay.start();
-  return {
-    db: opened.db,
-    counts,
-    close: async () => {
-      await relay.stop();
-      await opened.close();
-    },
-  };
+  return { ...relay, counts };
 }
 
 /**

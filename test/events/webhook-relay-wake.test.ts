@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
-import pino from 'pino';
-import { systemClock } from '../../src/domain/clock.ts';
-import { OutboxSignal } from '../../src/events/outbox-signal.ts';
-import { WebhookRelay } from '../../src/events/webhook-relay.ts';
 import type { Db } from '../../src/store/database.ts';
 import { stopTestPostgres } from '../support/postgres-server.ts';
-import { openSignalledStore, writeCampaignEvent } from '../support/signalled-store.ts';
+import { writeCampaignEvent } from '../support/signalled-store.ts';
 import { countingStatements } from '../support/statement-counter.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
+import { startRelayOnStore } from './relay-on-store.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
 // The fallback poll is ten minutes: whatever is delivered below was delivered because the relay
@@ -25,40 +20,19 @@ after(() => stopTestPostgres());
 for (const [kind, open] of STORE_KINDS) {
   describe(`webhook relay wake-ups (${kind})`, () => {
     const receiver = new WebhookReceiver();
-    const signal = new OutboxSignal();
     let db: Db;
-    let relay: WebhookRelay;
     /** The relay's fan-out statements so far (each reads the outbox from its cursor). */
     let fanOuts = 0;
     let close: () => Promise<void>;
 
     before(async () => {
       await receiver.start();
-      const opened = await openSignalledStore(open, signal);
-      db = opened.db;
-      const secret = `whsec_${randomBytes(24).toString('base64')}`;
-      receiver.secrets = [secret];
-      const data = { url: receiver.url, secret, enabled: true, events: ['*'] };
-      await sql`insert into webhook_endpoints (tenant_id, id, data, created_at)
-        values ('t1', 'hook', ${JSON.stringify(data)}::jsonb, now() - interval '1 minute')`.execute(db);
-      relay = new WebhookRelay({
-        db: db.withPlugin(countingStatements('from outbox_cursors', () => fanOuts++)),
-        signal,
-        clock: systemClock,
-        logger: pino({ level: 'silent' }),
-        options: {
-          pollMs: LONG_POLL_MS,
-          timeoutMs: 2000,
-          retrySchedule: [RETRY_MS, RETRY_MS],
-          concurrency: 8,
-          allowPrivate: true,
-        },
-      });
-      relay.start();
-      close = async () => {
-        await relay.stop();
-        await opened.close();
-      };
+      ({ db, close } = await startRelayOnStore(open, {
+        pollMs: LONG_POLL_MS,
+        retrySchedule: [RETRY_MS, RETRY_MS],
+        plugins: [countingStatements('from outbox_cursors', () => fanOuts++)],
+        receiver,
+      }));
     });
     after(async () => {
       await close();
