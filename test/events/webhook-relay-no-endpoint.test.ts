@@ -7,6 +7,7 @@ import { stopTestPostgres } from '../support/postgres-server.ts';
 import { writeCampaignEvent } from '../support/signalled-store.ts';
 import { countingStatements } from '../support/statement-counter.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { startRelayOnStore } from './relay-on-store.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
 
@@ -17,15 +18,6 @@ const SHORT_POLL_MS = 200;
 const WITHIN_MS = 4000;
 
 after(() => stopTestPostgres());
-
-/** Resolves once `done()` holds, checking every 10 ms; fails after WITHIN_MS. */
-async function until(done: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + WITHIN_MS;
-  while (!done()) {
-    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** A relay on a fresh store with no endpoint, counting its outbox reads and endpoint probes. */
 async function relayWithoutEndpoint(open: (typeof STORE_KINDS)[number][1], pollMs: number) {
@@ -63,10 +55,13 @@ for (const [kind, open] of STORE_KINDS) {
 
     test('woken rounds ask whether an endpoint exists instead of reading the outbox', async () => {
       // The first round reads the outbox (this relay never has); the poll is ten minutes away.
-      await until(() => counts.fanOuts === 1, 'the first round');
+      await waitFor(() => counts.fanOuts === 1, { timeout: WITHIN_MS, what: 'the first round' });
       const probesBefore = counts.probes;
       for (let i = 0; i < 5; i++) await writeCampaignEvent(db, 'before', { n: 'before' });
-      await until(() => counts.probes > probesBefore, 'a round woken by the writes');
+      await waitFor(() => counts.probes > probesBefore, {
+        timeout: WITHIN_MS,
+        what: 'a round woken by the writes',
+      });
       assert.equal(counts.fanOuts, 1, 'the outbox was not read again');
     });
 
@@ -96,7 +91,7 @@ for (const [kind, open] of STORE_KINDS) {
     // outbox only in the poll's own rounds would never move the shared cursor under load.
     const relay = await relayWithoutEndpoint(open, SHORT_POLL_MS);
     try {
-      await until(() => relay.counts.fanOuts === 1, 'the first round');
+      await waitFor(() => relay.counts.fanOuts === 1, { timeout: WITHIN_MS, what: 'the first round' });
       const started = performance.now();
       while (performance.now() - started < SHORT_POLL_MS * 5)
         await writeCampaignEvent(relay.db, 'steady', { n: 'steady' });
