@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
 import pino from 'pino';
-import type { Db } from '../../src/store/database.ts';
+import type { Db, Executor } from '../../src/store/database.ts';
 import { StoreMaintenance } from '../../src/store/maintenance.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { migratedPgliteImage } from '../support/pglite-image.ts';
-import { stopTestPostgres } from '../support/postgres-server.ts';
+import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
 
 after(() => stopTestPostgres());
 
-async function insertCalls(db: Db, from: number, count: number) {
+async function insertCalls(db: Executor, from: number, count: number) {
   await sql`insert into calls (tenant_id, id, kind, campaign_id, contact_id, to_number, status, outside_window, next_attempt_at)
     select 'default', 'call_' || g, 'campaign', 'camp_' || (g % 7), 'contact_' || g, '+12125550100', 'completed', 'schedule', now()
     from generate_series(${from}::int, ${from + count - 1}::int) g`.execute(db);
@@ -115,5 +115,60 @@ test('the busy tables are vacuumed once the interval has passed, so updated rows
     );
   } finally {
     await store.close();
+  }
+});
+
+async function tableStatistics(db: Db, table: string): Promise<{ pages: number; rows: number }> {
+  const result = await sql<{ pages: number; rows: number }>`
+    select relpages as pages, reltuples as rows from pg_class where relname = ${table}`.execute(db);
+  return { pages: Number(result.rows[0]?.pages), rows: Number(result.rows[0]?.rows) };
+}
+
+// PostgreSQL only: on the embedded store a transaction holds PGlite's one session, so no
+// analyze can run while another transaction's rows are still invisible.
+test('postgres: a table analyzed while a transaction was still inserting its rows is analyzed again once they are committed, though it did not grow since', async () => {
+  const database = await createTestDatabase();
+  const { store, maintenance, close } = await maintainedStore(3600_000, async () => ({
+    store: await openStore({ kind: 'postgres', url: database.url }),
+    drop: database.drop,
+  }));
+  try {
+    let commit!: () => void;
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const importing = store.db.transaction().execute(async (tx) => {
+      await insertCalls(tx, 1, 3000);
+      inserted();
+      await committed;
+    });
+    await insertedYet;
+    assert.ok((await maintenance.runOnce()).analyzed.includes('calls'), 'the pages grew: analyzed');
+    const during = await tableStatistics(store.db, 'calls');
+    assert.equal(during.rows, 0, 'the rows were not visible to that analyze');
+    assert.ok(during.pages >= 8, `it recorded their pages: ${during.pages}`);
+    commit();
+    await importing;
+
+    assert.ok(
+      (await maintenance.runOnce()).analyzed.includes('calls'),
+      'recorded as empty but holding rows: analyzed again',
+    );
+    assert.equal(Math.round((await tableStatistics(store.db, 'calls')).rows), 3000);
+    const plan = await planOf(store.db, `select * from calls where tenant_id = 'default' and id = 'call_17'`);
+    assert.match(plan, /calls_pkey/, plan);
+    assert.deepEqual((await maintenance.runOnce()).analyzed, [], 'then nothing to do');
+
+    // A table that really is empty is probed once, and again only when its pages change.
+    await sql`delete from calls`.execute(store.db);
+    await sql`analyze calls`.execute(store.db);
+    assert.deepEqual((await maintenance.runOnce()).analyzed, []);
+    assert.deepEqual((await maintenance.runOnce()).analyzed, []);
+  } finally {
+    await close();
   }
 });
