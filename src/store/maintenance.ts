@@ -80,10 +80,10 @@ export class StoreMaintenance {
     await this.running;
   }
 
-  /** One round: analyze what has grown; vacuum when due. Exposed for tests. */
+  /** One round: analyze what is out of date; vacuum when due. Exposed for tests. */
   async runOnce(now = this.clockMs()): Promise<{ analyzed: string[]; vacuumed: boolean }> {
-    const grown = await this.tablesThatGrew();
-    for (const table of grown) await sql`analyze ${sql.table(table)}`.execute(this.db);
+    const stale = await this.tablesOutOfDate();
+    for (const table of stale) await sql`analyze ${sql.table(table)}`.execute(this.db);
     let vacuumed = false;
     if (now - this.lastVacuum >= this.options.vacuumEveryMs) {
       this.lastVacuum = now;
@@ -92,8 +92,8 @@ export class StoreMaintenance {
       vacuumed = true;
       this.logger.debug({ ms: Math.round(performance.now() - started) }, 'store vacuumed');
     }
-    if (grown.length > 0) this.logger.debug({ tables: grown }, 'store statistics refreshed');
-    return { analyzed: grown, vacuumed };
+    if (stale.length > 0) this.logger.debug({ tables: stale }, 'store statistics refreshed');
+    return { analyzed: stale, vacuumed };
   }
 
   private schedule(): void {
@@ -114,7 +114,7 @@ export class StoreMaintenance {
    * Busy tables whose statistics are out of date: their current size is well past the size
    * recorded at their last analyze, or that analyze counted no rows in a table that has some.
    */
-  private async tablesThatGrew(): Promise<string[]> {
+  private async tablesOutOfDate(): Promise<string[]> {
     const result = await sql<{ name: string; pages_now: number; pages_seen: number; rows_seen: number }>`
       select c.relname as name,
         (pg_relation_size(c.oid) / current_setting('block_size')::int)::int as pages_now,
