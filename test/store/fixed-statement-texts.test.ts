@@ -344,12 +344,72 @@ for (const kind of ['pglite', 'postgres'] as const) {
           'in the order given; an unknown call is undefined',
         );
 
+        // Copies read with their row versions (the pre-dial read's): the statement that answers
+        // from them is a second text, one for any batch too.
+        const fromCopy1 = await traced('updateCallsForTransition (known copies)', () =>
+          updateCallsForTransition(
+            db,
+            [
+              {
+                tenantId: 'a',
+                id: 'c1',
+                status: 'dialing_contact',
+                from: ['dialing_user'],
+                changes: {},
+                known: dial3[2]?.call,
+              },
+            ],
+            now,
+          ),
+        );
+        const fromCopy3 = await traced('updateCallsForTransition (known copies)', () =>
+          updateCallsForTransition(
+            db,
+            [
+              {
+                tenantId: 'a',
+                id: 'c3',
+                status: 'canceled',
+                from: ['queued'],
+                changes: {},
+                known: dial3[0]?.call,
+              },
+              {
+                tenantId: 'a',
+                id: 'c2',
+                status: 'canceled',
+                from: ['scheduled'],
+                changes: {},
+                known: dial1[0]?.call,
+              },
+              {
+                tenantId: 'a',
+                id: 'c1',
+                status: 'connected',
+                from: ['dialing_contact'],
+                changes: {},
+                known: fromCopy1[0]?.row,
+              },
+            ],
+            now,
+          ),
+        );
+        assert.deepEqual(
+          [...fromCopy1, ...fromCopy3].map((answer) => [answer?.row.id, answer?.row.status]),
+          [
+            ['c1', 'dialing_contact'],
+            ['c3', 'canceled'],
+            ['c2', 'canceled'],
+            ['c1', 'connected'],
+          ],
+        );
+
         assert.deepEqual(
           [...seen].filter(([, set]) => set.size !== 1).map(([name, set]) => `${name}: ${set.size} texts`),
           [],
           'every function compiled one text for 1 row and for 3 rows',
         );
-        assert.equal(seen.size, 8);
+        assert.equal(seen.size, 9);
       } finally {
         await close();
       }

@@ -41,6 +41,7 @@ export async function recordTransitions(
       // Any state change ends a wait for an agent (prepare-attempt.ts marks it).
       changes: { ...changes, waiting_for_agent: false },
       from: statusesLeadingTo(status),
+      known: call,
     })),
     now,
   );

@@ -7,7 +7,7 @@ import {
   MEDIA_FACTS_COLUMNS,
   mediaFactsRecord,
 } from './attempt-media.ts';
-import { callRowColumns } from './call-row-columns.ts';
+import { callRowColumns, callRowVersion } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
 import { keyProbe } from './key-probes.ts';
@@ -139,7 +139,7 @@ export async function lockCalls(db: Executor, keys: readonly CallKey[]): Promise
   const items = JSON.stringify(keys.map((k) => ({ tenant_id: k.tenantId, call_id: k.callId })));
   const result = await sql<CallRow>`
     with v as (select * from jsonb_to_recordset(${items}::jsonb) as j(tenant_id text, call_id text))
-    select ${callRowColumns('c')} from calls c
+    select ${callRowColumns('c')}, ${callRowVersion('c')} from calls c
     where (c.tenant_id, c.id) in (select tenant_id, call_id from v)
       and ${keyProbe('c', { tenant: 'tenant_id', id: 'id' }, sql`(select tenant_id as tenant, call_id as id from v)`)}
     order by c.tenant_id, c.id for update of c`.execute(db);

@@ -64,3 +64,13 @@ export function callRowColumns(alias?: string): RawBuilder<unknown> {
   }
   return list;
 }
+
+/**
+ * The version of the row a statement reads, as `row_version` (its `xmin`: the transaction that
+ * wrote this version of the row). Any write of the row by anyone makes a new version with
+ * another `xmin`, so a copy that knows its version can be checked against the row in a WHERE.
+ * A row frozen by vacuum reports another `xmin` too, which only costs a full read.
+ */
+export function callRowVersion(alias: string): RawBuilder<unknown> {
+  return sql`${sql.ref(`${alias}.xmin`)}::text as row_version`;
+}

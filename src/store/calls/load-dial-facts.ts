@@ -1,7 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import { inLivePhase } from './call-phase.ts';
-import { callRowColumns } from './call-row-columns.ts';
+import { callRowColumns, callRowVersion } from './call-row-columns.ts';
 import type { CallRow } from './call-rows.ts';
 import { countedAttempts } from './counted-attempts.ts';
 import { keyProbe } from './key-probes.ts';
@@ -171,7 +171,7 @@ export async function loadDialFactsBatch(
   const result = await sql<BatchRow>`
     with v as (select * from jsonb_to_recordset(${keys}::jsonb) as j(ord int, tenant_id text, id text)),
     b as (
-      select ${callRowColumns('c')}, v.ord from v join calls c on c.tenant_id = v.tenant_id and c.id = v.id
+      select ${callRowColumns('c')}, ${callRowVersion('c')}, v.ord from v join calls c on c.tenant_id = v.tenant_id and c.id = v.id
       where ${keyProbe('c', { tenant: 'tenant_id', id: 'id' }, sql`(select tenant_id as tenant, id from v)`)}
     ),
     g as (

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import { textArray } from '../text-array.ts';
-import { callRowColumns } from './call-row-columns.ts';
+import { callRowColumns, callRowVersion } from './call-row-columns.ts';
 import type { AttemptRow, CallRow } from './call-rows.ts';
 import { keyProbe } from './key-probes.ts';
 
@@ -36,9 +36,15 @@ export interface CallTransition {
   changes: TransitionChanges;
   /** The states the call must be in for the change to apply (checked in the UPDATE). */
   from: readonly string[];
+  /**
+   * The caller's copy of the call. When it was read with its version (`row_version`) and no one
+   * has written the row since, the answer is this copy with the columns the change sets read
+   * back, instead of the whole row.
+   */
+  known?: CallRow;
 }
 
-const CHANGEABLE = new Set([
+const CHANGEABLE = [
   'attempts_made',
   'user_id',
   'lease_owner',
@@ -47,17 +53,29 @@ const CHANGEABLE = new Set([
   'next_attempt_at',
   'scheduled_for',
   'waiting_for_agent',
-]);
+] as const satisfies readonly (keyof TransitionChanges)[];
+const changeable = new Set<string>(CHANGEABLE);
+
+/** The columns every status change sets: what an answer from a known copy reads back. */
+const SET_COLUMNS = ['status', ...CHANGEABLE, 'updated_at', 'event_sequence'] as const;
+type SetColumns = Pick<CallRow, (typeof SET_COLUMNS)[number]>;
 
 /**
- * Applies the status changes of many calls and takes each call's next event sequence number in
- * ONE statement (`UPDATE calls … FROM jsonb_to_recordset(…)`), returning for each the campaign's
- * status and the call's attempts for its timeline entry. Each row's allowed predecessors are
- * checked by the UPDATE itself, so concurrent writers (a cancel and a dial) cannot both win. The
- * answer is in the order of `transitions`: undefined for a call that was in none of its `from`
- * states. A call may appear at most once (one UPDATE cannot change a row twice). The rows travel
- * as one jsonb parameter, so the statement's text is the same for any batch (attempt-batches.ts
- * says why that matters).
+ * Applies the status changes of many calls and takes each call's next event sequence number,
+ * returning for each the campaign's status and the call's attempts for its timeline entry. Each
+ * row's allowed predecessors are checked by the UPDATE itself, so concurrent writers (a cancel
+ * and a dial) cannot both win. The answer is in the order of `transitions`: undefined for a call
+ * that was in none of its `from` states. A call may appear at most once (one UPDATE cannot change
+ * a row twice).
+ *
+ * Calls whose caller knows their row version go first, in ONE statement that changes a row only
+ * if it is still that version (checked in the WHERE, so PostgreSQL re-checks it against a
+ * version committed meanwhile) and reads back only the columns a change sets: the others are the
+ * caller's copy's. Reading back the whole row (31 columns, the metadata and trace context among
+ * them) made a status change ~11 % dearer in PGlite and ~10 % on PostgreSQL (docs/performance.md,
+ * session 29). The rest, and any call whose row was written since its copy was read, go in a
+ * second statement that returns whole rows. Each statement's text is the same for any batch
+ * (attempt-batches.ts says why that matters).
  */
 export async function updateCallsForTransition(
   db: Executor,
@@ -67,28 +85,73 @@ export async function updateCallsForTransition(
   if (transitions.length === 0) return [];
   for (const t of transitions)
     for (const key of Object.keys(t.changes))
-      if (!CHANGEABLE.has(key)) throw new Error(`a transition cannot set calls.${key}`);
+      if (!changeable.has(key)) throw new Error(`a transition cannot set calls.${key}`);
+  const answers: (TransitionedCall | undefined)[] = transitions.map(() => undefined);
+  const versioned = transitions.flatMap((t, i) => (t.known?.row_version ? [i] : []));
+  if (versioned.length > 0) {
+    const rows = await runTransitions<SetColumns>(db, versioned, transitions, now, 'known');
+    for (const { ord, campaign_status_now, attempts_now, ...set } of rows) {
+      const i = versioned[ord] as number;
+      const known = transitions[i]?.known as CallRow;
+      answers[i] = { row: { ...known, ...set }, campaignStatus: campaign_status_now, attempts: attempts_now };
+    }
+  }
+  const rest = transitions.flatMap((_, i) => (answers[i] ? [] : [i]));
+  if (rest.length > 0) {
+    const rows = await runTransitions<CallRow>(db, rest, transitions, now, 'whole');
+    for (const { ord, campaign_status_now, attempts_now, ...row } of rows)
+      answers[rest[ord] as number] = {
+        row: row as CallRow,
+        campaignStatus: campaign_status_now,
+        attempts: attempts_now,
+      };
+  }
+  return answers;
+}
+
+/**
+ * One set-based UPDATE for the transitions at `indexes` (`UPDATE calls … FROM
+ * jsonb_to_recordset(…)`), answering rows by their position in `indexes`. `known`: only rows
+ * still at the caller's version change, and the columns set are returned; `whole`: the whole row.
+ */
+async function runTransitions<Returned>(
+  db: Executor,
+  indexes: readonly number[],
+  transitions: readonly CallTransition[],
+  now: Date,
+  answer: 'known' | 'whole',
+) {
   // `ch` is read as jsonb, so `keep` below tells a key it lacks from a JSON null (Dates in it
   // become ISO strings, as JSON.stringify writes them; `from_statuses` is a jsonb array for `?`).
   const items = JSON.stringify(
-    transitions.map((t, i) => ({
-      ord: i,
-      tenant_id: t.tenantId,
-      id: t.id,
-      status: t.status,
-      from_statuses: t.from,
-      ch: t.changes,
-    })),
+    indexes.map((index, ord) => {
+      const t = transitions[index] as CallTransition;
+      return {
+        ord,
+        tenant_id: t.tenantId,
+        id: t.id,
+        status: t.status,
+        from_statuses: t.from,
+        ch: t.changes,
+        row_version: answer === 'known' ? t.known?.row_version : null,
+      };
+    }),
   );
   // A column the step does not name keeps its value; JSON null sets SQL null.
   const keep = (column: string, cast: string) =>
     sql.raw(`case when v.ch ? '${column}' then (v.ch->>'${column}')::${cast} else c.${column} end`);
+  const returned =
+    answer === 'known'
+      ? sql.join(
+          [...['tenant_id', 'id', 'campaign_id'], ...SET_COLUMNS].map((column) => sql.ref(`c.${column}`)),
+        )
+      : callRowColumns('c');
   const result = await sql<
-    CallRow & { ord: number; campaign_status_now: string | null; attempts_now: AttemptRow[] }
+    Returned & { ord: number; campaign_status_now: string | null; attempts_now: AttemptRow[] }
   >`
     with v as (
       select * from jsonb_to_recordset(${items}::jsonb)
-        as j(ord int, tenant_id text, id text, status text, from_statuses jsonb, ch jsonb)
+        as j(ord int, tenant_id text, id text, status text, from_statuses jsonb, ch jsonb, row_version text)
     ),
     u as (
       update calls c set
@@ -105,8 +168,9 @@ export async function updateCallsForTransition(
         event_sequence = c.event_sequence + 1
       from v
       where c.tenant_id = v.tenant_id and c.id = v.id and v.from_statuses ? c.status
+        ${answer === 'known' ? sql`and c.xmin::text = v.row_version` : sql``}
         and ${keyProbe('c', { tenant: 'tenant_id', id: 'id' }, sql`(select tenant_id as tenant, id from v)`)}
-      returning ${callRowColumns('c')}, v.ord
+      returning ${returned}, ${callRowVersion('c')}, v.ord
     )
     select u.*,
       (select p.status from campaigns p
@@ -116,10 +180,7 @@ export async function updateCallsForTransition(
       (select coalesce(json_agg(a order by a.n), '[]'::json)
         from call_attempts a where a.tenant_id = u.tenant_id and a.call_id = u.id) as attempts_now
     from u`.execute(db);
-  const answers: (TransitionedCall | undefined)[] = transitions.map(() => undefined);
-  for (const { ord, campaign_status_now, attempts_now, ...row } of result.rows)
-    answers[ord] = { row: row as CallRow, campaignStatus: campaign_status_now, attempts: attempts_now };
-  return answers;
+  return result.rows;
 }
 
 /** A timeline entry whose sequence number the caller already took. */
