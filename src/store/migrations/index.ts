@@ -20,6 +20,7 @@ import * as cancelIndex from './0019-cancel-index.ts';
 import * as campaignStateColumns from './0020-campaign-state-columns.ts';
 import * as documentsAsJson from './0021-documents-as-json.ts';
 import * as callPhase from './0022-call-phase.ts';
+import * as logStatistics from './0023-log-statistics.ts';
 
 /**
  * Every migration, in order. Forward-only: a shipped migration is never edited; a change is a
@@ -47,4 +48,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0020-campaign-state-columns': campaignStateColumns,
   '0021-documents-as-json': documentsAsJson,
   '0022-call-phase': callPhase,
+  '0023-log-statistics': logStatistics,
 };
