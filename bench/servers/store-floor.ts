@@ -42,8 +42,11 @@ const writeBatch = [
 // Requests wait here while a batch is being written; the next batch takes all of them.
 let waiting: Array<{ id: string; done: () => void }> = [];
 let writing = false;
+// Requests still arriving as the server closes are left unanswered: a batch written after the
+// store closed failed the process (pg: "Cannot use a pool after calling end on the pool").
+let closing = false;
 async function writeWaiting(): Promise<void> {
-  if (writing || waiting.length === 0) return;
+  if (closing || writing || waiting.length === 0) return;
   writing = true;
   const batch = waiting;
   waiting = [];
@@ -62,8 +65,10 @@ await serveReferenceRoute(
       waiting.push({ id: newId('call'), done: () => done(body) });
       setImmediate(writeWaiting);
     }),
-  () =>
-    (pool ? pool.end() : (pglite as PGlite).close()).then(() =>
+  () => {
+    closing = true;
+    return (pool ? pool.end() : (pglite as PGlite).close()).then(() =>
       rm(dataDir, { recursive: true, force: true }),
-    ),
+    );
+  },
 );
