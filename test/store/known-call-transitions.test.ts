@@ -59,15 +59,26 @@ const comparable = (row: CallRow | undefined) => {
   return rest;
 };
 
+/** A fresh store of one kind with the calls `ids` and their copies as the dialer reads them. */
+async function withCalls(
+  open: (typeof STORE_KINDS)[number][1],
+  ids: string[],
+  run: (db: Executor, read: Map<string, CallRow>) => Promise<void>,
+): Promise<void> {
+  const { store, drop } = await open();
+  try {
+    await sql`insert into tenants (id, name) values ('k', 'Known')`.execute(store.db);
+    for (const id of ids) await insertCall(store.db, id);
+    await run(store.db, await copies(store.db, ids));
+  } finally {
+    await store.close();
+    await drop();
+  }
+}
+
 for (const [kind, open] of STORE_KINDS) {
-  test(`${kind}: a status change answers the row as stored, whether the caller's copy knew its version or not`, async () => {
-    const { store, drop } = await open();
-    try {
-      const db = store.db;
-      await sql`insert into tenants (id, name) values ('k', 'Known')`.execute(db);
-      await insertCall(db, 'call-known');
-      await insertCall(db, 'call-unknown');
-      const read = await copies(db, ['call-known', 'call-unknown']);
+  test(`${kind}: a status change answers the row as stored, whether the caller's copy knew its version or not`, () =>
+    withCalls(open, ['call-known', 'call-unknown'], async (db, read) => {
       const known = read.get('k/call-known');
       assert.match(known?.row_version ?? '', /^\d+$/, 'lockCalls reads the version');
       const [fromCopy, fromRow] = await db
@@ -92,20 +103,10 @@ for (const [kind, open] of STORE_KINDS) {
         'the answer is the row as stored',
       );
       assert.equal(fromCopy?.row.row_version, stored.get('k/call-known')?.row_version);
-    } finally {
-      await store.close();
-      await drop();
-    }
-  });
+    }));
 
-  test(`${kind}: a copy at its version gives the columns a change does not set; one whose row was written since does not`, async () => {
-    const { store, drop } = await open();
-    try {
-      const db = store.db;
-      await sql`insert into tenants (id, name) values ('k', 'Known')`.execute(db);
-      await insertCall(db, 'call-current');
-      await insertCall(db, 'call-stale');
-      const read = await copies(db, ['call-current', 'call-stale']);
+  test(`${kind}: a copy at its version gives the columns a change does not set; one whose row was written since does not`, () =>
+    withCalls(open, ['call-current', 'call-stale'], async (db, read) => {
       // Only the copy is marked: an answer showing the mark was built from it.
       const marked = { ...(read.get('k/call-current') as CallRow), metadata: { mark: 'copy' } };
       // Another writer changes the second call after its copy was read.
@@ -131,9 +132,5 @@ for (const [kind, open] of STORE_KINDS) {
       const row = await sql<{ event_sequence: number }>`
         select event_sequence from calls where id = 'call-current'`.execute(db);
       assert.equal(row.rows[0]?.event_sequence, 1);
-    } finally {
-      await store.close();
-      await drop();
-    }
-  });
+    }));
 }

@@ -1,5 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 
+/** The append-only tables read only by their keys and ordered ranges. */
+export const LOG_TABLES = ['call_events', 'audit_events', 'idempotency_keys'] as const;
+/** Their columns' statistics target: ANALYZE samples 300 × this many rows. */
+export const LOG_STATISTICS_TARGET = 10;
+
 /**
  * The tables that only grow by appends and are read by their keys — the timeline and event
  * outbox, the audit trail, the Idempotency-Keys' answers — keep statistics of a 3,000-row sample
@@ -14,9 +19,6 @@ import { type Kysely, sql } from 'kysely';
  * a column a later migration adds to these tables must be set too
  * (test/store/log-statistics.test.ts).
  */
-export const LOG_TABLES = ['call_events', 'audit_events', 'idempotency_keys'] as const;
-export const LOG_STATISTICS_TARGET = 10;
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const table of LOG_TABLES) {
     const columns = await sql<{ name: string }>`
