@@ -13,7 +13,7 @@ export interface TransitionedCall {
   attempts: AttemptRow[];
 }
 
-/** The columns a status change may set besides the status (the set-based UPDATE lists each). */
+/** The columns a status change may set besides the status (CHANGEABLE_TYPES gives each its SQL type). */
 export type TransitionChanges = Partial<
   Pick<
     CallRow,
@@ -44,21 +44,44 @@ export interface CallTransition {
   known?: CallRow;
 }
 
-const CHANGEABLE = [
-  'attempts_made',
-  'user_id',
-  'lease_owner',
-  'leased_until',
-  'outcome',
-  'next_attempt_at',
-  'scheduled_for',
-  'waiting_for_agent',
-] as const satisfies readonly (keyof TransitionChanges)[];
-const changeable = new Set<string>(CHANGEABLE);
+/**
+ * The columns a status change may set besides the status, with their SQL types: the UPDATE sets
+ * each from the change's `ch` (a column the step does not name keeps its value; JSON null sets
+ * SQL null; `ch` is jsonb, so `?` tells a key it lacks from a JSON null).
+ */
+const CHANGEABLE_TYPES = {
+  attempts_made: 'int',
+  user_id: 'text',
+  lease_owner: 'text',
+  leased_until: 'timestamptz',
+  outcome: 'text',
+  next_attempt_at: 'timestamptz',
+  scheduled_for: 'timestamptz',
+  waiting_for_agent: 'boolean',
+} as const satisfies Record<keyof TransitionChanges, string>;
+const changeable = new Set<string>(Object.keys(CHANGEABLE_TYPES));
+const SET_CHANGES = sql.join(
+  Object.entries(CHANGEABLE_TYPES).map(([column, type]) =>
+    sql.raw(
+      `${column} = case when v.ch ? '${column}' then (v.ch->>'${column}')::${type} else c.${column} end`,
+    ),
+  ),
+);
 
 /** The columns every status change sets: what an answer from a known copy reads back. */
-const SET_COLUMNS = ['status', ...CHANGEABLE, 'updated_at', 'event_sequence'] as const;
-type SetColumns = Pick<CallRow, (typeof SET_COLUMNS)[number]>;
+type SetColumns = Pick<CallRow, 'status' | keyof TransitionChanges | 'updated_at' | 'event_sequence'>;
+/** What an answer from a known copy reads back: the keys the answer's subqueries use, and SetColumns. */
+const KNOWN_COPY_RETURNING = sql.join(
+  [
+    'tenant_id',
+    'id',
+    'campaign_id',
+    'status',
+    ...Object.keys(CHANGEABLE_TYPES),
+    'updated_at',
+    'event_sequence',
+  ].map((column) => sql.ref(`c.${column}`)),
+);
 
 /**
  * Applies the status changes of many calls and takes each call's next event sequence number,
@@ -121,8 +144,8 @@ async function runTransitions<Returned>(
   now: Date,
   answer: 'known' | 'whole',
 ) {
-  // `ch` is read as jsonb, so `keep` below tells a key it lacks from a JSON null (Dates in it
-  // become ISO strings, as JSON.stringify writes them; `from_statuses` is a jsonb array for `?`).
+  // Dates in `ch` become ISO strings, as JSON.stringify writes them; `from_statuses` is a jsonb
+  // array for `?`.
   const items = JSON.stringify(
     indexes.map((index, ord) => {
       const t = transitions[index] as CallTransition;
@@ -137,15 +160,7 @@ async function runTransitions<Returned>(
       };
     }),
   );
-  // A column the step does not name keeps its value; JSON null sets SQL null.
-  const keep = (column: string, cast: string) =>
-    sql.raw(`case when v.ch ? '${column}' then (v.ch->>'${column}')::${cast} else c.${column} end`);
-  const returned =
-    answer === 'known'
-      ? sql.join(
-          [...['tenant_id', 'id', 'campaign_id'], ...SET_COLUMNS].map((column) => sql.ref(`c.${column}`)),
-        )
-      : callRowColumns('c');
+  const returned = answer === 'known' ? KNOWN_COPY_RETURNING : callRowColumns('c');
   const result = await sql<
     Returned & { ord: number; campaign_status_now: string | null; attempts_now: AttemptRow[] }
   >`
@@ -156,14 +171,7 @@ async function runTransitions<Returned>(
     u as (
       update calls c set
         status = v.status,
-        attempts_made = ${keep('attempts_made', 'int')},
-        user_id = ${keep('user_id', 'text')},
-        lease_owner = ${keep('lease_owner', 'text')},
-        leased_until = ${keep('leased_until', 'timestamptz')},
-        outcome = ${keep('outcome', 'text')},
-        next_attempt_at = ${keep('next_attempt_at', 'timestamptz')},
-        scheduled_for = ${keep('scheduled_for', 'timestamptz')},
-        waiting_for_agent = ${keep('waiting_for_agent', 'boolean')},
+        ${SET_CHANGES},
         updated_at = ${now},
         event_sequence = c.event_sequence + 1
       from v
