@@ -17,7 +17,7 @@ import { type CpuGroups, CpuMeter, type CpuSplit, postgresPids } from './support
 import { profileStatements } from './support/pg-statements.ts';
 import { busyPercent } from './support/process-tree.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';
-import { runScenario, sippToSippCps } from './support/sipp-process.ts';
+import { describeSippBaseline, runScenario, sippToSippCps } from './support/sipp-process.ts';
 
 const CALLS = Number(process.env.BENCH_SIP_CALLS ?? 3000);
 /** Agents of the campaign (the API's limit per campaign; BENCH_SIP_AGENTS: fewer). */
@@ -233,7 +233,7 @@ async function againstSipp(server: 'pconn-cps-node' | 'cps-floor', store: 'pglit
   return {
     run,
     ratio: run.cps / baseline.cps,
-    sipp: `sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${baseline.ok && run.ok ? '0 failures' : 'FAILED OR WAITING CALLS (see the statuses and sipp exit codes)'}; ${AGENTS} agents; ${run.detail}`,
+    sipp: `${describeSippBaseline(baseline, run.cps)}; ${baseline.ok && run.ok ? '0 failures' : 'FAILED OR WAITING CALLS (see the statuses and sipp exit codes)'}; ${AGENTS} agents; ${run.detail}`,
     where: store === 'pglite' ? 'embedded store' : 'PostgreSQL 18, fsync on',
   };
 }

@@ -13,7 +13,7 @@
  */
 import { freeUdpPort } from '../test/e2e/support/sipp.ts';
 import { startFloorCalls } from './support/floor-calls.ts';
-import { runScenario, sippToSippCps } from './support/sipp-process.ts';
+import { describeSippBaseline, runScenario, sippToSippCps } from './support/sipp-process.ts';
 
 const CALLS_PER_RUN = 2000;
 const RATES = [500, 1000, 1500, 2000, 2500, 3000, 4000];
@@ -94,7 +94,7 @@ export async function sipDriverFloor(): Promise<string> {
     if (!best || run.cps > best.cps) best = { ...run, rate };
   }
   const figure = best ? (best.cps / baseline.cps).toFixed(3) : 'n/a';
-  return `sip_driver_floor: ${figure} (reference, the ceiling of sip_cps_ratio on this machine; the SIP driver alone ${best ? `${best.cps.toFixed(0)} bridged calls/s with 0 failures (started at ${best.rate}/s, ${best.cpuPerCallUs.toFixed(0)} µs of CPU per call)` : 'failed at every rate'}, sipp→sipp ${baseline.cps.toFixed(0)} calls/s; ${CALLS_PER_RUN} calls per rate)`;
+  return `sip_driver_floor: ${figure} (reference, the ceiling of sip_cps_ratio on this machine; the SIP driver alone ${best ? `${best.cps.toFixed(0)} bridged calls/s with 0 failures (started at ${best.rate}/s, ${best.cpuPerCallUs.toFixed(0)} µs of CPU per call)` : 'failed at every rate'}, ${describeSippBaseline(baseline, best?.cps ?? 0)}; ${CALLS_PER_RUN} calls per rate)`;
 }
 
 /** BENCH_FLOOR_RATE: CPU µs per bridged call at a fixed start rate, `runs` runs after a warm-up. */
