@@ -150,7 +150,7 @@ export const SETTINGS = {
     group: 'Store',
     default: '600',
     description:
-      'embedded store only: how often the busy tables are vacuumed (PGlite has no autovacuum); on both stores a busy table is also re-analyzed whenever it has doubled in size, or when its last analyze counted no rows (it ran before they were committed) and it has some',
+      "embedded store only: how often the busy tables are vacuumed (PGlite has no autovacuum); on both stores a busy table is also re-analyzed whenever it has doubled in pages or in live rows since its last analyze (the rows catch an analyze that ran before an import's rows were committed)",
   },
   PCONN_BOOTSTRAP_CLIENT_ID: {
     group: 'Authentication',
