@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../src/store/open-store.ts';
 import { migratedPgliteImage } from '../support/pglite-image.ts';
 import { createTestDatabase, stopTestPostgres } from '../support/postgres-server.ts';
 import { STORE_KINDS } from '../support/store-kinds.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 after(() => stopTestPostgres());
 
@@ -129,17 +130,17 @@ async function tableStatistics(db: Db, table: string): Promise<{ pages: number; 
  * reports its counts once it is idle, a moment after the commit returns.
  */
 async function liveRowsCounted(db: Db, table: string, rows: number): Promise<void> {
-  const deadline = performance.now() + 15_000;
-  for (;;) {
-    const result = await sql<{
-      live: string | number;
-    }>`select coalesce((select n_live_tup from pg_stat_user_tables where relname = ${table}), 0) as live`.execute(
-      db,
-    );
-    if (Number(result.rows[0]?.live) >= rows) return;
-    if (performance.now() > deadline) throw new Error(`${table}: ${rows} live rows never counted`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(
+    async () => {
+      const result = await sql<{
+        live: string | number;
+      }>`select coalesce((select n_live_tup from pg_stat_user_tables where relname = ${table}), 0) as live`.execute(
+        db,
+      );
+      return Number(result.rows[0]?.live) >= rows;
+    },
+    { timeout: 15_000, interval: 20, what: `${rows} live rows counted in ${table}` },
+  );
 }
 
 // PostgreSQL only: on the embedded store a transaction holds PGlite's one session, so no
