@@ -262,6 +262,7 @@ export async function createPconn(config: Config, overrides: PconnOverrides = {}
   // database's tables that double meanwhile are re-analyzed at once (store/maintenance.ts).
   const maintenance = new StoreMaintenance(db, logger, {
     checkEveryMs: 2000,
+    analyzeGapMs: 250,
     vacuumEveryMs: store.kind === 'pglite' ? config.storeVacuumSeconds * 1000 : Number.POSITIVE_INFINITY,
     clock,
   });

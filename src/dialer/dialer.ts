@@ -8,24 +8,19 @@ import type { CallTelemetry } from '../observability/call-telemetry.ts';
 import { attemptMediaFor, PromptAudioCache } from '../service/calls/attempt-media.ts';
 import type { CallRow } from '../store/calls/call-rows.ts';
 import { callsToCancel } from '../store/calls/calls-to-cancel.ts';
-import {
-  advanceCampaignSchedules,
-  claimAgentWaiters,
-  claimDueCalls,
-  extendLeases,
-  type FreedAgent,
-} from '../store/calls/claim.ts';
-import type { FreeAgent } from '../store/calls/load-dial-facts.ts';
+import type { FreedAgent } from '../store/calls/claim.ts';
+import type { BatchDialFacts, FreeAgent } from '../store/calls/load-dial-facts.ts';
 import type { Db } from '../store/database.ts';
 import { AgentSessions } from './agent-sessions.ts';
 import { AnswerAgents } from './answer-agents.ts';
 import { CallSession, type SessionOptions } from './call-session.ts';
 import { CallStepWriter } from './call-step-writer.ts';
+import { claimRound } from './claim-due-with-facts.ts';
+import { DialerUpkeep } from './dialer-upkeep.ts';
 import { PredictivePacer } from './predictive-pacer.ts';
 import { claimPredictiveRound } from './predictive-round.ts';
 import { type PreparedAttempt, prepareAttempts } from './prepare-attempt.ts';
 import { PreviewOffers } from './preview-offers.ts';
-import { recoverAbandonedCalls } from './recover-abandoned.ts';
 
 /** Dialer settings. */
 export interface DialerOptions extends SessionOptions {
@@ -77,6 +72,8 @@ export class Dialer {
    */
   private agentWaitersUntil = 0;
   private lastHousekeeping = 0;
+  /** Schedules, leases and recovery, on a loop of their own (dialer-upkeep.ts). */
+  private readonly upkeep: DialerUpkeep;
   private readonly agentSessions: AgentSessions;
   private readonly previewOffers: PreviewOffers;
   /** The group commit of every call step this node writes (attempts, transitions, settles). */
@@ -105,6 +102,12 @@ export class Dialer {
   ) {
     this.owner = deps.owner ?? newDialerOwner();
     this.steps = new CallStepWriter(deps.db, deps.clock);
+    this.upkeep = new DialerUpkeep({
+      ...deps,
+      owner: this.owner,
+      steps: this.steps,
+      liveCallIds: () => this.sessions.keys(),
+    });
     this.agentSessions = new AgentSessions({
       db: deps.db,
       driver: deps.driver,
@@ -162,6 +165,7 @@ export class Dialer {
   start(): void {
     this.state = 'running';
     this.schedule(0);
+    this.upkeep.start();
   }
 
   /** Asks for a claim round now (a call was just created). */
@@ -191,7 +195,7 @@ export class Dialer {
   async stop(graceMs = 10_000): Promise<void> {
     this.state = 'draining';
     if (this.timer) clearTimeout(this.timer);
-    await this.ticking;
+    await Promise.all([this.ticking, this.upkeep.stop()]);
     await this.sessionsEnded(graceMs);
     const live = this.sessions.size;
     if (live > 0) {
@@ -243,17 +247,14 @@ export class Dialer {
 
   private async tick(): Promise<void> {
     const { db, clock, options } = this.deps;
+    let cancels: Promise<void> | undefined;
     try {
       const housekeeping = clock.now().getTime() - this.lastHousekeeping > 1000;
-      if (housekeeping) {
-        this.lastHousekeeping = clock.now().getTime();
-        await advanceCampaignSchedules(db, clock.now());
-        await extendLeases(db, this.owner, [...this.sessions.keys()], options.leaseSeconds, clock.now());
-        await recoverAbandonedCalls({ ...this.deps, owner: this.owner, steps: this.steps }, (callId) =>
-          this.sessions.has(callId),
-        );
-      }
-      await this.applyCancels();
+      if (housekeeping) this.lastHousekeeping = clock.now().getTime();
+      // Alongside the claim, not before it: the two reads are pipelined to the store.
+      cancels = this.applyCancels().catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, 'dialer cancels failed'),
+      );
       await this.agentSessions.tick(this.state === 'running', housekeeping);
       const placed = await this.dialPredictive(options.maxConcurrentCalls - this.sessions.size, housekeeping);
       const room = options.maxConcurrentCalls - this.sessions.size - placed;
@@ -268,25 +269,20 @@ export class Dialer {
       }
       const freed = [...this.freedAgents.values()];
       this.freedAgents.clear();
-      // One waiter per freed agent: claiming every waiter of the campaign would re-check them all
-      // for the one agent that came free.
-      const waiters = await claimAgentWaiters(
-        db,
-        this.owner,
+      const round = await claimRound(db, {
+        owner: this.owner,
         freed,
-        options.agentWaitMs,
-        Math.min(limit, freed.length),
-        options.leaseSeconds,
-        clock.now(),
-      );
-      const claimed =
-        waiters.length < limit
-          ? await claimDueCalls(db, this.owner, limit - waiters.length, options.leaseSeconds, clock.now())
-          : [];
-      await this.placeAll([...waiters, ...claimed]);
-      if (waiters.length + claimed.length === limit) this.wakeRequested = true;
+        agentWaitMs: options.agentWaitMs,
+        limit,
+        leaseSeconds: options.leaseSeconds,
+        now: clock.now(),
+      });
+      await this.placeAll(round.calls, {}, round.facts);
+      if (round.calls.length === limit) this.wakeRequested = true;
     } catch (error) {
       this.deps.logger.error({ err: error }, 'dialer tick failed');
+    } finally {
+      await cancels;
     }
   }
 
@@ -315,6 +311,8 @@ export class Dialer {
   private async placeAll(
     calls: CallRow[],
     reserved: { agents?: ReadonlyMap<string, FreeAgent>; restrictedCampaigns?: ReadonlySet<string> } = {},
+    /** Their pre-dial facts, when the claim brought them (else prepareAttempts reads them). */
+    facts?: readonly (BatchDialFacts | undefined)[],
   ): Promise<void> {
     if (calls.length === 0) return;
     const prepared = await prepareAttempts(
@@ -329,6 +327,7 @@ export class Dialer {
         ...(reserved.restrictedCampaigns ? { restrictedCampaigns: reserved.restrictedCampaigns } : {}),
       },
       calls,
+      facts,
     );
     for (const [i, outcome] of prepared.entries()) {
       if (outcome === 'waiting_for_agent')

@@ -60,13 +60,17 @@ export interface PrepareContext {
 export async function prepareAttempts(
   context: PrepareContext,
   claimed: readonly CallRow[],
+  /** The batch's facts when they came with the claim (claimDueWithFactsOperation), in its order. */
+  factsRead?: readonly (BatchDialFacts | undefined)[],
 ): Promise<(PreparedAttempt | 'waiting_for_agent' | undefined)[]> {
   const { db } = context;
-  const facts = await loadDialFactsBatch(
-    db,
-    claimed.map((c) => ({ tenantId: c.tenant_id, callId: c.id })),
-    claimed[0]?.lease_owner ?? null,
-  );
+  const facts =
+    factsRead ??
+    (await loadDialFactsBatch(
+      db,
+      claimed.map((c) => ({ tenantId: c.tenant_id, callId: c.id })),
+      claimed[0]?.lease_owner ?? null,
+    ));
   // Agents this batch already gave a call to: calls sharing a campaign take its free agents in turn.
   const taken = new Set<string>();
   const answers: (PreparedAttempt | 'waiting_for_agent' | undefined)[] = claimed.map(() => undefined);

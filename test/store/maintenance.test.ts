@@ -92,6 +92,66 @@ for (const [kind, open] of STORE_KINDS) {
   });
 }
 
+for (const [kind, open] of STORE_KINDS) {
+  test(`${kind}: a table analyzed with rows is not analyzed again for doubling while under 128 pages, and the planner still sizes it from its pages`, async () => {
+    const { store, maintenance, close } = await maintainedStore(3600_000, open);
+    try {
+      await insertCalls(store.db, 1, 600);
+      assert.ok((await maintenance.runOnce()).analyzed.includes('calls'), 'first seen with rows: analyzed');
+      const analyzedAt = await tablePages(store.db, 'calls');
+      await insertCalls(store.db, 601, 1800);
+      const pages = await tablePages(store.db, 'calls');
+      assert.ok(
+        pages >= 2 * analyzedAt && pages < 128,
+        `doubled yet under 128 pages: ${analyzedAt} → ${pages}`,
+      );
+      assert.equal((await maintenance.runOnce()).analyzed.includes('calls'), false);
+      // The estimate follows the table's pages, not the 600 rows its statistics counted.
+      const plan = await planOf(store.db, 'select * from calls');
+      const estimated = Number(/rows=(\d+)/.exec(plan)?.[1]);
+      assert.ok(estimated > 1800 && estimated < 3000, `2,400 rows estimated as ${estimated}: ${plan}`);
+      // Past 128 pages the doubling rule applies again.
+      await insertCalls(store.db, 2401, 6000);
+      assert.ok((await maintenance.runOnce()).analyzed.includes('calls'));
+    } finally {
+      await close();
+    }
+  });
+}
+
+test('the tables of one round are analyzed one at a time with the gap between them, and stop() ends a round in its gap', async () => {
+  const { store, close } = await maintainedStore(3600_000);
+  const spaced = new StoreMaintenance(store.db, pino({ level: 'silent' }), {
+    checkEveryMs: 60_000,
+    vacuumEveryMs: 3600_000,
+    analyzeGapMs: 300,
+  });
+  try {
+    await insertCalls(store.db, 1, 3000);
+    await sql`insert into contacts (tenant_id, id, external_id, data)
+      select 'default', 'contact_' || g, 'crm_' || g, '{}'::jsonb from generate_series(1, 3000) g`.execute(
+      store.db,
+    );
+    const started = performance.now();
+    const round = await spaced.runOnce();
+    assert.deepEqual([...round.analyzed].sort(), ['calls', 'contacts']);
+    assert.ok(performance.now() - started >= 300, 'the second analyze waited out the gap');
+
+    await insertCalls(store.db, 3001, 9000);
+    await sql`insert into contacts (tenant_id, id, external_id, data)
+      select 'default', 'contact_' || g, 'crm_' || g, '{}'::jsonb from generate_series(3001, 12000) g`.execute(
+      store.db,
+    );
+    const stopped = spaced.runOnce();
+    // Stopping while the round waits between its two analyses: the second one is not run.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await spaced.stop();
+    assert.equal((await stopped).analyzed.length, 1);
+  } finally {
+    await close();
+  }
+});
+
 test('the busy tables are vacuumed once the interval has passed, so updated rows reuse the space of dead ones', async () => {
   const { store, maintenance } = await maintainedStore(1000);
   try {
