@@ -150,7 +150,7 @@ export const SETTINGS = {
     group: 'Store',
     default: '600',
     description:
-      "embedded store only: how often the busy tables are vacuumed (PGlite has no autovacuum); on both stores a busy table is also re-analyzed whenever it has doubled in pages or in live rows since its last analyze (the rows catch an analyze that ran before an import's rows were committed)",
+      "embedded store only: how often the busy tables are vacuumed (PGlite has no autovacuum); on both stores a busy table is also re-analyzed whenever it has doubled in pages or in live rows since its last analyze (the rows catch an analyze that ran before an import's rows were committed), once it has 128 pages or if its statistics saw no rows, one table at a time",
   },
   PCONN_BOOTSTRAP_CLIENT_ID: {
     group: 'Authentication',

@@ -45,7 +45,7 @@ const MIN_PAGES = 8;
  * `estimate_rel_size`), so a table that grew keeps estimates of its real size; what an analyze
  * adds is the columns' distributions, which a few hundred rows already show. Each analyze stalls
  * the embedded store's one thread and makes every cached plan over the table plan again: a fresh
- * node at a steady 50 calls/s (dial_latency_p99) ran 9–13 analyses in the ten seconds measured,
+ * node at a steady 50 calls/s (dial_latency_p99) ran 7–8 analyses in the ten seconds measured,
  * 5–6 with this rule, and the calls around them were its slowest dials. A table analyzed while
  * empty (0 rows seen) still counts as out of date as soon as it grows.
  */
