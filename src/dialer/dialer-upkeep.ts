@@ -15,8 +15,8 @@ export interface UpkeepDeps {
   steps: CallStepWriter;
   options: { pollMs: number; batchSize: number; leaseSeconds: number };
   telemetry?: CallTelemetry;
-  /** The calls this node is driving now. */
-  liveCallIds: () => Iterable<string>;
+  /** The calls this node is driving now, by id (the dialer's live map, read as it changes). */
+  liveCalls: ReadonlyMap<string, unknown>;
 }
 
 /** How often the upkeep runs, in the dialer's clock. */
@@ -65,15 +65,9 @@ export class DialerUpkeep {
     this.last = clock.now().getTime();
     try {
       await advanceCampaignSchedules(db, clock.now());
-      await extendLeases(
-        db,
-        this.deps.owner,
-        [...this.deps.liveCallIds()],
-        options.leaseSeconds,
-        clock.now(),
-      );
-      const live = new Set(this.deps.liveCallIds());
-      await recoverAbandonedCalls(this.deps, (callId) => live.has(callId));
+      const { liveCalls } = this.deps;
+      await extendLeases(db, this.deps.owner, [...liveCalls.keys()], options.leaseSeconds, clock.now());
+      await recoverAbandonedCalls(this.deps, (callId) => liveCalls.has(callId));
     } catch (error) {
       this.deps.logger.error({ err: error }, 'dialer upkeep failed');
     }

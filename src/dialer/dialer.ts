@@ -106,7 +106,7 @@ export class Dialer {
       ...deps,
       owner: this.owner,
       steps: this.steps,
-      liveCallIds: () => this.sessions.keys(),
+      liveCalls: this.sessions,
     });
     this.agentSessions = new AgentSessions({
       db: deps.db,
