@@ -13,10 +13,10 @@ export interface MaintenanceOptions {
   clock?: Clock;
   /**
    * Real time left between two tables' analyses in one round (ms; 0 when absent). An ANALYZE
-   * holds the embedded store's one thread for 5–50 ms, and a request's path crosses to that
-   * thread seven or eight times (its reads, its write, its audit entry, the dialer's claim,
-   * facts and attempt): analyses sent back to back met it at several of those crossings, one
-   * stall after another, and the spacing lets any one request meet at most one of them.
+   * holds the embedded store's one thread for 5–50 ms, and a request's path to its dial crosses
+   * to that thread several times in a row (the accept's reads and write, its audit entry, the
+   * dialer's claim, the attempt's commit): analyses sent back to back met it at several of those
+   * crossings, one stall after another, and the spacing lets any one request meet at most one.
    */
   analyzeGapMs?: number;
 }
@@ -111,7 +111,7 @@ export class StoreMaintenance {
       analyzed.push(table);
     }
     let vacuumed = false;
-    if (now - this.lastVacuum >= this.options.vacuumEveryMs) {
+    if (!this.stopped && now - this.lastVacuum >= this.options.vacuumEveryMs) {
       this.lastVacuum = now;
       const started = performance.now();
       for (const table of BUSY_TABLES) await sql`vacuum (analyze) ${sql.table(table)}`.execute(this.db);
