@@ -19,8 +19,8 @@ export interface UpkeepDeps {
   liveCalls: ReadonlyMap<string, unknown>;
 }
 
-/** How often the upkeep runs, in the dialer's clock. */
-const UPKEEP_EVERY_MS = 1000;
+/** How often the upkeep runs, in the dialer's clock (the claim round's own periodic work too). */
+export const UPKEEP_EVERY_MS = 1000;
 
 /**
  * A dialer's once-a-second upkeep (looked at every `pollMs`, timed by the dialer's clock):

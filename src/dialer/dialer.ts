@@ -16,7 +16,7 @@ import { AnswerAgents } from './answer-agents.ts';
 import { CallSession, type SessionOptions } from './call-session.ts';
 import { CallStepWriter } from './call-step-writer.ts';
 import { claimRound } from './claim-due-with-facts.ts';
-import { DialerUpkeep } from './dialer-upkeep.ts';
+import { DialerUpkeep, UPKEEP_EVERY_MS } from './dialer-upkeep.ts';
 import { PredictivePacer } from './predictive-pacer.ts';
 import { claimPredictiveRound } from './predictive-round.ts';
 import { type PreparedAttempt, prepareAttempts } from './prepare-attempt.ts';
@@ -249,7 +249,7 @@ export class Dialer {
     const { db, clock, options } = this.deps;
     let cancels: Promise<void> | undefined;
     try {
-      const housekeeping = clock.now().getTime() - this.lastHousekeeping > 1000;
+      const housekeeping = clock.now().getTime() - this.lastHousekeeping > UPKEEP_EVERY_MS;
       if (housekeeping) this.lastHousekeeping = clock.now().getTime();
       // Alongside the claim, not before it: the two reads are pipelined to the store.
       cancels = this.applyCancels().catch((error: unknown) =>

@@ -71,8 +71,8 @@ export class StoreMaintenance {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private lastVacuum: number;
-  private stopped = false;
-  private cutPause = () => {};
+  /** Aborted by stop(): ends the periodic checks and cuts short a round's gap between analyses. */
+  private stopping = new AbortController();
 
   constructor(
     private readonly db: Db,
@@ -88,15 +88,14 @@ export class StoreMaintenance {
 
   /** Starts the periodic checks. */
   start(): void {
-    this.stopped = false;
+    this.stopping = new AbortController();
     this.schedule();
   }
 
   /** Stops, after a check in progress has finished. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     if (this.timer) clearTimeout(this.timer);
-    this.cutPause();
     await this.running;
   }
 
@@ -105,13 +104,14 @@ export class StoreMaintenance {
     const stale = await this.tablesOutOfDate();
     const analyzed: string[] = [];
     for (const table of stale) {
-      if (analyzed.length > 0 && this.options.analyzeGapMs) await this.pause(this.options.analyzeGapMs);
-      if (this.stopped) break;
+      const { signal } = this.stopping;
+      if (analyzed.length > 0 && this.options.analyzeGapMs) await pause(this.options.analyzeGapMs, signal);
+      if (signal.aborted) break;
       await sql`analyze ${sql.table(table)}`.execute(this.db);
       analyzed.push(table);
     }
     let vacuumed = false;
-    if (!this.stopped && now - this.lastVacuum >= this.options.vacuumEveryMs) {
+    if (!this.stopping.signal.aborted && now - this.lastVacuum >= this.options.vacuumEveryMs) {
       this.lastVacuum = now;
       const started = performance.now();
       for (const table of BUSY_TABLES) await sql`vacuum (analyze) ${sql.table(table)}`.execute(this.db);
@@ -122,19 +122,8 @@ export class StoreMaintenance {
     return { analyzed, vacuumed };
   }
 
-  /** A real-time pause that stop() cuts short. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.cutPause = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopping.signal.aborted) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
         .then(() => undefined)
@@ -196,4 +185,19 @@ export class StoreMaintenance {
     }
     return stale;
   }
+}
+
+/** A real-time pause of `ms` that ends at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', cut);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', cut, { once: true });
+  });
 }

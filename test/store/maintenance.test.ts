@@ -18,6 +18,12 @@ async function insertCalls(db: Executor, from: number, count: number) {
     from generate_series(${from}::int, ${from + count - 1}::int) g`.execute(db);
 }
 
+async function insertContacts(db: Executor, from: number, count: number) {
+  await sql`insert into contacts (tenant_id, id, external_id, data)
+    select 'default', 'contact_' || g, 'crm_' || g, '{}'::jsonb
+    from generate_series(${from}::int, ${from + count - 1}::int) g`.execute(db);
+}
+
 async function tablePages(db: Db, table: string): Promise<number> {
   const result = await sql<{
     pages: number;
@@ -128,20 +134,14 @@ test('the tables of one round are analyzed one at a time with the gap between th
   });
   try {
     await insertCalls(store.db, 1, 3000);
-    await sql`insert into contacts (tenant_id, id, external_id, data)
-      select 'default', 'contact_' || g, 'crm_' || g, '{}'::jsonb from generate_series(1, 3000) g`.execute(
-      store.db,
-    );
+    await insertContacts(store.db, 1, 3000);
     const started = performance.now();
     const round = await spaced.runOnce();
     assert.deepEqual([...round.analyzed].sort(), ['calls', 'contacts']);
     assert.ok(performance.now() - started >= 300, 'the second analyze waited out the gap');
 
     await insertCalls(store.db, 3001, 9000);
-    await sql`insert into contacts (tenant_id, id, external_id, data)
-      select 'default', 'contact_' || g, 'crm_' || g, '{}'::jsonb from generate_series(3001, 12000) g`.execute(
-      store.db,
-    );
+    await insertContacts(store.db, 3001, 9000);
     const stopped = spaced.runOnce();
     // Stopping while the round waits between its two analyses: the second one is not run.
     await new Promise((resolve) => setTimeout(resolve, 50));
